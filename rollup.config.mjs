@@ -1,0 +1,38 @@
+import { readFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import commonjs from '@rollup/plugin-commonjs';
+import { nodeResolve } from '@rollup/plugin-node-resolve';
+import terser from '@rollup/plugin-terser';
+import esbuild from 'rollup-plugin-esbuild';
+
+const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
+const serverExternal = new Set([...Object.keys(pkg.dependencies), ...builtinModules]);
+
+/** Copies static files next to the bundles. */
+const copy = (files) => ({
+  name: 'copy',
+  generateBundle() {
+    for (const [from, fileName] of files) this.emitFile({ type: 'asset', fileName, source: readFileSync(from) });
+  },
+});
+
+const typescript = () => esbuild({ target: 'es2022', tsconfig: 'tsconfig.json' });
+
+export default [
+  {
+    // The headless core for browsers, workers and Node: protobufjs/minimal bundled in.
+    input: 'src/core/index.ts',
+    output: { file: 'dist/im-core.js', format: 'es', sourcemap: true },
+    plugins: [nodeResolve({ browser: true }), commonjs(), typescript(), terser({ format: { comments: false } })],
+  },
+  {
+    // The reference server (Node only); its npm dependencies stay external.
+    input: 'src/server/main.ts',
+    output: { file: 'dist/im-server.js', format: 'es', banner: '#!/usr/bin/env node', sourcemap: true },
+    external: (id) => id.startsWith('node:') || serverExternal.has(id.split('/')[0]) || id.startsWith('protobufjs'),
+    plugins: [
+      typescript(),
+      copy([['src/server/demo-page/demo.html', 'demo.html'], ['src/server/demo-page/demo.js', 'demo.js']]),
+    ],
+  },
+];

@@ -1,0 +1,579 @@
+import { im } from '../protocol/generated/im.js';
+import { ConnectionStatus, ErrorCode, FrameType } from '../protocol/codes.js';
+import { PROTOCOL_VERSION, decodeBody, decodeFrame, encodeFrame, FrameError, type Frame } from '../protocol/frames.js';
+import type { Transport, WebSocketConstructor } from '../transport/transport.js';
+import { WebSocketTransport } from '../transport/websocket-transport.js';
+import { decodeContent, encodeContent, messageTypeOptions, MessageValidationError, type MessageContent } from '../messages/registry.js';
+import { backoffDelay } from './backoff.js';
+import { Emitter } from './emitter.js';
+import { IMError } from './errors.js';
+import {
+  MessageDirection, type Conversation, type ConversationChange, type ConversationInfo, type IMMessage,
+} from './types.js';
+
+export interface IMClientOptions {
+  /** WebSocket URL of the server's `/im` endpoint. */
+  url: string;
+  token?: string;
+  /** Called for a token when none is given, and again when the server says it expired. */
+  tokenProvider?: () => Promise<string>;
+  /** A WebSocket constructor, e.g. `ws`'s in Node; defaults to the global one. */
+  WebSocket?: WebSocketConstructor;
+  deviceId?: string;
+  /** Login tag of this device (`web`, `node`, …). */
+  platform?: string;
+  /** Automatic reconnection after a connection was established and then lost. */
+  reconnect?: { enabled?: boolean; minDelay?: number; maxDelay?: number };
+  /** How long a query or a connect may wait for its answer, ms. */
+  requestTimeout?: number;
+}
+
+export interface IMClientEvents extends Record<string, unknown[]> {
+  /** Every message received: other users', and this user's sent from other devices. */
+  message: [IMMessage];
+  status: [ConnectionStatus];
+  /** Read position or removal changed on another device of this user. */
+  conversation: [ConversationChange];
+}
+
+interface OutboxEntry {
+  clientMsgId: string;
+  outgoing: im.IOutgoing;
+  requestId: number;
+  sent: boolean;
+  conversation: Conversation;
+  content: MessageContent;
+  resolve(message: IMMessage): void;
+  reject(error: IMError): void;
+}
+
+interface PendingQuery {
+  resolve(body: Uint8Array): void;
+  reject(error: IMError): void;
+  timer: ReturnType<typeof setTimeout>;
+}
+
+/** Codes after which reconnecting cannot help. */
+const FATAL_CODES = new Set<number>([
+  ErrorCode.RC_CONN_USER_OR_PASSWD_ERROR, ErrorCode.RC_CONN_NOT_AUTHRORIZED, ErrorCode.RC_CONN_PROTO_VERSION_ERROR,
+  ErrorCode.RC_CONN_ID_REJECT, ErrorCode.RC_CONN_APP_BLOCKED_OR_DELETED, ErrorCode.RC_CONN_USER_BLOCKED,
+  ErrorCode.RC_DISCONN_KICK, ErrorCode.RC_CONN_TOKEN_EXPIRE,
+]);
+
+const SYNC_PAGE = 200;
+const RATE_LIMIT_RETRY_MS = 1000;
+
+let instanceCounter = 0;
+const randomId = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}${(instanceCounter++).toString(36)}`;
+
+/**
+ * The headless client: one connection to the server, automatic reconnection, sync after a
+ * cursor, and sends that survive reconnects (each message keeps its clientMsgId through every
+ * resend, so the server stores and delivers it once).
+ */
+export class IMClient extends Emitter<IMClientEvents> {
+  private readonly options: IMClientOptions;
+  private readonly WebSocketImpl: WebSocketConstructor;
+  private transport: Transport | undefined;
+  private statusValue: ConnectionStatus = ConnectionStatus.DISCONNECTED;
+  private wanted = false;
+  private everConnected = false;
+  private userIdValue: string | undefined;
+  private token: string | undefined;
+  private attempt = 0;
+  private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  private heartbeatTimer: ReturnType<typeof setInterval> | undefined;
+  private pongTimer: ReturnType<typeof setTimeout> | undefined;
+  private heartbeatMs = 30_000;
+  private nextRequestId = 1;
+  private readonly queries = new Map<number, PendingQuery>();
+  /** Sends not yet acknowledged, in send order. */
+  private readonly outbox = new Map<string, OutboxEntry>();
+  /** clientMsgIds this client sent, so that sync does not hand them back as received. */
+  private readonly ownSent = new Set<string>();
+  private cursor = 0;
+  private readonly lastSeq = new Map<string, number>();
+  private syncing: Promise<void> | undefined;
+  private buffered: im.Message[] = [];
+  private connectWaiter: { resolve(v: { userId: string }): void; reject(e: IMError): void } | undefined;
+  private readonly deviceId: string;
+
+  constructor(options: IMClientOptions) {
+    super();
+    this.options = options;
+    const WebSocketImpl = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
+    if (!WebSocketImpl) throw new IMError(ErrorCode.RC_SOCKET_NOT_CREATED, 'no WebSocket implementation: pass options.WebSocket');
+    this.WebSocketImpl = WebSocketImpl;
+    this.token = options.token;
+    this.deviceId = options.deviceId ?? randomId();
+  }
+
+  get status(): ConnectionStatus {
+    return this.statusValue;
+  }
+
+  get userId(): string | undefined {
+    return this.userIdValue;
+  }
+
+  /** Connects; resolves with the user id, or rejects with an IMError carrying the seed's code. */
+  connect(): Promise<{ userId: string }> {
+    if (this.statusValue === ConnectionStatus.CONNECTED && this.userIdValue) {
+      return Promise.resolve({ userId: this.userIdValue });
+    }
+    if (this.connectWaiter) return Promise.reject(new IMError(ErrorCode.BIZ_ERROR_CONNECTING, 'already connecting'));
+    this.wanted = true;
+    return new Promise((resolve, reject) => {
+      this.connectWaiter = { resolve, reject };
+      void this.open();
+    });
+  }
+
+  /** Closes the connection for good; unsent messages reject with RC_NET_CHANNEL_INVALID. */
+  async disconnect(): Promise<void> {
+    this.wanted = false;
+    clearTimeout(this.reconnectTimer);
+    if (this.transport) {
+      this.writeFrame({ type: FrameType.DISCONNECT, body: { code: 0, reason: 'client disconnect' } });
+    }
+    this.dropTransport();
+    this.failConnect(new IMError(ErrorCode.RC_NET_CHANNEL_INVALID, 'disconnected'));
+    for (const entry of this.outbox.values()) entry.reject(new IMError(ErrorCode.RC_NET_CHANNEL_INVALID, 'disconnected before the message was sent'));
+    this.outbox.clear();
+    this.setStatus(ConnectionStatus.DISCONNECTED);
+  }
+
+  private async open(): Promise<void> {
+    this.setStatus(ConnectionStatus.CONNECTING);
+    if (!this.token && this.options.tokenProvider) {
+      try {
+        this.token = await this.options.tokenProvider();
+      } catch (error) {
+        this.onConnectFailure(new IMError(ErrorCode.RC_CONN_USER_OR_PASSWD_ERROR, `tokenProvider failed: ${(error as Error)?.message}`));
+        return;
+      }
+    }
+    if (!this.wanted) return;
+    if (!this.token) {
+      this.onConnectFailure(new IMError(ErrorCode.RC_CONN_USER_OR_PASSWD_ERROR, 'no token'));
+      return;
+    }
+    const token = this.token;
+    let transport: Transport;
+    const connackTimer = setTimeout(() => {
+      if (this.transport === transport) {
+        this.dropTransport();
+        this.onConnectFailure(new IMError(ErrorCode.RC_CONN_ACK_TIMEOUT, 'no CONNACK in time'));
+      }
+    }, this.options.requestTimeout ?? 15_000);
+    try {
+      transport = new WebSocketTransport(this.options.url, this.WebSocketImpl, {
+        onOpen: () => {
+          if (this.transport !== transport) return;
+          this.writeFrame({
+            type: FrameType.CONNECT,
+            body: { protocolVersion: PROTOCOL_VERSION, token, deviceId: this.deviceId, platform: this.options.platform ?? 'web' },
+          });
+        },
+        onFrame: (bytes) => {
+          if (this.transport !== transport) return;
+          clearTimeout(this.pongTimer);
+          this.onFrame(bytes, () => clearTimeout(connackTimer));
+        },
+        onClose: ({ reason }) => {
+          clearTimeout(connackTimer);
+          if (this.transport !== transport) return;
+          this.transport = undefined;
+          this.onLinkLost(new IMError(ErrorCode.RC_SOCKET_DISCONNECTED, reason));
+        },
+      });
+    } catch (error) {
+      clearTimeout(connackTimer);
+      this.onConnectFailure(new IMError(ErrorCode.RC_SOCKET_NOT_CREATED, (error as Error)?.message));
+      return;
+    }
+    this.transport = transport;
+  }
+
+  private onFrame(bytes: Uint8Array, connacked: () => void): void {
+    const decoded = decodeFrame(bytes);
+    if (!decoded.ok) {
+      this.dropTransport();
+      this.onLinkLost(new IMError(decoded.error.code, decoded.error.message));
+      return;
+    }
+    const frame = decoded.frame;
+    switch (frame.type) {
+      case FrameType.CONNACK:
+        connacked();
+        this.onConnAck(frame.body as im.ConnAck);
+        return;
+      case FrameType.PUBACK:
+        this.onPubAck(frame.body as im.PubAck);
+        return;
+      case FrameType.QUERYACK:
+        this.onQueryAck(frame.body as im.QueryAck);
+        return;
+      case FrameType.PUBLISH:
+        this.onPublish(frame.body as im.Publish);
+        return;
+      case FrameType.PINGRESP:
+        return;
+      case FrameType.DISCONNECT: {
+        const body = frame.body as im.Disconnect;
+        this.dropTransport();
+        this.onLinkLost(new IMError(body.code || ErrorCode.RC_DISCONN_EXCEPTION, body.reason || 'server disconnected'));
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  private onConnAck(ack: im.ConnAck): void {
+    if (ack.code !== 0) {
+      this.dropTransport();
+      if (ack.code === ErrorCode.RC_CONN_TOKEN_EXPIRE && this.options.tokenProvider && this.token) {
+        // Ask for a fresh token once, then try again at once.
+        this.token = undefined;
+        void this.open();
+        return;
+      }
+      this.onConnectFailure(new IMError(ack.code, 'connection refused'));
+      return;
+    }
+    this.userIdValue = ack.userId;
+    this.heartbeatMs = Math.max(1, ack.heartbeatSeconds || 30) * 1000;
+    this.attempt = 0;
+    this.everConnected = true;
+    this.startHeartbeat();
+    this.setStatus(ConnectionStatus.CONNECTED);
+    const waiter = this.connectWaiter;
+    this.connectWaiter = undefined;
+    waiter?.resolve({ userId: ack.userId });
+    for (const entry of this.outbox.values()) this.transmit(entry, true);
+    void this.sync();
+  }
+
+  private onConnectFailure(error: IMError): void {
+    if (this.everConnected && this.wanted && !FATAL_CODES.has(error.code)) {
+      this.scheduleReconnect();
+      return;
+    }
+    this.wanted = false;
+    this.failConnect(error);
+    this.setStatus(statusForCode(error.code));
+  }
+
+  private failConnect(error: IMError): void {
+    const waiter = this.connectWaiter;
+    this.connectWaiter = undefined;
+    waiter?.reject(error);
+  }
+
+  /** An established or establishing link went away. */
+  private onLinkLost(error: IMError): void {
+    this.stopHeartbeat();
+    for (const [id, query] of this.queries) {
+      clearTimeout(query.timer);
+      query.reject(new IMError(ErrorCode.RC_SOCKET_DISCONNECTED, 'connection lost before the answer'));
+      this.queries.delete(id);
+    }
+    for (const entry of this.outbox.values()) entry.sent = false;
+    if (this.statusValue !== ConnectionStatus.CONNECTED) {
+      this.onConnectFailure(error);
+      return;
+    }
+    if (FATAL_CODES.has(error.code) || !this.wanted) {
+      this.wanted = false;
+      this.setStatus(statusForCode(error.code));
+      return;
+    }
+    this.setStatus(ConnectionStatus.NETWORK_UNAVAILABLE);
+    this.scheduleReconnect();
+  }
+
+  private scheduleReconnect(): void {
+    if (this.options.reconnect?.enabled === false) {
+      this.wanted = false;
+      this.setStatus(ConnectionStatus.NETWORK_UNAVAILABLE);
+      return;
+    }
+    clearTimeout(this.reconnectTimer);
+    const delay = backoffDelay(this.attempt++, {
+      minDelay: this.options.reconnect?.minDelay ?? 1000,
+      maxDelay: this.options.reconnect?.maxDelay ?? 30_000,
+    });
+    this.setStatus(ConnectionStatus.CONNECTING);
+    this.reconnectTimer = setTimeout(() => {
+      if (this.wanted) void this.open();
+    }, delay);
+  }
+
+  private dropTransport(): void {
+    this.stopHeartbeat();
+    const transport = this.transport;
+    this.transport = undefined;
+    transport?.close();
+  }
+
+  private startHeartbeat(): void {
+    this.stopHeartbeat();
+    this.heartbeatTimer = setInterval(() => {
+      this.writeFrame({ type: FrameType.PINGREQ, body: undefined });
+      clearTimeout(this.pongTimer);
+      // Any frame clears this; silence for a whole interval means the link is dead.
+      this.pongTimer = setTimeout(() => {
+        this.dropTransport();
+        this.onLinkLost(new IMError(ErrorCode.RC_PONG_RECV_FAIL, 'no answer to heartbeat'));
+      }, Math.min(this.heartbeatMs, 10_000));
+    }, this.heartbeatMs);
+  }
+
+  private stopHeartbeat(): void {
+    clearInterval(this.heartbeatTimer);
+    clearTimeout(this.pongTimer);
+  }
+
+  private setStatus(status: ConnectionStatus): void {
+    if (status === this.statusValue) return;
+    this.statusValue = status;
+    this.emit('status', status);
+  }
+
+  private writeFrame(frame: Frame): void {
+    this.transport?.send(encodeFrame(frame));
+  }
+
+  private requestId(): number {
+    const id = this.nextRequestId;
+    this.nextRequestId = id >= 0xffffffff ? 1 : id + 1;
+    return id;
+  }
+
+  // ---- sending ----
+
+  /**
+   * Sends a message. It gets a clientMsgId at once and keeps it through every resend; the
+   * promise resolves when the server has durably stored it, or rejects with the seed's code.
+   */
+  sendMessage<C extends MessageContent>(conversation: Conversation, content: C): Promise<IMMessage<C>> {
+    try {
+      content.validate();
+    } catch (error) {
+      const code = error instanceof MessageValidationError ? error.code : ErrorCode.PARAMETER_ERROR;
+      return Promise.reject(new IMError(code, (error as Error).message));
+    }
+    if (!this.wanted) return Promise.reject(new IMError(ErrorCode.BIZ_ERROR_CLIENT_NOT_INIT, 'connect() first'));
+    const clientMsgId = randomId();
+    const options = messageTypeOptions(content.objectName);
+    const outgoing: im.IOutgoing = {
+      clientMsgId, conversationType: conversation.conversationType, targetId: conversation.targetId,
+      objectName: content.objectName, content: encodeContent(content), counted: options.isCounted, persisted: options.isPersited,
+    };
+    return new Promise<IMMessage<C>>((resolve, reject) => {
+      const entry: OutboxEntry = {
+        clientMsgId, outgoing, requestId: 0, sent: false, conversation, content,
+        resolve: resolve as (message: IMMessage) => void, reject,
+      };
+      this.outbox.set(clientMsgId, entry);
+      this.ownSent.add(clientMsgId);
+      if (this.statusValue === ConnectionStatus.CONNECTED) this.transmit(entry, false);
+    });
+  }
+
+  private transmit(entry: OutboxEntry, dup: boolean): void {
+    entry.requestId = this.requestId();
+    entry.sent = true;
+    this.writeFrame({ type: FrameType.PUBLISH, dup, qos: 1, body: { requestId: entry.requestId, outgoing: entry.outgoing } });
+  }
+
+  private onPubAck(ack: im.PubAck): void {
+    const entry = this.outbox.get(ack.clientMsgId);
+    if (!entry || entry.requestId !== ack.requestId) return; // an ack for an earlier attempt
+    if (ack.code === ErrorCode.SEND_FREQUENCY_TOO_FAST) {
+      // The user already pressed send: keep the message and try again shortly.
+      entry.sent = false;
+      setTimeout(() => {
+        if (this.outbox.get(entry.clientMsgId) === entry && !entry.sent && this.statusValue === ConnectionStatus.CONNECTED) {
+          this.transmit(entry, true);
+        }
+      }, RATE_LIMIT_RETRY_MS);
+      return;
+    }
+    this.outbox.delete(entry.clientMsgId);
+    if (ack.code !== 0) {
+      this.ownSent.delete(entry.clientMsgId);
+      entry.reject(new IMError(ack.code, 'the server refused the message'));
+      return;
+    }
+    this.noteSeq(entry.conversation, ack.seq);
+    entry.resolve({
+      ...entry.conversation, senderUserId: this.userIdValue!, objectName: entry.content.objectName, content: entry.content,
+      messageUid: ack.messageUid, clientMsgId: entry.clientMsgId, seq: ack.seq, sentTime: ack.sentTime,
+      messageDirection: MessageDirection.SEND, cursor: ack.cursor,
+    });
+  }
+
+  // ---- receiving ----
+
+  private onPublish(publish: im.Publish): void {
+    if (publish.message) {
+      const message = publish.message as im.Message;
+      const known = this.lastSeq.get(keyOf(message));
+      if (this.syncing || (known !== undefined && message.seq > known + 1)) {
+        // Mid-sync, or a gap in this conversation's seq: let a sync fill it, then continue in order.
+        this.buffered.push(message);
+        void this.sync();
+        return;
+      }
+      this.deliver([message]);
+    } else if (publish.conversation) {
+      const change = publish.conversation as im.ConversationUpdate;
+      this.emit('conversation', {
+        conversationType: change.conversationType, targetId: change.targetId, readSeq: change.readSeq, removed: change.removed,
+      });
+    }
+  }
+
+  /** Pulls everything after the cursor; pushes arriving meanwhile wait and are merged in order. */
+  private sync(): Promise<void> {
+    if (this.syncing) return this.syncing;
+    const run = async () => {
+      try {
+        for (;;) {
+          const body = await this.query('sync', im.SyncRequest.encode({ cursor: this.cursor, limit: SYNC_PAGE }).finish());
+          const page = decodeOrThrow(im.SyncResponse, body);
+          this.deliver(page.messages as im.Message[]);
+          if (!page.hasMore) break;
+        }
+      } catch {
+        // The link dropped mid-sync: the next connection syncs again from the cursor.
+      } finally {
+        const waiting = this.buffered.sort((a, b) => a.cursor - b.cursor);
+        this.buffered = [];
+        this.syncing = undefined;
+        this.deliver(waiting);
+      }
+    };
+    this.syncing = run();
+    return this.syncing;
+  }
+
+  private deliver(messages: im.Message[]): void {
+    for (const wire of messages) {
+      const cursor = wire.cursor;
+      if (cursor <= this.cursor) continue; // seen already (sync and push overlap)
+      this.cursor = cursor;
+      this.noteSeq(wire, wire.seq);
+      if (wire.senderUserId === this.userIdValue && this.ownSent.delete(wire.clientMsgId)) continue;
+      this.emit('message', this.toMessage(wire));
+    }
+  }
+
+  private noteSeq(conversation: Conversation, seq: number): void {
+    const key = keyOf(conversation);
+    if (seq > (this.lastSeq.get(key) ?? 0)) this.lastSeq.set(key, seq);
+  }
+
+  private toMessage(wire: im.Message): IMMessage {
+    return {
+      conversationType: wire.conversationType,
+      targetId: wire.targetId,
+      senderUserId: wire.senderUserId,
+      objectName: wire.objectName,
+      content: decodeContent(wire.objectName, wire.content),
+      messageUid: wire.messageUid,
+      clientMsgId: wire.clientMsgId,
+      seq: wire.seq,
+      sentTime: wire.sentTime,
+      messageDirection: wire.senderUserId === this.userIdValue ? MessageDirection.SEND : MessageDirection.RECEIVE,
+      cursor: wire.cursor,
+    };
+  }
+
+  // ---- queries ----
+
+  private query(topic: string, body: Uint8Array): Promise<Uint8Array> {
+    if (this.statusValue !== ConnectionStatus.CONNECTED || !this.transport) {
+      return Promise.reject(new IMError(ErrorCode.RC_NET_UNAVAILABLE, 'not connected'));
+    }
+    const requestId = this.requestId();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.queries.delete(requestId);
+        reject(new IMError(ErrorCode.RC_MSG_RESP_TIMEOUT, `no answer to ${topic}`));
+      }, this.options.requestTimeout ?? 15_000);
+      this.queries.set(requestId, { resolve, reject, timer });
+      this.writeFrame({ type: FrameType.QUERY, qos: 1, body: { requestId, topic, body } });
+    });
+  }
+
+  private onQueryAck(ack: im.QueryAck): void {
+    const pending = this.queries.get(ack.requestId);
+    if (!pending) return;
+    this.queries.delete(ack.requestId);
+    clearTimeout(pending.timer);
+    if (ack.code !== 0) pending.reject(new IMError(ack.code, 'query refused'));
+    else pending.resolve(ack.body);
+  }
+
+  /** A page of one conversation's messages, ascending by seq. `before`/`after` are exclusive seqs. */
+  async getHistoryMessages(conversation: Conversation, options: { count?: number; before?: number; after?: number } = {}):
+    Promise<{ messages: IMMessage[]; hasMore: boolean }> {
+    const body = await this.query('history', im.HistoryRequest.encode({
+      conversationType: conversation.conversationType, targetId: conversation.targetId,
+      before: options.before ?? 0, after: options.after ?? 0, count: options.count ?? 20,
+    }).finish());
+    const page = decodeOrThrow(im.HistoryResponse, body);
+    return { messages: (page.messages as im.Message[]).map((m) => this.toMessage(m)), hasMore: page.hasMore };
+  }
+
+  /** One page of conversations, latest activity first; page on with `before: last.latestCursor`. */
+  async getConversationPage(options: { count?: number; before?: number; types?: number[] } = {}):
+    Promise<{ conversations: ConversationInfo[]; hasMore: boolean }> {
+    const body = await this.query('conversations', im.ConversationListRequest.encode({
+      count: options.count ?? 50, before: options.before ?? 0, types: options.types ?? [],
+    }).finish());
+    const page = decodeOrThrow(im.ConversationListResponse, body);
+    return {
+      hasMore: page.hasMore,
+      conversations: (page.conversations as im.Conversation[]).map((c) => ({
+        conversationType: c.conversationType, targetId: c.targetId, unreadCount: c.unreadCount,
+        latestMessage: c.latestMessage ? this.toMessage(c.latestMessage as im.Message) : undefined,
+        readSeq: c.readSeq, updatedTime: c.updatedTime, latestCursor: c.latestCursor,
+      })),
+    };
+  }
+
+  async getConversationList(options: { count?: number; before?: number; types?: number[] } = {}): Promise<ConversationInfo[]> {
+    return (await this.getConversationPage(options)).conversations;
+  }
+
+  /** Marks the conversation read up to `readSeq` (default: its latest message) on every device. */
+  async clearUnreadCount(conversation: Conversation, readSeq = 0): Promise<{ readSeq: number }> {
+    const body = await this.query('read', im.ReadRequest.encode({ ...conversation, readSeq }).finish());
+    return { readSeq: decodeOrThrow(im.ConversationUpdate, body).readSeq };
+  }
+
+  /** Removes the conversation from this user's list on every device, until a new message arrives. */
+  async removeConversation(conversation: Conversation): Promise<void> {
+    await this.query('remove', im.RemoveConversationRequest.encode(conversation).finish());
+  }
+}
+
+function keyOf(conversation: { conversationType?: number | null; targetId?: string | null }): string {
+  return `${conversation.conversationType}:${conversation.targetId}`;
+}
+
+function decodeOrThrow<T>(codec: { decode(bytes: Uint8Array): T }, bytes: Uint8Array): T {
+  const result = decodeBody(codec, bytes);
+  if (result instanceof FrameError) throw new IMError(result.code, result.message);
+  return result;
+}
+
+function statusForCode(code: number): ConnectionStatus {
+  if (code === ErrorCode.RC_DISCONN_KICK) return ConnectionStatus.KICKED_OFFLINE_BY_OTHER_CLIENT;
+  if (code === ErrorCode.RC_SOCKET_NOT_CREATED || code === ErrorCode.RC_SOCKET_DISCONNECTED) return ConnectionStatus.NETWORK_UNAVAILABLE;
+  return ConnectionStatus.DISCONNECTED;
+}

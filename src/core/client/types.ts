@@ -1,0 +1,41 @@
+import type { MessageContent } from '../messages/registry.js';
+
+export interface Conversation {
+  conversationType: number;
+  targetId: string;
+}
+
+/** The seed's MessageDirection. */
+export const MessageDirection = { SEND: 1, RECEIVE: 2 } as const;
+export type MessageDirection = (typeof MessageDirection)[keyof typeof MessageDirection];
+
+export interface IMMessage<C extends MessageContent = MessageContent> extends Conversation {
+  senderUserId: string;
+  objectName: string;
+  content: C;
+  messageUid: string;
+  clientMsgId: string;
+  /** Position in the conversation: gap-free, the display order. */
+  seq: number;
+  /** Server time of the commit, ms. */
+  sentTime: number;
+  messageDirection: MessageDirection;
+  /** The user's sync cursor at this message. */
+  cursor: number;
+}
+
+export interface ConversationInfo extends Conversation {
+  unreadCount: number;
+  latestMessage: IMMessage | undefined;
+  /** Seq of the last message read, on any of the user's devices. */
+  readSeq: number;
+  updatedTime: number;
+  /** Paging key for getConversationList({ before }). */
+  latestCursor: number;
+}
+
+/** A change to one conversation made on another device or tab of the same user. */
+export interface ConversationChange extends Conversation {
+  readSeq: number;
+  removed: boolean;
+}

@@ -1,0 +1,11 @@
+/**
+ * The headless core: `dist/im-core.js`. No DOM access at import; runs in browsers, workers and
+ * Node 20 (pass `WebSocket` from the `ws` package there).
+ */
+export { IMClient } from './client/client.js';
+export type { IMClientOptions, IMClientEvents } from './client/client.js';
+export { IMError } from './client/errors.js';
+export { MessageDirection } from './client/types.js';
+export type { Conversation, ConversationInfo, ConversationChange, IMMessage } from './client/types.js';
+export { ConnectionStatus, ConversationType, ErrorCode, FrameType, QoS, errorCodeName } from './protocol/codes.js';
+export * from './messages/index.js';

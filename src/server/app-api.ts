@@ -1,0 +1,127 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { DEFAULT_TOKEN_TTL_MS, signToken, verifyApiSignature } from './auth.js';
+import { isValidId } from './ids.js';
+import type { ChatStore } from './storage/chat-store.js';
+
+const MAX_BODY_BYTES = 64 * 1024;
+const MAX_GROUP_USERS = 1000;
+
+export interface AppApiContext {
+  appKey: string;
+  appSecret: string;
+  store: ChatStore;
+  metrics(): Promise<Record<string, number>>;
+}
+
+/** An HTTP refusal: status plus a JSON body `{ code, errorMessage }`. */
+export class HttpError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
+}
+
+export function sendJson(response: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  response.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+  });
+  response.end(text);
+}
+
+export async function readJson(request: IncomingMessage): Promise<Record<string, unknown>> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new HttpError(413, `body exceeds ${MAX_BODY_BYTES} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(Buffer.concat(chunks).toString('utf8') || 'null');
+  } catch {
+    throw new HttpError(400, 'body is not valid JSON');
+  }
+  if (!body || typeof body !== 'object' || Array.isArray(body)) throw new HttpError(400, 'body must be a JSON object');
+  return body as Record<string, unknown>;
+}
+
+function requireId(body: Record<string, unknown>, field: string): string {
+  const value = body[field];
+  if (!isValidId(value)) throw new HttpError(400, `${field} must be 1-64 characters of A-Z a-z 0-9 _ = @ . + -`);
+  return value;
+}
+
+function optionalString(body: Record<string, unknown>, field: string, max: number): string {
+  const value = body[field];
+  if (value === undefined || value === null) return '';
+  if (typeof value !== 'string' || value.length > max) throw new HttpError(400, `${field} must be a string of at most ${max}`);
+  return value;
+}
+
+function requireIds(body: Record<string, unknown>, field: string): string[] {
+  const value = body[field];
+  if (!Array.isArray(value) || value.length === 0 || value.length > MAX_GROUP_USERS || !value.every(isValidId)) {
+    throw new HttpError(400, `${field} must be a non-empty array of at most ${MAX_GROUP_USERS} user ids`);
+  }
+  return value as string[];
+}
+
+/**
+ * The app-server API (signed with App-Key, Nonce, Timestamp, Signature as in the seed).
+ * Returns false when the path is not an API path.
+ */
+export async function handleAppApi(request: IncomingMessage, response: ServerResponse, context: AppApiContext): Promise<boolean> {
+  const path = (request.url ?? '').split('?')[0]!;
+  if (!path.startsWith('/api/')) return false;
+  try {
+    const check = verifyApiSignature(request.headers, context.appKey, context.appSecret);
+    if (!check.ok) throw new HttpError(401, check.reason);
+    const route = `${request.method} ${path}`;
+    switch (route) {
+      case 'POST /api/user/token': {
+        const body = await readJson(request);
+        const userId = requireId(body, 'userId');
+        const name = optionalString(body, 'name', 128);
+        const portraitUri = optionalString(body, 'portraitUri', 1024);
+        await context.store.upsertUser({ userId, name, portraitUri });
+        const token = signToken({ appKey: context.appKey, userId, expiresAt: Date.now() + DEFAULT_TOKEN_TTL_MS }, context.appSecret);
+        sendJson(response, 200, { code: 200, userId, token });
+        return true;
+      }
+      case 'POST /api/group/create': {
+        const body = await readJson(request);
+        const groupId = requireId(body, 'groupId');
+        const groupName = optionalString(body, 'groupName', 128);
+        await context.store.createGroup(groupId, groupName, requireIds(body, 'userIds'));
+        sendJson(response, 200, { code: 200 });
+        return true;
+      }
+      case 'POST /api/group/join':
+      case 'POST /api/group/quit': {
+        const body = await readJson(request);
+        const groupId = requireId(body, 'groupId');
+        const userIds = requireIds(body, 'userIds');
+        const done = path.endsWith('/join')
+          ? await context.store.joinGroup(groupId, userIds)
+          : await context.store.quitGroup(groupId, userIds);
+        if (!done) throw new HttpError(404, `group ${groupId} does not exist`);
+        sendJson(response, 200, { code: 200 });
+        return true;
+      }
+      case 'GET /api/metrics':
+        sendJson(response, 200, { code: 200, ...(await context.metrics()) });
+        return true;
+      default:
+        throw new HttpError(404, `no API at ${request.method} ${path}`);
+    }
+  } catch (error) {
+    const status = error instanceof HttpError ? error.status : 500;
+    sendJson(response, status, { code: status, errorMessage: status === 500 ? 'internal error' : (error as Error).message });
+    if (status === 500) console.error(error);
+    return true;
+  }
+}

@@ -1,0 +1,34 @@
+import type { StoredMessage } from './storage/chat-store.js';
+import type { im } from '../core/protocol/generated/im.js';
+
+/** What one server node tells the sessions of other users (on this or other nodes). */
+export type BusEvent =
+  | { kind: 'message'; recipients: readonly string[]; message: StoredMessage; fromSessionId: string }
+  | { kind: 'conversation'; userId: string; update: im.IConversationUpdate; fromSessionId: string };
+
+/**
+ * Fan-out between server nodes. The embedded server has one node, so LocalBus hands events
+ * straight back; a Redis or NATS bus implements the same two methods.
+ */
+export interface FanoutBus {
+  publish(event: BusEvent): void;
+  subscribe(handler: (event: BusEvent) => void): () => void;
+  close(): Promise<void>;
+}
+
+export class LocalBus implements FanoutBus {
+  private readonly handlers = new Set<(event: BusEvent) => void>();
+
+  publish(event: BusEvent): void {
+    for (const handler of this.handlers) handler(event);
+  }
+
+  subscribe(handler: (event: BusEvent) => void): () => void {
+    this.handlers.add(handler);
+    return () => this.handlers.delete(handler);
+  }
+
+  async close(): Promise<void> {
+    this.handlers.clear();
+  }
+}

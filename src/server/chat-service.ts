@@ -1,0 +1,231 @@
+import { im } from '../core/protocol/generated/im.js';
+import { ConversationType, ErrorCode } from '../core/protocol/codes.js';
+import { MAX_CONTENT_BYTES, decodeBody, FrameError } from '../core/protocol/frames.js';
+import type { ChatStore, ConversationState, StoredMessage } from './storage/chat-store.js';
+import type { FanoutBus } from './bus.js';
+import { RateLimiter } from './rate-limit.js';
+import { SUPPORTED_CONVERSATION_TYPES, conversationKey, isValidId, privateParticipants, targetIdFor } from './ids.js';
+
+const CLIENT_MSG_ID = /^[A-Za-z0-9_\-.:]{1,64}$/;
+const OBJECT_NAME = /^[A-Za-z0-9_\-.:]{1,64}$/;
+const MAX_PAGE = 200;
+const DEFAULT_HISTORY_PAGE = 20;
+
+/** A refusal with the seed's numeric code. */
+export class ServiceError extends Error {
+  constructor(readonly code: number, message: string) {
+    super(message);
+  }
+}
+
+export interface QueryResult {
+  code: number;
+  body?: Uint8Array;
+}
+
+/** The message as one user sees it on the wire. */
+export function toWireMessage(message: StoredMessage, viewerId: string): im.IMessage {
+  return {
+    messageUid: message.messageUid,
+    clientMsgId: message.clientMsgId,
+    conversationType: message.conversationType,
+    targetId: targetIdFor(message.conversationKey, viewerId),
+    senderUserId: message.senderUserId,
+    objectName: message.objectName,
+    content: message.content,
+    sentTime: message.sentTime,
+    seq: message.seq,
+    cursor: message.id,
+    counted: message.counted,
+    persisted: true,
+  };
+}
+
+function toWireConversation(state: ConversationState, viewerId: string): im.IConversation {
+  return {
+    conversationType: state.conversationType,
+    targetId: targetIdFor(state.conversationKey, viewerId),
+    unreadCount: state.unreadCount,
+    latestMessage: state.latestMessage && toWireMessage(state.latestMessage, viewerId),
+    readSeq: state.readSeq,
+    updatedTime: state.latestMessage?.sentTime ?? 0,
+    latestCursor: state.latestCursor,
+  };
+}
+
+/**
+ * What users can do, independent of how their frames arrive (WebSocket now, long-polling later):
+ * every method authorizes the user first, and refuses with a ServiceError carrying a seed code.
+ */
+export class ChatService {
+  private readonly limiter: RateLimiter;
+
+  constructor(private readonly store: ChatStore, private readonly bus: FanoutBus, options: { rateLimit: number }) {
+    this.limiter = new RateLimiter(options.rateLimit);
+  }
+
+  sweep(): void {
+    this.limiter.sweep();
+  }
+
+  /** Stores a message durably, then fans it out; resolves with the PUBACK fields. */
+  async send(userId: string, sessionId: string, outgoing: im.IOutgoing): Promise<im.IPubAck> {
+    const clientMsgId = outgoing.clientMsgId ?? '';
+    const conversationType = outgoing.conversationType ?? 0;
+    const targetId = outgoing.targetId ?? '';
+    const objectName = outgoing.objectName ?? '';
+    const content = outgoing.content ?? new Uint8Array(0);
+    if (outgoing.senderUserId && outgoing.senderUserId !== userId) {
+      throw new ServiceError(ErrorCode.RC_MSG_UNAUTHORIZED, 'a user can only send as themself');
+    }
+    if (!CLIENT_MSG_ID.test(clientMsgId)) throw new ServiceError(ErrorCode.PARAMETER_ERROR, 'clientMsgId is invalid');
+    if (!OBJECT_NAME.test(objectName)) throw new ServiceError(ErrorCode.PARAMETER_ERROR, 'objectName is invalid');
+    if (content.length > MAX_CONTENT_BYTES) {
+      throw new ServiceError(ErrorCode.PARAMETER_ERROR, `content exceeds ${MAX_CONTENT_BYTES} bytes`);
+    }
+    validateContent(objectName, content);
+    const { key, recipients } = await this.route(userId, conversationType, targetId);
+    if (!this.limiter.take(userId)) throw new ServiceError(ErrorCode.SEND_FREQUENCY_TOO_FAST, 'sending too fast');
+    const { message, duplicate } = await this.store.appendMessage({
+      conversationKey: key, conversationType, senderUserId: userId, clientMsgId, objectName, content,
+      counted: outgoing.counted !== false, recipients,
+    });
+    // A resend of a stored message was delivered the first time (or reaches its recipients by
+    // sync): fanning it out again would show it twice.
+    if (!duplicate) this.bus.publish({ kind: 'message', recipients, message, fromSessionId: sessionId });
+    return {
+      code: 0, messageUid: message.messageUid, clientMsgId: message.clientMsgId, sentTime: message.sentTime,
+      seq: message.seq, cursor: message.id,
+    };
+  }
+
+  /** The conversation's key and recipients, after checking that `userId` may write to it. */
+  private async route(userId: string, conversationType: number, targetId: string) {
+    if (!SUPPORTED_CONVERSATION_TYPES.has(conversationType)) {
+      throw new ServiceError(ErrorCode.PARAMETER_ERROR, `conversation type ${conversationType} is not supported`);
+    }
+    if (!isValidId(targetId)) throw new ServiceError(ErrorCode.PARAMETER_ERROR, 'targetId is invalid');
+    const key = conversationKey(conversationType, userId, targetId);
+    if (conversationType === ConversationType.PRIVATE) {
+      return { key, recipients: userId === targetId ? [userId] : [userId, targetId] };
+    }
+    if (!(await this.store.groupExists(targetId))) {
+      throw new ServiceError(ErrorCode.RC_DISCUSSION_GROUP_ID_INVALID, `group ${targetId} does not exist`);
+    }
+    const members = await this.store.groupMembers(targetId);
+    if (!members.includes(userId)) throw new ServiceError(ErrorCode.NOT_IN_GROUP, `not a member of group ${targetId}`);
+    return { key, recipients: members };
+  }
+
+  /** Checks that `userId` may read the conversation; returns its key. */
+  private async authorizeRead(userId: string, conversationType: number, targetId: string): Promise<string> {
+    if (!SUPPORTED_CONVERSATION_TYPES.has(conversationType)) {
+      throw new ServiceError(ErrorCode.PARAMETER_ERROR, `conversation type ${conversationType} is not supported`);
+    }
+    if (!isValidId(targetId)) throw new ServiceError(ErrorCode.PARAMETER_ERROR, 'targetId is invalid');
+    const key = conversationKey(conversationType, userId, targetId);
+    if (conversationType === ConversationType.GROUP && !(await this.store.isGroupMember(targetId, userId))) {
+      throw new ServiceError(ErrorCode.NOT_IN_GROUP, `not a member of group ${targetId}`);
+    }
+    if (conversationType === ConversationType.PRIVATE && !privateParticipants(key)?.includes(userId)) {
+      throw new ServiceError(ErrorCode.RC_MSG_UNAUTHORIZED, 'not a participant');
+    }
+    return key;
+  }
+
+  async query(userId: string, sessionId: string, topic: string, body: Uint8Array): Promise<QueryResult> {
+    switch (topic) {
+      case 'sync': {
+        const request = parse(im.SyncRequest, body);
+        const limit = clampPage(request.limit, MAX_PAGE);
+        const { messages, hasMore } = await this.store.syncAfter(userId, Math.max(0, request.cursor), limit);
+        const cursor = messages.length ? messages[messages.length - 1]!.id : request.cursor;
+        return ok(im.SyncResponse.encode({
+          messages: messages.map((m) => toWireMessage(m, userId)), cursor, hasMore,
+        }).finish());
+      }
+      case 'history': {
+        const request = parse(im.HistoryRequest, body);
+        const key = await this.authorizeRead(userId, request.conversationType, request.targetId);
+        const page = await this.store.history(key, {
+          before: request.before > 0 ? request.before : undefined,
+          after: request.after > 0 ? request.after : undefined,
+          count: clampPage(request.count, MAX_PAGE, DEFAULT_HISTORY_PAGE),
+        });
+        return ok(im.HistoryResponse.encode({
+          messages: page.messages.map((m) => toWireMessage(m, userId)), hasMore: page.hasMore,
+        }).finish());
+      }
+      case 'conversations': {
+        const request = parse(im.ConversationListRequest, body);
+        const page = await this.store.conversationList(userId, {
+          types: request.types, before: request.before > 0 ? request.before : undefined,
+          count: clampPage(request.count, MAX_PAGE, 50),
+        });
+        return ok(im.ConversationListResponse.encode({
+          conversations: page.conversations.map((c) => toWireConversation(c, userId)), hasMore: page.hasMore,
+        }).finish());
+      }
+      case 'read': {
+        const request = parse(im.ReadRequest, body);
+        const key = await this.authorizeRead(userId, request.conversationType, request.targetId);
+        const state = await this.store.markRead(userId, key, request.readSeq > 0 ? request.readSeq : undefined);
+        this.publishState(userId, sessionId, request.conversationType, request.targetId, state?.readSeq ?? 0, false);
+        return ok(im.ConversationUpdate.encode({
+          conversationType: request.conversationType, targetId: request.targetId, readSeq: state?.readSeq ?? 0,
+        }).finish());
+      }
+      case 'remove': {
+        const request = parse(im.RemoveConversationRequest, body);
+        const key = await this.authorizeRead(userId, request.conversationType, request.targetId);
+        const state = await this.store.removeConversation(userId, key);
+        this.publishState(userId, sessionId, request.conversationType, request.targetId, state?.readSeq ?? 0, true);
+        return ok(new Uint8Array(0));
+      }
+      default:
+        throw new ServiceError(ErrorCode.PARAMETER_ERROR, `unknown query topic ${JSON.stringify(topic.slice(0, 64))}`);
+    }
+  }
+
+  private publishState(userId: string, sessionId: string, conversationType: number, targetId: string,
+    readSeq: number, removed: boolean): void {
+    this.bus.publish({
+      kind: 'conversation', userId, fromSessionId: sessionId,
+      update: { conversationType, targetId, readSeq, removed, time: Date.now() },
+    });
+  }
+}
+
+const ok = (body: Uint8Array): QueryResult => ({ code: 0, body });
+
+function parse<T>(codec: { decode(bytes: Uint8Array): T }, body: Uint8Array): T {
+  const result = decodeBody(codec, body);
+  if (result instanceof FrameError) throw new ServiceError(ErrorCode.PARAMETER_ERROR, result.message);
+  return result;
+}
+
+function clampPage(requested: number, max: number, fallback = max): number {
+  if (!Number.isFinite(requested) || requested <= 0) return fallback;
+  return Math.min(Math.floor(requested), max);
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The server checks what it can of every content: JSON object, and the fields of known types. */
+function validateContent(objectName: string, bytes: Uint8Array): void {
+  let content: unknown;
+  try {
+    content = JSON.parse(utf8.decode(bytes));
+  } catch {
+    throw new ServiceError(ErrorCode.PARAMETER_ERROR, 'content is not UTF-8 JSON');
+  }
+  if (!content || typeof content !== 'object' || Array.isArray(content)) {
+    throw new ServiceError(ErrorCode.PARAMETER_ERROR, 'content must be a JSON object');
+  }
+  if (objectName === 'RC:TxtMsg') {
+    const text = (content as { content?: unknown }).content;
+    if (typeof text !== 'string' || text.length === 0) {
+      throw new ServiceError(ErrorCode.PARAMETER_ERROR, 'RC:TxtMsg content must be a non-empty string');
+    }
+  }
+}

@@ -1,0 +1,116 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket, type RawData } from 'ws';
+import { ErrorCode, FrameType } from '../core/protocol/codes.js';
+import { MAX_FRAME_BYTES } from '../core/protocol/frames.js';
+import type { BusEvent, FanoutBus } from './bus.js';
+import { toWireMessage } from './chat-service.js';
+import { Session, type SessionContext } from './session.js';
+
+/** WebSocket close codes we use: 1000 normal, 1008 protocol/policy violation. */
+const CLOSE_NORMAL = 1000;
+const CLOSE_POLICY = 1008;
+
+/**
+ * Accepts WebSocket connections on /im, runs one Session per socket, drops sessions that stay
+ * silent for longer than 2.5 heartbeats, and delivers fan-out events to the local sessions.
+ */
+export class Gateway {
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 4 * MAX_FRAME_BYTES, perMessageDeflate: false });
+  private readonly sessionsByUser = new Map<string, Set<Session>>();
+  private readonly sockets = new Set<WebSocket>();
+  private readonly unsubscribe: () => void;
+  private readonly idleMs: number;
+
+  constructor(private readonly context: Omit<SessionContext, 'register' | 'unregister'>, bus: FanoutBus) {
+    this.idleMs = context.heartbeatSeconds * 2500;
+    this.unsubscribe = bus.subscribe(this.deliver);
+  }
+
+  get connectionCount(): number {
+    let count = 0;
+    for (const sessions of this.sessionsByUser.values()) count += sessions.size;
+    return count;
+  }
+
+  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    this.wss.handleUpgrade(request, socket, head, (ws) => this.accept(ws));
+  }
+
+  private accept(ws: WebSocket): void {
+    this.sockets.add(ws);
+    const session = new Session({
+      send: (bytes) => {
+        if (ws.readyState === ws.OPEN) ws.send(bytes);
+      },
+      close: (code) => ws.close(code === 0 ? CLOSE_NORMAL : CLOSE_POLICY),
+    }, {
+      ...this.context,
+      register: (s) => this.register(s),
+      unregister: (s) => this.unregister(s),
+    });
+    const idle = setTimeout(() => {
+      session.close(0, 'idle');
+      ws.terminate();
+    }, this.idleMs);
+    ws.on('message', (data: RawData, isBinary: boolean) => {
+      idle.refresh();
+      if (!isBinary) {
+        session.disconnect(ErrorCode.PARAMETER_ERROR, 'text frames are not part of the protocol');
+        return;
+      }
+      session.receive(toBytes(data));
+    });
+    ws.on('close', () => {
+      clearTimeout(idle);
+      this.sockets.delete(ws);
+      session.close(0, 'socket closed');
+    });
+    // Errors (oversize payloads, resets) end in 'close'; listening keeps them from crashing us.
+    ws.on('error', () => undefined);
+  }
+
+  private register(session: Session): void {
+    const userId = session.userId!;
+    let sessions = this.sessionsByUser.get(userId);
+    if (!sessions) this.sessionsByUser.set(userId, (sessions = new Set()));
+    sessions.add(session);
+  }
+
+  private unregister(session: Session): void {
+    const sessions = session.userId === undefined ? undefined : this.sessionsByUser.get(session.userId);
+    if (!sessions) return;
+    sessions.delete(session);
+    if (sessions.size === 0) this.sessionsByUser.delete(session.userId!);
+  }
+
+  // An arrow function: the bus calls it without `this`.
+  private readonly deliver = (event: BusEvent): void => {
+    if (event.kind === 'message') {
+      for (const userId of new Set(event.recipients)) {
+        const sessions = this.sessionsByUser.get(userId);
+        if (!sessions) continue;
+        const message = toWireMessage(event.message, userId);
+        for (const session of sessions) {
+          if (session.id !== event.fromSessionId) session.push({ type: FrameType.PUBLISH, body: { message } });
+        }
+      }
+      return;
+    }
+    for (const session of this.sessionsByUser.get(event.userId) ?? []) {
+      if (session.id !== event.fromSessionId) session.push({ type: FrameType.PUBLISH, body: { conversation: event.update } });
+    }
+  };
+
+  async close(): Promise<void> {
+    this.unsubscribe();
+    for (const ws of this.sockets) ws.terminate();
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+  }
+}
+
+function toBytes(data: RawData): Uint8Array {
+  if (Array.isArray(data)) return Buffer.concat(data);
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  return data;
+}

@@ -1,0 +1,33 @@
+import { ConversationType } from '../core/protocol/codes.js';
+
+/** User and group ids: the seed's character set, at most 64 characters. */
+const ID_PATTERN = /^[A-Za-z0-9_=@.+\-]{1,64}$/;
+
+export const isValidId = (value: unknown): value is string => typeof value === 'string' && ID_PATTERN.test(value);
+
+/** Conversation types this server stores and routes. */
+export const SUPPORTED_CONVERSATION_TYPES: ReadonlySet<number> = new Set([ConversationType.PRIVATE, ConversationType.GROUP]);
+
+/**
+ * The storage key of a conversation: one key for both sides of a private chat (`1:alice:bob`,
+ * ids sorted), the group id for a group (`3:team`). Ids never contain ':'.
+ */
+export function conversationKey(conversationType: number, userId: string, targetId: string): string {
+  if (conversationType === ConversationType.PRIVATE) {
+    return userId < targetId ? `1:${userId}:${targetId}` : `1:${targetId}:${userId}`;
+  }
+  return `${conversationType}:${targetId}`;
+}
+
+/** The targetId of a conversation seen from one user: the other side of a private chat, else the group. */
+export function targetIdFor(key: string, userId: string): string {
+  const parts = key.split(':');
+  if (parts[0] === String(ConversationType.PRIVATE)) return parts[1] === userId ? parts[2]! : parts[1]!;
+  return parts.slice(1).join(':');
+}
+
+/** The private-chat participants, or undefined for another type. */
+export function privateParticipants(key: string): [string, string] | undefined {
+  const parts = key.split(':');
+  return parts[0] === String(ConversationType.PRIVATE) ? [parts[1]!, parts[2]!] : undefined;
+}

@@ -1,0 +1,79 @@
+import { parseArgs } from 'node:util';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startServer } from './server.js';
+
+const DEV_APP_KEY = 'im-dev-key';
+const DEV_APP_SECRET = 'im-dev-secret';
+
+const usage = `Usage: im-server [--port N] [--host H] [--data DIR] [--app-key K] [--app-secret S]
+                 [--rate-limit N] [--heartbeat SECONDS] [--demo]
+  --port        port to listen on; 0 picks a free one (default 8080)
+  --host        address to bind (default 127.0.0.1)
+  --data        directory for the SQLite store (default ./data)
+  --app-key     app key of the signed app-server API and of tokens (default: a dev key)
+  --app-secret  app secret (default: a dev secret; never use it in production)
+  --rate-limit  messages per second per user; 0 turns limiting off (default 5)
+  --heartbeat   heartbeat interval told to clients, seconds (default 30)
+  --demo        create demo users and a group, and serve the demo page`;
+
+function fail(message: string): never {
+  process.stderr.write(`im-server: ${message}\n${usage}\n`);
+  process.exit(2);
+}
+
+function integer(value: string | undefined, name: string, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < min || number > max) fail(`--${name} must be an integer from ${min} to ${max}`);
+  return number;
+}
+
+let values;
+try {
+  ({ values } = parseArgs({
+    options: {
+      port: { type: 'string' }, host: { type: 'string' }, data: { type: 'string' },
+      'app-key': { type: 'string' }, 'app-secret': { type: 'string' }, 'rate-limit': { type: 'string' },
+      heartbeat: { type: 'string' }, demo: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  }));
+} catch (error) {
+  fail((error as Error).message);
+}
+if (values.help) {
+  process.stdout.write(`${usage}\n`);
+  process.exit(0);
+}
+
+const appKey = values['app-key'] ?? DEV_APP_KEY;
+const appSecret = values['app-secret'] ?? DEV_APP_SECRET;
+if (!values['app-key'] || !values['app-secret']) {
+  process.stderr.write(`im-server: warning: using the development app key "${appKey}" and secret "${appSecret}"; `
+    + 'pass --app-key and --app-secret in production\n');
+}
+
+const server = await startServer({
+  port: integer(values.port, 'port', 8080, 0, 65535),
+  host: values.host ?? '127.0.0.1',
+  dataDir: resolve(values.data ?? './data'),
+  appKey,
+  appSecret,
+  rateLimit: integer(values['rate-limit'], 'rate-limit', 5, 0, 1_000_000),
+  heartbeatSeconds: integer(values.heartbeat, 'heartbeat', 30, 1, 3600),
+  demo: values.demo ?? false,
+  staticDir: dirname(fileURLToPath(import.meta.url)),
+}).catch((error: Error) => fail(error.message));
+
+process.stdout.write(`im-server listening on ${server.url}\n`);
+if (values.demo) process.stdout.write(`demo: open ${server.url}/ in a browser\n`);
+
+let stopping = false;
+const stop = () => {
+  if (stopping) return;
+  stopping = true;
+  server.close().then(() => process.exit(0), () => process.exit(1));
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);

@@ -1,0 +1,101 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { LocalBus, type FanoutBus } from './bus.js';
+import { ChatService } from './chat-service.js';
+import { Gateway } from './gateway.js';
+import { handleAppApi, sendJson } from './app-api.js';
+import { SqliteChatStore } from './storage/sqlite-store.js';
+import type { ChatStore } from './storage/chat-store.js';
+import { handleDemo, seedDemo } from './demo.js';
+
+export interface ServerOptions {
+  port: number;
+  host: string;
+  dataDir: string;
+  appKey: string;
+  appSecret: string;
+  /** Messages per second per user; 0 = unlimited. */
+  rateLimit: number;
+  heartbeatSeconds: number;
+  demo: boolean;
+  /** Where demo mode serves the browser bundles from. */
+  staticDir?: string;
+  log?: (message: string) => void;
+}
+
+export interface RunningServer {
+  url: string;
+  host: string;
+  port: number;
+  store: ChatStore;
+  close(): Promise<void>;
+}
+
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const log = options.log ?? ((message: string) => console.error(message));
+  mkdirSync(options.dataDir, { recursive: true });
+  const store: ChatStore = new SqliteChatStore(join(options.dataDir, 'im.sqlite'));
+  const bus: FanoutBus = new LocalBus();
+  const service = new ChatService(store, bus, { rateLimit: options.rateLimit });
+  const gateway = new Gateway({
+    appKey: options.appKey, appSecret: options.appSecret, heartbeatSeconds: options.heartbeatSeconds, service, log,
+  }, bus);
+  const sweeper = setInterval(() => service.sweep(), 60_000);
+  sweeper.unref();
+
+  const metrics = async () => ({ connections: gateway.connectionCount, ...(await store.stats()) });
+  if (options.demo) await seedDemo(store);
+
+  const handle = async (request: IncomingMessage, response: ServerResponse) => {
+    if (await handleAppApi(request, response, { appKey: options.appKey, appSecret: options.appSecret, store, metrics })) return;
+    if (options.demo && (await handleDemo(request, response, options))) return;
+    const path = (request.url ?? '/').split('?')[0];
+    if (path === '/im') {
+      sendJson(response, 426, { code: 426, errorMessage: 'connect with a WebSocket' });
+      return;
+    }
+    sendJson(response, 404, { code: 404, errorMessage: `nothing at ${path}` });
+  };
+
+  const http = createServer((request, response) => {
+    handle(request, response).catch((error) => {
+      log(`http: ${(error as Error)?.stack ?? error}`);
+      if (!response.headersSent) sendJson(response, 500, { code: 500, errorMessage: 'internal error' });
+      else response.destroy();
+    });
+  });
+  http.on('upgrade', (request, socket, head) => {
+    socket.on('error', () => undefined);
+    const path = (request.url ?? '').split('?')[0];
+    if (path !== '/im') {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    gateway.handleUpgrade(request, socket, head);
+  });
+  http.on('clientError', (_error, socket) => socket.destroy());
+
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(options.port, options.host, () => resolve());
+  });
+  const { port } = http.address() as AddressInfo;
+  const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+
+  return {
+    url: `http://${host}:${port}`,
+    host: options.host,
+    port,
+    store,
+    async close() {
+      clearInterval(sweeper);
+      await gateway.close();
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+      http.closeAllConnections();
+      await bus.close();
+      await store.close();
+    },
+  };
+}

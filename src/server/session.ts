@@ -1,0 +1,173 @@
+import { randomUUID } from 'node:crypto';
+import { im } from '../core/protocol/generated/im.js';
+import { ErrorCode, FrameType } from '../core/protocol/codes.js';
+import { PROTOCOL_VERSION, decodeFrame, encodeFrame, type DecodedFrame, type Frame } from '../core/protocol/frames.js';
+import { verifyToken } from './auth.js';
+import { ChatService, ServiceError } from './chat-service.js';
+
+/** How a session reaches its peer: one WebSocket now, a long-poll channel later. */
+export interface SessionLink {
+  send(bytes: Uint8Array): void;
+  /** Closes the link after what was sent so far; `code` is an ErrorCode. */
+  close(code: number, reason: string): void;
+}
+
+export interface SessionContext {
+  appKey: string;
+  appSecret: string;
+  heartbeatSeconds: number;
+  service: ChatService;
+  register(session: Session): void;
+  unregister(session: Session): void;
+  log(message: string): void;
+}
+
+/**
+ * One client connection: CONNECT first, then requests. Frames are handled strictly in arrival
+ * order (a send's PUBACK never overtakes an earlier one). A frame that breaks the protocol ends
+ * this session with a DISCONNECT carrying the reason's code; nothing else is affected.
+ */
+export class Session {
+  readonly id = randomUUID();
+  userId: string | undefined;
+  deviceId = '';
+  platform = '';
+  private closed = false;
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(private readonly link: SessionLink, private readonly context: SessionContext) {}
+
+  get authenticated(): boolean {
+    return this.userId !== undefined && !this.closed;
+  }
+
+  receive(bytes: Uint8Array): void {
+    if (this.closed) return;
+    const decoded = decodeFrame(bytes);
+    if (!decoded.ok) {
+      this.disconnect(decoded.error.code, decoded.error.message);
+      return;
+    }
+    const frame = decoded.frame;
+    // Pings skip the queue: a slow query must not make the client think the link is dead.
+    if (frame.type === FrameType.PINGREQ && this.userId !== undefined) {
+      this.write({ type: FrameType.PINGRESP, body: undefined });
+      return;
+    }
+    this.queue = this.queue.then(() => this.handle(frame)).catch((error) => {
+      this.context.log(`session ${this.id}: ${(error as Error)?.stack ?? error}`);
+      this.disconnect(ErrorCode.RC_DISCONN_EXCEPTION, 'internal error');
+    });
+  }
+
+  private async handle(frame: DecodedFrame): Promise<void> {
+    if (this.closed) return;
+    if (this.userId === undefined) {
+      if (frame.type !== FrameType.CONNECT) {
+        this.disconnect(ErrorCode.RC_MSG_UNAUTHORIZED, `frame type ${frame.type} before CONNECT`);
+        return;
+      }
+      this.connect(frame.body as im.Connect);
+      return;
+    }
+    switch (frame.type) {
+      case FrameType.PUBLISH:
+        return this.publish(frame.body as im.Publish);
+      case FrameType.QUERY:
+        return this.query(frame.body as im.Query);
+      case FrameType.QUERYCON:
+        return;
+      case FrameType.DISCONNECT:
+        this.close(ErrorCode.SUCCESS, 'client disconnected');
+        return;
+      default:
+        this.disconnect(ErrorCode.RC_MSG_DATA_INCOMPLETE, `unexpected frame type ${frame.type}`);
+    }
+  }
+
+  private connect(body: im.Connect): void {
+    const refuse = (code: number, reason: string) => {
+      this.write({ type: FrameType.CONNACK, body: { code } });
+      this.close(code, reason);
+    };
+    if (body.protocolVersion !== PROTOCOL_VERSION) {
+      refuse(ErrorCode.RC_CONN_PROTO_VERSION_ERROR, `protocol version ${body.protocolVersion} is not supported`);
+      return;
+    }
+    const check = verifyToken(body.token, this.context.appKey, this.context.appSecret);
+    if (!check.ok) {
+      refuse(check.code, check.reason);
+      return;
+    }
+    this.userId = check.claims.userId;
+    this.deviceId = body.deviceId.slice(0, 128);
+    this.platform = body.platform.slice(0, 32);
+    this.context.register(this);
+    this.write({
+      type: FrameType.CONNACK,
+      body: {
+        code: 0, userId: this.userId, sessionId: this.id, serverTime: Date.now(),
+        heartbeatSeconds: this.context.heartbeatSeconds,
+      },
+    });
+  }
+
+  private async publish(body: im.Publish): Promise<void> {
+    if (!body.outgoing) {
+      this.disconnect(ErrorCode.RC_MSG_DATA_INCOMPLETE, 'PUBLISH from a client must carry an outgoing message');
+      return;
+    }
+    const requestId = body.requestId;
+    // Sends pipeline: the next frame is read while this one waits for its commit, and group
+    // commit needs many in flight. The store resolves appends in arrival order, so PUBACKs
+    // still go out in order.
+    const pending = this.context.service.send(this.userId!, this.id, body.outgoing).then(
+      (ack) => this.write({ type: FrameType.PUBACK, body: { ...ack, requestId } }),
+      (error) => this.write({
+        type: FrameType.PUBACK,
+        body: { requestId, code: this.codeOf(error), clientMsgId: body.outgoing?.clientMsgId ?? '' },
+      }),
+    );
+    void pending;
+  }
+
+  private async query(body: im.Query): Promise<void> {
+    const requestId = body.requestId;
+    try {
+      const result = await this.context.service.query(this.userId!, this.id, body.topic, body.body);
+      this.write({ type: FrameType.QUERYACK, body: { requestId, code: result.code, body: result.body } });
+    } catch (error) {
+      this.write({ type: FrameType.QUERYACK, body: { requestId, code: this.codeOf(error) } });
+    }
+  }
+
+  private codeOf(error: unknown): number {
+    if (error instanceof ServiceError) return error.code;
+    this.context.log(`session ${this.id}: ${(error as Error)?.stack ?? error}`);
+    return ErrorCode.UNKNOWN;
+  }
+
+  /** Pushes a frame to the client (fan-out from other sessions). */
+  push(frame: Frame): void {
+    if (!this.closed) this.write(frame);
+  }
+
+  private write(frame: Frame): void {
+    if (!this.closed) this.link.send(encodeFrame(frame));
+  }
+
+  /** Ends the session with a DISCONNECT frame telling why. */
+  disconnect(code: number, reason: string): void {
+    if (this.closed) return;
+    this.write({ type: FrameType.DISCONNECT, body: { code, reason } });
+    this.close(code, reason);
+  }
+
+  /** Ends the session without telling the peer (the link is gone or already told). */
+  close(code: number, reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.context.unregister(this);
+    this.link.close(code, reason);
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * What the server needs from storage. The frame handlers only see this interface, so another
+ * engine (PostgreSQL) can replace the embedded SQLite one; test/server/storage-contract.ts is
+ * the suite every implementation must pass.
+ */
+
+export interface StoredMessage {
+  /** Global, increasing with commit order; the users' sync cursors point into it. */
+  id: number;
+  conversationKey: string;
+  conversationType: number;
+  senderUserId: string;
+  clientMsgId: string;
+  messageUid: string;
+  objectName: string;
+  content: Uint8Array;
+  sentTime: number;
+  /** Gap-free position in the conversation, from 1. */
+  seq: number;
+  counted: boolean;
+}
+
+export interface AppendInput {
+  conversationKey: string;
+  conversationType: number;
+  senderUserId: string;
+  clientMsgId: string;
+  objectName: string;
+  content: Uint8Array;
+  counted: boolean;
+  /** Users who receive the message (the sender included); resolved by the caller. */
+  recipients: readonly string[];
+}
+
+export interface AppendResult {
+  message: StoredMessage;
+  /** The (sender, clientMsgId) pair was stored before: `message` is that first one. */
+  duplicate: boolean;
+}
+
+export interface ConversationState {
+  conversationKey: string;
+  conversationType: number;
+  /** Seq of the last message the user has read. */
+  readSeq: number;
+  unreadCount: number;
+  latestMessage: StoredMessage | undefined;
+  /** Cursor of the latest message: the list's order and paging key. */
+  latestCursor: number;
+}
+
+export interface UserRecord {
+  userId: string;
+  name: string;
+  portraitUri: string;
+}
+
+export interface ChatStore {
+  upsertUser(user: UserRecord): Promise<void>;
+  getUser(userId: string): Promise<UserRecord | undefined>;
+
+  /** Creates the group, or renames it; adds the users as members. */
+  createGroup(groupId: string, name: string, userIds: readonly string[]): Promise<void>;
+  /** Adds members; false when the group does not exist. */
+  joinGroup(groupId: string, userIds: readonly string[]): Promise<boolean>;
+  quitGroup(groupId: string, userIds: readonly string[]): Promise<boolean>;
+  groupExists(groupId: string): Promise<boolean>;
+  groupMembers(groupId: string): Promise<string[]>;
+  isGroupMember(groupId: string, userId: string): Promise<boolean>;
+
+  /**
+   * Stores a message and delivers it to every recipient's inbox in one durable commit, unless
+   * (sender, clientMsgId) is known: then nothing is written and the first message is returned.
+   */
+  appendMessage(input: AppendInput): Promise<AppendResult>;
+
+  /** A user's inbox after `cursor`, oldest first. */
+  syncAfter(userId: string, cursor: number, limit: number): Promise<{ messages: StoredMessage[]; hasMore: boolean }>;
+
+  /**
+   * A conversation's messages by seq, for a reader the caller has authorized: ascending; the
+   * newest `count` below `before`, or the oldest `count` above `after`.
+   */
+  history(conversationKey: string, query: { before?: number; after?: number; count: number }):
+    Promise<{ messages: StoredMessage[]; hasMore: boolean }>;
+
+  /** A user's conversations, latest activity first; `before` is a latestCursor to page from. */
+  conversationList(userId: string, query: { types?: readonly number[]; before?: number; count: number }):
+    Promise<{ conversations: ConversationState[]; hasMore: boolean }>;
+
+  /** Moves the read position forward (never back); 0 or absent = to the latest message. */
+  markRead(userId: string, conversationKey: string, readSeq?: number): Promise<ConversationState | undefined>;
+
+  /** Hides the conversation from the user's list until a newer message arrives; reads it. */
+  removeConversation(userId: string, conversationKey: string): Promise<ConversationState | undefined>;
+
+  stats(): Promise<{ messages: number; users: number; groups: number }>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,377 @@
+import Database from 'better-sqlite3';
+import { randomBytes } from 'node:crypto';
+import type {
+  AppendInput, AppendResult, ChatStore, ConversationState, StoredMessage, UserRecord,
+} from './chat-store.js';
+
+/** Schema versions, applied in order; PRAGMA user_version records how many ran. */
+const migrations: readonly string[] = [
+  `CREATE TABLE users (
+     user_id TEXT PRIMARY KEY,
+     name TEXT NOT NULL DEFAULT '',
+     portrait_uri TEXT NOT NULL DEFAULT '',
+     created_at INTEGER NOT NULL
+   ) WITHOUT ROWID;
+   CREATE TABLE groups (
+     group_id TEXT PRIMARY KEY,
+     name TEXT NOT NULL,
+     created_at INTEGER NOT NULL
+   ) WITHOUT ROWID;
+   CREATE TABLE group_members (
+     group_id TEXT NOT NULL,
+     user_id TEXT NOT NULL,
+     joined_at INTEGER NOT NULL,
+     PRIMARY KEY (group_id, user_id)
+   ) WITHOUT ROWID;
+   CREATE TABLE conversations (
+     conversation_key TEXT PRIMARY KEY,
+     conversation_type INTEGER NOT NULL,
+     last_seq INTEGER NOT NULL
+   ) WITHOUT ROWID;
+   CREATE TABLE messages (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     conversation_key TEXT NOT NULL,
+     conversation_type INTEGER NOT NULL,
+     seq INTEGER NOT NULL,
+     sender_id TEXT NOT NULL,
+     client_msg_id TEXT NOT NULL,
+     message_uid TEXT NOT NULL UNIQUE,
+     object_name TEXT NOT NULL,
+     content BLOB NOT NULL,
+     sent_time INTEGER NOT NULL,
+     counted INTEGER NOT NULL,
+     UNIQUE (sender_id, client_msg_id),
+     UNIQUE (conversation_key, seq)
+   );
+   -- One row per recipient of a message: the user's sync stream and unread counts.
+   CREATE TABLE inbox (
+     user_id TEXT NOT NULL,
+     message_id INTEGER NOT NULL,
+     conversation_key TEXT NOT NULL,
+     seq INTEGER NOT NULL,
+     unread_counts INTEGER NOT NULL,
+     PRIMARY KEY (user_id, message_id)
+   ) WITHOUT ROWID;
+   CREATE INDEX inbox_by_conversation ON inbox (user_id, conversation_key, seq);
+   CREATE TABLE user_conversations (
+     user_id TEXT NOT NULL,
+     conversation_key TEXT NOT NULL,
+     conversation_type INTEGER NOT NULL,
+     read_seq INTEGER NOT NULL DEFAULT 0,
+     hidden_cursor INTEGER NOT NULL DEFAULT 0,
+     latest_cursor INTEGER NOT NULL,
+     PRIMARY KEY (user_id, conversation_key)
+   ) WITHOUT ROWID;
+   CREATE INDEX user_conversations_by_activity ON user_conversations (user_id, latest_cursor);`,
+];
+
+interface MessageRow {
+  id: number;
+  conversation_key: string;
+  conversation_type: number;
+  seq: number;
+  sender_id: string;
+  client_msg_id: string;
+  message_uid: string;
+  object_name: string;
+  content: Buffer;
+  sent_time: number;
+  counted: number;
+}
+
+interface UserConversationRow {
+  conversation_key: string;
+  conversation_type: number;
+  read_seq: number;
+  latest_cursor: number;
+}
+
+const toMessage = (row: MessageRow): StoredMessage => ({
+  id: row.id,
+  conversationKey: row.conversation_key,
+  conversationType: row.conversation_type,
+  senderUserId: row.sender_id,
+  clientMsgId: row.client_msg_id,
+  messageUid: row.message_uid,
+  objectName: row.object_name,
+  content: new Uint8Array(row.content.buffer, row.content.byteOffset, row.content.byteLength),
+  sentTime: row.sent_time,
+  seq: row.seq,
+  counted: row.counted === 1,
+});
+
+const UID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+
+/** A message uid in the seed's shape, `XXXX-XXXX-XXXX-XXXX` (80 random bits). */
+function newMessageUid(): string {
+  const bytes = randomBytes(16);
+  let uid = '';
+  for (let i = 0; i < 16; i++) uid += (i && i % 4 === 0 ? '-' : '') + UID_ALPHABET[bytes[i]! & 31];
+  return uid;
+}
+
+interface PendingAppend {
+  input: AppendInput;
+  resolve(result: AppendResult): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * The embedded store: one SQLite file in WAL mode with synchronous=FULL, so a resolved append
+ * survives SIGKILL and power loss. Appends arriving in the same tick share one transaction
+ * (group commit): one fsync for many messages.
+ */
+export class SqliteChatStore implements ChatStore {
+  private readonly db: Database.Database;
+  private pending: PendingAppend[] = [];
+  private flushScheduled = false;
+  private readonly statements;
+
+  /** `file` is a path, or ':memory:' for a throwaway store. */
+  constructor(file: string) {
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('foreign_keys = ON');
+    this.db.pragma('busy_timeout = 5000');
+    this.migrate();
+    const db = this.db;
+    this.statements = {
+      upsertUser: db.prepare(`INSERT INTO users (user_id, name, portrait_uri, created_at) VALUES (?, ?, ?, ?)
+        ON CONFLICT (user_id) DO UPDATE SET name = excluded.name, portrait_uri = excluded.portrait_uri`),
+      getUser: db.prepare('SELECT user_id, name, portrait_uri FROM users WHERE user_id = ?'),
+      upsertGroup: db.prepare(`INSERT INTO groups (group_id, name, created_at) VALUES (?, ?, ?)
+        ON CONFLICT (group_id) DO UPDATE SET name = excluded.name`),
+      groupExists: db.prepare('SELECT 1 FROM groups WHERE group_id = ?').pluck(),
+      addMember: db.prepare('INSERT OR IGNORE INTO group_members (group_id, user_id, joined_at) VALUES (?, ?, ?)'),
+      removeMember: db.prepare('DELETE FROM group_members WHERE group_id = ? AND user_id = ?'),
+      members: db.prepare('SELECT user_id FROM group_members WHERE group_id = ? ORDER BY joined_at, user_id').pluck(),
+      isMember: db.prepare('SELECT 1 FROM group_members WHERE group_id = ? AND user_id = ?').pluck(),
+      findDuplicate: db.prepare('SELECT * FROM messages WHERE sender_id = ? AND client_msg_id = ?'),
+      nextSeq: db.prepare(`INSERT INTO conversations (conversation_key, conversation_type, last_seq) VALUES (?, ?, 1)
+        ON CONFLICT (conversation_key) DO UPDATE SET last_seq = last_seq + 1 RETURNING last_seq`).pluck(),
+      insertMessage: db.prepare(`INSERT INTO messages (conversation_key, conversation_type, seq, sender_id, client_msg_id,
+        message_uid, object_name, content, sent_time, counted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`).pluck(),
+      insertInbox: db.prepare(`INSERT OR IGNORE INTO inbox (user_id, message_id, conversation_key, seq, unread_counts)
+        VALUES (?, ?, ?, ?, ?)`),
+      touchConversation: db.prepare(`INSERT INTO user_conversations (user_id, conversation_key, conversation_type, latest_cursor)
+        VALUES (?, ?, ?, ?) ON CONFLICT (user_id, conversation_key) DO UPDATE SET latest_cursor = excluded.latest_cursor`),
+      sync: db.prepare(`SELECT m.* FROM inbox i JOIN messages m ON m.id = i.message_id
+        WHERE i.user_id = ? AND i.message_id > ? ORDER BY i.message_id LIMIT ?`),
+      historyBefore: db.prepare(`SELECT * FROM messages WHERE conversation_key = ? AND seq < ? ORDER BY seq DESC LIMIT ?`),
+      historyAfter: db.prepare(`SELECT * FROM messages WHERE conversation_key = ? AND seq > ? ORDER BY seq ASC LIMIT ?`),
+      messageById: db.prepare('SELECT * FROM messages WHERE id = ?'),
+      userConversation: db.prepare(`SELECT conversation_key, conversation_type, read_seq, latest_cursor
+        FROM user_conversations WHERE user_id = ? AND conversation_key = ?`),
+      unread: db.prepare(`SELECT COUNT(*) FROM inbox WHERE user_id = ? AND conversation_key = ? AND seq > ?
+        AND unread_counts = 1`).pluck(),
+      latestSeq: db.prepare('SELECT MAX(seq) FROM inbox WHERE user_id = ? AND conversation_key = ?').pluck(),
+      setRead: db.prepare(`UPDATE user_conversations SET read_seq = MAX(read_seq, ?) WHERE user_id = ? AND conversation_key = ?`),
+      hide: db.prepare(`UPDATE user_conversations SET hidden_cursor = latest_cursor WHERE user_id = ? AND conversation_key = ?`),
+      countMessages: db.prepare('SELECT COUNT(*) FROM messages').pluck(),
+      countUsers: db.prepare('SELECT COUNT(*) FROM users').pluck(),
+      countGroups: db.prepare('SELECT COUNT(*) FROM groups').pluck(),
+    };
+  }
+
+  private migrate(): void {
+    const applied = this.db.pragma('user_version', { simple: true }) as number;
+    for (let version = applied; version < migrations.length; version++) {
+      this.db.transaction(() => {
+        this.db.exec(migrations[version]!);
+        this.db.pragma(`user_version = ${version + 1}`);
+      })();
+    }
+  }
+
+  async upsertUser(user: UserRecord): Promise<void> {
+    this.statements.upsertUser.run(user.userId, user.name, user.portraitUri, Date.now());
+  }
+
+  async getUser(userId: string): Promise<UserRecord | undefined> {
+    const row = this.statements.getUser.get(userId) as { user_id: string; name: string; portrait_uri: string } | undefined;
+    return row && { userId: row.user_id, name: row.name, portraitUri: row.portrait_uri };
+  }
+
+  async createGroup(groupId: string, name: string, userIds: readonly string[]): Promise<void> {
+    this.db.transaction(() => {
+      this.statements.upsertGroup.run(groupId, name, Date.now());
+      this.addMembers(groupId, userIds);
+    })();
+  }
+
+  async joinGroup(groupId: string, userIds: readonly string[]): Promise<boolean> {
+    return this.db.transaction(() => {
+      if (!this.statements.groupExists.get(groupId)) return false;
+      this.addMembers(groupId, userIds);
+      return true;
+    })();
+  }
+
+  private addMembers(groupId: string, userIds: readonly string[]): void {
+    const now = Date.now();
+    for (const userId of userIds) this.statements.addMember.run(groupId, userId, now);
+  }
+
+  async quitGroup(groupId: string, userIds: readonly string[]): Promise<boolean> {
+    return this.db.transaction(() => {
+      if (!this.statements.groupExists.get(groupId)) return false;
+      for (const userId of userIds) this.statements.removeMember.run(groupId, userId);
+      return true;
+    })();
+  }
+
+  async groupExists(groupId: string): Promise<boolean> {
+    return !!this.statements.groupExists.get(groupId);
+  }
+
+  async groupMembers(groupId: string): Promise<string[]> {
+    return this.statements.members.all(groupId) as string[];
+  }
+
+  async isGroupMember(groupId: string, userId: string): Promise<boolean> {
+    return !!this.statements.isMember.get(groupId, userId);
+  }
+
+  appendMessage(input: AppendInput): Promise<AppendResult> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ input, resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(this.flush);
+      }
+    });
+  }
+
+  // An arrow function: handed to setImmediate, it must keep `this`.
+  private readonly flush = (): void => {
+    this.flushScheduled = false;
+    const batch = this.pending;
+    this.pending = [];
+    const outcomes: Array<{ ok: true; result: AppendResult } | { ok: false; error: unknown }> = [];
+    try {
+      this.db.transaction(() => {
+        for (const { input } of batch) {
+          // A nested transaction is a savepoint: one bad message does not sink the batch.
+          try {
+            outcomes.push({ ok: true, result: this.db.transaction(() => this.appendOne(input))() });
+          } catch (error) {
+            outcomes.push({ ok: false, error });
+          }
+        }
+      })();
+    } catch (error) {
+      for (const item of batch) item.reject(error);
+      return;
+    }
+    batch.forEach((item, i) => {
+      const outcome = outcomes[i]!;
+      if (outcome.ok) item.resolve(outcome.result);
+      else item.reject(outcome.error);
+    });
+  };
+
+  private appendOne(input: AppendInput): AppendResult {
+    const s = this.statements;
+    const existing = s.findDuplicate.get(input.senderUserId, input.clientMsgId) as MessageRow | undefined;
+    if (existing) return { message: toMessage(existing), duplicate: true };
+    const seq = s.nextSeq.get(input.conversationKey, input.conversationType) as number;
+    const sentTime = Date.now();
+    const messageUid = newMessageUid();
+    const id = s.insertMessage.get(input.conversationKey, input.conversationType, seq, input.senderUserId,
+      input.clientMsgId, messageUid, input.objectName, input.content, sentTime, input.counted ? 1 : 0) as number;
+    for (const userId of new Set(input.recipients)) {
+      const counts = input.counted && userId !== input.senderUserId ? 1 : 0;
+      s.insertInbox.run(userId, id, input.conversationKey, seq, counts);
+      s.touchConversation.run(userId, input.conversationKey, input.conversationType, id);
+    }
+    if (!input.recipients.includes(input.senderUserId)) {
+      s.touchConversation.run(input.senderUserId, input.conversationKey, input.conversationType, id);
+    }
+    return {
+      duplicate: false,
+      message: {
+        id, conversationKey: input.conversationKey, conversationType: input.conversationType,
+        senderUserId: input.senderUserId, clientMsgId: input.clientMsgId, messageUid, objectName: input.objectName,
+        content: input.content, sentTime, seq, counted: input.counted,
+      },
+    };
+  }
+
+  async syncAfter(userId: string, cursor: number, limit: number) {
+    const rows = this.statements.sync.all(userId, cursor, limit + 1) as MessageRow[];
+    return { messages: rows.slice(0, limit).map(toMessage), hasMore: rows.length > limit };
+  }
+
+  async history(conversationKey: string, query: { before?: number; after?: number; count: number }) {
+    const { count } = query;
+    if (query.after !== undefined && query.before === undefined) {
+      const rows = this.statements.historyAfter.all(conversationKey, query.after, count + 1) as MessageRow[];
+      return { messages: rows.slice(0, count).map(toMessage), hasMore: rows.length > count };
+    }
+    const before = query.before ?? Number.MAX_SAFE_INTEGER;
+    let rows = this.statements.historyBefore.all(conversationKey, before, count + 1) as MessageRow[];
+    const hasMore = rows.length > count;
+    rows = rows.slice(0, count);
+    if (query.after !== undefined) rows = rows.filter((row) => row.seq > query.after!);
+    return { messages: rows.reverse().map(toMessage), hasMore };
+  }
+
+  async conversationList(userId: string, query: { types?: readonly number[]; before?: number; count: number }) {
+    const types = (query.types ?? []).filter((type) => Number.isInteger(type));
+    const typeFilter = types.length ? `AND conversation_type IN (${types.map(() => '?').join(',')})` : '';
+    const rows = this.db.prepare(`SELECT conversation_key, conversation_type, read_seq, latest_cursor
+      FROM user_conversations WHERE user_id = ? AND latest_cursor > hidden_cursor AND latest_cursor < ? ${typeFilter}
+      ORDER BY latest_cursor DESC LIMIT ?`)
+      .all(userId, query.before || Number.MAX_SAFE_INTEGER, ...types, query.count + 1) as UserConversationRow[];
+    return {
+      conversations: rows.slice(0, query.count).map((row) => this.conversationState(userId, row)),
+      hasMore: rows.length > query.count,
+    };
+  }
+
+  private conversationState(userId: string, row: UserConversationRow): ConversationState {
+    const latest = this.statements.messageById.get(row.latest_cursor) as MessageRow | undefined;
+    return {
+      conversationKey: row.conversation_key,
+      conversationType: row.conversation_type,
+      readSeq: row.read_seq,
+      unreadCount: this.statements.unread.get(userId, row.conversation_key, row.read_seq) as number,
+      latestMessage: latest && toMessage(latest),
+      latestCursor: row.latest_cursor,
+    };
+  }
+
+  async markRead(userId: string, conversationKey: string, readSeq?: number): Promise<ConversationState | undefined> {
+    return this.db.transaction(() => {
+      const latest = (this.statements.latestSeq.get(userId, conversationKey) as number | null) ?? 0;
+      this.statements.setRead.run(readSeq ? Math.min(readSeq, latest) : latest, userId, conversationKey);
+      const row = this.statements.userConversation.get(userId, conversationKey) as UserConversationRow | undefined;
+      return row && this.conversationState(userId, row);
+    })();
+  }
+
+  async removeConversation(userId: string, conversationKey: string): Promise<ConversationState | undefined> {
+    return this.db.transaction(() => {
+      this.statements.hide.run(userId, conversationKey);
+      const latest = (this.statements.latestSeq.get(userId, conversationKey) as number | null) ?? 0;
+      this.statements.setRead.run(latest, userId, conversationKey);
+      const row = this.statements.userConversation.get(userId, conversationKey) as UserConversationRow | undefined;
+      return row && this.conversationState(userId, row);
+    })();
+  }
+
+  async stats() {
+    const s = this.statements;
+    return {
+      messages: s.countMessages.get() as number,
+      users: s.countUsers.get() as number,
+      groups: s.countGroups.get() as number,
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.pending.length) this.flush();
+    this.db.close();
+  }
+}
