@@ -2,6 +2,8 @@
 /*eslint-disable block-scoped-var, id-length, no-control-regex, no-magic-numbers, no-prototype-builtins, no-redeclare, no-shadow, no-var, sort-vars*/
 import $protobuf from "protobufjs/minimal.js";
 
+const $number = (value) => typeof value === "number" ? value : value.toNumber();
+
 // Common aliases
 const $Reader = $protobuf.Reader, $Writer = $protobuf.Writer, $util = $protobuf.util;
 
@@ -227,7 +229,7 @@ export const im = $root.im = (() => {
          * @memberof im.ConnAck
          * @instance
          */
-        ConnAck.prototype.serverTime = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
+        ConnAck.prototype.serverTime = 0;
 
         /**
          * ConnAck heartbeatSeconds.
@@ -313,7 +315,7 @@ export const im = $root.im = (() => {
                         break;
                     }
                 case 4: {
-                        message.serverTime = reader.int64();
+                        message.serverTime = $number(reader.int64());
                         break;
                     }
                 case 5: {
@@ -433,7 +435,7 @@ export const im = $root.im = (() => {
          * @memberof im.Message
          * @instance
          */
-        Message.prototype.sentTime = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
+        Message.prototype.sentTime = 0;
 
         /**
          * Message seq.
@@ -441,7 +443,7 @@ export const im = $root.im = (() => {
          * @memberof im.Message
          * @instance
          */
-        Message.prototype.seq = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
+        Message.prototype.seq = 0;
 
         /**
          * Message cursor.
@@ -449,7 +451,7 @@ export const im = $root.im = (() => {
          * @memberof im.Message
          * @instance
          */
-        Message.prototype.cursor = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
+        Message.prototype.cursor = 0;
 
         /**
          * Message counted.
@@ -573,15 +575,15 @@ export const im = $root.im = (() => {
                         break;
                     }
                 case 8: {
-                        message.sentTime = reader.int64();
+                        message.sentTime = $number(reader.int64());
                         break;
                     }
                 case 9: {
-                        message.seq = reader.int64();
+                        message.seq = $number(reader.int64());
                         break;
                     }
                 case 10: {
-                        message.cursor = reader.int64();
+                        message.cursor = $number(reader.int64());
                         break;
                     }
                 case 11: {
@@ -870,7 +872,7 @@ export const im = $root.im = (() => {
          * @memberof im.ConversationUpdate
          * @instance
          */
-        ConversationUpdate.prototype.readSeq = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
+        ConversationUpdate.prototype.readSeq = 0;
 
         /**
          * ConversationUpdate removed.
@@ -886,7 +888,7 @@ export const im = $root.im = (() => {
          * @memberof im.ConversationUpdate
          * @instance
          */
-        ConversationUpdate.prototype.time = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
+        ConversationUpdate.prototype.time = 0;
 
         /**
          * Encodes the specified ConversationUpdate message. Does not implicitly {@link im.ConversationUpdate.verify|verify} messages.
@@ -960,7 +962,7 @@ export const im = $root.im = (() => {
                         break;
                     }
                 case 3: {
-                        message.readSeq = reader.int64();
+                        message.readSeq = $number(reader.int64());
                         break;
                     }
                 case 4: {
@@ -968,7 +970,7 @@ export const im = $root.im = (() => {
                         break;
                     }
                 case 5: {
-                        message.time = reader.int64();
+                        message.time = $number(reader.int64());
                         break;
                     }
                 default:
@@ -1221,7 +1223,7 @@ export const im = $root.im = (() => {
          * @memberof im.PubAck
          * @instance
          */
-        PubAck.prototype.sentTime = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
+        PubAck.prototype.sentTime = 0;
 
         /**
          * PubAck seq.
@@ -1229,7 +1231,7 @@ export const im = $root.im = (() => {
          * @memberof im.PubAck
          * @instance
          */
-        PubAck.prototype.seq = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
+        PubAck.prototype.seq = 0;
 
         /**
          * PubAck cursor.
@@ -1237,7 +1239,7 @@ export const im = $root.im = (() => {
          * @memberof im.PubAck
          * @instance
          */
-        PubAck.prototype.cursor = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
+        PubAck.prototype.cursor = 0;
 
         /**
          * Encodes the specified PubAck message. Does not implicitly {@link im.PubAck.verify|verify} messages.
@@ -1323,15 +1325,15 @@ export const im = $root.im = (() => {
                         break;
                     }
                 case 5: {
-                        message.sentTime = reader.int64();
+                        message.sentTime = $number(reader.int64());
                         break;
                     }
                 case 6: {
-                        message.seq = reader.int64();
+                        message.seq = $number(reader.int64());
                         break;
                     }
                 case 7: {
-                        message.cursor = reader.int64();
+                        message.cursor = $number(reader.int64());
                         break;
                     }
                 default:
@@ -1884,7 +1886,7 @@ export const im = $root.im = (() => {
          * @memberof im.SyncRequest
          * @instance
          */
-        SyncRequest.prototype.cursor = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
+        SyncRequest.prototype.cursor = 0;
 
         /**
          * SyncRequest limit.
@@ -1952,7 +1954,7 @@ export const im = $root.im = (() => {
                     break;
                 switch (tag >>> 3) {
                 case 1: {
-                        message.cursor = reader.int64();
+                        message.cursor = $number(reader.int64());
                         break;
                     }
                 case 2: {
@@ -2016,7 +2018,7 @@ export const im = $root.im = (() => {
          * @memberof im.SyncResponse
          * @instance
          */
-        SyncResponse.prototype.cursor = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
+        SyncResponse.prototype.cursor = 0;
 
         /**
          * SyncResponse hasMore.
@@ -2093,7 +2095,7 @@ export const im = $root.im = (() => {
                         break;
                     }
                 case 2: {
-                        message.cursor = reader.int64();
+                        message.cursor = $number(reader.int64());
                         break;
                     }
                 case 3: {
@@ -2166,7 +2168,7 @@ export const im = $root.im = (() => {
          * @memberof im.HistoryRequest
          * @instance
          */
-        HistoryRequest.prototype.before = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
+        HistoryRequest.prototype.before = 0;
 
         /**
          * HistoryRequest after.
@@ -2174,7 +2176,7 @@ export const im = $root.im = (() => {
          * @memberof im.HistoryRequest
          * @instance
          */
-        HistoryRequest.prototype.after = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
+        HistoryRequest.prototype.after = 0;
 
         /**
          * HistoryRequest count.
@@ -2256,11 +2258,11 @@ export const im = $root.im = (() => {
                         break;
                     }
                 case 3: {
-                        message.before = reader.int64();
+                        message.before = $number(reader.int64());
                         break;
                     }
                 case 4: {
-                        message.after = reader.int64();
+                        message.after = $number(reader.int64());
                         break;
                     }
                 case 5: {
@@ -2450,7 +2452,7 @@ export const im = $root.im = (() => {
          * @memberof im.ConversationListRequest
          * @instance
          */
-        ConversationListRequest.prototype.before = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
+        ConversationListRequest.prototype.before = 0;
 
         /**
          * ConversationListRequest count.
@@ -2541,7 +2543,7 @@ export const im = $root.im = (() => {
                         break;
                     }
                 case 2: {
-                        message.before = reader.int64();
+                        message.before = $number(reader.int64());
                         break;
                     }
                 case 3: {
@@ -2632,7 +2634,7 @@ export const im = $root.im = (() => {
          * @memberof im.Conversation
          * @instance
          */
-        Conversation.prototype.readSeq = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
+        Conversation.prototype.readSeq = 0;
 
         /**
          * Conversation updatedTime.
@@ -2640,7 +2642,7 @@ export const im = $root.im = (() => {
          * @memberof im.Conversation
          * @instance
          */
-        Conversation.prototype.updatedTime = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
+        Conversation.prototype.updatedTime = 0;
 
         /**
          * Conversation latestCursor.
@@ -2648,7 +2650,7 @@ export const im = $root.im = (() => {
          * @memberof im.Conversation
          * @instance
          */
-        Conversation.prototype.latestCursor = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
+        Conversation.prototype.latestCursor = 0;
 
         /**
          * Encodes the specified Conversation message. Does not implicitly {@link im.Conversation.verify|verify} messages.
@@ -2734,15 +2736,15 @@ export const im = $root.im = (() => {
                         break;
                     }
                 case 5: {
-                        message.readSeq = reader.int64();
+                        message.readSeq = $number(reader.int64());
                         break;
                     }
                 case 6: {
-                        message.updatedTime = reader.int64();
+                        message.updatedTime = $number(reader.int64());
                         break;
                     }
                 case 7: {
-                        message.latestCursor = reader.int64();
+                        message.latestCursor = $number(reader.int64());
                         break;
                     }
                 default:
@@ -2935,7 +2937,7 @@ export const im = $root.im = (() => {
          * @memberof im.ReadRequest
          * @instance
          */
-        ReadRequest.prototype.readSeq = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
+        ReadRequest.prototype.readSeq = 0;
 
         /**
          * Encodes the specified ReadRequest message. Does not implicitly {@link im.ReadRequest.verify|verify} messages.
@@ -3005,7 +3007,7 @@ export const im = $root.im = (() => {
                         break;
                     }
                 case 3: {
-                        message.readSeq = reader.int64();
+                        message.readSeq = $number(reader.int64());
                         break;
                     }
                 default:

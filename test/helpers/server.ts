@@ -1,0 +1,134 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { randomUUID } from 'node:crypto';
+import WebSocket from 'ws';
+import { apiSignature } from '../../src/server/auth.js';
+import { IMClient, type IMClientOptions } from '../../src/core/client/client.js';
+import type { WebSocketConstructor } from '../../src/core/transport/transport.js';
+
+export const APP_KEY = 'test-key';
+export const APP_SECRET = 'test-secret';
+const SERVER_BIN = new URL('../../dist/im-server.js', import.meta.url).pathname;
+
+export interface TestServer {
+  url: string;
+  wsUrl: string;
+  port: number;
+  dataDir: string;
+  process: ChildProcess;
+  /** Ends the process with a signal and waits for it to exit. */
+  kill(signal?: NodeJS.Signals): Promise<void>;
+  /** Starts the server again on the same port and data directory. */
+  restart(): Promise<TestServer>;
+  /** Stops the server and removes its data. */
+  dispose(): Promise<void>;
+}
+
+export interface ServerArgs {
+  rateLimit?: number;
+  heartbeat?: number;
+  port?: number;
+  dataDir?: string;
+  extra?: string[];
+}
+
+/** Runs the built reference server as a child process, as a user would. */
+export async function startTestServer(args: ServerArgs = {}): Promise<TestServer> {
+  const dataDir = args.dataDir ?? mkdtempSync(join(tmpdir(), 'im-test-'));
+  const argv = [SERVER_BIN, '--port', String(args.port ?? 0), '--data', dataDir, '--app-key', APP_KEY,
+    '--app-secret', APP_SECRET, '--rate-limit', String(args.rateLimit ?? 0), ...(args.heartbeat ? ['--heartbeat', String(args.heartbeat)] : []),
+    ...(args.extra ?? [])];
+  const child = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (chunk) => { stderr += chunk; });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const firstLine = await new Promise<string>((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout! });
+    lines.once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`im-server exited (${code}) before listening:\n${stderr}`)));
+  });
+  const match = /^im-server listening on (http:\/\/([^\s]+):(\d+))$/.exec(firstLine);
+  if (!match) throw new Error(`unexpected first line: ${firstLine}`);
+  const port = Number(match[3]);
+  const server: TestServer = {
+    url: match[1]!,
+    wsUrl: `ws://${match[2]}:${port}/im`,
+    port,
+    dataDir,
+    process: child,
+    async kill(signal = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      await exited;
+    },
+    restart: () => startTestServer({ ...args, port, dataDir }),
+    async dispose() {
+      await server.kill();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  return server;
+}
+
+/** Calls the signed app-server API. */
+export async function api(server: { url: string }, method: string, path: string, body?: unknown,
+  overrides: Record<string, string> = {}): Promise<{ status: number; json: any }> {
+  const nonce = randomUUID();
+  const timestamp = String(Date.now());
+  const response = await fetch(`${server.url}${path}`, {
+    method,
+    headers: {
+      'content-type': 'application/json',
+      'App-Key': APP_KEY, Nonce: nonce, Timestamp: timestamp, Signature: apiSignature(APP_SECRET, nonce, timestamp),
+      ...overrides,
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: response.status, json: await response.json() };
+}
+
+export async function tokenFor(server: { url: string }, userId: string): Promise<string> {
+  const { status, json } = await api(server, 'POST', '/api/user/token', { userId });
+  if (status !== 200) throw new Error(`token for ${userId}: ${status} ${JSON.stringify(json)}`);
+  return json.token;
+}
+
+export async function createGroup(server: { url: string }, groupId: string, userIds: string[]): Promise<void> {
+  const { status, json } = await api(server, 'POST', '/api/group/create', { groupId, groupName: groupId, userIds });
+  if (status !== 200) throw new Error(`group ${groupId}: ${status} ${JSON.stringify(json)}`);
+}
+
+/** A connected client for `userId`, reconnecting quickly (tests restart servers). */
+export async function connectClient(server: TestServer, userId: string, options: Partial<IMClientOptions> = {}): Promise<IMClient> {
+  const token = await tokenFor(server, userId);
+  const client = new IMClient({
+    url: server.wsUrl, token, WebSocket: WebSocket as unknown as WebSocketConstructor, platform: 'node',
+    reconnect: { minDelay: 50, maxDelay: 400 }, ...options,
+  });
+  await client.connect();
+  return client;
+}
+
+/** Resolves when `predicate` holds, re-checked on every event of `subscribe`; rejects after `ms`. */
+export function waitFor<T>(subscribe: (check: () => void) => () => void, predicate: () => T | undefined | false,
+  what: string, ms = 10_000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    let unsubscribe = () => {};
+    const timer = setTimeout(() => {
+      unsubscribe();
+      reject(new Error(`timed out waiting for ${what}`));
+    }, ms);
+    const check = () => {
+      const value = predicate();
+      if (value) {
+        clearTimeout(timer);
+        unsubscribe();
+        resolve(value);
+      }
+    };
+    unsubscribe = subscribe(check);
+    check();
+  });
+}
