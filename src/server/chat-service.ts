@@ -9,6 +9,14 @@ import { SUPPORTED_CONVERSATION_TYPES, conversationKey, isValidId, privatePartic
 const CLIENT_MSG_ID = /^[A-Za-z0-9_\-.:]{1,64}$/;
 const OBJECT_NAME = /^[A-Za-z0-9_\-.:]{1,64}$/;
 const MAX_PAGE = 200;
+
+/**
+ * Types whose storage and counting the server decides itself (the seed's 是否存储/是否计数);
+ * for other types it takes the flags the sender's registry gave.
+ */
+const BUILT_IN_TYPES: Record<string, { counted: boolean; persisted: boolean }> = {
+  'RC:TxtMsg': { counted: true, persisted: true },
+};
 const DEFAULT_HISTORY_PAGE = 20;
 
 /** A refusal with the seed's numeric code. */
@@ -88,7 +96,7 @@ export class ChatService {
     if (!this.limiter.take(userId)) throw new ServiceError(ErrorCode.SEND_FREQUENCY_TOO_FAST, 'sending too fast');
     const { message, duplicate } = await this.store.appendMessage({
       conversationKey: key, conversationType, senderUserId: userId, clientMsgId, objectName, content,
-      counted: outgoing.counted !== false, recipients,
+      counted: BUILT_IN_TYPES[objectName]?.counted ?? outgoing.counted === true, recipients,
     });
     // A resend of a stored message was delivered the first time (or reaches its recipients by
     // sync): fanning it out again would show it twice.
