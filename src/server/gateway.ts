@@ -66,8 +66,9 @@ export class Gateway {
       this.sockets.delete(ws);
       session.close(0, 'socket closed');
     });
-    // Errors (oversize payloads, resets) end in 'close'; listening keeps them from crashing us.
-    ws.on('error', () => undefined);
+    // Errors (oversize payloads, resets) end the session at once ('close' follows); listening
+    // also keeps them from crashing the process.
+    ws.on('error', () => session.close(0, 'socket error'));
   }
 
   private register(session: Session): void {

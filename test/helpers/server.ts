@@ -113,12 +113,12 @@ export async function connectClient(server: TestServer, userId: string, options:
 
 /** Resolves when `predicate` holds, re-checked on every event of `subscribe`; rejects after `ms`. */
 export function waitFor<T>(subscribe: (check: () => void) => () => void, predicate: () => T | undefined | false,
-  what: string, ms = 10_000): Promise<T> {
+  what: string | (() => string), ms = 10_000): Promise<T> {
   return new Promise((resolve, reject) => {
     let unsubscribe = () => {};
     const timer = setTimeout(() => {
       unsubscribe();
-      reject(new Error(`timed out waiting for ${what}`));
+      reject(new Error(`timed out waiting for ${typeof what === 'function' ? what() : what}`));
     }, ms);
     const check = () => {
       const value = predicate();

@@ -93,7 +93,8 @@ export class IMClient extends Emitter<IMClientEvents> {
   private readonly ownSent = new Set<string>();
   private cursor = 0;
   private readonly lastSeq = new Map<string, number>();
-  private syncing: Promise<void> | undefined;
+  private syncing = false;
+  private syncRequested = false;
   private buffered: im.Message[] = [];
   private connectWaiter: { resolve(v: { userId: string }): void; reject(e: IMError): void } | undefined;
   private readonly deviceId: string;
@@ -252,7 +253,7 @@ export class IMClient extends Emitter<IMClientEvents> {
     this.connectWaiter = undefined;
     waiter?.resolve({ userId: ack.userId });
     for (const entry of this.outbox.values()) this.transmit(entry, true);
-    void this.sync();
+    this.sync();
   }
 
   private onConnectFailure(error: IMError): void {
@@ -424,7 +425,7 @@ export class IMClient extends Emitter<IMClientEvents> {
       if (this.syncing || (known !== undefined && message.seq > known + 1)) {
         // Mid-sync, or a gap in this conversation's seq: let a sync fill it, then continue in order.
         this.buffered.push(message);
-        void this.sync();
+        this.sync();
         return;
       }
       this.deliver([message]);
@@ -436,10 +437,22 @@ export class IMClient extends Emitter<IMClientEvents> {
     }
   }
 
-  /** Pulls everything after the cursor; pushes arriving meanwhile wait and are merged in order. */
-  private sync(): Promise<void> {
-    if (this.syncing) return this.syncing;
-    const run = async () => {
+  /**
+   * Pulls everything after the cursor; pushes arriving meanwhile wait and are merged in order.
+   * A request made while a sync runs (a new connection) makes it go round once more.
+   */
+  private sync(): void {
+    this.syncRequested = true;
+    if (this.syncing) return;
+    this.syncing = true;
+    void this.runSync();
+  }
+
+  private async runSync(): Promise<void> {
+    let complete = false;
+    while (this.syncRequested) {
+      this.syncRequested = false;
+      complete = false;
       try {
         for (;;) {
           const body = await this.query('sync', im.SyncRequest.encode({ cursor: this.cursor, limit: SYNC_PAGE }).finish());
@@ -447,17 +460,21 @@ export class IMClient extends Emitter<IMClientEvents> {
           this.deliver(page.messages as im.Message[]);
           if (!page.hasMore) break;
         }
-      } catch {
-        // The link dropped mid-sync: the next connection syncs again from the cursor.
-      } finally {
-        const waiting = this.buffered.sort((a, b) => a.cursor - b.cursor);
-        this.buffered = [];
-        this.syncing = undefined;
-        this.deliver(waiting);
+        complete = true;
+      } catch (error) {
+        // A link that answers nothing in time is broken: reconnect (which syncs again).
+        if ((error as IMError).code === ErrorCode.RC_MSG_RESP_TIMEOUT && this.transport) {
+          this.dropTransport();
+          this.onLinkLost(error as IMError);
+        }
       }
-    };
-    this.syncing = run();
-    return this.syncing;
+    }
+    const waiting = this.buffered.sort((a, b) => a.cursor - b.cursor);
+    this.buffered = [];
+    this.syncing = false;
+    // After a failed sync the held pushes must not move the cursor past what is missing: the
+    // next connection's sync brings them again, in order.
+    if (complete) this.deliver(waiting);
   }
 
   private deliver(messages: im.Message[]): void {
