@@ -1,5 +1,6 @@
 // Browser tests (test/browser/**) in headless system Chromium, against a real im-server on a random port.
 import { spawn } from 'node:child_process';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -80,8 +81,24 @@ export function imServerPlugin({ script = fileURLToPath(new URL('./dist/im-serve
       if (dataDir) await rm(dataDir, { recursive: true, force: true });
       process.off('exit', cleanup);
     },
-    serve(context) {
+    async serve(context) {
       if (context.path === '/__im-test-env.json') return { body: JSON.stringify(testEnv), type: 'json' };
+      // Tokens are minted here, through the signed app-server API, as a site's own server would:
+      // the app secret never reaches the page.
+      if (context.path === '/__im-token') {
+        const userId = context.URL.searchParams.get('userId') ?? '';
+        const nonce = randomUUID();
+        const timestamp = String(Date.now());
+        const response = await fetch(`${testEnv.http}/api/user/token`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json', 'App-Key': APP_KEY, Nonce: nonce, Timestamp: timestamp,
+            Signature: createHash('sha1').update(APP_SECRET + nonce + timestamp).digest('hex'),
+          },
+          body: JSON.stringify({ userId }),
+        });
+        return { body: await response.text(), type: 'json' };
+      }
     },
   };
 }
