@@ -1,0 +1,141 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { AppendInput, ChatStore } from '../../src/server/storage/chat-store.js';
+
+/**
+ * What every ChatStore implementation must do. Each engine's test file calls this with a
+ * factory for a fresh, empty store.
+ */
+export function describeChatStoreContract(engine: string, createStore: () => Promise<ChatStore>): void {
+  describe(`ChatStore contract: ${engine}`, () => {
+    let store: ChatStore;
+    before(async () => {
+      store = await createStore();
+    });
+    after(() => store.close());
+
+    const bytes = (text: string) => new TextEncoder().encode(JSON.stringify({ content: text }));
+    const input = (over: Partial<AppendInput> & Pick<AppendInput, 'conversationKey' | 'senderUserId' | 'clientMsgId' | 'recipients'>): AppendInput => ({
+      conversationType: over.conversationKey.startsWith('3:') ? 3 : 1, objectName: 'RC:TxtMsg', content: bytes(over.clientMsgId),
+      counted: true, ...over,
+    });
+
+    it('gives each conversation a gap-free seq and each message a growing cursor, even within one commit', async () => {
+      const results = await Promise.all(Array.from({ length: 30 }, (_, i) => store.appendMessage(input({
+        conversationKey: i % 2 ? '1:a:b' : '1:a:c', senderUserId: 'a', clientMsgId: `seq-${i}`, recipients: ['a', i % 2 ? 'b' : 'c'],
+      }))));
+      const ab = results.filter((_, i) => i % 2).map((r) => r.message.seq);
+      const ac = results.filter((_, i) => i % 2 === 0).map((r) => r.message.seq);
+      assert.deepEqual(ab, Array.from({ length: 15 }, (_, i) => i + 1));
+      assert.deepEqual(ac, Array.from({ length: 15 }, (_, i) => i + 1));
+      const ids = results.map((r) => r.message.id);
+      assert.deepEqual(ids, [...ids].sort((x, y) => x - y));
+      assert.equal(new Set(ids).size, ids.length);
+      assert.ok(results.every((r) => !r.duplicate && /^[A-Z2-7]{4}(-[A-Z2-7]{4}){3}$/.test(r.message.messageUid)));
+    });
+
+    it('deduplicates on (sender, clientMsgId), including within one commit', async () => {
+      const first = store.appendMessage(input({ conversationKey: '1:d:e', senderUserId: 'd', clientMsgId: 'dup', recipients: ['d', 'e'] }));
+      const again = store.appendMessage(input({ conversationKey: '1:d:e', senderUserId: 'd', clientMsgId: 'dup', recipients: ['d', 'e'] }));
+      const [a, b] = await Promise.all([first, again]);
+      assert.equal(a.duplicate, false);
+      assert.equal(b.duplicate, true);
+      assert.equal(b.message.messageUid, a.message.messageUid);
+      assert.equal(b.message.seq, a.message.seq);
+      const later = await store.appendMessage(input({ conversationKey: '1:d:e', senderUserId: 'd', clientMsgId: 'dup', recipients: ['d', 'e'] }));
+      assert.equal(later.message.id, a.message.id);
+      const otherSender = await store.appendMessage(input({ conversationKey: '1:d:e', senderUserId: 'e', clientMsgId: 'dup', recipients: ['d', 'e'] }));
+      assert.equal(otherSender.duplicate, false, 'clientMsgIds are per sender');
+      assert.equal(otherSender.message.seq, 2);
+      const history = await store.history('1:d:e', { count: 10 });
+      assert.equal(history.messages.length, 2);
+    });
+
+    it('syncs a user\'s inbox after a cursor, in order, paged, and only what they received', async () => {
+      await store.createGroup('sync-g', 'g', ['s1', 's2']);
+      const appended = [];
+      for (let i = 0; i < 7; i++) {
+        appended.push(await store.appendMessage(input({ conversationKey: '3:sync-g', senderUserId: 's1', clientMsgId: `sg-${i}`, recipients: ['s1', 's2'] })));
+        await store.appendMessage(input({ conversationKey: '1:s1:s3', senderUserId: 's1', clientMsgId: `sp-${i}`, recipients: ['s1', 's3'] }));
+      }
+      const page1 = await store.syncAfter('s2', 0, 4);
+      assert.equal(page1.hasMore, true);
+      const page2 = await store.syncAfter('s2', page1.messages.at(-1)!.id, 4);
+      assert.equal(page2.hasMore, false);
+      const all = [...page1.messages, ...page2.messages];
+      assert.deepEqual(all.map((m) => m.clientMsgId), appended.map((r) => r.message.clientMsgId));
+      assert.deepEqual(new TextDecoder().decode(all[0]!.content), JSON.stringify({ content: 'sg-0' }));
+      assert.equal((await store.syncAfter('s1', 0, 100)).messages.length, 14, 'the sender\'s own messages are in its inbox');
+      assert.deepEqual((await store.syncAfter('nobody', 0, 100)).messages, []);
+    });
+
+    it('pages history by seq both ways', async () => {
+      for (let i = 1; i <= 9; i++) await store.appendMessage(input({ conversationKey: '1:h:i', senderUserId: 'h', clientMsgId: `h-${i}`, recipients: ['h', 'i'] }));
+      const seqs = async (query: { before?: number; after?: number; count: number }) => {
+        const page = await store.history('1:h:i', query);
+        return [page.messages.map((m) => m.seq), page.hasMore];
+      };
+      assert.deepEqual(await seqs({ count: 4 }), [[6, 7, 8, 9], true]);
+      assert.deepEqual(await seqs({ count: 4, before: 6 }), [[2, 3, 4, 5], true]);
+      assert.deepEqual(await seqs({ count: 4, before: 2 }), [[1], false]);
+      assert.deepEqual(await seqs({ count: 4, after: 0 }), [[1, 2, 3, 4], true]);
+      assert.deepEqual(await seqs({ count: 4, after: 7 }), [[8, 9], false]);
+      assert.deepEqual(await seqs({ count: 20, before: 8, after: 5 }), [[6, 7], false]);
+      assert.deepEqual((await store.history('1:no:one', { count: 5 })).messages, []);
+    });
+
+    it('lists conversations latest first with unread counts, filters by type, pages, reads and removes', async () => {
+      const u = 'lister';
+      await store.createGroup('list-g', 'g', [u, 'x']);
+      await store.appendMessage(input({ conversationKey: '1:lister:y', senderUserId: 'y', clientMsgId: 'l1', recipients: [u, 'y'] }));
+      await store.appendMessage(input({ conversationKey: '1:lister:y', senderUserId: u, clientMsgId: 'l2', recipients: [u, 'y'] }));
+      await store.appendMessage(input({ conversationKey: '3:list-g', senderUserId: 'x', clientMsgId: 'l3', recipients: [u, 'x'] }));
+      await store.appendMessage(input({ conversationKey: '3:list-g', senderUserId: 'x', clientMsgId: 'l4', recipients: [u, 'x'], counted: false }));
+      await store.appendMessage(input({ conversationKey: '1:lister:y', senderUserId: 'y', clientMsgId: 'l5', recipients: [u, 'y'] }));
+
+      const list = await store.conversationList(u, { count: 10 });
+      assert.deepEqual(list.conversations.map((c) => [c.conversationKey, c.unreadCount, c.latestMessage?.clientMsgId]),
+        [['1:lister:y', 2, 'l5'], ['3:list-g', 1, 'l4']], 'own and uncounted messages are not unread');
+      assert.deepEqual((await store.conversationList(u, { count: 10, types: [3] })).conversations.map((c) => c.conversationKey), ['3:list-g']);
+      const first = await store.conversationList(u, { count: 1 });
+      assert.equal(first.hasMore, true);
+      const second = await store.conversationList(u, { count: 1, before: first.conversations[0]!.latestCursor });
+      assert.deepEqual(second.conversations.map((c) => c.conversationKey), ['3:list-g']);
+      assert.equal(second.hasMore, false);
+
+      const partly = await store.markRead(u, '1:lister:y', 1);
+      assert.equal(partly?.readSeq, 1);
+      assert.equal(partly?.unreadCount, 1);
+      assert.equal((await store.markRead(u, '1:lister:y'))?.unreadCount, 0);
+      assert.equal((await store.markRead(u, '1:lister:y', 1))?.readSeq, 3, 'the read position never moves back');
+      assert.equal((await store.markRead(u, '1:lister:y', 99))?.readSeq, 3, 'nor past the latest message');
+
+      await store.removeConversation(u, '3:list-g');
+      assert.deepEqual((await store.conversationList(u, { count: 10 })).conversations.map((c) => c.conversationKey), ['1:lister:y']);
+      assert.equal((await store.conversationList('x', { count: 10 })).conversations.length, 1, 'removal is per user');
+      await store.appendMessage(input({ conversationKey: '3:list-g', senderUserId: 'x', clientMsgId: 'l6', recipients: [u, 'x'] }));
+      const back = await store.conversationList(u, { count: 10 });
+      assert.deepEqual(back.conversations.map((c) => [c.conversationKey, c.unreadCount]), [['3:list-g', 1], ['1:lister:y', 0]]);
+    });
+
+    it('keeps users and group membership', async () => {
+      await store.upsertUser({ userId: 'kate', name: 'Kate', portraitUri: 'https://example.com/k.png' });
+      await store.upsertUser({ userId: 'kate', name: 'Katherine', portraitUri: '' });
+      assert.deepEqual(await store.getUser('kate'), { userId: 'kate', name: 'Katherine', portraitUri: '' });
+      assert.equal(await store.getUser('nobody'), undefined);
+
+      await store.createGroup('team', 'Team', ['m1', 'm2']);
+      assert.equal(await store.groupExists('team'), true);
+      assert.deepEqual((await store.groupMembers('team')).sort(), ['m1', 'm2']);
+      assert.equal(await store.joinGroup('team', ['m3', 'm1']), true);
+      assert.equal(await store.quitGroup('team', ['m2']), true);
+      assert.deepEqual((await store.groupMembers('team')).sort(), ['m1', 'm3']);
+      assert.equal(await store.isGroupMember('team', 'm2'), false);
+      assert.equal(await store.isGroupMember('team', 'm3'), true);
+      assert.equal(await store.joinGroup('no-team', ['m1']), false);
+      assert.equal(await store.quitGroup('no-team', ['m1']), false);
+      const stats = await store.stats();
+      assert.ok(stats.messages > 0 && stats.users >= 1 && stats.groups >= 1);
+    });
+  });
+}
