@@ -107,7 +107,8 @@ describe('frame codec', () => {
       for (let cut = 0; cut < whole.length; cut += 1 + int(r, 3)) assertTotal(whole.subarray(0, cut));
       for (let flips = 0; flips < 10; flips++) {
         const mutated = whole.slice();
-        mutated[int(r, mutated.length - 1)] ^= 1 << int(r, 7);
+        const at = int(r, mutated.length - 1);
+        mutated[at] = mutated[at]! ^ (1 << int(r, 7));
         assertTotal(mutated);
       }
     }

@@ -1,0 +1,740 @@
+#!/usr/bin/env node
+/**
+ * bench:server — end-to-end load on the reference server, and a ceiling measured in the same run.
+ *
+ *   npm run bench:server                          # builds dist/, then runs this file
+ *   node bench/server.mjs --clients 50 --messages 40 --group-size 5 --window 4 --rounds 1
+ *
+ * Every option can also be given as an environment variable: BENCH_CLIENTS, BENCH_MESSAGES,
+ * BENCH_GROUP_SIZE, BENCH_WINDOW, BENCH_WARMUP, BENCH_ROUNDS, BENCH_TIMEOUT (seconds),
+ * BENCH_RELAY (child | inline). Flags win over the environment.
+ *
+ * Two targets, same load shape:
+ *   im-server      `node dist/im-server.js` in a child process (SQLite store in a fresh temp dir,
+ *                  rate limit off); IMClient + ws in this process, TextMessage sends.
+ *   bare ws relay  a `ws` WebSocketServer (by default in a child process too, so that both servers
+ *                  get their own process and event loop) that forwards each binary message to the
+ *                  target socket(s) and then echoes a 5-byte ack to the sender; no protocol, no
+ *                  storage. Clients are plain `ws` clients.
+ *
+ * Two scenarios: `private` (client i sends to client i^1) and `group` (groups of --group-size,
+ * every member sends to its group). Each client keeps at most --window sends in flight; a send is
+ * complete when sendMessage resolves (im-server: durably committed) or the relay's ack arrives.
+ * The payload is a small JSON text carrying the sender's performance.now(); everything runs in
+ * this one process, so receivers compute end-to-end latency as now - sendTime.
+ *
+ * This is a benchmark, not a test: it asserts nothing about timing. It exits non-zero only when
+ * it cannot run (setup failure, global timeout).
+ */
+import { spawn } from 'node:child_process';
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import WebSocket, { WebSocketServer } from 'ws';
+
+const HOST = '127.0.0.1';
+const SELF = fileURLToPath(import.meta.url);
+
+// ---------------------------------------------------------------------------------------------
+// The bare relay (runs in a child process by default: `node bench/server.mjs --relay-child`).
+// Frame from a client: [kind u8 (1 private, 3 group)][target u32le][requestId u32le][payload].
+// The relay forwards the frame unchanged, then answers the sender [0xAA][requestId u32le].
+// ---------------------------------------------------------------------------------------------
+
+const ACK = 0xaa;
+
+function startRelay() {
+  return new Promise((resolve, reject) => {
+    const users = new Map(); // user index -> socket
+    const groups = new Map(); // group index -> Set of sockets
+    const wss = new WebSocketServer({ host: HOST, port: 0, perMessageDeflate: false, clientTracking: true });
+    wss.once('error', reject);
+    wss.on('connection', (ws, request) => {
+      const query = new URL(request.url ?? '/', 'http://relay').searchParams;
+      const user = Number(query.get('user'));
+      const group = query.has('group') ? Number(query.get('group')) : -1;
+      users.set(user, ws);
+      if (group >= 0) {
+        if (!groups.has(group)) groups.set(group, new Set());
+        groups.get(group).add(ws);
+      }
+      ws.on('message', (data) => {
+        if (!Buffer.isBuffer(data) || data.length < 9) return;
+        const kind = data[0];
+        const target = data.readUInt32LE(1);
+        if (kind === 1) {
+          users.get(target)?.send(data);
+        } else if (kind === 3) {
+          for (const member of groups.get(target) ?? []) if (member !== ws) member.send(data);
+        }
+        const ack = Buffer.allocUnsafe(5);
+        ack[0] = ACK;
+        ack.writeUInt32LE(data.readUInt32LE(5), 1);
+        ws.send(ack);
+      });
+      ws.on('error', () => undefined);
+      ws.on('close', () => {
+        if (users.get(user) === ws) users.delete(user);
+        groups.get(group)?.delete(ws);
+      });
+    });
+    wss.on('listening', () => {
+      resolve({
+        port: wss.address().port,
+        close: () => new Promise((done) => {
+          for (const ws of wss.clients) ws.terminate();
+          wss.close(() => done());
+        }),
+      });
+    });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// The benchmark
+// ---------------------------------------------------------------------------------------------
+
+function options() {
+  const env = process.env;
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        clients: { type: 'string' }, messages: { type: 'string' }, 'group-size': { type: 'string' },
+        window: { type: 'string' }, warmup: { type: 'string' }, rounds: { type: 'string' },
+        timeout: { type: 'string' }, relay: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+    }));
+  } catch (error) {
+    usage(error.message);
+  }
+  if (values.help) usage();
+  const int = (flag, envName, fallback, min, max) => {
+    const raw = values[flag] ?? env[envName];
+    if (raw === undefined || raw === '') return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) usage(`--${flag} must be an integer from ${min} to ${max}`);
+    return n;
+  };
+  const opts = {
+    clients: int('clients', 'BENCH_CLIENTS', 50, 2, 2000),
+    messages: int('messages', 'BENCH_MESSAGES', 40, 1, 100_000),
+    groupSize: int('group-size', 'BENCH_GROUP_SIZE', 5, 2, 1000),
+    window: int('window', 'BENCH_WINDOW', 4, 1, 1000),
+    warmup: int('warmup', 'BENCH_WARMUP', 5, 0, 10_000),
+    rounds: int('rounds', 'BENCH_ROUNDS', 1, 1, 100),
+    timeoutSeconds: int('timeout', 'BENCH_TIMEOUT', 120, 5, 3600),
+    relay: values.relay ?? env.BENCH_RELAY ?? 'child',
+  };
+  if (opts.clients % 2 !== 0) usage('--clients must be even (private chats are pairs i, i^1)');
+  if (opts.relay !== 'child' && opts.relay !== 'inline') usage('--relay must be child or inline');
+  return opts;
+}
+
+function usage(error) {
+  const text = `Usage: node bench/server.mjs [--clients N] [--messages N] [--group-size N] [--window N]
+                           [--warmup N] [--rounds N] [--timeout SECONDS] [--relay child|inline]
+  --clients     connected clients per target, even (default 50)
+  --messages    measured messages each client sends per scenario and round (default 40)
+  --group-size  members per group in the group scenario (default 5)
+  --window      sends in flight per client (default 4)
+  --warmup      messages per client in the unmeasured warm-up of each scenario (default 5)
+  --rounds      measured rounds; figures pool all rounds (default 1)
+  --timeout     global timeout, seconds (default 120)
+  --relay       where the bare ws relay runs: its own child process (default) or this process
+Environment: BENCH_CLIENTS, BENCH_MESSAGES, BENCH_GROUP_SIZE, BENCH_WINDOW, BENCH_WARMUP,
+BENCH_ROUNDS, BENCH_TIMEOUT, BENCH_RELAY.`;
+  if (error) {
+    process.stderr.write(`bench/server.mjs: ${error}\n${text}\n`);
+    process.exit(2);
+  }
+  process.stdout.write(`${text}\n`);
+  process.exit(0);
+}
+
+// ---- cleanup and the global timeout ----
+
+const children = new Set();
+const cleanups = [];
+let aborted = false;
+
+function killChildrenNow() {
+  for (const child of children) {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }
+}
+process.on('exit', killChildrenNow);
+
+async function cleanup() {
+  while (cleanups.length) {
+    const step = cleanups.pop();
+    try {
+      await step();
+    } catch (error) {
+      process.stderr.write(`cleanup: ${error?.message ?? error}\n`);
+    }
+  }
+}
+
+function fail(message) {
+  if (aborted) return;
+  aborted = true;
+  process.stderr.write(`\nbench:server aborted: ${message}\n`);
+  const hard = setTimeout(() => process.exit(1), 5000);
+  hard.unref();
+  cleanup().finally(() => process.exit(1));
+}
+
+// ---- child processes ----
+
+/** Spawns `node args…`, resolves with the first stdout line; stderr is kept for the report. */
+async function spawnNode(name, args) {
+  const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  children.add(child);
+  let stderr = '';
+  child.stderr.on('data', (chunk) => { stderr += chunk; });
+  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  exited.then(() => children.delete(child));
+  const lines = createInterface({ input: child.stdout });
+  const firstLine = await new Promise((resolve, reject) => {
+    lines.once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`${name} exited (${code}) before listening:\n${stderr}`)));
+  });
+  const rest = [];
+  lines.on('line', (line) => rest.push(line));
+  return {
+    child, firstLine, exited,
+    get stderr() { return stderr; },
+    get stdoutRest() { return rest; },
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      const result = await exited;
+      clearTimeout(timer);
+      return result;
+    },
+  };
+}
+
+/** CPU time (user + system, ms) of a process so far, from /proc; undefined where unavailable. */
+const CLOCK_TICK_MS = 10; // USER_HZ is 100 on Linux
+function cpuMsOf(pid) {
+  if (pid === process.pid) {
+    const { user, system } = process.cpuUsage();
+    return (user + system) / 1000;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * CLOCK_TICK_MS; // utime, stime
+  } catch {
+    return undefined;
+  }
+}
+
+// ---- the im-server target ----
+
+const APP_KEY = 'bench-key';
+const APP_SECRET = 'bench-secret';
+
+async function api(baseUrl, path, body) {
+  const nonce = randomUUID();
+  const timestamp = String(Date.now());
+  const signature = createHash('sha1').update(APP_SECRET + nonce + timestamp).digest('hex');
+  const response = await fetch(`${baseUrl}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'App-Key': APP_KEY, Nonce: nonce, Timestamp: timestamp, Signature: signature },
+    body: JSON.stringify(body),
+  });
+  const json = await response.json().catch(() => undefined);
+  if (response.status !== 200 || json?.code !== 200) {
+    throw new Error(`${path}: HTTP ${response.status} ${JSON.stringify(json)}`);
+  }
+  return json;
+}
+
+/** Runs `task(i)` for 0 ≤ i < n with at most `limit` at once. */
+async function pool(n, limit, task) {
+  const results = new Array(n);
+  let next = 0;
+  const worker = async () => {
+    while (next < n) {
+      const i = next++;
+      results[i] = await task(i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, n) }, worker));
+  return results;
+}
+
+/** Counts the frames each IMClient sends by frame type (header byte >> 4): QUERY = 5 means a sync. */
+const sentFrames = new Map();
+class CountingWebSocket extends WebSocket {
+  send(data, ...rest) {
+    const type = data?.[0] >> 4;
+    sentFrames.set(type, (sentFrames.get(type) ?? 0) + 1);
+    return super.send(data, ...rest);
+  }
+}
+
+async function startImTarget(opts, layout) {
+  const core = await import('../dist/im-core.js');
+  const { IMClient, TextMessage, ConversationType } = core;
+  const dataDir = mkdtempSync(join(os.tmpdir(), 'im-bench-'));
+  cleanups.push(async () => rmSync(dataDir, { recursive: true, force: true }));
+  const server = await spawnNode('im-server', [
+    new URL('../dist/im-server.js', import.meta.url).pathname, '--port', '0', '--host', HOST, '--data', dataDir,
+    '--app-key', APP_KEY, '--app-secret', APP_SECRET, '--rate-limit', '0',
+  ]);
+  cleanups.push(() => server.stop());
+  const match = /^im-server listening on (http:\/\/([^\s/]+):(\d+))$/.exec(server.firstLine);
+  if (!match) throw new Error(`im-server: unexpected first line ${JSON.stringify(server.firstLine)}`);
+  const baseUrl = match[1];
+  const wsUrl = `ws://${match[2]}:${match[3]}/im`;
+
+  const userId = (i) => `bench-u${i}`;
+  const groupId = (g) => `bench-g${g}`;
+  const tokens = await pool(opts.clients, 8, async (i) => (await api(baseUrl, '/api/user/token', { userId: userId(i) })).token);
+  await pool(layout.groups.length, 4, (g) => api(baseUrl, '/api/group/create', {
+    groupId: groupId(g), groupName: groupId(g), userIds: layout.groups[g].map(userId),
+  }));
+
+  const problems = { sendErrors: new Map(), statusChanges: 0 };
+  const clients = await pool(opts.clients, 10, async (i) => {
+    const client = new IMClient({
+      url: wsUrl, token: tokens[i], WebSocket: CountingWebSocket, platform: 'node', reconnect: { enabled: false },
+    });
+    await client.connect();
+    return client;
+  });
+  cleanups.push(async () => {
+    await Promise.all(clients.map((client) => client.disconnect().catch(() => undefined)));
+  });
+
+  return {
+    name: 'im-server',
+    pid: server.child.pid,
+    server,
+    problems,
+    clients: clients.map((client, i) => ({
+      onDeliver(handler) {
+        client.on('message', (message) => handler(message.content?.content));
+        client.on('status', (status) => {
+          if (status !== 0) problems.statusChanges++;
+        });
+      },
+      async send(kind, target, payload) {
+        const conversation = kind === 'private'
+          ? { conversationType: ConversationType.PRIVATE, targetId: userId(target) }
+          : { conversationType: ConversationType.GROUP, targetId: groupId(target) };
+        try {
+          await client.sendMessage(conversation, new TextMessage({ content: payload }));
+        } catch (error) {
+          const key = `${error?.code ?? '?'} ${error?.message ?? error}`;
+          problems.sendErrors.set(key, (problems.sendErrors.get(key) ?? 0) + 1);
+          throw error;
+        }
+      },
+      index: i,
+    })),
+  };
+}
+
+// ---- the bare relay target ----
+
+async function startRelayTarget(opts, layout) {
+  let port;
+  let pid = process.pid;
+  let child;
+  if (opts.relay === 'child') {
+    child = await spawnNode('relay', [SELF, '--relay-child']);
+    cleanups.push(() => child.stop());
+    port = Number(/^relay listening on (\d+)$/.exec(child.firstLine)?.[1]);
+    if (!port) throw new Error(`relay: unexpected first line ${JSON.stringify(child.firstLine)}`);
+    pid = child.child.pid;
+  } else {
+    const relay = await startRelay();
+    cleanups.push(() => relay.close());
+    port = relay.port;
+  }
+  const groupOf = new Map();
+  layout.groups.forEach((members, g) => members.forEach((i) => groupOf.set(i, g)));
+  const problems = { sendErrors: new Map(), statusChanges: 0 };
+
+  const sockets = await pool(opts.clients, 10, (i) => new Promise((resolve, reject) => {
+    const ws = new WebSocket(`ws://${HOST}:${port}/?user=${i}&group=${groupOf.get(i) ?? -1}`, { perMessageDeflate: false });
+    ws.once('open', () => resolve(ws));
+    ws.once('error', reject);
+  }));
+  cleanups.push(async () => {
+    await Promise.all(sockets.map((ws) => new Promise((resolve) => {
+      if (ws.readyState === WebSocket.CLOSED) return resolve();
+      ws.once('close', resolve);
+      ws.close(1000);
+      setTimeout(() => { ws.terminate(); resolve(); }, 1000).unref();
+    })));
+  });
+
+  return {
+    name: 'bare ws relay',
+    pid,
+    server: child,
+    problems,
+    clients: sockets.map((ws, i) => {
+      const pending = new Map();
+      let nextRequestId = 1;
+      let deliver = () => {};
+      ws.on('message', (data) => {
+        if (data[0] === ACK) {
+          const id = data.readUInt32LE(1);
+          const done = pending.get(id);
+          pending.delete(id);
+          done?.();
+          return;
+        }
+        deliver(data.toString('utf8', 9));
+      });
+      ws.on('close', () => { problems.statusChanges++; });
+      ws.on('error', () => undefined);
+      return {
+        index: i,
+        onDeliver(handler) { deliver = handler; },
+        send(kind, target, payload) {
+          const requestId = nextRequestId++;
+          const body = Buffer.from(payload, 'utf8');
+          const frame = Buffer.allocUnsafe(9 + body.length);
+          frame[0] = kind === 'private' ? 1 : 3;
+          frame.writeUInt32LE(target, 1);
+          frame.writeUInt32LE(requestId, 5);
+          body.copy(frame, 9);
+          return new Promise((resolve) => {
+            pending.set(requestId, resolve);
+            ws.send(frame);
+          });
+        },
+      };
+    }),
+  };
+}
+
+// ---- load ----
+
+function makeLayout(opts) {
+  const groups = [];
+  for (let start = 0; start < opts.clients; start += opts.groupSize) {
+    groups.push(Array.from({ length: Math.min(opts.groupSize, opts.clients - start) }, (_, k) => start + k));
+  }
+  // A trailing group of one has nobody to talk to: fold it into the previous group.
+  if (groups.length > 1 && groups[groups.length - 1].length === 1) groups[groups.length - 2].push(...groups.pop());
+  const groupOf = new Map();
+  groups.forEach((members, g) => members.forEach((i) => groupOf.set(i, g)));
+  return { groups, groupOf };
+}
+
+function scenarioOf(name, opts, layout) {
+  if (name === 'private') {
+    return {
+      name,
+      target: (i) => ({ kind: 'private', target: i ^ 1 }),
+      recipients: () => 1,
+    };
+  }
+  return {
+    name,
+    target: (i) => ({ kind: 'group', target: layout.groupOf.get(i) }),
+    recipients: (i) => layout.groups[layout.groupOf.get(i)].length - 1,
+  };
+}
+
+let roundCounter = 0;
+
+/**
+ * One round: every client sends `messages` messages with at most `window` in flight; waits until
+ * every send completed and every expected delivery arrived, or `deadline` passed.
+ */
+async function runRound(target, scenario, messages, opts, receivers, deadlineMs) {
+  const round = ++roundCounter;
+  const expected = target.clients.reduce((sum, c) => sum + messages * scenario.recipients(c.index), 0);
+  const result = {
+    expected, delivered: 0, duplicates: 0, outOfOrder: 0, stray: 0, sendErrors: 0, acked: 0,
+    e2e: [], ack: [], firstSend: Infinity, lastDelivery: 0, lastAck: 0, complete: false,
+  };
+  const seen = new Set();
+  const lastK = new Map();
+  let wake = () => {};
+  receivers.current = (receiver, text) => {
+    let payload;
+    try {
+      payload = JSON.parse(text);
+    } catch {
+      result.stray++;
+      return;
+    }
+    if (payload?.r !== round) {
+      result.stray++;
+      return;
+    }
+    const now = performance.now();
+    const key = `${payload.f}:${payload.k}:${receiver}`;
+    if (seen.has(key)) {
+      result.duplicates++;
+      return;
+    }
+    seen.add(key);
+    const pair = `${payload.f}:${receiver}`;
+    if ((lastK.get(pair) ?? -1) > payload.k) result.outOfOrder++;
+    lastK.set(pair, Math.max(lastK.get(pair) ?? -1, payload.k));
+    result.delivered++;
+    result.e2e.push(now - payload.s);
+    result.lastDelivery = now;
+    if (result.delivered >= expected) wake();
+  };
+
+  const cpuServer0 = cpuMsOf(target.pid);
+  const cpuSelf0 = cpuMsOf(process.pid);
+  const sending = Promise.all(target.clients.map(async (client) => {
+    const { kind, target: to } = scenario.target(client.index);
+    let next = 0;
+    const lane = async () => {
+      while (next < messages && !aborted) {
+        const k = next++;
+        const sentAt = performance.now();
+        if (sentAt < result.firstSend) result.firstSend = sentAt;
+        const payload = JSON.stringify({ r: round, s: sentAt, f: client.index, k });
+        try {
+          await client.send(kind, to, payload);
+          const now = performance.now();
+          result.acked++;
+          result.ack.push(now - sentAt);
+          result.lastAck = now;
+        } catch {
+          result.sendErrors++;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(opts.window, messages) }, lane));
+  }));
+  const allDelivered = new Promise((resolve) => {
+    wake = resolve;
+    if (expected === 0) resolve();
+  });
+  let timer;
+  const timedOut = new Promise((resolve) => { timer = setTimeout(() => resolve('timeout'), Math.max(0, deadlineMs - Date.now())); });
+  const outcome = await Promise.race([Promise.all([sending, allDelivered]), timedOut]);
+  clearTimeout(timer);
+  result.complete = outcome !== 'timeout';
+  result.wallMs = Math.max(result.lastDelivery, result.lastAck) - result.firstSend;
+  result.deliveryWallMs = result.lastDelivery - result.firstSend;
+  const cpuServer1 = cpuMsOf(target.pid);
+  const cpuSelf1 = cpuMsOf(process.pid);
+  result.serverCpuMs = cpuServer0 === undefined || cpuServer1 === undefined ? undefined : cpuServer1 - cpuServer0;
+  result.selfCpuMs = cpuSelf1 - cpuSelf0;
+  receivers.current = () => {};
+  return result;
+}
+
+// ---- statistics and printing ----
+
+function percentile(sorted, q) {
+  if (!sorted.length) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
+}
+
+function summarize(results) {
+  const e2e = results.flatMap((r) => r.e2e).sort((a, b) => a - b);
+  const ack = results.flatMap((r) => r.ack).sort((a, b) => a - b);
+  const sum = (f) => results.reduce((total, r) => total + (f(r) ?? 0), 0);
+  const deliveryWallMs = sum((r) => r.deliveryWallMs);
+  const wallMs = sum((r) => r.wallMs);
+  const serverCpu = results.every((r) => r.serverCpuMs !== undefined) ? sum((r) => r.serverCpuMs) : undefined;
+  return {
+    expected: sum((r) => r.expected),
+    delivered: sum((r) => r.delivered),
+    acked: sum((r) => r.acked),
+    sendErrors: sum((r) => r.sendErrors),
+    duplicates: sum((r) => r.duplicates),
+    outOfOrder: sum((r) => r.outOfOrder),
+    stray: sum((r) => r.stray),
+    incomplete: results.filter((r) => !r.complete).length,
+    deliveryWallMs,
+    wallMs,
+    throughput: deliveryWallMs > 0 ? (sum((r) => r.delivered) / deliveryWallMs) * 1000 : NaN,
+    sendRate: wallMs > 0 ? (sum((r) => r.acked) / wallMs) * 1000 : NaN,
+    e2e: { p50: percentile(e2e, 0.5), p99: percentile(e2e, 0.99), max: e2e.at(-1) ?? NaN },
+    ack: { p50: percentile(ack, 0.5), p99: percentile(ack, 0.99), max: ack.at(-1) ?? NaN },
+    serverCpuPct: serverCpu === undefined || wallMs <= 0 ? undefined : (serverCpu / wallMs) * 100,
+    selfCpuPct: wallMs > 0 ? (sum((r) => r.selfCpuMs) / wallMs) * 100 : NaN,
+  };
+}
+
+const fmt = (n, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
+const fmtInt = (n) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : 'n/a');
+const ratio = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? `${(a / b).toFixed(2)}×` : 'n/a');
+
+function table(header, rows) {
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => String(r[c]).length)));
+  const line = (cells) => `| ${cells.map((cell, c) => (c < 2 ? String(cell).padEnd(widths[c]) : String(cell).padStart(widths[c]))).join(' | ')} |`;
+  const rule = `|${widths.map((w, c) => (c < 2 ? `-${'-'.repeat(w)}-` : `-${'-'.repeat(w)}:`)).join('|')}|`;
+  return [line(header), rule, ...rows.map(line)].join('\n');
+}
+
+function machine() {
+  const cpus = os.cpus();
+  return {
+    cpu: cpus[0]?.model?.trim() ?? 'unknown',
+    cores: cpus.length,
+    memory: `${(os.totalmem() / 2 ** 30).toFixed(1)} GiB`,
+    node: process.version,
+    os: `${os.type()} ${os.release()} ${os.arch()}`,
+  };
+}
+
+// ---- main ----
+
+async function main() {
+  const opts = options();
+  const globalTimer = setTimeout(() => fail(`global timeout of ${opts.timeoutSeconds} s reached`), opts.timeoutSeconds * 1000);
+  const deadline = Date.now() + opts.timeoutSeconds * 1000;
+  process.once('SIGINT', () => fail('interrupted'));
+  process.once('SIGTERM', () => fail('terminated'));
+
+  const layout = makeLayout(opts);
+  const m = machine();
+  const command = process.env.npm_lifecycle_event === 'bench:server'
+    ? `npm run bench:server${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`
+    : `node bench/server.mjs${process.argv.length > 2 ? ` ${process.argv.slice(2).join(' ')}` : ''}`;
+  const log = (text) => process.stdout.write(`${text}\n`);
+  log('bench:server — im-server vs a bare ws relay, same process, same load shape');
+  log(`machine: ${m.cpu}, ${m.cores} cores, ${m.memory} RAM, node ${m.node}, ${m.os}`);
+  log(`command: ${command}`);
+  log(`load:    ${opts.clients} clients; private pairs (i -> i^1) and ${layout.groups.length} groups of `
+    + `${opts.groupSize}; ${opts.messages} msgs per client per scenario, window ${opts.window}, `
+    + `warm-up ${opts.warmup}, rounds ${opts.rounds}; relay in ${opts.relay === 'child' ? 'a child process' : 'this process'}`);
+
+  const targets = [];
+  try {
+    const t0 = performance.now();
+    targets.push(await startImTarget(opts, layout));
+    targets.push(await startRelayTarget(opts, layout));
+    log(`setup:   ${fmt(performance.now() - t0, 0)} ms (server start, tokens, groups, ${opts.clients * 2} connections)`);
+  } catch (error) {
+    fail(`setup failed: ${error?.stack ?? error}`);
+    return;
+  }
+
+  const receiversByTarget = new Map();
+  for (const target of targets) {
+    const receivers = { current: () => {} };
+    receiversByTarget.set(target, receivers);
+    for (const client of target.clients) client.onDeliver((text) => receivers.current(client.index, text));
+  }
+
+  const scenarios = ['private', 'group'].map((name) => scenarioOf(name, opts, layout));
+  const results = new Map(); // `${scenario}/${target}` -> round results
+  for (const scenario of scenarios) {
+    for (const target of targets) {
+      if (aborted) return;
+      const receivers = receiversByTarget.get(target);
+      if (opts.warmup > 0) await runRound(target, scenario, opts.warmup, opts, receivers, deadline);
+      results.set(`${scenario.name}/${target.name}`, []);
+    }
+  }
+  for (let r = 0; r < opts.rounds; r++) {
+    for (const scenario of scenarios) {
+      for (const target of targets) {
+        if (aborted) return;
+        const queries0 = sentFrames.get(5) ?? 0;
+        const result = await runRound(target, scenario, opts.messages, opts, receiversByTarget.get(target), deadline);
+        result.syncQueries = target.name === 'im-server' ? (sentFrames.get(5) ?? 0) - queries0 : 0;
+        results.get(`${scenario.name}/${target.name}`).push(result);
+        log(`  round ${r + 1} ${scenario.name.padEnd(7)} ${target.name.padEnd(13)} `
+          + `${result.delivered}/${result.expected} delivered in ${fmt(result.deliveryWallMs, 0)} ms`
+          + `${result.complete ? '' : ' — INCOMPLETE (timed out)'}`);
+      }
+    }
+  }
+
+  const rows = [];
+  const ratioRows = [];
+  const notes = [];
+  for (const scenario of scenarios) {
+    const summaries = targets.map((target) => [target, summarize(results.get(`${scenario.name}/${target.name}`))]);
+    for (const [target, s] of summaries) {
+      rows.push([
+        scenario.name, target.name, `${s.delivered}/${s.expected}`, fmtInt(s.throughput),
+        fmt(s.e2e.p50), fmt(s.e2e.p99), fmt(s.e2e.max), fmt(s.ack.p50), fmt(s.ack.p99),
+        s.serverCpuPct === undefined ? 'n/a' : fmt(s.serverCpuPct, 0), fmt(s.selfCpuPct, 0),
+      ]);
+      const rs = results.get(`${scenario.name}/${target.name}`);
+      const syncQueries = rs.reduce((sum, r) => sum + (r.syncQueries ?? 0), 0);
+      const issues = [];
+      if (s.incomplete) issues.push(`${s.incomplete} round(s) timed out`);
+      if (s.sendErrors) issues.push(`${s.sendErrors} failed sends`);
+      if (s.duplicates) issues.push(`${s.duplicates} duplicate deliveries`);
+      if (s.outOfOrder) issues.push(`${s.outOfOrder} out-of-order deliveries`);
+      if (s.stray) issues.push(`${s.stray} deliveries from another round`);
+      if (syncQueries) issues.push(`${syncQueries} sync queries sent by clients (gap fill)`);
+      if (issues.length) notes.push(`${scenario.name} / ${target.name}: ${issues.join(', ')}`);
+    }
+    const [, ours] = summaries[0];
+    const [, ceiling] = summaries[1];
+    ratioRows.push([
+      scenario.name, 'im-server / relay', ratio(ours.throughput, ceiling.throughput),
+      ratio(ours.e2e.p50, ceiling.e2e.p50), ratio(ours.e2e.p99, ceiling.e2e.p99),
+      ratio(ours.ack.p50, ceiling.ack.p50), ratio(ours.ack.p99, ceiling.ack.p99),
+    ]);
+  }
+
+  log('');
+  log(table(
+    ['scenario', 'server', 'delivered', 'msgs/s', 'e2e p50 ms', 'e2e p99 ms', 'e2e max ms', 'ack p50 ms', 'ack p99 ms', 'server CPU %', 'bench CPU %'],
+    rows,
+  ));
+  log('');
+  log(table(['scenario', 'ratio', 'throughput', 'e2e p50', 'e2e p99', 'ack p50', 'ack p99'], ratioRows));
+  log('');
+  log('msgs/s: deliveries at receivers / (last delivery - first send). e2e: send call -> receiver event.');
+  log('ack: send call -> sendMessage resolved (im-server: committed to SQLite) or relay ack received.');
+  log('CPU %: CPU time of the server process / of this process (all clients) over the round, 100 = one core.');
+  log('throughput ratio < 1 and latency ratio > 1 mean im-server is below the ceiling.');
+
+  for (const target of targets) {
+    const { sendErrors, statusChanges } = target.problems;
+    for (const [error, count] of sendErrors) notes.push(`${target.name}: send rejected ${count}× with ${error}`);
+    if (statusChanges) notes.push(`${target.name}: ${statusChanges} connection status changes during the run`);
+  }
+
+  clearTimeout(globalTimer);
+  const finalTimer = setTimeout(() => fail('cleanup took longer than 15 s'), 15_000);
+  await cleanup();
+  clearTimeout(finalTimer);
+  for (const target of targets) {
+    const stderr = target.server?.stderr?.trim();
+    if (stderr) notes.push(`${target.name} stderr:\n${stderr.split('\n').slice(0, 20).map((l) => `    ${l}`).join('\n')}`);
+  }
+  if (notes.length) {
+    log('');
+    log('notes:');
+    for (const note of notes) log(`  - ${note}`);
+  }
+}
+
+// ---- entry (last, so that every module-level constant above is initialised) ----
+
+if (process.argv[2] === '--relay-child') {
+  const relay = await startRelay();
+  process.stdout.write(`relay listening on ${relay.port}\n`);
+  const stop = () => relay.close().then(() => process.exit(0));
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  // The parent holds our stdin; when it goes away, so do we.
+  process.stdin.on('end', stop).on('error', stop).resume();
+} else {
+  await main();
+}
