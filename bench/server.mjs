@@ -5,6 +5,8 @@
  *   npm run bench:server                          # builds dist/, then runs this file
  *   node bench/server.mjs --clients 50 --messages 40 --group-size 5 --window 4 --rounds 1
  *
+ *   node bench/server.mjs --clients 2 --window 1 --messages 200   # light load: unloaded latency
+ *
  * Every option can also be given as an environment variable: BENCH_CLIENTS, BENCH_MESSAGES,
  * BENCH_GROUP_SIZE, BENCH_WINDOW, BENCH_WARMUP, BENCH_ROUNDS, BENCH_TIMEOUT (seconds),
  * BENCH_RELAY (child | inline). Flags win over the environment.
@@ -128,7 +130,7 @@ function options() {
     groupSize: int('group-size', 'BENCH_GROUP_SIZE', 5, 2, 1000),
     window: int('window', 'BENCH_WINDOW', 4, 1, 1000),
     warmup: int('warmup', 'BENCH_WARMUP', 5, 0, 10_000),
-    rounds: int('rounds', 'BENCH_ROUNDS', 1, 1, 100),
+    rounds: int('rounds', 'BENCH_ROUNDS', 3, 1, 100),
     timeoutSeconds: int('timeout', 'BENCH_TIMEOUT', 120, 5, 3600),
     relay: values.relay ?? env.BENCH_RELAY ?? 'child',
   };
@@ -145,7 +147,7 @@ function usage(error) {
   --group-size  members per group in the group scenario (default 5)
   --window      sends in flight per client (default 4)
   --warmup      messages per client in the unmeasured warm-up of each scenario (default 5)
-  --rounds      measured rounds; figures pool all rounds (default 1)
+  --rounds      measured rounds; figures pool all rounds (default 3)
   --timeout     global timeout, seconds (default 120)
   --relay       where the bare ws relay runs: its own child process (default) or this process
 Environment: BENCH_CLIENTS, BENCH_MESSAGES, BENCH_GROUP_SIZE, BENCH_WINDOW, BENCH_WARMUP,
@@ -225,6 +227,7 @@ async function spawnNode(name, args) {
 /** CPU time (user + system, ms) of a process so far, from /proc; undefined where unavailable. */
 const CLOCK_TICK_MS = 10; // USER_HZ is 100 on Linux
 function cpuMsOf(pid) {
+  if (pid === undefined) return undefined;
   if (pid === process.pid) {
     const { user, system } = process.cpuUsage();
     return (user + system) / 1000;
@@ -383,7 +386,8 @@ async function startRelayTarget(opts, layout) {
 
   return {
     name: 'bare ws relay',
-    pid,
+    // Inline, the relay shares this process with the clients: its CPU cannot be told apart.
+    pid: opts.relay === 'child' ? pid : undefined,
     server: child,
     problems,
     clients: sockets.map((ws, i) => {
@@ -467,6 +471,7 @@ async function runRound(target, scenario, messages, opts, receivers, deadlineMs)
   };
   const seen = new Set();
   const lastK = new Map();
+  let over = false;
   let wake = () => {};
   receivers.current = (receiver, text) => {
     let payload;
@@ -502,7 +507,7 @@ async function runRound(target, scenario, messages, opts, receivers, deadlineMs)
     const { kind, target: to } = scenario.target(client.index);
     let next = 0;
     const lane = async () => {
-      while (next < messages && !aborted) {
+      while (next < messages && !over && !aborted) {
         const k = next++;
         const sentAt = performance.now();
         if (sentAt < result.firstSend) result.firstSend = sentAt;
@@ -528,6 +533,7 @@ async function runRound(target, scenario, messages, opts, receivers, deadlineMs)
   const timedOut = new Promise((resolve) => { timer = setTimeout(() => resolve('timeout'), Math.max(0, deadlineMs - Date.now())); });
   const outcome = await Promise.race([Promise.all([sending, allDelivered]), timedOut]);
   clearTimeout(timer);
+  over = true;
   result.complete = outcome !== 'timeout';
   result.wallMs = Math.max(result.lastDelivery, result.lastAck) - result.firstSend;
   result.deliveryWallMs = result.lastDelivery - result.firstSend;
@@ -600,7 +606,8 @@ function machine() {
 async function main() {
   const opts = options();
   const globalTimer = setTimeout(() => fail(`global timeout of ${opts.timeoutSeconds} s reached`), opts.timeoutSeconds * 1000);
-  const deadline = Date.now() + opts.timeoutSeconds * 1000;
+  // Rounds stop a little before the global timeout, so that a stall still prints what it got.
+  const deadline = Date.now() + opts.timeoutSeconds * 1000 - Math.min(10_000, opts.timeoutSeconds * 250);
   process.once('SIGINT', () => fail('interrupted'));
   process.once('SIGTERM', () => fail('terminated'));
 
@@ -610,7 +617,7 @@ async function main() {
     ? `npm run bench:server${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`
     : `node bench/server.mjs${process.argv.length > 2 ? ` ${process.argv.slice(2).join(' ')}` : ''}`;
   const log = (text) => process.stdout.write(`${text}\n`);
-  log('bench:server — im-server vs a bare ws relay, same process, same load shape');
+  log('bench:server — im-server vs a bare ws relay, same run, same load shape');
   log(`machine: ${m.cpu}, ${m.cores} cores, ${m.memory} RAM, node ${m.node}, ${m.os}`);
   log(`command: ${command}`);
   log(`load:    ${opts.clients} clients; private pairs (i -> i^1) and ${layout.groups.length} groups of `
@@ -641,21 +648,31 @@ async function main() {
     for (const target of targets) {
       if (aborted) return;
       const receivers = receiversByTarget.get(target);
-      if (opts.warmup > 0) await runRound(target, scenario, opts.warmup, opts, receivers, deadline);
+      if (opts.warmup > 0) {
+        const warm = await runRound(target, scenario, opts.warmup, opts, receivers, deadline);
+        if (!warm.complete) {
+          fail(`warm-up of ${scenario.name} on ${target.name} did not complete: ${warm.delivered}/${warm.expected} delivered, `
+            + `${warm.acked} sends completed`);
+          return;
+        }
+      }
       results.set(`${scenario.name}/${target.name}`, []);
     }
   }
-  for (let r = 0; r < opts.rounds; r++) {
+  let stalled = false;
+  for (let r = 0; r < opts.rounds && !stalled; r++) {
     for (const scenario of scenarios) {
       for (const target of targets) {
         if (aborted) return;
+        if (stalled) break;
         const queries0 = sentFrames.get(5) ?? 0;
         const result = await runRound(target, scenario, opts.messages, opts, receiversByTarget.get(target), deadline);
         result.syncQueries = target.name === 'im-server' ? (sentFrames.get(5) ?? 0) - queries0 : 0;
         results.get(`${scenario.name}/${target.name}`).push(result);
         log(`  round ${r + 1} ${scenario.name.padEnd(7)} ${target.name.padEnd(13)} `
           + `${result.delivered}/${result.expected} delivered in ${fmt(result.deliveryWallMs, 0)} ms`
-          + `${result.complete ? '' : ' — INCOMPLETE (timed out)'}`);
+          + `${result.complete ? '' : ' — INCOMPLETE (timed out); skipping the remaining rounds'}`);
+        if (!result.complete) stalled = true;
       }
     }
   }
@@ -704,6 +721,10 @@ async function main() {
   log('CPU %: CPU time of the server process / of this process (all clients) over the round, 100 = one core.');
   log('throughput ratio < 1 and latency ratio > 1 mean im-server is below the ceiling.');
 
+  if (stalled) {
+    notes.unshift('a round timed out: the figures above are partial, and the exit code is 1');
+    process.exitCode = 1;
+  }
   for (const target of targets) {
     const { sendErrors, statusChanges } = target.problems;
     for (const [error, count] of sendErrors) notes.push(`${target.name}: send rejected ${count}× with ${error}`);

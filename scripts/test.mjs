@@ -79,9 +79,9 @@ if (only !== 'node') {
 
 // b. Build + typecheck (the tests spawn dist/im-server.js)
 if (!argv.includes('--skip-build')) {
-  for (const [name, args] of [['build', ['rollup', '-c', '--silent']], ['typecheck', ['tsc', '-p', 'tsconfig.json', '--noEmit']]]) {
-    header(`${name[0].toUpperCase()}${name.slice(1)}: npx ${args.join(' ')}`);
-    const { status } = sh('npx', args);
+  for (const [name, cmd, args] of [['build', 'npm', ['run', '--silent', 'build']], ['typecheck', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']]]) {
+    header(`${name[0].toUpperCase()}${name.slice(1)}: ${cmd} ${args.join(' ')}`);
+    const { status } = sh(cmd, args);
     if (status !== 0) { results.push([name, 0, 1]); process.exit(finish()); }
   }
 }

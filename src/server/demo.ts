@@ -40,6 +40,10 @@ export async function handleDemo(
     sendJson(response, 200, { code: 200, userId, token });
     return true;
   }
+  if (url.pathname === '/favicon.ico') {
+    response.writeHead(204).end();
+    return true;
+  }
   const file = url.pathname === '/' ? 'demo.html' : STATIC_FILES.has(url.pathname.slice(1)) ? url.pathname.slice(1) : undefined;
   if (!file || !options.staticDir) return false;
   let body: Buffer;

@@ -96,6 +96,7 @@ export class IMClient extends Emitter<IMClientEvents> {
   private syncing = false;
   private syncRequested = false;
   private buffered: im.Message[] = [];
+  private tokenRenewed = false;
   private connectWaiter: { resolve(v: { userId: string }): void; reject(e: IMError): void } | undefined;
   private readonly deviceId: string;
 
@@ -139,8 +140,7 @@ export class IMClient extends Emitter<IMClientEvents> {
     }
     this.dropTransport();
     this.failConnect(new IMError(ErrorCode.RC_NET_CHANNEL_INVALID, 'disconnected'));
-    for (const entry of this.outbox.values()) entry.reject(new IMError(ErrorCode.RC_NET_CHANNEL_INVALID, 'disconnected before the message was sent'));
-    this.outbox.clear();
+    this.failOutbox(new IMError(ErrorCode.RC_NET_CHANNEL_INVALID, 'disconnected before the message was sent'));
     this.setStatus(ConnectionStatus.DISCONNECTED);
   }
 
@@ -234,8 +234,9 @@ export class IMClient extends Emitter<IMClientEvents> {
   private onConnAck(ack: im.ConnAck): void {
     if (ack.code !== 0) {
       this.dropTransport();
-      if (ack.code === ErrorCode.RC_CONN_TOKEN_EXPIRE && this.options.tokenProvider && this.token) {
-        // Ask for a fresh token once, then try again at once.
+      if (ack.code === ErrorCode.RC_CONN_TOKEN_EXPIRE && this.options.tokenProvider && !this.tokenRenewed) {
+        // Ask for a fresh token, once per successful connection, and try again at once.
+        this.tokenRenewed = true;
         this.token = undefined;
         void this.open();
         return;
@@ -244,6 +245,7 @@ export class IMClient extends Emitter<IMClientEvents> {
       return;
     }
     this.userIdValue = ack.userId;
+    this.tokenRenewed = false;
     this.heartbeatMs = Math.max(1, ack.heartbeatSeconds || 30) * 1000;
     this.attempt = 0;
     this.everConnected = true;
@@ -261,9 +263,25 @@ export class IMClient extends Emitter<IMClientEvents> {
       this.scheduleReconnect();
       return;
     }
+    this.stopForGood(error);
+  }
+
+  /** Nothing more can be done without the app: say why, and fail what waits. */
+  private stopForGood(error: IMError): void {
     this.wanted = false;
+    clearTimeout(this.reconnectTimer);
     this.failConnect(error);
+    this.failOutbox(error);
     this.setStatus(statusForCode(error.code));
+  }
+
+  private failOutbox(error: IMError): void {
+    const entries = [...this.outbox.values()];
+    this.outbox.clear();
+    for (const entry of entries) {
+      this.ownSent.delete(entry.clientMsgId);
+      entry.reject(error);
+    }
   }
 
   private failConnect(error: IMError): void {
@@ -286,8 +304,7 @@ export class IMClient extends Emitter<IMClientEvents> {
       return;
     }
     if (FATAL_CODES.has(error.code) || !this.wanted) {
-      this.wanted = false;
-      this.setStatus(statusForCode(error.code));
+      this.stopForGood(error);
       return;
     }
     this.setStatus(ConnectionStatus.NETWORK_UNAVAILABLE);
@@ -296,8 +313,7 @@ export class IMClient extends Emitter<IMClientEvents> {
 
   private scheduleReconnect(): void {
     if (this.options.reconnect?.enabled === false) {
-      this.wanted = false;
-      this.setStatus(ConnectionStatus.NETWORK_UNAVAILABLE);
+      this.stopForGood(new IMError(ErrorCode.RC_NET_UNAVAILABLE, 'connection lost and reconnecting is off'));
       return;
     }
     clearTimeout(this.reconnectTimer);
@@ -591,6 +607,8 @@ function decodeOrThrow<T>(codec: { decode(bytes: Uint8Array): T }, bytes: Uint8A
 
 function statusForCode(code: number): ConnectionStatus {
   if (code === ErrorCode.RC_DISCONN_KICK) return ConnectionStatus.KICKED_OFFLINE_BY_OTHER_CLIENT;
-  if (code === ErrorCode.RC_SOCKET_NOT_CREATED || code === ErrorCode.RC_SOCKET_DISCONNECTED) return ConnectionStatus.NETWORK_UNAVAILABLE;
+  if (code === ErrorCode.RC_SOCKET_NOT_CREATED || code === ErrorCode.RC_SOCKET_DISCONNECTED || code === ErrorCode.RC_NET_UNAVAILABLE) {
+    return ConnectionStatus.NETWORK_UNAVAILABLE;
+  }
   return ConnectionStatus.DISCONNECTED;
 }
