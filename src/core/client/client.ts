@@ -3,7 +3,8 @@ import { ConnectionStatus, ErrorCode, FrameType } from '../protocol/codes.js';
 import { PROTOCOL_VERSION, decodeBody, decodeFrame, encodeFrame, FrameError, type Frame } from '../protocol/frames.js';
 import type { Transport, WebSocketConstructor } from '../transport/transport.js';
 import { WebSocketTransport } from '../transport/websocket-transport.js';
-import { decodeContent, encodeContent, messageTypeOptions, MessageValidationError, type MessageContent } from '../messages/registry.js';
+// The messages index registers the built-in types: a client always decodes them.
+import { decodeContent, encodeContent, messageTypeOptions, MessageValidationError, type MessageContent } from '../messages/index.js';
 import { backoffDelay } from './backoff.js';
 import { Emitter } from './emitter.js';
 import { IMError } from './errors.js';

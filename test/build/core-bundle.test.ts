@@ -1,0 +1,28 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+
+// These check the built artifact itself (npm test builds first): what a site or an app imports.
+const bundleUrl = new URL('../../dist/im-core.js', import.meta.url);
+
+describe('dist/im-core.js', () => {
+  it('imports where there is no DOM and exports the public surface', async () => {
+    assert.equal(typeof (globalThis as { document?: unknown }).document, 'undefined');
+    const core = await import(bundleUrl.href);
+    for (const name of ['IMClient', 'IMError', 'TextMessage', 'UnknownMessage', 'ConnectionStatus', 'ConversationType', 'ErrorCode', 'FrameType', 'QoS', 'MessageDirection']) {
+      assert.ok(core[name] !== undefined, `exports ${name}`);
+    }
+    assert.equal(core.ConversationType.PUBLIC_SERVICE, 8);
+    assert.equal(core.ErrorCode.SEND_FREQUENCY_TOO_FAST, 20604);
+    assert.equal(core.ConnectionStatus.KICKED_OFFLINE_BY_OTHER_CLIENT, 6);
+    assert.throws(() => new core.IMClient({ url: 'ws://127.0.0.1:1/im', token: 't' }), (error: { code: number }) => error.code === 30010,
+      'without a WebSocket implementation it says so with a code');
+  });
+
+  it('runs under a strict Content-Security-Policy: no eval, no Function constructor', () => {
+    const source = readFileSync(bundleUrl, 'utf8');
+    assert.doesNotMatch(source, /\beval\s*\(/);
+    assert.doesNotMatch(source, /\bnew\s+Function\s*\(/);
+    assert.doesNotMatch(source, /\bFunction\s*\(\s*["'`]/);
+  });
+});
