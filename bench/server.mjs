@@ -129,7 +129,7 @@ function options() {
     messages: int('messages', 'BENCH_MESSAGES', 40, 1, 100_000),
     groupSize: int('group-size', 'BENCH_GROUP_SIZE', 5, 2, 1000),
     window: int('window', 'BENCH_WINDOW', 4, 1, 1000),
-    warmup: int('warmup', 'BENCH_WARMUP', 5, 0, 10_000),
+    warmup: int('warmup', 'BENCH_WARMUP', 20, 0, 10_000),
     rounds: int('rounds', 'BENCH_ROUNDS', 3, 1, 100),
     timeoutSeconds: int('timeout', 'BENCH_TIMEOUT', 120, 5, 3600),
     relay: values.relay ?? env.BENCH_RELAY ?? 'child',
@@ -146,7 +146,7 @@ function usage(error) {
   --messages    measured messages each client sends per scenario and round (default 40)
   --group-size  members per group in the group scenario (default 5)
   --window      sends in flight per client (default 4)
-  --warmup      messages per client in the unmeasured warm-up of each scenario (default 5)
+  --warmup      messages per client in the unmeasured warm-up of each scenario (default 20)
   --rounds      measured rounds; figures pool all rounds (default 3)
   --timeout     global timeout, seconds (default 120)
   --relay       where the bare ws relay runs: its own child process (default) or this process
@@ -309,14 +309,20 @@ async function startImTarget(opts, layout) {
   }));
 
   const problems = { sendErrors: new Map(), statusChanges: 0 };
+  let closing = false;
   const clients = await pool(opts.clients, 10, async (i) => {
     const client = new IMClient({
       url: wsUrl, token: tokens[i], WebSocket: CountingWebSocket, platform: 'node', reconnect: { enabled: false },
     });
     await client.connect();
+    // Any status other than CONNECTED (0) while the benchmark runs is a dropped connection.
+    client.on('status', (status) => {
+      if (status !== 0 && !closing) problems.statusChanges++;
+    });
     return client;
   });
   cleanups.push(async () => {
+    closing = true;
     await Promise.all(clients.map((client) => client.disconnect().catch(() => undefined)));
   });
 
@@ -328,9 +334,6 @@ async function startImTarget(opts, layout) {
     clients: clients.map((client, i) => ({
       onDeliver(handler) {
         client.on('message', (message) => handler(message.content?.content));
-        client.on('status', (status) => {
-          if (status !== 0) problems.statusChanges++;
-        });
       },
       async send(kind, target, payload) {
         const conversation = kind === 'private'
@@ -375,7 +378,9 @@ async function startRelayTarget(opts, layout) {
     ws.once('open', () => resolve(ws));
     ws.once('error', reject);
   }));
+  let closing = false;
   cleanups.push(async () => {
+    closing = true;
     await Promise.all(sockets.map((ws) => new Promise((resolve) => {
       if (ws.readyState === WebSocket.CLOSED) return resolve();
       ws.once('close', resolve);
@@ -404,7 +409,9 @@ async function startRelayTarget(opts, layout) {
         }
         deliver(data.toString('utf8', 9));
       });
-      ws.on('close', () => { problems.statusChanges++; });
+      ws.on('close', () => {
+        if (!closing) problems.statusChanges++;
+      });
       ws.on('error', () => undefined);
       return {
         index: i,
@@ -613,9 +620,10 @@ async function main() {
 
   const layout = makeLayout(opts);
   const m = machine();
-  const command = process.env.npm_lifecycle_event === 'bench:server'
+  const envPart = Object.entries(process.env).filter(([k]) => k.startsWith('BENCH_')).map(([k, v]) => `${k}=${v} `).join('');
+  const command = envPart + (process.env.npm_lifecycle_event === 'bench:server'
     ? `npm run bench:server${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`
-    : `node bench/server.mjs${process.argv.length > 2 ? ` ${process.argv.slice(2).join(' ')}` : ''}`;
+    : `node bench/server.mjs${process.argv.length > 2 ? ` ${process.argv.slice(2).join(' ')}` : ''}`);
   const log = (text) => process.stdout.write(`${text}\n`);
   log('bench:server — im-server vs a bare ws relay, same run, same load shape');
   log(`machine: ${m.cpu}, ${m.cores} cores, ${m.memory} RAM, node ${m.node}, ${m.os}`);

@@ -76,8 +76,12 @@ export class ChatService {
     this.limiter.sweep();
   }
 
-  /** Stores a message durably, then fans it out; resolves with the PUBACK fields. */
-  async send(userId: string, sessionId: string, outgoing: im.IOutgoing): Promise<im.IPubAck> {
+  /**
+   * Stores a message durably, acknowledges it through `acknowledge`, then fans it out. The
+   * sender hears of its message before anyone hears of a later one: otherwise the sender would
+   * see the next seq before its own and take it for a gap.
+   */
+  async send(userId: string, sessionId: string, outgoing: im.IOutgoing, acknowledge: (ack: im.IPubAck) => void): Promise<void> {
     const clientMsgId = outgoing.clientMsgId ?? '';
     const conversationType = outgoing.conversationType ?? 0;
     const targetId = outgoing.targetId ?? '';
@@ -98,13 +102,13 @@ export class ChatService {
       conversationKey: key, conversationType, senderUserId: userId, clientMsgId, objectName, content,
       counted: BUILT_IN_TYPES[objectName]?.counted ?? outgoing.counted === true, recipients,
     });
+    acknowledge({
+      code: 0, messageUid: message.messageUid, clientMsgId: message.clientMsgId, sentTime: message.sentTime,
+      seq: message.seq, cursor: message.id,
+    });
     // A resend of a stored message was delivered the first time (or reaches its recipients by
     // sync): fanning it out again would show it twice.
     if (!duplicate) this.bus.publish({ kind: 'message', recipients, message, fromSessionId: sessionId });
-    return {
-      code: 0, messageUid: message.messageUid, clientMsgId: message.clientMsgId, sentTime: message.sentTime,
-      seq: message.seq, cursor: message.id,
-    };
   }
 
   /** The conversation's key and recipients, after checking that `userId` may write to it. */

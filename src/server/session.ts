@@ -121,14 +121,11 @@ export class Session {
     // Sends pipeline: the next frame is read while this one waits for its commit, and group
     // commit needs many in flight. The store resolves appends in arrival order, so PUBACKs
     // still go out in order.
-    const pending = this.context.service.send(this.userId!, this.id, body.outgoing).then(
-      (ack) => this.write({ type: FrameType.PUBACK, body: { ...ack, requestId } }),
-      (error) => this.write({
-        type: FrameType.PUBACK,
-        body: { requestId, code: this.codeOf(error), clientMsgId: body.outgoing?.clientMsgId ?? '' },
-      }),
-    );
-    void pending;
+    const acknowledge = (ack: im.IPubAck) => this.write({ type: FrameType.PUBACK, body: { ...ack, requestId } });
+    this.context.service.send(this.userId!, this.id, body.outgoing, acknowledge).catch((error) => this.write({
+      type: FrameType.PUBACK,
+      body: { requestId, code: this.codeOf(error), clientMsgId: body.outgoing?.clientMsgId ?? '' },
+    }));
   }
 
   private async query(body: im.Query): Promise<void> {

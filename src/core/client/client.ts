@@ -37,8 +37,17 @@ export interface IMClientEvents extends Record<string, unknown[]> {
   conversation: [ConversationChange];
 }
 
+export interface SendOptions {
+  /**
+   * The message's id for deduplication, when the caller needs it before the send resolves (a
+   * local echo) or is retrying a failed send: the server stores one message per id.
+   */
+  clientMsgId?: string;
+}
+
 interface OutboxEntry {
   clientMsgId: string;
+  promise: Promise<IMMessage>;
   outgoing: im.IOutgoing;
   requestId: number;
   sent: boolean;
@@ -64,8 +73,12 @@ const FATAL_CODES = new Set<number>([
 const SYNC_PAGE = 200;
 const RATE_LIMIT_RETRY_MS = 1000;
 
-let instanceCounter = 0;
-const randomId = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}${(instanceCounter++).toString(36)}`;
+const CLIENT_MSG_ID = /^[A-Za-z0-9_\-.:]{1,64}$/;
+
+let idCounter = 0;
+/** A unique id: time, randomness and a per-process counter (base 36). */
+export const newClientMsgId = (): string =>
+  `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}${(idCounter++).toString(36)}`;
 
 /**
  * The headless client: one connection to the server, automatic reconnection, sync after a
@@ -108,7 +121,7 @@ export class IMClient extends Emitter<IMClientEvents> {
     if (!WebSocketImpl) throw new IMError(ErrorCode.RC_SOCKET_NOT_CREATED, 'no WebSocket implementation: pass options.WebSocket');
     this.WebSocketImpl = WebSocketImpl;
     this.token = options.token;
-    this.deviceId = options.deviceId ?? randomId();
+    this.deviceId = options.deviceId ?? newClientMsgId();
   }
 
   get status(): ConnectionStatus {
@@ -375,7 +388,7 @@ export class IMClient extends Emitter<IMClientEvents> {
    * Sends a message. It gets a clientMsgId at once and keeps it through every resend; the
    * promise resolves when the server has durably stored it, or rejects with the seed's code.
    */
-  sendMessage<C extends MessageContent>(conversation: Conversation, content: C): Promise<IMMessage<C>> {
+  sendMessage<C extends MessageContent>(conversation: Conversation, content: C, options: SendOptions = {}): Promise<IMMessage<C>> {
     try {
       content.validate();
     } catch (error) {
@@ -383,21 +396,26 @@ export class IMClient extends Emitter<IMClientEvents> {
       return Promise.reject(new IMError(code, (error as Error).message));
     }
     if (!this.wanted) return Promise.reject(new IMError(ErrorCode.BIZ_ERROR_CLIENT_NOT_INIT, 'connect() first'));
-    const clientMsgId = randomId();
-    const options = messageTypeOptions(content.objectName);
+    const clientMsgId = options.clientMsgId ?? newClientMsgId();
+    if (!CLIENT_MSG_ID.test(clientMsgId)) {
+      return Promise.reject(new IMError(ErrorCode.PARAMETER_ERROR, 'clientMsgId must be 1-64 characters of A-Z a-z 0-9 _ - . :'));
+    }
+    const pending = this.outbox.get(clientMsgId);
+    if (pending) return pending.promise as Promise<IMMessage<C>>;
+    const typeOptions = messageTypeOptions(content.objectName);
     const outgoing: im.IOutgoing = {
       clientMsgId, conversationType: conversation.conversationType, targetId: conversation.targetId,
-      objectName: content.objectName, content: encodeContent(content), counted: options.isCounted, persisted: options.isPersited,
+      objectName: content.objectName, content: encodeContent(content), counted: typeOptions.isCounted, persisted: typeOptions.isPersited,
     };
-    return new Promise<IMMessage<C>>((resolve, reject) => {
-      const entry: OutboxEntry = {
-        clientMsgId, outgoing, requestId: 0, sent: false, conversation, content,
-        resolve: resolve as (message: IMMessage) => void, reject,
-      };
-      this.outbox.set(clientMsgId, entry);
-      this.ownSent.add(clientMsgId);
-      if (this.statusValue === ConnectionStatus.CONNECTED) this.transmit(entry, false);
+    let settle!: Pick<OutboxEntry, 'resolve' | 'reject'>;
+    const promise = new Promise<IMMessage<C>>((resolve, reject) => {
+      settle = { resolve: resolve as (message: IMMessage) => void, reject };
     });
+    const entry: OutboxEntry = { clientMsgId, outgoing, requestId: 0, sent: false, conversation, content, promise, ...settle };
+    this.outbox.set(clientMsgId, entry);
+    this.ownSent.add(clientMsgId);
+    if (this.statusValue === ConnectionStatus.CONNECTED) this.transmit(entry, false);
+    return promise;
   }
 
   private transmit(entry: OutboxEntry, dup: boolean): void {
