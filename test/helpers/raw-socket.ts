@@ -67,6 +67,26 @@ export class RawSocket {
     });
   }
 
+  /** Resolves, in arrival order, with the frames of `types` once there are `count` of them. */
+  collect(types: readonly number[], count: number, ms = 10_000): Promise<DecodedFrame[]> {
+    return new Promise((resolve, reject) => {
+      const matching = () => this.frames.filter((frame) => types.includes(frame.type));
+      const check = () => {
+        if (matching().length >= count) {
+          this.waiters.delete(check);
+          clearTimeout(timer);
+          resolve(matching().slice(0, count));
+        }
+      };
+      const timer = setTimeout(() => {
+        this.waiters.delete(check);
+        reject(new Error(`only ${matching().length} of ${count} frames of types ${types} within ${ms} ms`));
+      }, ms);
+      this.waiters.add(check);
+      check();
+    });
+  }
+
   private notify(): void {
     for (const waiter of [...this.waiters]) waiter();
   }
