@@ -1,0 +1,249 @@
+import { ConnectionStatus, ErrorCode } from '../protocol/codes.js';
+import { messageTypeOptions, type MessageContent } from '../messages/index.js';
+import { Store } from '../store/store.js';
+import {
+  conversationKey, initialChatState, markRead, receiveConversations, receiveHistory, receiveMessage, removeConversation,
+  removeItem, setActive, setDraft, setLoadingOlder, setStatus, setUser, updateItem, windowOf,
+  type ChatState, type ConversationRef, type MessageItem, type UserInfo,
+} from '../store/chat-state.js';
+import { IMClient, newClientMsgId } from './client.js';
+import type { IMError } from './errors.js';
+import type { IMMessage } from './types.js';
+
+export interface ChatSessionOptions {
+  /** Names and avatars of users, cached in the store; messages that carry `user` need no call. */
+  userInfoProvider?: (userId: string) => Promise<UserInfo | undefined>;
+  /** Messages per history page. */
+  pageSize?: number;
+}
+
+/** The store's item for a message the client reported. */
+export function toItem(message: IMMessage): MessageItem {
+  return {
+    id: message.clientMsgId || message.messageUid,
+    conversationType: message.conversationType,
+    targetId: message.targetId,
+    senderUserId: message.senderUserId,
+    objectName: message.objectName,
+    content: message.content,
+    messageUid: message.messageUid,
+    seq: message.seq,
+    sentTime: message.sentTime,
+    direction: message.messageDirection,
+    status: 'sent',
+  };
+}
+
+/**
+ * Feeds one IMClient into one store and offers the actions the elements call: the only place
+ * where client events turn into state. Elements read `store`; they never see the transport.
+ */
+export class ChatSession {
+  readonly store: Store<ChatState>;
+  private readonly unsubscribers: Array<() => void> = [];
+  private readonly userRequests = new Set<string>();
+  private readonly pageSize: number;
+
+  constructor(readonly client: IMClient, private readonly options: ChatSessionOptions = {}) {
+    this.store = new Store(initialChatState(client.status));
+    this.pageSize = options.pageSize ?? 30;
+    this.unsubscribers.push(
+      client.on('status', (status) => {
+        this.store.update((state) => setStatus(state, status, client.userId));
+        if (status === ConnectionStatus.CONNECTED) void this.refresh();
+      }),
+      client.on('message', (message) => this.onMessage(message)),
+      client.on('conversation', (change) => {
+        const key = conversationKey(change);
+        this.store.update((state) => (change.removed ? removeConversation(state, key) : markRead(state, key, change.readSeq)));
+      }),
+    );
+  }
+
+  get state(): ChatState {
+    return this.store.getState();
+  }
+
+  /** Connects the client (if it is not) and loads the conversation list. */
+  async start(): Promise<void> {
+    if (this.client.status !== ConnectionStatus.CONNECTED) await this.client.connect();
+    else await this.refresh();
+  }
+
+  /** After a (re)connect: the list again, and the open conversation's newest page. */
+  private async refresh(): Promise<void> {
+    try {
+      await this.loadConversations();
+      const active = this.state.activeKey;
+      const window = active ? this.state.windows[active] : undefined;
+      if (active && window?.loaded) await this.loadLatest(this.state.conversations.byKey[active] ?? parseKey(active));
+    } catch {
+      // The link dropped again; the next CONNECTED refreshes.
+    }
+  }
+
+  private onMessage(message: IMMessage): void {
+    const { isCounted } = messageTypeOptions(message.objectName);
+    this.store.update((state) => receiveMessage(state, toItem(message), { counted: isCounted }));
+    this.learnUser(message.senderUserId, message.content);
+    // What arrives in the conversation being read is read: tell the server (and so the user's
+    // other devices), once for a burst.
+    if (message.messageDirection === 2 && this.state.activeKey === conversationKey(message)) this.scheduleRead(message);
+  }
+
+  private readTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly readTargets = new Map<string, { conversation: ConversationRef; seq: number }>();
+
+  private scheduleRead(message: IMMessage): void {
+    const conversation = { conversationType: message.conversationType, targetId: message.targetId };
+    this.readTargets.set(conversationKey(conversation), { conversation, seq: message.seq });
+    this.readTimer ??= setTimeout(() => {
+      this.readTimer = undefined;
+      for (const { conversation: target, seq } of this.readTargets.values()) {
+        this.client.clearUnreadCount(target, seq).catch(() => undefined);
+      }
+      this.readTargets.clear();
+    }, 250);
+  }
+
+  async loadConversations(): Promise<void> {
+    const page = await this.client.getConversationPage({ count: 100 });
+    this.store.update((state) => receiveConversations(state, page.conversations.map((c) => ({
+      conversationType: c.conversationType,
+      targetId: c.targetId,
+      unreadCount: c.unreadCount,
+      latestMessage: c.latestMessage && toItem(c.latestMessage),
+      readSeq: c.readSeq,
+      updatedTime: c.updatedTime,
+    })), { hasMore: page.hasMore, replace: true }));
+    for (const c of page.conversations) if (c.latestMessage) this.learnUser(c.latestMessage.senderUserId, c.latestMessage.content);
+  }
+
+  /** Makes `conversation` the one being read: loads its newest page and marks it read. */
+  async open(conversation: ConversationRef | undefined): Promise<void> {
+    const key = conversation ? conversationKey(conversation) : undefined;
+    this.store.update((state) => setActive(state, key));
+    if (!conversation || !key) return;
+    if (!windowOf(this.state, key).loaded) await this.loadLatest(conversation);
+    await this.markRead(conversation);
+  }
+
+  private async loadLatest(conversation: ConversationRef): Promise<void> {
+    const key = conversationKey(conversation);
+    const page = await this.client.getHistoryMessages(conversation, { count: this.pageSize });
+    this.store.update((state) => receiveHistory(state, key, page.messages.map(toItem), { hasOlder: page.hasMore, latest: true }));
+    for (const message of page.messages) this.learnUser(message.senderUserId, message.content);
+  }
+
+  /** Loads the page before the oldest message shown; resolves false when there is none. */
+  async loadOlder(conversation: ConversationRef): Promise<boolean> {
+    const key = conversationKey(conversation);
+    const window = windowOf(this.state, key);
+    if (!window.loaded || !window.hasOlder || window.loadingOlder) return false;
+    const oldest = window.items.find((item) => item.seq !== undefined)?.seq;
+    this.store.update((state) => setLoadingOlder(state, key, true));
+    try {
+      const page = await this.client.getHistoryMessages(conversation, { count: this.pageSize, before: oldest ?? 0 });
+      this.store.update((state) => receiveHistory(state, key, page.messages.map(toItem), { hasOlder: page.hasMore, latest: false }));
+      for (const message of page.messages) this.learnUser(message.senderUserId, message.content);
+      return page.messages.length > 0;
+    } catch (error) {
+      this.store.update((state) => setLoadingOlder(state, key, false));
+      throw error;
+    }
+  }
+
+  /** Marks the conversation read on every device of the user. */
+  async markRead(conversation: ConversationRef): Promise<void> {
+    const key = conversationKey(conversation);
+    const entry = this.state.conversations.byKey[key];
+    if (!entry || entry.unreadCount === 0) return;
+    const latest = entry.latestMessage?.seq ?? 0;
+    this.store.update((state) => markRead(state, key, latest));
+    const { readSeq } = await this.client.clearUnreadCount(conversation, latest);
+    this.store.update((state) => markRead(state, key, readSeq));
+  }
+
+  /**
+   * Sends with a local echo: the message shows at once as sending, then sent, or failed with
+   * the seed's code (and can be retried or discarded). Resolves with the final item.
+   */
+  async send(conversation: ConversationRef, content: MessageContent): Promise<MessageItem> {
+    const item: MessageItem = {
+      id: newClientMsgId(),
+      conversationType: conversation.conversationType,
+      targetId: conversation.targetId,
+      senderUserId: this.client.userId ?? this.state.userId ?? '',
+      objectName: content.objectName,
+      content,
+      sentTime: Date.now(),
+      direction: 1,
+      status: 'sending',
+    };
+    this.store.update((state) => receiveMessage(state, item, { counted: false }));
+    return this.deliver(item);
+  }
+
+  /** Sends a failed message again, under the same id (the server keeps one copy). */
+  async retry(conversation: ConversationRef, id: string): Promise<MessageItem | undefined> {
+    const key = conversationKey(conversation);
+    const item = windowOf(this.state, key).items.find((candidate) => candidate.id === id);
+    if (!item || item.status !== 'failed') return undefined;
+    this.store.update((state) => updateItem(state, key, id, { status: 'sending', errorCode: undefined }));
+    return this.deliver({ ...item, status: 'sending' });
+  }
+
+  /** Drops a failed message from the window. */
+  discard(conversation: ConversationRef, id: string): void {
+    this.store.update((state) => removeItem(state, conversationKey(conversation), id));
+  }
+
+  private async deliver(item: MessageItem): Promise<MessageItem> {
+    const key = conversationKey(item);
+    try {
+      const sent = await this.client.sendMessage(item, item.content, { clientMsgId: item.id });
+      const change = { status: 'sent' as const, seq: sent.seq, messageUid: sent.messageUid, sentTime: sent.sentTime };
+      this.store.update((state) => updateItem(state, key, item.id, change));
+      return { ...item, ...change };
+    } catch (error) {
+      const change = { status: 'failed' as const, errorCode: (error as IMError).code ?? ErrorCode.UNKNOWN };
+      this.store.update((state) => updateItem(state, key, item.id, change));
+      return { ...item, ...change };
+    }
+  }
+
+  setDraft(conversation: ConversationRef, text: string): void {
+    this.store.update((state) => setDraft(state, conversationKey(conversation), text));
+  }
+
+  /** Caches what a message says of its sender, or asks the provider once. */
+  private learnUser(userId: string, content: MessageContent): void {
+    const carried = (content as { user?: { name?: unknown; portraitUri?: unknown } }).user;
+    if (carried && typeof carried.name === 'string') {
+      const portraitUri = typeof carried.portraitUri === 'string' ? carried.portraitUri : undefined;
+      this.store.update((state) => setUser(state, userId, { name: carried.name as string, portraitUri }));
+      return;
+    }
+    this.requestUser(userId);
+  }
+
+  /** Asks the userInfoProvider for a user not yet known (once per user). */
+  requestUser(userId: string): void {
+    const provider = this.options.userInfoProvider;
+    if (!provider || !userId || this.state.users[userId] || this.userRequests.has(userId)) return;
+    this.userRequests.add(userId);
+    provider(userId).then((info) => {
+      if (info) this.store.update((state) => setUser(state, userId, info));
+    }, () => this.userRequests.delete(userId));
+  }
+
+  dispose(): void {
+    clearTimeout(this.readTimer);
+    for (const unsubscribe of this.unsubscribers.splice(0)) unsubscribe();
+  }
+}
+
+function parseKey(key: string): ConversationRef {
+  const at = key.indexOf(':');
+  return { conversationType: Number(key.slice(0, at)), targetId: key.slice(at + 1) };
+}

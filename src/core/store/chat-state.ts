@@ -1,0 +1,258 @@
+import type { MessageContent } from '../messages/registry.js';
+
+/**
+ * The widget's state, as plain immutable data: every change makes new objects along the path
+ * it touches, so `Object.is` on a slice tells whether that slice changed.
+ */
+
+export interface ConversationRef {
+  conversationType: number;
+  targetId: string;
+}
+
+export const conversationKey = (c: ConversationRef): string => `${c.conversationType}:${c.targetId}`;
+
+export type SendStatus = 'sending' | 'sent' | 'failed';
+
+export interface MessageItem extends ConversationRef {
+  /** Stable identity from the first local echo on: the clientMsgId (or messageUid when none). */
+  id: string;
+  senderUserId: string;
+  objectName: string;
+  content: MessageContent;
+  messageUid?: string;
+  /** Absent while sending. */
+  seq?: number;
+  /** Server time once sent; the local time of the attempt before. */
+  sentTime: number;
+  /** 1: sent by the current user, 2: received. */
+  direction: 1 | 2;
+  status: SendStatus;
+  /** The seed's code when `status` is 'failed'. */
+  errorCode?: number;
+}
+
+export interface MessageWindow {
+  /** Ascending by seq; messages still sending come last, in the order they were sent. */
+  items: readonly MessageItem[];
+  hasOlder: boolean;
+  loadingOlder: boolean;
+  /** The newest page was fetched at least once. */
+  loaded: boolean;
+}
+
+export interface ConversationEntry extends ConversationRef {
+  key: string;
+  unreadCount: number;
+  latestMessage?: MessageItem;
+  readSeq: number;
+  updatedTime: number;
+  pinned: boolean;
+  muted: boolean;
+}
+
+export interface UserInfo {
+  name: string;
+  portraitUri?: string;
+}
+
+export interface ChatState {
+  /** A ConnectionStatus value. */
+  status: number;
+  userId?: string;
+  conversations: {
+    /** Display order: pinned first, then latest activity. */
+    keys: readonly string[];
+    byKey: Readonly<Record<string, ConversationEntry>>;
+    loaded: boolean;
+    hasMore: boolean;
+  };
+  windows: Readonly<Record<string, MessageWindow>>;
+  drafts: Readonly<Record<string, string>>;
+  users: Readonly<Record<string, UserInfo>>;
+  activeKey?: string;
+}
+
+export const initialChatState = (status = 2): ChatState => ({
+  status,
+  conversations: { keys: [], byKey: {}, loaded: false, hasMore: false },
+  windows: {},
+  drafts: {},
+  users: {},
+});
+
+const emptyWindow: MessageWindow = { items: [], hasOlder: true, loadingOlder: false, loaded: false };
+
+export const windowOf = (state: ChatState, key: string): MessageWindow => state.windows[key] ?? emptyWindow;
+
+function sortKeys(byKey: Readonly<Record<string, ConversationEntry>>): string[] {
+  return Object.values(byKey)
+    .sort((a, b) => Number(b.pinned) - Number(a.pinned) || b.updatedTime - a.updatedTime || (a.key < b.key ? -1 : 1))
+    .map((entry) => entry.key);
+}
+
+function withConversation(state: ChatState, entry: ConversationEntry): ChatState {
+  const byKey = { ...state.conversations.byKey, [entry.key]: entry };
+  return { ...state, conversations: { ...state.conversations, byKey, keys: sortKeys(byKey) } };
+}
+
+function withWindow(state: ChatState, key: string, window: MessageWindow): ChatState {
+  return { ...state, windows: { ...state.windows, [key]: window } };
+}
+
+/** Index where an item with `seq` belongs among the sent items (binary search). */
+function insertionIndex(items: readonly MessageItem[], seq: number): number {
+  let low = 0;
+  let high = items.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    const other = items[mid]!.seq;
+    if (other !== undefined && other < seq) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
+
+/** Puts one item in its place, replacing an earlier copy with the same id or uid. */
+function placeItem(items: readonly MessageItem[], item: MessageItem): readonly MessageItem[] {
+  const existing = items.findIndex((other) => other.id === item.id || (item.messageUid !== undefined && other.messageUid === item.messageUid));
+  const rest = existing >= 0 ? [...items.slice(0, existing), ...items.slice(existing + 1)] : [...items];
+  if (item.seq === undefined) return [...rest, item];
+  rest.splice(insertionIndex(rest, item.seq), 0, item);
+  return rest;
+}
+
+export function setStatus(state: ChatState, status: number, userId?: string): ChatState {
+  if (state.status === status && (userId === undefined || state.userId === userId)) return state;
+  return { ...state, status, userId: userId ?? state.userId };
+}
+
+/** Conversations from the server, merged over what is known (pins and mutes stay local). */
+export function receiveConversations(state: ChatState, entries: readonly Omit<ConversationEntry, 'key' | 'pinned' | 'muted'>[],
+  page: { hasMore: boolean; replace: boolean }): ChatState {
+  const byKey: Record<string, ConversationEntry> = page.replace ? {} : { ...state.conversations.byKey };
+  for (const entry of entries) {
+    const key = conversationKey(entry);
+    const known = state.conversations.byKey[key];
+    byKey[key] = { ...entry, key, pinned: known?.pinned ?? false, muted: known?.muted ?? false };
+  }
+  return { ...state, conversations: { byKey, keys: sortKeys(byKey), loaded: true, hasMore: page.hasMore } };
+}
+
+/**
+ * A message arrived or was sent. It lands in its conversation's window (when loaded), moves the conversation up, and counts as unread unless it is ours or the
+ * conversation is the one being read.
+ */
+export function receiveMessage(state: ChatState, item: MessageItem, options: { counted: boolean }): ChatState {
+  const key = conversationKey(item);
+  const window = windowOf(state, key);
+  const alreadyThere = item.messageUid !== undefined && window.items.some((other) => other.messageUid === item.messageUid);
+  if (alreadyThere && item.direction === 2) return state;
+  let next = state;
+  // A window not loaded yet gets its messages when opened (the newest page), but a local
+  // echo must be kept from the start: it exists nowhere else until the server has it.
+  if (window.loaded || item.status !== 'sent') next = withWindow(state, key, { ...window, items: placeItem(window.items, item) });
+  const known = next.conversations.byKey[key];
+  const unread = options.counted && item.direction === 2 && next.activeKey !== key && (item.seq ?? 0) > (known?.readSeq ?? 0);
+  const newer = !known?.latestMessage || (item.seq ?? Infinity) >= (known.latestMessage.seq ?? 0);
+  return withConversation(next, {
+    conversationType: item.conversationType,
+    targetId: item.targetId,
+    key,
+    unreadCount: (known?.unreadCount ?? 0) + (unread ? 1 : 0),
+    latestMessage: newer ? item : known?.latestMessage,
+    readSeq: known?.readSeq ?? 0,
+    updatedTime: Math.max(known?.updatedTime ?? 0, item.sentTime),
+    pinned: known?.pinned ?? false,
+    muted: known?.muted ?? false,
+  });
+}
+
+/** Replaces the item with `id` (a send that was acknowledged or failed). */
+export function updateItem(state: ChatState, key: string, id: string, change: Partial<MessageItem>): ChatState {
+  const window = state.windows[key];
+  let next = state;
+  if (window) {
+    const index = window.items.findIndex((item) => item.id === id);
+    if (index >= 0) next = withWindow(next, key, { ...window, items: placeItem(window.items, { ...window.items[index]!, ...change }) });
+  }
+  const entry = next.conversations.byKey[key];
+  if (entry?.latestMessage?.id === id) {
+    const latestMessage = { ...entry.latestMessage, ...change };
+    next = withConversation(next, { ...entry, latestMessage, updatedTime: Math.max(entry.updatedTime, latestMessage.sentTime) });
+  }
+  return next;
+}
+
+export function removeItem(state: ChatState, key: string, id: string): ChatState {
+  const window = state.windows[key];
+  if (!window) return state;
+  return withWindow(state, key, { ...window, items: window.items.filter((item) => item.id !== id) });
+}
+
+/** A page of history: the newest page (`latest`) or an older one, merged without duplicates. */
+export function receiveHistory(state: ChatState, key: string, items: readonly MessageItem[],
+  page: { hasOlder: boolean; latest: boolean }): ChatState {
+  const window = windowOf(state, key);
+  let merged = window.items;
+  for (const item of items) merged = placeItem(merged, item);
+  const hasOlder = page.latest && window.loaded ? window.hasOlder : page.hasOlder;
+  return withWindow(state, key, { items: merged, hasOlder, loadingOlder: false, loaded: true });
+}
+
+export function setLoadingOlder(state: ChatState, key: string, loadingOlder: boolean): ChatState {
+  const window = windowOf(state, key);
+  if (window.loadingOlder === loadingOlder) return state;
+  return withWindow(state, key, { ...window, loadingOlder });
+}
+
+/** The read position moved (here or on another device): unread counts follow. */
+export function markRead(state: ChatState, key: string, readSeq: number): ChatState {
+  const entry = state.conversations.byKey[key];
+  if (!entry || (readSeq <= entry.readSeq && entry.unreadCount === 0)) return state;
+  const latestSeq = entry.latestMessage?.seq ?? 0;
+  const window = state.windows[key];
+  const unreadCount = readSeq >= latestSeq ? 0
+    : window?.loaded ? window.items.filter((item) => item.direction === 2 && (item.seq ?? 0) > readSeq).length
+      : entry.unreadCount;
+  return withConversation(state, { ...entry, readSeq: Math.max(readSeq, entry.readSeq), unreadCount });
+}
+
+export function removeConversation(state: ChatState, key: string): ChatState {
+  if (!state.conversations.byKey[key]) return state;
+  const byKey = { ...state.conversations.byKey };
+  delete byKey[key];
+  return { ...state, conversations: { ...state.conversations, byKey, keys: sortKeys(byKey) } };
+}
+
+export function setActive(state: ChatState, key: string | undefined): ChatState {
+  return state.activeKey === key ? state : { ...state, activeKey: key };
+}
+
+export function setDraft(state: ChatState, key: string, text: string): ChatState {
+  if ((state.drafts[key] ?? '') === text) return state;
+  const drafts = { ...state.drafts };
+  if (text) drafts[key] = text;
+  else delete drafts[key];
+  return { ...state, drafts };
+}
+
+export function setUser(state: ChatState, userId: string, info: UserInfo): ChatState {
+  const known = state.users[userId];
+  if (known && known.name === info.name && known.portraitUri === info.portraitUri) return state;
+  return { ...state, users: { ...state.users, [userId]: info } };
+}
+
+export function setConversationFlags(state: ChatState, key: string, flags: { pinned?: boolean; muted?: boolean }): ChatState {
+  const entry = state.conversations.byKey[key];
+  if (!entry) return state;
+  return withConversation(state, { ...entry, ...flags });
+}
+
+// ---- selectors ----
+
+export const selectConversations = (state: ChatState): ConversationEntry[] =>
+  state.conversations.keys.map((key) => state.conversations.byKey[key]!);
+
+export const selectTotalUnread = (state: ChatState): number =>
+  Object.values(state.conversations.byKey).reduce((sum, entry) => sum + (entry.muted ? 0 : entry.unreadCount), 0);

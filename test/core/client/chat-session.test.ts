@@ -1,0 +1,113 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import WebSocket from 'ws';
+import { ConversationType, ErrorCode } from '../../../src/core/protocol/codes.js';
+import { TextMessage } from '../../../src/core/messages/index.js';
+import { IMClient } from '../../../src/core/client/client.js';
+import { ChatSession } from '../../../src/core/client/chat-session.js';
+import type { ChatState } from '../../../src/core/store/chat-state.js';
+import type { WebSocketConstructor } from '../../../src/core/transport/transport.js';
+import { api, createGroup, startTestServer, tokenFor, waitFor, type TestServer } from '../../helpers/server.js';
+
+describe('ChatSession: client events into the store', () => {
+  let server: TestServer;
+  const sessions: ChatSession[] = [];
+  before(async () => {
+    server = await startTestServer();
+  });
+  after(async () => {
+    for (const session of sessions) {
+      session.dispose();
+      await session.client.disconnect();
+    }
+    await server.dispose();
+  });
+
+  const start = async (userId: string, options = {}) => {
+    const client = new IMClient({ url: server.wsUrl, token: await tokenFor(server, userId), WebSocket: WebSocket as unknown as WebSocketConstructor });
+    const session = new ChatSession(client, options);
+    sessions.push(session);
+    await session.start();
+    return session;
+  };
+  const until = <T>(session: ChatSession, predicate: (state: ChatState) => T, what: string) =>
+    waitFor((check) => session.store.subscribe(check), () => predicate(session.state), what);
+
+  it('a sent message shows at once as sending, then sent; the peer\'s list counts it unread until opened', async () => {
+    const alice = await start('cs-alice');
+    const bob = await start('cs-bob');
+    const toBob = { conversationType: ConversationType.PRIVATE, targetId: 'cs-bob' };
+    await alice.open(toBob);
+    const sending = alice.send(toBob, new TextMessage({ content: 'hello bob' }));
+    const echo = alice.state.windows['1:cs-bob']!.items.at(-1)!;
+    assert.equal(echo.status, 'sending');
+    assert.equal(alice.state.conversations.byKey['1:cs-bob']!.latestMessage!.status, 'sending');
+    const sent = await sending;
+    assert.equal(sent.status, 'sent');
+    assert.equal(alice.state.windows['1:cs-bob']!.items.at(-1)!.seq, 1);
+    assert.equal(alice.state.windows['1:cs-bob']!.items.at(-1)!.id, echo.id, 'the echo keeps its identity');
+
+    await until(bob, (s) => s.conversations.byKey['1:cs-alice']?.unreadCount === 1, 'bob\'s unread badge');
+    await alice.send(toBob, new TextMessage({ content: 'are you there?' }));
+    await until(bob, (s) => s.conversations.byKey['1:cs-alice']?.unreadCount === 2, 'two unread');
+    await bob.open({ conversationType: ConversationType.PRIVATE, targetId: 'cs-alice' });
+    assert.equal(bob.state.conversations.byKey['1:cs-alice']!.unreadCount, 0);
+    assert.deepEqual(bob.state.windows['1:cs-alice']!.items.map((m) => (m.content as TextMessage).content), ['hello bob', 'are you there?']);
+    const serverSide = await bob.client.getConversationList();
+    assert.equal(serverSide[0]!.unreadCount, 0, 'the read reached the server');
+  });
+
+  it('a read on one device clears the badge on another', async () => {
+    const sender = await start('cs-sender');
+    const phone = await start('cs-reader');
+    const laptop = await start('cs-reader');
+    await sender.send({ conversationType: ConversationType.PRIVATE, targetId: 'cs-reader' }, new TextMessage({ content: 'ping' }));
+    await until(laptop, (s) => s.conversations.byKey['1:cs-sender']?.unreadCount === 1, 'laptop unread');
+    await until(phone, (s) => s.conversations.byKey['1:cs-sender']?.unreadCount === 1, 'phone unread');
+    await phone.open({ conversationType: ConversationType.PRIVATE, targetId: 'cs-sender' });
+    await until(laptop, (s) => s.conversations.byKey['1:cs-sender']?.unreadCount === 0, 'laptop cleared');
+  });
+
+  it('a refused send shows failed with the seed code, and a retry after the fix sends one copy', async () => {
+    await createGroup(server, 'cs-club', ['cs-owner']);
+    const outsider = await start('cs-outsider');
+    const club = { conversationType: ConversationType.GROUP, targetId: 'cs-club' };
+    await outsider.open(club).catch(() => undefined);
+    const failed = await outsider.send(club, new TextMessage({ content: 'let me in' }));
+    assert.equal(failed.status, 'failed');
+    assert.equal(failed.errorCode, ErrorCode.NOT_IN_GROUP);
+    assert.equal((await api(server, 'POST', '/api/group/join', { groupId: 'cs-club', userIds: ['cs-outsider'] })).status, 200);
+    const retried = await outsider.retry(club, failed.id);
+    assert.equal(retried?.status, 'sent');
+    const history = await outsider.client.getHistoryMessages(club);
+    assert.deepEqual(history.messages.map((m) => m.clientMsgId), [failed.id]);
+    const again = await outsider.send(club, new TextMessage({ content: 'thanks' }));
+    outsider.discard(club, again.id);
+    assert.ok(!outsider.state.windows['3:cs-club']!.items.some((m) => m.id === again.id));
+  });
+
+  it('loads older pages into the window and learns user names from the provider', async () => {
+    const asked: string[] = [];
+    const writer = await start('cs-writer');
+    const target = { conversationType: ConversationType.PRIVATE, targetId: 'cs-pager' };
+    for (let i = 1; i <= 25; i++) await writer.client.sendMessage(target, new TextMessage({ content: `p${i}` }));
+    const pager = await start('cs-pager', {
+      pageSize: 10,
+      userInfoProvider: async (userId: string) => {
+        asked.push(userId);
+        return { name: `Name of ${userId}` };
+      },
+    });
+    const conversation = { conversationType: ConversationType.PRIVATE, targetId: 'cs-writer' };
+    await pager.open(conversation);
+    const seqs = () => pager.state.windows['1:cs-writer']!.items.map((m) => m.seq);
+    assert.deepEqual(seqs(), [16, 17, 18, 19, 20, 21, 22, 23, 24, 25]);
+    assert.equal(await pager.loadOlder(conversation), true);
+    assert.equal(await pager.loadOlder(conversation), true);
+    assert.deepEqual(seqs(), Array.from({ length: 25 }, (_, i) => i + 1));
+    assert.equal(pager.state.windows['1:cs-writer']!.hasOlder, false);
+    assert.equal(await pager.loadOlder(conversation), false);
+    await until(pager, (s) => s.users['cs-writer']?.name === 'Name of cs-writer', 'user info');
+    assert.deepEqual(asked, ['cs-writer'], 'asked once');
+  });
+});

@@ -1,0 +1,97 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { TextMessage } from '../../../src/core/messages/index.js';
+import {
+  initialChatState, markRead, receiveConversations, receiveHistory, receiveMessage, removeConversation, selectConversations,
+  selectTotalUnread, setActive, setConversationFlags, setDraft, updateItem, type ChatState, type MessageItem,
+} from '../../../src/core/store/chat-state.js';
+import { Store, watch } from '../../../src/core/store/store.js';
+
+const item = (over: Partial<MessageItem> & { seq?: number }): MessageItem => ({
+  id: `id-${over.seq ?? Math.random()}`, conversationType: 1, targetId: 'bob', senderUserId: 'bob', objectName: 'RC:TxtMsg',
+  content: new TextMessage({ content: `m${over.seq}` }), messageUid: over.seq === undefined ? undefined : `uid-${over.seq}`,
+  sentTime: 1000 + (over.seq ?? 0), direction: 2, status: 'sent', ...over,
+});
+
+const conversation = (targetId: string, updatedTime: number, unreadCount = 0) => ({
+  conversationType: 1, targetId, unreadCount, readSeq: 0, updatedTime, latestMessage: undefined,
+});
+
+describe('chat state', () => {
+  it('orders conversations pinned first, then by latest activity, and keeps untouched slices identical', () => {
+    let state = receiveConversations(initialChatState(), [conversation('a', 10), conversation('b', 30), conversation('c', 20)], { hasMore: false, replace: true });
+    assert.deepEqual(state.conversations.keys, ['1:b', '1:c', '1:a']);
+    const windows = state.windows;
+    state = setConversationFlags(state, '1:a', { pinned: true });
+    assert.deepEqual(state.conversations.keys, ['1:a', '1:b', '1:c']);
+    assert.equal(state.windows, windows, 'a change elsewhere keeps the windows object');
+    state = receiveMessage(state, item({ targetId: 'c', seq: 1, sentTime: 99 }), { counted: true });
+    assert.deepEqual(state.conversations.keys, ['1:a', '1:c', '1:b']);
+    assert.deepEqual(selectConversations(state).map((c) => c.unreadCount), [0, 1, 0]);
+  });
+
+  it('counts received messages as unread, but not its own, uncounted ones, or in the open conversation', () => {
+    let state: ChatState = initialChatState();
+    state = receiveMessage(state, item({ seq: 1 }), { counted: true });
+    state = receiveMessage(state, item({ seq: 2, direction: 1, senderUserId: 'me' }), { counted: true });
+    state = receiveMessage(state, item({ seq: 3 }), { counted: false });
+    assert.equal(state.conversations.byKey['1:bob']!.unreadCount, 1);
+    state = setActive(state, '1:bob');
+    state = receiveMessage(state, item({ seq: 4 }), { counted: true });
+    assert.equal(state.conversations.byKey['1:bob']!.unreadCount, 1);
+    assert.equal(selectTotalUnread(state), 1);
+    state = setConversationFlags(state, '1:bob', { muted: true });
+    assert.equal(selectTotalUnread(state), 0, 'muted conversations do not add to the total');
+  });
+
+  it('keeps a window in seq order without duplicates, sends last until acknowledged', () => {
+    let state = receiveHistory(initialChatState(), '1:bob', [item({ seq: 4 }), item({ seq: 5 })], { hasOlder: true, latest: true });
+    state = receiveMessage(state, item({ seq: 6 }), { counted: true });
+    state = receiveMessage(state, item({ seq: 6 }), { counted: true });
+    const sending = item({ id: 'local-1', direction: 1, status: 'sending', messageUid: undefined, seq: undefined, senderUserId: 'me' });
+    state = receiveMessage(state, sending, { counted: false });
+    state = receiveMessage(state, item({ seq: 7 }), { counted: true });
+    assert.deepEqual(state.windows['1:bob']!.items.map((m) => m.seq ?? m.id), [4, 5, 6, 7, 'local-1']);
+    state = updateItem(state, '1:bob', 'local-1', { status: 'sent', seq: 8, messageUid: 'uid-8' });
+    state = receiveHistory(state, '1:bob', [item({ seq: 2 }), item({ seq: 3 }), item({ seq: 4 })], { hasOlder: false, latest: false });
+    const window = state.windows['1:bob']!;
+    assert.deepEqual(window.items.map((m) => m.seq), [2, 3, 4, 5, 6, 7, 8]);
+    assert.equal(window.hasOlder, false);
+    assert.equal(window.items.at(-1)!.status, 'sent');
+  });
+
+  it('moves the read position forward only, and removes conversations', () => {
+    let state = receiveHistory(initialChatState(), '1:bob', [], { hasOlder: false, latest: true });
+    for (let seq = 1; seq <= 3; seq++) state = receiveMessage(state, item({ seq }), { counted: true });
+    assert.equal(state.conversations.byKey['1:bob']!.unreadCount, 3);
+    state = markRead(state, '1:bob', 2);
+    assert.equal(state.conversations.byKey['1:bob']!.unreadCount, 1);
+    const same = markRead(state, '1:bob', 1);
+    assert.equal(same.conversations.byKey['1:bob']!.readSeq, 2);
+    state = markRead(state, '1:bob', 3);
+    assert.equal(state.conversations.byKey['1:bob']!.unreadCount, 0);
+    state = removeConversation(state, '1:bob');
+    assert.deepEqual(state.conversations.keys, []);
+  });
+
+  it('keeps drafts per conversation, dropping empty ones', () => {
+    let state = setDraft(initialChatState(), '1:bob', 'half a thought');
+    assert.deepEqual(state.drafts, { '1:bob': 'half a thought' });
+    assert.equal(setDraft(state, '1:bob', 'half a thought'), state);
+    state = setDraft(state, '1:bob', '');
+    assert.deepEqual(state.drafts, {});
+  });
+
+  it('notifies subscribers of changes, and watchers only when their slice changes', () => {
+    const store = new Store(initialChatState());
+    let notified = 0;
+    let drafts = 0;
+    store.subscribe(() => notified++);
+    watch(store, (state) => state.drafts, () => drafts++);
+    store.update((state) => setDraft(state, '1:bob', 'x'));
+    store.update((state) => state);
+    store.update((state) => setActive(state, '1:bob'));
+    assert.equal(notified, 2, 'an update that returns the same state notifies nobody');
+    assert.equal(drafts, 1);
+  });
+});
