@@ -18,7 +18,23 @@ const copy = (files) => ({
 
 const typescript = () => esbuild({ target: 'es2022', tsconfig: 'tsconfig.json' });
 
+/** Lit stays external in the ESM build (apps dedupe it; Node's SSR loader picks Lit's own server build). */
+const widgetExternal = (id) => id === 'lit' || id.startsWith('lit/') || id.startsWith('@lit/');
+
 export default [
+  {
+    // The widget for apps and bundlers: defines the elements on import.
+    input: 'src/components/index.ts',
+    output: { file: 'dist/im-widget.js', format: 'es', sourcemap: true },
+    external: widgetExternal,
+    plugins: [nodeResolve({ browser: true }), commonjs(), typescript(), terser({ format: { comments: false } })],
+  },
+  {
+    // One file for a script tag: a single global, IMWidget; nothing else is touched.
+    input: 'src/components/index.ts',
+    output: { file: 'dist/im-widget.iife.js', format: 'iife', name: 'IMWidget', sourcemap: true },
+    plugins: [nodeResolve({ browser: true }), commonjs(), typescript(), terser({ format: { comments: false } })],
+  },
   {
     // The headless core for browsers, workers and Node: protobufjs/minimal bundled in.
     input: 'src/core/index.ts',
@@ -32,7 +48,7 @@ export default [
     external: (id) => id.startsWith('node:') || serverExternal.has(id.split('/')[0]) || id.startsWith('protobufjs'),
     plugins: [
       typescript(),
-      copy([['src/server/demo-page/demo.html', 'demo.html'], ['src/server/demo-page/demo.js', 'demo.js']]),
+      copy([['src/server/demo-page/demo.html', 'demo.html']]),
     ],
   },
 ];

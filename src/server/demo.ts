@@ -1,63 +1,145 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ConversationType } from '../core/protocol/codes.js';
 import { DEFAULT_TOKEN_TTL_MS, signToken } from './auth.js';
 import { sendJson } from './app-api.js';
+import type { FanoutBus } from './bus.js';
+import type { ChatService } from './chat-service.js';
 import type { ChatStore } from './storage/chat-store.js';
-import { isValidId } from './ids.js';
+
+/**
+ * Demo mode (`--demo`) only: demo users and a group, a bot that answers, the demo pages, and
+ * unsigned tokens for the demo users. A real site gets tokens from its own server through the
+ * signed API; none of this exists without `--demo`.
+ */
 
 export const DEMO_USERS = [
   { userId: 'alice', name: 'Alice', portraitUri: '' },
   { userId: 'bob', name: 'Bob', portraitUri: '' },
   { userId: 'carol', name: 'Carol', portraitUri: '' },
+  { userId: 'bot', name: 'Echo Bot', portraitUri: '' },
 ];
-const STATIC_FILES = new Set(['im-core.js', 'demo.js']);
-
 export const DEMO_GROUP = { groupId: 'demo-group', name: 'Demo group' };
+const BOT = 'bot';
 
-export async function seedDemo(store: ChatStore): Promise<void> {
+const text = (content: string) => new TextEncoder().encode(JSON.stringify({ content }));
+const ignoreAck = () => undefined;
+
+/** Users, the group and a first message. Sends carry fixed ids: seeding twice stores nothing new. */
+export async function seedDemo(store: ChatStore, service: ChatService): Promise<void> {
   for (const user of DEMO_USERS) await store.upsertUser(user);
   await store.createGroup(DEMO_GROUP.groupId, DEMO_GROUP.name, DEMO_USERS.map((user) => user.userId));
+  await service.send('carol', 'demo-seed', {
+    clientMsgId: 'demo-welcome-1', conversationType: ConversationType.GROUP, targetId: DEMO_GROUP.groupId,
+    objectName: 'RC:TxtMsg', content: text('Welcome to the demo group! Say "bot" here, or write to the bot directly.'),
+  }, ignoreAck);
+  await service.send(BOT, 'demo-seed', {
+    clientMsgId: 'demo-welcome-2', conversationType: ConversationType.PRIVATE, targetId: 'alice',
+    objectName: 'RC:TxtMsg', content: text('Hi Alice, I am the echo bot. Write me anything.'),
+  }, ignoreAck);
 }
 
 /**
- * Demo mode only: the demo page, the core bundle it loads, and unsigned tokens for the demo
- * users (a real site gets tokens from its own server through the signed API).
+ * The bot answers every private message and every group message that mentions it. Its reply
+ * id derives from the message's uid, so a message is answered once however often it is seen.
  */
+export function startDemoBot(bus: FanoutBus, service: ChatService, log: (message: string) => void): () => void {
+  return bus.subscribe((event) => {
+    if (event.kind !== 'message' || event.message.senderUserId === BOT || !event.recipients.includes(BOT)) return;
+    const message = event.message;
+    if (message.objectName !== 'RC:TxtMsg') return;
+    let said = '';
+    try {
+      said = String(JSON.parse(new TextDecoder().decode(message.content)).content ?? '');
+    } catch {
+      return;
+    }
+    const isGroup = message.conversationType === ConversationType.GROUP;
+    if (isGroup && !/\bbot\b/i.test(said)) return;
+    const targetId = isGroup ? message.conversationKey.slice(2) : message.senderUserId;
+    const reply = isGroup ? `@${message.senderUserId} you called? (${said.length} characters received)` : `You said: ${said}`;
+    service.send(BOT, 'demo-bot', {
+      clientMsgId: `re-${message.messageUid}`, conversationType: message.conversationType, targetId,
+      objectName: 'RC:TxtMsg', content: text(reply.slice(0, 2000)),
+    }, ignoreAck).catch((error) => log(`demo bot: ${(error as Error).message}`));
+  });
+}
+
+const escapeAttribute = (value: string) =>
+  value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/** A plain page: nothing but the IIFE script tag and one <im-chat> with its two attributes. */
+function chatPage(request: IncomingMessage, userId: string, token: string): string {
+  const host = request.headers.host ?? 'localhost';
+  const server = `ws://${host}/im`;
+  return `<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <title>${escapeAttribute(userId)} · im-widget</title>
+  <style>html, body { margin: 0; height: 100%; } im-chat { --im-chat-height: 100vh; --im-chat-radius: 0; border: 0; }</style>
+  <script src="/im-widget.iife.js"></script>
+</head>
+<body>
+  <im-chat server="${escapeAttribute(server)}" token="${escapeAttribute(token)}"></im-chat>
+</body>
+</html>
+`;
+}
+
+const STATIC_FILES: Record<string, string> = {
+  '/': 'demo.html',
+  '/im-widget.iife.js': 'im-widget.iife.js',
+  '/im-core.js': 'im-core.js',
+};
+
 export async function handleDemo(
   request: IncomingMessage, response: ServerResponse,
   options: { appKey: string; appSecret: string; staticDir?: string },
 ): Promise<boolean> {
-  const url = new URL(request.url ?? '/', 'http://localhost');
   if (request.method !== 'GET') return false;
-  if (url.pathname === '/demo/token') {
-    const userId = url.searchParams.get('userId');
-    if (!isValidId(userId) || !DEMO_USERS.some((user) => user.userId === userId)) {
-      sendJson(response, 400, { code: 400, errorMessage: `userId must be one of ${DEMO_USERS.map((u) => u.userId).join(', ')}` });
+  const url = new URL(request.url ?? '/', 'http://localhost');
+  const tokenFor = (userId: string) =>
+    signToken({ appKey: options.appKey, userId, expiresAt: Date.now() + DEFAULT_TOKEN_TTL_MS }, options.appSecret);
+  const demoUser = (value: string | null) => DEMO_USERS.find((user) => user.userId === value && user.userId !== BOT);
+
+  if (url.pathname === '/demo/token' || url.pathname === '/chat') {
+    const user = demoUser(url.searchParams.get('userId') ?? url.searchParams.get('user'));
+    if (!user) {
+      sendJson(response, 400, { code: 400, errorMessage: 'userId must be one of alice, bob, carol' });
       return true;
     }
-    const token = signToken({ appKey: options.appKey, userId, expiresAt: Date.now() + DEFAULT_TOKEN_TTL_MS }, options.appSecret);
-    sendJson(response, 200, { code: 200, userId, token });
+    if (url.pathname === '/demo/token') {
+      sendJson(response, 200, { code: 200, userId: user.userId, token: tokenFor(user.userId) });
+    } else {
+      send(response, 'text/html; charset=utf-8', Buffer.from(chatPage(request, user.userId, tokenFor(user.userId))));
+    }
     return true;
   }
   if (url.pathname === '/favicon.ico') {
     response.writeHead(204).end();
     return true;
   }
-  const file = url.pathname === '/' ? 'demo.html' : STATIC_FILES.has(url.pathname.slice(1)) ? url.pathname.slice(1) : undefined;
+  const file = STATIC_FILES[url.pathname];
   if (!file || !options.staticDir) return false;
-  let body: Buffer;
   try {
-    body = await readFile(join(options.staticDir, file));
+    const body = await readFile(join(options.staticDir, file));
+    send(response, file.endsWith('.html') ? 'text/html; charset=utf-8' : 'text/javascript; charset=utf-8', body);
   } catch {
     return false;
   }
+  return true;
+}
+
+function send(response: ServerResponse, type: string, body: Buffer): void {
   response.writeHead(200, {
-    'content-type': file.endsWith('.html') ? 'text/html; charset=utf-8' : 'text/javascript; charset=utf-8',
+    'content-type': type,
     'content-length': body.length,
+    'cache-control': 'no-store',
     'x-content-type-options': 'nosniff',
-    'content-security-policy': "default-src 'self'; connect-src 'self' ws: wss:; style-src 'self' 'unsafe-inline'",
+    'content-security-policy': "default-src 'self'; connect-src 'self' ws: wss:; style-src 'self' 'unsafe-inline'; img-src 'self' data: https:; frame-src 'self'",
   });
   response.end(body);
-  return true;
 }

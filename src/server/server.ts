@@ -8,7 +8,7 @@ import { Gateway } from './gateway.js';
 import { handleAppApi, sendJson } from './app-api.js';
 import { SqliteChatStore } from './storage/sqlite-store.js';
 import type { ChatStore } from './storage/chat-store.js';
-import { handleDemo, seedDemo } from './demo.js';
+import { handleDemo, seedDemo, startDemoBot } from './demo.js';
 
 export interface ServerOptions {
   port: number;
@@ -46,7 +46,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   sweeper.unref();
 
   const metrics = async () => ({ connections: gateway.connectionCount, ...(await store.stats()) });
-  if (options.demo) await seedDemo(store);
+  let stopBot = () => {};
+  if (options.demo) {
+    stopBot = startDemoBot(bus, service, log);
+    await seedDemo(store, service);
+  }
 
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
     if (await handleAppApi(request, response, { appKey: options.appKey, appSecret: options.appSecret, store, metrics })) return;
@@ -91,6 +95,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     store,
     async close() {
       clearInterval(sweeper);
+      stopBot();
       await gateway.close();
       await new Promise<void>((resolve) => http.close(() => resolve()));
       http.closeAllConnections();

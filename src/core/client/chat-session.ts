@@ -168,9 +168,9 @@ export class ChatSession {
    * Sends with a local echo: the message shows at once as sending, then sent, or failed with
    * the seed's code (and can be retried or discarded). Resolves with the final item.
    */
-  async send(conversation: ConversationRef, content: MessageContent): Promise<MessageItem> {
+  async send(conversation: ConversationRef, content: MessageContent, options: { id?: string } = {}): Promise<MessageItem> {
     const item: MessageItem = {
-      id: newClientMsgId(),
+      id: options.id ?? newClientMsgId(),
       conversationType: conversation.conversationType,
       targetId: conversation.targetId,
       senderUserId: this.client.userId ?? this.state.userId ?? '',

@@ -1,0 +1,86 @@
+import { html, nothing } from 'lit';
+import { property } from 'lit/decorators.js';
+import { ImElement } from '../internal/im-element.js';
+import { StoreController } from '../internal/store-controller.js';
+import { tokens } from '../internal/theme.js';
+import type { ChatSession } from '../../core/client/chat-session.js';
+import type { ChatState } from '../../core/store/chat-state.js';
+import { styles } from './chat-panel.styles.js';
+
+/**
+ * One conversation: a header with its title and the connection status, the messages, and the
+ * composer. Shows the conversation given by `conversation-type` and `target-id`, or else the
+ * one open in the session.
+ *
+ * @summary A conversation: header, message list, composer.
+ *
+ * @event im-back - The back button was pressed (narrow layouts show it; see `show-back`).
+ *
+ * @slot header - Replaces the header.
+ * @slot header-actions - Extra controls at the end of the header.
+ * @slot empty - Shown when no conversation is open.
+ *
+ * @csspart header - The header bar.
+ * @csspart title - The conversation's name.
+ * @csspart status - The connection status (hidden while connected).
+ * @csspart back-button - The back button.
+ * @csspart message-list - The im-message-list.
+ * @csspart composer - The im-composer.
+ *
+ * @cssproperty --im-chat-panel-header-height - Header height (52px).
+ * @cssproperty --im-chat-panel-header-background - Header background.
+ */
+export class ImChatPanel extends ImElement {
+  static override styles = [tokens, styles];
+
+  @property({ attribute: false }) session?: ChatSession;
+  /** Shows this conversation instead of the session's open one. */
+  @property({ type: Number, attribute: 'conversation-type' }) conversationType = 0;
+  @property({ attribute: 'target-id' }) targetId = '';
+  /** Shows a back button in the header (im-chat shows it by itself on narrow layouts). */
+  @property({ type: Boolean, attribute: 'show-back', reflect: true }) showBack = false;
+
+  private readonly status = new StoreController(this, (state: ChatState) => state.status);
+  private readonly active = new StoreController(this, (state: ChatState) => state.activeKey);
+  private readonly users = new StoreController(this, (state: ChatState) => state.users);
+
+  override updated(changed: Map<string, unknown>): void {
+    if (changed.has('session')) for (const controller of [this.status, this.active, this.users]) controller.attach();
+    if ((changed.has('targetId') || changed.has('conversationType') || changed.has('session')) && this.targetId) {
+      void this.status.current?.open({ conversationType: this.conversationType, targetId: this.targetId }).catch(() => undefined);
+    }
+  }
+
+  private get shown(): { conversationType: number; targetId: string } | undefined {
+    if (this.targetId) return { conversationType: this.conversationType, targetId: this.targetId };
+    const key = this.active.value;
+    if (!key) return undefined;
+    const at = key.indexOf(':');
+    return { conversationType: Number(key.slice(0, at)), targetId: key.slice(at + 1) };
+  }
+
+  override render() {
+    const strings = this.strings;
+    const shown = this.shown;
+    const status = this.status.value ?? 2;
+    const title = shown ? (shown.conversationType === 1 ? this.users.value?.[shown.targetId]?.name : undefined) ?? shown.targetId : '';
+    return html`
+      <slot name="header">
+        <header part="header">
+          <button part="back-button" class="back" type="button" aria-label=${strings.back}
+            @click=${() => this.emit('im-back', {})}>‹</button>
+          <h2 part="title" class="title">${title}</h2>
+          <span part="status" class="status" role="status" data-status=${status}>${strings.status[status] ?? ''}</span>
+          <slot name="header-actions"></slot>
+        </header>
+      </slot>
+      ${shown
+        ? html`
+          <im-message-list part="message-list" exportparts="bubble, row, new-messages" theme=${this.theme} lang=${this.language}
+            .session=${this.session} conversation-type=${shown.conversationType} target-id=${shown.targetId}></im-message-list>
+          <im-composer part="composer" exportparts="input, send-button, emoji-button" theme=${this.theme} lang=${this.language}
+            .session=${this.session} conversation-type=${shown.conversationType} target-id=${shown.targetId}></im-composer>`
+        : html`<slot name="empty"><p class="placeholder">${strings.selectConversation}</p></slot>`}
+    `;
+  }
+}

@@ -1,0 +1,43 @@
+import { css } from 'lit';
+
+export const styles = css`
+  :host {
+    display: block;
+    overflow-y: auto;
+    background: var(--_bg);
+    --_row-height: var(--im-conversation-list-row-height, 64px);
+    --_avatar-size: var(--im-avatar-size, 40px);
+  }
+  ul { list-style: none; margin: 0; padding: 0; }
+  li {
+    display: grid;
+    grid-template-columns: var(--_avatar-size) 1fr auto;
+    grid-template-rows: auto auto;
+    column-gap: var(--_space);
+    align-items: center;
+    min-height: var(--_row-height);
+    padding: var(--_space) calc(var(--_space) * 1.5);
+    cursor: pointer;
+    border-bottom: 1px solid var(--_border);
+  }
+  li:hover { background: var(--_surface); }
+  li[aria-selected='true'] { background: var(--im-conversation-list-selected-background, var(--_surface)); }
+  li:focus-visible { outline-offset: -2px; }
+  .avatar {
+    grid-row: 1 / 3;
+    width: var(--_avatar-size); height: var(--_avatar-size); border-radius: 50%;
+    display: grid; place-items: center; overflow: hidden;
+    background: var(--_primary); color: var(--_on-primary); font-weight: 600;
+  }
+  .avatar img { width: 100%; height: 100%; object-fit: cover; }
+  .name { font-weight: 600; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+  .time { color: var(--_muted); font-size: 0.8em; white-space: nowrap; }
+  .preview { color: var(--_muted); overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+  .marks { display: flex; gap: 4px; align-items: center; justify-content: end; color: var(--_muted); font-size: 0.8em; }
+  .badge {
+    min-width: 1.5em; padding: 0 0.4em; border-radius: 999px; text-align: center;
+    background: var(--_badge); color: #fff; font-size: 0.75em; line-height: 1.5em; font-weight: 600;
+  }
+  .badge.muted { background: var(--_muted); }
+  .empty { padding: calc(var(--_space) * 3); color: var(--_muted); text-align: center; }
+`;

@@ -1,0 +1,41 @@
+/**
+ * The widget: every element, registered under its im-* tag on import (only where custom
+ * elements exist, so importing during server-side rendering does nothing), plus the core API.
+ * `dist/im-widget.js` (ESM) and `dist/im-widget.iife.js` (global `IMWidget`) are built from here.
+ */
+import { defineElement } from './internal/define.js';
+import { ImChat } from './chat/chat.js';
+import { ImChatPanel } from './chat-panel/chat-panel.js';
+import { ImComposer } from './composer/composer.js';
+import { ImConversationList } from './conversation-list/conversation-list.js';
+import { ImMessageList } from './message-list/message-list.js';
+import { ImProvider } from './provider/provider.js';
+
+export { ImChat, ImChatPanel, ImComposer, ImConversationList, ImMessageList, ImProvider };
+export { sessionContext } from './internal/context.js';
+export { StoreController } from './internal/store-controller.js';
+export type { ImEventDetails } from './internal/im-element.js';
+export * from '../core/index.js';
+
+/** Registers every element (done on import; call again after a registry reset in tests). */
+export function defineElements(): void {
+  defineElement('im-provider', ImProvider);
+  defineElement('im-chat', ImChat);
+  defineElement('im-chat-panel', ImChatPanel);
+  defineElement('im-conversation-list', ImConversationList);
+  defineElement('im-message-list', ImMessageList);
+  defineElement('im-composer', ImComposer);
+}
+
+defineElements();
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'im-provider': ImProvider;
+    'im-chat': ImChat;
+    'im-chat-panel': ImChatPanel;
+    'im-conversation-list': ImConversationList;
+    'im-message-list': ImMessageList;
+    'im-composer': ImComposer;
+  }
+}

@@ -1,0 +1,41 @@
+import type { MessageItem } from '../../core/store/chat-state.js';
+import type { Strings } from './strings.js';
+
+/** A one-line preview of a message's content, as plain text (never parsed as HTML). */
+export function previewText(item: MessageItem | undefined, strings: Strings): string {
+  if (!item) return '';
+  const content = item.content as { content?: unknown };
+  if (item.objectName === 'RC:TxtMsg' && typeof content.content === 'string') return content.content.replace(/\s+/g, ' ').slice(0, 200);
+  return strings.unsupported;
+}
+
+/** Time of a list row: the time today, else the date. */
+export function shortTime(time: number, lang: string, now = Date.now()): string {
+  if (!time) return '';
+  const date = new Date(time);
+  const today = new Date(now);
+  const sameDay = date.toDateString() === today.toDateString();
+  return sameDay
+    ? date.toLocaleTimeString(lang, { hour: '2-digit', minute: '2-digit' })
+    : date.toLocaleDateString(lang, { month: 'short', day: 'numeric' });
+}
+
+/** Up to two initials for an avatar without a picture. */
+export function initials(name: string): string {
+  const words = name.trim().split(/\s+/).filter(Boolean);
+  if (words.length === 0) return '?';
+  const first = [...words[0]!];
+  if (words.length === 1) return (first.length > 1 && /[A-Za-z]/.test(first[0]!) ? first.slice(0, 2) : first.slice(0, 1)).join('').toUpperCase();
+  return ([...words[0]!][0]! + [...words[1]!][0]!).toUpperCase();
+}
+
+/** URLs we put into src attributes: http(s), or relative; never javascript: or data: documents. */
+export function safeImageUrl(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  try {
+    const parsed = new URL(url, globalThis.location?.href ?? 'http://localhost/');
+    return parsed.protocol === 'https:' || parsed.protocol === 'http:' ? parsed.href : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,66 @@
+import { LitElement } from 'lit';
+import { property } from 'lit/decorators.js';
+import { langOf, stringsFor, type Lang, type Strings } from './strings.js';
+
+export type Theme = 'light' | 'dark' | 'auto';
+
+/** Base of every im-* element: theme, language, typed bubbling composed events. */
+export class ImElement extends LitElement {
+  /** `light`, `dark`, or `auto` (follow the system). */
+  @property({ reflect: true }) theme: Theme = 'auto';
+
+  /** The language in effect: this element's `lang`, an ancestor's, the page's or the browser's. */
+  protected get language(): Lang {
+    return langOf(this);
+  }
+
+  protected get strings(): Strings {
+    return stringsFor(this.language);
+  }
+
+  /**
+   * Dispatches `im-<name>` with `detail`; bubbles and crosses shadow roots. Returns false when a
+   * listener called preventDefault() on a cancelable event (a vetoed request).
+   */
+  protected emit<K extends keyof ImEventDetails>(name: K, detail: ImEventDetails[K], options: { cancelable?: boolean } = {}): boolean {
+    return this.dispatchEvent(new CustomEvent(name, { detail, bubbles: true, composed: true, cancelable: options.cancelable ?? false }));
+  }
+}
+
+/** `detail` of every im-* event, by event name. */
+export interface ImEventDetails {
+  /** A conversation was chosen in a list. */
+  'im-conversation-select': { conversationType: number; targetId: string };
+  /** The user asked to send; cancelable: preventDefault() keeps the message unsent. */
+  'im-request-send': { conversationType: number; targetId: string; text: string };
+  /** A message was handed to the client (it shows as sending). */
+  'im-message-send': { conversationType: number; targetId: string; id: string };
+  /** An emoji was picked. */
+  'im-emoji-select': { emoji: string; symbol: string };
+  /** The picker wants to close (Escape, or a pick). */
+  'im-emoji-close': Record<string, never>;
+  /** The reader asked for older messages. */
+  'im-load-older': { conversationType: number; targetId: string };
+  /** A failed message should be sent again / dropped. */
+  'im-message-retry': { conversationType: number; targetId: string; id: string };
+  'im-message-discard': { conversationType: number; targetId: string; id: string };
+  /** The connection status changed (a ConnectionStatus value). */
+  'im-status-change': { status: number };
+  /** Asks to go back to the list (narrow layout). */
+  'im-back': Record<string, never>;
+}
+
+declare global {
+  interface HTMLElementEventMap {
+    'im-conversation-select': CustomEvent<ImEventDetails['im-conversation-select']>;
+    'im-request-send': CustomEvent<ImEventDetails['im-request-send']>;
+    'im-message-send': CustomEvent<ImEventDetails['im-message-send']>;
+    'im-emoji-select': CustomEvent<ImEventDetails['im-emoji-select']>;
+    'im-emoji-close': CustomEvent<ImEventDetails['im-emoji-close']>;
+    'im-load-older': CustomEvent<ImEventDetails['im-load-older']>;
+    'im-message-retry': CustomEvent<ImEventDetails['im-message-retry']>;
+    'im-message-discard': CustomEvent<ImEventDetails['im-message-discard']>;
+    'im-status-change': CustomEvent<ImEventDetails['im-status-change']>;
+    'im-back': CustomEvent<ImEventDetails['im-back']>;
+  }
+}

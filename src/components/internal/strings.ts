@@ -1,0 +1,101 @@
+/** Every user-facing string of the widget, in English; zh-CN in the table below. */
+const en = {
+  conversations: 'Conversations',
+  noConversations: 'No conversations yet',
+  selectConversation: 'Choose a conversation',
+  messagePlaceholder: 'Write a message',
+  messageLabel: 'Message',
+  send: 'Send',
+  emoji: 'Emoji',
+  retry: 'Retry',
+  discard: 'Delete',
+  sending: 'Sending',
+  sent: 'Sent',
+  failed: 'Not sent',
+  newMessages: 'New messages',
+  loadingOlder: 'Loading earlier messages…',
+  noOlder: 'Beginning of the conversation',
+  back: 'Back',
+  today: 'Today',
+  yesterday: 'Yesterday',
+  pinned: 'Pinned',
+  muted: 'Muted',
+  unread: (count: number) => `${count} unread`,
+  incoming: (name: string, text: string) => `${name}: ${text}`,
+  unsupported: 'Unsupported message',
+  searchEmoji: 'Search emoji',
+  recentEmoji: 'Recently used',
+  builtinEmoji: 'Smileys',
+  noEmojiFound: 'No emoji found',
+  status: {
+    0: 'Connected', 1: 'Connecting…', 2: 'Disconnected', 3: 'Network unavailable', 4: 'Connection closed',
+    6: 'Signed in on another device', 7: 'WebSocket unavailable', 8: 'Connection error', 12: 'Domain not allowed',
+  } as Record<number, string>,
+  messages: 'Messages',
+  minutesAgo: (n: number) => `${n} min`,
+  justNow: 'now',
+};
+
+export type Strings = typeof en;
+
+const zhCN: Strings = {
+  conversations: '会话',
+  noConversations: '暂无会话',
+  selectConversation: '选择一个会话',
+  messagePlaceholder: '输入消息',
+  messageLabel: '消息',
+  send: '发送',
+  emoji: '表情',
+  retry: '重发',
+  discard: '删除',
+  sending: '发送中',
+  sent: '已发送',
+  failed: '发送失败',
+  newMessages: '新消息',
+  loadingOlder: '正在加载更早的消息…',
+  noOlder: '没有更早的消息了',
+  back: '返回',
+  today: '今天',
+  yesterday: '昨天',
+  pinned: '已置顶',
+  muted: '免打扰',
+  unread: (count: number) => `${count} 条未读`,
+  incoming: (name: string, text: string) => `${name}:${text}`,
+  unsupported: '暂不支持的消息',
+  searchEmoji: '搜索表情',
+  recentEmoji: '最近使用',
+  builtinEmoji: '默认表情',
+  noEmojiFound: '没有找到表情',
+  status: {
+    0: '已连接', 1: '连接中…', 2: '已断开', 3: '网络不可用', 4: '连接已关闭',
+    6: '已在其他设备登录', 7: 'WebSocket 不可用', 8: '连接出错', 12: '域名错误',
+  },
+  messages: '消息',
+  minutesAgo: (n: number) => `${n} 分钟前`,
+  justNow: '刚刚',
+};
+
+export type Lang = 'en' | 'zh-CN';
+
+/** `zh`, `zh-CN`, `zh-Hans…` → zh-CN; everything else → en. */
+export function normalizeLang(value: string | null | undefined): Lang {
+  return value && /^zh\b/i.test(value) ? 'zh-CN' : 'en';
+}
+
+export function stringsFor(lang: Lang): Strings {
+  return lang === 'zh-CN' ? zhCN : en;
+}
+
+/**
+ * The language that applies to an element: its own `lang`, else the nearest ancestor's (across
+ * shadow roots), else the page's, else the browser's.
+ */
+export function langOf(element: Element): Lang {
+  let node: Element | null = element;
+  while (node) {
+    const lang = node.getAttribute('lang');
+    if (lang) return normalizeLang(lang);
+    node = node.parentElement ?? ((node.getRootNode() as ShadowRoot).host ?? null);
+  }
+  return normalizeLang(globalThis.navigator?.language);
+}
