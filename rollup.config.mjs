@@ -16,6 +16,15 @@ const copy = (files) => ({
   },
 });
 
+/** In the IIFE build, the dynamic import of the picker data points at dist/im-emoji-data.js. */
+const pickerDataAsFile = () => ({
+  name: 'picker-data-as-file',
+  resolveDynamicImport(specifier, importer) {
+    if (specifier === './picker-data.js' && importer?.includes('/src/emoji/')) return { id: './im-emoji-data.js', external: true };
+    return null;
+  },
+});
+
 const typescript = () => esbuild({ target: 'es2022', tsconfig: 'tsconfig.json' });
 
 /** Lit stays external in the ESM build (apps dedupe it; Node's SSR loader picks Lit's own server build). */
@@ -23,17 +32,25 @@ const widgetExternal = (id) => id === 'lit' || id.startsWith('lit/') || id.start
 
 export default [
   {
-    // The widget for apps and bundlers: defines the elements on import.
+    // The widget for apps and bundlers: defines the elements on import. The full emoji set for
+    // the picker is a chunk of its own, fetched when the picker first needs it.
     input: 'src/components/index.ts',
-    output: { file: 'dist/im-widget.js', format: 'es', sourcemap: true },
+    output: { dir: 'dist', entryFileNames: 'im-widget.js', chunkFileNames: 'im-widget-[name]-[hash].js', format: 'es', sourcemap: true },
     external: widgetExternal,
     plugins: [nodeResolve({ browser: true }), commonjs(), typescript(), terser({ format: { comments: false } })],
   },
   {
-    // One file for a script tag: a single global, IMWidget; nothing else is touched.
+    // One file for a script tag: a single global, IMWidget; nothing else is touched. An IIFE
+    // cannot hold chunks, so the picker's full emoji set is the separate im-emoji-data.js,
+    // imported (relative to this script's URL) when the picker first needs it.
     input: 'src/components/index.ts',
     output: { file: 'dist/im-widget.iife.js', format: 'iife', name: 'IMWidget', sourcemap: true },
-    plugins: [nodeResolve({ browser: true }), commonjs(), typescript(), terser({ format: { comments: false } })],
+    plugins: [pickerDataAsFile(), nodeResolve({ browser: true }), commonjs(), typescript(), terser({ format: { comments: false } })],
+  },
+  {
+    input: 'src/emoji/picker-data.ts',
+    output: { file: 'dist/im-emoji-data.js', format: 'es' },
+    plugins: [typescript(), terser({ format: { comments: false } })],
   },
   {
     // The headless core for browsers, workers and Node: protobufjs/minimal bundled in.

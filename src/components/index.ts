@@ -8,10 +8,12 @@ import { ImChat } from './chat/chat.js';
 import { ImChatPanel } from './chat-panel/chat-panel.js';
 import { ImComposer } from './composer/composer.js';
 import { ImConversationList } from './conversation-list/conversation-list.js';
+import { ImEmojiPicker } from './emoji-picker/emoji-picker.js';
 import { ImMessageList } from './message-list/message-list.js';
 import { ImProvider } from './provider/provider.js';
 
-export { ImChat, ImChatPanel, ImComposer, ImConversationList, ImMessageList, ImProvider };
+export { ImChat, ImChatPanel, ImComposer, ImConversationList, ImEmojiPicker, ImMessageList, ImProvider };
+export * as emoji from '../emoji/index.js';
 export { sessionContext } from './internal/context.js';
 export { StoreController } from './internal/store-controller.js';
 export type { ImEventDetails } from './internal/im-element.js';
@@ -25,6 +27,7 @@ export function defineElements(): void {
   defineElement('im-conversation-list', ImConversationList);
   defineElement('im-message-list', ImMessageList);
   defineElement('im-composer', ImComposer);
+  defineElement('im-emoji-picker', ImEmojiPicker);
 }
 
 defineElements();
@@ -37,5 +40,6 @@ declare global {
     'im-conversation-list': ImConversationList;
     'im-message-list': ImMessageList;
     'im-composer': ImComposer;
+    'im-emoji-picker': ImEmojiPicker;
   }
 }

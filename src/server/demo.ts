@@ -93,6 +93,7 @@ const STATIC_FILES: Record<string, string> = {
   '/': 'demo.html',
   '/im-widget.iife.js': 'im-widget.iife.js',
   '/im-core.js': 'im-core.js',
+  '/im-emoji-data.js': 'im-emoji-data.js',
 };
 
 export async function handleDemo(

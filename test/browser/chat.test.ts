@@ -76,6 +76,7 @@ describe('<im-chat> against the reference server', () => {
     textarea.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', isComposing: true, bubbles: true, cancelable: true }));
     textarea.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', keyCode: 229, bubbles: true, cancelable: true }));
     textarea.value = '你好';
+    textarea.dispatchEvent(new InputEvent('input', { isComposing: true, data: '你好' }));
     textarea.dispatchEvent(new CompositionEvent('compositionend', { data: '你好' }));
     // Safari's order: the Enter that commits the composition arrives right after compositionend.
     textarea.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, cancelable: true }));

@@ -1,5 +1,6 @@
 import { html, nothing } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
+import { live } from 'lit/directives/live.js';
 import { ImElement } from '../internal/im-element.js';
 import { StoreController } from '../internal/store-controller.js';
 import { tokens } from '../internal/theme.js';
@@ -38,13 +39,11 @@ export class ImComposer extends ImElement {
   @property({ type: Boolean }) disabled = false;
 
   @state() private pickerOpen = false;
-  @state() private empty = true;
   @query('textarea') private textarea!: HTMLTextAreaElement;
 
   /** True from compositionstart until just after compositionend (Safari sends Enter after it). */
   private composing = false;
   private readonly drafts = new StoreController(this, (state: ChatState) => state.drafts);
-  private shownKey: string | undefined;
 
   private get conversation() {
     return { conversationType: this.conversationType, targetId: this.targetId };
@@ -52,13 +51,11 @@ export class ImComposer extends ImElement {
 
   override updated(changed: Map<string, unknown>): void {
     if (changed.has('session')) this.drafts.attach();
-    const key = this.targetId ? conversationKey(this.conversation) : undefined;
-    if (key !== this.shownKey && this.textarea) {
-      // Another conversation: show its draft.
-      this.shownKey = key;
-      this.textarea.value = key ? this.drafts.value?.[key] ?? '' : '';
-      this.empty = this.textarea.value.trim() === '';
-    }
+  }
+
+  /** The draft is the input's model: typing writes it, switching conversations shows another. */
+  private get draft(): string {
+    return this.targetId ? this.drafts.value?.[conversationKey(this.conversation)] ?? '' : '';
   }
 
   /** Inserts text at the caret (or over the selection) and keeps the caret after it. */
@@ -77,9 +74,7 @@ export class ImComposer extends ImElement {
   }
 
   private readonly onInput = () => {
-    const text = this.textarea.value;
-    this.empty = text.trim() === '';
-    if (this.targetId) this.drafts.current?.setDraft(this.conversation, text);
+    if (this.targetId) this.drafts.current?.setDraft(this.conversation, this.textarea.value);
   };
 
   private readonly onKeyDown = (event: KeyboardEvent) => {
@@ -108,7 +103,6 @@ export class ImComposer extends ImElement {
     const conversation = this.conversation;
     if (!this.emit('im-request-send', { ...conversation, text }, { cancelable: true })) return;
     this.textarea.value = '';
-    this.empty = true;
     session.setDraft(conversation, '');
     const id = newClientMsgId();
     void session.send(conversation, new TextMessage({ content: text }), { id });
@@ -129,17 +123,17 @@ export class ImComposer extends ImElement {
     const strings = this.strings;
     return html`
       ${this.pickerOpen
-        ? html`<im-emoji-picker part="picker" class="picker" theme=${this.theme} lang=${this.language}
+        ? html`<im-emoji-picker part="picker" class="picker" theme=${this.theme} lang=${this.language} user-id=${this.drafts.current?.state.userId ?? ''}
             @im-emoji-select=${this.onEmojiSelect} @im-emoji-close=${this.onPickerClose}></im-emoji-picker>`
         : nothing}
       <div class="row">
         <button part="emoji-button" class="emoji" type="button" aria-label=${strings.emoji} aria-expanded=${this.pickerOpen ? 'true' : 'false'}
           @click=${() => { this.pickerOpen = !this.pickerOpen; }}>😀</button>
         <textarea part="input" rows="1" aria-label=${strings.messageLabel} placeholder=${strings.messagePlaceholder}
-          ?disabled=${this.disabled}
+          ?disabled=${this.disabled} .value=${live(this.draft)}
           @input=${this.onInput} @keydown=${this.onKeyDown}
           @compositionstart=${this.onCompositionStart} @compositionend=${this.onCompositionEnd}></textarea>
-        <button part="send-button" class="send" type="button" ?disabled=${this.empty || this.disabled} @click=${() => this.send()}>
+        <button part="send-button" class="send" type="button" ?disabled=${this.draft.trim() === '' || this.disabled} @click=${() => this.send()}>
           ${strings.send}
         </button>
       </div>`;

@@ -107,7 +107,6 @@ export class ImConversationList extends ImElement {
             <li part="item" role="option" data-index=${index} data-key=${entry.key}
               tabindex=${index === focusIndex ? 0 : -1}
               aria-selected=${entry.key === this.active.value ? 'true' : 'false'}
-              aria-label=${[name, unread, previewText(entry.latestMessage, strings)].filter(Boolean).join(', ')}
               @click=${() => { this.focusIndex = index; this.select(entry); }}>
               <span part="avatar" class="avatar" aria-hidden="true">
                 ${portrait ? html`<img src=${portrait} alt="" loading="lazy">` : initials(name)}
@@ -119,7 +118,8 @@ export class ImConversationList extends ImElement {
                 ${entry.pinned ? html`<span title=${strings.pinned}>📌</span>` : nothing}
                 ${entry.muted ? html`<span title=${strings.muted}>🔕</span>` : nothing}
                 ${entry.unreadCount > 0
-                  ? html`<span part="badge" class="badge ${entry.muted ? 'muted' : ''}">${entry.unreadCount > 99 ? '99+' : entry.unreadCount}</span>`
+                  ? html`<span part="badge" class="badge ${entry.muted ? 'muted' : ''}" aria-hidden="true">${entry.unreadCount > 99 ? '99+' : entry.unreadCount}</span>
+                    <span class="visually-hidden">${unread}</span>`
                   : nothing}
               </span>
             </li>`;
