@@ -3,6 +3,7 @@ import { property } from 'lit/decorators.js';
 import { ImElement } from '../internal/im-element.js';
 import { StoreController } from '../internal/store-controller.js';
 import { tokens } from '../internal/theme.js';
+import { userIn } from '../internal/format.js';
 import type { ChatSession } from '../../core/client/chat-session.js';
 import type { ChatState } from '../../core/store/chat-state.js';
 import { styles } from './chat-panel.styles.js';
@@ -63,7 +64,7 @@ export class ImChatPanel extends ImElement {
     const strings = this.strings;
     const shown = this.shown;
     const status = this.status.value ?? 2;
-    const title = shown ? (shown.conversationType === 1 ? this.users.value?.[shown.targetId]?.name : undefined) ?? shown.targetId : '';
+    const title = shown ? (shown.conversationType === 1 ? userIn(this.users.value, shown.targetId)?.name : undefined) ?? shown.targetId : '';
     return html`
       <slot name="header">
         <header part="header">

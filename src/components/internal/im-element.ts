@@ -9,6 +9,9 @@ export class ImElement extends LitElement {
   /** `light`, `dark`, or `auto` (follow the system). */
   @property({ reflect: true }) theme: Theme = 'auto';
 
+  /** `en` or `zh-CN` (`zh…`); empty: an ancestor's, the page's or the browser's. Re-renders on change. */
+  @property({ reflect: true }) override lang!: string;
+
   /** The language in effect: this element's `lang`, an ancestor's, the page's or the browser's. */
   protected get language(): Lang {
     return langOf(this);

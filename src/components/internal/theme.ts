@@ -1,7 +1,7 @@
 import { css, unsafeCSS } from 'lit';
 
 const darkValues = `
-  --_primary: var(--im-color-primary, #3b82f6);
+  --_primary: var(--im-color-primary, #2563eb);
   --_bg: var(--im-color-background, #111827);
   --_surface: var(--im-color-surface, #1f2937);
   --_text: var(--im-color-text, #f9fafb);

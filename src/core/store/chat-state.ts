@@ -122,6 +122,33 @@ function placeItem(items: readonly MessageItem[], item: MessageItem): readonly M
   return rest;
 }
 
+/** Same result as placing the page's items one by one (a later copy of an id or uid wins), in O(n + m log m). */
+function mergePage(items: readonly MessageItem[], page: readonly MessageItem[]): readonly MessageItem[] {
+  if (page.length <= 1) return page.length === 0 ? items : placeItem(items, page[0]!);
+  const ids = new Set<string>();
+  const uids = new Set<string>();
+  const incoming: MessageItem[] = [];
+  for (let i = page.length - 1; i >= 0; i--) {
+    const item = page[i]!;
+    if (ids.has(item.id) || (item.messageUid !== undefined && uids.has(item.messageUid))) continue;
+    ids.add(item.id);
+    if (item.messageUid !== undefined) uids.add(item.messageUid);
+    incoming.push(item);
+  }
+  incoming.reverse();
+  const kept = items.filter((item) => !ids.has(item.id) && !(item.messageUid !== undefined && uids.has(item.messageUid)));
+  const sent = incoming.filter((item) => item.seq !== undefined).sort((a, b) => a.seq! - b.seq!);
+  const merged: MessageItem[] = [];
+  let k = 0;
+  for (const item of sent) {
+    while (k < kept.length && kept[k]!.seq !== undefined && kept[k]!.seq! < item.seq!) merged.push(kept[k++]!);
+    merged.push(item);
+  }
+  while (k < kept.length) merged.push(kept[k++]!);
+  for (const item of incoming) if (item.seq === undefined) merged.push(item);
+  return merged;
+}
+
 export function setStatus(state: ChatState, status: number, userId?: string): ChatState {
   if (state.status === status && (userId === undefined || state.userId === userId)) return state;
   return { ...state, status, userId: userId ?? state.userId };
@@ -194,10 +221,10 @@ export function removeItem(state: ChatState, key: string, id: string): ChatState
 export function receiveHistory(state: ChatState, key: string, items: readonly MessageItem[],
   page: { hasOlder: boolean; latest: boolean }): ChatState {
   const window = windowOf(state, key);
-  let merged = window.items;
-  for (const item of items) merged = placeItem(merged, item);
+  const merged = mergePage(window.items, items);
   const hasOlder = page.latest && window.loaded ? window.hasOlder : page.hasOlder;
-  return withWindow(state, key, { items: merged, hasOlder, loadingOlder: false, loaded: true });
+  // A newest page (a refresh after a reconnect) may land while an older page is loading.
+  return withWindow(state, key, { items: merged, hasOlder, loadingOlder: page.latest ? window.loadingOlder : false, loaded: true });
 }
 
 export function setLoadingOlder(state: ChatState, key: string, loadingOlder: boolean): ChatState {
@@ -250,6 +277,10 @@ export function setConversationFlags(state: ChatState, key: string, flags: { pin
 }
 
 // ---- selectors ----
+
+/** A user's info; ids are data, so `constructor` or `__proto__` must not find Object's members. */
+export const selectUser = (state: ChatState, userId: string): UserInfo | undefined =>
+  Object.hasOwn(state.users, userId) ? state.users[userId] : undefined;
 
 export const selectConversations = (state: ChatState): ConversationEntry[] =>
   state.conversations.keys.map((key) => state.conversations.byKey[key]!);

@@ -1,0 +1,762 @@
+import { html, nothing, type PropertyValues } from 'lit';
+import { property, state } from 'lit/decorators.js';
+import { repeat } from 'lit/directives/repeat.js';
+import { ImElement } from '../internal/im-element.js';
+import { StoreController } from '../internal/store-controller.js';
+import { tokens } from '../internal/theme.js';
+import { initials, previewText, safeImageUrl } from '../internal/format.js';
+import { stringsFor, type Lang, type Strings } from '../internal/strings.js';
+import type { ChatSession } from '../../core/client/chat-session.js';
+import { conversationKey, type ChatState, type MessageItem, type MessageWindow, type UserInfo } from '../../core/store/chat-state.js';
+import { RowLayout } from './row-layout.js';
+import { styles } from './message-list.styles.js';
+
+const selectWindows = (state: ChatState) => state.windows;
+const selectUsers = (state: ChatState) => state.users;
+
+const NO_ITEMS: readonly MessageItem[] = [];
+/** Messages from one sender less than this apart form a run: one avatar and name for the run. */
+const RUN_GAP_MS = 5 * 60_000;
+/** Most rows in the DOM at once, whatever their height (about five elements each). */
+const MAX_ROWS = 50;
+/** Space below the last row, px. */
+const BOTTOM_PADDING = 8;
+/** Within this many px of the end counts as "at the bottom". */
+const BOTTOM_SLACK = 2;
+/** Measure-and-render passes allowed in one go before waiting for the next frame. */
+const MAX_PASSES = 6;
+
+interface RowRange {
+  start: number;
+  end: number;
+}
+
+/**
+ * Where the reader is, in terms that survive a change of the list: at the bottom, or the first
+ * visible message with the distance from its bubble's top to the viewport's top. The bubble, not
+ * the row: a row loses its date separator or sender name when older messages land above it.
+ * `bubble` is the bubble's offset in its row when the anchor was taken (undefined for a row
+ * never rendered: then the row's top is the reference, before and after).
+ */
+type ScrollAnchor = { stuck: true }
+  | { stuck: false; id: string; index: number; length: number; delta: number; bubble: number | undefined };
+
+/** Day number of a local date (for "is this another day"); -1 for an unusable time. */
+function dayKey(time: number): number {
+  const date = new Date(time);
+  return Number.isNaN(date.getTime()) ? -1 : date.getFullYear() * 10_000 + date.getMonth() * 100 + date.getDate();
+}
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+/** Intl formatters are costly to build: one per language and style. */
+function formatter(lang: string, style: 'time' | 'day' | 'day-year' | 'full'): Intl.DateTimeFormat {
+  const key = `${lang}|${style}`;
+  let format = formatters.get(key);
+  if (!format) {
+    const options: Intl.DateTimeFormatOptions = style === 'time' ? { hour: '2-digit', minute: '2-digit' }
+      : style === 'day' ? { weekday: 'short', month: 'long', day: 'numeric' }
+        : style === 'day-year' ? { year: 'numeric', month: 'long', day: 'numeric' }
+          : { dateStyle: 'full', timeStyle: 'short' };
+    format = new Intl.DateTimeFormat(lang, options);
+    formatters.set(key, format);
+  }
+  return format;
+}
+
+/** The text of a text message, or undefined for anything else (shown as unsupported). */
+function textOf(item: MessageItem): string | undefined {
+  if (item.objectName !== 'RC:TxtMsg') return undefined;
+  const content: unknown = item.content;
+  if (!content || typeof content !== 'object') return undefined;
+  const text = (content as { content?: unknown }).content;
+  return typeof text === 'string' ? text : undefined;
+}
+
+/**
+ * The messages of one conversation, newest at the bottom, virtualized: only the rows near the
+ * viewport are in the DOM, so a window of 100,000 messages scrolls like one of 100. Keeps the
+ * reader at the bottom while new messages arrive, and keeps the first visible message in place
+ * when older pages are inserted above. Give it a height (or a flex parent that does).
+ *
+ * The scroller is a labelled list (`role="list"`, rows `role="listitem"` with `aria-posinset`
+ * and `aria-setsize`), focusable; PageUp, PageDown, Home and End scroll it. New incoming
+ * messages are announced through a polite live region (never the history). The language
+ * (`lang` on the element or an ancestor) picks strings, day names and time formats.
+ *
+ * @summary Virtualized message history with date separators, sender runs, send status and retry.
+ *
+ * @event im-load-older - The reader reached the top and older messages are being loaded
+ *   (`session.loadOlder` is called). Detail: `{conversationType, targetId}`.
+ * @event im-message-retry - Retry was pressed on a failed message. Cancelable: when not
+ *   prevented, `session.retry` sends it again. Detail: `{conversationType, targetId, id}`.
+ * @event im-message-discard - Delete was pressed on a failed message. Cancelable: when not
+ *   prevented, `session.discard` drops it. Detail: `{conversationType, targetId, id}`.
+ *
+ * @slot empty - Shown when the conversation is loaded and has no messages.
+ *
+ * @csspart list - The scroll container (a labelled list, focusable for keyboard scrolling).
+ * @csspart row - One message row (date separator, avatar, name, bubble, actions).
+ * @csspart bubble - The message bubble.
+ * @csspart avatar - The sender's picture or initials (group conversations, first of a run).
+ * @csspart name - The sender's name (group conversations, first of a run).
+ * @csspart time - The time a message was sent.
+ * @csspart status - Send status of own messages (sending, sent, failed).
+ * @csspart retry-button - Sends a failed message again.
+ * @csspart discard-button - Deletes a failed message.
+ * @csspart date-separator - The day above the first message of each day.
+ * @csspart new-messages - Button shown when messages arrived below while scrolled up.
+ * @csspart loading - The row shown at the top while older messages load.
+ * @csspart beginning - The row shown at the top when there are no older messages.
+ *
+ * @cssproperty --im-message-list-own-bubble-background - Own bubbles' background (`--im-color-primary`).
+ * @cssproperty --im-message-list-own-bubble-color - Own bubbles' text colour (`--im-color-on-primary`).
+ * @cssproperty --im-message-list-bubble-background - Other people's bubbles (`--im-color-surface`).
+ * @cssproperty --im-message-list-bubble-color - Other people's bubbles' text colour (`--im-color-text`).
+ * @cssproperty --im-message-list-bubble-radius - Bubble corner radius (`--im-radius-m`).
+ * @cssproperty --im-message-list-max-bubble-width - Widest a bubble gets (75%).
+ * @cssproperty --im-avatar-size - Avatar size (32px).
+ */
+export class ImMessageList extends ImElement {
+  static override styles = [tokens, styles];
+
+  // Rows are measured after they render, and the measurement may call for another render (more
+  // rows, or a corrected scroll position) before the frame is painted: that second update is a
+  // side effect of the first by design, so Lit's dev-mode warning about it is off for this class.
+  // (A static field, not a `static {}` block: those need Safari 16.4.)
+  static override enabledWarnings = ImElement.enabledWarnings?.filter((warning) => warning !== 'change-in-update');
+
+  /** The session to show; by default the one provided by an enclosing im-chat or im-provider. */
+  @property({ attribute: false }) session?: ChatSession;
+
+  /** The conversation's type (1 private, 3 group, …). */
+  @property({ type: Number, attribute: 'conversation-type' }) conversationType = 0;
+
+  /** The conversation's target: the other user's id, or the group's. */
+  @property({ attribute: 'target-id' }) targetId = '';
+
+  /** Rows in the DOM: indexes into the window's items, end excluded. */
+  @state() private range: RowRange = { start: 0, end: 0 };
+  /** Messages arrived below while the reader was scrolled up. */
+  @state() private newBelow = false;
+  /** What the polite live region says: the newest incoming messages. */
+  @state() private announcement = '';
+
+  private readonly windows = new StoreController(this, selectWindows);
+  private readonly users = new StoreController(this, selectUsers);
+
+  // ---- layout ----
+  // How the virtualization works: row i's top is `headHeight + layout.top(i)`, a prefix sum
+  // over row heights (RowLayout: typed arrays; measured heights by item id, an average estimate
+  // for rows never rendered). A spacer of the total height gives the scrollbar; only the rows
+  // of `range` (the viewport and an overscan either side, at most MAX_ROWS) are rendered,
+  // absolutely positioned by a transform. After each render `layoutPass` measures them, re-sums
+  // offsets from the first changed row, and restores the reader's position: the bottom when
+  // following it, else the first visible message's bubble at the same pixel (`ScrollAnchor`),
+  // taken before anything moved. Scroll events are batched to one frame; a new range renders
+  // only when the viewport plus a margin is no longer covered.
+  /** Rows' heights and offsets (below the head) for the items shown. */
+  private readonly layout = new RowLayout();
+  /** Distance from a rendered row's top to its bubble's top, by item id. */
+  private readonly bubbleTops = new Map<string, number>();
+  /** Height of the loading / beginning row above the messages. */
+  private headHeight = 0;
+
+  // ---- scroll state ----
+  /** The reader is at the bottom and stays there as messages arrive or grow. */
+  private stuck = true;
+  /** scrollTop as last set or seen by this element: a different value means the reader scrolled. */
+  private lastSeenTop = 0;
+  /** A position to restore after the coming render (the list changed under the reader). */
+  private pending: ScrollAnchor | undefined;
+  private passes = 0;
+  /** The position after the last layout or scroll, restored when the element is moved in the DOM. */
+  private lastAnchor: ScrollAnchor | undefined;
+  private frame = 0;
+  private measureFrame = 0;
+  private observer: ResizeObserver | undefined;
+  private observedScroller: HTMLElement | undefined;
+  private readonly observedRows = new Set<Element>();
+
+  // ---- per conversation ----
+  private shownKey = '';
+  /** The window was loaded at the last layout: later arrivals are news to announce. */
+  private shownLoaded = false;
+  private maxSeq = -1;
+  /** A loadOlder call of this element is in flight. */
+  private olderRequest = false;
+  /** A loadOlder failed: no automatic retry until the reader scrolls again. */
+  private olderFailed = false;
+  /** The item holding keyboard focus, kept rendered while it is scrolled away. */
+  private focusedId: string | undefined;
+
+  /** Rows in the DOM: `start`–`end` (excluded) of `total` messages in the window. Read-only. */
+  get renderedRange(): { start: number; end: number; total: number } {
+    return { start: this.range.start, end: this.range.end, total: this.layout.count };
+  }
+
+  /** Whether the list follows new messages (the reader is at the bottom). Read-only. */
+  get atBottom(): boolean {
+    return this.stuck;
+  }
+
+  /** Scrolls to the newest message and follows new ones from there. */
+  scrollToBottom(): void {
+    this.stuck = true;
+    this.newBelow = false;
+    const scroller = this.scroller;
+    if (!scroller) return;
+    this.pending = { stuck: true };
+    this.setScrollTop(scroller.scrollHeight);
+    this.requestUpdate();
+  }
+
+  private get key(): string {
+    return conversationKey({ conversationType: this.conversationType, targetId: this.targetId });
+  }
+
+  private get shown(): MessageWindow | undefined {
+    return this.windows.value?.[this.key];
+  }
+
+  private get scroller(): HTMLElement | null {
+    return this.renderRoot?.querySelector<HTMLElement>('.scroller[role="list"]') ?? null;
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    // Moving an element in the DOM resets its scroll position: come back to where the reader was.
+    if (this.layout.count > 0) {
+      this.pending = this.lastAnchor ?? { stuck: true };
+      this.lastSeenTop = 0;
+      this.requestUpdate();
+    }
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    cancelAnimationFrame(this.frame);
+    cancelAnimationFrame(this.measureFrame);
+    this.frame = 0;
+    this.measureFrame = 0;
+    this.observer?.disconnect();
+    this.observer = undefined;
+    this.observedScroller = undefined;
+    this.observedRows.clear();
+  }
+
+  override willUpdate(changed: PropertyValues<this>): void {
+    const key = this.key;
+    if (key !== this.shownKey || changed.has('session')) {
+      // Another conversation: it opens at the bottom.
+      this.shownKey = key;
+      this.shownLoaded = false;
+      this.maxSeq = -1;
+      this.stuck = true;
+      this.newBelow = false;
+      this.announcement = '';
+      this.olderFailed = false;
+      this.focusedId = undefined;
+      this.pending = { stuck: true };
+      this.layout.setItems(NO_ITEMS);
+    }
+    const shown = this.shown;
+    const items = shown?.items ?? NO_ITEMS;
+    if (items !== this.layout.items) {
+      const anchor = this.pending ?? this.capture();
+      this.noteArrivals(items, shown);
+      this.layout.setItems(items);
+      this.pending = this.stuck ? { stuck: true } : anchor;
+      this.range = this.rangeFor(this.targetTop(this.pending));
+    } else if (this.pending) {
+      this.range = this.rangeFor(this.targetTop(this.pending));
+    }
+    this.shownLoaded = shown?.loaded ?? false;
+  }
+
+  override updated(changed: PropertyValues<this>): void {
+    if (changed.has('session')) {
+      for (const controller of [this.windows, this.users]) controller.attach();
+    }
+    this.layoutPass();
+  }
+
+  // ---- layout ----
+
+  private get totalHeight(): number {
+    return this.headHeight + this.layout.total + BOTTOM_PADDING;
+  }
+
+  /** Rows to render for a viewport at `scrollTop`: the visible ones and some either side. */
+  private rangeFor(scrollTop: number): RowRange {
+    const n = this.layout.count;
+    if (n === 0) return { start: 0, end: 0 };
+    const viewport = this.scroller?.clientHeight || 600;
+    const overscan = Math.max(120, viewport / 2);
+    const top = scrollTop - this.headHeight;
+    let start = this.layout.indexAt(top - overscan);
+    let end = Math.min(n, this.layout.indexAt(top + viewport + overscan) + 1);
+    if (end - start > MAX_ROWS) {
+      start = Math.max(0, Math.min(this.layout.indexAt(top) - 4, n - MAX_ROWS));
+      end = Math.min(n, start + MAX_ROWS);
+    }
+    return { start, end };
+  }
+
+  /** Whether the rendered rows cover the viewport and a margin, so no new render is needed. */
+  private covers(scrollTop: number, viewport: number): boolean {
+    const n = this.layout.count;
+    if (n === 0) return true;
+    const margin = Math.max(60, viewport / 4);
+    const top = scrollTop - this.headHeight;
+    const first = this.layout.indexAt(top - margin);
+    const last = Math.min(n, this.layout.indexAt(top + viewport + margin) + 1);
+    return this.range.start <= first && this.range.end >= last;
+  }
+
+  /** The scrollTop that `anchor` asks for, by the current offsets. */
+  private targetTop(anchor: ScrollAnchor): number {
+    const viewport = this.scroller?.clientHeight ?? 0;
+    if (anchor.stuck) return Math.max(0, this.totalHeight - viewport);
+    const index = this.indexOf(anchor);
+    if (index < 0) return 0;
+    const bubble = anchor.bubble === undefined ? 0 : this.bubbleTops.get(this.layout.items[index]!.id) ?? anchor.bubble;
+    return this.headHeight + this.layout.top(index) + bubble - anchor.delta;
+  }
+
+  /** Where the anchor's message is now (it may have moved by a page inserted above). */
+  private indexOf(anchor: { id: string; index: number; length: number }): number {
+    const items = this.layout.items;
+    if (items.length === 0) return -1;
+    const shifted = anchor.index + (items.length - anchor.length);
+    for (const guess of [shifted, anchor.index]) if (items[guess]?.id === anchor.id) return guess;
+    const found = items.findIndex((item) => item.id === anchor.id);
+    // The message itself is gone (deleted): keep the one that took its place.
+    return found >= 0 ? found : Math.min(anchor.index, items.length - 1);
+  }
+
+  /** The reader's position now, by the offsets the DOM shows (after noting a scroll by the reader). */
+  private capture(): ScrollAnchor {
+    const scroller = this.scroller;
+    if (!scroller || this.layout.count === 0) return { stuck: true };
+    this.syncStuck(scroller);
+    return this.anchorAt(scroller.scrollTop);
+  }
+
+  /** The first message visible at `scrollTop`, and how far its bubble is below the viewport's top. */
+  private anchorAt(scrollTop: number): ScrollAnchor {
+    if (this.stuck || this.layout.count === 0) return { stuck: true };
+    const index = Math.min(this.layout.indexAt(scrollTop - this.headHeight), this.layout.count - 1);
+    const id = this.layout.items[index]!.id;
+    const bubble = this.bubbleTops.get(id);
+    const delta = this.headHeight + this.layout.top(index) + (bubble ?? 0) - scrollTop;
+    return { stuck: false, id, index, length: this.layout.count, delta, bubble };
+  }
+
+  /** The reader scrolled since we last looked: do they still want to follow new messages? */
+  private syncStuck(scroller: HTMLElement): void {
+    const top = scroller.scrollTop;
+    if (Math.abs(top - this.lastSeenTop) > 1) {
+      this.stuck = this.isAtBottom(scroller);
+      this.lastSeenTop = top;
+      this.olderFailed = false;
+    }
+  }
+
+  private isAtBottom(scroller: HTMLElement): boolean {
+    return scroller.scrollHeight - scroller.clientHeight - scroller.scrollTop <= BOTTOM_SLACK;
+  }
+
+  private setScrollTop(top: number): void {
+    const scroller = this.scroller;
+    if (!scroller) return;
+    scroller.scrollTop = top;
+    this.lastSeenTop = scroller.scrollTop;
+  }
+
+  /**
+   * After every render: measure the rendered rows, fix offsets, position the rows, restore the
+   * reader's position, and ask for more rows when the viewport is not covered.
+   */
+  private layoutPass(): void {
+    const scroller = this.scroller;
+    const spacer = scroller?.querySelector<HTMLElement>('.spacer');
+    if (!scroller || !spacer) {
+      this.pending = undefined;
+      return;
+    }
+    this.observe(scroller);
+    // Hidden (display: none somewhere above): nothing can be measured; wait for the resize.
+    if (scroller.clientWidth === 0) return;
+    let anchor = this.pending;
+    this.pending = undefined;
+    // Following the bottom, and the viewport got shorter (or content grew): back to the bottom.
+    if (!anchor) {
+      this.syncStuck(scroller);
+      if (this.stuck && !this.isAtBottom(scroller)) anchor = { stuck: true };
+    }
+
+    // A new width re-wraps the texts: the rendered rows are measured again below like after any
+    // change; rows out of view keep their old heights as estimates until they are rendered.
+
+    // Measure everything first: the anchor, if it has to be taken now, must describe what the
+    // reader saw in the last frame (old heights, old bubble positions).
+    const head = spacer.querySelector<HTMLElement>('.head');
+    const headHeight = head ? head.getBoundingClientRect().height : 0;
+    const rows = Array.from(spacer.querySelectorAll<HTMLElement>(':scope > .row'));
+    const measured: Array<[number, number]> = [];
+    const bubbleTops: Array<[string, number]> = [];
+    let moved = Math.abs(headHeight - this.headHeight) > 0.01;
+    for (const row of rows) {
+      const index = Number(row.dataset.index);
+      const item = this.layout.items[index];
+      if (!item || item.id !== row.dataset.id) continue;
+      const height = row.getBoundingClientRect().height;
+      const bubble = row.querySelector<HTMLElement>('.bubble');
+      const bubbleTop = bubble ? bubble.offsetTop : 0;
+      if (this.bubbleTops.get(item.id) !== bubbleTop) {
+        bubbleTops.push([item.id, bubbleTop]);
+        moved = true;
+      }
+      if (height > 0 && Math.abs(height - this.layout.height(index)) > 0.01) measured.push([index, height]);
+    }
+    if (measured.length > 0 || moved) {
+      anchor ??= this.capture();
+      for (const [id, top] of bubbleTops) this.bubbleTops.set(id, top);
+      this.layout.measure(measured);
+      this.headHeight = headHeight;
+    }
+
+    // Writes only where a value changed: every style write costs a style and layout pass.
+    const height = `${this.totalHeight}px`;
+    if (spacer.style.height !== height) spacer.style.height = height;
+    for (const row of rows) {
+      const transform = `translateY(${this.headHeight + this.layout.top(Number(row.dataset.index))}px)`;
+      if (row.style.transform !== transform) row.style.transform = transform;
+    }
+    if (anchor) this.setScrollTop(this.targetTop(anchor));
+    this.watchRows(rows);
+    this.lastAnchor = this.anchorAt(scroller.scrollTop);
+
+    const viewport = scroller.clientHeight;
+    const scrollTop = scroller.scrollTop;
+    if (!this.covers(scrollTop, viewport)) {
+      const range = this.rangeFor(scrollTop);
+      if (range.start !== this.range.start || range.end !== this.range.end) {
+        if (++this.passes <= MAX_PASSES) {
+          this.range = range;
+          return;
+        }
+        this.scheduleFrame();
+      }
+    }
+    this.passes = 0;
+    if (this.stuck) this.newBelow = false;
+    this.maybeLoadOlder(scroller);
+  }
+
+  /** Watches the scroller (resizes) and the rendered rows (content growing after render). */
+  private observe(scroller: HTMLElement): void {
+    this.observer ??= new ResizeObserver(this.onResize);
+    if (this.observedScroller === scroller) return;
+    // A new scroll container (the list was empty before): it starts at the top.
+    if (this.observedScroller) this.observer.unobserve(this.observedScroller);
+    this.observer.observe(scroller);
+    this.observedScroller = scroller;
+    this.lastSeenTop = scroller.scrollTop;
+  }
+
+  private watchRows(rows: HTMLElement[]): void {
+    const observer = this.observer;
+    if (!observer) return;
+    const current = new Set<Element>(rows);
+    for (const row of this.observedRows) {
+      if (!current.has(row)) {
+        observer.unobserve(row);
+        this.observedRows.delete(row);
+      }
+    }
+    for (const row of rows) {
+      if (!this.observedRows.has(row)) {
+        observer.observe(row);
+        this.observedRows.add(row);
+      }
+    }
+  }
+
+  // Arrow function: the ResizeObserver callback. Changes wait for the next frame, so that no
+  // layout change happens inside the observer's delivery (no "ResizeObserver loop" errors).
+  private readonly onResize = (entries: ResizeObserverEntry[]) => {
+    let changed = false;
+    for (const entry of entries) {
+      const target = entry.target as HTMLElement;
+      if (target === this.observedScroller) {
+        changed = true;
+        continue;
+      }
+      const index = Number(target.dataset.index);
+      const height = entry.borderBoxSize?.[0]?.blockSize ?? target.getBoundingClientRect().height;
+      if (this.layout.items[index]?.id === target.dataset.id && Math.abs(height - this.layout.height(index)) > 0.5) changed = true;
+    }
+    if (changed && !this.measureFrame) {
+      this.measureFrame = requestAnimationFrame(() => {
+        this.measureFrame = 0;
+        this.requestUpdate();
+      });
+    }
+  };
+
+  // ---- scrolling ----
+
+  private scheduleFrame(): void {
+    if (!this.frame) this.frame = requestAnimationFrame(this.onFrame);
+  }
+
+  // Arrow functions: stable listeners for the template and requestAnimationFrame.
+  private readonly onScroll = () => this.scheduleFrame();
+
+  private readonly onFrame = () => {
+    this.frame = 0;
+    const scroller = this.scroller;
+    if (!scroller) return;
+    this.syncStuck(scroller);
+    if (this.isAtBottom(scroller)) {
+      this.stuck = true;
+      this.newBelow = false;
+    }
+    const scrollTop = scroller.scrollTop;
+    this.lastAnchor = this.anchorAt(scrollTop);
+    if (!this.covers(scrollTop, scroller.clientHeight)) {
+      const range = this.rangeFor(scrollTop);
+      if (range.start !== this.range.start || range.end !== this.range.end) {
+        this.passes = 0;
+        this.range = range;
+        return; // layoutPass, after the render, looks at the top.
+      }
+    }
+    this.maybeLoadOlder(scroller);
+  };
+
+  private readonly onKeyDown = (event: KeyboardEvent) => {
+    const scroller = this.scroller;
+    if (!scroller || event.altKey || event.ctrlKey || event.metaKey) return;
+    if ((event.key === 'Home' || event.key === 'End') && event.target !== scroller) return;
+    const page = Math.max(40, scroller.clientHeight * 0.9);
+    switch (event.key) {
+      case 'PageUp': scroller.scrollTop -= page; break;
+      case 'PageDown': scroller.scrollTop += page; break;
+      case 'Home': scroller.scrollTop = 0; break;
+      case 'End': this.scrollToBottom(); break;
+      default: return;
+    }
+    event.preventDefault();
+  };
+
+  private readonly onFocusIn = (event: FocusEvent) => {
+    const row = (event.composedPath().find((node) => (node as HTMLElement).classList?.contains('row')) as HTMLElement | undefined);
+    this.focusedId = row?.dataset.id;
+  };
+
+  private readonly onFocusOut = (event: FocusEvent) => {
+    if (!(event.relatedTarget instanceof Node) || !this.renderRoot.contains(event.relatedTarget)) this.focusedId = undefined;
+  };
+
+  /** Near the top with older messages on the server: load the page before. */
+  private maybeLoadOlder(scroller: HTMLElement): void {
+    const shown = this.shown;
+    if (!shown?.loaded || !shown.hasOlder || shown.loadingOlder || this.olderRequest || this.olderFailed) return;
+    if (scroller.scrollTop > Math.max(this.headHeight, scroller.clientHeight / 2)) return;
+    const session = this.windows.current;
+    if (!session) return;
+    const conversation = { conversationType: this.conversationType, targetId: this.targetId };
+    this.emit('im-load-older', conversation);
+    this.olderRequest = true;
+    const key = this.key;
+    // A failure, or a page that brought nothing, waits for the reader to scroll again (no loop).
+    const settle = (progress: boolean) => {
+      this.olderRequest = false;
+      if (!progress && key === this.key) this.olderFailed = true;
+    };
+    session.loadOlder(conversation).then(settle, () => settle(false));
+  }
+
+  // ---- arrivals ----
+
+  /** Messages new since the last layout: announce incoming ones; follow or offer "new messages". */
+  private noteArrivals(items: readonly MessageItem[], shown: MessageWindow | undefined): void {
+    let maxSeq = -1;
+    for (let i = items.length - 1; i >= 0; i--) {
+      const seq = items[i]!.seq;
+      if (seq !== undefined) {
+        maxSeq = seq;
+        break;
+      }
+    }
+    const previousMax = this.maxSeq;
+    this.maxSeq = Math.max(previousMax, maxSeq);
+    if (!this.shownLoaded || !shown?.loaded) return;
+    const fresh: MessageItem[] = [];
+    for (let i = items.length - 1; i >= 0; i--) {
+      const item = items[i]!;
+      if (item.seq === undefined) continue;
+      if (item.seq <= previousMax) break;
+      fresh.push(item);
+    }
+    fresh.reverse();
+    const last = items[items.length - 1];
+    const previousLast = this.layout.items[this.layout.count - 1];
+    if (last && last.direction === 1 && last.status === 'sending' && last.id !== previousLast?.id) {
+      // The reader just sent something: show it.
+      this.stuck = true;
+      this.newBelow = false;
+    } else if (fresh.length > 0 && !this.stuck) {
+      this.newBelow = true;
+    }
+    const incoming = fresh.filter((item) => item.direction === 2).slice(-3);
+    if (incoming.length > 0) {
+      this.announcement = incoming.map((item) => this.strings.incoming(this.nameOf(item.senderUserId), previewText(item, this.strings))).join('\n');
+    }
+  }
+
+  // ---- rendering ----
+
+  private userOf(userId: string): UserInfo | undefined {
+    const users = this.users.value;
+    // Own-property check: a user id like "constructor" must not find Object.prototype's.
+    return users && Object.hasOwn(users, userId) ? users[userId] : undefined;
+  }
+
+  private nameOf(userId: string): string {
+    const name: unknown = this.userOf(userId)?.name;
+    return typeof name === 'string' && name ? name : String(userId ?? '');
+  }
+
+  private dayLabel(time: number, lang: Lang, strings: Strings): string {
+    const date = new Date(time);
+    if (Number.isNaN(date.getTime())) return '';
+    const now = new Date();
+    const key = dayKey(time);
+    if (key === dayKey(now.getTime())) return strings.today;
+    const yesterday = new Date(now.getFullYear(), now.getMonth(), now.getDate() - 1);
+    if (key === dayKey(yesterday.getTime())) return strings.yesterday;
+    return formatter(lang, date.getFullYear() === now.getFullYear() ? 'day' : 'day-year').format(date);
+  }
+
+  private renderRow(index: number, total: number, lang: Lang, strings: Strings) {
+    const items = this.layout.items;
+    const item = items[index]!;
+    const previous = items[index - 1];
+    const own = item.direction === 1;
+    const group = this.conversationType === 3;
+    const newDay = !previous || dayKey(previous.sentTime) !== dayKey(item.sentTime);
+    const runStart = group && !own && (newDay || !previous || previous.direction !== 2
+      || previous.senderUserId !== item.senderUserId || Math.abs(item.sentTime - previous.sentTime) > RUN_GAP_MS);
+    const name = runStart ? this.nameOf(item.senderUserId) : '';
+    const portrait = runStart ? safeImageUrl(this.userOf(item.senderUserId)?.portraitUri) : undefined;
+    const text = textOf(item);
+    const date = new Date(item.sentTime);
+    const time = Number.isNaN(date.getTime()) ? undefined : date;
+    const failed = own && item.status === 'failed';
+    const statusLabel = item.status === 'failed'
+      ? `${strings.failed}${item.errorCode !== undefined ? ` (${item.errorCode})` : ''}`
+      : item.status === 'sending' ? strings.sending : strings.sent;
+    const status = own
+      ? html`<span part="status" class="status" data-status=${item.status} role="img" aria-label=${statusLabel}
+          title=${statusLabel}>${item.status === 'failed' ? `! ${strings.failed}` : item.status === 'sending' ? '…' : '✓'}</span>`
+      : nothing;
+    return html`
+      <div part="row" class="row ${own ? 'own' : 'other'}${group ? ' group' : ''}${runStart ? ' run-start' : ''}"
+        role="listitem" aria-setsize=${total} aria-posinset=${index + 1} data-index=${index} data-id=${item.id}>
+        ${newDay ? html`<div part="date-separator" class="separator">${this.dayLabel(item.sentTime, lang, strings)}</div>` : nothing}
+        ${runStart
+          ? html`<span part="avatar" class="avatar" aria-hidden="true">${portrait ? html`<img src=${portrait} alt="">` : initials(name)}</span>
+            <span part="name" class="name">${name}</span>`
+          : nothing}
+        <div part="bubble" class="bubble${text === undefined ? ' unsupported' : ''}">
+          <span class="text">${text ?? strings.unsupported}</span>
+          ${time
+            ? html`<time part="time" class="time" datetime=${time.toISOString()}
+                title=${formatter(lang, 'full').format(time)}>${formatter(lang, 'time').format(time)}</time>`
+            : nothing}
+          ${failed ? nothing : status}
+        </div>
+        ${failed
+          ? html`<div class="actions">
+              ${status}
+              <button part="retry-button" type="button" @click=${() => this.act('im-message-retry', item.id)}>${strings.retry}</button>
+              <button part="discard-button" type="button" @click=${() => this.act('im-message-discard', item.id)}>${strings.discard}</button>
+            </div>`
+          : nothing}
+      </div>`;
+  }
+
+  private act(name: 'im-message-retry' | 'im-message-discard', id: string): void {
+    const conversation = { conversationType: this.conversationType, targetId: this.targetId };
+    if (!this.emit(name, { ...conversation, id }, { cancelable: true })) return;
+    const session = this.windows.current;
+    if (!session) return;
+    // The pressed button goes away with the failed state: keep keyboard focus in the list.
+    this.keepFocus();
+    if (name === 'im-message-retry') session.retry(conversation, id).catch(() => undefined);
+    else session.discard(conversation, id);
+  }
+
+  /** Focus on a button about to vanish (its row changed or went) moves to the list after the render. */
+  private keepFocus(): void {
+    const active = (this.renderRoot as ShadowRoot).activeElement;
+    if (!active || active === this.scroller) return;
+    void this.updateComplete.then(() => {
+      if (!active.isConnected) this.scroller?.focus({ preventScroll: true });
+    });
+  }
+
+  /** The rows to render: the range, plus the focused row wherever it is. */
+  private rowIndexes(): number[] {
+    const { start, end } = this.range;
+    const total = this.layout.count;
+    const indexes: number[] = [];
+    for (let i = start; i < Math.min(end, total); i++) indexes.push(i);
+    if (this.focusedId !== undefined && !indexes.some((i) => this.layout.items[i]!.id === this.focusedId)) {
+      const focused = this.layout.items.findIndex((item) => item.id === this.focusedId);
+      // In document order, so that reading and tab order follow the messages.
+      if (focused >= 0) indexes.splice(focused < start ? 0 : indexes.length, 0, focused);
+    }
+    return indexes;
+  }
+
+  override render() {
+    const lang = this.language;
+    const strings = stringsFor(lang);
+    const shown = this.shown;
+    const items = this.layout.items;
+    const live = html`<div class="visually-hidden" role="status" aria-live="polite">${this.announcement}</div>`;
+    const loading = html`<div part="loading" class="loading">${strings.loadingOlder}</div>`;
+    if (items.length === 0) {
+      return html`
+        <div part="list" class="scroller">
+          ${shown?.loaded
+            ? html`<slot name="empty"><p class="empty">${strings.noMessages}</p></slot>`
+            : html`<div class="head">${loading}</div>`}
+        </div>
+        ${live}`;
+    }
+    return html`
+      <div part="list" class="scroller" role="list" tabindex="0" aria-label=${strings.messages}
+        aria-busy=${shown?.loadingOlder ? 'true' : 'false'}
+        @scroll=${this.onScroll} @keydown=${this.onKeyDown} @focusin=${this.onFocusIn} @focusout=${this.onFocusOut}>
+        <div class="spacer">
+          <div class="head">
+            ${shown?.loadingOlder || !shown?.loaded ? loading
+              : !shown.hasOlder ? html`<div part="beginning" class="beginning">${strings.noOlder}</div>` : nothing}
+          </div>
+          ${repeat(this.rowIndexes(), (index) => items[index]!.id, (index) => this.renderRow(index, items.length, lang, strings))}
+        </div>
+      </div>
+      ${this.newBelow && !this.stuck
+        ? html`<button part="new-messages" class="new-messages" type="button" @click=${() => {
+          this.keepFocus();
+          this.scrollToBottom();
+        }}>${strings.newMessages} ↓</button>`
+        : nothing}
+      ${live}`;
+  }
+}
