@@ -194,6 +194,25 @@ export class ChatService {
         this.publishState(userId, sessionId, request.conversationType, request.targetId, state?.readSeq ?? 0, true);
         return ok(new Uint8Array(0));
       }
+      case 'profiles': {
+        const request = parse(im.ProfilesRequest, body);
+        if (request.userIds.length + request.groupIds.length > MAX_PAGE) {
+          throw new ServiceError(ErrorCode.PARAMETER_ERROR, `at most ${MAX_PAGE} ids per query`);
+        }
+        const users: im.IUserProfile[] = [];
+        for (const id of new Set(request.userIds.filter(isValidId))) {
+          const user = await this.store.getUser(id);
+          if (user) users.push({ userId: user.userId, name: user.name, portraitUri: user.portraitUri });
+        }
+        // Group names only for the asker's own groups.
+        const groups: im.IGroupProfile[] = [];
+        for (const id of new Set(request.groupIds.filter(isValidId))) {
+          if (!(await this.store.isGroupMember(id, userId))) continue;
+          const name = await this.store.groupName(id);
+          if (name !== undefined) groups.push({ groupId: id, name });
+        }
+        return ok(im.ProfilesResponse.encode({ users, groups }).finish());
+      }
       default:
         throw new ServiceError(ErrorCode.PARAMETER_ERROR, `unknown query topic ${JSON.stringify(topic.slice(0, 64))}`);
     }

@@ -22,6 +22,8 @@ export const DEMO_USERS = [
 ];
 export const DEMO_GROUP = { groupId: 'demo-group', name: 'Demo group' };
 const BOT = 'bot';
+/** The seed's messages come from no session; the bot leaves them alone. */
+const SEED_SESSION = 'demo-seed';
 
 const text = (content: string) => new TextEncoder().encode(JSON.stringify({ content }));
 const ignoreAck = () => undefined;
@@ -30,11 +32,11 @@ const ignoreAck = () => undefined;
 export async function seedDemo(store: ChatStore, service: ChatService): Promise<void> {
   for (const user of DEMO_USERS) await store.upsertUser(user);
   await store.createGroup(DEMO_GROUP.groupId, DEMO_GROUP.name, DEMO_USERS.map((user) => user.userId));
-  await service.send('carol', 'demo-seed', {
+  await service.send('carol', SEED_SESSION, {
     clientMsgId: 'demo-welcome-1', conversationType: ConversationType.GROUP, targetId: DEMO_GROUP.groupId,
     objectName: 'RC:TxtMsg', content: text('Welcome to the demo group! Say "bot" here, or write to the bot directly.'),
   }, ignoreAck);
-  await service.send(BOT, 'demo-seed', {
+  await service.send(BOT, SEED_SESSION, {
     clientMsgId: 'demo-welcome-2', conversationType: ConversationType.PRIVATE, targetId: 'alice',
     objectName: 'RC:TxtMsg', content: text('Hi Alice, I am the echo bot. Write me anything.'),
   }, ignoreAck);
@@ -46,7 +48,8 @@ export async function seedDemo(store: ChatStore, service: ChatService): Promise<
  */
 export function startDemoBot(bus: FanoutBus, service: ChatService, log: (message: string) => void): () => void {
   return bus.subscribe((event) => {
-    if (event.kind !== 'message' || event.message.senderUserId === BOT || !event.recipients.includes(BOT)) return;
+    if (event.kind !== 'message' || event.fromSessionId === SEED_SESSION || event.message.senderUserId === BOT
+      || !event.recipients.includes(BOT)) return;
     const message = event.message;
     if (message.objectName !== 'RC:TxtMsg') return;
     let said = '';

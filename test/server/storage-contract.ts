@@ -121,11 +121,14 @@ export function describeChatStoreContract(engine: string, createStore: () => Pro
     it('keeps users and group membership', async () => {
       await store.upsertUser({ userId: 'kate', name: 'Kate', portraitUri: 'https://example.com/k.png' });
       await store.upsertUser({ userId: 'kate', name: 'Katherine', portraitUri: '' });
-      assert.deepEqual(await store.getUser('kate'), { userId: 'kate', name: 'Katherine', portraitUri: '' });
+      assert.deepEqual(await store.getUser('kate'), { userId: 'kate', name: 'Katherine', portraitUri: 'https://example.com/k.png' },
+        'an empty field keeps what is stored (a token request without a name does not erase it)');
       assert.equal(await store.getUser('nobody'), undefined);
 
       await store.createGroup('team', 'Team', ['m1', 'm2']);
       assert.equal(await store.groupExists('team'), true);
+      assert.equal(await store.groupName('team'), 'Team');
+      assert.equal(await store.groupName('no-team'), undefined);
       assert.deepEqual((await store.groupMembers('team')).sort(), ['m1', 'm2']);
       assert.equal(await store.joinGroup('team', ['m3', 'm1']), true);
       assert.equal(await store.quitGroup('team', ['m2']), true);

@@ -3,9 +3,8 @@ import { property } from 'lit/decorators.js';
 import { ImElement } from '../internal/im-element.js';
 import { StoreController } from '../internal/store-controller.js';
 import { tokens } from '../internal/theme.js';
-import { userIn } from '../internal/format.js';
 import type { ChatSession } from '../../core/client/chat-session.js';
-import type { ChatState } from '../../core/store/chat-state.js';
+import { conversationName, type ChatState } from '../../core/store/chat-state.js';
 import { styles } from './chat-panel.styles.js';
 
 /**
@@ -44,9 +43,10 @@ export class ImChatPanel extends ImElement {
   private readonly status = new StoreController(this, (state: ChatState) => state.status);
   private readonly active = new StoreController(this, (state: ChatState) => state.activeKey);
   private readonly users = new StoreController(this, (state: ChatState) => state.users);
+  private readonly groups = new StoreController(this, (state: ChatState) => state.groups);
 
   override updated(changed: Map<string, unknown>): void {
-    if (changed.has('session')) for (const controller of [this.status, this.active, this.users]) controller.attach();
+    if (changed.has('session')) for (const controller of [this.status, this.active, this.users, this.groups]) controller.attach();
     if ((changed.has('targetId') || changed.has('conversationType') || changed.has('session')) && this.targetId) {
       void this.status.current?.open({ conversationType: this.conversationType, targetId: this.targetId }).catch(() => undefined);
     }
@@ -64,7 +64,7 @@ export class ImChatPanel extends ImElement {
     const strings = this.strings;
     const shown = this.shown;
     const status = this.status.value ?? 2;
-    const title = shown ? (shown.conversationType === 1 ? userIn(this.users.value, shown.targetId)?.name : undefined) ?? shown.targetId : '';
+    const title = shown ? conversationName({ users: this.users.value ?? {}, groups: this.groups.value ?? {} }, shown) : '';
     return html`
       <slot name="header">
         <header part="header">

@@ -6,7 +6,7 @@ import { StoreController } from '../internal/store-controller.js';
 import { tokens } from '../internal/theme.js';
 import { initials, previewText, safeImageUrl, shortTime, userIn } from '../internal/format.js';
 import type { ChatSession } from '../../core/client/chat-session.js';
-import type { ChatState, ConversationEntry } from '../../core/store/chat-state.js';
+import { conversationName, type ChatState, type ConversationEntry } from '../../core/store/chat-state.js';
 import { styles } from './conversation-list.styles.js';
 
 const selectList = (state: ChatState) => state.conversations;
@@ -49,10 +49,11 @@ export class ImConversationList extends ImElement {
   private readonly list = new StoreController(this, selectList);
   private readonly users = new StoreController(this, selectUsers);
   private readonly active = new StoreController(this, selectActive);
+  private readonly groups = new StoreController(this, (state: ChatState) => state.groups);
 
   override updated(changed: Map<string, unknown>): void {
     if (changed.has('session')) {
-      for (const controller of [this.list, this.users, this.active]) controller.attach();
+      for (const controller of [this.list, this.users, this.active, this.groups]) controller.attach();
     }
   }
 
@@ -62,7 +63,7 @@ export class ImConversationList extends ImElement {
   }
 
   private nameOf(entry: ConversationEntry): string {
-    return (entry.conversationType === 1 ? userIn(this.users.value, entry.targetId)?.name : undefined) ?? entry.targetId;
+    return conversationName({ users: this.users.value ?? {}, groups: this.groups.value ?? {} }, entry);
   }
 
   private select(entry: ConversationEntry): void {

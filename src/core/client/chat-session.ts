@@ -3,7 +3,7 @@ import { messageTypeOptions, type MessageContent } from '../messages/index.js';
 import { Store } from '../store/store.js';
 import {
   conversationKey, initialChatState, markRead, receiveConversations, receiveHistory, receiveMessage, removeConversation,
-  removeItem, setActive, setDraft, setLoadingOlder, setStatus, setUser, updateItem, windowOf,
+  removeItem, setActive, setDraft, setGroup, setLoadingOlder, setStatus, setUser, updateItem, windowOf,
   type ChatState, type ConversationRef, type MessageItem, type UserInfo,
 } from '../store/chat-state.js';
 import { IMClient, newClientMsgId } from './client.js';
@@ -11,7 +11,10 @@ import type { IMError } from './errors.js';
 import type { IMMessage } from './types.js';
 
 export interface ChatSessionOptions {
-  /** Names and avatars of users, cached in the store; messages that carry `user` need no call. */
+  /**
+   * Names and avatars of users, cached in the store; messages that carry `user` need no call.
+   * Without it, the server's profiles (the names given to its app-server API) are used.
+   */
   userInfoProvider?: (userId: string) => Promise<UserInfo | undefined>;
   /** Messages per history page. */
   pageSize?: number;
@@ -86,6 +89,7 @@ export class ChatSession {
     const { isCounted } = messageTypeOptions(message.objectName);
     this.store.update((state) => receiveMessage(state, toItem(message), { counted: isCounted }));
     this.learnUser(message.senderUserId, message.content);
+    if (message.conversationType === 3) this.requestGroup(message.targetId);
     // What arrives in the conversation being read is read: tell the server (and so the user's
     // other devices), once for a burst.
     if (message.messageDirection === 2 && this.state.activeKey === conversationKey(message)) this.scheduleRead(message);
@@ -116,7 +120,11 @@ export class ChatSession {
       readSeq: c.readSeq,
       updatedTime: c.updatedTime,
     })), { hasMore: page.hasMore, replace: true }));
-    for (const c of page.conversations) if (c.latestMessage) this.learnUser(c.latestMessage.senderUserId, c.latestMessage.content);
+    for (const c of page.conversations) {
+      if (c.conversationType === 1) this.requestUser(c.targetId);
+      if (c.conversationType === 3) this.requestGroup(c.targetId);
+      if (c.latestMessage) this.learnUser(c.latestMessage.senderUserId, c.latestMessage.content);
+    }
   }
 
   /** Makes `conversation` the one being read: loads its newest page and marks it read. */
@@ -227,14 +235,52 @@ export class ChatSession {
     this.requestUser(userId);
   }
 
-  /** Asks the userInfoProvider for a user not yet known (once per user). */
+  /** Asks for a user not yet known (once per user): the userInfoProvider, else the server. */
   requestUser(userId: string): void {
-    const provider = this.options.userInfoProvider;
-    if (!provider || !userId || this.state.users[userId] || this.userRequests.has(userId)) return;
+    if (!userId || Object.hasOwn(this.state.users, userId) || this.userRequests.has(userId)) return;
     this.userRequests.add(userId);
+    const provider = this.options.userInfoProvider;
+    if (!provider) {
+      this.queueProfile('user', userId);
+      return;
+    }
     provider(userId).then((info) => {
       if (info) this.store.update((state) => setUser(state, userId, info));
     }, () => this.userRequests.delete(userId));
+  }
+
+  /** Asks the server for a group's name, once. */
+  requestGroup(groupId: string): void {
+    if (!groupId || Object.hasOwn(this.state.groups, groupId) || this.userRequests.has(`group:${groupId}`)) return;
+    this.userRequests.add(`group:${groupId}`);
+    this.queueProfile('group', groupId);
+  }
+
+  private profileQueue: { users: Set<string>; groups: Set<string> } | undefined;
+
+  /** Lookups made in one tick go to the server as one query. */
+  private queueProfile(kind: 'user' | 'group', id: string): void {
+    if (!this.profileQueue) {
+      const queue = (this.profileQueue = { users: new Set<string>(), groups: new Set<string>() });
+      queueMicrotask(() => {
+        this.profileQueue = undefined;
+        this.client.getProfiles({ userIds: [...queue.users], groupIds: [...queue.groups] }).then((profiles) => {
+          this.store.update((state) => {
+            let next = state;
+            for (const user of profiles.users) {
+              next = setUser(next, user.userId, { name: user.name || user.userId, ...(user.portraitUri ? { portraitUri: user.portraitUri } : {}) });
+            }
+            for (const group of profiles.groups) next = setGroup(next, group.groupId, { name: group.name || group.groupId });
+            return next;
+          });
+        }, () => {
+          // Not connected, or refused: ask again next time the id shows up.
+          for (const userId of queue.users) this.userRequests.delete(userId);
+          for (const groupId of queue.groups) this.userRequests.delete(`group:${groupId}`);
+        });
+      });
+    }
+    (kind === 'user' ? this.profileQueue.users : this.profileQueue.groups).add(id);
   }
 
   dispose(): void {

@@ -608,6 +608,22 @@ export class IMClient extends Emitter<IMClientEvents> {
     return { readSeq: decodeOrThrow(im.ConversationUpdate, body).readSeq };
   }
 
+  /**
+   * Names and pictures of users (as given to the app-server API), and names of groups this user
+   * is in. Unknown ids are left out.
+   */
+  async getProfiles(ids: { userIds?: string[]; groupIds?: string[] }): Promise<{
+    users: Array<{ userId: string; name: string; portraitUri: string }>;
+    groups: Array<{ groupId: string; name: string }>;
+  }> {
+    const body = await this.query('profiles', im.ProfilesRequest.encode({ userIds: ids.userIds ?? [], groupIds: ids.groupIds ?? [] }).finish());
+    const result = decodeOrThrow(im.ProfilesResponse, body);
+    return {
+      users: (result.users as im.UserProfile[]).map((u) => ({ userId: u.userId, name: u.name, portraitUri: u.portraitUri })),
+      groups: (result.groups as im.GroupProfile[]).map((g) => ({ groupId: g.groupId, name: g.name })),
+    };
+  }
+
   /** Removes the conversation from this user's list on every device, until a new message arrives. */
   async removeConversation(conversation: Conversation): Promise<void> {
     await this.query('remove', im.RemoveConversationRequest.encode(conversation).finish());

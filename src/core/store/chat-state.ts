@@ -70,7 +70,12 @@ export interface ChatState {
   windows: Readonly<Record<string, MessageWindow>>;
   drafts: Readonly<Record<string, string>>;
   users: Readonly<Record<string, UserInfo>>;
+  groups: Readonly<Record<string, GroupInfo>>;
   activeKey?: string;
+}
+
+export interface GroupInfo {
+  name: string;
 }
 
 export const initialChatState = (status = 2): ChatState => ({
@@ -79,6 +84,7 @@ export const initialChatState = (status = 2): ChatState => ({
   windows: {},
   drafts: {},
   users: {},
+  groups: {},
 });
 
 const emptyWindow: MessageWindow = { items: [], hasOlder: true, loadingOlder: false, loaded: false };
@@ -268,6 +274,19 @@ export function setUser(state: ChatState, userId: string, info: UserInfo): ChatS
   const known = state.users[userId];
   if (known && known.name === info.name && known.portraitUri === info.portraitUri) return state;
   return { ...state, users: { ...state.users, [userId]: info } };
+}
+
+export function setGroup(state: ChatState, groupId: string, info: GroupInfo): ChatState {
+  const known = Object.hasOwn(state.groups, groupId) ? state.groups[groupId] : undefined;
+  if (known && known.name === info.name) return state;
+  return { ...state, groups: { ...state.groups, [groupId]: info } };
+}
+
+/** The name to show for a conversation: the user's or group's name when known, else its id. */
+export function conversationName(state: Pick<ChatState, 'users' | 'groups'>, conversation: ConversationRef): string {
+  const names = conversation.conversationType === 1 ? state.users : conversation.conversationType === 3 ? state.groups : undefined;
+  const known = names && Object.hasOwn(names, conversation.targetId) ? names[conversation.targetId]!.name : '';
+  return known || conversation.targetId;
 }
 
 export function setConversationFlags(state: ChatState, key: string, flags: { pinned?: boolean; muted?: boolean }): ChatState {

@@ -56,6 +56,7 @@ export interface UserRecord {
 }
 
 export interface ChatStore {
+  /** Creates or updates a user; an empty name or portrait keeps the one stored. */
   upsertUser(user: UserRecord): Promise<void>;
   getUser(userId: string): Promise<UserRecord | undefined>;
 
@@ -65,6 +66,8 @@ export interface ChatStore {
   joinGroup(groupId: string, userIds: readonly string[]): Promise<boolean>;
   quitGroup(groupId: string, userIds: readonly string[]): Promise<boolean>;
   groupExists(groupId: string): Promise<boolean>;
+  /** The group's name, or undefined when it does not exist. */
+  groupName(groupId: string): Promise<string | undefined>;
   groupMembers(groupId: string): Promise<string[]>;
   isGroupMember(groupId: string, userId: string): Promise<boolean>;
 

@@ -138,11 +138,14 @@ export class SqliteChatStore implements ChatStore {
     const db = this.db;
     this.statements = {
       upsertUser: db.prepare(`INSERT INTO users (user_id, name, portrait_uri, created_at) VALUES (?, ?, ?, ?)
-        ON CONFLICT (user_id) DO UPDATE SET name = excluded.name, portrait_uri = excluded.portrait_uri`),
+        ON CONFLICT (user_id) DO UPDATE SET
+          name = CASE WHEN excluded.name <> '' THEN excluded.name ELSE users.name END,
+          portrait_uri = CASE WHEN excluded.portrait_uri <> '' THEN excluded.portrait_uri ELSE users.portrait_uri END`),
       getUser: db.prepare('SELECT user_id, name, portrait_uri FROM users WHERE user_id = ?'),
       upsertGroup: db.prepare(`INSERT INTO groups (group_id, name, created_at) VALUES (?, ?, ?)
         ON CONFLICT (group_id) DO UPDATE SET name = excluded.name`),
       groupExists: db.prepare('SELECT 1 FROM groups WHERE group_id = ?').pluck(),
+      groupName: db.prepare('SELECT name FROM groups WHERE group_id = ?').pluck(),
       addMember: db.prepare('INSERT OR IGNORE INTO group_members (group_id, user_id, joined_at) VALUES (?, ?, ?)'),
       removeMember: db.prepare('DELETE FROM group_members WHERE group_id = ? AND user_id = ?'),
       members: db.prepare('SELECT user_id FROM group_members WHERE group_id = ? ORDER BY joined_at, user_id').pluck(),
@@ -223,6 +226,10 @@ export class SqliteChatStore implements ChatStore {
 
   async groupExists(groupId: string): Promise<boolean> {
     return !!this.statements.groupExists.get(groupId);
+  }
+
+  async groupName(groupId: string): Promise<string | undefined> {
+    return this.statements.groupName.get(groupId) as string | undefined;
   }
 
   async groupMembers(groupId: string): Promise<string[]> {

@@ -86,6 +86,20 @@ describe('ChatSession: client events into the store', () => {
     assert.ok(!outsider.state.windows['3:cs-club']!.items.some((m) => m.id === again.id));
   });
 
+  it('without a provider, names come from the server: users by the API\'s name, groups only to members', async () => {
+    assert.equal((await api(server, 'POST', '/api/user/token', { userId: 'cs-named', name: 'Named Person', portraitUri: 'https://example.com/n.png' })).status, 200);
+    await createGroup(server, 'cs-named-group', ['cs-named', 'cs-looker']);
+    const named = await start('cs-named');
+    await named.client.sendMessage({ conversationType: ConversationType.PRIVATE, targetId: 'cs-looker' }, new TextMessage({ content: 'hi' }));
+    await named.client.sendMessage({ conversationType: ConversationType.GROUP, targetId: 'cs-named-group' }, new TextMessage({ content: 'hi all' }));
+    const looker = await start('cs-looker');
+    await until(looker, (s) => s.users['cs-named']?.name === 'Named Person' && s.groups['cs-named-group']?.name === 'cs-named-group', 'profiles');
+    assert.equal(looker.state.users['cs-named']!.portraitUri, 'https://example.com/n.png');
+    const profiles = await looker.client.getProfiles({ userIds: ['cs-named', 'nobody-here'], groupIds: ['cs-named-group', 'cs-club'] });
+    assert.deepEqual(profiles.users.map((u) => u.userId), ['cs-named']);
+    assert.deepEqual(profiles.groups.map((g) => g.groupId), ['cs-named-group'], 'not the name of a group one is not in');
+  });
+
   it('loads older pages into the window and learns user names from the provider', async () => {
     const asked: string[] = [];
     const writer = await start('cs-writer');

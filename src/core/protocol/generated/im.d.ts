@@ -1143,4 +1143,186 @@ export namespace im {
          */
         public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): im.RemoveConversationRequest;
     }
+
+    /** Properties of a ProfilesRequest. */
+    interface IProfilesRequest {
+
+        /** ProfilesRequest userIds */
+        userIds?: (string[]|null);
+
+        /** ProfilesRequest groupIds */
+        groupIds?: (string[]|null);
+    }
+
+    /** Represents a ProfilesRequest. */
+    class ProfilesRequest implements IProfilesRequest {
+
+        /**
+         * Constructs a new ProfilesRequest.
+         * @param [properties] Properties to set
+         */
+        constructor(properties?: im.IProfilesRequest);
+
+        /** ProfilesRequest userIds. */
+        public userIds: string[];
+
+        /** ProfilesRequest groupIds. */
+        public groupIds: string[];
+
+        /**
+         * Encodes the specified ProfilesRequest message. Does not implicitly {@link im.ProfilesRequest.verify|verify} messages.
+         * @param message ProfilesRequest message or plain object to encode
+         * @param [writer] Writer to encode to
+         * @returns Writer
+         */
+        public static encode(message: im.IProfilesRequest, writer?: $protobuf.Writer): $protobuf.Writer;
+
+        /**
+         * Decodes a ProfilesRequest message from the specified reader or buffer.
+         * @param reader Reader or buffer to decode from
+         * @param [length] Message length if known beforehand
+         * @returns ProfilesRequest
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): im.ProfilesRequest;
+    }
+
+    /** Properties of a UserProfile. */
+    interface IUserProfile {
+
+        /** UserProfile userId */
+        userId?: (string|null);
+
+        /** UserProfile name */
+        name?: (string|null);
+
+        /** UserProfile portraitUri */
+        portraitUri?: (string|null);
+    }
+
+    /** Represents a UserProfile. */
+    class UserProfile implements IUserProfile {
+
+        /**
+         * Constructs a new UserProfile.
+         * @param [properties] Properties to set
+         */
+        constructor(properties?: im.IUserProfile);
+
+        /** UserProfile userId. */
+        public userId: string;
+
+        /** UserProfile name. */
+        public name: string;
+
+        /** UserProfile portraitUri. */
+        public portraitUri: string;
+
+        /**
+         * Encodes the specified UserProfile message. Does not implicitly {@link im.UserProfile.verify|verify} messages.
+         * @param message UserProfile message or plain object to encode
+         * @param [writer] Writer to encode to
+         * @returns Writer
+         */
+        public static encode(message: im.IUserProfile, writer?: $protobuf.Writer): $protobuf.Writer;
+
+        /**
+         * Decodes a UserProfile message from the specified reader or buffer.
+         * @param reader Reader or buffer to decode from
+         * @param [length] Message length if known beforehand
+         * @returns UserProfile
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): im.UserProfile;
+    }
+
+    /** Properties of a GroupProfile. */
+    interface IGroupProfile {
+
+        /** GroupProfile groupId */
+        groupId?: (string|null);
+
+        /** GroupProfile name */
+        name?: (string|null);
+    }
+
+    /** Represents a GroupProfile. */
+    class GroupProfile implements IGroupProfile {
+
+        /**
+         * Constructs a new GroupProfile.
+         * @param [properties] Properties to set
+         */
+        constructor(properties?: im.IGroupProfile);
+
+        /** GroupProfile groupId. */
+        public groupId: string;
+
+        /** GroupProfile name. */
+        public name: string;
+
+        /**
+         * Encodes the specified GroupProfile message. Does not implicitly {@link im.GroupProfile.verify|verify} messages.
+         * @param message GroupProfile message or plain object to encode
+         * @param [writer] Writer to encode to
+         * @returns Writer
+         */
+        public static encode(message: im.IGroupProfile, writer?: $protobuf.Writer): $protobuf.Writer;
+
+        /**
+         * Decodes a GroupProfile message from the specified reader or buffer.
+         * @param reader Reader or buffer to decode from
+         * @param [length] Message length if known beforehand
+         * @returns GroupProfile
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): im.GroupProfile;
+    }
+
+    /** Properties of a ProfilesResponse. */
+    interface IProfilesResponse {
+
+        /** ProfilesResponse users */
+        users?: (im.IUserProfile[]|null);
+
+        /** ProfilesResponse groups */
+        groups?: (im.IGroupProfile[]|null);
+    }
+
+    /** Represents a ProfilesResponse. */
+    class ProfilesResponse implements IProfilesResponse {
+
+        /**
+         * Constructs a new ProfilesResponse.
+         * @param [properties] Properties to set
+         */
+        constructor(properties?: im.IProfilesResponse);
+
+        /** ProfilesResponse users. */
+        public users: im.IUserProfile[];
+
+        /** ProfilesResponse groups. */
+        public groups: im.IGroupProfile[];
+
+        /**
+         * Encodes the specified ProfilesResponse message. Does not implicitly {@link im.ProfilesResponse.verify|verify} messages.
+         * @param message ProfilesResponse message or plain object to encode
+         * @param [writer] Writer to encode to
+         * @returns Writer
+         */
+        public static encode(message: im.IProfilesResponse, writer?: $protobuf.Writer): $protobuf.Writer;
+
+        /**
+         * Decodes a ProfilesResponse message from the specified reader or buffer.
+         * @param reader Reader or buffer to decode from
+         * @param [length] Message length if known beforehand
+         * @returns ProfilesResponse
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): im.ProfilesResponse;
+    }
 }

@@ -3148,6 +3148,525 @@ export const im = $root.im = (() => {
         return RemoveConversationRequest;
     })();
 
+    im.ProfilesRequest = (function() {
+
+        /**
+         * Properties of a ProfilesRequest.
+         * @memberof im
+         * @interface IProfilesRequest
+         * @property {Array.<string>|null} [userIds] ProfilesRequest userIds
+         * @property {Array.<string>|null} [groupIds] ProfilesRequest groupIds
+         */
+
+        /**
+         * Constructs a new ProfilesRequest.
+         * @memberof im
+         * @classdesc Represents a ProfilesRequest.
+         * @implements IProfilesRequest
+         * @constructor
+         * @param {im.IProfilesRequest=} [properties] Properties to set
+         */
+        function ProfilesRequest(properties) {
+            this.userIds = [];
+            this.groupIds = [];
+            if (properties)
+                for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        }
+
+        /**
+         * ProfilesRequest userIds.
+         * @member {Array.<string>} userIds
+         * @memberof im.ProfilesRequest
+         * @instance
+         */
+        ProfilesRequest.prototype.userIds = $util.emptyArray;
+
+        /**
+         * ProfilesRequest groupIds.
+         * @member {Array.<string>} groupIds
+         * @memberof im.ProfilesRequest
+         * @instance
+         */
+        ProfilesRequest.prototype.groupIds = $util.emptyArray;
+
+        /**
+         * Encodes the specified ProfilesRequest message. Does not implicitly {@link im.ProfilesRequest.verify|verify} messages.
+         * @function encode
+         * @memberof im.ProfilesRequest
+         * @static
+         * @param {im.IProfilesRequest} message ProfilesRequest message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        ProfilesRequest.encode = function encode(message, writer, q) {
+            if (!writer)
+                writer = $Writer.create();
+            if (q === undefined)
+                q = 0;
+            if (q > $util.recursionLimit)
+                throw Error("max depth exceeded");
+            if (message.userIds != null && message.userIds.length)
+                for (let i = 0; i < message.userIds.length; ++i)
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.userIds[i]);
+            if (message.groupIds != null && message.groupIds.length)
+                for (let i = 0; i < message.groupIds.length; ++i)
+                    writer.uint32(/* id 2, wireType 2 =*/18).string(message.groupIds[i]);
+            return writer;
+        };
+
+        /**
+         * Decodes a ProfilesRequest message from the specified reader or buffer.
+         * @function decode
+         * @memberof im.ProfilesRequest
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {im.ProfilesRequest} ProfilesRequest
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        ProfilesRequest.decode = function decode(reader, length, error, long) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (long === undefined)
+                long = 0;
+            if (long > $Reader.recursionLimit)
+                throw Error("maximum nesting depth exceeded");
+            let end, message;
+            if (length === undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = new $root.im.ProfilesRequest();
+            while (reader.pos < end) {
+                let tag = reader.uint32();
+                if (tag === error)
+                    break;
+                switch (tag >>> 3) {
+                case 1: {
+                        if (!(message.userIds && message.userIds.length))
+                            message.userIds = [];
+                        message.userIds.push(reader.string());
+                        break;
+                    }
+                case 2: {
+                        if (!(message.groupIds && message.groupIds.length))
+                            message.groupIds = [];
+                        message.groupIds.push(reader.string());
+                        break;
+                    }
+                default:
+                    reader.skipType(tag & 7, long);
+                    break;
+                }
+            }
+            if (length !== undefined) {
+                if (reader.pos !== end)
+                    throw RangeError("index out of range");
+                reader.len = length;
+            }
+            return message;
+        };
+
+        return ProfilesRequest;
+    })();
+
+    im.UserProfile = (function() {
+
+        /**
+         * Properties of a UserProfile.
+         * @memberof im
+         * @interface IUserProfile
+         * @property {string|null} [userId] UserProfile userId
+         * @property {string|null} [name] UserProfile name
+         * @property {string|null} [portraitUri] UserProfile portraitUri
+         */
+
+        /**
+         * Constructs a new UserProfile.
+         * @memberof im
+         * @classdesc Represents a UserProfile.
+         * @implements IUserProfile
+         * @constructor
+         * @param {im.IUserProfile=} [properties] Properties to set
+         */
+        function UserProfile(properties) {
+            if (properties)
+                for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        }
+
+        /**
+         * UserProfile userId.
+         * @member {string} userId
+         * @memberof im.UserProfile
+         * @instance
+         */
+        UserProfile.prototype.userId = "";
+
+        /**
+         * UserProfile name.
+         * @member {string} name
+         * @memberof im.UserProfile
+         * @instance
+         */
+        UserProfile.prototype.name = "";
+
+        /**
+         * UserProfile portraitUri.
+         * @member {string} portraitUri
+         * @memberof im.UserProfile
+         * @instance
+         */
+        UserProfile.prototype.portraitUri = "";
+
+        /**
+         * Encodes the specified UserProfile message. Does not implicitly {@link im.UserProfile.verify|verify} messages.
+         * @function encode
+         * @memberof im.UserProfile
+         * @static
+         * @param {im.IUserProfile} message UserProfile message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        UserProfile.encode = function encode(message, writer, q) {
+            if (!writer)
+                writer = $Writer.create();
+            if (q === undefined)
+                q = 0;
+            if (q > $util.recursionLimit)
+                throw Error("max depth exceeded");
+            if (message.userId != null && Object.hasOwnProperty.call(message, "userId"))
+                writer.uint32(/* id 1, wireType 2 =*/10).string(message.userId);
+            if (message.name != null && Object.hasOwnProperty.call(message, "name"))
+                writer.uint32(/* id 2, wireType 2 =*/18).string(message.name);
+            if (message.portraitUri != null && Object.hasOwnProperty.call(message, "portraitUri"))
+                writer.uint32(/* id 3, wireType 2 =*/26).string(message.portraitUri);
+            return writer;
+        };
+
+        /**
+         * Decodes a UserProfile message from the specified reader or buffer.
+         * @function decode
+         * @memberof im.UserProfile
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {im.UserProfile} UserProfile
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        UserProfile.decode = function decode(reader, length, error, long) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (long === undefined)
+                long = 0;
+            if (long > $Reader.recursionLimit)
+                throw Error("maximum nesting depth exceeded");
+            let end, message;
+            if (length === undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = new $root.im.UserProfile();
+            while (reader.pos < end) {
+                let tag = reader.uint32();
+                if (tag === error)
+                    break;
+                switch (tag >>> 3) {
+                case 1: {
+                        message.userId = reader.string();
+                        break;
+                    }
+                case 2: {
+                        message.name = reader.string();
+                        break;
+                    }
+                case 3: {
+                        message.portraitUri = reader.string();
+                        break;
+                    }
+                default:
+                    reader.skipType(tag & 7, long);
+                    break;
+                }
+            }
+            if (length !== undefined) {
+                if (reader.pos !== end)
+                    throw RangeError("index out of range");
+                reader.len = length;
+            }
+            return message;
+        };
+
+        return UserProfile;
+    })();
+
+    im.GroupProfile = (function() {
+
+        /**
+         * Properties of a GroupProfile.
+         * @memberof im
+         * @interface IGroupProfile
+         * @property {string|null} [groupId] GroupProfile groupId
+         * @property {string|null} [name] GroupProfile name
+         */
+
+        /**
+         * Constructs a new GroupProfile.
+         * @memberof im
+         * @classdesc Represents a GroupProfile.
+         * @implements IGroupProfile
+         * @constructor
+         * @param {im.IGroupProfile=} [properties] Properties to set
+         */
+        function GroupProfile(properties) {
+            if (properties)
+                for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        }
+
+        /**
+         * GroupProfile groupId.
+         * @member {string} groupId
+         * @memberof im.GroupProfile
+         * @instance
+         */
+        GroupProfile.prototype.groupId = "";
+
+        /**
+         * GroupProfile name.
+         * @member {string} name
+         * @memberof im.GroupProfile
+         * @instance
+         */
+        GroupProfile.prototype.name = "";
+
+        /**
+         * Encodes the specified GroupProfile message. Does not implicitly {@link im.GroupProfile.verify|verify} messages.
+         * @function encode
+         * @memberof im.GroupProfile
+         * @static
+         * @param {im.IGroupProfile} message GroupProfile message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        GroupProfile.encode = function encode(message, writer, q) {
+            if (!writer)
+                writer = $Writer.create();
+            if (q === undefined)
+                q = 0;
+            if (q > $util.recursionLimit)
+                throw Error("max depth exceeded");
+            if (message.groupId != null && Object.hasOwnProperty.call(message, "groupId"))
+                writer.uint32(/* id 1, wireType 2 =*/10).string(message.groupId);
+            if (message.name != null && Object.hasOwnProperty.call(message, "name"))
+                writer.uint32(/* id 2, wireType 2 =*/18).string(message.name);
+            return writer;
+        };
+
+        /**
+         * Decodes a GroupProfile message from the specified reader or buffer.
+         * @function decode
+         * @memberof im.GroupProfile
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {im.GroupProfile} GroupProfile
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        GroupProfile.decode = function decode(reader, length, error, long) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (long === undefined)
+                long = 0;
+            if (long > $Reader.recursionLimit)
+                throw Error("maximum nesting depth exceeded");
+            let end, message;
+            if (length === undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = new $root.im.GroupProfile();
+            while (reader.pos < end) {
+                let tag = reader.uint32();
+                if (tag === error)
+                    break;
+                switch (tag >>> 3) {
+                case 1: {
+                        message.groupId = reader.string();
+                        break;
+                    }
+                case 2: {
+                        message.name = reader.string();
+                        break;
+                    }
+                default:
+                    reader.skipType(tag & 7, long);
+                    break;
+                }
+            }
+            if (length !== undefined) {
+                if (reader.pos !== end)
+                    throw RangeError("index out of range");
+                reader.len = length;
+            }
+            return message;
+        };
+
+        return GroupProfile;
+    })();
+
+    im.ProfilesResponse = (function() {
+
+        /**
+         * Properties of a ProfilesResponse.
+         * @memberof im
+         * @interface IProfilesResponse
+         * @property {Array.<im.IUserProfile>|null} [users] ProfilesResponse users
+         * @property {Array.<im.IGroupProfile>|null} [groups] ProfilesResponse groups
+         */
+
+        /**
+         * Constructs a new ProfilesResponse.
+         * @memberof im
+         * @classdesc Represents a ProfilesResponse.
+         * @implements IProfilesResponse
+         * @constructor
+         * @param {im.IProfilesResponse=} [properties] Properties to set
+         */
+        function ProfilesResponse(properties) {
+            this.users = [];
+            this.groups = [];
+            if (properties)
+                for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        }
+
+        /**
+         * ProfilesResponse users.
+         * @member {Array.<im.IUserProfile>} users
+         * @memberof im.ProfilesResponse
+         * @instance
+         */
+        ProfilesResponse.prototype.users = $util.emptyArray;
+
+        /**
+         * ProfilesResponse groups.
+         * @member {Array.<im.IGroupProfile>} groups
+         * @memberof im.ProfilesResponse
+         * @instance
+         */
+        ProfilesResponse.prototype.groups = $util.emptyArray;
+
+        /**
+         * Encodes the specified ProfilesResponse message. Does not implicitly {@link im.ProfilesResponse.verify|verify} messages.
+         * @function encode
+         * @memberof im.ProfilesResponse
+         * @static
+         * @param {im.IProfilesResponse} message ProfilesResponse message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        ProfilesResponse.encode = function encode(message, writer, q) {
+            if (!writer)
+                writer = $Writer.create();
+            if (q === undefined)
+                q = 0;
+            if (q > $util.recursionLimit)
+                throw Error("max depth exceeded");
+            if (message.users != null && message.users.length)
+                for (let i = 0; i < message.users.length; ++i)
+                    $root.im.UserProfile.encode(message.users[i], writer.uint32(/* id 1, wireType 2 =*/10).fork(), q + 1).ldelim();
+            if (message.groups != null && message.groups.length)
+                for (let i = 0; i < message.groups.length; ++i)
+                    $root.im.GroupProfile.encode(message.groups[i], writer.uint32(/* id 2, wireType 2 =*/18).fork(), q + 1).ldelim();
+            return writer;
+        };
+
+        /**
+         * Decodes a ProfilesResponse message from the specified reader or buffer.
+         * @function decode
+         * @memberof im.ProfilesResponse
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {im.ProfilesResponse} ProfilesResponse
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        ProfilesResponse.decode = function decode(reader, length, error, long) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (long === undefined)
+                long = 0;
+            if (long > $Reader.recursionLimit)
+                throw Error("maximum nesting depth exceeded");
+            let end, message;
+            if (length === undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = new $root.im.ProfilesResponse();
+            while (reader.pos < end) {
+                let tag = reader.uint32();
+                if (tag === error)
+                    break;
+                switch (tag >>> 3) {
+                case 1: {
+                        if (!(message.users && message.users.length))
+                            message.users = [];
+                        message.users.push($root.im.UserProfile.decode(reader, reader.uint32(), undefined, long + 1));
+                        break;
+                    }
+                case 2: {
+                        if (!(message.groups && message.groups.length))
+                            message.groups = [];
+                        message.groups.push($root.im.GroupProfile.decode(reader, reader.uint32(), undefined, long + 1));
+                        break;
+                    }
+                default:
+                    reader.skipType(tag & 7, long);
+                    break;
+                }
+            }
+            if (length !== undefined) {
+                if (reader.pos !== end)
+                    throw RangeError("index out of range");
+                reader.len = length;
+            }
+            return message;
+        };
+
+        return ProfilesResponse;
+    })();
+
     return im;
 })();
 
