@@ -1,0 +1,53 @@
+// bench:size — what every embedding site pays: the built files, minified and gzipped, beside
+// baselines bundled the same way in the same run (Lit alone; protobufjs/minimal alone).
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir, cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync, brotliCompressSync } from 'node:zlib';
+import { rollup } from 'rollup';
+import commonjs from '@rollup/plugin-commonjs';
+import { nodeResolve } from '@rollup/plugin-node-resolve';
+import terser from '@rollup/plugin-terser';
+
+const root = new URL('..', import.meta.url).pathname;
+const measure = (code) => ({ min: Buffer.byteLength(code), gzip: gzipSync(code, { level: 9 }).length, brotli: brotliCompressSync(code).length });
+const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KB`;
+
+/** Bundles `source` (an entry module's text) as one minified IIFE, like the widget's own build. */
+async function baseline(name, source) {
+  const dir = mkdtempSync(join(tmpdir(), 'im-size-'));
+  try {
+    const entry = join(root, `.bench-size-${name}.mjs`);
+    writeFileSync(entry, source);
+    try {
+      const bundle = await rollup({ input: entry, plugins: [nodeResolve({ browser: true }), commonjs(), terser({ format: { comments: false } })], onwarn: () => {} });
+      const { output } = await bundle.generate({ format: 'iife', name: 'Baseline' });
+      return measure(output[0].code);
+    } finally {
+      rmSync(entry, { force: true });
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const files = [
+  ['dist/im-widget.iife.js', 'script-tag build: every element, core, emoji built-ins, Lit'],
+  ['dist/im-widget.js', 'ESM build for apps (Lit external)'],
+  ['dist/im-core.js', 'headless core (client, store, protocol)'],
+  ['dist/im-emoji-data.js', 'full Unicode emoji set, loaded when the picker needs it'],
+];
+const rows = files.map(([file, what]) => ({ file, what, ...measure(readFileSync(join(root, file))) }));
+const lit = await baseline('lit', "export * from 'lit'; export * from '@lit/context';");
+const protobuf = await baseline('protobuf', "import p from 'protobufjs/minimal.js'; export default p;");
+
+console.log('bench:size — built files vs baselines bundled the same way in this run');
+console.log(`machine: ${cpus()[0]?.model ?? 'unknown'} (${cpus().length} cores), ${(totalmem() / 2 ** 30).toFixed(1)} GiB, node ${process.version}`);
+console.log('command: npm run bench:size\n');
+console.log('| file | min | gzip -9 | brotli | what |');
+console.log('|---|---:|---:|---:|---|');
+for (const row of rows) console.log(`| ${row.file} | ${kb(row.min)} | ${kb(row.gzip)} | ${kb(row.brotli)} | ${row.what} |`);
+console.log(`| baseline: lit + @lit/context | ${kb(lit.min)} | ${kb(lit.gzip)} | ${kb(lit.brotli)} | the framework alone |`);
+console.log(`| baseline: protobufjs/minimal | ${kb(protobuf.min)} | ${kb(protobuf.gzip)} | ${kb(protobuf.brotli)} | the codec runtime alone |`);
+const iife = rows[0];
+console.log(`\nscript-tag build / Lit alone (gzip): ${(iife.gzip / lit.gzip).toFixed(1)}×; our own code and data ≈ ${kb(iife.gzip - lit.gzip - protobuf.gzip)} gzip`);
