@@ -48,6 +48,12 @@ export default [
     plugins: [pickerDataAsFile(), nodeResolve({ browser: true }), commonjs(), typescript(), terser({ format: { comments: false } })],
   },
   {
+    // The emoji module alone, for pages that only convert emoji.
+    input: 'src/emoji/index.ts',
+    output: { dir: 'dist', entryFileNames: 'im-emoji.js', chunkFileNames: 'im-emoji-[name]-[hash].js', format: 'es', sourcemap: true },
+    plugins: [typescript(), terser({ format: { comments: false } })],
+  },
+  {
     input: 'src/emoji/picker-data.ts',
     output: { file: 'dist/im-emoji-data.js', format: 'es' },
     plugins: [typescript(), terser({ format: { comments: false } })],
