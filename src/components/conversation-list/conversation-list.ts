@@ -51,6 +51,19 @@ export class ImConversationList extends ImElement {
   private readonly active = new StoreController(this, selectActive);
   private readonly groups = new StoreController(this, (state: ChatState) => state.groups);
 
+  /** Relative times ("5 min ago") move on by themselves. */
+  private clock: ReturnType<typeof setInterval> | undefined;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.clock = setInterval(() => this.requestUpdate(), 60_000);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    clearInterval(this.clock);
+  }
+
   override updated(changed: Map<string, unknown>): void {
     if (changed.has('session')) {
       for (const controller of [this.list, this.users, this.active, this.groups]) controller.attach();
@@ -113,7 +126,7 @@ export class ImConversationList extends ImElement {
                 ${portrait ? html`<img src=${portrait} alt="" loading="lazy">` : initials(name)}
               </span>
               <span part="name" class="name">${name}</span>
-              <span part="time" class="time">${shortTime(entry.updatedTime, this.language)}</span>
+              <span part="time" class="time">${shortTime(entry.updatedTime, this.language, strings)}</span>
               <span part="preview" class="preview">${previewText(entry.latestMessage, strings)}</span>
               <span class="marks">
                 ${entry.pinned ? html`<span title=${strings.pinned}>📌</span>` : nothing}

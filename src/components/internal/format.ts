@@ -14,12 +14,14 @@ export function previewText(item: MessageItem | undefined, strings: Strings): st
   return strings.unsupported;
 }
 
-/** Time of a list row: the time today, else the date. */
-export function shortTime(time: number, lang: string, now = Date.now()): string {
-  if (!time) return '';
+/** Time of a list row, relative when recent: "now", "5 min", the time today, else the date. */
+export function shortTime(time: number, lang: string, strings: Pick<Strings, 'justNow' | 'minutesAgo'>, now = Date.now()): string {
+  if (!time || !Number.isFinite(time)) return '';
+  const minutes = Math.floor((now - time) / 60_000);
+  if (minutes < 1 && minutes > -2) return strings.justNow;
+  if (minutes >= 1 && minutes < 60) return strings.minutesAgo(minutes);
   const date = new Date(time);
-  const today = new Date(now);
-  const sameDay = date.toDateString() === today.toDateString();
+  const sameDay = date.toDateString() === new Date(now).toDateString();
   return sameDay
     ? date.toLocaleTimeString(lang, { hour: '2-digit', minute: '2-digit' })
     : date.toLocaleDateString(lang, { month: 'short', day: 'numeric' });

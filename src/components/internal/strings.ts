@@ -33,7 +33,7 @@ const en = {
     6: 'Signed in on another device', 7: 'WebSocket unavailable', 8: 'Connection error', 12: 'Domain not allowed',
   } as Record<number, string>,
   messages: 'Messages',
-  minutesAgo: (n: number) => `${n} min`,
+  minutesAgo: (n: number) => `${n} min ago`,
   justNow: 'now',
 };
 
