@@ -25,6 +25,16 @@ const pickerDataAsFile = () => ({
   },
 });
 
+/**
+ * protobufjs picks up the `long` package (with a WebAssembly blob) for 64-bit integers; our
+ * 64-bit fields are plain numbers, so browser builds leave it out.
+ */
+const withoutLong = () => ({
+  name: 'without-long',
+  resolveId: (id) => (id === 'long' ? '\0long-stub' : null),
+  load: (id) => (id === '\0long-stub' ? 'export default null;' : null),
+});
+
 const typescript = () => esbuild({ target: 'es2022', tsconfig: 'tsconfig.json' });
 
 /** Lit stays external in the ESM build (apps dedupe it; Node's SSR loader picks Lit's own server build). */
@@ -37,7 +47,7 @@ export default [
     input: 'src/components/index.ts',
     output: { dir: 'dist', entryFileNames: 'im-widget.js', chunkFileNames: 'im-widget-[name]-[hash].js', format: 'es', sourcemap: true },
     external: widgetExternal,
-    plugins: [nodeResolve({ browser: true }), commonjs(), typescript(), terser({ format: { comments: false } })],
+    plugins: [withoutLong(), nodeResolve({ browser: true }), commonjs(), typescript(), terser({ format: { comments: false } })],
   },
   {
     // One file for a script tag: a single global, IMWidget; nothing else is touched. An IIFE
@@ -45,7 +55,7 @@ export default [
     // imported (relative to this script's URL) when the picker first needs it.
     input: 'src/components/index.ts',
     output: { file: 'dist/im-widget.iife.js', format: 'iife', name: 'IMWidget', sourcemap: true },
-    plugins: [pickerDataAsFile(), nodeResolve({ browser: true }), commonjs(), typescript(), terser({ format: { comments: false } })],
+    plugins: [pickerDataAsFile(), withoutLong(), nodeResolve({ browser: true }), commonjs(), typescript(), terser({ format: { comments: false } })],
   },
   {
     // The emoji module alone, for pages that only convert emoji.
@@ -62,7 +72,7 @@ export default [
     // The headless core for browsers, workers and Node: protobufjs/minimal bundled in.
     input: 'src/core/index.ts',
     output: { file: 'dist/im-core.js', format: 'es', sourcemap: true },
-    plugins: [nodeResolve({ browser: true }), commonjs(), typescript(), terser({ format: { comments: false } })],
+    plugins: [withoutLong(), nodeResolve({ browser: true }), commonjs(), typescript(), terser({ format: { comments: false } })],
   },
   {
     // The reference server (Node only); its npm dependencies stay external.

@@ -39,6 +39,13 @@ describe('dist/im-widget.iife.js on a plain page', () => {
       check();
     });
     expect(chat.session!.state.status).to.equal(0, 'connected');
+    // 64-bit fields (seq, times, cursors) decode to numbers in the built bundle too.
+    const TextMessage = win.IMWidget!.TextMessage as new (fields: { content: string }) => object;
+    const client = (chat.session as unknown as { client: { sendMessage(c: object, m: object): Promise<{ seq: unknown; sentTime: unknown }> } }).client;
+    const sent = await client.sendMessage({ conversationType: 1, targetId: 'iife-peer' }, new TextMessage({ content: 'from the script tag' }));
+    expect(sent.seq).to.equal(1);
+    expect(sent.sentTime).to.be.a('number');
+    expect(Math.abs((sent.sentTime as number) - Date.now())).to.be.below(60_000);
     frame.remove();
   });
 });
