@@ -1,0 +1,103 @@
+import type { Meta, StoryObj } from '@storybook/web-components-vite';
+import { html } from 'lit';
+import { CONVERSATIONS, inboxSession, type ConversationName, type InboxOptions } from './fixtures.js';
+import { frame, type FrameArgs } from './frame.js';
+
+interface Args extends FrameArgs {
+  height: number;
+  /** The conversation shown (`conversation-type` + `target-id`). */
+  conversation: ConversationName;
+}
+
+const meta = {
+  title: 'im-message-list',
+  component: 'im-message-list',
+  args: { theme: 'light', lang: 'en', width: 520, height: 520, conversation: 'bob' },
+  argTypes: {
+    height: { control: { type: 'range', min: 160, max: 900, step: 10 } },
+    conversation: { control: 'select', options: Object.keys(CONVERSATIONS) },
+  },
+  parameters: {
+    docs: {
+      description: {
+        component: 'The messages of one conversation, newest at the bottom, virtualized: only the rows near the viewport are '
+          + 'in the DOM. Keeps the reader at the bottom while new messages arrive and keeps the first visible message in place '
+          + 'when older pages are inserted above. Date separators, sender runs, send status, Retry and Delete on failed '
+          + 'messages. It takes its height from its parent.',
+      },
+    },
+  },
+  render: (args, { parameters }) => {
+    const session = inboxSession({ lang: args.lang, ...(parameters.fixture as InboxOptions | undefined) });
+    const shown = CONVERSATIONS[args.conversation];
+    return frame(html`
+      <im-message-list .session=${session} theme=${args.theme} lang=${args.lang}
+        conversation-type=${shown.conversationType} target-id=${shown.targetId}></im-message-list>`,
+    { width: args.width, height: args.height });
+  },
+} satisfies Meta<Args>;
+
+export default meta;
+type Story = StoryObj<Args>;
+
+const describe = (story: string) => ({ docs: { description: { story } } });
+
+export const Private: Story = {
+  parameters: describe('Two days of a private conversation: date separators, own bubbles on the right with ✓, the other side on the left.'),
+};
+
+export const Group: Story = {
+  args: { conversation: 'team' },
+  parameters: describe('Group: name and avatar on the first message of each sender’s run (a picture for Grace, initials for the others).'),
+};
+
+export const LongConversation: Story = {
+  args: { conversation: 'carol' },
+  parameters: describe('2,000 messages over almost four weeks. Opens at the newest; about 50 rows at most are in the DOM wherever you scroll.'),
+};
+
+export const LoadingOlder: Story = {
+  args: { conversation: 'carol' },
+  parameters: {
+    fixture: { loadingOlder: ['carol'] } satisfies InboxOptions,
+    ...describe('The newest six messages shown while the page before them is being fetched (`loadingOlder`).'),
+  },
+};
+
+export const Loading: Story = {
+  parameters: {
+    fixture: { unloaded: ['bob'] } satisfies InboxOptions,
+    ...describe('The newest page was not fetched yet.'),
+  },
+};
+
+export const Empty: Story = {
+  args: { conversation: 'grace' },
+  parameters: describe('Fetched, and no messages: the `empty` slot’s default text.'),
+};
+
+export const FailedSend: Story = {
+  args: { conversation: 'erin' },
+  parameters: describe('Own messages not on the server: failed (30002, network unavailable) with Retry and Delete, and one '
+    + 'still sending (…). Retry fails again here: the client is offline.'),
+};
+
+export const NotInGroup: Story = {
+  args: { conversation: 'hike' },
+  parameters: describe('A failed send in a group we left: error 22406 (not in group).'),
+};
+
+export const Dark: Story = {
+  args: { theme: 'dark', conversation: 'team' },
+  parameters: describe('`theme="dark"`.'),
+};
+
+export const Chinese: Story = {
+  args: { lang: 'zh-CN', conversation: 'team' },
+  parameters: describe('`lang="zh-CN"`: dates (今天, 昨天), labels and the fixture text in Chinese.'),
+};
+
+export const Narrow: Story = {
+  args: { width: 300, conversation: 'team' },
+  parameters: describe('300px: bubbles keep to 75% of the width and long words wrap.'),
+};
