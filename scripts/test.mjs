@@ -79,7 +79,7 @@ if (only !== 'node') {
 
 // b. Build + typecheck (the tests spawn dist/im-server.js)
 if (!argv.includes('--skip-build')) {
-  for (const [name, cmd, args] of [['build', 'npm', ['run', '--silent', 'build']], ['typecheck', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']]]) {
+  for (const [name, cmd, args] of [['build', 'npm', ['run', '--silent', 'build']], ['typecheck', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']], ['typecheck stories', 'npx', ['tsc', '-p', '.storybook']]]) {
     header(`${name[0].toUpperCase()}${name.slice(1)}: ${cmd} ${args.join(' ')}`);
     const { status } = sh(cmd, args);
     if (status !== 0) { results.push([name, 0, 1]); process.exit(finish()); }
@@ -106,6 +106,18 @@ if (only !== 'node') {
     const { code, out } = await run('npx', ['web-test-runner', '--config', 'web-test-runner.config.mjs']);
     const m = [...out.matchAll(/^(\d+) passed, (\d+) failed, (\d+) skipped\s*$/gm)].at(-1);
     record('browser', code, m ? Number(m[1]) : 0, m ? Number(m[2]) : 0);
+  }
+}
+
+// e. Stories: the static Storybook build, then every story and docs page in Chromium
+if (only !== 'node') {
+  header('Storybook: build + smoke test');
+  const { status } = sh('npm', ['run', '--silent', 'build-storybook']);
+  if (status !== 0) record('storybook', status ?? 1);
+  else {
+    const { code, out } = await run(process.execPath, ['.storybook/smoke-test.mjs']);
+    const m = [...out.matchAll(/^(\d+) passed, (\d+) failed\s*$/gm)].at(-1);
+    record('storybook', code, m ? Number(m[1]) : 0, m ? Number(m[2]) : 0);
   }
 }
 

@@ -17,6 +17,7 @@ export const styles = css`
   }
   im-conversation-list { border-right: 1px solid var(--_border); min-height: 0; }
   im-chat-panel { min-width: 0; min-height: 0; }
+  .placeholder { flex: 1; display: grid; place-items: center; margin: 0; color: var(--_muted); }
   @container (max-width: 599px) {
     .layout { grid-template-columns: 1fr; }
     .layout[data-pane='list'] im-chat-panel { display: none; }

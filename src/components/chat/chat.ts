@@ -40,8 +40,8 @@ export class ImChat extends ImProvider {
   /** Which pane shows on narrow layouts. */
   @state() private pane: 'list' | 'panel' = 'list';
 
-  override updated(changed: Map<string, unknown>): void {
-    super.updated(changed);
+  override willUpdate(changed: Map<string, unknown>): void {
+    super.willUpdate(changed);
     if ((changed.has('targetId') || changed.has('session')) && this.targetId && this.session) {
       this.pane = 'panel';
       void this.session.open({ conversationType: this.conversationType, targetId: this.targetId }).catch(() => undefined);
@@ -60,7 +60,7 @@ export class ImChat extends ImProvider {
           @im-conversation-select=${this.onSelect}></im-conversation-list>
         <im-chat-panel part="chat-panel" theme=${this.theme} lang=${lang}
           @im-back=${() => { this.pane = 'list'; }}>
-          <slot name="empty" slot="empty"></slot>
+          <slot name="empty" slot="empty"><p class="placeholder">${this.strings.selectConversation}</p></slot>
         </im-chat-panel>
       </div>`;
   }

@@ -33,10 +33,10 @@ export const styles = css`
   .name { font-weight: 600; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
   .time { color: var(--_muted); font-size: 0.8em; white-space: nowrap; }
   .preview { color: var(--_muted); overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
-  .marks { display: flex; gap: 4px; align-items: center; justify-content: end; color: var(--_muted); font-size: 0.8em; }
+  .marks { display: flex; gap: 4px; align-items: center; justify-content: end; color: var(--_muted); font-size: 0.85em; }
   .badge {
-    min-width: 1.5em; padding: 0 0.4em; border-radius: 999px; text-align: center;
-    background: var(--_badge); color: #fff; font-size: 0.75em; line-height: 1.5em; font-weight: 600;
+    min-width: 1.6em; padding: 0 0.45em; border-radius: 999px; text-align: center;
+    background: var(--_badge); color: #fff; font-size: max(11px, 0.9em); line-height: 1.6em; font-weight: 600;
   }
   .badge.muted { background: var(--_muted); }
   .empty { padding: calc(var(--_space) * 3); color: var(--_muted); text-align: center; }

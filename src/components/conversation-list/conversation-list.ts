@@ -30,6 +30,7 @@ const selectActive = (state: ChatState) => state.activeKey;
  * @csspart preview - The last message, as text.
  * @csspart time - Time of the last activity.
  * @csspart badge - The unread count.
+ * @csspart loading - Shown until the list has loaded.
  *
  * @cssproperty --im-conversation-list-row-height - Minimum row height (64px).
  * @cssproperty --im-conversation-list-selected-background - Background of the open conversation.
@@ -110,6 +111,9 @@ export class ImConversationList extends ImElement {
       return html`<slot name="empty"><p class="empty">${this.strings.noConversations}</p></slot>`;
     }
     const strings = this.strings;
+    if (!this.list.value?.loaded && entries.length === 0) {
+      return html`<p part="loading" class="empty" role="status">${strings.loading}</p>`;
+    }
     const focusIndex = Math.min(this.focusIndex, Math.max(0, entries.length - 1));
     return html`
       <ul part="list" role="listbox" aria-label=${strings.conversations} @keydown=${this.onKeyDown}>

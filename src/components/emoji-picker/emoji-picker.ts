@@ -88,7 +88,8 @@ export class ImEmojiPicker extends ImElement {
       for (const category of this.categories) {
         for (const entry of category.emoji) {
           if (seen.has(entry.emoji)) continue;
-          if (entry.zh.includes(query) || entry.en.toLowerCase().includes(query)) {
+          // zh names match anywhere; en names at the start of a word ("cat" is not "identification").
+          if (entry.zh.includes(query) || ` ${entry.en.toLowerCase()}`.includes(` ${query}`)) {
             seen.add(entry.emoji);
             found.push(entry);
           }

@@ -2,6 +2,7 @@
 const en = {
   conversations: 'Conversations',
   noConversations: 'No conversations yet',
+  loading: 'Loading…',
   selectConversation: 'Choose a conversation',
   messagePlaceholder: 'Write a message',
   messageLabel: 'Message',
@@ -42,6 +43,7 @@ export type Strings = typeof en;
 const zhCN: Strings = {
   conversations: '会话',
   noConversations: '暂无会话',
+  loading: '加载中…',
   selectConversation: '选择一个会话',
   messagePlaceholder: '输入消息',
   messageLabel: '消息',

@@ -5,6 +5,7 @@ export const styles = css`
     display: flex;
     flex-direction: column;
     position: relative;
+    container: im-message-list / inline-size;
     min-height: 0;
     overflow: hidden;
     background: var(--_bg);
@@ -83,6 +84,12 @@ export const styles = css`
     color: var(--_bubble-fg);
   }
   .own .bubble { justify-self: end; background: var(--_own-bg); color: var(--_own-fg); }
+  /* Narrow lists: wider bubbles, the time under the text instead of beside it. */
+  @container im-message-list (max-width: 480px) {
+    .bubble { max-width: max(var(--_max-bubble), 88%); grid-template-columns: minmax(0, 1fr) auto; }
+    .bubble .text { grid-column: 1 / -1; }
+    .bubble .time { justify-self: end; }
+  }
   .text { white-space: pre-wrap; overflow-wrap: anywhere; word-break: break-word; }
   .unsupported .text { font-style: italic; }
   .time { font-size: 0.72em; white-space: nowrap; color: var(--_muted); }
