@@ -27,6 +27,11 @@ export interface IMClientOptions {
   reconnect?: { enabled?: boolean; minDelay?: number; maxDelay?: number };
   /** How long a query or a connect may wait for its answer, ms. */
   requestTimeout?: number;
+  /**
+   * Where `online` and `visibilitychange` come from, to reconnect at once when the network or
+   * the page comes back; default: the page or worker global, when it has events.
+   */
+  environment?: EventTarget & { document?: { visibilityState?: string } };
 }
 
 export interface IMClientEvents extends Record<string, unknown[]> {
@@ -35,6 +40,14 @@ export interface IMClientEvents extends Record<string, unknown[]> {
   status: [ConnectionStatus];
   /** Read position or removal changed on another device of this user. */
   conversation: [ConversationChange];
+  /** An established connection was lost (the seed's `disconnect`); reconnecting follows unless it cannot help. */
+  disconnect: [IMError];
+  /** A reconnect attempt is scheduled: its number (from 1) and the delay in ms (the seed's `schedule`). */
+  schedule: [number, number];
+  /** A reconnect attempt starts (the seed's `retry`). */
+  retry: [number];
+  /** The connection is back after a loss (the seed's `reconnect`); a sync follows. */
+  reconnect: [];
 }
 
 export interface SendOptions {
@@ -139,14 +152,28 @@ export class IMClient extends Emitter<IMClientEvents> {
     }
     if (this.connectWaiter) return Promise.reject(new IMError(ErrorCode.BIZ_ERROR_CONNECTING, 'already connecting'));
     this.wanted = true;
+    this.watchEnvironment();
     return new Promise((resolve, reject) => {
       this.connectWaiter = { resolve, reject };
       void this.open();
     });
   }
 
+  /**
+   * Reconnects now instead of waiting for the next scheduled attempt. Does nothing while
+   * connected or connecting; refuses after a kick or a rejected token (reconnecting cannot help).
+   */
+  retry(): void {
+    if (!this.wanted || this.transport || this.statusValue === ConnectionStatus.CONNECTED) return;
+    clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = undefined;
+    this.emit('retry', this.attempt);
+    void this.open();
+  }
+
   /** Closes the connection for good; unsent messages reject with RC_NET_CHANNEL_INVALID. */
   async disconnect(): Promise<void> {
+    this.unwatchEnvironment();
     this.wanted = false;
     clearTimeout(this.reconnectTimer);
     if (this.transport) {
@@ -261,6 +288,7 @@ export class IMClient extends Emitter<IMClientEvents> {
     this.userIdValue = ack.userId;
     this.tokenRenewed = false;
     this.heartbeatMs = Math.max(1, ack.heartbeatSeconds || 30) * 1000;
+    const wasReconnecting = this.everConnected;
     this.attempt = 0;
     this.everConnected = true;
     this.startHeartbeat();
@@ -268,6 +296,7 @@ export class IMClient extends Emitter<IMClientEvents> {
     const waiter = this.connectWaiter;
     this.connectWaiter = undefined;
     waiter?.resolve({ userId: ack.userId });
+    if (wasReconnecting) this.emit('reconnect');
     for (const entry of this.outbox.values()) this.transmit(entry, true);
     this.sync();
   }
@@ -282,6 +311,7 @@ export class IMClient extends Emitter<IMClientEvents> {
 
   /** Nothing more can be done without the app: say why, and fail what waits. */
   private stopForGood(error: IMError): void {
+    this.unwatchEnvironment();
     this.wanted = false;
     clearTimeout(this.reconnectTimer);
     this.failConnect(error);
@@ -322,6 +352,7 @@ export class IMClient extends Emitter<IMClientEvents> {
       return;
     }
     this.setStatus(ConnectionStatus.NETWORK_UNAVAILABLE);
+    this.emit('disconnect', error);
     this.scheduleReconnect();
   }
 
@@ -336,9 +367,39 @@ export class IMClient extends Emitter<IMClientEvents> {
       maxDelay: this.options.reconnect?.maxDelay ?? 30_000,
     });
     this.setStatus(ConnectionStatus.CONNECTING);
+    const attempt = this.attempt;
+    this.emit('schedule', attempt, delay);
     this.reconnectTimer = setTimeout(() => {
-      if (this.wanted) void this.open();
+      this.reconnectTimer = undefined;
+      if (!this.wanted) return;
+      this.emit('retry', attempt);
+      void this.open();
     }, delay);
+  }
+
+  private environmentCleanup: (() => void) | undefined;
+
+  /** Reconnects at once when the browser says it is online again, or the page visible again. */
+  private watchEnvironment(): void {
+    if (this.environmentCleanup) return;
+    const target = this.options.environment ?? (globalThis as unknown as IMClientOptions['environment']);
+    if (!target || typeof target.addEventListener !== 'function') return;
+    const onOnline = () => this.retry();
+    const documentTarget = target.document as (EventTarget & { visibilityState?: string }) | undefined;
+    const onVisible = () => {
+      if (documentTarget?.visibilityState === 'visible') this.retry();
+    };
+    target.addEventListener('online', onOnline);
+    documentTarget?.addEventListener?.('visibilitychange', onVisible);
+    this.environmentCleanup = () => {
+      target.removeEventListener('online', onOnline);
+      documentTarget?.removeEventListener?.('visibilitychange', onVisible);
+    };
+  }
+
+  private unwatchEnvironment(): void {
+    this.environmentCleanup?.();
+    this.environmentCleanup = undefined;
   }
 
   private dropTransport(): void {
