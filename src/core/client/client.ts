@@ -2,6 +2,7 @@ import { im } from '../protocol/generated/im.js';
 import { ConnectionStatus, ErrorCode, FrameType } from '../protocol/codes.js';
 import { PROTOCOL_VERSION, decodeBody, decodeFrame, encodeFrame, FrameError, type Frame } from '../protocol/frames.js';
 import type { Transport, WebSocketConstructor } from '../transport/transport.js';
+import type { KeyValueStore } from '../storage/key-value-store.js';
 import { WebSocketTransport } from '../transport/websocket-transport.js';
 // The messages index registers the built-in types: a client always decodes them.
 import { decodeContent, encodeContent, messageTypeOptions, MessageValidationError, type MessageContent } from '../messages/index.js';
@@ -32,7 +33,25 @@ export interface IMClientOptions {
    * the page comes back; default: the page or worker global, when it has events.
    */
   environment?: EventTarget & { document?: { visibilityState?: string } };
+  /**
+   * This user's persistent store (see `openUserStore`): unsent messages and the sync cursor
+   * survive a reload there; the next client on the same store sends them and syncs on.
+   */
+  storage?: KeyValueStore;
 }
+
+/** An unsent message as kept in storage. */
+interface StoredOutgoing {
+  clientMsgId: string;
+  conversationType: number;
+  targetId: string;
+  objectName: string;
+  content: Uint8Array;
+  order: number;
+}
+
+const OUTBOX_PREFIX = 'outbox:';
+const CURSOR_KEY = 'cursor';
 
 export interface IMClientEvents extends Record<string, unknown[]> {
   /** Every message received: other users', and this user's sent from other devices. */
@@ -48,6 +67,10 @@ export interface IMClientEvents extends Record<string, unknown[]> {
   retry: [number];
   /** The connection is back after a loss (the seed's `reconnect`); a sync follows. */
   reconnect: [];
+  /** A message of this client was stored by the server (also one restored from storage). */
+  sent: [IMMessage];
+  /** The server refused a message of this client for good. */
+  sendFailed: [string, IMError];
 }
 
 export interface SendOptions {
@@ -153,6 +176,7 @@ export class IMClient extends Emitter<IMClientEvents> {
     if (this.connectWaiter) return Promise.reject(new IMError(ErrorCode.BIZ_ERROR_CONNECTING, 'already connecting'));
     this.wanted = true;
     this.watchEnvironment();
+    this.restored ??= this.restore();
     return new Promise((resolve, reject) => {
       this.connectWaiter = { resolve, reject };
       void this.open();
@@ -187,6 +211,7 @@ export class IMClient extends Emitter<IMClientEvents> {
 
   private async open(): Promise<void> {
     this.setStatus(ConnectionStatus.CONNECTING);
+    await this.restored;
     if (!this.token && this.options.tokenProvider) {
       try {
         this.token = await this.options.tokenProvider();
@@ -473,10 +498,77 @@ export class IMClient extends Emitter<IMClientEvents> {
       settle = { resolve: resolve as (message: IMMessage) => void, reject };
     });
     const entry: OutboxEntry = { clientMsgId, outgoing, requestId: 0, sent: false, conversation, content, promise, ...settle };
-    this.outbox.set(clientMsgId, entry);
-    this.ownSent.add(clientMsgId);
-    if (this.statusValue === ConnectionStatus.CONNECTED) this.transmit(entry, false);
+    this.enqueue(entry);
+    const stored: StoredOutgoing = {
+      clientMsgId, conversationType: conversation.conversationType, targetId: conversation.targetId,
+      objectName: content.objectName, content: outgoing.content as Uint8Array, order: Date.now() * 1000 + (this.order++ % 1000),
+    };
+    this.writeStorage((storage) => storage.set(OUTBOX_PREFIX + clientMsgId, stored));
     return promise;
+  }
+
+  private order = 0;
+
+  private enqueue(entry: OutboxEntry): void {
+    this.outbox.set(entry.clientMsgId, entry);
+    this.ownSent.add(entry.clientMsgId);
+    entry.promise.then((message) => this.emit('sent', message), (error: IMError) => {
+      if (error.code !== ErrorCode.RC_NET_CHANNEL_INVALID) this.emit('sendFailed', entry.clientMsgId, error);
+    });
+    if (this.statusValue === ConnectionStatus.CONNECTED) this.transmit(entry, false);
+  }
+
+  /** Unsent messages, oldest first: what a reload restored, and what waits for the connection. */
+  getPendingMessages(): Array<{ clientMsgId: string; conversation: Conversation; content: MessageContent }> {
+    return [...this.outbox.values()].map((entry) => ({ clientMsgId: entry.clientMsgId, conversation: entry.conversation, content: entry.content }));
+  }
+
+  private restored: Promise<void> | undefined;
+  private storageQueue: Promise<unknown> = Promise.resolve();
+
+  /** Storage writes run one after another, in call order; a failing store never breaks sending. */
+  private writeStorage(write: (storage: KeyValueStore) => Promise<unknown>): void {
+    const storage = this.options.storage;
+    if (!storage) return;
+    this.storageQueue = this.storageQueue.then(() => write(storage)).catch(() => undefined);
+  }
+
+  /** Picks up what an earlier client on the same storage left: its cursor and unsent messages. */
+  private async restore(): Promise<void> {
+    const storage = this.options.storage;
+    if (!storage) return;
+    try {
+      const cursor = await storage.get<number>(CURSOR_KEY);
+      if (typeof cursor === 'number' && Number.isSafeInteger(cursor) && cursor > this.cursor) this.cursor = cursor;
+      const stored: StoredOutgoing[] = [];
+      for (const key of await storage.keys(OUTBOX_PREFIX)) {
+        const value = await storage.get<StoredOutgoing>(key);
+        if (value && typeof value.clientMsgId === 'string' && CLIENT_MSG_ID.test(value.clientMsgId) && value.content instanceof Uint8Array) {
+          stored.push(value);
+        }
+      }
+      stored.sort((a, b) => a.order - b.order);
+      for (const value of stored) {
+        if (this.outbox.has(value.clientMsgId)) continue;
+        const conversation = { conversationType: value.conversationType, targetId: value.targetId };
+        const content = decodeContent(value.objectName, value.content);
+        const typeOptions = messageTypeOptions(value.objectName);
+        let settle!: Pick<OutboxEntry, 'resolve' | 'reject'>;
+        const promise = new Promise<IMMessage>((resolve, reject) => {
+          settle = { resolve, reject };
+        });
+        this.enqueue({
+          clientMsgId: value.clientMsgId, requestId: 0, sent: false, conversation, content, promise, ...settle,
+          outgoing: {
+            clientMsgId: value.clientMsgId, conversationType: value.conversationType, targetId: value.targetId,
+            objectName: value.objectName, content: value.content, counted: typeOptions.isCounted, persisted: typeOptions.isPersited,
+          },
+        });
+        promise.catch(() => undefined);
+      }
+    } catch {
+      // An unreadable store: start fresh rather than not at all.
+    }
   }
 
   private transmit(entry: OutboxEntry, dup: boolean): void {
@@ -499,6 +591,7 @@ export class IMClient extends Emitter<IMClientEvents> {
       return;
     }
     this.outbox.delete(entry.clientMsgId);
+    this.writeStorage((storage) => storage.delete(OUTBOX_PREFIX + entry.clientMsgId));
     if (ack.code !== 0) {
       this.ownSent.delete(entry.clientMsgId);
       entry.reject(new IMError(ack.code, 'the server refused the message'));
@@ -574,6 +667,15 @@ export class IMClient extends Emitter<IMClientEvents> {
   }
 
   private deliver(messages: im.Message[]): void {
+    const before = this.cursor;
+    this.deliverEach(messages);
+    if (this.cursor !== before) {
+      const cursor = this.cursor;
+      this.writeStorage((storage) => storage.set(CURSOR_KEY, cursor));
+    }
+  }
+
+  private deliverEach(messages: im.Message[]): void {
     for (const wire of messages) {
       const cursor = wire.cursor;
       if (cursor <= this.cursor) continue; // seen already (sync and push overlap)
