@@ -92,7 +92,7 @@ if (only !== 'browser') {
   const files = listFiles('test', [join('test', 'browser')]);
   if (!files.length) console.log('no node test files found');
   else {
-    const { code, out } = await run(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files]);
+    const { code, out } = await run(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-force-exit', '--test-timeout=120000', '--test-reporter=spec', ...files]);
     const failed = (lastInt(/^ℹ fail (\d+)\s*$/gm, out) ?? 0) + (lastInt(/^ℹ cancelled (\d+)\s*$/gm, out) ?? 0);
     record('node', code, lastInt(/^ℹ pass (\d+)\s*$/gm, out), failed);
   }

@@ -5,7 +5,7 @@ import { ErrorCode, FrameType } from '../core/protocol/codes.js';
 import { MAX_FRAME_BYTES } from '../core/protocol/frames.js';
 import type { BusEvent, FanoutBus } from './bus.js';
 import { toWireMessage } from './chat-service.js';
-import { Session, type SessionContext } from './session.js';
+import { Session, type SessionContext, type SessionLink } from './session.js';
 
 /** WebSocket close codes we use: 1000 normal, 1008 protocol/policy violation. */
 const CLOSE_NORMAL = 1000;
@@ -37,17 +37,25 @@ export class Gateway {
     this.wss.handleUpgrade(request, socket, head, (ws) => this.accept(ws));
   }
 
+  /**
+   * A Session over another link (the long-poll endpoint): registered here once authenticated, so
+   * it gets fan-out and counts in `connectionCount`, like a WebSocket session.
+   */
+  createSession(link: SessionLink): Session {
+    return new Session(link, {
+      ...this.context,
+      register: (s) => this.register(s),
+      unregister: (s) => this.unregister(s),
+    });
+  }
+
   private accept(ws: WebSocket): void {
     this.sockets.add(ws);
-    const session = new Session({
+    const session = this.createSession({
       send: (bytes) => {
         if (ws.readyState === ws.OPEN) ws.send(bytes);
       },
       close: (code) => ws.close(code === 0 ? CLOSE_NORMAL : CLOSE_POLICY),
-    }, {
-      ...this.context,
-      register: (s) => this.register(s),
-      unregister: (s) => this.unregister(s),
     });
     const idle = setTimeout(() => {
       session.close(0, 'idle');

@@ -35,7 +35,9 @@ try {
     options: {
       port: { type: 'string' }, host: { type: 'string' }, data: { type: 'string' },
       'app-key': { type: 'string' }, 'app-secret': { type: 'string' }, 'rate-limit': { type: 'string' },
-      heartbeat: { type: 'string' }, demo: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      heartbeat: { type: 'string' }, demo: { type: 'boolean' },
+      // Hidden (tests): how long /im/poll holds a long poll, ms.
+      'poll-hold-ms': { type: 'string' }, help: { type: 'boolean', short: 'h' },
     },
     strict: true,
   }));
@@ -62,6 +64,7 @@ const server = await startServer({
   appSecret,
   rateLimit: integer(values['rate-limit'], 'rate-limit', 5, 0, 1_000_000),
   heartbeatSeconds: integer(values.heartbeat, 'heartbeat', 30, 1, 3600),
+  pollHoldMs: integer(values['poll-hold-ms'], 'poll-hold-ms', 25_000, 10, 120_000),
   demo: values.demo ?? false,
   staticDir: dirname(fileURLToPath(import.meta.url)),
 }).catch((error: Error) => fail(error.message));

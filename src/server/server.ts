@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { LocalBus, type FanoutBus } from './bus.js';
 import { ChatService } from './chat-service.js';
 import { Gateway } from './gateway.js';
+import { DEFAULT_POLL_HOLD_MS, LongPollGateway, POLL_PATH } from './long-poll.js';
 import { handleAppApi, sendJson } from './app-api.js';
 import { SqliteChatStore } from './storage/sqlite-store.js';
 import type { ChatStore } from './storage/chat-store.js';
@@ -19,6 +20,8 @@ export interface ServerOptions {
   /** Messages per second per user; 0 = unlimited. */
   rateLimit: number;
   heartbeatSeconds: number;
+  /** How long /im/poll holds a long poll with nothing to send (default 25 s). */
+  pollHoldMs?: number;
   demo: boolean;
   /** Where demo mode serves the browser bundles from. */
   staticDir?: string;
@@ -42,6 +45,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const gateway = new Gateway({
     appKey: options.appKey, appSecret: options.appSecret, heartbeatSeconds: options.heartbeatSeconds, service, log,
   }, bus);
+  const longPoll = new LongPollGateway({
+    pollHoldMs: options.pollHoldMs ?? DEFAULT_POLL_HOLD_MS,
+    heartbeatSeconds: options.heartbeatSeconds,
+    createSession: (link) => gateway.createSession(link),
+  });
   const sweeper = setInterval(() => service.sweep(), 60_000);
   sweeper.unref();
 
@@ -53,6 +61,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   }
 
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
+    if ((request.url ?? '/').split('?')[0] === POLL_PATH) {
+      await longPoll.handle(request, response);
+      return;
+    }
     if (await handleAppApi(request, response, { appKey: options.appKey, appSecret: options.appSecret, store, metrics })) return;
     if (options.demo && (await handleDemo(request, response, options))) return;
     const path = (request.url ?? '/').split('?')[0];
@@ -96,6 +108,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     async close() {
       clearInterval(sweeper);
       stopBot();
+      longPoll.close();
       await gateway.close();
       await new Promise<void>((resolve) => http.close(() => resolve()));
       http.closeAllConnections();

@@ -10,7 +10,7 @@ const TOTAL = 300;
 const KILL_AFTER = [40, 120, 210];
 const IN_FLIGHT = 16;
 
-describe('crash safety', () => {
+for (const transport of ['websocket', 'polling'] as const) describe(`crash safety over ${transport}`, () => {
   let server: TestServer;
   const clients: IMClient[] = [];
 
@@ -25,7 +25,7 @@ describe('crash safety', () => {
 
   it('SIGKILL and restart while a sender streams: every acked message reaches every member exactly once, in order', async () => {
     const connect = async (userId: string) => {
-      const client = await connectClient(server, userId);
+      const client = await connectClient(server, userId, { transports: [transport] });
       clients.push(client);
       return client;
     };

@@ -43,9 +43,10 @@ describe('durable outbox and cursor', () => {
     assert.equal((sent.content as TextMessage).content, 'while the server was down');
     await waitFor((check) => receiver.on('message', check), () => received.length >= 2, 'delivery');
     assert.deepEqual(received.map((m) => (m.content as TextMessage).content), ['before', 'while the server was down']);
+    await second.getConversationList(); // answered after the sync that came before it on the same link
+    await second.disconnect();
     assert.deepEqual(await storage.keys('outbox:'), [], 'the outbox is empty once the server has it');
     assert.ok(((await storage.get<number>('cursor')) ?? 0) > 0, 'the sync cursor is kept');
-    await second.disconnect();
     await receiver.disconnect();
   });
 

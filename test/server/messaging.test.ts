@@ -4,7 +4,7 @@ import { ConversationType } from '../../src/core/protocol/codes.js';
 import { TextMessage } from '../../src/core/messages/index.js';
 import type { IMClient } from '../../src/core/client/client.js';
 import type { IMMessage } from '../../src/core/client/types.js';
-import { connectClient, createGroup, startTestServer, waitFor, type TestServer } from '../helpers/server.js';
+import { connectClient as connectTo, createGroup, startTestServer, waitFor, type TestServer } from '../helpers/server.js';
 
 /** Collects a client's received messages. */
 function inbox(client: IMClient) {
@@ -17,9 +17,11 @@ function inbox(client: IMClient) {
 
 const text = (m: IMMessage) => (m.content as TextMessage).content;
 
-describe('messaging through the reference server', () => {
+for (const transport of ['websocket', 'polling'] as const) describe(`messaging through the reference server over ${transport}`, () => {
   let server: TestServer;
   const clients: IMClient[] = [];
+  const connectClient = (server: TestServer, userId: string, options: Parameters<typeof connectTo>[2] = {}) =>
+    connectTo(server, userId, { transports: [transport], ...options });
   const connect = async (userId: string) => {
     const client = await connectClient(server, userId);
     clients.push(client);

@@ -1,7 +1,10 @@
 import { im } from '../protocol/generated/im.js';
 import { ConnectionStatus, ErrorCode, FrameType } from '../protocol/codes.js';
 import { PROTOCOL_VERSION, decodeBody, decodeFrame, encodeFrame, FrameError, type Frame } from '../protocol/frames.js';
-import type { Transport, WebSocketConstructor } from '../transport/transport.js';
+import type { FetchLike, Transport, WebSocketConstructor } from '../transport/transport.js';
+import { LongPollTransport, pollUrlFor } from '../transport/long-poll-transport.js';
+
+export type TransportKind = 'websocket' | 'polling';
 import type { KeyValueStore } from '../storage/key-value-store.js';
 import { WebSocketTransport } from '../transport/websocket-transport.js';
 // The messages index registers the built-in types: a client always decodes them.
@@ -21,6 +24,13 @@ export interface IMClientOptions {
   tokenProvider?: () => Promise<string>;
   /** A WebSocket constructor, e.g. `ws`'s in Node; defaults to the global one. */
   WebSocket?: WebSocketConstructor;
+  /**
+   * Transports to try, in order (default `['websocket', 'polling']`): HTTP long-polling on
+   * `/im/poll` takes over where WebSocket cannot connect.
+   */
+  transports?: TransportKind[];
+  /** The fetch used by long-polling (default: the global one). */
+  fetch?: FetchLike;
   deviceId?: string;
   /** Login tag of this device (`web`, `node`, …). */
   platform?: string;
@@ -123,7 +133,8 @@ export const newClientMsgId = (): string =>
  */
 export class IMClient extends Emitter<IMClientEvents> {
   private readonly options: IMClientOptions;
-  private readonly WebSocketImpl: WebSocketConstructor;
+  private readonly WebSocketImpl: WebSocketConstructor | undefined;
+  private workingTransport: TransportKind | undefined;
   private transport: Transport | undefined;
   private statusValue: ConnectionStatus = ConnectionStatus.DISCONNECTED;
   private wanted = false;
@@ -153,9 +164,11 @@ export class IMClient extends Emitter<IMClientEvents> {
   constructor(options: IMClientOptions) {
     super();
     this.options = options;
-    const WebSocketImpl = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
-    if (!WebSocketImpl) throw new IMError(ErrorCode.RC_SOCKET_NOT_CREATED, 'no WebSocket implementation: pass options.WebSocket');
-    this.WebSocketImpl = WebSocketImpl;
+    this.WebSocketImpl = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
+    const transports = options.transports ?? ['websocket', 'polling'];
+    if (!transports.some((kind) => (kind === 'websocket' ? this.WebSocketImpl : typeof (options.fetch ?? globalThis.fetch) === 'function'))) {
+      throw new IMError(ErrorCode.RC_SOCKET_NOT_CREATED, 'no usable transport: pass options.WebSocket, or allow polling where fetch exists');
+    }
     this.token = options.token;
     this.deviceId = options.deviceId ?? newClientMsgId();
   }
@@ -207,6 +220,8 @@ export class IMClient extends Emitter<IMClientEvents> {
     this.failConnect(new IMError(ErrorCode.RC_NET_CHANNEL_INVALID, 'disconnected'));
     this.failOutbox(new IMError(ErrorCode.RC_NET_CHANNEL_INVALID, 'disconnected before the message was sent'));
     this.setStatus(ConnectionStatus.DISCONNECTED);
+    // Storage writes already asked for (cursor, outbox) finish before disconnect resolves.
+    await this.storageQueue;
   }
 
   private async open(): Promise<void> {
@@ -225,7 +240,27 @@ export class IMClient extends Emitter<IMClientEvents> {
       this.onConnectFailure(new IMError(ErrorCode.RC_CONN_USER_OR_PASSWD_ERROR, 'no token'));
       return;
     }
-    const token = this.token;
+    this.openTransport(this.token, this.transportOrder(), 0);
+  }
+
+  /** The transports to try, the one that worked last first. */
+  private transportOrder(): TransportKind[] {
+    const allowed = (this.options.transports ?? ['websocket', 'polling']).filter((kind) => kind !== 'websocket' || this.WebSocketImpl);
+    return this.workingTransport && allowed.includes(this.workingTransport)
+      ? [this.workingTransport, ...allowed.filter((kind) => kind !== this.workingTransport)]
+      : allowed;
+  }
+
+  /**
+   * Opens `kinds[index]`; when it cannot even open (WebSocket blocked by a proxy, say), the next
+   * kind is tried at once within the same attempt.
+   */
+  private openTransport(token: string, kinds: TransportKind[], index: number): void {
+    const kind = kinds[index];
+    if (!kind) {
+      this.onConnectFailure(new IMError(ErrorCode.RC_SOCKET_NOT_CREATED, 'no transport available'));
+      return;
+    }
     let transport: Transport;
     const connackTimer = setTimeout(() => {
       if (this.transport === transport) {
@@ -233,33 +268,53 @@ export class IMClient extends Emitter<IMClientEvents> {
         this.onConnectFailure(new IMError(ErrorCode.RC_CONN_ACK_TIMEOUT, 'no CONNACK in time'));
       }
     }, this.options.requestTimeout ?? 15_000);
-    try {
-      transport = new WebSocketTransport(this.options.url, this.WebSocketImpl, {
-        onOpen: () => {
-          if (this.transport !== transport) return;
-          this.writeFrame({
-            type: FrameType.CONNECT,
-            body: { protocolVersion: PROTOCOL_VERSION, token, deviceId: this.deviceId, platform: this.options.platform ?? 'web' },
-          });
-        },
-        onFrame: (bytes) => {
-          if (this.transport !== transport) return;
-          clearTimeout(this.pongTimer);
-          this.onFrame(bytes, () => clearTimeout(connackTimer));
-        },
-        onClose: ({ reason }) => {
+    const handlers = {
+      onOpen: () => {
+        if (this.transport !== transport) return;
+        this.writeFrame({
+          type: FrameType.CONNECT,
+          body: { protocolVersion: PROTOCOL_VERSION, token, deviceId: this.deviceId, platform: this.options.platform ?? 'web' },
+        });
+      },
+      onFrame: (bytes: Uint8Array) => {
+        if (this.transport !== transport) return;
+        clearTimeout(this.pongTimer);
+        this.onFrame(bytes, () => {
           clearTimeout(connackTimer);
-          if (this.transport !== transport) return;
-          this.transport = undefined;
-          this.onLinkLost(new IMError(ErrorCode.RC_SOCKET_DISCONNECTED, reason));
-        },
-      });
+          this.workingTransport = kind;
+        });
+      },
+      onClose: ({ opened, reason }: { opened: boolean; reason: string }) => {
+        clearTimeout(connackTimer);
+        if (this.transport !== transport) return;
+        this.transport = undefined;
+        if (!opened && index + 1 < kinds.length && this.wanted) {
+          this.openTransport(token, kinds, index + 1);
+          return;
+        }
+        const code = !opened && kind === 'websocket' && kinds.length === 1 ? ErrorCode.RC_SOCKET_NOT_CREATED : ErrorCode.RC_SOCKET_DISCONNECTED;
+        this.onLinkLost(new IMError(code, `${kind}: ${reason}`));
+      },
+    };
+    try {
+      transport = kind === 'websocket'
+        ? new WebSocketTransport(this.options.url, this.WebSocketImpl!, handlers)
+        : new LongPollTransport(pollUrlFor(this.options.url), handlers, this.options.fetch ? { fetch: this.options.fetch } : {});
     } catch (error) {
       clearTimeout(connackTimer);
+      if (index + 1 < kinds.length) {
+        this.openTransport(token, kinds, index + 1);
+        return;
+      }
       this.onConnectFailure(new IMError(ErrorCode.RC_SOCKET_NOT_CREATED, (error as Error)?.message));
       return;
     }
     this.transport = transport;
+  }
+
+  /** The transport in use, when connected: `websocket` or `polling`. */
+  get transportName(): TransportKind | undefined {
+    return this.transport?.name as TransportKind | undefined;
   }
 
   private onFrame(bytes: Uint8Array, connacked: () => void): void {

@@ -26,3 +26,16 @@ export interface WebSocketLike {
 }
 
 export type WebSocketConstructor = new (url: string) => WebSocketLike;
+
+/** The part of `fetch` the long-polling transport uses (the global one, or an injected one). */
+export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
+
+export interface LongPollTransportOptions {
+  /** Defaults to the global `fetch` (browsers, workers, Node 18+). */
+  fetch?: FetchLike;
+  /**
+   * The server's poll hold (default 25 s). A request unanswered for `holdMs` + 15 s counts as a
+   * dead link and closes the transport.
+   */
+  holdMs?: number;
+}

@@ -1,0 +1,320 @@
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { MAX_FRAME_BYTES } from '../core/protocol/frames.js';
+import { decodeLengthPrefixed, encodeLengthPrefixed, prefixedSize } from '../core/protocol/varint.js';
+import { sendJson } from './app-api.js';
+import type { Session, SessionLink } from './session.js';
+
+/**
+ * HTTP long-polling on /im/poll: the same frames and Session as the WebSocket on /im, carried
+ * in HTTP bodies as varint-length-prefixed frames.
+ *
+ *   POST   /im/poll              body: 0+ frames → 201, header X-IM-Poll-Session: <sid>, empty body.
+ *                                Creates a channel; frames in the body (if any) go to its session.
+ *   POST   /im/poll?sid=S        body: 1+ frames, in order → 204. Frames reach Session.receive in
+ *                                order, as WebSocket messages would.
+ *   GET    /im/poll?sid=S&ack=N  the long poll. N = how many frames of this channel the client
+ *                                has received so far (0 at first); frames before N are dropped,
+ *                                frames from N on are (re)sent. Answers at once with 200 and the
+ *                                queued frames (header X-IM-Poll-Offset: index of the first one,
+ *                                = N), else holds up to the hold time and answers 204. A newer GET
+ *                                answers a held one 204. After the session has ended and every
+ *                                frame was acknowledged: 410 {code, errorMessage} and the channel
+ *                                is gone.
+ *   DELETE /im/poll?sid=S        ends the session → 204.
+ *   OPTIONS                      CORS preflight → 204.
+ * Errors are JSON {code, errorMessage}: 400 malformed (bad varint, bad ack, frame too big), 404
+ * unknown sid, 405 method, 410 session ended, 413 body too large, 503 too many channels.
+ * Frames are dropped only once acknowledged, so a poll answer lost with its connection loses nothing.
+ */
+export const POLL_PATH = '/im/poll';
+export const POLL_SESSION_HEADER = 'X-IM-Poll-Session';
+export const POLL_OFFSET_HEADER = 'X-IM-Poll-Offset';
+/** A body holds up to four maximal frames (the WebSocket gateway's payload cap). */
+export const MAX_POLL_BODY_BYTES = 4 * prefixedSize(MAX_FRAME_BYTES);
+const MAX_FRAMES_PER_BODY = 1024;
+/** A poll answer carries up to this many bytes (at least one frame). */
+const MAX_ANSWER_BYTES = 1024 * 1024;
+export const DEFAULT_POLL_HOLD_MS = 25_000;
+const DEFAULT_MAX_CHANNELS = 10_000;
+
+export interface LongPollOptions {
+  /** How long a GET is held when nothing is queued. */
+  pollHoldMs: number;
+  heartbeatSeconds: number;
+  /** Creates the Session over a link (Gateway.createSession: fan-out and metrics). */
+  createSession(link: SessionLink): Session;
+  maxChannels?: number;
+}
+
+interface HeldPoll {
+  response: ServerResponse;
+  timer: NodeJS.Timeout;
+}
+
+interface Channel {
+  id: string;
+  session: Session;
+  /** Outbound frames not yet acknowledged; pending[0] is frame number `base` of this channel. */
+  pending: Uint8Array[];
+  base: number;
+  ended: { code: number; reason: string } | undefined;
+  poll: HeldPoll | undefined;
+  flushScheduled: boolean;
+  /** Ends the channel when no GET is held or arrives for a while. */
+  pollIdle: NodeJS.Timeout | undefined;
+  /** Ends the session when no frame arrives for 2.5 heartbeats (as the WebSocket gateway does). */
+  silence: NodeJS.Timeout;
+}
+
+const CORS_HEADERS = {
+  'access-control-allow-origin': '*',
+  'access-control-allow-methods': 'GET, POST, DELETE, OPTIONS',
+  'access-control-allow-headers': 'Content-Type',
+  'access-control-expose-headers': `${POLL_SESSION_HEADER}, ${POLL_OFFSET_HEADER}`,
+  'access-control-max-age': '600',
+};
+
+class PollHttpError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
+}
+
+export class LongPollGateway {
+  private readonly channels = new Map<string, Channel>();
+  private readonly pollIdleMs: number;
+  private readonly silenceMs: number;
+  private closing = false;
+
+  constructor(private readonly options: LongPollOptions) {
+    this.pollIdleMs = 2 * options.pollHoldMs + options.heartbeatSeconds * 1000;
+    this.silenceMs = options.heartbeatSeconds * 2500;
+  }
+
+  get channelCount(): number {
+    return this.channels.size;
+  }
+
+  /** Handles any request on POLL_PATH. */
+  async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    for (const [name, value] of Object.entries(CORS_HEADERS)) response.setHeader(name, value);
+    try {
+      await this.route(request, response);
+    } catch (error) {
+      if (response.headersSent || response.destroyed) return;
+      if (error instanceof PollHttpError) {
+        sendJson(response, error.status, { code: error.status, errorMessage: error.message });
+        // Stop reading an oversize upload; the connection closes after the answer.
+        if (error.status === 413) response.once('finish', () => request.destroy());
+        return;
+      }
+      if (request.destroyed || request.errored) return; // the client went away mid-body
+      throw error;
+    }
+  }
+
+  private async route(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const query = new URLSearchParams((request.url ?? '').split('?')[1] ?? '');
+    const sid = query.get('sid');
+    if (this.closing) throw new PollHttpError(503, 'server closing');
+    switch (request.method) {
+      case 'OPTIONS':
+        response.writeHead(204, { 'content-length': 0 });
+        response.end();
+        return;
+      case 'POST': {
+        const frames = await readFrames(request);
+        if (sid === null) return this.create(frames, response);
+        const channel = this.channel(sid);
+        if (channel.ended) throw new PollHttpError(410, 'session ended');
+        if (frames.length === 0) throw new PollHttpError(400, 'no frames in the body');
+        channel.silence.refresh();
+        for (const frame of frames) channel.session.receive(frame);
+        answerEmpty(response, 204);
+        return;
+      }
+      case 'GET': {
+        if (sid === null) throw new PollHttpError(400, 'sid is required');
+        return this.poll(this.channel(sid), query.get('ack'), response);
+      }
+      case 'DELETE': {
+        if (sid === null) throw new PollHttpError(400, 'sid is required');
+        const channel = this.channel(sid);
+        channel.session.close(0, 'closed by client');
+        this.remove(channel);
+        answerEmpty(response, 204);
+        return;
+      }
+      default:
+        response.setHeader('allow', 'GET, POST, DELETE, OPTIONS');
+        throw new PollHttpError(405, `method ${request.method} not allowed`);
+    }
+  }
+
+  private channel(sid: string): Channel {
+    const channel = this.channels.get(sid);
+    if (!channel) throw new PollHttpError(404, 'unknown or expired poll session');
+    return channel;
+  }
+
+  private create(frames: Uint8Array[], response: ServerResponse): void {
+    if (this.channels.size >= (this.options.maxChannels ?? DEFAULT_MAX_CHANNELS)) {
+      throw new PollHttpError(503, 'too many poll sessions');
+    }
+    const id = randomBytes(24).toString('base64url');
+    const channel: Channel = {
+      id, pending: [], base: 0, ended: undefined, poll: undefined, flushScheduled: false,
+      pollIdle: undefined,
+      silence: setTimeout(() => channel.session.close(0, 'idle'), this.silenceMs),
+      session: undefined as unknown as Session,
+    };
+    channel.session = this.options.createSession({
+      send: (bytes) => {
+        if (channel.ended) return;
+        channel.pending.push(bytes);
+        this.scheduleFlush(channel);
+      },
+      close: (code, reason) => {
+        if (channel.ended) return;
+        channel.ended = { code, reason };
+        clearTimeout(channel.silence);
+        this.scheduleFlush(channel);
+      },
+    });
+    this.channels.set(id, channel);
+    this.armPollIdle(channel);
+    response.writeHead(201, {
+      [POLL_SESSION_HEADER]: id, 'content-length': 0, 'cache-control': 'no-store', 'content-type': 'application/octet-stream',
+    });
+    response.end();
+    for (const frame of frames) channel.session.receive(frame);
+  }
+
+  private poll(channel: Channel, ackParam: string | null, response: ServerResponse): void {
+    if (ackParam !== null) {
+      const ack = /^\d{1,15}$/.test(ackParam) ? Number(ackParam) : NaN;
+      if (!(ack >= channel.base && ack <= channel.base + channel.pending.length)) {
+        throw new PollHttpError(400, `ack must be from ${channel.base} to ${channel.base + channel.pending.length}`);
+      }
+      channel.pending.splice(0, ack - channel.base);
+      channel.base = ack;
+    }
+    if (channel.poll) this.answer(channel, 204); // one held poll per channel: the newer wins
+    clearTimeout(channel.pollIdle);
+    channel.pollIdle = undefined;
+    const timer = setTimeout(() => {
+      if (channel.poll?.response === response) this.answer(channel, 204);
+    }, this.options.pollHoldMs);
+    channel.poll = { response, timer };
+    // The client gave up on this poll (aborted, network gone): forget it, unacknowledged frames stay.
+    response.once('close', () => {
+      if (channel.poll?.response !== response) return;
+      clearTimeout(timer);
+      channel.poll = undefined;
+      if (this.channels.get(channel.id) === channel) this.armPollIdle(channel);
+    });
+    this.flush(channel);
+  }
+
+  private scheduleFlush(channel: Channel): void {
+    if (channel.flushScheduled) return;
+    channel.flushScheduled = true;
+    // Answer on the next turn so frames written together (CONNACK + pushes, a burst of PUBACKs) travel together.
+    setImmediate(() => {
+      channel.flushScheduled = false;
+      this.flush(channel);
+    });
+  }
+
+  /** Answers the held poll if there is something to say. */
+  private flush(channel: Channel): void {
+    if (!channel.poll) return;
+    if (channel.pending.length > 0) this.answer(channel, 200);
+    else if (channel.ended) this.answer(channel, 410);
+  }
+
+  private answer(channel: Channel, status: 200 | 204 | 410): void {
+    const poll = channel.poll!;
+    channel.poll = undefined;
+    clearTimeout(poll.timer);
+    const { response } = poll;
+    if (status === 410) {
+      this.remove(channel);
+      sendJson(response, 410, { code: 410, errorMessage: `session ended: ${channel.ended?.reason ?? 'gone'}`, errorCode: channel.ended?.code ?? 0 });
+      return;
+    }
+    this.armPollIdle(channel);
+    if (status === 204) {
+      answerEmpty(response, 204);
+      return;
+    }
+    const frames: Uint8Array[] = [];
+    let size = 0;
+    for (const frame of channel.pending) {
+      if (frames.length > 0 && size + prefixedSize(frame.length) > MAX_ANSWER_BYTES) break;
+      frames.push(frame);
+      size += prefixedSize(frame.length);
+    }
+    const body = encodeLengthPrefixed(frames);
+    response.writeHead(200, {
+      'content-type': 'application/octet-stream',
+      'content-length': body.length,
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+      [POLL_OFFSET_HEADER]: String(channel.base),
+    });
+    response.end(body);
+  }
+
+  private armPollIdle(channel: Channel): void {
+    clearTimeout(channel.pollIdle);
+    channel.pollIdle = setTimeout(() => {
+      channel.session.close(0, 'poll timeout');
+      this.remove(channel);
+    }, this.pollIdleMs);
+  }
+
+  private remove(channel: Channel): void {
+    if (this.channels.get(channel.id) !== channel) return;
+    this.channels.delete(channel.id);
+    clearTimeout(channel.pollIdle);
+    clearTimeout(channel.silence);
+    if (channel.poll) {
+      clearTimeout(channel.poll.timer);
+      const { response } = channel.poll;
+      channel.poll = undefined;
+      if (!response.headersSent) sendJson(response, 410, { code: 410, errorMessage: 'session ended' });
+    }
+  }
+
+  /** Ends every session; held polls are answered 410. */
+  close(): void {
+    this.closing = true;
+    for (const channel of [...this.channels.values()]) {
+      channel.session.close(0, 'server closing');
+      this.remove(channel);
+    }
+  }
+}
+
+function answerEmpty(response: ServerResponse, status: number): void {
+  response.writeHead(status, { 'content-length': 0, 'cache-control': 'no-store' });
+  response.end();
+}
+
+async function readFrames(request: IncomingMessage): Promise<Uint8Array[]> {
+  const declared = Number(request.headers['content-length']);
+  if (declared > MAX_POLL_BODY_BYTES) throw new PollHttpError(413, `body exceeds ${MAX_POLL_BODY_BYTES} bytes`);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_POLL_BODY_BYTES) throw new PollHttpError(413, `body exceeds ${MAX_POLL_BODY_BYTES} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  const body = new Uint8Array(Buffer.concat(chunks));
+  const result = decodeLengthPrefixed(body, MAX_FRAME_BYTES, MAX_FRAMES_PER_BODY);
+  if (!result.ok) throw new PollHttpError(400, `malformed body: ${result.error}`);
+  return result.frames;
+}
