@@ -2,7 +2,7 @@ import type { Meta, StoryObj } from '@storybook/web-components-vite';
 import { html, nothing } from 'lit';
 import { ConnectionStatus } from '../src/components/index.js';
 import { CONVERSATIONS, inboxSession, type ConversationName, type InboxOptions } from './fixtures.js';
-import { frame, type FrameArgs } from './frame.js';
+import { describe, frame, type FrameArgs } from './frame.js';
 
 interface Args extends FrameArgs {
   height: number;
@@ -42,7 +42,6 @@ const meta = {
 export default meta;
 type Story = StoryObj<Args>;
 
-const describe = (story: string) => ({ docs: { description: { story } } });
 
 export const Private: Story = {
   parameters: describe('A private conversation over two days: date separators, own and received bubbles, send status ✓.'),

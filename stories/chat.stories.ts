@@ -2,7 +2,7 @@ import type { Meta, StoryObj } from '@storybook/web-components-vite';
 import { html, nothing } from 'lit';
 import { ConnectionStatus } from '../src/components/index.js';
 import { CONVERSATIONS, inboxSession, type ConversationName, type InboxOptions } from './fixtures.js';
-import { frame, type FrameArgs } from './frame.js';
+import { describe, frame, type FrameArgs } from './frame.js';
 
 interface Args extends FrameArgs {
   /** Opens this conversation at start (`conversation-type` + `target-id`); none when empty. */
@@ -42,7 +42,6 @@ const meta = {
 export default meta;
 type Story = StoryObj<Args>;
 
-const describe = (story: string) => ({ docs: { description: { story } } });
 
 export const Default: Story = {
   parameters: describe('A group conversation open beside the list: pinned, muted and unread rows; sender runs with names and avatars.'),

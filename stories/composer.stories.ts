@@ -2,7 +2,7 @@ import type { Meta, StoryObj } from '@storybook/web-components-vite';
 import { html } from 'lit';
 import type { ImComposer } from '../src/components/index.js';
 import { CONVERSATIONS, inboxSession, type InboxOptions } from './fixtures.js';
-import { frame, type FrameArgs } from './frame.js';
+import { describe, frame, type FrameArgs } from './frame.js';
 
 interface Args extends FrameArgs {
   disabled: boolean;
@@ -34,7 +34,6 @@ const meta = {
 export default meta;
 type Story = StoryObj<Args>;
 
-const describe = (story: string) => ({ docs: { description: { story } } });
 
 export const Default: Story = {
   parameters: describe('Empty: the send button is disabled until there is text.'),

@@ -1,7 +1,7 @@
 import type { Meta, StoryObj } from '@storybook/web-components-vite';
 import { html } from 'lit';
 import { inboxSession, type ConversationName, type InboxOptions } from './fixtures.js';
-import { frame, type FrameArgs } from './frame.js';
+import { describe, frame, type FrameArgs } from './frame.js';
 
 interface Args extends FrameArgs {
   /** Height of the box, px: the list scrolls inside it. */
@@ -32,7 +32,6 @@ const meta = {
 export default meta;
 type Story = StoryObj<Args>;
 
-const describe = (story: string) => ({ docs: { description: { story } } });
 const fixture = (options: InboxOptions) => ({ fixture: options });
 
 export const Default: Story = {

@@ -3,7 +3,7 @@ import { html } from 'lit';
 import { styleMap } from 'lit/directives/style-map.js';
 import { emoji, type ImEmojiPicker } from '../src/components/index.js';
 import { ME } from './fixtures.js';
-import { frame, type FrameArgs } from './frame.js';
+import { describe, frame, type FrameArgs } from './frame.js';
 
 /** A memory store for recent emoji, filled in `loaders` through the module's own RecentEmoji. */
 function memoryStore(): emoji.RecentEmojiStore {
@@ -52,7 +52,6 @@ const meta = {
 export default meta;
 type Story = StoryObj<Args>;
 
-const describe = (story: string) => ({ docs: { description: { story } } });
 
 export const Default: Story = {
   parameters: describe('The built-in emoji first; the Unicode categories appear in the tabs once their data has loaded.'),

@@ -28,3 +28,6 @@ export function frame(content: TemplateResult, options: { width: number; height?
   return html`<div class="im-story-frame" style=${style}>${content}</div>`;
 }
 
+
+/** A story's description, shown on its docs page. */
+export const describe = (story: string) => ({ docs: { description: { story } } });

@@ -1,7 +1,7 @@
 import type { Meta, StoryObj } from '@storybook/web-components-vite';
 import { html } from 'lit';
 import { CONVERSATIONS, inboxSession, type ConversationName, type InboxOptions } from './fixtures.js';
-import { frame, type FrameArgs } from './frame.js';
+import { describe, frame, type FrameArgs } from './frame.js';
 
 interface Args extends FrameArgs {
   height: number;
@@ -40,7 +40,6 @@ const meta = {
 export default meta;
 type Story = StoryObj<Args>;
 
-const describe = (story: string) => ({ docs: { description: { story } } });
 
 export const Private: Story = {
   parameters: describe('Two days of a private conversation: date separators, own bubbles on the right with ✓, the other side on the left.'),
