@@ -22,7 +22,12 @@ export class Gateway {
   private readonly unsubscribe: () => void;
   private readonly idleMs: number;
 
-  constructor(private readonly context: Omit<SessionContext, 'register' | 'unregister'>, bus: FanoutBus) {
+  /**
+   * `singleLogin`: platform tags (or `all`) on which a user keeps one session: a new login on
+   * that tag signs the older sessions out with RC_DISCONN_KICK (the seed's 互踢).
+   */
+  constructor(private readonly context: Omit<SessionContext, 'register' | 'unregister'>, bus: FanoutBus,
+    private readonly singleLogin: ReadonlySet<string> | 'all' = new Set()) {
     this.idleMs = context.heartbeatSeconds * 2500;
     this.unsubscribe = bus.subscribe(this.deliver);
   }
@@ -83,6 +88,11 @@ export class Gateway {
     const userId = session.userId!;
     let sessions = this.sessionsByUser.get(userId);
     if (!sessions) this.sessionsByUser.set(userId, (sessions = new Set()));
+    if (this.singleLogin === 'all' || this.singleLogin.has(session.platform)) {
+      for (const older of [...sessions]) {
+        if (older.platform === session.platform) older.disconnect(ErrorCode.RC_DISCONN_KICK, `signed in again on ${session.platform}`);
+      }
+    }
     sessions.add(session);
   }
 

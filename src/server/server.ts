@@ -22,6 +22,8 @@ export interface ServerOptions {
   heartbeatSeconds: number;
   /** How long /im/poll holds a long poll with nothing to send (default 25 s). */
   pollHoldMs?: number;
+  /** Platform tags (or `all`) on which a new login signs out the user's older session. */
+  singleLogin?: ReadonlySet<string> | 'all';
   demo: boolean;
   /** Where demo mode serves the browser bundles from. */
   staticDir?: string;
@@ -44,7 +46,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const service = new ChatService(store, bus, { rateLimit: options.rateLimit });
   const gateway = new Gateway({
     appKey: options.appKey, appSecret: options.appSecret, heartbeatSeconds: options.heartbeatSeconds, service, log,
-  }, bus);
+  }, bus, options.singleLogin ?? new Set());
   const longPoll = new LongPollGateway({
     pollHoldMs: options.pollHoldMs ?? DEFAULT_POLL_HOLD_MS,
     heartbeatSeconds: options.heartbeatSeconds,
