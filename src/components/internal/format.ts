@@ -1,9 +1,4 @@
-import type { MessageItem, UserInfo } from '../../core/store/chat-state.js';
-
-/** A user from the store's users map; ids are data, so no prototype member is ever found. */
-export function userIn(users: Readonly<Record<string, UserInfo>> | undefined, userId: string): UserInfo | undefined {
-  return users && Object.hasOwn(users, userId) ? users[userId] : undefined;
-}
+import type { MessageItem } from '../../core/store/chat-state.js';
 import type { Strings } from './strings.js';
 
 /** A one-line preview of a message's content, as plain text (never parsed as HTML). */

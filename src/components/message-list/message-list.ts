@@ -7,7 +7,7 @@ import { tokens } from '../internal/theme.js';
 import { initials, previewText, safeImageUrl } from '../internal/format.js';
 import { stringsFor, type Lang, type Strings } from '../internal/strings.js';
 import type { ChatSession } from '../../core/client/chat-session.js';
-import { conversationKey, type ChatState, type MessageItem, type MessageWindow, type UserInfo } from '../../core/store/chat-state.js';
+import { conversationKey, entryOf, type ChatState, type MessageItem, type MessageWindow, type UserInfo } from '../../core/store/chat-state.js';
 import { RowLayout } from './row-layout.js';
 import { styles } from './message-list.styles.js';
 
@@ -620,9 +620,7 @@ export class ImMessageList extends ImElement {
   // ---- rendering ----
 
   private userOf(userId: string): UserInfo | undefined {
-    const users = this.users.value;
-    // Own-property check: a user id like "constructor" must not find Object.prototype's.
-    return users && Object.hasOwn(users, userId) ? users[userId] : undefined;
+    return entryOf(this.users.value, userId);
   }
 
   private nameOf(userId: string): string {

@@ -270,14 +270,22 @@ export function setDraft(state: ChatState, key: string, text: string): ChatState
   return { ...state, drafts };
 }
 
+/**
+ * The entry of `id` in a users or groups map. Ids are data: `constructor` or `__proto__` must
+ * never find Object's members.
+ */
+export function entryOf<T>(map: Readonly<Record<string, T>> | undefined, id: string): T | undefined {
+  return map && Object.hasOwn(map, id) ? map[id] : undefined;
+}
+
 export function setUser(state: ChatState, userId: string, info: UserInfo): ChatState {
-  const known = state.users[userId];
+  const known = entryOf(state.users, userId);
   if (known && known.name === info.name && known.portraitUri === info.portraitUri) return state;
   return { ...state, users: { ...state.users, [userId]: info } };
 }
 
 export function setGroup(state: ChatState, groupId: string, info: GroupInfo): ChatState {
-  const known = Object.hasOwn(state.groups, groupId) ? state.groups[groupId] : undefined;
+  const known = entryOf(state.groups, groupId);
   if (known && known.name === info.name) return state;
   return { ...state, groups: { ...state.groups, [groupId]: info } };
 }
@@ -285,8 +293,7 @@ export function setGroup(state: ChatState, groupId: string, info: GroupInfo): Ch
 /** The name to show for a conversation: the user's or group's name when known, else its id. */
 export function conversationName(state: Pick<ChatState, 'users' | 'groups'>, conversation: ConversationRef): string {
   const names = conversation.conversationType === 1 ? state.users : conversation.conversationType === 3 ? state.groups : undefined;
-  const known = names && Object.hasOwn(names, conversation.targetId) ? names[conversation.targetId]!.name : '';
-  return known || conversation.targetId;
+  return entryOf(names, conversation.targetId)?.name || conversation.targetId;
 }
 
 export function setConversationFlags(state: ChatState, key: string, flags: { pinned?: boolean; muted?: boolean }): ChatState {
@@ -297,9 +304,6 @@ export function setConversationFlags(state: ChatState, key: string, flags: { pin
 
 // ---- selectors ----
 
-/** A user's info; ids are data, so `constructor` or `__proto__` must not find Object's members. */
-export const selectUser = (state: ChatState, userId: string): UserInfo | undefined =>
-  Object.hasOwn(state.users, userId) ? state.users[userId] : undefined;
 
 export const selectConversations = (state: ChatState): ConversationEntry[] =>
   state.conversations.keys.map((key) => state.conversations.byKey[key]!);

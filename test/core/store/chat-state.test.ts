@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { TextMessage } from '../../../src/core/messages/index.js';
 import {
-  initialChatState, markRead, receiveConversations, receiveHistory, receiveMessage, removeConversation, selectConversations,
+  conversationName, entryOf, initialChatState, markRead, setUser, receiveConversations, receiveHistory, receiveMessage, removeConversation, selectConversations,
   selectTotalUnread, setActive, setConversationFlags, setDraft, updateItem, type ChatState, type MessageItem,
 } from '../../../src/core/store/chat-state.js';
 import { Store, watch } from '../../../src/core/store/store.js';
@@ -72,6 +72,15 @@ describe('chat state', () => {
     assert.equal(state.conversations.byKey['1:bob']!.unreadCount, 0);
     state = removeConversation(state, '1:bob');
     assert.deepEqual(state.conversations.keys, []);
+  });
+
+  it('treats ids as data: a user or group called "constructor" is found only once set', () => {
+    let state = initialChatState();
+    assert.equal(conversationName(state, { conversationType: 1, targetId: 'constructor' }), 'constructor');
+    state = setUser(state, 'constructor', { name: 'Object' });
+    assert.deepEqual(state.users.constructor, { name: 'Object' }, 'the store took it, not Object.prototype\'s');
+    assert.equal(conversationName(state, { conversationType: 1, targetId: 'constructor' }), 'Object');
+    assert.equal(entryOf(state.groups, '__proto__'), undefined);
   });
 
   it('keeps drafts per conversation, dropping empty ones', () => {
