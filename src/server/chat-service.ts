@@ -121,12 +121,13 @@ export class ChatService {
     if (conversationType === ConversationType.PRIVATE) {
       return { key, recipients: userId === targetId ? [userId] : [userId, targetId] };
     }
-    if (!(await this.store.groupExists(targetId))) {
+    // One lookup on the hot path; whether the group exists only matters for the refusal's code.
+    const members = await this.store.groupMembers(targetId);
+    if (members.includes(userId)) return { key, recipients: members };
+    if (members.length === 0 && !(await this.store.groupExists(targetId))) {
       throw new ServiceError(ErrorCode.RC_DISCUSSION_GROUP_ID_INVALID, `group ${targetId} does not exist`);
     }
-    const members = await this.store.groupMembers(targetId);
-    if (!members.includes(userId)) throw new ServiceError(ErrorCode.NOT_IN_GROUP, `not a member of group ${targetId}`);
-    return { key, recipients: members };
+    throw new ServiceError(ErrorCode.NOT_IN_GROUP, `not a member of group ${targetId}`);
   }
 
   /** Checks that `userId` may read the conversation; returns its key. */
