@@ -68,6 +68,20 @@ describe('<im-emoji-picker>', () => {
     await expect(picker).to.be.accessible();
   });
 
+  it('keeps every pick in recent, even picks made in quick succession', async () => {
+    const picker = await fixture<ImEmojiPicker>(html`<im-emoji-picker lang="en" user-id="picker-quick"></im-emoji-picker>`);
+    await picker.updateComplete;
+    const picked = [buttons(picker)[3]!, buttons(picker)[4]!, buttons(picker)[5]!].map((b) => b.textContent);
+    for (let i = 3; i <= 5; i++) buttons(picker)[i]!.click();
+    tabs(picker)[0]!.click();
+    await picker.updateComplete;
+    while (buttons(picker).length !== 3) {
+      await new Promise((resolve) => requestAnimationFrame(resolve));
+      await picker.updateComplete;
+    }
+    expect(buttons(picker).map((b) => b.textContent)).to.deep.equal(picked.reverse());
+  });
+
   it('inserts the picked emoji at the caret of the composer', async () => {
     const session = new ChatSession(new IMClient({ url: 'ws://127.0.0.1:9/im', token: 'unused' }));
     session.store.update((state) => setStatus(state, 0, 'composer-user'));

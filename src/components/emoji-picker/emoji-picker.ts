@@ -60,8 +60,19 @@ export class ImEmojiPicker extends ImElement {
     return emojiFor(this.language === 'zh-CN' ? 'zh' : 'en');
   }
 
+  private recentCache: { store: RecentEmojiStore; userId: string; recent: RecentEmoji } | undefined;
+
+  /**
+   * One RecentEmoji per store and user: it runs its reads and writes one after another, so
+   * quick picks must all go through the same one or an `add` could be lost.
+   */
   private get recentEmoji(): RecentEmoji {
-    return new RecentEmoji(this.recentStore, this.userId || 'anonymous');
+    const userId = this.userId || 'anonymous';
+    const cached = this.recentCache;
+    if (cached?.store === this.recentStore && cached.userId === userId) return cached.recent;
+    const recent = new RecentEmoji(this.recentStore, userId);
+    this.recentCache = { store: this.recentStore, userId, recent };
+    return recent;
   }
 
   override connectedCallback(): void {
