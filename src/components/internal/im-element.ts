@@ -49,6 +49,8 @@ export interface ImEventDetails {
   'im-message-discard': { conversationType: number; targetId: string; id: string };
   /** The connection status changed (a ConnectionStatus value). */
   'im-status-change': { status: number };
+  /** The offline cache lives in memory only, and why (IndexedDB missing, blocked or full). */
+  'im-storage-fallback': { reason: string };
   /** Asks to go back to the list (narrow layout). */
   'im-back': Record<string, never>;
 }
@@ -65,5 +67,6 @@ declare global {
     'im-message-discard': CustomEvent<ImEventDetails['im-message-discard']>;
     'im-status-change': CustomEvent<ImEventDetails['im-status-change']>;
     'im-back': CustomEvent<ImEventDetails['im-back']>;
+    'im-storage-fallback': CustomEvent<ImEventDetails['im-storage-fallback']>;
   }
 }

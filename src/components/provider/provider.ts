@@ -5,7 +5,11 @@ import { ImElement } from '../internal/im-element.js';
 import { sessionContext } from '../internal/context.js';
 import { IMClient } from '../../core/client/client.js';
 import { ChatSession, type ChatSessionOptions } from '../../core/client/chat-session.js';
-import type { UserInfo } from '../../core/store/chat-state.js';
+import { canShareConnection, TabSharedClient } from '../../core/client/tab-shared-client.js';
+import { userIdOfToken } from '../../core/client/token.js';
+import { setStorageFallback, type UserInfo } from '../../core/store/chat-state.js';
+import { DegradingStore, MemoryStore, type KeyValueStore } from '../../core/storage/key-value-store.js';
+import { deleteUserData, openUserStore } from '../../core/storage/indexeddb-store.js';
 
 /**
  * Gives every im-* element inside it one chat session (client + store). Set `session`, or let
@@ -14,7 +18,13 @@ import type { UserInfo } from '../../core/store/chat-state.js';
  *
  * @summary Provides the chat session to the elements inside it.
  *
+ * The user's conversations, last messages, drafts and unsent messages are kept in IndexedDB (one
+ * database per user and server) and shown at the next visit before the server answers; tabs of
+ * the same user share one connection. Where IndexedDB is unavailable, the cache lives in memory
+ * and `im-storage-fallback` says why.
+ *
  * @event im-status-change - The connection status changed: `{status}` (a ConnectionStatus value).
+ * @event im-storage-fallback - The cache lives in memory only: `{reason}` (IndexedDB missing, blocked or full).
  *
  * @slot - The elements that use the session.
  */
@@ -32,9 +42,23 @@ export class ImProvider extends ImElement {
   @property({ attribute: false }) tokenProvider?: () => Promise<string>;
   /** Names and avatars of users by id; messages that carry a `user` need no lookup. */
   @property({ attribute: false }) userInfoProvider?: (userId: string) => Promise<UserInfo | undefined>;
+  /**
+   * The user the token is for; it keys the offline cache. Read from the token when it is the
+   * reference server's; give it for tokens of another shape (without it, nothing is cached).
+   */
+  @property({ attribute: 'user-id' }) userId = '';
+  /** `indexeddb` (default): the cache survives reloads; `memory`: nothing is kept on this device. */
+  @property() cache: 'indexeddb' | 'memory' = 'indexeddb';
+  /** `off`: this element connects on its own instead of sharing the connection of the user's other tabs. */
+  @property({ attribute: 'share-tabs' }) shareTabs: 'on' | 'off' = 'on';
+  /** Messages kept per conversation in the cache. */
+  @property({ type: Number, attribute: 'cache-size' }) cacheSize = 50;
 
   private ownSession: ChatSession | undefined;
+  private ownStorage: KeyValueStore | undefined;
   private unsubscribeStatus: (() => void) | undefined;
+  /** Bumped when the element lets go of its session: a session still being made is then dropped. */
+  private generation = 0;
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -54,31 +78,97 @@ export class ImProvider extends ImElement {
     if (changed.has('session')) this.watchStatus();
   }
 
+  private making = false;
+
   /** Makes a session from `server` and `token` when none was given. */
   private ensureSession(): void {
-    if (this.session || !this.isConnected || !this.server || (!this.token && !this.tokenProvider)) return;
-    const options: ChatSessionOptions = {};
-    if (this.userInfoProvider) options.userInfoProvider = (userId) => this.userInfoProvider!(userId);
-    const client = new IMClient({
-      url: this.server,
-      ...(this.token ? { token: this.token } : {}),
-      ...(this.tokenProvider ? { tokenProvider: () => this.tokenProvider!() } : {}),
-      platform: 'web',
+    if (this.session || this.making || !this.isConnected || !this.server || (!this.token && !this.tokenProvider)) return;
+    this.making = true;
+    const generation = this.generation;
+    this.makeSession().then((session) => {
+      this.making = false;
+      if (generation !== this.generation || !this.isConnected || this.session) {
+        void session.dispose().then(() => session.client.disconnect()).then(() => session.storage?.close());
+        if (generation !== this.generation) this.ensureSession();
+        return;
+      }
+      this.ownSession = session;
+      this.ownStorage = session.storage;
+      this.session = session;
+      session.start().catch((error) => console.warn(`im-widget: could not connect: ${(error as Error).message}`));
+    }, (error) => {
+      this.making = false;
+      console.warn(`im-widget: could not start: ${(error as Error)?.message ?? error}`);
     });
-    this.ownSession = new ChatSession(client, options);
-    this.session = this.ownSession;
-    this.ownSession.start().catch((error) => console.warn(`im-widget: could not connect: ${(error as Error).message}`));
+  }
+
+  private async makeSession(): Promise<ChatSession> {
+    const server = this.server;
+    let token = this.token;
+    const tokenProvider = this.tokenProvider;
+    if (!token && tokenProvider) token = await tokenProvider();
+    const userId = this.userId || userIdOfToken(token);
+    const opened = userId && this.cache !== 'memory'
+      ? await openUserStore(server, userId)
+      : { store: new MemoryStore(), fallbackReason: userId ? undefined : 'the user is not known before connecting' };
+    let session: ChatSession | undefined;
+    const storage = new DegradingStore(opened.store, (reason) => {
+      session?.store.update((state) => setStorageFallback(state, reason));
+      this.emit('im-storage-fallback', { reason });
+    });
+    if (opened.fallbackReason && this.cache !== 'memory') this.emit('im-storage-fallback', { reason: opened.fallbackReason });
+    const createClient = () => new IMClient({
+      url: server,
+      ...(token ? { token } : {}),
+      ...(tokenProvider ? { tokenProvider } : {}),
+      platform: 'web',
+      storage,
+      // A page opened offline shows the cache and connects when the network comes back.
+      reconnect: { firstConnect: true },
+    });
+    const client = userId && this.shareTabs !== 'off' && canShareConnection()
+      ? new TabSharedClient({ createClient, name: `${server}|${userId}` })
+      : createClient();
+    const options: ChatSessionOptions = {
+      storage, userId: userId || undefined, cache: { messagesPerConversation: this.cacheSize },
+      ...(opened.fallbackReason ? { storageFallback: opened.fallbackReason } : {}),
+    };
+    if (this.userInfoProvider) options.userInfoProvider = (id) => this.userInfoProvider!(id);
+    session = new ChatSession(client, options);
+    return session;
   }
 
   private releaseOwnSession(): void {
+    this.generation++;
     const own = this.ownSession;
     if (!own) return;
+    const storage = this.ownStorage;
     this.ownSession = undefined;
+    this.ownStorage = undefined;
     if (this.session === own) this.session = undefined;
     this.unsubscribeStatus?.();
     this.unsubscribeStatus = undefined;
-    own.dispose();
-    void own.client.disconnect();
+    void own.dispose().then(() => own.client.disconnect()).then(() => storage?.close());
+  }
+
+  /**
+   * Signs the user out on this browser: disconnects and deletes the user's cached conversations,
+   * messages, drafts and unsent messages (the server keeps the messages).
+   */
+  async logout(): Promise<void> {
+    const own = this.ownSession;
+    const userId = this.userId || own?.state.userId;
+    const server = this.server;
+    const storage = this.ownStorage;
+    this.ownSession = undefined;
+    this.ownStorage = undefined;
+    this.generation++;
+    if (own) {
+      if (this.session === own) this.session = undefined;
+      await own.logout();
+      await storage?.close();
+    }
+    if (userId) await deleteUserData(server, userId);
   }
 
   private watchStatus(): void {

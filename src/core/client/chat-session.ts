@@ -3,11 +3,14 @@ import { messageTypeOptions, type MessageContent } from '../messages/index.js';
 import { Store } from '../store/store.js';
 import {
   conversationKey, initialChatState, markRead, receiveConversations, receiveHistory, receiveMessage, removeConversation,
-  removeItem, setActive, setDraft, setGroup, setLoadingOlder, setStatus, setUser, updateItem, windowOf,
-  type ChatState, type ConversationRef, type MessageItem, type UserInfo,
+  removeItem, restoreCache, setActive, setDraft, setGroup, setLoadingOlder, setStatus, setStorageFallback, setUser, updateItem,
+  windowOf, type ChatState, type ConversationRef, type MessageItem, type UserInfo,
 } from '../store/chat-state.js';
-import { IMClient, newClientMsgId } from './client.js';
+import type { KeyValueStore } from '../storage/key-value-store.js';
+import type { ChatClient } from './chat-client.js';
+import { newClientMsgId } from './client.js';
 import type { IMError } from './errors.js';
+import { SessionCache, type SessionCacheOptions } from './session-cache.js';
 import type { IMMessage } from './types.js';
 
 export interface ChatSessionOptions {
@@ -18,6 +21,18 @@ export interface ChatSessionOptions {
   userInfoProvider?: (userId: string) => Promise<UserInfo | undefined>;
   /** Messages per history page. */
   pageSize?: number;
+  /**
+   * The user's store (see `openUserStore`; the same one the client keeps its outbox in): the
+   * conversations, last messages, drafts and names are cached there and shown at the next start
+   * before the server answers.
+   */
+  storage?: KeyValueStore;
+  /** How much the cache keeps. */
+  cache?: SessionCacheOptions;
+  /** Why `storage` is in memory only, when it is: kept in the state for the elements to show. */
+  storageFallback?: string;
+  /** The user, when known before connecting (it keys the cache): local echoes carry it. */
+  userId?: string;
 }
 
 /** The store's item for a message the client reported. */
@@ -47,9 +62,14 @@ export class ChatSession {
   private readonly userRequests = new Set<string>();
   private readonly pageSize: number;
 
-  constructor(readonly client: IMClient, private readonly options: ChatSessionOptions = {}) {
-    this.store = new Store(initialChatState(client.status));
+  private readonly cache: SessionCache | undefined;
+  private stopCaching: (() => Promise<void>) | undefined;
+  private started: Promise<void> | undefined;
+
+  constructor(readonly client: ChatClient, private readonly options: ChatSessionOptions = {}) {
+    this.store = new Store(setStorageFallback(setStatus(initialChatState(client.status), client.status, options.userId), options.storageFallback));
     this.pageSize = options.pageSize ?? 30;
+    this.cache = options.storage && new SessionCache(options.storage, options.cache);
     this.unsubscribers.push(
       client.on('status', (status) => {
         this.store.update((state) => setStatus(state, status, client.userId));
@@ -60,26 +80,99 @@ export class ChatSession {
         const key = conversationKey(change);
         this.store.update((state) => (change.removed ? removeConversation(state, key) : markRead(state, key, change.readSeq)));
       }),
+      // Sends restored from storage, and (with a shared connection) the other tabs' sends.
+      client.on('sent', (message) => this.onSent(message)),
+      client.on('sendFailed', (clientMsgId, error) => this.onSendFailed(clientMsgId, error)),
     );
+    const onShared = client.onShared?.((kind, data) => {
+      const draft = data as { key?: unknown; text?: unknown };
+      if (kind === 'draft' && typeof draft.key === 'string' && typeof draft.text === 'string') {
+        const { key, text } = draft;
+        this.store.update((state) => setDraft(state, key, text));
+      }
+    });
+    if (onShared) this.unsubscribers.push(onShared);
+  }
+
+  /** The user's store the cache (and the client's outbox) live in, if any. */
+  get storage(): KeyValueStore | undefined {
+    return this.options.storage;
   }
 
   get state(): ChatState {
     return this.store.getState();
   }
 
-  /** Connects the client (if it is not) and loads the conversation list. */
+  /**
+   * Shows what the cache holds (conversations, messages, drafts, and the messages still waiting
+   * to be sent), then connects the client (if it is not) and loads the conversation list.
+   */
   async start(): Promise<void> {
+    this.started ??= this.restore();
+    await this.started;
     if (this.client.status !== ConnectionStatus.CONNECTED) await this.client.connect();
     else await this.refresh();
+  }
+
+  private async restore(): Promise<void> {
+    if (this.cache) {
+      const snapshot = await this.cache.load();
+      this.store.update((state) => restoreCache(state, snapshot));
+    }
+    const pending = await this.client.restorePending().catch(() => []);
+    for (const { clientMsgId, conversation, content } of pending) {
+      if (this.findItem(conversationKey(conversation), clientMsgId)) continue;
+      this.store.update((state) => receiveMessage(state, this.echo(conversation, content, clientMsgId), { counted: false }));
+    }
+    if (this.cache) this.stopCaching = this.cache.watch(this.store);
+  }
+
+  private findItem(key: string, id: string): MessageItem | undefined {
+    return windowOf(this.state, key).items.find((item) => item.id === id);
+  }
+
+  private onSent(message: IMMessage): void {
+    const key = conversationKey(message);
+    const change = { status: 'sent' as const, seq: message.seq, messageUid: message.messageUid, sentTime: message.sentTime, errorCode: undefined };
+    if (this.findItem(key, message.clientMsgId)) this.store.update((state) => updateItem(state, key, message.clientMsgId, change));
+    else this.store.update((state) => receiveMessage(state, toItem(message), { counted: false }));
+  }
+
+  private onSendFailed(clientMsgId: string, error: IMError): void {
+    for (const [key, window] of Object.entries(this.state.windows)) {
+      if (window.items.some((item) => item.id === clientMsgId && item.status === 'sending')) {
+        this.store.update((state) => updateItem(state, key, clientMsgId, { status: 'failed', errorCode: error.code ?? ErrorCode.UNKNOWN }));
+      }
+    }
+  }
+
+  /** The local echo of a message being sent. */
+  private echo(conversation: ConversationRef, content: MessageContent, id: string): MessageItem {
+    return {
+      id,
+      conversationType: conversation.conversationType,
+      targetId: conversation.targetId,
+      senderUserId: this.client.userId ?? this.state.userId ?? '',
+      objectName: content.objectName,
+      content,
+      sentTime: Date.now(),
+      direction: 1,
+      status: 'sending',
+    };
   }
 
   /** After a (re)connect: the list again, and the open conversation's newest page. */
   private async refresh(): Promise<void> {
     try {
       await this.loadConversations();
+      // The open conversation's newest page: new since the link dropped, or never fetched
+      // because it was opened before the first connection.
       const active = this.state.activeKey;
-      const window = active ? this.state.windows[active] : undefined;
-      if (active && window?.loaded) await this.loadLatest(this.state.conversations.byKey[active] ?? parseKey(active));
+      if (active) {
+        const conversation = this.state.conversations.byKey[active] ?? parseKey(active);
+        await this.loadLatest(conversation);
+        await this.markRead(conversation);
+      }
     } catch {
       // The link dropped again; the next CONNECTED refreshes.
     }
@@ -132,7 +225,9 @@ export class ChatSession {
     const key = conversation ? conversationKey(conversation) : undefined;
     this.store.update((state) => setActive(state, key));
     if (!conversation || !key) return;
-    if (!windowOf(this.state, key).loaded) await this.loadLatest(conversation);
+    const window = windowOf(this.state, key);
+    if (window.loaded && this.client.status !== ConnectionStatus.CONNECTED) return; // the cache shows; the reconnect refreshes
+    if (!window.loaded || window.stale) await this.loadLatest(conversation);
     await this.markRead(conversation);
   }
 
@@ -177,17 +272,7 @@ export class ChatSession {
    * the seed's code (and can be retried or discarded). Resolves with the final item.
    */
   async send(conversation: ConversationRef, content: MessageContent, options: { id?: string } = {}): Promise<MessageItem> {
-    const item: MessageItem = {
-      id: options.id ?? newClientMsgId(),
-      conversationType: conversation.conversationType,
-      targetId: conversation.targetId,
-      senderUserId: this.client.userId ?? this.state.userId ?? '',
-      objectName: content.objectName,
-      content,
-      sentTime: Date.now(),
-      direction: 1,
-      status: 'sending',
-    };
+    const item = this.echo(conversation, content, options.id ?? newClientMsgId());
     this.store.update((state) => receiveMessage(state, item, { counted: false }));
     return this.deliver(item);
   }
@@ -220,8 +305,12 @@ export class ChatSession {
     }
   }
 
+  /** Keeps the unsent text of a conversation (cached, and in step across the tabs of a shared connection). */
   setDraft(conversation: ConversationRef, text: string): void {
-    this.store.update((state) => setDraft(state, conversationKey(conversation), text));
+    const key = conversationKey(conversation);
+    const before = this.state.drafts;
+    this.store.update((state) => setDraft(state, key, text));
+    if (this.state.drafts !== before) this.client.share?.('draft', { key, text });
   }
 
   /** Caches what a message says of its sender, or asks the provider once. */
@@ -283,9 +372,24 @@ export class ChatSession {
     (kind === 'user' ? this.profileQueue.users : this.profileQueue.groups).add(id);
   }
 
-  dispose(): void {
+  /** Stops following the client; what the cache has not written yet is written first. */
+  async dispose(): Promise<void> {
     clearTimeout(this.readTimer);
     for (const unsubscribe of this.unsubscribers.splice(0)) unsubscribe();
+    const stop = this.stopCaching;
+    this.stopCaching = undefined;
+    await stop?.();
+  }
+
+  /**
+   * Signs out on this browser: disconnects and forgets the user's cache, drafts and unsent
+   * messages in `storage` (the messages stay on the server).
+   */
+  async logout(): Promise<void> {
+    await this.dispose();
+    await this.client.disconnect();
+    await this.options.storage?.clear();
+    this.store.update(() => initialChatState());
   }
 }
 

@@ -34,8 +34,13 @@ export interface IMClientOptions {
   deviceId?: string;
   /** Login tag of this device (`web`, `node`, …). */
   platform?: string;
-  /** Automatic reconnection after a connection was established and then lost. */
-  reconnect?: { enabled?: boolean; minDelay?: number; maxDelay?: number };
+  /**
+   * Automatic reconnection after a connection was established and then lost. With
+   * `firstConnect`, a first connection that fails for a passing reason (no network, server
+   * down) is retried the same way: `connect()` resolves once connected and rejects only on a
+   * refusal that retrying cannot mend (a bad token, say), and unsent messages wait meanwhile.
+   */
+  reconnect?: { enabled?: boolean; minDelay?: number; maxDelay?: number; firstConnect?: boolean };
   /** How long a query or a connect may wait for its answer, ms. */
   requestTimeout?: number;
   /**
@@ -382,7 +387,7 @@ export class IMClient extends Emitter<IMClientEvents> {
   }
 
   private onConnectFailure(error: IMError): void {
-    if (this.everConnected && this.wanted && !FATAL_CODES.has(error.code)) {
+    if ((this.everConnected || this.options.reconnect?.firstConnect) && this.wanted && !FATAL_CODES.has(error.code)) {
       this.scheduleReconnect();
       return;
     }
@@ -465,14 +470,23 @@ export class IMClient extends Emitter<IMClientEvents> {
     const target = this.options.environment ?? (globalThis as unknown as IMClientOptions['environment']);
     if (!target || typeof target.addEventListener !== 'function') return;
     const onOnline = () => this.retry();
+    // The browser knows the network is gone: waiting for the heartbeat to find out would leave
+    // sends hanging on a dead socket for half a minute.
+    const onOffline = () => {
+      if (!this.transport) return;
+      this.dropTransport();
+      this.onLinkLost(new IMError(ErrorCode.RC_NET_UNAVAILABLE, 'the browser went offline'));
+    };
     const documentTarget = target.document as (EventTarget & { visibilityState?: string }) | undefined;
     const onVisible = () => {
       if (documentTarget?.visibilityState === 'visible') this.retry();
     };
     target.addEventListener('online', onOnline);
+    target.addEventListener('offline', onOffline);
     documentTarget?.addEventListener?.('visibilitychange', onVisible);
     this.environmentCleanup = () => {
       target.removeEventListener('online', onOnline);
+      target.removeEventListener('offline', onOffline);
       documentTarget?.removeEventListener?.('visibilitychange', onVisible);
     };
   }
@@ -576,6 +590,16 @@ export class IMClient extends Emitter<IMClientEvents> {
   /** Unsent messages, oldest first: what a reload restored, and what waits for the connection. */
   getPendingMessages(): Array<{ clientMsgId: string; conversation: Conversation; content: MessageContent }> {
     return [...this.outbox.values()].map((entry) => ({ clientMsgId: entry.clientMsgId, conversation: entry.conversation, content: entry.content }));
+  }
+
+  /**
+   * The unsent messages an earlier client left in `options.storage` (after a reload), with
+   * those sent since; reading storage once, as `connect()` does.
+   */
+  async restorePending(): Promise<ReturnType<IMClient['getPendingMessages']>> {
+    this.restored ??= this.restore();
+    await this.restored;
+    return this.getPendingMessages();
   }
 
   private restored: Promise<void> | undefined;

@@ -39,6 +39,8 @@ export interface MessageWindow {
   loadingOlder: boolean;
   /** The newest page was fetched at least once. */
   loaded: boolean;
+  /** The items came from the offline cache: the newest page is fetched when the window is next shown. */
+  stale?: boolean;
 }
 
 export interface ConversationEntry extends ConversationRef {
@@ -72,6 +74,8 @@ export interface ChatState {
   users: Readonly<Record<string, UserInfo>>;
   groups: Readonly<Record<string, GroupInfo>>;
   activeKey?: string;
+  /** Why the offline cache lives in memory only (IndexedDB missing, blocked or full), if it does. */
+  storageFallback?: string;
 }
 
 export interface GroupInfo {
@@ -223,14 +227,70 @@ export function removeItem(state: ChatState, key: string, id: string): ChatState
   return withWindow(state, key, { ...window, items: window.items.filter((item) => item.id !== id) });
 }
 
-/** A page of history: the newest page (`latest`) or an older one, merged without duplicates. */
+/**
+ * A page of history: the newest page (`latest`) or an older one, merged without duplicates. A
+ * newest page that does not join up with what the window holds (the cache is older than the
+ * last message before the page) replaces the window's sent items: a hole in the middle of a
+ * conversation would read as if nothing had been said there.
+ */
 export function receiveHistory(state: ChatState, key: string, items: readonly MessageItem[],
   page: { hasOlder: boolean; latest: boolean }): ChatState {
   const window = windowOf(state, key);
-  const merged = mergePage(window.items, items);
-  const hasOlder = page.latest && window.loaded ? window.hasOlder : page.hasOlder;
+  let kept = window.items;
+  let hasOlder = page.latest && window.loaded ? window.hasOlder : page.hasOlder;
+  if (page.latest && page.hasOlder && items.length) {
+    const oldestInPage = items.reduce((low, item) => Math.min(low, item.seq ?? Infinity), Infinity);
+    const before = kept.filter((item) => item.seq !== undefined && item.seq < oldestInPage);
+    const newestBefore = before.length ? before[before.length - 1]!.seq! : undefined;
+    if (newestBefore !== undefined && newestBefore < oldestInPage - 1) {
+      kept = kept.filter((item) => item.seq === undefined || item.seq >= oldestInPage);
+      hasOlder = true;
+    }
+  }
+  const merged = mergePage(kept, items);
   // A newest page (a refresh after a reconnect) may land while an older page is loading.
-  return withWindow(state, key, { items: merged, hasOlder, loadingOlder: page.latest ? window.loadingOlder : false, loaded: true });
+  return withWindow(state, key, {
+    items: merged, hasOlder, loadingOlder: page.latest ? window.loadingOlder : false, loaded: true,
+    ...(!page.latest && window.stale ? { stale: true } : {}),
+  });
+}
+
+/**
+ * What the offline cache held, shown before the server answers: conversations, the last
+ * messages of each (marked stale, so the newest page is fetched when shown), drafts and names.
+ * What the server or the user has already put in the store wins over the cache.
+ */
+export function restoreCache(state: ChatState, cache: {
+  conversations: readonly ConversationEntry[];
+  windows: Readonly<Record<string, readonly MessageItem[]>>;
+  drafts: Readonly<Record<string, string>>;
+  users: Readonly<Record<string, UserInfo>>;
+  groups: Readonly<Record<string, GroupInfo>>;
+}): ChatState {
+  let next = state;
+  if (!state.conversations.loaded) {
+    const byKey: Record<string, ConversationEntry> = {};
+    for (const entry of cache.conversations) byKey[entry.key] = entry;
+    Object.assign(byKey, state.conversations.byKey);
+    next = { ...next, conversations: { ...next.conversations, byKey, keys: sortKeys(byKey) } };
+  }
+  const windows = { ...next.windows };
+  for (const [key, items] of Object.entries(cache.windows)) {
+    const window = windows[key];
+    if (window?.loaded) continue;
+    windows[key] = { items: mergePage(items, window?.items ?? []), hasOlder: true, loadingOlder: false, loaded: true, stale: true };
+  }
+  return {
+    ...next,
+    windows,
+    drafts: { ...cache.drafts, ...next.drafts },
+    users: { ...cache.users, ...next.users },
+    groups: { ...cache.groups, ...next.groups },
+  };
+}
+
+export function setStorageFallback(state: ChatState, reason: string | undefined): ChatState {
+  return state.storageFallback === reason ? state : { ...state, storageFallback: reason };
 }
 
 export function setLoadingOlder(state: ChatState, key: string, loadingOlder: boolean): ChatState {

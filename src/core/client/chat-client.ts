@@ -1,0 +1,17 @@
+import type { IMClient } from './client.js';
+
+/**
+ * What a ChatSession needs of a client: an `IMClient` of its own, or a `TabSharedClient` that
+ * shares one connection between the tabs of a browser.
+ */
+export type ChatClient = Pick<IMClient,
+  | 'status' | 'userId' | 'on' | 'off' | 'connect' | 'disconnect' | 'retry' | 'sendMessage' | 'getHistoryMessages'
+  | 'getConversationPage' | 'getConversationList' | 'clearUnreadCount' | 'getProfiles' | 'removeConversation'
+  | 'getPendingMessages' | 'restorePending'> & {
+  /**
+   * Tells the other tabs of this user about a change that has no server round trip (a draft).
+   * Only clients that share a connection have it; they emit `shared` in the other tabs.
+   */
+  share?(kind: string, data: unknown): void;
+  onShared?(listener: (kind: string, data: unknown) => void): () => void;
+};

@@ -1,0 +1,391 @@
+import { ConnectionStatus, ErrorCode } from '../protocol/codes.js';
+import { decodeContent, encodeContent, type MessageContent } from '../messages/index.js';
+import type { ChatClient } from './chat-client.js';
+import type { IMClient, IMClientEvents } from './client.js';
+import { newClientMsgId } from './client.js';
+import { Emitter } from './emitter.js';
+import { IMError } from './errors.js';
+import type { Conversation, IMMessage } from './types.js';
+
+/** The browser APIs a shared connection needs; where either is missing, each tab connects on its own. */
+export interface TabSharingEnvironment {
+  locks?: LockManager;
+  BroadcastChannel?: typeof BroadcastChannel;
+}
+
+export interface TabSharedClientOptions {
+  /** The connection, made when this tab leads (with the user's storage, so the outbox carries over). */
+  createClient: () => IMClient;
+  /** Tabs with the same name share one connection: one name per user and server. */
+  name: string;
+  environment?: TabSharingEnvironment;
+}
+
+/** Whether this browser can share one connection between tabs. */
+export function canShareConnection(environment: TabSharingEnvironment = browserEnvironment()): boolean {
+  return typeof environment.locks?.request === 'function' && typeof environment.BroadcastChannel === 'function';
+}
+
+function browserEnvironment(): TabSharingEnvironment {
+  const scope = globalThis as { navigator?: { locks?: LockManager }; BroadcastChannel?: typeof BroadcastChannel };
+  return { locks: scope.navigator?.locks, BroadcastChannel: scope.BroadcastChannel };
+}
+
+/** Client calls a tab forwards to the leading tab. */
+const REMOTE_METHODS = [
+  'sendMessage', 'getHistoryMessages', 'getConversationPage', 'getConversationList', 'clearUnreadCount', 'getProfiles',
+  'removeConversation', 'retry',
+] as const;
+type RemoteMethod = (typeof REMOTE_METHODS)[number];
+
+interface WireContent { objectName: string; bytes: Uint8Array }
+type WireMessage = Omit<IMMessage, 'content'> & { content: WireContent };
+
+type TabMessage =
+  | { t: 'hello'; from: string }
+  | { t: 'state'; from: string; status: ConnectionStatus; userId?: string; leader: boolean }
+  | { t: 'call'; from: string; id: string; method: RemoteMethod; args: unknown[] }
+  | { t: 'result'; from: string; to: string; id: string; value?: unknown; error?: { code: number; message: string } }
+  | { t: 'event'; from: string; name: keyof IMClientEvents; args: unknown[] }
+  | { t: 'shared'; from: string; kind: string; data: unknown };
+
+interface PendingCall {
+  method: RemoteMethod;
+  args: unknown[];
+  resolve(value: unknown): void;
+  reject(error: IMError): void;
+}
+
+const toWireContent = (content: MessageContent): WireContent => ({ objectName: content.objectName, bytes: encodeContent(content) });
+const fromWireContent = (wire: WireContent): MessageContent => decodeContent(wire.objectName, wire.bytes);
+const toWireMessage = (message: IMMessage): WireMessage => ({ ...message, content: toWireContent(message.content) });
+const fromWireMessage = (wire: WireMessage): IMMessage => ({ ...wire, content: fromWireContent(wire.content) });
+
+/** A call's arguments as posted: sendMessage's content as bytes. */
+const encodeArgs = (method: RemoteMethod, args: unknown[]): unknown[] =>
+  (method === 'sendMessage' ? [args[0], toWireContent(args[1] as MessageContent), args[2]] : args);
+const decodeArgs = (method: RemoteMethod, args: unknown[]): unknown[] =>
+  (method === 'sendMessage' ? [args[0], fromWireContent(args[1] as WireContent), args[2]] : args);
+
+/**
+ * Results and event arguments carry messages and errors, whose classes (content types,
+ * IMError's code) do not survive structured cloning.
+ */
+function encodeValue(value: unknown): unknown {
+  if (value instanceof IMError) return { imError: { code: value.code, message: value.message } };
+  if (value && typeof value === 'object') {
+    if (Array.isArray(value)) return value.map(encodeValue);
+    const record = value as { content?: unknown; messages?: IMMessage[]; conversations?: Array<{ latestMessage?: IMMessage }> };
+    if (Array.isArray(record.messages)) return { ...record, messages: record.messages.map(toWireMessage) };
+    if (Array.isArray(record.conversations)) {
+      return { ...record, conversations: record.conversations.map((c) => ({ ...c, latestMessage: c.latestMessage && toWireMessage(c.latestMessage) })) };
+    }
+    if (typeof record.content === 'object' && record.content && 'objectName' in record.content) return toWireMessage(value as IMMessage);
+  }
+  return value;
+}
+
+function decodeValue(value: unknown): unknown {
+  if (value && typeof value === 'object') {
+    const record = value as {
+      content?: unknown; messages?: WireMessage[]; conversations?: Array<{ latestMessage?: WireMessage }>; imError?: { code: number; message: string };
+    };
+    if (Array.isArray(value)) return value.map(decodeValue);
+    if (record.imError) return new IMError(record.imError.code, record.imError.message);
+    if (Array.isArray(record.messages)) return { ...record, messages: record.messages.map(fromWireMessage) };
+    if (Array.isArray(record.conversations)) {
+      return { ...record, conversations: record.conversations.map((c) => ({ ...c, latestMessage: c.latestMessage && fromWireMessage(c.latestMessage) })) };
+    }
+    if (record.content && typeof record.content === 'object' && (record.content as WireContent).bytes instanceof Uint8Array) {
+      return fromWireMessage(value as WireMessage);
+    }
+  }
+  return value;
+}
+
+/**
+ * One connection for all the tabs of a user on a server. The tab holding a Web Lock leads: it
+ * owns the IMClient and relays its events over a BroadcastChannel; the other tabs forward their
+ * calls to it. When the leader goes (closed, reloaded, crashed), the lock passes to a waiting
+ * tab at once; that tab connects with the shared storage (the outbox and the sync cursor carry
+ * over) and the others send their unanswered calls again. A message is still stored once: every
+ * resend keeps its clientMsgId. Messages reach each tab once, in cursor order, whichever tab led.
+ */
+export class TabSharedClient extends Emitter<IMClientEvents> implements ChatClient {
+  private readonly tabId = newClientMsgId();
+  private readonly locks: LockManager;
+  private readonly channel: BroadcastChannel;
+  private leaderClient: IMClient | undefined;
+  private releaseLock: (() => void) | undefined;
+  private stopLeading: Array<() => void> = [];
+  private elected: Promise<void> | undefined;
+  private readonly abort = new AbortController();
+  private leaderTabId: string | undefined;
+  private statusValue: ConnectionStatus = ConnectionStatus.DISCONNECTED;
+  private userIdValue: string | undefined;
+  private wanted = false;
+  private closed = false;
+  private readonly calls = new Map<string, PendingCall>();
+  private readonly sharedListeners = new Set<(kind: string, data: unknown) => void>();
+  /** The last message cursor this tab has seen: a new leader's sync may repeat older ones. */
+  private seenCursor = 0;
+  private connectWaiters: Array<{ resolve(value: { userId: string }): void; reject(error: IMError): void }> = [];
+
+  constructor(private readonly options: TabSharedClientOptions) {
+    super();
+    const environment = options.environment ?? browserEnvironment();
+    if (!canShareConnection(environment)) throw new IMError(ErrorCode.PARAMETER_ERROR, 'Web Locks and BroadcastChannel are needed to share a connection');
+    this.locks = environment.locks!;
+    this.channel = new environment.BroadcastChannel!(`im-widget:${options.name}`);
+    this.channel.onmessage = (event: MessageEvent<TabMessage>) => this.onTabMessage(event.data);
+  }
+
+  get status(): ConnectionStatus {
+    return this.statusValue;
+  }
+
+  get userId(): string | undefined {
+    return this.userIdValue;
+  }
+
+  /** Whether this tab holds the connection. */
+  get isLeader(): boolean {
+    return this.leaderClient !== undefined;
+  }
+
+  /**
+   * Decides this tab's part: it leads when no other tab does; otherwise it follows, and queues
+   * for the lock to lead when the leader goes.
+   */
+  private elect(): Promise<void> {
+    this.elected ??= new Promise<void>((decided) => {
+      const lockName = `im-widget:${this.options.name}`;
+      const lead = () => new Promise<void>((release) => {
+        this.releaseLock = release;
+        this.becomeLeader();
+        decided();
+      });
+      this.locks.request(lockName, { ifAvailable: true }, (lock) => {
+        if (lock) return lead();
+        decided();
+        this.post({ t: 'hello', from: this.tabId });
+        this.locks.request(lockName, { signal: this.abort.signal }, () => (this.closed ? undefined : lead())).catch(() => undefined);
+        return undefined;
+      }).catch(() => decided());
+    });
+    return this.elected;
+  }
+
+  private becomeLeader(): void {
+    const client = this.options.createClient();
+    this.leaderClient = client;
+    const relay = <K extends keyof IMClientEvents>(name: K) => client.on(name, (...args: IMClientEvents[K]) => {
+      if (name === 'status') this.userIdValue = client.userId;
+      this.post({ t: 'event', from: this.tabId, name, args: args.map(encodeValue) });
+      this.onEvent(name, args);
+    });
+    this.stopLeading = (['message', 'status', 'conversation', 'disconnect', 'schedule', 'retry', 'reconnect', 'sent', 'sendFailed'] as const).map(relay);
+    if (this.wanted) void client.connect().catch(() => undefined);
+    this.announce();
+    // Calls this tab made while another tab led go to its own client now.
+    for (const [id, call] of this.calls) this.runCall(call.method, call.args).then((value) => this.settle(id, value), (error) => this.settle(id, undefined, error));
+  }
+
+  private announce(): void {
+    this.post({ t: 'state', from: this.tabId, status: this.leaderClient?.status ?? this.statusValue, userId: this.leaderClient?.userId, leader: true });
+  }
+
+  private onTabMessage(message: TabMessage): void {
+    if (this.closed || !message || message.from === this.tabId) return;
+    switch (message.t) {
+      case 'hello':
+        if (this.leaderClient) this.announce();
+        return;
+      case 'state':
+        if (this.leaderClient) return;
+        this.userIdValue = message.userId ?? this.userIdValue;
+        this.setStatus(message.status);
+        if (message.from !== this.leaderTabId) {
+          this.leaderTabId = message.from;
+          // A new leader: what it may not have heard of is asked again (each call is idempotent).
+          for (const [id, call] of this.calls) this.post({ t: 'call', from: this.tabId, id, method: call.method, args: encodeArgs(call.method, call.args) });
+        }
+        return;
+      case 'call':
+        if (!this.leaderClient || !REMOTE_METHODS.includes(message.method)) return;
+        this.runCall(message.method, decodeArgs(message.method, message.args)).then(
+          (value) => this.post({ t: 'result', from: this.tabId, to: message.from, id: message.id, value: encodeValue(value) }),
+          (error: IMError) => {
+            // Going away: the caller asks the next leader instead of failing the user's message.
+            if (this.closed && error?.code === ErrorCode.RC_NET_CHANNEL_INVALID) return;
+            this.post({ t: 'result', from: this.tabId, to: message.from, id: message.id, error: { code: error?.code ?? ErrorCode.UNKNOWN, message: error?.message ?? String(error) } });
+          });
+        return;
+      case 'result':
+        if (message.to === this.tabId) this.settle(message.id, decodeValue(message.value), message.error && new IMError(message.error.code, message.error.message));
+        return;
+      case 'event':
+        if (this.leaderClient) return;
+        if (message.name === 'status') {
+          this.setStatus(message.args[0] as ConnectionStatus);
+          return;
+        }
+        this.onEvent(message.name, message.args.map(decodeValue) as IMClientEvents[typeof message.name]);
+        return;
+      case 'shared':
+        for (const listener of [...this.sharedListeners]) listener(message.kind, message.data);
+        return;
+      default:
+    }
+  }
+
+  /** An event of the connection, in this tab: messages once each, in order. */
+  private onEvent<K extends keyof IMClientEvents>(name: K, args: IMClientEvents[K]): void {
+    if (name === 'status') {
+      this.setStatus(args[0] as ConnectionStatus);
+      return;
+    }
+    if (name === 'message') {
+      const message = args[0] as IMMessage;
+      if (message.cursor <= this.seenCursor) return;
+      this.seenCursor = message.cursor;
+    }
+    this.emit(name, ...args);
+  }
+
+  private setStatus(status: ConnectionStatus): void {
+    if (this.statusValue === status) return;
+    this.statusValue = status;
+    this.emit('status', status);
+    if (status === ConnectionStatus.CONNECTED) {
+      for (const waiter of this.connectWaiters.splice(0)) waiter.resolve({ userId: this.userIdValue ?? '' });
+    } else if (status !== ConnectionStatus.CONNECTING && status !== ConnectionStatus.NETWORK_UNAVAILABLE) {
+      for (const waiter of this.connectWaiters.splice(0)) waiter.reject(new IMError(ErrorCode.RC_NET_UNAVAILABLE, `connection status ${status}`));
+    }
+  }
+
+  private runCall(method: RemoteMethod, args: unknown[]): Promise<unknown> {
+    const client = this.leaderClient!;
+    const result = (client[method] as (...args: unknown[]) => unknown).apply(client, args);
+    return Promise.resolve(result).then((value) => {
+      // Reads and removals made here reach the other tabs as the server tells other devices.
+      if (method === 'clearUnreadCount' || method === 'removeConversation') {
+        const conversation = args[0] as Conversation;
+        const change = {
+          conversationType: conversation.conversationType, targetId: conversation.targetId,
+          readSeq: (value as { readSeq?: number } | undefined)?.readSeq ?? 0, removed: method === 'removeConversation',
+        };
+        this.post({ t: 'event', from: this.tabId, name: 'conversation', args: [change] });
+        this.emit('conversation', change);
+      }
+      return value;
+    });
+  }
+
+  private call<T>(method: RemoteMethod, args: unknown[]): Promise<T> {
+    if (this.leaderClient) return this.runCall(method, args) as Promise<T>;
+    if (this.closed) return Promise.reject(new IMError(ErrorCode.RC_NET_CHANNEL_INVALID, 'disconnected'));
+    const id = newClientMsgId();
+    return new Promise<T>((resolve, reject) => {
+      this.calls.set(id, { method, args, resolve: resolve as (value: unknown) => void, reject });
+      this.post({ t: 'call', from: this.tabId, id, method, args: encodeArgs(method, args) });
+    });
+  }
+
+  private settle(id: string, value: unknown, error?: IMError): void {
+    const call = this.calls.get(id);
+    if (!call) return;
+    this.calls.delete(id);
+    if (error) call.reject(error);
+    else call.resolve(value);
+  }
+
+  private post(message: TabMessage): void {
+    if (!this.closed) this.channel.postMessage(message);
+  }
+
+  async connect(): Promise<{ userId: string }> {
+    this.wanted = true;
+    await this.elect();
+    if (this.leaderClient) return this.leaderClient.connect();
+    if (this.statusValue === ConnectionStatus.CONNECTED) return { userId: this.userIdValue ?? '' };
+    if (this.statusValue === ConnectionStatus.DISCONNECTED) this.setStatus(ConnectionStatus.CONNECTING);
+    return new Promise((resolve, reject) => this.connectWaiters.push({ resolve, reject }));
+  }
+
+  /** Leaves the shared connection; when this tab led, the next tab takes over. */
+  async disconnect(): Promise<void> {
+    this.wanted = false;
+    this.closed = true;
+    this.abort.abort();
+    for (const stop of this.stopLeading.splice(0)) stop();
+    const client = this.leaderClient;
+    this.leaderClient = undefined;
+    for (const [id] of this.calls) this.settle(id, undefined, new IMError(ErrorCode.RC_NET_CHANNEL_INVALID, 'disconnected'));
+    for (const waiter of this.connectWaiters.splice(0)) waiter.reject(new IMError(ErrorCode.RC_NET_CHANNEL_INVALID, 'disconnected'));
+    await client?.disconnect();
+    this.releaseLock?.();
+    this.channel.close();
+    this.setStatus(ConnectionStatus.DISCONNECTED);
+  }
+
+  retry(): void {
+    void this.call('retry', []).catch(() => undefined);
+  }
+
+  sendMessage<C extends MessageContent>(conversation: Conversation, content: C, options: { clientMsgId?: string } = {}): Promise<IMMessage<C>> {
+    // The id is fixed here, so that a resend to the next leader is the same message.
+    const clientMsgId = options.clientMsgId ?? newClientMsgId();
+    if (this.leaderClient) return this.leaderClient.sendMessage(conversation, content, { ...options, clientMsgId });
+    return this.call<IMMessage>('sendMessage', [conversation, content, { ...options, clientMsgId }]).then((message) => message as IMMessage<C>);
+  }
+
+  getHistoryMessages(...args: Parameters<IMClient['getHistoryMessages']>): ReturnType<IMClient['getHistoryMessages']> {
+    return this.call('getHistoryMessages', args);
+  }
+
+  getConversationPage(...args: Parameters<IMClient['getConversationPage']>): ReturnType<IMClient['getConversationPage']> {
+    return this.call('getConversationPage', args);
+  }
+
+  getConversationList(...args: Parameters<IMClient['getConversationList']>): ReturnType<IMClient['getConversationList']> {
+    return this.call('getConversationList', args);
+  }
+
+  clearUnreadCount(...args: Parameters<IMClient['clearUnreadCount']>): ReturnType<IMClient['clearUnreadCount']> {
+    return this.call('clearUnreadCount', args);
+  }
+
+  getProfiles(...args: Parameters<IMClient['getProfiles']>): ReturnType<IMClient['getProfiles']> {
+    return this.call('getProfiles', args);
+  }
+
+  removeConversation(...args: Parameters<IMClient['removeConversation']>): ReturnType<IMClient['removeConversation']> {
+    return this.call('removeConversation', args);
+  }
+
+  /** This tab's sends still waiting for an answer (the leader's own, when this tab leads). */
+  getPendingMessages(): ReturnType<IMClient['getPendingMessages']> {
+    if (this.leaderClient) return this.leaderClient.getPendingMessages();
+    return [...this.calls.values()].filter((call) => call.method === 'sendMessage').map((call) => ({
+      conversation: call.args[0] as Conversation,
+      content: call.args[1] as MessageContent,
+      clientMsgId: (call.args[2] as { clientMsgId: string }).clientMsgId,
+    }));
+  }
+
+  /** What an earlier page left unsent; the leading tab restores it (and the others see it once sent). */
+  async restorePending(): ReturnType<IMClient['restorePending']> {
+    await this.elect();
+    return this.leaderClient ? this.leaderClient.restorePending() : [];
+  }
+
+  share(kind: string, data: unknown): void {
+    this.post({ t: 'shared', from: this.tabId, kind, data });
+  }
+
+  onShared(listener: (kind: string, data: unknown) => void): () => void {
+    this.sharedListeners.add(listener);
+    return () => this.sharedListeners.delete(listener);
+  }
+}

@@ -1,0 +1,17 @@
+import { startTestServer, tokenFor, connectClient, api } from '../helpers/server.js';
+import { launchChromium, servePages, openChatPage, shownMessages } from './pages.js';
+import { TextMessage } from '../../src/core/messages/index.js';
+const server = await startTestServer();
+const bob = await connectClient(server, 'x-bob');
+const browser = await launchChromium();
+const context = await browser.newContext();
+await servePages(context, server);
+const page = await openChatPage(context, server, await tokenFor(server, 'x-alice'), 'x-bob');
+page.on('console', (m) => console.log('console:', m.text()));
+await page.waitForFunction(() => (document.querySelector('im-chat') as any).session.state.status === 0);
+console.log('metrics', (await api(server, 'GET', '/api/metrics')).json);
+await page.evaluate(() => { const c = (document.querySelector('im-chat') as any).session.client; console.log('leader', c.isLeader); c.on('message', (m: any) => console.log('msg', JSON.stringify(m))); });
+await bob.sendMessage({ conversationType: 1, targetId: 'x-alice' }, new TextMessage({ content: 'hi' }));
+await new Promise((r) => setTimeout(r, 1500));
+console.log(await shownMessages(page));
+await browser.close(); await bob.disconnect(); await server.dispose();

@@ -1,0 +1,190 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Browser, Page } from 'playwright';
+import { ConversationType } from '../../src/core/protocol/codes.js';
+import { TextMessage } from '../../src/core/messages/index.js';
+import type { IMClient } from '../../src/core/client/client.js';
+import type { IMMessage } from '../../src/core/client/types.js';
+import { api, connectClient, startTestServer, tokenFor, waitFor, type TestServer } from '../helpers/server.js';
+import { launchChromium, openChatPage, servePages, shownMessages } from './pages.js';
+
+const CONNECTED = 0;
+
+/** The widget's connection status, as its store says. */
+const statusOf = (page: Page) => page.evaluate(() => (document.querySelector('im-chat') as unknown as { session: { state: { status: number } } }).session.state.status);
+
+const waitForStatus = (page: Page, connected: boolean) => page.waitForFunction((want) => {
+  const chat = document.querySelector('im-chat') as unknown as { session?: { state: { status: number } } } | null;
+  return chat?.session !== undefined && (chat.session.state.status === 0) === want;
+}, connected);
+
+/** Types into the widget's composer and presses Enter, as a user does. */
+async function typeAndSend(page: Page, text: string): Promise<void> {
+  const input = page.locator('im-composer textarea');
+  await input.fill(text);
+  await input.press('Enter');
+}
+
+/** Waits until the open conversation shows exactly these texts with these statuses (in this order). */
+async function waitForShown(page: Page, expected: Array<{ text: string; status: string }>): Promise<void> {
+  try {
+    await page.waitForFunction((want) => {
+      const chat = document.querySelector('im-chat') as unknown as {
+        session?: { state: { activeKey?: string; windows: Record<string, { items: Array<{ content: { content?: string }; status: string }> }> } };
+      } | null;
+      const state = chat?.session?.state;
+      const items = state?.activeKey ? state.windows[state.activeKey]?.items ?? [] : [];
+      return JSON.stringify(items.map((item) => ({ text: String(item.content.content ?? ''), status: item.status }))) === JSON.stringify(want);
+    }, expected, { timeout: 15_000 });
+  } catch (error) {
+    assert.deepEqual(await shownMessages(page), expected, (error as Error).message);
+  }
+}
+
+const texts = (messages: IMMessage[]) => messages.map((message) => (message.content as { content?: string }).content);
+
+describe('offline-first widget in Chromium', () => {
+  let server: TestServer;
+  let browser: Browser;
+  const clients: IMClient[] = [];
+
+  before(async () => {
+    server = await startTestServer();
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+    for (const client of clients) await client.disconnect();
+    await server?.dispose();
+  });
+
+  const peer = async (userId: string) => {
+    const client = await connectClient(server, userId);
+    clients.push(client);
+    const received: IMMessage[] = [];
+    client.on('message', (message) => received.push(message));
+    return { client, received };
+  };
+
+  it('sends written offline after a reload, once each, and shows the cache before connecting', async () => {
+    const bob = await peer('off-bob');
+    const context = await browser.newContext();
+    await servePages(context, server);
+    const page = await openChatPage(context, server, await tokenFor(server, 'off-alice'), 'off-bob');
+    await waitForStatus(page, true);
+    await typeAndSend(page, 'hello while online');
+    await bob.client.sendMessage({ conversationType: ConversationType.PRIVATE, targetId: 'off-alice' }, textMessage('hi from bob'));
+    await waitForShown(page, [{ text: 'hello while online', status: 'sent' }, { text: 'hi from bob', status: 'sent' }]);
+
+    await context.setOffline(true);
+    await waitForStatus(page, false);
+    await typeAndSend(page, 'written offline 1');
+    await typeAndSend(page, 'written offline 2');
+    await waitForShown(page, [
+      { text: 'hello while online', status: 'sent' }, { text: 'hi from bob', status: 'sent' },
+      { text: 'written offline 1', status: 'sending' }, { text: 'written offline 2', status: 'sending' },
+    ]);
+    // Both are in the durable outbox before the page goes away.
+    await page.waitForFunction(async (name) => {
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const request = indexedDB.open(name);
+        request.onsuccess = () => resolve(request.result);
+        request.onerror = () => reject(request.error);
+      });
+      const keys = await new Promise<IDBValidKey[]>((resolve) => {
+        const request = db.transaction('kv').objectStore('kv').getAllKeys();
+        request.onsuccess = () => resolve(request.result);
+      });
+      db.close();
+      return keys.filter((key) => String(key).startsWith('outbox:')).length === 2;
+    }, `im-widget:${server.wsUrl}:off-alice`);
+
+    await page.reload();
+    await page.waitForFunction(() => (document.querySelector('im-chat') as unknown as { session?: unknown }).session !== undefined);
+    // Still offline: everything shown comes from this browser's cache.
+    await waitForShown(page, [
+      { text: 'hello while online', status: 'sent' }, { text: 'hi from bob', status: 'sent' },
+      { text: 'written offline 1', status: 'sending' }, { text: 'written offline 2', status: 'sending' },
+    ]);
+    assert.notEqual(await statusOf(page), CONNECTED);
+    const listed = await page.locator('im-conversation-list').getByText('off-bob').count();
+    assert.ok(listed >= 1, 'the cached conversation is listed');
+
+    await context.setOffline(false);
+    await waitForShown(page, [
+      { text: 'hello while online', status: 'sent' }, { text: 'hi from bob', status: 'sent' },
+      { text: 'written offline 1', status: 'sent' }, { text: 'written offline 2', status: 'sent' },
+    ]);
+    await waitFor((check) => bob.client.on('message', check), () => bob.received.length >= 3, 'bob receives');
+    assert.deepEqual(texts(bob.received), ['hello while online', 'written offline 1', 'written offline 2']);
+    const history = await bob.client.getHistoryMessages({ conversationType: ConversationType.PRIVATE, targetId: 'off-alice' }, { count: 50 });
+    assert.deepEqual(texts(history.messages), ['hello while online', 'hi from bob', 'written offline 1', 'written offline 2']);
+
+    // Reloading online again shows each message once.
+    await page.reload();
+    await waitForStatus(page, true);
+    await waitForShown(page, [
+      { text: 'hello while online', status: 'sent' }, { text: 'hi from bob', status: 'sent' },
+      { text: 'written offline 1', status: 'sent' }, { text: 'written offline 2', status: 'sent' },
+    ]);
+    await context.close();
+  });
+
+  it('works with IndexedDB blocked, caching in memory and saying so', async () => {
+    const bob = await peer('noidb-bob');
+    const context = await browser.newContext();
+    await context.addInitScript(() => {
+      // As in private modes that refuse storage: every open throws.
+      IDBFactory.prototype.open = () => {
+        throw new DOMException('The operation is insecure.', 'SecurityError');
+      };
+      addEventListener('im-storage-fallback', (event) => {
+        (window as unknown as { fallbackReason: string }).fallbackReason = (event as CustomEvent<{ reason: string }>).detail.reason;
+      });
+    });
+    await servePages(context, server);
+    const page = await openChatPage(context, server, await tokenFor(server, 'noidb-alice'), 'noidb-bob');
+    await waitForStatus(page, true);
+    const reason = await page.evaluate(() => (window as unknown as { fallbackReason?: string }).fallbackReason);
+    assert.match(reason ?? '', /IndexedDB failed: .*insecure/);
+    assert.match(await page.evaluate(() => (document.querySelector('im-chat') as unknown as { session: { state: { storageFallback?: string } } }).session.state.storageFallback ?? ''), /IndexedDB/);
+    await typeAndSend(page, 'sent without IndexedDB');
+    await bob.client.sendMessage({ conversationType: ConversationType.PRIVATE, targetId: 'noidb-alice' }, textMessage('answer'));
+    await waitForShown(page, [{ text: 'sent without IndexedDB', status: 'sent' }, { text: 'answer', status: 'sent' }]);
+    await waitFor((check) => bob.client.on('message', check), () => bob.received.length >= 1, 'bob receives');
+    assert.deepEqual(texts(bob.received), ['sent without IndexedDB']);
+    await context.close();
+  });
+
+  it('signs the widget out when another device logs in under --single-login, without reconnecting', async () => {
+    const single = await startTestServer({ extra: ['--single-login', 'web'] });
+    try {
+      const first = await browser.newContext();
+      const second = await browser.newContext();
+      await servePages(first, single);
+      await servePages(second, single);
+      const older = await openChatPage(first, single, await tokenFor(single, 'kick-alice'), 'kick-bob');
+      await waitForStatus(older, true);
+      const newer = await openChatPage(second, single, await tokenFor(single, 'kick-alice'), 'kick-bob');
+      await waitForStatus(newer, true);
+      await older.waitForFunction(() => (document.querySelector('im-chat') as unknown as { session: { state: { status: number } } }).session.state.status === 6);
+      await older.locator('im-chat-panel').getByText('Signed in on another device').waitFor();
+      // The newer device keeps the only connection: the older one does not come back, not even
+      // when the browser says the network is back (which makes a waiting client retry at once).
+      const statusAfterOnline = await older.evaluate(() => {
+        dispatchEvent(new Event('online'));
+        return (document.querySelector('im-chat') as unknown as { session: { state: { status: number } } }).session.state.status;
+      });
+      assert.equal(statusAfterOnline, 6);
+      const metrics = await api(single, 'GET', '/api/metrics');
+      assert.equal(metrics.json.connections, 1);
+      assert.equal(await statusOf(newer), CONNECTED);
+      await first.close();
+      await second.close();
+    } finally {
+      await single.dispose();
+    }
+  });
+});
+
+const textMessage = (content: string) => new TextMessage({ content });

@@ -1,0 +1,66 @@
+import { readFileSync } from 'node:fs';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright';
+import type { TestServer } from '../helpers/server.js';
+
+const IIFE = new URL('../../dist/im-widget.iife.js', import.meta.url).pathname;
+const EMOJI_DATA = new URL('../../dist/im-emoji-data.js', import.meta.url).pathname;
+
+/** The system Chromium (never a downloaded one), headless. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    // Pages answered by the context (servePages) have no network address of their own, so
+    // Chromium would treat their WebSocket to the loopback server as a public site reaching
+    // into the local network.
+    args: ['--disable-features=LocalNetworkAccessChecks'],
+  });
+}
+
+const escapeAttribute = (value: string) => value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+
+/**
+ * Serves a site's page with the widget from the chat server's own origin (a secure context, as
+ * Web Locks need), answered by the browser context itself: the page is what a site would paste,
+ * one script tag and one element; the chat server behind it is the real one.
+ */
+export async function servePages(context: BrowserContext, server: TestServer): Promise<void> {
+  await context.route(`${server.url}/__site/**`, async (route) => {
+    const url = new URL(route.request().url());
+    if (url.pathname === '/__site/im-widget.iife.js' || url.pathname === '/__site/im-emoji-data.js') {
+      const file = url.pathname.endsWith('iife.js') ? IIFE : EMOJI_DATA;
+      await route.fulfill({ contentType: 'text/javascript', body: readFileSync(file) });
+      return;
+    }
+    const token = url.searchParams.get('token') ?? '';
+    const peer = url.searchParams.get('peer') ?? '';
+    await route.fulfill({
+      contentType: 'text/html; charset=utf-8',
+      body: `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>site</title>
+<script src="/__site/im-widget.iife.js"></script></head><body>
+<im-chat server="${escapeAttribute(server.wsUrl)}" token="${escapeAttribute(token)}" target-id="${escapeAttribute(peer)}"
+  ${url.searchParams.has('cache') ? `cache="${escapeAttribute(url.searchParams.get('cache')!)}"` : ''}></im-chat>
+</body></html>`,
+    });
+  });
+}
+
+/** Opens the site page for a user (a new tab of the context) and waits for the widget's session. */
+export async function openChatPage(context: BrowserContext, server: TestServer, token: string, peer: string, extra = ''): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(`${server.url}/__site/page.html?token=${encodeURIComponent(token)}&peer=${encodeURIComponent(peer)}${extra}`);
+  await page.waitForFunction(() => (document.querySelector('im-chat') as { session?: unknown } | null)?.session !== undefined);
+  return page;
+}
+
+/** Texts of the open conversation's messages with their send status, as the store holds them. */
+export function shownMessages(page: Page): Promise<Array<{ text: string; status: string }>> {
+  return page.evaluate(() => {
+    const chat = document.querySelector('im-chat') as unknown as {
+      session: { state: { activeKey?: string; windows: Record<string, { items: Array<{ content: { content?: string }; status: string }> }> } };
+    };
+    const state = chat.session.state;
+    const items = state.activeKey ? state.windows[state.activeKey]?.items ?? [] : [];
+    return items.map((item) => ({ text: String(item.content.content ?? ''), status: item.status }));
+  });
+}
