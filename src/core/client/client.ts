@@ -23,7 +23,10 @@ export interface IMClientOptions {
    */
   url: string | string[];
   token?: string;
-  /** Called for a token when none is given, and again when the server says it expired. */
+  /**
+   * Called for a token when none is given, ahead of the token's expiry (`tokenWillExpire`), and
+   * again when the server says it expired.
+   */
   tokenProvider?: () => Promise<string>;
   /** A WebSocket constructor, e.g. `ws`'s in Node; defaults to the global one. */
   WebSocket?: WebSocketConstructor;
@@ -84,6 +87,16 @@ export interface IMClientEvents extends Record<string, unknown[]> {
   sent: [IMMessage];
   /** The server refused a message of this client for good. */
   sendFailed: [string, IMError];
+  /**
+   * The token expires soon: min(5 min, 10 % of its remaining lifetime) before CONNACK's
+   * `tokenExpiresAt`. A `tokenProvider` is asked for the next token now.
+   */
+  tokenWillExpire: [];
+  /**
+   * The server refused or ended the session because the token expired, and no fresh token could
+   * be had (no `tokenProvider`, or it failed or gave an expired one): the client stays disconnected.
+   */
+  tokenExpired: [IMError];
 }
 
 export interface SendOptions {
@@ -121,6 +134,8 @@ const FATAL_CODES = new Set<number>([
 
 /** How long the URL that worked last may try alone before the others join the race. */
 const PREFERRED_HEAD_START_MS = 1000;
+const TOKEN_NOTICE_MAX_MS = 5 * 60_000;
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 const SYNC_PAGE = 200;
 const RATE_LIMIT_RETRY_MS = 1000;
@@ -145,10 +160,12 @@ export class IMClient extends Emitter<IMClientEvents> {
   private readonly urls: string[];
   /** The URL that connected last: tried first next time. */
   private preferredUrl: string | undefined;
-  /** URL of the current transport. */
+  /** URL and token of the current transport. */
   private linkUrl: string | undefined;
+  private linkToken: string | undefined;
   /** Transports of the connect attempt under way that have not opened yet. */
   private race: Set<Transport> | undefined;
+  private tokenTimer: ReturnType<typeof setTimeout> | undefined;
   private statusValue: ConnectionStatus = ConnectionStatus.DISCONNECTED;
   private wanted = false;
   private everConnected = false;
@@ -228,6 +245,7 @@ export class IMClient extends Emitter<IMClientEvents> {
     this.unwatchEnvironment();
     this.wanted = false;
     clearTimeout(this.reconnectTimer);
+    clearTimeout(this.tokenTimer);
     if (this.transport) {
       this.writeFrame({ type: FrameType.DISCONNECT, body: { code: 0, reason: 'client disconnect' } });
     }
@@ -246,7 +264,8 @@ export class IMClient extends Emitter<IMClientEvents> {
       try {
         this.token = await this.options.tokenProvider();
       } catch (error) {
-        this.onConnectFailure(new IMError(ErrorCode.RC_CONN_USER_OR_PASSWD_ERROR, `tokenProvider failed: ${(error as Error)?.message}`));
+        const code = this.tokenRenewed ? ErrorCode.RC_CONN_TOKEN_EXPIRE : ErrorCode.RC_CONN_USER_OR_PASSWD_ERROR;
+        this.onConnectFailure(new IMError(code, `tokenProvider failed: ${(error as Error)?.message}`));
         return;
       }
     }
@@ -340,6 +359,7 @@ export class IMClient extends Emitter<IMClientEvents> {
           for (const loser of losers) loser.close();
           this.transport = transport;
           this.linkUrl = url;
+          this.linkToken = token;
           this.writeFrame({
             type: FrameType.CONNECT,
             body: { protocolVersion: PROTOCOL_VERSION, token, deviceId: this.deviceId, platform: this.options.platform ?? 'web' },
@@ -428,10 +448,7 @@ export class IMClient extends Emitter<IMClientEvents> {
     if (ack.code !== 0) {
       this.dropTransport();
       if (ack.code === ErrorCode.RC_CONN_TOKEN_EXPIRE && this.options.tokenProvider && !this.tokenRenewed) {
-        // Ask for a fresh token, once per successful connection, and try again at once.
-        this.tokenRenewed = true;
-        this.token = undefined;
-        void this.open();
+        this.renewToken();
         return;
       }
       this.onConnectFailure(new IMError(ack.code, 'connection refused'));
@@ -444,6 +461,7 @@ export class IMClient extends Emitter<IMClientEvents> {
     this.attempt = 0;
     this.everConnected = true;
     this.startHeartbeat();
+    this.watchTokenExpiry(ack);
     this.setStatus(ConnectionStatus.CONNECTED);
     const waiter = this.connectWaiter;
     this.connectWaiter = undefined;
@@ -451,6 +469,47 @@ export class IMClient extends Emitter<IMClientEvents> {
     if (wasReconnecting) this.emit('reconnect');
     for (const entry of this.outbox.values()) this.transmit(entry, true);
     this.sync();
+  }
+
+  /**
+   * Asks for a fresh token (once per successful connection, so an expired token handed back
+   * again ends in `tokenExpired` rather than a loop) and connects again at once. A token already
+   * fetched at `tokenWillExpire` is used without asking again.
+   */
+  private renewToken(): void {
+    this.tokenRenewed = true;
+    if (this.token === this.linkToken) this.token = undefined;
+    void this.open();
+  }
+
+  /**
+   * Schedules `tokenWillExpire`, measured on the server's clock (CONNACK's serverTime) so that a
+   * client clock that is off does not matter. The server ends the session at expiry; a token
+   * fetched ahead is ready for the reconnect that follows, without waiting on the provider then.
+   */
+  private watchTokenExpiry(ack: im.ConnAck): void {
+    clearTimeout(this.tokenTimer);
+    if (!ack.tokenExpiresAt) return;
+    const left = ack.tokenExpiresAt - ack.serverTime;
+    const noticeAt = Date.now() + left - Math.min(TOKEN_NOTICE_MAX_MS, left / 10);
+    const token = this.linkToken;
+    const wait = () => {
+      const delay = noticeAt - Date.now();
+      this.tokenTimer = delay > MAX_TIMER_MS ? setTimeout(wait, MAX_TIMER_MS) : setTimeout(() => void this.fetchNextToken(token), delay);
+    };
+    wait();
+  }
+
+  private async fetchNextToken(expiring: string | undefined): Promise<void> {
+    this.emit('tokenWillExpire');
+    const provider = this.options.tokenProvider;
+    if (!provider) return;
+    try {
+      const next = await provider();
+      if (next && this.wanted && this.token === expiring) this.token = next;
+    } catch {
+      // Nothing lost: at expiry the server ends the session and renewToken asks again.
+    }
   }
 
   private onConnectFailure(error: IMError): void {
@@ -468,9 +527,11 @@ export class IMClient extends Emitter<IMClientEvents> {
     this.unwatchEnvironment();
     this.wanted = false;
     clearTimeout(this.reconnectTimer);
+    clearTimeout(this.tokenTimer);
     this.failConnect(error);
     this.failOutbox(error);
     this.setStatus(statusForCode(error.code));
+    if (error.code === ErrorCode.RC_CONN_TOKEN_EXPIRE) this.emit('tokenExpired', error);
   }
 
   private failOutbox(error: IMError): void {
@@ -499,6 +560,14 @@ export class IMClient extends Emitter<IMClientEvents> {
     for (const entry of this.outbox.values()) entry.sent = false;
     if (this.statusValue !== ConnectionStatus.CONNECTED) {
       this.onConnectFailure(error);
+      return;
+    }
+    if (error.code === ErrorCode.RC_CONN_TOKEN_EXPIRE && this.wanted && this.options.tokenProvider) {
+      // The server ended the session at the token's expiry: back at once with a fresh token.
+      // The outbox stays; its messages go again under the same clientMsgIds.
+      this.setStatus(ConnectionStatus.CONNECTING);
+      this.emit('disconnect', error);
+      this.renewToken();
       return;
     }
     if (FATAL_CODES.has(error.code) || !this.wanted) {
