@@ -5,6 +5,8 @@ import type { ChatStore } from './storage/chat-store.js';
 
 const MAX_BODY_BYTES = 64 * 1024;
 const MAX_GROUP_USERS = 1000;
+/** Ten years: a longer-lived token is a password by another name. */
+const MAX_TOKEN_TTL_SECONDS = 10 * 365 * 24 * 60 * 60;
 
 export interface AppApiContext {
   appKey: string;
@@ -62,6 +64,16 @@ function optionalString(body: Record<string, unknown>, field: string, max: numbe
   return value;
 }
 
+/** A token's lifetime in whole seconds, when the app server wants one shorter or longer than the default. */
+function optionalExpiresIn(body: Record<string, unknown>): number | undefined {
+  const value = body.expiresIn;
+  if (value === undefined || value === null) return undefined;
+  if (!Number.isSafeInteger(value) || (value as number) < 1 || (value as number) > MAX_TOKEN_TTL_SECONDS) {
+    throw new HttpError(400, `expiresIn must be a whole number of seconds from 1 to ${MAX_TOKEN_TTL_SECONDS}`);
+  }
+  return value as number;
+}
+
 function requireIds(body: Record<string, unknown>, field: string): string[] {
   const value = body[field];
   if (!Array.isArray(value) || value.length === 0 || value.length > MAX_GROUP_USERS || !value.every(isValidId)) {
@@ -87,9 +99,11 @@ export async function handleAppApi(request: IncomingMessage, response: ServerRes
         const userId = requireId(body, 'userId');
         const name = optionalString(body, 'name', 128);
         const portraitUri = optionalString(body, 'portraitUri', 1024);
+        const expiresIn = optionalExpiresIn(body);
         await context.store.upsertUser({ userId, name, portraitUri });
-        const token = signToken({ appKey: context.appKey, userId, expiresAt: Date.now() + DEFAULT_TOKEN_TTL_MS }, context.appSecret);
-        sendJson(response, 200, { code: 200, userId, token });
+        const expiresAt = Date.now() + (expiresIn === undefined ? DEFAULT_TOKEN_TTL_MS : expiresIn * 1000);
+        const token = signToken({ appKey: context.appKey, userId, expiresAt }, context.appSecret);
+        sendJson(response, 200, { code: 200, userId, token, expiresAt });
         return true;
       }
       case 'POST /api/group/create': {

@@ -5,6 +5,8 @@ import { PROTOCOL_VERSION, decodeFrame, encodeFrame, type DecodedFrame, type Fra
 import { verifyToken } from './auth.js';
 import { ChatService, ServiceError } from './chat-service.js';
 
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** How a session reaches its peer: one WebSocket now, a long-poll channel later. */
 export interface SessionLink {
   send(bytes: Uint8Array): void;
@@ -33,6 +35,7 @@ export class Session {
   deviceId = '';
   platform = '';
   private closed = false;
+  private tokenExpiry: ReturnType<typeof setTimeout> | undefined;
   private queue: Promise<void> = Promise.resolve();
 
   constructor(private readonly link: SessionLink, private readonly context: SessionContext) {}
@@ -107,9 +110,27 @@ export class Session {
       type: FrameType.CONNACK,
       body: {
         code: 0, userId: this.userId, sessionId: this.id, serverTime: Date.now(),
-        heartbeatSeconds: this.context.heartbeatSeconds,
+        heartbeatSeconds: this.context.heartbeatSeconds, tokenExpiresAt: check.claims.expiresAt,
       },
     });
+    this.endAtTokenExpiry(check.claims.expiresAt);
+  }
+
+  /**
+   * The token is the session's only proof of identity: a session that outlived it would make
+   * short-lived tokens meaningless. Ending it with RC_CONN_TOKEN_EXPIRE (rather than a silent
+   * drop) tells the client to reconnect with a fresh token from its provider; a client that
+   * renewed ahead of time (CONNACK's tokenExpiresAt) is back at once.
+   */
+  private endAtTokenExpiry(expiresAt: number): void {
+    const left = expiresAt - Date.now();
+    if (left <= 0) {
+      this.disconnect(ErrorCode.RC_CONN_TOKEN_EXPIRE, 'token expired');
+      return;
+    }
+    // Timers cap at 2^31-1 ms (about 24.8 days); longer-lived tokens wait in steps.
+    this.tokenExpiry = setTimeout(() => this.endAtTokenExpiry(expiresAt), Math.min(left, MAX_TIMER_MS));
+    this.tokenExpiry.unref();
   }
 
   private async publish(body: im.Publish): Promise<void> {
@@ -164,6 +185,7 @@ export class Session {
   close(code: number, reason: string): void {
     if (this.closed) return;
     this.closed = true;
+    clearTimeout(this.tokenExpiry);
     this.context.unregister(this);
     this.link.close(code, reason);
   }

@@ -34,6 +34,9 @@ describe('app-server API', () => {
     assert.equal(json.code, 200);
     assert.equal(json.userId, 'api-user');
     assert.match(json.token, /^[\w-]+\.[\w-]+$/);
+    const short = await api(server, 'POST', '/api/user/token', { userId: 'api-user', expiresIn: 60 });
+    assert.equal(short.status, 200);
+    assert.ok(Math.abs(short.json.expiresAt - (Date.now() + 60_000)) < 5_000, 'expiresIn sets the expiry');
   });
 
   it('refuses unsigned, wrongly signed, stale and other-app requests with 401 JSON', async () => {
@@ -62,6 +65,10 @@ describe('app-server API', () => {
       ['/api/user/token', { userId: 'x'.repeat(65) }, 400],
       ['/api/user/token', { userId: 'ok', name: 42 }, 400],
       ['/api/user/token', [], 400],
+      ['/api/user/token', { userId: 'ok', expiresIn: 0 }, 400],
+      ['/api/user/token', { userId: 'ok', expiresIn: 1.5 }, 400],
+      ['/api/user/token', { userId: 'ok', expiresIn: '60' }, 400],
+      ['/api/user/token', { userId: 'ok', expiresIn: 1e12 }, 400],
       ['/api/group/create', { groupId: 'g1', groupName: 'G', userIds: [] }, 400],
       ['/api/group/create', { groupId: 'g1', groupName: 'G', userIds: ['ok', 'not ok'] }, 400],
       ['/api/group/join', { groupId: 'missing', userIds: ['a'] }, 404],

@@ -1,7 +1,7 @@
 import { im } from '../protocol/generated/im.js';
 import { ConnectionStatus, ErrorCode, FrameType } from '../protocol/codes.js';
 import { PROTOCOL_VERSION, decodeBody, decodeFrame, encodeFrame, FrameError, type Frame } from '../protocol/frames.js';
-import type { FetchLike, Transport, WebSocketConstructor } from '../transport/transport.js';
+import type { FetchLike, Transport, TransportHandlers, WebSocketConstructor } from '../transport/transport.js';
 import { LongPollTransport, pollUrlFor } from '../transport/long-poll-transport.js';
 
 export type TransportKind = 'websocket' | 'polling';
@@ -17,10 +17,16 @@ import {
 } from './types.js';
 
 export interface IMClientOptions {
-  /** WebSocket URL of the server's `/im` endpoint. */
-  url: string;
+  /**
+   * WebSocket URL of the server's `/im` endpoint, or several (servers of one app): a connect
+   * opens them all at once and keeps the first that answers (see `serverUrl`).
+   */
+  url: string | string[];
   token?: string;
-  /** Called for a token when none is given, and again when the server says it expired. */
+  /**
+   * Called for a token when none is given, ahead of the token's expiry (`tokenWillExpire`), and
+   * again when the server says it expired.
+   */
   tokenProvider?: () => Promise<string>;
   /** A WebSocket constructor, e.g. `ws`'s in Node; defaults to the global one. */
   WebSocket?: WebSocketConstructor;
@@ -86,6 +92,16 @@ export interface IMClientEvents extends Record<string, unknown[]> {
   sent: [IMMessage];
   /** The server refused a message of this client for good. */
   sendFailed: [string, IMError];
+  /**
+   * The token expires soon: min(5 min, 10 % of its remaining lifetime) before CONNACK's
+   * `tokenExpiresAt`. A `tokenProvider` is asked for the next token now.
+   */
+  tokenWillExpire: [];
+  /**
+   * The server refused or ended the session because the token expired, and no fresh token could
+   * be had (no `tokenProvider`, or it failed or gave an expired one): the client stays disconnected.
+   */
+  tokenExpired: [IMError];
 }
 
 export interface SendOptions {
@@ -121,6 +137,11 @@ const FATAL_CODES = new Set<number>([
   ErrorCode.RC_DISCONN_KICK, ErrorCode.RC_CONN_TOKEN_EXPIRE,
 ]);
 
+/** How long the URL that worked last may try alone before the others join the race. */
+const PREFERRED_HEAD_START_MS = 1000;
+const TOKEN_NOTICE_MAX_MS = 5 * 60_000;
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 const SYNC_PAGE = 200;
 const RATE_LIMIT_RETRY_MS = 1000;
 
@@ -141,6 +162,15 @@ export class IMClient extends Emitter<IMClientEvents> {
   private readonly WebSocketImpl: WebSocketConstructor | undefined;
   private workingTransport: TransportKind | undefined;
   private transport: Transport | undefined;
+  private readonly urls: string[];
+  /** The URL that connected last: tried first next time. */
+  private preferredUrl: string | undefined;
+  /** URL and token of the current transport. */
+  private linkUrl: string | undefined;
+  private linkToken: string | undefined;
+  /** Transports of the connect attempt under way that have not opened yet. */
+  private race: Set<Transport> | undefined;
+  private tokenTimer: ReturnType<typeof setTimeout> | undefined;
   private statusValue: ConnectionStatus = ConnectionStatus.DISCONNECTED;
   private wanted = false;
   private everConnected = false;
@@ -174,6 +204,8 @@ export class IMClient extends Emitter<IMClientEvents> {
     if (!transports.some((kind) => (kind === 'websocket' ? this.WebSocketImpl : typeof (options.fetch ?? globalThis.fetch) === 'function'))) {
       throw new IMError(ErrorCode.RC_SOCKET_NOT_CREATED, 'no usable transport: pass options.WebSocket, or allow polling where fetch exists');
     }
+    this.urls = [...new Set([options.url].flat())];
+    if (!this.urls.length) throw new IMError(ErrorCode.PARAMETER_ERROR, 'options.url names no server');
     this.token = options.token;
     this.deviceId = options.deviceId ?? newClientMsgId();
   }
@@ -206,7 +238,7 @@ export class IMClient extends Emitter<IMClientEvents> {
    * connected or connecting; refuses after a kick or a rejected token (reconnecting cannot help).
    */
   retry(): void {
-    if (!this.wanted || this.transport || this.statusValue === ConnectionStatus.CONNECTED) return;
+    if (!this.wanted || this.transport || this.race || this.statusValue === ConnectionStatus.CONNECTED) return;
     clearTimeout(this.reconnectTimer);
     this.reconnectTimer = undefined;
     this.emit('retry', this.attempt);
@@ -218,6 +250,7 @@ export class IMClient extends Emitter<IMClientEvents> {
     this.unwatchEnvironment();
     this.wanted = false;
     clearTimeout(this.reconnectTimer);
+    clearTimeout(this.tokenTimer);
     if (this.transport) {
       this.writeFrame({ type: FrameType.DISCONNECT, body: { code: 0, reason: 'client disconnect' } });
     }
@@ -236,7 +269,8 @@ export class IMClient extends Emitter<IMClientEvents> {
       try {
         this.token = await this.options.tokenProvider();
       } catch (error) {
-        this.onConnectFailure(new IMError(ErrorCode.RC_CONN_USER_OR_PASSWD_ERROR, `tokenProvider failed: ${(error as Error)?.message}`));
+        const code = this.tokenRenewed ? ErrorCode.RC_CONN_TOKEN_EXPIRE : ErrorCode.RC_CONN_USER_OR_PASSWD_ERROR;
+        this.onConnectFailure(new IMError(code, `tokenProvider failed: ${(error as Error)?.message}`));
         return;
       }
     }
@@ -245,7 +279,7 @@ export class IMClient extends Emitter<IMClientEvents> {
       this.onConnectFailure(new IMError(ErrorCode.RC_CONN_USER_OR_PASSWD_ERROR, 'no token'));
       return;
     }
-    this.openTransport(this.token, this.transportOrder(), 0);
+    this.openTransport(this.token);
   }
 
   /** The transports to try, the one that worked last first. */
@@ -257,64 +291,122 @@ export class IMClient extends Emitter<IMClientEvents> {
   }
 
   /**
-   * Opens `kinds[index]`; when it cannot even open (WebSocket blocked by a proxy, say), the next
-   * kind is tried at once within the same attempt.
+   * One connect attempt: every server URL at once, and the first link to open carries CONNECT.
+   * The others are closed before they say anything, so no server keeps a session for them
+   * (racing to CONNACK instead would register sessions that receive pushes, and a single-login
+   * policy behind two URLs of one backend would sign the winner out). The URL that connected last
+   * goes first, alone for a head start, so a healthy link costs one socket; the others join when
+   * it fails to open or is slow. Within one URL, a transport kind that cannot even open
+   * (WebSocket blocked by a proxy, say) hands over to the next kind.
    */
-  private openTransport(token: string, kinds: TransportKind[], index: number): void {
-    const kind = kinds[index];
-    if (!kind) {
-      this.onConnectFailure(new IMError(ErrorCode.RC_SOCKET_NOT_CREATED, 'no transport available'));
-      return;
-    }
-    let transport: Transport;
+  private openTransport(token: string): void {
+    for (const abandoned of this.race ?? []) abandoned.close();
+    const race = new Set<Transport>();
+    this.race = race;
+    const current = () => this.race === race;
+    const kinds = this.transportOrder();
+    const preferred = this.preferredUrl;
+    const others = this.urls.filter((url) => url !== preferred);
+    let othersStarted = !preferred;
+    let running = 0;
     const connackTimer = setTimeout(() => {
-      if (this.transport === transport) {
-        this.dropTransport();
-        this.onConnectFailure(new IMError(ErrorCode.RC_CONN_ACK_TIMEOUT, 'no CONNACK in time'));
-      }
+      if (!current()) return;
+      this.dropTransport();
+      this.onConnectFailure(new IMError(ErrorCode.RC_CONN_ACK_TIMEOUT, 'no CONNACK in time'));
     }, this.options.requestTimeout ?? 15_000);
-    const handlers = {
-      onOpen: () => {
-        if (this.transport !== transport) return;
-        this.writeFrame({
-          type: FrameType.CONNECT,
-          body: { protocolVersion: PROTOCOL_VERSION, token, deviceId: this.deviceId, platform: this.options.platform ?? 'web' },
-        });
-      },
-      onFrame: (bytes: Uint8Array) => {
-        if (this.transport !== transport) return;
-        clearTimeout(this.pongTimer);
-        this.onFrame(bytes, () => {
-          clearTimeout(connackTimer);
-          this.workingTransport = kind;
-        });
-      },
-      onClose: ({ opened, reason }: { opened: boolean; reason: string }) => {
-        clearTimeout(connackTimer);
-        if (this.transport !== transport) return;
-        this.transport = undefined;
-        if (!opened && index + 1 < kinds.length && this.wanted) {
-          this.openTransport(token, kinds, index + 1);
-          return;
-        }
-        const code = !opened && kind === 'websocket' && kinds.length === 1 ? ErrorCode.RC_SOCKET_NOT_CREATED : ErrorCode.RC_SOCKET_DISCONNECTED;
-        this.onLinkLost(new IMError(code, `${kind}: ${reason}`));
-      },
+    // Counted before any opens: a URL that fails at once must not end the race for the rest.
+    const start = (urls: string[]) => {
+      running += urls.length;
+      for (const url of urls) open(url, 0);
     };
-    try {
-      transport = kind === 'websocket'
-        ? new WebSocketTransport(this.options.url, this.WebSocketImpl!, handlers)
-        : new LongPollTransport(pollUrlFor(this.options.url), handlers, this.options.fetch ? { fetch: this.options.fetch } : {});
-    } catch (error) {
-      clearTimeout(connackTimer);
-      if (index + 1 < kinds.length) {
-        this.openTransport(token, kinds, index + 1);
+    const startOthers = () => {
+      if (othersStarted || !current() || this.transport) return;
+      othersStarted = true;
+      start(others);
+    };
+    const headStart = othersStarted ? undefined : setTimeout(startOthers, PREFERRED_HEAD_START_MS);
+    /** Every kind failed to open for one URL. */
+    const lost = (error: IMError) => {
+      if (--running > 0 || !current()) return;
+      if (!othersStarted && others.length) {
+        startOthers();
         return;
       }
-      this.onConnectFailure(new IMError(ErrorCode.RC_SOCKET_NOT_CREATED, (error as Error)?.message));
-      return;
-    }
-    this.transport = transport;
+      clearTimeout(connackTimer);
+      clearTimeout(headStart);
+      this.race = undefined;
+      this.onLinkLost(error);
+    };
+    const open = (url: string, index: number): void => {
+      const kind = kinds[index];
+      if (!kind) {
+        lost(new IMError(ErrorCode.RC_SOCKET_NOT_CREATED, 'no transport available'));
+        return;
+      }
+      const next = (reason: string, created: boolean) => {
+        if (index + 1 < kinds.length && this.wanted) {
+          open(url, index + 1);
+          return;
+        }
+        const code = !created || (kind === 'websocket' && kinds.length === 1) ? ErrorCode.RC_SOCKET_NOT_CREATED : ErrorCode.RC_SOCKET_DISCONNECTED;
+        lost(new IMError(code, `${url} ${kind}: ${reason}`));
+      };
+      let transport: Transport;
+      const handlers: TransportHandlers = {
+        onOpen: () => {
+          if (!current() || !race.delete(transport)) {
+            transport.close();
+            return;
+          }
+          clearTimeout(headStart);
+          const losers = [...race];
+          race.clear();
+          for (const loser of losers) loser.close();
+          this.transport = transport;
+          this.linkUrl = url;
+          this.linkToken = token;
+          this.writeFrame({
+            type: FrameType.CONNECT,
+            body: { protocolVersion: PROTOCOL_VERSION, token, deviceId: this.deviceId, platform: this.options.platform ?? 'web' },
+          });
+        },
+        onFrame: (bytes) => {
+          if (this.transport !== transport) return;
+          clearTimeout(this.pongTimer);
+          this.onFrame(bytes, () => {
+            clearTimeout(connackTimer);
+            if (current()) this.race = undefined;
+            this.workingTransport = kind;
+            this.preferredUrl = url;
+          });
+        },
+        onClose: ({ reason }) => {
+          if (this.transport === transport) {
+            clearTimeout(connackTimer);
+            this.transport = undefined;
+            if (current()) this.race = undefined;
+            this.onLinkLost(new IMError(ErrorCode.RC_SOCKET_DISCONNECTED, `${kind}: ${reason}`));
+            return;
+          }
+          if (race.delete(transport) && current()) next(reason, true);
+        },
+      };
+      try {
+        transport = kind === 'websocket'
+          ? new WebSocketTransport(url, this.WebSocketImpl!, handlers)
+          : new LongPollTransport(pollUrlFor(url), handlers, this.options.fetch ? { fetch: this.options.fetch } : {});
+      } catch (error) {
+        next((error as Error)?.message, false);
+        return;
+      }
+      race.add(transport);
+    };
+    start(preferred ? [preferred] : others);
+  }
+
+  /** The server URL (one of `options.url`) the current link goes to; undefined while there is none. */
+  get serverUrl(): string | undefined {
+    return this.transport ? this.linkUrl : undefined;
   }
 
   /** The transport in use, when connected: `websocket` or `polling`. */
@@ -361,10 +453,7 @@ export class IMClient extends Emitter<IMClientEvents> {
     if (ack.code !== 0) {
       this.dropTransport();
       if (ack.code === ErrorCode.RC_CONN_TOKEN_EXPIRE && this.options.tokenProvider && !this.tokenRenewed) {
-        // Ask for a fresh token, once per successful connection, and try again at once.
-        this.tokenRenewed = true;
-        this.token = undefined;
-        void this.open();
+        this.renewToken();
         return;
       }
       this.onConnectFailure(new IMError(ack.code, 'connection refused'));
@@ -377,6 +466,7 @@ export class IMClient extends Emitter<IMClientEvents> {
     this.attempt = 0;
     this.everConnected = true;
     this.startHeartbeat();
+    this.watchTokenExpiry(ack);
     this.setStatus(ConnectionStatus.CONNECTED);
     const waiter = this.connectWaiter;
     this.connectWaiter = undefined;
@@ -386,7 +476,50 @@ export class IMClient extends Emitter<IMClientEvents> {
     this.sync();
   }
 
+  /**
+   * Asks for a fresh token (once per successful connection, so an expired token handed back
+   * again ends in `tokenExpired` rather than a loop) and connects again at once. A token already
+   * fetched at `tokenWillExpire` is used without asking again.
+   */
+  private renewToken(): void {
+    this.tokenRenewed = true;
+    if (this.token === this.linkToken) this.token = undefined;
+    void this.open();
+  }
+
+  /**
+   * Schedules `tokenWillExpire`, measured on the server's clock (CONNACK's serverTime) so that a
+   * client clock that is off does not matter. The server ends the session at expiry; a token
+   * fetched ahead is ready for the reconnect that follows, without waiting on the provider then.
+   */
+  private watchTokenExpiry(ack: im.ConnAck): void {
+    clearTimeout(this.tokenTimer);
+    if (!ack.tokenExpiresAt) return;
+    const left = ack.tokenExpiresAt - ack.serverTime;
+    const noticeAt = Date.now() + left - Math.min(TOKEN_NOTICE_MAX_MS, left / 10);
+    const token = this.linkToken;
+    const wait = () => {
+      const delay = noticeAt - Date.now();
+      this.tokenTimer = delay > MAX_TIMER_MS ? setTimeout(wait, MAX_TIMER_MS) : setTimeout(() => void this.fetchNextToken(token), delay);
+    };
+    wait();
+  }
+
+  private async fetchNextToken(expiring: string | undefined): Promise<void> {
+    this.emit('tokenWillExpire');
+    const provider = this.options.tokenProvider;
+    if (!provider) return;
+    try {
+      const next = await provider();
+      if (next && this.wanted && this.token === expiring) this.token = next;
+    } catch {
+      // Nothing lost: at expiry the server ends the session and renewToken asks again.
+    }
+  }
+
   private onConnectFailure(error: IMError): void {
+    // The URL that worked before did not this time: the next attempt races all of them.
+    this.preferredUrl = undefined;
     if ((this.everConnected || this.options.reconnect?.firstConnect) && this.wanted && !FATAL_CODES.has(error.code)) {
       this.scheduleReconnect();
       return;
@@ -399,9 +532,11 @@ export class IMClient extends Emitter<IMClientEvents> {
     this.unwatchEnvironment();
     this.wanted = false;
     clearTimeout(this.reconnectTimer);
+    clearTimeout(this.tokenTimer);
     this.failConnect(error);
     this.failOutbox(error);
     this.setStatus(statusForCode(error.code));
+    if (error.code === ErrorCode.RC_CONN_TOKEN_EXPIRE) this.emit('tokenExpired', error);
   }
 
   private failOutbox(error: IMError): void {
@@ -430,6 +565,14 @@ export class IMClient extends Emitter<IMClientEvents> {
     for (const entry of this.outbox.values()) entry.sent = false;
     if (this.statusValue !== ConnectionStatus.CONNECTED) {
       this.onConnectFailure(error);
+      return;
+    }
+    if (error.code === ErrorCode.RC_CONN_TOKEN_EXPIRE && this.wanted && this.options.tokenProvider) {
+      // The server ended the session at the token's expiry: back at once with a fresh token.
+      // The outbox stays; its messages go again under the same clientMsgIds.
+      this.setStatus(ConnectionStatus.CONNECTING);
+      this.emit('disconnect', error);
+      this.renewToken();
       return;
     }
     if (FATAL_CODES.has(error.code) || !this.wanted) {
@@ -499,8 +642,11 @@ export class IMClient extends Emitter<IMClientEvents> {
   private dropTransport(): void {
     this.stopHeartbeat();
     const transport = this.transport;
+    const race = this.race;
     this.transport = undefined;
+    this.race = undefined;
     transport?.close();
+    for (const candidate of race ?? []) candidate.close();
   }
 
   private startHeartbeat(): void {

@@ -76,6 +76,9 @@ export namespace im {
 
         /** ConnAck heartbeatSeconds */
         heartbeatSeconds?: (number|null);
+
+        /** ConnAck tokenExpiresAt */
+        tokenExpiresAt?: (number|null);
     }
 
     /** Represents a ConnAck. */
@@ -101,6 +104,9 @@ export namespace im {
 
         /** ConnAck heartbeatSeconds. */
         public heartbeatSeconds: number;
+
+        /** ConnAck tokenExpiresAt. */
+        public tokenExpiresAt: number;
 
         /**
          * Encodes the specified ConnAck message. Does not implicitly {@link im.ConnAck.verify|verify} messages.

@@ -182,6 +182,7 @@ export const im = $root.im = (() => {
          * @property {string|null} [sessionId] ConnAck sessionId
          * @property {number|null} [serverTime] ConnAck serverTime
          * @property {number|null} [heartbeatSeconds] ConnAck heartbeatSeconds
+         * @property {number|null} [tokenExpiresAt] ConnAck tokenExpiresAt
          */
 
         /**
@@ -240,6 +241,14 @@ export const im = $root.im = (() => {
         ConnAck.prototype.heartbeatSeconds = 0;
 
         /**
+         * ConnAck tokenExpiresAt.
+         * @member {number} tokenExpiresAt
+         * @memberof im.ConnAck
+         * @instance
+         */
+        ConnAck.prototype.tokenExpiresAt = 0;
+
+        /**
          * Encodes the specified ConnAck message. Does not implicitly {@link im.ConnAck.verify|verify} messages.
          * @function encode
          * @memberof im.ConnAck
@@ -265,6 +274,8 @@ export const im = $root.im = (() => {
                 writer.uint32(/* id 4, wireType 0 =*/32).int64(message.serverTime);
             if (message.heartbeatSeconds != null && Object.hasOwnProperty.call(message, "heartbeatSeconds"))
                 writer.uint32(/* id 5, wireType 0 =*/40).uint32(message.heartbeatSeconds);
+            if (message.tokenExpiresAt != null && Object.hasOwnProperty.call(message, "tokenExpiresAt"))
+                writer.uint32(/* id 6, wireType 0 =*/48).int64(message.tokenExpiresAt);
             return writer;
         };
 
@@ -320,6 +331,10 @@ export const im = $root.im = (() => {
                     }
                 case 5: {
                         message.heartbeatSeconds = reader.uint32();
+                        break;
+                    }
+                case 6: {
+                        message.tokenExpiresAt = $number(reader.int64());
                         break;
                     }
                 default:
