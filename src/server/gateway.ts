@@ -86,13 +86,14 @@ export class Gateway {
 
   private register(session: Session): void {
     const userId = session.userId!;
-    let sessions = this.sessionsByUser.get(userId);
-    if (!sessions) this.sessionsByUser.set(userId, (sessions = new Set()));
     if (this.singleLogin === 'all' || this.singleLogin.has(session.platform)) {
-      for (const older of [...sessions]) {
+      for (const older of [...(this.sessionsByUser.get(userId) ?? [])]) {
         if (older.platform === session.platform) older.disconnect(ErrorCode.RC_DISCONN_KICK, `signed in again on ${session.platform}`);
       }
     }
+    // Looked up after the kicks: unregistering the last older session drops the user's set.
+    let sessions = this.sessionsByUser.get(userId);
+    if (!sessions) this.sessionsByUser.set(userId, (sessions = new Set()));
     sessions.add(session);
   }
 

@@ -1,7 +1,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ConnectionStatus } from '../../src/core/protocol/codes.js';
-import { connectClient, startTestServer, waitFor, type TestServer } from '../helpers/server.js';
+import { ConnectionStatus, ConversationType } from '../../src/core/protocol/codes.js';
+import { TextMessage } from '../../src/core/messages/index.js';
+import { api, connectClient, startTestServer, waitFor, type TestServer } from '../helpers/server.js';
 
 describe('single login per platform tag (--single-login web)', () => {
   let server: TestServer;
@@ -29,5 +30,21 @@ describe('single login per platform tag (--single-login web)', () => {
     assert.equal(second.status, ConnectionStatus.CONNECTED);
     assert.equal(phone.status, ConnectionStatus.CONNECTED);
     await Promise.all([first.disconnect(), second.disconnect(), phone.disconnect()]);
+  });
+
+  it('the session that signed the other out gets the messages pushed and is counted', async () => {
+    const older = await connectClient(server, 'sl-solo', { platform: 'web' });
+    const kicked = waitFor((check) => older.on('status', check), () => older.status === ConnectionStatus.KICKED_OFFLINE_BY_OTHER_CLIENT, 'kicked');
+    const newer = await connectClient(server, 'sl-solo', { platform: 'web' });
+    await kicked;
+    const metrics = await api(server, 'GET', '/api/metrics');
+    assert.equal(metrics.json.connections, 1);
+    const sender = await connectClient(server, 'sl-friend', { platform: 'node' });
+    const received: string[] = [];
+    newer.on('message', (message) => received.push((message.content as TextMessage).content));
+    await sender.sendMessage({ conversationType: ConversationType.PRIVATE, targetId: 'sl-solo' }, new TextMessage({ content: 'pushed' }));
+    await waitFor((check) => newer.on('message', check), () => received.length === 1, 'the push');
+    assert.deepEqual(received, ['pushed']);
+    await Promise.all([older.disconnect(), newer.disconnect(), sender.disconnect()]);
   });
 });
