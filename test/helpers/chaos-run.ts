@@ -195,7 +195,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     // Faults only now: connecting is not what is under test, and a client whose very first
     // connect fails gives up by design. cutAll() puts the open connections under the faults.
     proxy.faults = options.faults;
-    proxy.cutAll();
+    const f = options.faults;
+    if (f.cut + f.reset + f.stall + f.blackhole > 0) proxy.cutAll();
 
     const killAt = [...options.killAfterAcked].sort((a, b) => a - b);
     let kills = 0;
