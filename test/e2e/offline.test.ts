@@ -6,40 +6,7 @@ import { TextMessage } from '../../src/core/messages/index.js';
 import type { IMClient } from '../../src/core/client/client.js';
 import type { IMMessage } from '../../src/core/client/types.js';
 import { api, connectClient, startTestServer, tokenFor, waitFor, type TestServer } from '../helpers/server.js';
-import { launchChromium, openChatPage, servePages, shownMessages } from './pages.js';
-
-const CONNECTED = 0;
-
-/** The widget's connection status, as its store says. */
-const statusOf = (page: Page) => page.evaluate(() => (document.querySelector('im-chat') as unknown as { session: { state: { status: number } } }).session.state.status);
-
-const waitForStatus = (page: Page, connected: boolean) => page.waitForFunction((want) => {
-  const chat = document.querySelector('im-chat') as unknown as { session?: { state: { status: number } } } | null;
-  return chat?.session !== undefined && (chat.session.state.status === 0) === want;
-}, connected);
-
-/** Types into the widget's composer and presses Enter, as a user does. */
-async function typeAndSend(page: Page, text: string): Promise<void> {
-  const input = page.locator('im-composer textarea');
-  await input.fill(text);
-  await input.press('Enter');
-}
-
-/** Waits until the open conversation shows exactly these texts with these statuses (in this order). */
-async function waitForShown(page: Page, expected: Array<{ text: string; status: string }>): Promise<void> {
-  try {
-    await page.waitForFunction((want) => {
-      const chat = document.querySelector('im-chat') as unknown as {
-        session?: { state: { activeKey?: string; windows: Record<string, { items: Array<{ content: { content?: string }; status: string }> }> } };
-      } | null;
-      const state = chat?.session?.state;
-      const items = state?.activeKey ? state.windows[state.activeKey]?.items ?? [] : [];
-      return JSON.stringify(items.map((item) => ({ text: String(item.content.content ?? ''), status: item.status }))) === JSON.stringify(want);
-    }, expected, { timeout: 15_000 });
-  } catch (error) {
-    assert.deepEqual(await shownMessages(page), expected, (error as Error).message);
-  }
-}
+import { CONNECTED, launchChromium, until, newDevice, openChatPage, statusOf, typeAndSend, waitForShown, waitForStatus } from './pages.js';
 
 const texts = (messages: IMMessage[]) => messages.map((message) => (message.content as { content?: string }).content);
 
@@ -68,8 +35,7 @@ describe('offline-first widget in Chromium', () => {
 
   it('sends written offline after a reload, once each, and shows the cache before connecting', async () => {
     const bob = await peer('off-bob');
-    const context = await browser.newContext();
-    await servePages(context, server);
+    const context = await newDevice(browser, server);
     const page = await openChatPage(context, server, await tokenFor(server, 'off-alice'), 'off-bob');
     await waitForStatus(page, true);
     await typeAndSend(page, 'hello while online');
@@ -84,19 +50,21 @@ describe('offline-first widget in Chromium', () => {
       { text: 'hello while online', status: 'sent' }, { text: 'hi from bob', status: 'sent' },
       { text: 'written offline 1', status: 'sending' }, { text: 'written offline 2', status: 'sending' },
     ]);
-    // Both are in the durable outbox before the page goes away.
-    await page.waitForFunction(async (name) => {
+    // Both are in the durable outbox, and the conversation in the cache, before the page goes away.
+    await until(page, async (name) => {
       const db = await new Promise<IDBDatabase>((resolve, reject) => {
         const request = indexedDB.open(name);
         request.onsuccess = () => resolve(request.result);
         request.onerror = () => reject(request.error);
       });
-      const keys = await new Promise<IDBValidKey[]>((resolve) => {
-        const request = db.transaction('kv').objectStore('kv').getAllKeys();
+      // (No named helpers in here: the function runs in the page as its source text.)
+      const [keys, cached] = await Promise.all([
+        db.transaction('kv').objectStore('kv').getAllKeys(), db.transaction('kv').objectStore('kv').get('cache:window:1:off-bob'),
+      ].map((request: IDBRequest) => new Promise<unknown>((resolve) => {
         request.onsuccess = () => resolve(request.result);
-      });
+      }))) as [IDBValidKey[], unknown[] | undefined];
       db.close();
-      return keys.filter((key) => String(key).startsWith('outbox:')).length === 2;
+      return keys.filter((key) => String(key).startsWith('outbox:')).length === 2 && cached?.length === 2;
     }, `im-widget:${server.wsUrl}:off-alice`);
 
     await page.reload();
@@ -132,7 +100,7 @@ describe('offline-first widget in Chromium', () => {
 
   it('works with IndexedDB blocked, caching in memory and saying so', async () => {
     const bob = await peer('noidb-bob');
-    const context = await browser.newContext();
+    const context = await newDevice(browser, server);
     await context.addInitScript(() => {
       // As in private modes that refuse storage: every open throws.
       IDBFactory.prototype.open = () => {
@@ -142,7 +110,6 @@ describe('offline-first widget in Chromium', () => {
         (window as unknown as { fallbackReason: string }).fallbackReason = (event as CustomEvent<{ reason: string }>).detail.reason;
       });
     });
-    await servePages(context, server);
     const page = await openChatPage(context, server, await tokenFor(server, 'noidb-alice'), 'noidb-bob');
     await waitForStatus(page, true);
     const reason = await page.evaluate(() => (window as unknown as { fallbackReason?: string }).fallbackReason);
@@ -159,10 +126,8 @@ describe('offline-first widget in Chromium', () => {
   it('signs the widget out when another device logs in under --single-login, without reconnecting', async () => {
     const single = await startTestServer({ extra: ['--single-login', 'web'] });
     try {
-      const first = await browser.newContext();
-      const second = await browser.newContext();
-      await servePages(first, single);
-      await servePages(second, single);
+      const first = await newDevice(browser, single);
+      const second = await newDevice(browser, single);
       const older = await openChatPage(first, single, await tokenFor(single, 'kick-alice'), 'kick-bob');
       await waitForStatus(older, true);
       const newer = await openChatPage(second, single, await tokenFor(single, 'kick-alice'), 'kick-bob');

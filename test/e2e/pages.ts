@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright';
 import type { TestServer } from '../helpers/server.js';
@@ -45,6 +46,15 @@ export async function servePages(context: BrowserContext, server: TestServer): P
   });
 }
 
+/** A browser profile (its own storage, locks and cookies: one device) that serves the site pages. */
+export async function newDevice(browser: Browser, server: TestServer): Promise<BrowserContext> {
+  const context = await browser.newContext();
+  // Failing waits fail within a test's budget, with Playwright's message.
+  context.setDefaultTimeout(15_000);
+  await servePages(context, server);
+  return context;
+}
+
 /** Opens the site page for a user (a new tab of the context) and waits for the widget's session. */
 export async function openChatPage(context: BrowserContext, server: TestServer, token: string, peer: string, extra = ''): Promise<Page> {
   const page = await context.newPage();
@@ -63,4 +73,49 @@ export function shownMessages(page: Page): Promise<Array<{ text: string; status:
     const items = state.activeKey ? state.windows[state.activeKey]?.items ?? [] : [];
     return items.map((item) => ({ text: String(item.content.content ?? ''), status: item.status }));
   });
+}
+
+export const CONNECTED = 0;
+
+/** The widget's connection status, as its store says. */
+export const statusOf = (page: Page) => page.evaluate(() => (document.querySelector('im-chat') as unknown as { session: { state: { status: number } } }).session.state.status);
+
+export const waitForStatus = (page: Page, connected: boolean) => page.waitForFunction((want) => {
+  const chat = document.querySelector('im-chat') as unknown as { session?: { state: { status: number } } } | null;
+  return chat?.session !== undefined && (chat.session.state.status === 0) === want;
+}, connected);
+
+/** Types into the widget's composer and presses Enter, as a user does. */
+export async function typeAndSend(page: Page, text: string): Promise<void> {
+  const input = page.locator('im-composer textarea');
+  await input.fill(text);
+  await input.press('Enter');
+}
+
+/** Waits until the open conversation shows exactly these texts with these statuses (in this order). */
+export async function waitForShown(page: Page, expected: Array<{ text: string; status: string }>): Promise<void> {
+  try {
+    await page.waitForFunction((want) => {
+      const chat = document.querySelector('im-chat') as unknown as {
+        session?: { state: { activeKey?: string; windows: Record<string, { items: Array<{ content: { content?: string }; status: string }> }> } };
+      } | null;
+      const state = chat?.session?.state;
+      const items = state?.activeKey ? state.windows[state.activeKey]?.items ?? [] : [];
+      return JSON.stringify(items.map((item) => ({ text: String(item.content.content ?? ''), status: item.status }))) === JSON.stringify(want);
+    }, expected, { timeout: 15_000 });
+  } catch (error) {
+    assert.deepEqual(await shownMessages(page), expected, (error as Error).message);
+  }
+}
+
+
+/**
+ * Evaluates `predicate` in the page until it returns something truthy (it may be async, which
+ * `page.waitForFunction` does not wait for: a pending promise is truthy).
+ */
+export async function until(page: Page, predicate: (arg: string) => unknown, arg: string, ms = 15_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await page.evaluate(predicate, arg))) {
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${predicate.toString().slice(0, 200)}`);
+  }
 }

@@ -110,8 +110,15 @@ export class SessionCache {
       windows: new Map(Object.entries(state.windows).map(([key, window]) => [key, window.items])),
     };
     const unsubscribe = store.subscribe(() => this.schedule(store.getState()));
+    // A page being hidden may be closed next: what waits for the timer is written now.
+    const scope = globalThis as { addEventListener?: EventTarget['addEventListener']; removeEventListener?: EventTarget['removeEventListener'] };
+    const onHide = () => void this.flush();
+    scope.addEventListener?.('pagehide', onHide);
+    scope.addEventListener?.('visibilitychange', onHide);
     return async () => {
       unsubscribe();
+      scope.removeEventListener?.('pagehide', onHide);
+      scope.removeEventListener?.('visibilitychange', onHide);
       await this.flush();
     };
   }

@@ -184,7 +184,7 @@ export class TabSharedClient extends Emitter<IMClientEvents> implements ChatClie
       this.post({ t: 'event', from: this.tabId, name, args: args.map(encodeValue) });
       this.onEvent(name, args);
     });
-    this.stopLeading = (['message', 'status', 'conversation', 'disconnect', 'schedule', 'retry', 'reconnect', 'sent', 'sendFailed'] as const).map(relay);
+    this.stopLeading = (['message', 'status', 'conversation', 'disconnect', 'schedule', 'retry', 'reconnect', 'sent', 'sendFailed', 'tokenWillExpire', 'tokenExpired'] as const).map(relay);
     if (this.wanted) void client.connect().catch(() => undefined);
     this.announce();
     // Calls this tab made while another tab led go to its own client now.
