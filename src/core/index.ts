@@ -11,7 +11,12 @@ export { ConnectionStatus, ConversationType, ErrorCode, FrameType, QoS, errorCod
 export * from './messages/index.js';
 export { ChatSession, toItem } from './client/chat-session.js';
 export type { ChatSessionOptions } from './client/chat-session.js';
+export type { ChatClient } from './client/chat-client.js';
+export { TabSharedClient, canShareConnection } from './client/tab-shared-client.js';
+export type { TabSharedClientOptions } from './client/tab-shared-client.js';
+export type { SessionCacheOptions } from './client/session-cache.js';
 export type { SendOptions } from './client/client.js';
 export { Store, watch } from './store/store.js';
 export type { ReadableStore } from './store/store.js';
 export * from './store/chat-state.js';
+export * from './storage/index.js';
