@@ -1,33 +1,19 @@
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser, Page } from 'playwright';
 import { ConversationType } from '../../src/core/protocol/codes.js';
 import { TextMessage } from '../../src/core/messages/index.js';
-import type { IMClient } from '../../src/core/client/client.js';
 import type { IMMessage } from '../../src/core/client/types.js';
-import { api, connectClient, startTestServer, tokenFor, waitFor, type TestServer } from '../helpers/server.js';
-import { CONNECTED, launchChromium, until, newDevice, openChatPage, statusOf, typeAndSend, waitForShown, waitForStatus } from './pages.js';
+import { api, connectClient, startTestServer, tokenFor, waitFor } from '../helpers/server.js';
+import { CONNECTED, newDevice, openChatPage, statusOf, typeAndSend, until, useServerAndChromium, waitForShown, waitForStatus } from './pages.js';
 
 const texts = (messages: IMMessage[]) => messages.map((message) => (message.content as { content?: string }).content);
 
 describe('offline-first widget in Chromium', () => {
-  let server: TestServer;
-  let browser: Browser;
-  const clients: IMClient[] = [];
-
-  before(async () => {
-    server = await startTestServer();
-    browser = await launchChromium();
-  });
-  after(async () => {
-    await browser?.close();
-    for (const client of clients) await client.disconnect();
-    await server?.dispose();
-  });
+  const suite = useServerAndChromium();
 
   const peer = async (userId: string) => {
-    const client = await connectClient(server, userId);
-    clients.push(client);
+    const client = await connectClient(suite.server, userId);
+    suite.clients.push(client);
     const received: IMMessage[] = [];
     client.on('message', (message) => received.push(message));
     return { client, received };
@@ -35,8 +21,8 @@ describe('offline-first widget in Chromium', () => {
 
   it('sends written offline after a reload, once each, and shows the cache before connecting', async () => {
     const bob = await peer('off-bob');
-    const context = await newDevice(browser, server);
-    const page = await openChatPage(context, server, await tokenFor(server, 'off-alice'), 'off-bob');
+    const context = await newDevice(suite.browser, suite.server);
+    const page = await openChatPage(context, suite.server, await tokenFor(suite.server, 'off-alice'), 'off-bob');
     await waitForStatus(page, true);
     await typeAndSend(page, 'hello while online');
     await bob.client.sendMessage({ conversationType: ConversationType.PRIVATE, targetId: 'off-alice' }, textMessage('hi from bob'));
@@ -65,7 +51,7 @@ describe('offline-first widget in Chromium', () => {
       }))) as [IDBValidKey[], unknown[] | undefined];
       db.close();
       return keys.filter((key) => String(key).startsWith('outbox:')).length === 2 && cached?.length === 2;
-    }, `im-widget:${server.wsUrl}:off-alice`);
+    }, `im-widget:${suite.server.wsUrl}:off-alice`);
 
     await page.reload();
     await page.waitForFunction(() => (document.querySelector('im-chat') as unknown as { session?: unknown }).session !== undefined);
@@ -100,7 +86,7 @@ describe('offline-first widget in Chromium', () => {
 
   it('works with IndexedDB blocked, caching in memory and saying so', async () => {
     const bob = await peer('noidb-bob');
-    const context = await newDevice(browser, server);
+    const context = await newDevice(suite.browser, suite.server);
     await context.addInitScript(() => {
       // As in private modes that refuse storage: every open throws.
       IDBFactory.prototype.open = () => {
@@ -110,7 +96,7 @@ describe('offline-first widget in Chromium', () => {
         (window as unknown as { fallbackReason: string }).fallbackReason = (event as CustomEvent<{ reason: string }>).detail.reason;
       });
     });
-    const page = await openChatPage(context, server, await tokenFor(server, 'noidb-alice'), 'noidb-bob');
+    const page = await openChatPage(context, suite.server, await tokenFor(suite.server, 'noidb-alice'), 'noidb-bob');
     await waitForStatus(page, true);
     const reason = await page.evaluate(() => (window as unknown as { fallbackReason?: string }).fallbackReason);
     assert.match(reason ?? '', /IndexedDB failed: .*insecure/);
@@ -126,8 +112,8 @@ describe('offline-first widget in Chromium', () => {
   it('signs the widget out when another device logs in under --single-login, without reconnecting', async () => {
     const single = await startTestServer({ extra: ['--single-login', 'web'] });
     try {
-      const first = await newDevice(browser, single);
-      const second = await newDevice(browser, single);
+      const first = await newDevice(suite.browser, single);
+      const second = await newDevice(suite.browser, single);
       const older = await openChatPage(first, single, await tokenFor(single, 'kick-alice'), 'kick-bob');
       await waitForStatus(older, true);
       const newer = await openChatPage(second, single, await tokenFor(single, 'kick-alice'), 'kick-bob');
@@ -135,7 +121,7 @@ describe('offline-first widget in Chromium', () => {
       await older.waitForFunction(() => (document.querySelector('im-chat') as unknown as { session: { state: { status: number } } }).session.state.status === 6);
       await older.locator('im-chat-panel').getByText('Signed in on another device').waitFor();
       // The newer device keeps the only connection: the older one does not come back, not even
-      // when the browser says the network is back (which makes a waiting client retry at once).
+      // when the suite.browser says the network is back (which makes a waiting client retry at once).
       const statusAfterOnline = await older.evaluate(() => {
         dispatchEvent(new Event('online'));
         return (document.querySelector('im-chat') as unknown as { session: { state: { status: number } } }).session.state.status;

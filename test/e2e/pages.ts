@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { after, before } from 'node:test';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright';
-import type { TestServer } from '../helpers/server.js';
+import type { IMClient } from '../../src/core/client/client.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
 
 const IIFE = new URL('../../dist/im-widget.iife.js', import.meta.url).pathname;
 const EMOJI_DATA = new URL('../../dist/im-emoji-data.js', import.meta.url).pathname;
@@ -16,6 +18,24 @@ export function launchChromium(): Promise<Browser> {
     // into the local network.
     args: ['--disable-features=LocalNetworkAccessChecks'],
   });
+}
+
+/**
+ * A reference server and a Chromium for the tests of one suite (registered as its before/after
+ * hooks); `clients` are Node clients the tests made, disconnected at the end.
+ */
+export function useServerAndChromium(): { readonly server: TestServer; readonly browser: Browser; clients: IMClient[] } {
+  const suite = { server: undefined as unknown as TestServer, browser: undefined as unknown as Browser, clients: [] as IMClient[] };
+  before(async () => {
+    suite.server = await startTestServer();
+    suite.browser = await launchChromium();
+  });
+  after(async () => {
+    await suite.browser?.close();
+    for (const client of suite.clients) await client.disconnect();
+    await suite.server?.dispose();
+  });
+  return suite;
 }
 
 const escapeAttribute = (value: string) => value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');

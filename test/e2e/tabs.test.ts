@@ -1,12 +1,11 @@
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser, Page } from 'playwright';
+import type { Page } from 'playwright';
 import { ConversationType } from '../../src/core/protocol/codes.js';
 import { TextMessage } from '../../src/core/messages/index.js';
-import type { IMClient } from '../../src/core/client/client.js';
 import type { IMMessage } from '../../src/core/client/types.js';
-import { api, connectClient, startTestServer, tokenFor, waitFor, type TestServer } from '../helpers/server.js';
-import { launchChromium, newDevice, openChatPage, shownMessages, typeAndSend, waitForShown, waitForStatus } from './pages.js';
+import { api, connectClient, tokenFor, waitFor, type TestServer } from '../helpers/server.js';
+import { newDevice, openChatPage, shownMessages, typeAndSend, until, useServerAndChromium, waitForShown, waitForStatus } from './pages.js';
 
 const isLeader = (page: Page) => page.evaluate(() => (document.querySelector('im-chat') as unknown as { session: { client: { isLeader: boolean } } }).session.client.isLeader);
 const texts = (messages: IMMessage[]) => messages.map((message) => (message.content as TextMessage).content);
@@ -26,32 +25,21 @@ async function waitForConnections(server: TestServer, count: number): Promise<vo
 }
 
 describe('tabs of one user share one connection (Chromium)', () => {
-  let server: TestServer;
-  let browser: Browser;
-  const clients: IMClient[] = [];
-  before(async () => {
-    server = await startTestServer();
-    browser = await launchChromium();
-  });
-  after(async () => {
-    await browser?.close();
-    for (const client of clients) await client.disconnect();
-    await server?.dispose();
-  });
+  const suite = useServerAndChromium();
 
   it('two tabs hold one connection; when the leading tab closes the other takes over, losing and repeating nothing', async () => {
-    const bob = await connectClient(server, 'tab-bob');
-    clients.push(bob);
+    const bob = await connectClient(suite.server, 'tab-bob');
+    suite.clients.push(bob);
     const bobReceived: IMMessage[] = [];
     bob.on('message', (message) => bobReceived.push(message));
     const toAlice = { conversationType: ConversationType.PRIVATE, targetId: 'tab-alice' };
-    const device = await newDevice(browser, server);
-    const first = await openChatPage(device, server, await tokenFor(server, 'tab-alice'), 'tab-bob');
+    const device = await newDevice(suite.browser, suite.server);
+    const first = await openChatPage(device, suite.server, await tokenFor(suite.server, 'tab-alice'), 'tab-bob');
     await waitForStatus(first, true);
-    const second = await openChatPage(device, server, await tokenFor(server, 'tab-alice'), 'tab-bob');
+    const second = await openChatPage(device, suite.server, await tokenFor(suite.server, 'tab-alice'), 'tab-bob');
     await waitForStatus(second, true);
     assert.deepEqual([await isLeader(first), await isLeader(second)], [true, false]);
-    await waitForConnections(server, 2); // bob's, and one for both of alice's tabs
+    await waitForConnections(suite.server, 2); // bob's, and one for both of alice's tabs
 
     // Received messages show in both tabs, once; a send from either tab reaches bob once and
     // shows in both.
@@ -94,17 +82,17 @@ describe('tabs of one user share one connection (Chromium)', () => {
     assert.deepEqual(texts(bobReceived).sort(), ['a1 from the second tab', 'a2 from the first tab', 'a3 during the takeover', 'a4 after the takeover']);
     const history = await bob.getHistoryMessages({ conversationType: ConversationType.PRIVATE, targetId: 'tab-alice' }, { count: 50 });
     assert.equal(history.messages.length, 8, `history: ${JSON.stringify(texts(history.messages))}`);
-    await waitForConnections(server, 2);
+    await waitForConnections(suite.server, 2);
     await device.close();
   });
 
   it('a read in one tab clears the unread count in the other', async () => {
-    const bob = await connectClient(server, 'read-bob');
-    clients.push(bob);
-    const device = await newDevice(browser, server);
-    const reader = await openChatPage(device, server, await tokenFor(server, 'read-alice'), '');
+    const bob = await connectClient(suite.server, 'read-bob');
+    suite.clients.push(bob);
+    const device = await newDevice(suite.browser, suite.server);
+    const reader = await openChatPage(device, suite.server, await tokenFor(suite.server, 'read-alice'), '');
     await waitForStatus(reader, true);
-    const other = await openChatPage(device, server, await tokenFor(server, 'read-alice'), '');
+    const other = await openChatPage(device, suite.server, await tokenFor(suite.server, 'read-alice'), '');
     await waitForStatus(other, true);
     await bob.sendMessage({ conversationType: ConversationType.PRIVATE, targetId: 'read-alice' }, new TextMessage({ content: 'unread' }));
     const unread = (page: Page, count: number) => page.waitForFunction((want) => (document.querySelector('im-chat') as unknown as {
@@ -115,6 +103,26 @@ describe('tabs of one user share one connection (Chromium)', () => {
     await reader.locator('im-conversation-list').getByText('read-bob').first().click();
     await unread(reader, 0);
     await unread(other, 0);
+    await device.close();
+  });
+
+  it('logging out in one tab signs every tab of the user out and deletes the cache', async () => {
+    const device = await newDevice(suite.browser, suite.server);
+    const one = await openChatPage(device, suite.server, await tokenFor(suite.server, 'out-alice'), 'out-bob');
+    await waitForStatus(one, true);
+    const two = await openChatPage(device, suite.server, await tokenFor(suite.server, 'out-alice'), 'out-bob');
+    await waitForStatus(two, true);
+    await typeAndSend(two, 'before logging out');
+    await waitForShown(one, [{ text: 'before logging out', status: 'sent' }]);
+    const before = await connections(suite.server);
+    await two.evaluate(() => (document.querySelector('im-chat') as unknown as { logout(): Promise<void> }).logout());
+    await one.waitForFunction(() => (document.querySelector('im-chat') as unknown as { session: { state: { status: number; conversations: { keys: string[] } } } })
+      .session.state.conversations.keys.length === 0);
+    await waitForConnections(suite.server, before - 1);
+    assert.equal(await one.evaluate(() => (document.querySelector('im-chat') as unknown as { session: { state: { status: number } } }).session.state.status), 2, 'DISCONNECTED');
+    await one.close();
+    // With no tab holding it open any more, the user's database is gone.
+    await until(two, async (name) => !(await indexedDB.databases()).some((database) => database.name === name), `im-widget:${suite.server.wsUrl}:out-alice`);
     await device.close();
   });
 });

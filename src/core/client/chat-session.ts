@@ -85,6 +85,11 @@ export class ChatSession {
       client.on('sendFailed', (clientMsgId, error) => this.onSendFailed(clientMsgId, error)),
     );
     const onShared = client.onShared?.((kind, data) => {
+      // Signed out in another tab: this one must not reconnect and cache the user's data again.
+      if (kind === 'logout') {
+        void this.logout({ everywhere: false });
+        return;
+      }
       const draft = data as { key?: unknown; text?: unknown };
       if (kind === 'draft' && typeof draft.key === 'string' && typeof draft.text === 'string') {
         const { key, text } = draft;
@@ -383,12 +388,16 @@ export class ChatSession {
 
   /**
    * Signs out on this browser: disconnects and forgets the user's cache, drafts and unsent
-   * messages in `storage` (the messages stay on the server).
+   * messages in `storage` (the messages stay on the server). With a shared connection, the
+   * user's other tabs sign out too.
    */
-  async logout(): Promise<void> {
+  async logout(options: { everywhere?: boolean } = {}): Promise<void> {
+    if (options.everywhere !== false) this.client.share?.('logout', {});
     await this.dispose();
     await this.client.disconnect();
-    await this.options.storage?.clear();
+    const storage = this.options.storage;
+    await storage?.clear().catch(() => undefined);
+    await storage?.close();
     this.store.update(() => initialChatState());
   }
 }
