@@ -84,30 +84,42 @@ describe('offline-first widget in Chromium', () => {
     await context.close();
   });
 
-  it('works with IndexedDB blocked, caching in memory and saying so', async () => {
-    const bob = await peer('noidb-bob');
-    const context = await newDevice(suite.browser, suite.server);
-    await context.addInitScript(() => {
-      // As in private modes that refuse storage: every open throws.
-      IDBFactory.prototype.open = () => {
-        throw new DOMException('The operation is insecure.', 'SecurityError');
-      };
-      addEventListener('im-storage-fallback', (event) => {
+  // Page scripts as text: compiled test functions may call helpers that do not exist in the page.
+  const blockers: Array<{ name: string; block: string; reason: RegExp }> = [
+    {
+      name: 'every open throws (private modes that refuse storage)',
+      block: `IDBFactory.prototype.open = function () { throw new DOMException('The operation is insecure.', 'SecurityError'); };`,
+      reason: /IndexedDB failed: .*insecure/,
+    },
+    {
+      name: 'reading indexedDB throws (sandboxed frames, blocked cookies)',
+      block: `Object.defineProperty(window, 'indexedDB', {
+        get() { throw new DOMException('Access is denied for this document.', 'SecurityError'); },
+      });`,
+      reason: /IndexedDB is not available: Access is denied/,
+    },
+  ];
+  for (const [index, { name, block, reason }] of blockers.entries()) {
+    it(`works with IndexedDB blocked, caching in memory and saying so: ${name}`, async () => {
+      const bob = await peer(`noidb-bob-${index}`);
+      const context = await newDevice(suite.browser, suite.server);
+      await context.addInitScript({ content: block });
+      await context.addInitScript(() => addEventListener('im-storage-fallback', (event) => {
         (window as unknown as { fallbackReason: string }).fallbackReason = (event as CustomEvent<{ reason: string }>).detail.reason;
-      });
+      }));
+      const page = await openChatPage(context, suite.server, await tokenFor(suite.server, `noidb-alice-${index}`), `noidb-bob-${index}`);
+      await waitForStatus(page, true);
+      assert.match(await page.evaluate(() => (window as unknown as { fallbackReason?: string }).fallbackReason ?? ''), reason);
+      assert.match(await page.evaluate(() => (document.querySelector('im-chat') as unknown as { session: { state: { storageFallback?: string } } })
+        .session.state.storageFallback ?? ''), reason);
+      await typeAndSend(page, 'sent without IndexedDB');
+      await bob.client.sendMessage({ conversationType: ConversationType.PRIVATE, targetId: `noidb-alice-${index}` }, textMessage('answer'));
+      await waitForShown(page, [{ text: 'sent without IndexedDB', status: 'sent' }, { text: 'answer', status: 'sent' }]);
+      await waitFor((check) => bob.client.on('message', check), () => bob.received.length >= 1, 'bob receives');
+      assert.deepEqual(texts(bob.received), ['sent without IndexedDB']);
+      await context.close();
     });
-    const page = await openChatPage(context, suite.server, await tokenFor(suite.server, 'noidb-alice'), 'noidb-bob');
-    await waitForStatus(page, true);
-    const reason = await page.evaluate(() => (window as unknown as { fallbackReason?: string }).fallbackReason);
-    assert.match(reason ?? '', /IndexedDB failed: .*insecure/);
-    assert.match(await page.evaluate(() => (document.querySelector('im-chat') as unknown as { session: { state: { storageFallback?: string } } }).session.state.storageFallback ?? ''), /IndexedDB/);
-    await typeAndSend(page, 'sent without IndexedDB');
-    await bob.client.sendMessage({ conversationType: ConversationType.PRIVATE, targetId: 'noidb-alice' }, textMessage('answer'));
-    await waitForShown(page, [{ text: 'sent without IndexedDB', status: 'sent' }, { text: 'answer', status: 'sent' }]);
-    await waitFor((check) => bob.client.on('message', check), () => bob.received.length >= 1, 'bob receives');
-    assert.deepEqual(texts(bob.received), ['sent without IndexedDB']);
-    await context.close();
-  });
+  }
 
   it('signs the widget out when another device logs in under --single-login, without reconnecting', async () => {
     const single = await startTestServer({ extra: ['--single-login', 'web'] });

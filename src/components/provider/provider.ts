@@ -34,7 +34,10 @@ export class ImProvider extends ImElement {
   @property({ attribute: false })
   session?: ChatSession;
 
-  /** WebSocket URL of the server's `/im` endpoint, e.g. `wss://chat.example.com/im`. */
+  /**
+   * WebSocket URL of the server's `/im` endpoint, e.g. `wss://chat.example.com/im`; several,
+   * separated by spaces, to connect to the fastest that answers and fall over to the others.
+   */
   @property() server = '';
   /** The user's token (from your app server). */
   @property() token = '';
@@ -117,8 +120,9 @@ export class ImProvider extends ImElement {
       this.emit('im-storage-fallback', { reason });
     });
     if (opened.fallbackReason && this.cache !== 'memory') this.emit('im-storage-fallback', { reason: opened.fallbackReason });
+    const urls = server.trim().split(/\s+/);
     const createClient = () => new IMClient({
-      url: server,
+      url: urls.length > 1 ? urls : urls[0]!,
       ...(token ? { token } : {}),
       ...(tokenProvider ? { tokenProvider } : {}),
       platform: 'web',

@@ -57,7 +57,13 @@ export const userDatabaseName = (server: string, userId: string): string => `im-
  */
 export async function openUserStore(server: string, userId: string,
   options: { indexedDB?: IDBFactory | null } = {}): Promise<OpenedStore> {
-  const idb = 'indexedDB' in options ? options.indexedDB : globalThis.indexedDB;
+  let idb: IDBFactory | null | undefined;
+  try {
+    idb = 'indexedDB' in options ? options.indexedDB : globalThis.indexedDB;
+  } catch (error) {
+    // Sandboxed frames and some privacy settings throw on merely reading `indexedDB`.
+    return { store: new MemoryStore(), fallbackReason: `IndexedDB is not available: ${(error as Error)?.message ?? error}` };
+  }
   if (!idb) return { store: new MemoryStore(), fallbackReason: 'IndexedDB is not available' };
   try {
     const store = new IndexedDbStore(userDatabaseName(server, userId), idb);
@@ -73,10 +79,16 @@ export async function openUserStore(server: string, userId: string,
 
 /** Forgets everything of one user on this browser (logout). */
 export function deleteUserData(server: string, userId: string, options: { indexedDB?: IDBFactory | null } = {}): Promise<void> {
-  const idb = 'indexedDB' in options ? options.indexedDB : globalThis.indexedDB;
+  let idb: IDBFactory | null | undefined;
+  try {
+    idb = 'indexedDB' in options ? options.indexedDB : globalThis.indexedDB;
+  } catch {
+    return Promise.resolve(); // storage is blocked: nothing of the user's can be there
+  }
   if (!idb) return Promise.resolve();
+  const factory = idb;
   return new Promise((resolve, reject) => {
-    const request = idb.deleteDatabase(userDatabaseName(server, userId));
+    const request = factory.deleteDatabase(userDatabaseName(server, userId));
     request.onsuccess = () => resolve();
     request.onerror = () => reject(request.error);
     // Another tab holds it open: it is deleted once that tab lets go.
