@@ -4,9 +4,26 @@ import type { Strings } from './strings.js';
 /** A one-line preview of a message's content, as plain text (never parsed as HTML). */
 export function previewText(item: MessageItem | undefined, strings: Strings): string {
   if (!item) return '';
-  const content = item.content as { content?: unknown };
-  if (item.objectName === 'RC:TxtMsg' && typeof content.content === 'string') return content.content.replace(/\s+/g, ' ').slice(0, 200);
-  return strings.unsupported;
+  const raw = item.content as unknown as { toJSON?: () => Record<string, unknown> };
+  const content: Record<string, unknown> = (typeof raw?.toJSON === 'function' ? raw.toJSON() : (raw as Record<string, unknown>)) ?? {};
+  const text = (value: unknown) => (typeof value === 'string' ? value.replace(/\s+/g, ' ').slice(0, 200) : '');
+  switch (item.objectName) {
+    case 'RC:TxtMsg':
+    case 'RC:ReferenceMsg':
+      return text(content.content) || strings.unsupported;
+    case 'RC:ImgMsg': return strings.kinds.image;
+    case 'RC:GIFMsg': return strings.kinds.gif;
+    case 'RC:FileMsg': return `${strings.kinds.file} ${text(content.name)}`.trim();
+    case 'RC:HQVCMsg': return strings.kinds.voice;
+    case 'RC:SightMsg': return strings.kinds.video;
+    case 'RC:LBSMsg': return `${strings.kinds.location} ${text(content.poi)}`.trim();
+    case 'RC:ImgTextMsg': return `${strings.kinds.link} ${text(content.title)}`.trim();
+    case 'RC:InfoNtf':
+    case 'RC:GrpNtf':
+      return text(content.message) || strings.unsupported;
+    case 'RC:RcNtf': return strings.recalled;
+    default: return strings.unsupported;
+  }
 }
 
 /** Time of a list row, relative when recent: "now", "5 min", the time today, else the date. */

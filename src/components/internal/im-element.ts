@@ -51,6 +51,8 @@ export interface ImEventDetails {
   'im-status-change': { status: number };
   /** The offline cache lives in memory only, and why (IndexedDB missing, blocked or full). */
   'im-storage-fallback': { reason: string };
+  /** An action was chosen in a message's menu; cancelable. */
+  'im-message-action': { conversationType: number; targetId: string; id: string; action: 'copy' | 'reply' | 'recall' | 'delete' };
   /** Asks to go back to the list (narrow layout). */
   'im-back': Record<string, never>;
 }
@@ -68,5 +70,6 @@ declare global {
     'im-status-change': CustomEvent<ImEventDetails['im-status-change']>;
     'im-back': CustomEvent<ImEventDetails['im-back']>;
     'im-storage-fallback': CustomEvent<ImEventDetails['im-storage-fallback']>;
+    'im-message-action': CustomEvent<ImEventDetails['im-message-action']>;
   }
 }

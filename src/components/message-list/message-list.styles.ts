@@ -87,11 +87,60 @@ export const styles = css`
   /* Narrow lists: wider bubbles, the time under the text instead of beside it. */
   @container im-message-list (max-width: 480px) {
     .bubble { max-width: max(var(--_max-bubble), 88%); grid-template-columns: minmax(0, 1fr) auto; }
-    .bubble .text { grid-column: 1 / -1; }
+    .bubble .content { grid-column: 1 / -1; }
     .bubble .time { justify-self: end; }
   }
   .text { white-space: pre-wrap; overflow-wrap: anywhere; word-break: break-word; }
-  .unsupported .text { font-style: italic; }
+  .unsupported-text { font-style: italic; }
+  .content { min-width: 0; display: grid; gap: 4px; }
+  .mention { background: none; color: inherit; font-weight: 600; text-decoration: underline; text-underline-offset: 2px; }
+  .mentioned .bubble { box-shadow: inset 3px 0 0 var(--_primary); }
+  .quote {
+    margin: 0; padding: 2px 8px; border-left: 3px solid currentColor; opacity: 0.8;
+    display: grid; font-size: 0.85em; overflow: hidden;
+  }
+  .quote-author { font-weight: 600; }
+  .quote-text { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+  .media { display: block; padding: 0; border: 0; background: none; cursor: zoom-in; border-radius: var(--_radius-s); overflow: hidden; }
+  .media img, .media video { display: block; max-width: min(240px, 100%); max-height: 320px; height: auto; }
+  .file { display: grid; grid-template-columns: auto minmax(0, 1fr) auto; gap: 8px; align-items: center; }
+  .file-icon {
+    width: 40px; height: 40px; border-radius: var(--_radius-s); display: grid; place-items: center;
+    background: var(--_bg); color: var(--_text); font-size: 0.7em; font-weight: 700;
+  }
+  .file-meta { display: grid; min-width: 0; }
+  .file-name { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+  .file-size, .coordinates, .duration { font-size: 0.8em; opacity: 0.8; }
+  .download, .location a, .card { color: inherit; }
+  .voice { display: flex; align-items: center; gap: 8px; }
+  .voice audio { max-width: 240px; height: 36px; }
+  .location, .card { display: grid; gap: 2px; max-width: 260px; }
+  .location img, .card img { max-width: 100%; border-radius: var(--_radius-s); }
+  .card-title { font-weight: 600; }
+  .card-text { font-size: 0.85em; opacity: 0.85; }
+  .notice-row > .notice {
+    justify-self: center; max-width: 90%; display: block; text-align: center;
+    background: transparent; color: var(--_muted); font-size: 0.8em; padding: 2px 8px;
+  }
+  .menu-anchor { position: absolute; top: 2px; right: calc(var(--_space) * 0.5); }
+  .own .menu-anchor { right: auto; left: calc(var(--_space) * 0.5); }
+  .actions-button {
+    font: inherit; cursor: pointer; padding: 0 6px; border-radius: var(--_radius-s);
+    border: 1px solid var(--_border); background: var(--_bg); color: var(--_text); opacity: 0;
+  }
+  .row:hover .actions-button, .actions-button:focus-visible, .actions-button[aria-expanded="true"] { opacity: 1; }
+  .menu {
+    position: absolute; top: 100%; right: 0; z-index: 2; display: grid; min-width: 9em;
+    padding: 4px; border-radius: var(--_radius-s); border: 1px solid var(--_border);
+    background: var(--_bg); box-shadow: 0 2px 8px rgb(0 0 0 / 0.2);
+  }
+  .own .menu { right: auto; left: 0; }
+  .menu button { font: inherit; text-align: start; padding: 4px 8px; border: 0; border-radius: var(--_radius-s); background: none; color: var(--_text); cursor: pointer; }
+  .menu button:hover, .menu button:focus-visible { background: var(--_surface); }
+  .lightbox { padding: 0; border: 0; background: transparent; max-width: 95vw; max-height: 95vh; }
+  .lightbox::backdrop { background: rgb(0 0 0 / 0.8); }
+  .lightbox img { display: block; max-width: 95vw; max-height: 88vh; }
+  .lightbox .close { margin: 8px auto 0; display: block; font: inherit; padding: 4px 12px; border-radius: var(--_radius-s); border: 0; cursor: pointer; }
   .time { font-size: 0.72em; white-space: nowrap; color: var(--_muted); }
   .own .time, .own .bubble .status { color: inherit; }
   .status { font-size: 0.72em; white-space: nowrap; }

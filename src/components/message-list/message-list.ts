@@ -10,9 +10,18 @@ import type { ChatSession } from '../../core/client/chat-session.js';
 import { conversationKey, entryOf, type ChatState, type MessageItem, type MessageWindow, type UserInfo } from '../../core/store/chat-state.js';
 import { RowLayout } from './row-layout.js';
 import { styles } from './message-list.styles.js';
+import { contentKind, mentionsReader, plainText, renderContent, type ContentContext } from './message-content.js';
 
 const selectWindows = (state: ChatState) => state.windows;
 const selectUsers = (state: ChatState) => state.users;
+const selectFileUrls = (state: ChatState) => state.fileUrls;
+const selectUserId = (state: ChatState) => state.userId;
+
+/** Messages shown (commands and recall commands act, they are not shown). */
+const isShown = (item: MessageItem) => contentKind(item.objectName) !== 'hidden';
+
+/** Actions offered on a message (its menu); the host may prevent any through `im-message-action`. */
+export type MessageAction = 'copy' | 'reply' | 'recall' | 'delete';
 
 const NO_ITEMS: readonly MessageItem[] = [];
 /** Messages from one sender less than this apart form a run: one avatar and name for the run. */
@@ -63,15 +72,6 @@ function formatter(lang: string, style: 'time' | 'day' | 'day-year' | 'full'): I
   return format;
 }
 
-/** The text of a text message, or undefined for anything else (shown as unsupported). */
-function textOf(item: MessageItem): string | undefined {
-  if (item.objectName !== 'RC:TxtMsg') return undefined;
-  const content: unknown = item.content;
-  if (!content || typeof content !== 'object') return undefined;
-  const text = (content as { content?: unknown }).content;
-  return typeof text === 'string' ? text : undefined;
-}
-
 /**
  * The messages of one conversation, newest at the bottom, virtualized: only the rows near the
  * viewport are in the DOM, so a window of 100,000 messages scrolls like one of 100. Keeps the
@@ -91,12 +91,29 @@ function textOf(item: MessageItem): string | undefined {
  *   prevented, `session.retry` sends it again. Detail: `{conversationType, targetId, id}`.
  * @event im-message-discard - Delete was pressed on a failed message. Cancelable: when not
  *   prevented, `session.discard` drops it. Detail: `{conversationType, targetId, id}`.
+ * @event im-message-action - An action was chosen in a message's menu (`copy`, `reply`, `recall`,
+ *   `delete`). Cancelable: when not prevented, the list does it (clipboard, the composer's reply
+ *   mode, `session.recall`, `session.deleteForMe`). Detail: `{conversationType, targetId, id, action}`.
+ *
+ * Message types: text (with @mentions marked), image and GIF (thumbnail at once, the full image
+ * when loaded, a lightbox on click that Escape closes), file card with download, voice and video
+ * with the browser's controls, location with a map link (`map-url`), rich link card, quoted
+ * replies, grey notification bars (group notices, information, recalls), and an "unsupported"
+ * bubble for types it does not know. Every URL from a message must be absolute http(s) to be
+ * used at all; thumbnails are shown only as the JPEG/PNG data they claim to be.
  *
  * @slot empty - Shown when the conversation is loaded and has no messages.
  *
  * @csspart list - The scroll container (a labelled list, focusable for keyboard scrolling).
  * @csspart row - One message row (date separator, avatar, name, bubble, actions).
  * @csspart bubble - The message bubble.
+ * @csspart notice - A grey notification bar (group notices, recalls).
+ * @csspart quote - The quoted message above a reply.
+ * @csspart mention - An @mention in a text.
+ * @csspart image - The button around an image or GIF.
+ * @csspart file - A file card; `download` its link.
+ * @csspart actions-button - The button that opens a message's menu; `menu` the menu.
+ * @csspart lightbox - The dialog showing a full image.
  * @csspart avatar - The sender's picture or initials (group conversations, first of a run).
  * @csspart name - The sender's name (group conversations, first of a run).
  * @csspart time - The time a message was sent.
@@ -134,6 +151,17 @@ export class ImMessageList extends ImElement {
   /** The conversation's target: the other user's id, or the group's. */
   @property({ attribute: 'target-id' }) targetId = '';
 
+  /** Map link for locations: `{lat}` and `{lng}` are replaced (must give an http(s) URL). */
+  @property({ attribute: 'map-url' }) mapUrl = 'https://www.openstreetmap.org/?mlat={lat}&mlon={lng}#map=16/{lat}/{lng}';
+
+  /** How long after sending the own messages offer "recall", in seconds (the server has the last word). */
+  @property({ type: Number, attribute: 'recall-window' }) recallWindow = 120;
+
+  /** The message whose menu is open. */
+  @state() private menuFor: string | undefined;
+  /** The image in the lightbox. */
+  @state() private lightbox: { source: string; thumbnail?: string } | undefined;
+
   /** Rows in the DOM: indexes into the window's items, end excluded. */
   @state() private range: RowRange = { start: 0, end: 0 };
   /** Messages arrived below while the reader was scrolled up. */
@@ -143,6 +171,19 @@ export class ImMessageList extends ImElement {
 
   private readonly windows = new StoreController(this, selectWindows);
   private readonly users = new StoreController(this, selectUsers);
+  private readonly fileUrls = new StoreController(this, selectFileUrls);
+  private readonly userId = new StoreController(this, selectUserId);
+  private shownSource: readonly MessageItem[] = NO_ITEMS;
+  private shownItems: readonly MessageItem[] = NO_ITEMS;
+
+  /** The window's items without the ones never shown, recomputed only when the window changed. */
+  private visible(items: readonly MessageItem[]): readonly MessageItem[] {
+    if (items !== this.shownSource) {
+      this.shownSource = items;
+      this.shownItems = items.every(isShown) ? items : items.filter(isShown);
+    }
+    return this.shownItems;
+  }
 
   // ---- layout ----
   // How the virtualization works: row i's top is `headHeight + layout.top(i)`, a prefix sum
@@ -260,7 +301,7 @@ export class ImMessageList extends ImElement {
       this.layout.setItems(NO_ITEMS);
     }
     const shown = this.shown;
-    const items = shown?.items ?? NO_ITEMS;
+    const items = this.visible(shown?.items ?? NO_ITEMS);
     if (items !== this.layout.items) {
       const anchor = this.pending ?? this.capture();
       this.noteArrivals(items, shown);
@@ -274,8 +315,10 @@ export class ImMessageList extends ImElement {
   }
 
   override updated(changed: PropertyValues<this>): void {
+    const dialog = this.renderRoot.querySelector<HTMLDialogElement>('dialog.lightbox');
+    if (dialog && !dialog.open) dialog.showModal();
     if (changed.has('session')) {
-      for (const controller of [this.windows, this.users]) controller.attach();
+      for (const controller of [this.windows, this.users, this.fileUrls, this.userId]) controller.attach();
     }
     this.layoutPass();
   }
@@ -639,18 +682,40 @@ export class ImMessageList extends ImElement {
     return formatter(lang, date.getFullYear() === now.getFullYear() ? 'day' : 'day-year').format(date);
   }
 
-  private renderRow(index: number, total: number, lang: Lang, strings: Strings) {
+  private contentContext(lang: Lang, strings: Strings): ContentContext {
+    const session = this.windows.current;
+    return {
+      strings,
+      lang,
+      userId: this.userId.value,
+      nameOf: (userId) => this.nameOf(userId),
+      resolve: (url) => session?.fileUrl(url),
+      mapTemplate: this.mapUrl,
+      openImage: (source, thumbnail) => {
+        this.lightbox = { source, ...(thumbnail ? { thumbnail } : {}) };
+      },
+    };
+  }
+
+  private renderRow(index: number, total: number, lang: Lang, strings: Strings, context: ContentContext) {
     const items = this.layout.items;
     const item = items[index]!;
     const previous = items[index - 1];
     const own = item.direction === 1;
     const group = this.conversationType === 3;
     const newDay = !previous || dayKey(previous.sentTime) !== dayKey(item.sentTime);
+    const separator = newDay ? html`<div part="date-separator" class="separator">${this.dayLabel(item.sentTime, lang, strings)}</div>` : nothing;
+    if (contentKind(item.objectName) === 'notice') {
+      return html`
+        <div part="row" class="row notice-row" role="listitem" aria-setsize=${total} aria-posinset=${index + 1} data-index=${index} data-id=${item.id}>
+          ${separator}
+          <div part="notice" class="notice bubble">${renderContent(item, context)}</div>
+        </div>`;
+    }
     const runStart = group && !own && (newDay || !previous || previous.direction !== 2
       || previous.senderUserId !== item.senderUserId || Math.abs(item.sentTime - previous.sentTime) > RUN_GAP_MS);
     const name = runStart ? this.nameOf(item.senderUserId) : '';
     const portrait = runStart ? safeImageUrl(this.userOf(item.senderUserId)?.portraitUri) : undefined;
-    const text = textOf(item);
     const date = new Date(item.sentTime);
     const time = Number.isNaN(date.getTime()) ? undefined : date;
     const failed = own && item.status === 'failed';
@@ -661,16 +726,17 @@ export class ImMessageList extends ImElement {
       ? html`<span part="status" class="status" data-status=${item.status} role="img" aria-label=${statusLabel}
           title=${statusLabel}>${item.status === 'failed' ? `! ${strings.failed}` : item.status === 'sending' ? '…' : '✓'}</span>`
       : nothing;
+    const mentioned = !own && mentionsReader(item, context.userId);
     return html`
-      <div part="row" class="row ${own ? 'own' : 'other'}${group ? ' group' : ''}${runStart ? ' run-start' : ''}"
+      <div part="row" class="row ${own ? 'own' : 'other'}${group ? ' group' : ''}${runStart ? ' run-start' : ''}${mentioned ? ' mentioned' : ''}"
         role="listitem" aria-setsize=${total} aria-posinset=${index + 1} data-index=${index} data-id=${item.id}>
-        ${newDay ? html`<div part="date-separator" class="separator">${this.dayLabel(item.sentTime, lang, strings)}</div>` : nothing}
+        ${separator}
         ${runStart
           ? html`<span part="avatar" class="avatar" aria-hidden="true">${portrait ? html`<img src=${portrait} alt="">` : initials(name)}</span>
             <span part="name" class="name">${name}</span>`
           : nothing}
-        <div part="bubble" class="bubble${text === undefined ? ' unsupported' : ''}">
-          <span class="text">${text ?? strings.unsupported}</span>
+        <div part="bubble" class="bubble">
+          <div class="content">${renderContent(item, context)}</div>
           ${time
             ? html`<time part="time" class="time" datetime=${time.toISOString()}
                 title=${formatter(lang, 'full').format(time)}>${formatter(lang, 'time').format(time)}</time>`
@@ -683,8 +749,76 @@ export class ImMessageList extends ImElement {
               <button part="retry-button" type="button" @click=${() => this.act('im-message-retry', item.id)}>${strings.retry}</button>
               <button part="discard-button" type="button" @click=${() => this.act('im-message-discard', item.id)}>${strings.discard}</button>
             </div>`
+          : item.status === 'sent' ? this.renderMenu(item, strings) : nothing}
+      </div>`;
+  }
+
+  /** The actions this message offers the reader. */
+  private actionsFor(item: MessageItem): MessageAction[] {
+    const actions: MessageAction[] = [];
+    if (plainText(item) !== undefined) actions.push('copy');
+    actions.push('reply');
+    if (item.direction === 1 && Date.now() - item.sentTime < this.recallWindow * 1000) actions.push('recall');
+    actions.push('delete');
+    return actions;
+  }
+
+  private renderMenu(item: MessageItem, strings: Strings) {
+    const open = this.menuFor === item.id;
+    const labels: Record<MessageAction, string> = { copy: strings.copy, reply: strings.reply, recall: strings.recall, delete: strings.deleteForMe };
+    return html`
+      <div class="menu-anchor">
+        <button part="actions-button" class="actions-button" type="button" aria-label=${strings.messageActions}
+          aria-haspopup="menu" aria-expanded=${open ? 'true' : 'false'}
+          @click=${() => { this.menuFor = open ? undefined : item.id; }}>⋯</button>
+        ${open
+          ? html`<div part="menu" class="menu" role="menu" aria-label=${strings.messageActions} @keydown=${this.onMenuKeyDown}>
+              ${this.actionsFor(item).map((action) => html`<button role="menuitem" type="button" data-action=${action}
+                @click=${() => this.chooseAction(item, action)}>${labels[action]}</button>`)}
+            </div>`
           : nothing}
       </div>`;
+  }
+
+  /** Arrow keys move through the menu, Escape closes it and gives focus back to its button. */
+  private readonly onMenuKeyDown = (event: KeyboardEvent) => {
+    const menu = event.currentTarget as HTMLElement;
+    const entries = [...menu.querySelectorAll<HTMLButtonElement>('[role="menuitem"]')];
+    const at = entries.indexOf(event.target as HTMLButtonElement);
+    if (event.key === 'Escape') {
+      event.preventDefault();
+      event.stopPropagation();
+      const button = menu.parentElement?.querySelector<HTMLButtonElement>('.actions-button');
+      this.menuFor = undefined;
+      button?.focus();
+    } else if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+      event.preventDefault();
+      entries[(at + (event.key === 'ArrowDown' ? 1 : entries.length - 1)) % entries.length]?.focus();
+    }
+  };
+
+  private chooseAction(item: MessageItem, action: MessageAction): void {
+    this.menuFor = undefined;
+    const conversation = { conversationType: this.conversationType, targetId: this.targetId };
+    if (!this.emit('im-message-action', { ...conversation, id: item.id, action }, { cancelable: true })) return;
+    const session = this.windows.current;
+    this.keepFocus();
+    if (action === 'copy') void globalThis.navigator?.clipboard?.writeText(plainText(item) ?? '').catch(() => undefined);
+    else if (action === 'reply') session?.replyTo(conversation, item);
+    else if (action === 'recall') session?.recall?.(conversation, item).catch(() => undefined);
+    else session?.deleteForMe(conversation, item.id);
+  }
+
+  private renderLightbox(strings: Strings) {
+    const box = this.lightbox;
+    if (!box) return nothing;
+    return html`<dialog part="lightbox" class="lightbox" aria-label=${strings.image}
+        @close=${() => { this.lightbox = undefined; }} @click=${(event: Event) => {
+          if (event.target === event.currentTarget) (event.currentTarget as HTMLDialogElement).close();
+        }}>
+        <img src=${box.source} alt=${strings.image}>
+        <button part="lightbox-close" type="button" class="close" @click=${(event: Event) => (event.currentTarget as HTMLElement).closest('dialog')?.close()}>${strings.close}</button>
+      </dialog>`;
   }
 
   private act(name: 'im-message-retry' | 'im-message-discard', id: string): void {
@@ -728,6 +862,7 @@ export class ImMessageList extends ImElement {
     const items = this.layout.items;
     const live = html`<div class="visually-hidden" role="status" aria-live="polite">${this.announcement}</div>`;
     const loading = html`<div part="loading" class="loading">${strings.loadingOlder}</div>`;
+    const context = this.contentContext(lang, strings);
     if (items.length === 0) {
       return html`
         <div part="list" class="scroller">
@@ -746,7 +881,7 @@ export class ImMessageList extends ImElement {
             ${shown?.loadingOlder || !shown?.loaded ? loading
               : !shown.hasOlder ? html`<div part="beginning" class="beginning">${strings.noOlder}</div>` : nothing}
           </div>
-          ${repeat(this.rowIndexes(), (index) => items[index]!.id, (index) => this.renderRow(index, items.length, lang, strings))}
+          ${repeat(this.rowIndexes(), (index) => items[index]!.id, (index) => this.renderRow(index, items.length, lang, strings, context))}
         </div>
       </div>
       ${this.newBelow && !this.stuck
@@ -755,6 +890,7 @@ export class ImMessageList extends ImElement {
           this.scrollToBottom();
         }}>${strings.newMessages} ↓</button>`
         : nothing}
+      ${this.renderLightbox(strings)}
       ${live}`;
   }
 }

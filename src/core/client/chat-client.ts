@@ -14,4 +14,8 @@ export type ChatClient = Pick<IMClient,
    */
   share?(kind: string, data: unknown): void;
   onShared?(listener: (kind: string, data: unknown) => void): () => void;
+  /** Signed URLs for this server's file URLs the user may read (others are left out). */
+  getFileUrls?(urls: string[]): Promise<Record<string, string>>;
+  /** Recalls one of this user's messages for every member and device. */
+  recallMessage?(conversation: { conversationType: number; targetId: string }, message: { messageUid: string; sentTime?: number }): Promise<unknown>;
 };

@@ -2,14 +2,14 @@ import { ConnectionStatus, ErrorCode } from '../protocol/codes.js';
 import { messageTypeOptions, type MessageContent } from '../messages/index.js';
 import { Store } from '../store/store.js';
 import {
-  conversationKey, initialChatState, markRead, receiveConversations, receiveHistory, receiveMessage, removeConversation,
-  removeItem, restoreCache, setActive, setDraft, setGroup, setLoadingOlder, setStatus, setStorageFallback, setUser, updateItem,
+  conversationKey, deleteItem, initialChatState, markRead, receiveConversations, receiveHistory, receiveMessage, removeConversation,
+  removeItem, restoreCache, setActive, setDraft, setFileUrls, setGroup, setLoadingOlder, setReply, setStatus, setStorageFallback, setUser, updateItem,
   windowOf, type ChatState, type ConversationRef, type MessageItem, type UserInfo,
 } from '../store/chat-state.js';
 import type { KeyValueStore } from '../storage/key-value-store.js';
 import type { ChatClient } from './chat-client.js';
 import { newClientMsgId } from './client.js';
-import type { IMError } from './errors.js';
+import { IMError } from './errors.js';
 import { SessionCache, type SessionCacheOptions } from './session-cache.js';
 import type { IMMessage } from './types.js';
 
@@ -33,6 +33,11 @@ export interface ChatSessionOptions {
   storageFallback?: string;
   /** The user, when known before connecting (it keys the cache): local echoes carry it. */
   userId?: string;
+  /**
+   * Origins of the chat server(s), e.g. `https://chat.example.com`: their `/files/` URLs in
+   * messages are fetched through short-lived signed URLs (`fileUrl`); other URLs are used as they are.
+   */
+  fileOrigins?: string[];
 }
 
 /** The store's item for a message the client reported. */
@@ -375,6 +380,74 @@ export class ChatSession {
       });
     }
     (kind === 'user' ? this.profileQueue.users : this.profileQueue.groups).add(id);
+  }
+
+  private fileQueue: Set<string> | undefined;
+  private readonly fileRequests = new Set<string>();
+
+  /**
+   * A URL from a message, ready for an <img>, <audio>, <video> or link: this server's files as
+   * a signed URL (asked for in batches; undefined until it arrives), other http(s) URLs as they
+   * are, anything else undefined.
+   */
+  fileUrl(url: unknown): string | undefined {
+    if (typeof url !== 'string') return undefined;
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      return undefined;
+    }
+    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return undefined;
+    if (!(this.options.fileOrigins ?? []).includes(parsed.origin) || !parsed.pathname.startsWith('/files/')) return parsed.href;
+    const signed = this.state.fileUrls[url];
+    // Asked again a while before it expires, so that a shown image never turns into a 403.
+    if (signed && signed.expiresAt > Date.now() + 5 * 60_000) return signed.href;
+    this.requestFileUrl(url);
+    return signed?.href;
+  }
+
+  private requestFileUrl(url: string): void {
+    if (this.fileRequests.has(url) || !this.client.getFileUrls) return;
+    this.fileRequests.add(url);
+    if (!this.fileQueue) {
+      const queue = (this.fileQueue = new Set<string>());
+      queueMicrotask(() => {
+        this.fileQueue = undefined;
+        const urls = [...queue];
+        this.client.getFileUrls!(urls).then((signed) => {
+          const entries: Record<string, { href: string; expiresAt: number }> = {};
+          for (const [original, href] of Object.entries(signed)) {
+            const expiresAt = Number(new URL(href).searchParams.get('e')) || Date.now() + 30 * 60_000;
+            entries[original] = { href, expiresAt };
+          }
+          for (const original of urls) this.fileRequests.delete(original);
+          this.store.update((state) => setFileUrls(state, entries));
+        }, () => {
+          for (const original of urls) this.fileRequests.delete(original);
+        });
+      });
+    }
+    this.fileQueue.add(url);
+  }
+
+  /**
+   * Recalls one of the user's sent messages for every member and device (the server refuses
+   * after its recall window with RECALL_MESSAGE).
+   */
+  async recall(conversation: ConversationRef, item: MessageItem): Promise<void> {
+    if (!item.messageUid || !this.client.recallMessage) throw new IMError(ErrorCode.PARAMETER_ERROR, 'only a sent message can be recalled');
+    await this.client.recallMessage(conversation, { messageUid: item.messageUid, sentTime: item.sentTime });
+  }
+
+  /** Quotes `item` in the conversation's next message (undefined ends reply mode). */
+  replyTo(conversation: ConversationRef, item: MessageItem | undefined): void {
+    this.store.update((state) => setReply(state, conversationKey(conversation), item));
+  }
+
+  /** Removes a message from this user's view on this browser (the others still have it). */
+  deleteForMe(conversation: ConversationRef, id: string): void {
+    this.store.update((state) => deleteItem(state, conversationKey(conversation), id));
   }
 
   /** Stops following the client; what the cache has not written yet is written first. */

@@ -16,6 +16,7 @@ export interface CacheSnapshot {
   drafts: Record<string, string>;
   users: Record<string, UserInfo>;
   groups: Record<string, GroupInfo>;
+  deleted: Record<string, true>;
 }
 
 /** A message as cached: its content as the wire bytes, since a class instance does not survive structured cloning. */
@@ -28,6 +29,7 @@ const VERSION_KEY = 'cache:version';
 const LIST_KEY = 'cache:conversations';
 const NAMES_KEY = 'cache:names';
 const DRAFTS_KEY = 'cache:drafts';
+const DELETED_KEY = 'cache:deleted';
 const WINDOW_PREFIX = 'cache:window:';
 const WRITE_DELAY_MS = 200;
 
@@ -58,6 +60,7 @@ export class SessionCache {
     users?: ChatState['users'];
     groups?: ChatState['groups'];
     drafts?: ChatState['drafts'];
+    deleted?: ChatState['deleted'];
     windows: Map<string, readonly MessageItem[]>;
   } = { windows: new Map() };
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -72,13 +75,14 @@ export class SessionCache {
 
   /** What an earlier page left; empty when there is nothing, or nothing readable. */
   async load(): Promise<CacheSnapshot> {
-    const snapshot: CacheSnapshot = { conversations: [], windows: {}, drafts: {}, users: {}, groups: {} };
+    const snapshot: CacheSnapshot = { conversations: [], windows: {}, drafts: {}, users: {}, groups: {}, deleted: {} };
     try {
       if ((await this.storage.get(VERSION_KEY)) !== VERSION) return snapshot;
-      const [list, names, drafts] = await Promise.all([
+      const [list, names, drafts, deleted] = await Promise.all([
         this.storage.get<CachedEntry[]>(LIST_KEY), this.storage.get<Pick<CacheSnapshot, 'users' | 'groups'>>(NAMES_KEY),
-        this.storage.get<Record<string, string>>(DRAFTS_KEY),
+        this.storage.get<Record<string, string>>(DRAFTS_KEY), this.storage.get<Record<string, true>>(DELETED_KEY),
       ]);
+      if (deleted && typeof deleted === 'object') snapshot.deleted = deleted;
       for (const entry of Array.isArray(list) ? list : []) {
         if (!entry || typeof entry.key !== 'string') continue;
         const latestMessage = entry.latestMessage && fromCached(entry.latestMessage);
@@ -106,7 +110,7 @@ export class SessionCache {
   watch(store: Store<ChatState>): () => Promise<void> {
     const state = store.getState();
     this.written = {
-      byKey: state.conversations.byKey, users: state.users, groups: state.groups, drafts: state.drafts,
+      byKey: state.conversations.byKey, users: state.users, groups: state.groups, drafts: state.drafts, deleted: state.deleted,
       windows: new Map(Object.entries(state.windows).map(([key, window]) => [key, window.items])),
     };
     const unsubscribe = store.subscribe(() => this.schedule(store.getState()));
@@ -161,6 +165,10 @@ export class SessionCache {
       this.written.users = state.users;
       this.written.groups = state.groups;
       writes.push(this.storage.set(NAMES_KEY, { users: state.users, groups: state.groups }));
+    }
+    if (state.deleted !== this.written.deleted) {
+      this.written.deleted = state.deleted;
+      writes.push(this.storage.set(DELETED_KEY, state.deleted));
     }
     if (state.drafts !== this.written.drafts) {
       this.written.drafts = state.drafts;

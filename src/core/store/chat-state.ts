@@ -76,6 +76,12 @@ export interface ChatState {
   activeKey?: string;
   /** Why the offline cache lives in memory only (IndexedDB missing, blocked or full), if it does. */
   storageFallback?: string;
+  /** Fetchable (signed) URLs of this server's files, by the URL a message holds. */
+  fileUrls: Readonly<Record<string, { href: string; expiresAt: number }>>;
+  /** The message each conversation's composer is replying to (quote mode). */
+  replies: Readonly<Record<string, MessageItem>>;
+  /** Ids (and uids) of messages this user deleted for themself: history never brings them back. */
+  deleted: Readonly<Record<string, true>>;
 }
 
 export interface GroupInfo {
@@ -89,6 +95,9 @@ export const initialChatState = (status = 2): ChatState => ({
   drafts: {},
   users: {},
   groups: {},
+  fileUrls: {},
+  replies: {},
+  deleted: {},
 });
 
 const emptyWindow: MessageWindow = { items: [], hasOlder: true, loadingOlder: false, loaded: false };
@@ -183,6 +192,7 @@ export function receiveConversations(state: ChatState, entries: readonly Omit<Co
 export function receiveMessage(state: ChatState, item: MessageItem, options: { counted: boolean }): ChatState {
   const key = conversationKey(item);
   const window = windowOf(state, key);
+  if (isDeleted(state, item)) return state;
   const alreadyThere = item.messageUid !== undefined && window.items.some((other) => other.messageUid === item.messageUid);
   if (alreadyThere && item.direction === 2) return state;
   let next = state;
@@ -221,6 +231,16 @@ export function updateItem(state: ChatState, key: string, id: string, change: Pa
   return next;
 }
 
+const isDeleted = (state: ChatState, item: MessageItem): boolean =>
+  Object.hasOwn(state.deleted, item.id) || (item.messageUid !== undefined && Object.hasOwn(state.deleted, item.messageUid));
+
+/** Deletes a message for this user only: gone from the window, and kept out of later pages. */
+export function deleteItem(state: ChatState, key: string, id: string): ChatState {
+  const item = state.windows[key]?.items.find((candidate) => candidate.id === id);
+  const deleted = { ...state.deleted, [id]: true as const, ...(item?.messageUid ? { [item.messageUid]: true as const } : {}) };
+  return removeItem({ ...state, deleted }, key, id);
+}
+
 export function removeItem(state: ChatState, key: string, id: string): ChatState {
   const window = state.windows[key];
   if (!window) return state;
@@ -236,6 +256,7 @@ export function removeItem(state: ChatState, key: string, id: string): ChatState
 export function receiveHistory(state: ChatState, key: string, items: readonly MessageItem[],
   page: { hasOlder: boolean; latest: boolean }): ChatState {
   const window = windowOf(state, key);
+  if (items.some((item) => isDeleted(state, item))) items = items.filter((item) => !isDeleted(state, item));
   let kept = window.items;
   let hasOlder = page.latest && window.loaded ? window.hasOlder : page.hasOlder;
   if (page.latest && page.hasOlder && items.length) {
@@ -266,6 +287,7 @@ export function restoreCache(state: ChatState, cache: {
   drafts: Readonly<Record<string, string>>;
   users: Readonly<Record<string, UserInfo>>;
   groups: Readonly<Record<string, GroupInfo>>;
+  deleted?: Readonly<Record<string, true>>;
 }): ChatState {
   let next = state;
   if (!state.conversations.loaded) {
@@ -286,7 +308,21 @@ export function restoreCache(state: ChatState, cache: {
     drafts: { ...cache.drafts, ...next.drafts },
     users: { ...cache.users, ...next.users },
     groups: { ...cache.groups, ...next.groups },
+    deleted: { ...cache.deleted, ...next.deleted },
   };
+}
+
+export function setFileUrls(state: ChatState, urls: Readonly<Record<string, { href: string; expiresAt: number }>>): ChatState {
+  return Object.keys(urls).length === 0 ? state : { ...state, fileUrls: { ...state.fileUrls, ...urls } };
+}
+
+/** Starts (an item) or ends (undefined) replying to a message in a conversation's composer. */
+export function setReply(state: ChatState, key: string, item: MessageItem | undefined): ChatState {
+  if (state.replies[key] === item) return state;
+  const replies = { ...state.replies };
+  if (item) replies[key] = item;
+  else delete replies[key];
+  return { ...state, replies };
 }
 
 export function setStorageFallback(state: ChatState, reason: string | undefined): ChatState {

@@ -14,7 +14,7 @@ const item = (seq: number | undefined, over: Partial<MessageItem> = {}): Message
   sentTime: 1000 + (seq ?? 0), direction: 2, status: 'sent', ...over,
 });
 const seqs = (state: ChatState, key = '1:bob') => state.windows[key]?.items.map((m) => m.seq ?? m.id);
-const emptyCache = { conversations: [], windows: {}, drafts: {}, users: {}, groups: {} };
+const emptyCache = { conversations: [], windows: {}, drafts: {}, users: {}, groups: {}, deleted: {} };
 
 describe('offline cache in the store', () => {
   it('shows cached windows as stale; the newest page clears stale, an older page keeps it', () => {
