@@ -3682,6 +3682,250 @@ export const im = $root.im = (() => {
         return ProfilesResponse;
     })();
 
+    im.RecallRequest = (function() {
+
+        /**
+         * Properties of a RecallRequest.
+         * @memberof im
+         * @interface IRecallRequest
+         * @property {number|null} [conversationType] RecallRequest conversationType
+         * @property {string|null} [targetId] RecallRequest targetId
+         * @property {string|null} [messageUid] RecallRequest messageUid
+         */
+
+        /**
+         * Constructs a new RecallRequest.
+         * @memberof im
+         * @classdesc Represents a RecallRequest.
+         * @implements IRecallRequest
+         * @constructor
+         * @param {im.IRecallRequest=} [properties] Properties to set
+         */
+        function RecallRequest(properties) {
+            if (properties)
+                for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        }
+
+        /**
+         * RecallRequest conversationType.
+         * @member {number} conversationType
+         * @memberof im.RecallRequest
+         * @instance
+         */
+        RecallRequest.prototype.conversationType = 0;
+
+        /**
+         * RecallRequest targetId.
+         * @member {string} targetId
+         * @memberof im.RecallRequest
+         * @instance
+         */
+        RecallRequest.prototype.targetId = "";
+
+        /**
+         * RecallRequest messageUid.
+         * @member {string} messageUid
+         * @memberof im.RecallRequest
+         * @instance
+         */
+        RecallRequest.prototype.messageUid = "";
+
+        /**
+         * Encodes the specified RecallRequest message. Does not implicitly {@link im.RecallRequest.verify|verify} messages.
+         * @function encode
+         * @memberof im.RecallRequest
+         * @static
+         * @param {im.IRecallRequest} message RecallRequest message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        RecallRequest.encode = function encode(message, writer, q) {
+            if (!writer)
+                writer = $Writer.create();
+            if (q === undefined)
+                q = 0;
+            if (q > $util.recursionLimit)
+                throw Error("max depth exceeded");
+            if (message.conversationType != null && Object.hasOwnProperty.call(message, "conversationType"))
+                writer.uint32(/* id 1, wireType 0 =*/8).uint32(message.conversationType);
+            if (message.targetId != null && Object.hasOwnProperty.call(message, "targetId"))
+                writer.uint32(/* id 2, wireType 2 =*/18).string(message.targetId);
+            if (message.messageUid != null && Object.hasOwnProperty.call(message, "messageUid"))
+                writer.uint32(/* id 3, wireType 2 =*/26).string(message.messageUid);
+            return writer;
+        };
+
+        /**
+         * Decodes a RecallRequest message from the specified reader or buffer.
+         * @function decode
+         * @memberof im.RecallRequest
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {im.RecallRequest} RecallRequest
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        RecallRequest.decode = function decode(reader, length, error, long) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (long === undefined)
+                long = 0;
+            if (long > $Reader.recursionLimit)
+                throw Error("maximum nesting depth exceeded");
+            let end, message;
+            if (length === undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = new $root.im.RecallRequest();
+            while (reader.pos < end) {
+                let tag = reader.uint32();
+                if (tag === error)
+                    break;
+                switch (tag >>> 3) {
+                case 1: {
+                        message.conversationType = reader.uint32();
+                        break;
+                    }
+                case 2: {
+                        message.targetId = reader.string();
+                        break;
+                    }
+                case 3: {
+                        message.messageUid = reader.string();
+                        break;
+                    }
+                default:
+                    reader.skipType(tag & 7, long);
+                    break;
+                }
+            }
+            if (length !== undefined) {
+                if (reader.pos !== end)
+                    throw RangeError("index out of range");
+                reader.len = length;
+            }
+            return message;
+        };
+
+        return RecallRequest;
+    })();
+
+    im.RecallResponse = (function() {
+
+        /**
+         * Properties of a RecallResponse.
+         * @memberof im
+         * @interface IRecallResponse
+         * @property {im.IMessage|null} [command] RecallResponse command
+         */
+
+        /**
+         * Constructs a new RecallResponse.
+         * @memberof im
+         * @classdesc Represents a RecallResponse.
+         * @implements IRecallResponse
+         * @constructor
+         * @param {im.IRecallResponse=} [properties] Properties to set
+         */
+        function RecallResponse(properties) {
+            if (properties)
+                for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        }
+
+        /**
+         * RecallResponse command.
+         * @member {im.IMessage|null|undefined} command
+         * @memberof im.RecallResponse
+         * @instance
+         */
+        RecallResponse.prototype.command = null;
+
+        /**
+         * Encodes the specified RecallResponse message. Does not implicitly {@link im.RecallResponse.verify|verify} messages.
+         * @function encode
+         * @memberof im.RecallResponse
+         * @static
+         * @param {im.IRecallResponse} message RecallResponse message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        RecallResponse.encode = function encode(message, writer, q) {
+            if (!writer)
+                writer = $Writer.create();
+            if (q === undefined)
+                q = 0;
+            if (q > $util.recursionLimit)
+                throw Error("max depth exceeded");
+            if (message.command != null && Object.hasOwnProperty.call(message, "command"))
+                $root.im.Message.encode(message.command, writer.uint32(/* id 1, wireType 2 =*/10).fork(), q + 1).ldelim();
+            return writer;
+        };
+
+        /**
+         * Decodes a RecallResponse message from the specified reader or buffer.
+         * @function decode
+         * @memberof im.RecallResponse
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {im.RecallResponse} RecallResponse
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        RecallResponse.decode = function decode(reader, length, error, long) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (long === undefined)
+                long = 0;
+            if (long > $Reader.recursionLimit)
+                throw Error("maximum nesting depth exceeded");
+            let end, message;
+            if (length === undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = new $root.im.RecallResponse();
+            while (reader.pos < end) {
+                let tag = reader.uint32();
+                if (tag === error)
+                    break;
+                switch (tag >>> 3) {
+                case 1: {
+                        message.command = $root.im.Message.decode(reader, reader.uint32(), undefined, long + 1);
+                        break;
+                    }
+                default:
+                    reader.skipType(tag & 7, long);
+                    break;
+                }
+            }
+            if (length !== undefined) {
+                if (reader.pos !== end)
+                    throw RangeError("index out of range");
+                reader.len = length;
+            }
+            return message;
+        };
+
+        return RecallResponse;
+    })();
+
     return im;
 })();
 
