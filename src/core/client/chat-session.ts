@@ -1,8 +1,10 @@
 import { ConnectionStatus, ErrorCode } from '../protocol/codes.js';
-import { messageTypeOptions, type MessageContent } from '../messages/index.js';
+import {
+  messageTypeOptions, RecallCommandMessage, RecallNotificationMessage, type MessageContent,
+} from '../messages/index.js';
 import { Store } from '../store/store.js';
 import {
-  conversationKey, initialChatState, markRead, receiveConversations, receiveHistory, receiveMessage, removeConversation,
+  conversationKey, initialChatState, markRead, recallItem, receiveConversations, receiveHistory, receiveMessage, removeConversation,
   removeItem, restoreCache, setActive, setDraft, setGroup, setLoadingOlder, setStatus, setStorageFallback, setUser, updateItem,
   windowOf, type ChatState, type ConversationRef, type MessageItem, type UserInfo,
 } from '../store/chat-state.js';
@@ -184,6 +186,14 @@ export class ChatSession {
   }
 
   private onMessage(message: IMMessage): void {
+    if (message.content instanceof RecallCommandMessage) {
+      const { messageUId, operatorId, recallTime, originalObjectName } = message.content;
+      const notification = new RecallNotificationMessage({ operatorId, recallTime, originalObjectName });
+      this.store.update((state) => recallItem(state, conversationKey(message), messageUId, notification));
+      return;
+    }
+    // Not stored anywhere (a command): nothing to show in a conversation.
+    if (message.persisted === false) return;
     const { isCounted } = messageTypeOptions(message.objectName);
     this.store.update((state) => receiveMessage(state, toItem(message), { counted: isCounted }));
     this.learnUser(message.senderUserId, message.content);

@@ -455,6 +455,9 @@ export namespace im {
 
         /** PubAck cursor */
         cursor?: (number|null);
+
+        /** PubAck reason */
+        reason?: (string|null);
     }
 
     /** Represents a PubAck. */
@@ -486,6 +489,9 @@ export namespace im {
 
         /** PubAck cursor. */
         public cursor: number;
+
+        /** PubAck reason. */
+        public reason: string;
 
         /**
          * Encodes the specified PubAck message. Does not implicitly {@link im.PubAck.verify|verify} messages.
@@ -567,6 +573,9 @@ export namespace im {
 
         /** QueryAck body */
         body?: (Uint8Array|null);
+
+        /** QueryAck reason */
+        reason?: (string|null);
     }
 
     /** Represents a QueryAck. */
@@ -586,6 +595,9 @@ export namespace im {
 
         /** QueryAck body. */
         public body: Uint8Array;
+
+        /** QueryAck reason. */
+        public reason: string;
 
         /**
          * Encodes the specified QueryAck message. Does not implicitly {@link im.QueryAck.verify|verify} messages.

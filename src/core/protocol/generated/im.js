@@ -1183,6 +1183,7 @@ export const im = $root.im = (() => {
          * @property {number|null} [sentTime] PubAck sentTime
          * @property {number|null} [seq] PubAck seq
          * @property {number|null} [cursor] PubAck cursor
+         * @property {string|null} [reason] PubAck reason
          */
 
         /**
@@ -1257,6 +1258,14 @@ export const im = $root.im = (() => {
         PubAck.prototype.cursor = 0;
 
         /**
+         * PubAck reason.
+         * @member {string} reason
+         * @memberof im.PubAck
+         * @instance
+         */
+        PubAck.prototype.reason = "";
+
+        /**
          * Encodes the specified PubAck message. Does not implicitly {@link im.PubAck.verify|verify} messages.
          * @function encode
          * @memberof im.PubAck
@@ -1286,6 +1295,8 @@ export const im = $root.im = (() => {
                 writer.uint32(/* id 6, wireType 0 =*/48).int64(message.seq);
             if (message.cursor != null && Object.hasOwnProperty.call(message, "cursor"))
                 writer.uint32(/* id 7, wireType 0 =*/56).int64(message.cursor);
+            if (message.reason != null && Object.hasOwnProperty.call(message, "reason"))
+                writer.uint32(/* id 8, wireType 2 =*/66).string(message.reason);
             return writer;
         };
 
@@ -1349,6 +1360,10 @@ export const im = $root.im = (() => {
                     }
                 case 7: {
                         message.cursor = $number(reader.int64());
+                        break;
+                    }
+                case 8: {
+                        message.reason = reader.string();
                         break;
                     }
                 default:
@@ -1513,6 +1528,7 @@ export const im = $root.im = (() => {
          * @property {number|null} [requestId] QueryAck requestId
          * @property {number|null} [code] QueryAck code
          * @property {Uint8Array|null} [body] QueryAck body
+         * @property {string|null} [reason] QueryAck reason
          */
 
         /**
@@ -1555,6 +1571,14 @@ export const im = $root.im = (() => {
         QueryAck.prototype.body = $util.newBuffer([]);
 
         /**
+         * QueryAck reason.
+         * @member {string} reason
+         * @memberof im.QueryAck
+         * @instance
+         */
+        QueryAck.prototype.reason = "";
+
+        /**
          * Encodes the specified QueryAck message. Does not implicitly {@link im.QueryAck.verify|verify} messages.
          * @function encode
          * @memberof im.QueryAck
@@ -1576,6 +1600,8 @@ export const im = $root.im = (() => {
                 writer.uint32(/* id 2, wireType 0 =*/16).int32(message.code);
             if (message.body != null && Object.hasOwnProperty.call(message, "body"))
                 writer.uint32(/* id 3, wireType 2 =*/26).bytes(message.body);
+            if (message.reason != null && Object.hasOwnProperty.call(message, "reason"))
+                writer.uint32(/* id 4, wireType 2 =*/34).string(message.reason);
             return writer;
         };
 
@@ -1623,6 +1649,10 @@ export const im = $root.im = (() => {
                     }
                 case 3: {
                         message.body = reader.bytes();
+                        break;
+                    }
+                case 4: {
+                        message.reason = reader.string();
                         break;
                     }
                 default:
