@@ -140,6 +140,11 @@ export class ChatSession {
 
   private onSent(message: IMMessage): void {
     const key = conversationKey(message);
+    // Not stored (a command): it has no place among the conversation's messages.
+    if (message.persisted === false) {
+      if (this.findItem(key, message.clientMsgId)) this.store.update((state) => removeItem(state, key, message.clientMsgId));
+      return;
+    }
     const change = { status: 'sent' as const, seq: message.seq, messageUid: message.messageUid, sentTime: message.sentTime, errorCode: undefined };
     if (this.findItem(key, message.clientMsgId)) this.store.update((state) => updateItem(state, key, message.clientMsgId, change));
     else this.store.update((state) => receiveMessage(state, toItem(message), { counted: false }));
