@@ -3,7 +3,8 @@ import type { im } from '../core/protocol/generated/im.js';
 
 /** What one server node tells the sessions of other users (on this or other nodes). */
 export type BusEvent =
-  | { kind: 'message'; recipients: readonly string[]; message: StoredMessage; fromSessionId: string }
+  /** `persisted: false`: a message that was not stored (no seq), for the sessions online now. */
+  | { kind: 'message'; recipients: readonly string[]; message: StoredMessage; fromSessionId: string; persisted?: boolean }
   | { kind: 'conversation'; userId: string; update: im.IConversationUpdate; fromSessionId: string };
 
 /**

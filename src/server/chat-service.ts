@@ -1,22 +1,20 @@
 import { im } from '../core/protocol/generated/im.js';
 import { ConversationType, ErrorCode } from '../core/protocol/codes.js';
 import { MAX_CONTENT_BYTES, decodeBody, FrameError } from '../core/protocol/frames.js';
-import type { ChatStore, ConversationState, StoredMessage } from './storage/chat-store.js';
+import { RecallConflict, type ChatStore, type ConversationState, type StoredMessage } from './storage/chat-store.js';
+import { checkContent, typeFlags } from './content-rules.js';
 import type { FanoutBus } from './bus.js';
 import { RateLimiter } from './rate-limit.js';
-import { SUPPORTED_CONVERSATION_TYPES, conversationKey, isValidId, privateParticipants, targetIdFor } from './ids.js';
+import {
+  SUPPORTED_CONVERSATION_TYPES, conversationKey, isValidId, newMessageUid, privateParticipants, targetIdFor,
+} from './ids.js';
 
 const CLIENT_MSG_ID = /^[A-Za-z0-9_\-.:]{1,64}$/;
 const OBJECT_NAME = /^[A-Za-z0-9_\-.:]{1,64}$/;
 const MAX_PAGE = 200;
 
-/**
- * Types whose storage and counting the server decides itself (the seed's 是否存储/是否计数);
- * for other types it takes the flags the sender's registry gave.
- */
-const BUILT_IN_TYPES: Record<string, { counted: boolean; persisted: boolean }> = {
-  'RC:TxtMsg': { counted: true, persisted: true },
-};
+const RECALL_COMMAND = 'RC:RcCmd';
+const RECALL_NOTIFICATION = 'RC:RcNtf';
 const DEFAULT_HISTORY_PAGE = 20;
 
 /** A refusal with the seed's numeric code. */
@@ -31,8 +29,8 @@ export interface QueryResult {
   body?: Uint8Array;
 }
 
-/** The message as one user sees it on the wire. */
-export function toWireMessage(message: StoredMessage, viewerId: string): im.IMessage {
+/** The message as one user sees it on the wire; `persisted: false` for one delivered live only. */
+export function toWireMessage(message: StoredMessage, viewerId: string, persisted = true): im.IMessage {
   return {
     messageUid: message.messageUid,
     clientMsgId: message.clientMsgId,
@@ -45,7 +43,7 @@ export function toWireMessage(message: StoredMessage, viewerId: string): im.IMes
     seq: message.seq,
     cursor: message.id,
     counted: message.counted,
-    persisted: true,
+    persisted,
   };
 }
 
@@ -68,8 +66,12 @@ function toWireConversation(state: ConversationState, viewerId: string): im.ICon
 export class ChatService {
   private readonly limiter: RateLimiter;
 
-  constructor(private readonly store: ChatStore, private readonly bus: FanoutBus, options: { rateLimit: number }) {
+  private readonly recallWindowMs: number;
+
+  /** `recallWindowSeconds`: how long after its sentTime a message may be recalled (default 120). */
+  constructor(private readonly store: ChatStore, private readonly bus: FanoutBus, options: { rateLimit: number; recallWindowSeconds?: number }) {
     this.limiter = new RateLimiter(options.rateLimit);
+    this.recallWindowMs = (options.recallWindowSeconds ?? 120) * 1000;
   }
 
   sweep(): void {
@@ -98,9 +100,21 @@ export class ChatService {
     validateContent(objectName, content);
     const { key, recipients } = await this.route(userId, conversationType, targetId);
     if (!this.limiter.take(userId)) throw new ServiceError(ErrorCode.SEND_FREQUENCY_TOO_FAST, 'sending too fast');
+    const flags = typeFlags(objectName, outgoing);
+    if (!flags.persisted) {
+      // Nothing stored, so no seq and no cursor: the recipients' online sessions get it now or
+      // never, and no one's sync stream or seq order moves.
+      const message: StoredMessage = {
+        id: 0, conversationKey: key, conversationType, senderUserId: userId, clientMsgId, messageUid: newMessageUid(),
+        objectName, content, sentTime: Date.now(), seq: 0, counted: false,
+      };
+      acknowledge({ code: 0, messageUid: message.messageUid, clientMsgId, sentTime: message.sentTime, seq: 0, cursor: 0 });
+      this.bus.publish({ kind: 'message', recipients, message, fromSessionId: sessionId, persisted: false });
+      return;
+    }
     const { message, duplicate } = await this.store.appendMessage({
       conversationKey: key, conversationType, senderUserId: userId, clientMsgId, objectName, content,
-      counted: BUILT_IN_TYPES[objectName]?.counted ?? outgoing.counted === true, recipients,
+      counted: flags.counted, recipients,
     });
     acknowledge({
       code: 0, messageUid: message.messageUid, clientMsgId: message.clientMsgId, sentTime: message.sentTime,
@@ -165,8 +179,11 @@ export class ChatService {
           after: request.after > 0 ? request.after : undefined,
           count: clampPage(request.count, MAX_PAGE, DEFAULT_HISTORY_PAGE),
         });
+        // A recall command has done its work on the message it names (now RC:RcNtf); as a row of
+        // its own it would show as an empty bubble. Sync still carries it, for devices that were away.
         return ok(im.HistoryResponse.encode({
-          messages: page.messages.map((m) => toWireMessage(m, userId)), hasMore: page.hasMore,
+          messages: page.messages.filter((m) => m.objectName !== RECALL_COMMAND).map((m) => toWireMessage(m, userId)),
+          hasMore: page.hasMore,
         }).finish());
       }
       case 'conversations': {
@@ -195,6 +212,8 @@ export class ChatService {
         this.publishState(userId, sessionId, request.conversationType, request.targetId, state?.readSeq ?? 0, true);
         return ok(new Uint8Array(0));
       }
+      case 'recall':
+        return this.recall(userId, parse(im.RecallRequest, body));
       case 'profiles': {
         const request = parse(im.ProfilesRequest, body);
         if (request.userIds.length + request.groupIds.length > MAX_PAGE) {
@@ -217,6 +236,53 @@ export class ChatService {
       default:
         throw new ServiceError(ErrorCode.PARAMETER_ERROR, `unknown query topic ${JSON.stringify(topic.slice(0, 64))}`);
     }
+  }
+
+  /**
+   * The sender takes a message back: it becomes an RC:RcNtf naming who recalled it and when
+   * (its content is gone), and an RC:RcCmd, stored and not counted, tells every member's
+   * devices, the caller's own included, online now or by their next sync. A repeated request
+   * returns the first command.
+   */
+  private async recall(userId: string, request: im.RecallRequest): Promise<QueryResult> {
+    const { key, recipients } = await this.route(userId, request.conversationType, request.targetId);
+    const original = typeof request.messageUid === 'string' && request.messageUid.length <= 64
+      ? await this.store.messageByUid(key, request.messageUid) : undefined;
+    if (!original) throw new ServiceError(ErrorCode.PARAMETER_ERROR, 'no such message in this conversation');
+    if (original.senderUserId !== userId) throw new ServiceError(ErrorCode.RC_MSG_UNAUTHORIZED, 'only the sender may recall a message');
+    if (original.objectName === RECALL_COMMAND) throw new ServiceError(ErrorCode.PARAMETER_ERROR, 'a recall command cannot be recalled');
+    const recallTime = Date.now();
+    // Past the window, a message already recalled still answers with its first command.
+    if (original.objectName !== RECALL_NOTIFICATION && recallTime - original.sentTime > this.recallWindowMs) {
+      throw new ServiceError(ErrorCode.RECALL_MESSAGE, `the recall window of ${this.recallWindowMs / 1000} s has passed`);
+    }
+    const json = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
+    const notice = { operatorId: userId, recallTime, originalObjectName: original.objectName };
+    let result;
+    try {
+      result = await this.store.recallMessage({
+        messageId: original.id,
+        expectedObjectName: original.objectName,
+        replacement: { objectName: RECALL_NOTIFICATION, content: json(notice) },
+        command: {
+          conversationKey: key, conversationType: request.conversationType, senderUserId: userId,
+          // One command per message: a retried recall finds the first one.
+          clientMsgId: `rc.${original.messageUid}`, objectName: RECALL_COMMAND, counted: false, recipients, listed: false,
+          content: json({
+            messageUId: original.messageUid, conversationType: request.conversationType, targetId: request.targetId,
+            sentTime: original.sentTime, ...notice,
+          }),
+        },
+      });
+    } catch (error) {
+      if (error instanceof RecallConflict) throw new ServiceError(ErrorCode.RECALL_MESSAGE, 'the message was recalled already');
+      throw error;
+    }
+    if (result.message.objectName !== RECALL_COMMAND) {
+      throw new ServiceError(ErrorCode.RECALL_MESSAGE, 'the message was recalled already');
+    }
+    if (!result.duplicate) this.bus.publish({ kind: 'message', recipients, message: result.message, fromSessionId: '' });
+    return ok(im.RecallResponse.encode({ command: toWireMessage(result.message, userId) }).finish());
   }
 
   private publishState(userId: string, sessionId: string, conversationType: number, targetId: string,
@@ -254,10 +320,6 @@ function validateContent(objectName: string, bytes: Uint8Array): void {
   if (!content || typeof content !== 'object' || Array.isArray(content)) {
     throw new ServiceError(ErrorCode.PARAMETER_ERROR, 'content must be a JSON object');
   }
-  if (objectName === 'RC:TxtMsg') {
-    const text = (content as { content?: unknown }).content;
-    if (typeof text !== 'string' || text.length === 0) {
-      throw new ServiceError(ErrorCode.PARAMETER_ERROR, 'RC:TxtMsg content must be a non-empty string');
-    }
-  }
+  const violation = checkContent(objectName, content as Record<string, unknown>);
+  if (violation) throw new ServiceError(violation.code, violation.reason);
 }

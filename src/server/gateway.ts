@@ -110,7 +110,7 @@ export class Gateway {
       for (const userId of new Set(event.recipients)) {
         const sessions = this.sessionsByUser.get(userId);
         if (!sessions) continue;
-        const message = toWireMessage(event.message, userId);
+        const message = toWireMessage(event.message, userId, event.persisted !== false);
         for (const session of sessions) {
           if (session.id !== event.fromSessionId) session.push({ type: FrameType.PUBLISH, body: { message } });
         }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { ConversationType } from '../core/protocol/codes.js';
 
 /** User and group ids: the seed's character set, at most 64 characters. */
@@ -30,4 +31,14 @@ export function targetIdFor(key: string, userId: string): string {
 export function privateParticipants(key: string): [string, string] | undefined {
   const parts = key.split(':');
   return parts[0] === String(ConversationType.PRIVATE) ? [parts[1]!, parts[2]!] : undefined;
+}
+
+const UID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+
+/** A message uid in the seed's shape, `XXXX-XXXX-XXXX-XXXX` (80 random bits). */
+export function newMessageUid(): string {
+  const bytes = randomBytes(16);
+  let uid = '';
+  for (let i = 0; i < 16; i++) uid += (i && i % 4 === 0 ? '-' : '') + UID_ALPHABET[bytes[i]! & 31];
+  return uid;
 }

@@ -24,6 +24,8 @@ export interface ServerOptions {
   pollHoldMs?: number;
   /** Platform tags (or `all`) on which a new login signs out the user's older session. */
   singleLogin?: ReadonlySet<string> | 'all';
+  /** How long after sending a sender may recall a message, seconds (default 120). */
+  recallWindowSeconds?: number;
   demo: boolean;
   /** Where demo mode serves the browser bundles from. */
   staticDir?: string;
@@ -43,7 +45,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   mkdirSync(options.dataDir, { recursive: true });
   const store: ChatStore = new SqliteChatStore(join(options.dataDir, 'im.sqlite'));
   const bus: FanoutBus = new LocalBus();
-  const service = new ChatService(store, bus, { rateLimit: options.rateLimit });
+  const service = new ChatService(store, bus, { rateLimit: options.rateLimit, recallWindowSeconds: options.recallWindowSeconds });
   const gateway = new Gateway({
     appKey: options.appKey, appSecret: options.appSecret, heartbeatSeconds: options.heartbeatSeconds, service, log,
   }, bus, options.singleLogin ?? new Set());

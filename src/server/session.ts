@@ -145,7 +145,7 @@ export class Session {
     const acknowledge = (ack: im.IPubAck) => this.write({ type: FrameType.PUBACK, body: { ...ack, requestId } });
     this.context.service.send(this.userId!, this.id, body.outgoing, acknowledge).catch((error) => this.write({
       type: FrameType.PUBACK,
-      body: { requestId, code: this.codeOf(error), clientMsgId: body.outgoing?.clientMsgId ?? '' },
+      body: { requestId, code: this.codeOf(error), clientMsgId: body.outgoing?.clientMsgId ?? '', reason: reasonOf(error) },
     }));
   }
 
@@ -155,7 +155,7 @@ export class Session {
       const result = await this.context.service.query(this.userId!, this.id, body.topic, body.body);
       this.write({ type: FrameType.QUERYACK, body: { requestId, code: result.code, body: result.body } });
     } catch (error) {
-      this.write({ type: FrameType.QUERYACK, body: { requestId, code: this.codeOf(error) } });
+      this.write({ type: FrameType.QUERYACK, body: { requestId, code: this.codeOf(error), reason: reasonOf(error) } });
     }
   }
 
@@ -190,3 +190,6 @@ export class Session {
     this.link.close(code, reason);
   }
 }
+
+/** A refusal's reason is safe to tell the client; an internal error's is not. */
+const reasonOf = (error: unknown): string => (error instanceof ServiceError ? error.message : '');

@@ -12,6 +12,13 @@ describe('dist/im-core.js', () => {
     for (const name of ['IMClient', 'IMError', 'TextMessage', 'UnknownMessage', 'ConnectionStatus', 'ConversationType', 'ErrorCode', 'FrameType', 'QoS', 'MessageDirection']) {
       assert.ok(core[name] !== undefined, `exports ${name}`);
     }
+    for (const name of ['ImageMessage', 'GIFMessage', 'FileMessage', 'HQVoiceMessage', 'SightMessage', 'LocationMessage', 'RichContentMessage',
+      'ReferenceMessage', 'InformationNotificationMessage', 'CommandMessage', 'GroupNotificationMessage', 'RecallCommandMessage',
+      'RecallNotificationMessage', 'registerMessageType', 'recallItem']) {
+      assert.ok(core[name] !== undefined, `exports ${name}`);
+    }
+    assert.equal(core.ImageMessage.objectName, 'RC:ImgMsg');
+    assert.throws(() => new core.ImageMessage({ imageUri: 'javascript:alert(1)' }).validate(), (error: { code: number }) => error.code === -3);
     assert.equal(core.ConversationType.PUBLIC_SERVICE, 8);
     assert.equal(core.ErrorCode.SEND_FREQUENCY_TOO_FAST, 20604);
     assert.equal(core.ConnectionStatus.KICKED_OFFLINE_BY_OTHER_CLIENT, 6);

@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { AppendInput, ChatStore } from '../../src/server/storage/chat-store.js';
+import { RecallConflict, type AppendInput, type ChatStore } from '../../src/server/storage/chat-store.js';
 
 /**
  * What every ChatStore implementation must do. Each engine's test file calls this with a
@@ -116,6 +116,37 @@ export function describeChatStoreContract(engine: string, createStore: () => Pro
       await store.appendMessage(input({ conversationKey: '3:list-g', senderUserId: 'x', clientMsgId: 'l6', recipients: [u, 'x'] }));
       const back = await store.conversationList(u, { count: 10 });
       assert.deepEqual(back.conversations.map((c) => [c.conversationKey, c.unreadCount]), [['3:list-g', 1], ['1:lister:y', 0]]);
+    });
+
+    it('recalls: replaces the message in place, uncounts it, appends the command without moving the list, once', async () => {
+      const key = '1:r:s';
+      const kept = await store.appendMessage(input({ conversationKey: key, senderUserId: 'r', clientMsgId: 'rc-keep', recipients: ['r', 's'] }));
+      const { message } = await store.appendMessage(input({ conversationKey: key, senderUserId: 'r', clientMsgId: 'rc-gone', recipients: ['r', 's'] }));
+      assert.equal((await store.messageByUid(key, message.messageUid))?.id, message.id);
+      assert.equal(await store.messageByUid('1:r:t', message.messageUid), undefined, 'only within its conversation');
+      const recall = {
+        messageId: message.id, expectedObjectName: 'RC:TxtMsg',
+        replacement: { objectName: 'RC:RcNtf', content: new TextEncoder().encode('{"operatorId":"r"}') },
+        command: input({ conversationKey: key, senderUserId: 'r', clientMsgId: 'rc.cmd', recipients: ['r', 's'], objectName: 'RC:RcCmd', counted: false, listed: false }),
+      };
+      const result = await store.recallMessage(recall);
+      assert.equal(result.duplicate, false);
+      assert.equal(result.message.seq, message.seq + 1);
+      const replaced = (await store.messageByUid(key, message.messageUid))!;
+      assert.equal(replaced.objectName, 'RC:RcNtf');
+      assert.equal(replaced.seq, message.seq);
+      assert.equal(new TextDecoder().decode(replaced.content), '{"operatorId":"r"}');
+      const { conversations } = await store.conversationList('s', { count: 10 });
+      const conversation = conversations.find((c) => c.conversationKey === key)!;
+      assert.equal(conversation.latestMessage?.messageUid, message.messageUid, 'the command does not become the preview');
+      assert.equal(conversation.unreadCount, 1, 'the recalled message no longer counts');
+      const synced = await store.syncAfter('s', kept.message.id, 10);
+      assert.deepEqual(synced.messages.map((m) => m.objectName), ['RC:RcNtf', 'RC:RcCmd']);
+      const again = await store.recallMessage(recall);
+      assert.equal(again.duplicate, true);
+      assert.equal(again.message.id, result.message.id);
+      await assert.rejects(store.recallMessage({ ...recall, command: { ...recall.command, clientMsgId: 'rc.other' } }),
+        (error) => error instanceof RecallConflict, 'a message already replaced is not replaced again');
     });
 
     it('keeps users and group membership', async () => {

@@ -6,7 +6,7 @@ import type { IMClient } from './client.js';
  */
 export type ChatClient = Pick<IMClient,
   | 'status' | 'userId' | 'on' | 'off' | 'connect' | 'disconnect' | 'retry' | 'sendMessage' | 'getHistoryMessages'
-  | 'getConversationPage' | 'getConversationList' | 'clearUnreadCount' | 'getProfiles' | 'removeConversation'
+  | 'getConversationPage' | 'getConversationList' | 'clearUnreadCount' | 'getProfiles' | 'removeConversation' | 'recallMessage'
   | 'getPendingMessages' | 'restorePending'> & {
   /**
    * Tells the other tabs of this user about a change that has no server round trip (a draft).

@@ -1,8 +1,10 @@
 import { ConnectionStatus, ErrorCode } from '../protocol/codes.js';
-import { messageTypeOptions, type MessageContent } from '../messages/index.js';
+import {
+  messageTypeOptions, RecallCommandMessage, RecallNotificationMessage, type MessageContent,
+} from '../messages/index.js';
 import { Store } from '../store/store.js';
 import {
-  conversationKey, deleteItem, initialChatState, markRead, receiveConversations, receiveHistory, receiveMessage, removeConversation,
+  conversationKey, deleteItem, initialChatState, markRead, recallItem, receiveConversations, receiveHistory, receiveMessage, removeConversation,
   removeItem, restoreCache, setActive, setDraft, setFileUrls, setGroup, setLoadingOlder, setReply, setStatus, setStorageFallback, setUser, updateItem,
   windowOf, type ChatState, type ConversationRef, type MessageItem, type UserInfo,
 } from '../store/chat-state.js';
@@ -143,6 +145,11 @@ export class ChatSession {
 
   private onSent(message: IMMessage): void {
     const key = conversationKey(message);
+    // Not stored (a command): it has no place among the conversation's messages.
+    if (message.persisted === false) {
+      if (this.findItem(key, message.clientMsgId)) this.store.update((state) => removeItem(state, key, message.clientMsgId));
+      return;
+    }
     const change = { status: 'sent' as const, seq: message.seq, messageUid: message.messageUid, sentTime: message.sentTime, errorCode: undefined };
     if (this.findItem(key, message.clientMsgId)) this.store.update((state) => updateItem(state, key, message.clientMsgId, change));
     else this.store.update((state) => receiveMessage(state, toItem(message), { counted: false }));
@@ -189,6 +196,14 @@ export class ChatSession {
   }
 
   private onMessage(message: IMMessage): void {
+    if (message.content instanceof RecallCommandMessage) {
+      const { messageUId, operatorId, recallTime, originalObjectName } = message.content;
+      const notification = new RecallNotificationMessage({ operatorId, recallTime, originalObjectName });
+      this.store.update((state) => recallItem(state, conversationKey(message), messageUId, notification));
+      return;
+    }
+    // Not stored anywhere (a command): nothing to show in a conversation.
+    if (message.persisted === false) return;
     const { isCounted } = messageTypeOptions(message.objectName);
     this.store.update((state) => receiveMessage(state, toItem(message), { counted: isCounted }));
     this.learnUser(message.senderUserId, message.content);

@@ -8,7 +8,9 @@ export type TransportKind = 'websocket' | 'polling';
 import type { KeyValueStore } from '../storage/key-value-store.js';
 import { WebSocketTransport } from '../transport/websocket-transport.js';
 // The messages index registers the built-in types: a client always decodes them.
-import { decodeContent, encodeContent, messageTypeOptions, MessageValidationError, type MessageContent } from '../messages/index.js';
+import {
+  decodeContent, encodeContent, messageTypeOptions, MessageValidationError, type MessageContent, type RecallCommandMessage,
+} from '../messages/index.js';
 import { backoffDelay } from './backoff.js';
 import { Emitter } from './emitter.js';
 import { IMError } from './errors.js';
@@ -819,14 +821,16 @@ export class IMClient extends Emitter<IMClientEvents> {
     this.writeStorage((storage) => storage.delete(OUTBOX_PREFIX + entry.clientMsgId));
     if (ack.code !== 0) {
       this.ownSent.delete(entry.clientMsgId);
-      entry.reject(new IMError(ack.code, 'the server refused the message'));
+      entry.reject(new IMError(ack.code, ack.reason || 'the server refused the message'));
       return;
     }
+    // A message that was not stored never comes back by sync to be told apart from others'.
+    if (!entry.outgoing.persisted) this.ownSent.delete(entry.clientMsgId);
     this.noteSeq(entry.conversation, ack.seq);
     entry.resolve({
       ...entry.conversation, senderUserId: this.userIdValue!, objectName: entry.content.objectName, content: entry.content,
       messageUid: ack.messageUid, clientMsgId: entry.clientMsgId, seq: ack.seq, sentTime: ack.sentTime,
-      messageDirection: MessageDirection.SEND, cursor: ack.cursor,
+      messageDirection: MessageDirection.SEND, cursor: ack.cursor, persisted: entry.outgoing.persisted !== false,
     });
   }
 
@@ -835,6 +839,12 @@ export class IMClient extends Emitter<IMClientEvents> {
   private onPublish(publish: im.Publish): void {
     if (publish.message) {
       const message = publish.message as im.Message;
+      if (!message.persisted) {
+        // Not stored: no seq or cursor to order it by, and no sync will ever bring it. Holding
+        // it behind a sync, or taking its seq 0 for a gap, would only delay or lose it.
+        if (!(message.senderUserId === this.userIdValue && this.ownSent.has(message.clientMsgId))) this.emit('message', this.toMessage(message));
+        return;
+      }
       const known = this.lastSeq.get(keyOf(message));
       if (this.syncing || (known !== undefined && message.seq > known + 1)) {
         // Mid-sync, or a gap in this conversation's seq: let a sync fill it, then continue in order.
@@ -929,6 +939,7 @@ export class IMClient extends Emitter<IMClientEvents> {
       sentTime: wire.sentTime,
       messageDirection: wire.senderUserId === this.userIdValue ? MessageDirection.SEND : MessageDirection.RECEIVE,
       cursor: wire.cursor,
+      persisted: wire.persisted,
     };
   }
 
@@ -954,7 +965,7 @@ export class IMClient extends Emitter<IMClientEvents> {
     if (!pending) return;
     this.queries.delete(ack.requestId);
     clearTimeout(pending.timer);
-    if (ack.code !== 0) pending.reject(new IMError(ack.code, 'query refused'));
+    if (ack.code !== 0) pending.reject(new IMError(ack.code, ack.reason || 'query refused'));
     else pending.resolve(ack.body);
   }
 
@@ -1010,6 +1021,27 @@ export class IMClient extends Emitter<IMClientEvents> {
       users: (result.users as im.UserProfile[]).map((u) => ({ userId: u.userId, name: u.name, portraitUri: u.portraitUri })),
       groups: (result.groups as im.GroupProfile[]).map((g) => ({ groupId: g.groupId, name: g.name })),
     };
+  }
+
+  /**
+   * Recalls a message this user sent, within the server's recall window (`--recall-window`,
+   * default 120 s; past it: RECALL_MESSAGE 25101; someone else's message: RC_MSG_UNAUTHORIZED).
+   * The server replaces the message with an RC:RcNtf and sends an RC:RcCmd (a RecallCommandMessage)
+   * to every member and device, this client included, which arrives as a 'message'; the same
+   * command is returned. `sentTime` is accepted for the seed's signature; the server goes by its
+   * own record.
+   */
+  async recallMessage(conversation: Conversation, message: { messageUid: string; sentTime?: number }):
+    Promise<IMMessage<RecallCommandMessage>> {
+    if (typeof message?.messageUid !== 'string' || message.messageUid.length === 0) {
+      throw new IMError(ErrorCode.PARAMETER_ERROR, 'messageUid is required');
+    }
+    const body = await this.query('recall', im.RecallRequest.encode({
+      conversationType: conversation.conversationType, targetId: conversation.targetId, messageUid: message.messageUid,
+    }).finish());
+    const command = decodeOrThrow(im.RecallResponse, body).command;
+    if (!command) throw new IMError(ErrorCode.UNKNOWN, 'the recall answer carries no command');
+    return this.toMessage(command as im.Message) as IMMessage<RecallCommandMessage>;
   }
 
   /** Removes the conversation from this user's list on every device, until a new message arrives. */

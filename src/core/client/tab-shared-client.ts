@@ -34,7 +34,7 @@ function browserEnvironment(): TabSharingEnvironment {
 /** Client calls a tab forwards to the leading tab. */
 const REMOTE_METHODS = [
   'sendMessage', 'getHistoryMessages', 'getConversationPage', 'getConversationList', 'clearUnreadCount', 'getProfiles',
-  'removeConversation', 'retry',
+  'removeConversation', 'recallMessage', 'retry',
 ] as const;
 type RemoteMethod = (typeof REMOTE_METHODS)[number];
 
@@ -362,6 +362,10 @@ export class TabSharedClient extends Emitter<IMClientEvents> implements ChatClie
 
   removeConversation(...args: Parameters<IMClient['removeConversation']>): ReturnType<IMClient['removeConversation']> {
     return this.call('removeConversation', args);
+  }
+
+  recallMessage(...args: Parameters<IMClient['recallMessage']>): ReturnType<IMClient['recallMessage']> {
+    return this.call('recallMessage', args);
   }
 
   /** This tab's sends still waiting for an answer (the leader's own, when this tab leads). */

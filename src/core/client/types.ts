@@ -22,6 +22,11 @@ export interface IMMessage<C extends MessageContent = MessageContent> extends Co
   messageDirection: MessageDirection;
   /** The user's sync cursor at this message. */
   cursor: number;
+  /**
+   * false for a message of a type that is not stored (CommandMessage, a custom type registered
+   * with isPersited false): delivered live only, with seq and cursor 0.
+   */
+  persisted?: boolean;
 }
 
 export interface ConversationInfo extends Conversation {

@@ -1,4 +1,4 @@
-import type { MessageContent } from '../messages/registry.js';
+import { messageTypeOptions, type MessageContent } from '../messages/registry.js';
 
 /**
  * The widget's state, as plain immutable data: every change makes new objects along the path
@@ -239,6 +239,32 @@ export function deleteItem(state: ChatState, key: string, id: string): ChatState
   const item = state.windows[key]?.items.find((candidate) => candidate.id === id);
   const deleted = { ...state.deleted, [id]: true as const, ...(item?.messageUid ? { [item.messageUid]: true as const } : {}) };
   return removeItem({ ...state, deleted }, key, id);
+}
+
+/**
+ * A message was recalled: wherever it shows (its window, its conversation's preview) it becomes
+ * `notification` (an RC:RcNtf) in place, keeping its id, seq and time; an unread one is no
+ * longer unread. A message not loaded here is left to history, which has the replacement.
+ */
+export function recallItem(state: ChatState, key: string, messageUid: string, notification: MessageContent): ChatState {
+  const recalled = (item: MessageItem): MessageItem => ({ ...item, objectName: notification.objectName, content: notification });
+  const window = state.windows[key];
+  const index = window ? window.items.findIndex((item) => item.messageUid === messageUid) : -1;
+  let next = state;
+  const entry = state.conversations.byKey[key];
+  const original = window?.items[index] ?? (entry?.latestMessage?.messageUid === messageUid ? entry.latestMessage : undefined);
+  if (window && index >= 0) {
+    const items = [...window.items];
+    items[index] = recalled(items[index]!);
+    next = withWindow(next, key, { ...window, items });
+  }
+  if (entry && original) {
+    const wasUnread = original.direction === 2 && original.objectName !== notification.objectName
+      && messageTypeOptions(original.objectName).isCounted && (original.seq ?? 0) > entry.readSeq && entry.unreadCount > 0;
+    const latestMessage = entry.latestMessage?.messageUid === messageUid ? recalled(entry.latestMessage) : entry.latestMessage;
+    next = withConversation(next, { ...entry, latestMessage, unreadCount: entry.unreadCount - (wasUnread ? 1 : 0) });
+  }
+  return next;
 }
 
 export function removeItem(state: ChatState, key: string, id: string): ChatState {

@@ -30,6 +30,22 @@ export interface AppendInput {
   counted: boolean;
   /** Users who receive the message (the sender included); resolved by the caller. */
   recipients: readonly string[];
+  /**
+   * false: the message reaches the recipients' sync streams but does not become the
+   * conversations' latest message (a recall command must not replace the preview).
+   */
+  listed?: boolean;
+}
+
+export interface RecallInput {
+  /** The stored message being recalled (its `id`). */
+  messageId: number;
+  /** Its objectName as read: the replacement happens only if it is still that. */
+  expectedObjectName: string;
+  /** What the message becomes: it keeps its id, uid, seq and time; it no longer counts as unread. */
+  replacement: { objectName: string; content: Uint8Array };
+  /** The recall command appended in the same commit. */
+  command: AppendInput;
 }
 
 export interface AppendResult {
@@ -77,6 +93,16 @@ export interface ChatStore {
    */
   appendMessage(input: AppendInput): Promise<AppendResult>;
 
+  /** A message of the conversation by uid. */
+  messageByUid(conversationKey: string, messageUid: string): Promise<StoredMessage | undefined>;
+
+  /**
+   * Replaces a message and appends the command that tells its recipients, in one durable commit.
+   * When the command's (sender, clientMsgId) is known, nothing is written and that command is
+   * returned as a duplicate; when the message changed since it was read, throws RecallConflict.
+   */
+  recallMessage(input: RecallInput): Promise<AppendResult>;
+
   /** A user's inbox after `cursor`, oldest first. */
   syncAfter(userId: string, cursor: number, limit: number): Promise<{ messages: StoredMessage[]; hasMore: boolean }>;
 
@@ -100,3 +126,6 @@ export interface ChatStore {
   stats(): Promise<{ messages: number; users: number; groups: number }>;
   close(): Promise<void>;
 }
+
+/** The message to recall was changed (recalled) by someone else between read and write. */
+export class RecallConflict extends Error {}

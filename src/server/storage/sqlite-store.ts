@@ -1,8 +1,9 @@
 import Database from 'better-sqlite3';
-import { randomBytes } from 'node:crypto';
-import type {
-  AppendInput, AppendResult, ChatStore, ConversationState, StoredMessage, UserRecord,
+import {
+  RecallConflict, type AppendInput, type AppendResult, type ChatStore, type ConversationState, type RecallInput, type StoredMessage,
+  type UserRecord,
 } from './chat-store.js';
+import { newMessageUid } from '../ids.js';
 
 /** Schema versions, applied in order; PRAGMA user_version records how many ran. */
 const migrations: readonly string[] = [
@@ -100,16 +101,6 @@ const toMessage = (row: MessageRow): StoredMessage => ({
   counted: row.counted === 1,
 });
 
-const UID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-
-/** A message uid in the seed's shape, `XXXX-XXXX-XXXX-XXXX` (80 random bits). */
-function newMessageUid(): string {
-  const bytes = randomBytes(16);
-  let uid = '';
-  for (let i = 0; i < 16; i++) uid += (i && i % 4 === 0 ? '-' : '') + UID_ALPHABET[bytes[i]! & 31];
-  return uid;
-}
-
 interface PendingAppend {
   input: AppendInput;
   resolve(result: AppendResult): void;
@@ -164,6 +155,10 @@ export class SqliteChatStore implements ChatStore {
       historyBefore: db.prepare(`SELECT * FROM messages WHERE conversation_key = ? AND seq < ? ORDER BY seq DESC LIMIT ?`),
       historyAfter: db.prepare(`SELECT * FROM messages WHERE conversation_key = ? AND seq > ? ORDER BY seq ASC LIMIT ?`),
       messageById: db.prepare('SELECT * FROM messages WHERE id = ?'),
+      messageByUid: db.prepare('SELECT * FROM messages WHERE conversation_key = ? AND message_uid = ?'),
+      replaceMessage: db.prepare(`UPDATE messages SET object_name = ?, content = ?, counted = 0
+        WHERE id = ? AND object_name = ?`),
+      uncount: db.prepare('UPDATE inbox SET unread_counts = 0 WHERE message_id = ?'),
       userConversation: db.prepare(`SELECT conversation_key, conversation_type, read_seq, latest_cursor
         FROM user_conversations WHERE user_id = ? AND conversation_key = ?`),
       unread: db.prepare(`SELECT COUNT(*) FROM inbox WHERE user_id = ? AND conversation_key = ? AND seq > ?
@@ -290,9 +285,9 @@ export class SqliteChatStore implements ChatStore {
     for (const userId of new Set(input.recipients)) {
       const counts = input.counted && userId !== input.senderUserId ? 1 : 0;
       s.insertInbox.run(userId, id, input.conversationKey, seq, counts);
-      s.touchConversation.run(userId, input.conversationKey, input.conversationType, id);
+      if (input.listed !== false) s.touchConversation.run(userId, input.conversationKey, input.conversationType, id);
     }
-    if (!input.recipients.includes(input.senderUserId)) {
+    if (input.listed !== false && !input.recipients.includes(input.senderUserId)) {
       s.touchConversation.run(input.senderUserId, input.conversationKey, input.conversationType, id);
     }
     return {
@@ -303,6 +298,24 @@ export class SqliteChatStore implements ChatStore {
         content: input.content, sentTime, seq, counted: input.counted,
       },
     };
+  }
+
+  async messageByUid(conversationKey: string, messageUid: string): Promise<StoredMessage | undefined> {
+    const row = this.statements.messageByUid.get(conversationKey, messageUid) as MessageRow | undefined;
+    return row && toMessage(row);
+  }
+
+  async recallMessage(input: RecallInput): Promise<AppendResult> {
+    const s = this.statements;
+    return this.db.transaction(() => {
+      const existing = s.findDuplicate.get(input.command.senderUserId, input.command.clientMsgId) as MessageRow | undefined;
+      if (existing) return { message: toMessage(existing), duplicate: true };
+      const { changes } = s.replaceMessage.run(input.replacement.objectName, input.replacement.content, input.messageId,
+        input.expectedObjectName);
+      if (changes === 0) throw new RecallConflict('the message changed before the recall');
+      s.uncount.run(input.messageId);
+      return this.appendOne(input.command);
+    })();
   }
 
   async syncAfter(userId: string, cursor: number, limit: number) {

@@ -455,6 +455,9 @@ export namespace im {
 
         /** PubAck cursor */
         cursor?: (number|null);
+
+        /** PubAck reason */
+        reason?: (string|null);
     }
 
     /** Represents a PubAck. */
@@ -486,6 +489,9 @@ export namespace im {
 
         /** PubAck cursor. */
         public cursor: number;
+
+        /** PubAck reason. */
+        public reason: string;
 
         /**
          * Encodes the specified PubAck message. Does not implicitly {@link im.PubAck.verify|verify} messages.
@@ -567,6 +573,9 @@ export namespace im {
 
         /** QueryAck body */
         body?: (Uint8Array|null);
+
+        /** QueryAck reason */
+        reason?: (string|null);
     }
 
     /** Represents a QueryAck. */
@@ -586,6 +595,9 @@ export namespace im {
 
         /** QueryAck body. */
         public body: Uint8Array;
+
+        /** QueryAck reason. */
+        public reason: string;
 
         /**
          * Encodes the specified QueryAck message. Does not implicitly {@link im.QueryAck.verify|verify} messages.
@@ -1330,5 +1342,93 @@ export namespace im {
          * @throws {$protobuf.util.ProtocolError} If required fields are missing
          */
         public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): im.ProfilesResponse;
+    }
+
+    /** Properties of a RecallRequest. */
+    interface IRecallRequest {
+
+        /** RecallRequest conversationType */
+        conversationType?: (number|null);
+
+        /** RecallRequest targetId */
+        targetId?: (string|null);
+
+        /** RecallRequest messageUid */
+        messageUid?: (string|null);
+    }
+
+    /** Represents a RecallRequest. */
+    class RecallRequest implements IRecallRequest {
+
+        /**
+         * Constructs a new RecallRequest.
+         * @param [properties] Properties to set
+         */
+        constructor(properties?: im.IRecallRequest);
+
+        /** RecallRequest conversationType. */
+        public conversationType: number;
+
+        /** RecallRequest targetId. */
+        public targetId: string;
+
+        /** RecallRequest messageUid. */
+        public messageUid: string;
+
+        /**
+         * Encodes the specified RecallRequest message. Does not implicitly {@link im.RecallRequest.verify|verify} messages.
+         * @param message RecallRequest message or plain object to encode
+         * @param [writer] Writer to encode to
+         * @returns Writer
+         */
+        public static encode(message: im.IRecallRequest, writer?: $protobuf.Writer): $protobuf.Writer;
+
+        /**
+         * Decodes a RecallRequest message from the specified reader or buffer.
+         * @param reader Reader or buffer to decode from
+         * @param [length] Message length if known beforehand
+         * @returns RecallRequest
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): im.RecallRequest;
+    }
+
+    /** Properties of a RecallResponse. */
+    interface IRecallResponse {
+
+        /** RecallResponse command */
+        command?: (im.IMessage|null);
+    }
+
+    /** Represents a RecallResponse. */
+    class RecallResponse implements IRecallResponse {
+
+        /**
+         * Constructs a new RecallResponse.
+         * @param [properties] Properties to set
+         */
+        constructor(properties?: im.IRecallResponse);
+
+        /** RecallResponse command. */
+        public command?: (im.IMessage|null);
+
+        /**
+         * Encodes the specified RecallResponse message. Does not implicitly {@link im.RecallResponse.verify|verify} messages.
+         * @param message RecallResponse message or plain object to encode
+         * @param [writer] Writer to encode to
+         * @returns Writer
+         */
+        public static encode(message: im.IRecallResponse, writer?: $protobuf.Writer): $protobuf.Writer;
+
+        /**
+         * Decodes a RecallResponse message from the specified reader or buffer.
+         * @param reader Reader or buffer to decode from
+         * @param [length] Message length if known beforehand
+         * @returns RecallResponse
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): im.RecallResponse;
     }
 }

@@ -1183,6 +1183,7 @@ export const im = $root.im = (() => {
          * @property {number|null} [sentTime] PubAck sentTime
          * @property {number|null} [seq] PubAck seq
          * @property {number|null} [cursor] PubAck cursor
+         * @property {string|null} [reason] PubAck reason
          */
 
         /**
@@ -1257,6 +1258,14 @@ export const im = $root.im = (() => {
         PubAck.prototype.cursor = 0;
 
         /**
+         * PubAck reason.
+         * @member {string} reason
+         * @memberof im.PubAck
+         * @instance
+         */
+        PubAck.prototype.reason = "";
+
+        /**
          * Encodes the specified PubAck message. Does not implicitly {@link im.PubAck.verify|verify} messages.
          * @function encode
          * @memberof im.PubAck
@@ -1286,6 +1295,8 @@ export const im = $root.im = (() => {
                 writer.uint32(/* id 6, wireType 0 =*/48).int64(message.seq);
             if (message.cursor != null && Object.hasOwnProperty.call(message, "cursor"))
                 writer.uint32(/* id 7, wireType 0 =*/56).int64(message.cursor);
+            if (message.reason != null && Object.hasOwnProperty.call(message, "reason"))
+                writer.uint32(/* id 8, wireType 2 =*/66).string(message.reason);
             return writer;
         };
 
@@ -1349,6 +1360,10 @@ export const im = $root.im = (() => {
                     }
                 case 7: {
                         message.cursor = $number(reader.int64());
+                        break;
+                    }
+                case 8: {
+                        message.reason = reader.string();
                         break;
                     }
                 default:
@@ -1513,6 +1528,7 @@ export const im = $root.im = (() => {
          * @property {number|null} [requestId] QueryAck requestId
          * @property {number|null} [code] QueryAck code
          * @property {Uint8Array|null} [body] QueryAck body
+         * @property {string|null} [reason] QueryAck reason
          */
 
         /**
@@ -1555,6 +1571,14 @@ export const im = $root.im = (() => {
         QueryAck.prototype.body = $util.newBuffer([]);
 
         /**
+         * QueryAck reason.
+         * @member {string} reason
+         * @memberof im.QueryAck
+         * @instance
+         */
+        QueryAck.prototype.reason = "";
+
+        /**
          * Encodes the specified QueryAck message. Does not implicitly {@link im.QueryAck.verify|verify} messages.
          * @function encode
          * @memberof im.QueryAck
@@ -1576,6 +1600,8 @@ export const im = $root.im = (() => {
                 writer.uint32(/* id 2, wireType 0 =*/16).int32(message.code);
             if (message.body != null && Object.hasOwnProperty.call(message, "body"))
                 writer.uint32(/* id 3, wireType 2 =*/26).bytes(message.body);
+            if (message.reason != null && Object.hasOwnProperty.call(message, "reason"))
+                writer.uint32(/* id 4, wireType 2 =*/34).string(message.reason);
             return writer;
         };
 
@@ -1623,6 +1649,10 @@ export const im = $root.im = (() => {
                     }
                 case 3: {
                         message.body = reader.bytes();
+                        break;
+                    }
+                case 4: {
+                        message.reason = reader.string();
                         break;
                     }
                 default:
@@ -3680,6 +3710,250 @@ export const im = $root.im = (() => {
         };
 
         return ProfilesResponse;
+    })();
+
+    im.RecallRequest = (function() {
+
+        /**
+         * Properties of a RecallRequest.
+         * @memberof im
+         * @interface IRecallRequest
+         * @property {number|null} [conversationType] RecallRequest conversationType
+         * @property {string|null} [targetId] RecallRequest targetId
+         * @property {string|null} [messageUid] RecallRequest messageUid
+         */
+
+        /**
+         * Constructs a new RecallRequest.
+         * @memberof im
+         * @classdesc Represents a RecallRequest.
+         * @implements IRecallRequest
+         * @constructor
+         * @param {im.IRecallRequest=} [properties] Properties to set
+         */
+        function RecallRequest(properties) {
+            if (properties)
+                for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        }
+
+        /**
+         * RecallRequest conversationType.
+         * @member {number} conversationType
+         * @memberof im.RecallRequest
+         * @instance
+         */
+        RecallRequest.prototype.conversationType = 0;
+
+        /**
+         * RecallRequest targetId.
+         * @member {string} targetId
+         * @memberof im.RecallRequest
+         * @instance
+         */
+        RecallRequest.prototype.targetId = "";
+
+        /**
+         * RecallRequest messageUid.
+         * @member {string} messageUid
+         * @memberof im.RecallRequest
+         * @instance
+         */
+        RecallRequest.prototype.messageUid = "";
+
+        /**
+         * Encodes the specified RecallRequest message. Does not implicitly {@link im.RecallRequest.verify|verify} messages.
+         * @function encode
+         * @memberof im.RecallRequest
+         * @static
+         * @param {im.IRecallRequest} message RecallRequest message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        RecallRequest.encode = function encode(message, writer, q) {
+            if (!writer)
+                writer = $Writer.create();
+            if (q === undefined)
+                q = 0;
+            if (q > $util.recursionLimit)
+                throw Error("max depth exceeded");
+            if (message.conversationType != null && Object.hasOwnProperty.call(message, "conversationType"))
+                writer.uint32(/* id 1, wireType 0 =*/8).uint32(message.conversationType);
+            if (message.targetId != null && Object.hasOwnProperty.call(message, "targetId"))
+                writer.uint32(/* id 2, wireType 2 =*/18).string(message.targetId);
+            if (message.messageUid != null && Object.hasOwnProperty.call(message, "messageUid"))
+                writer.uint32(/* id 3, wireType 2 =*/26).string(message.messageUid);
+            return writer;
+        };
+
+        /**
+         * Decodes a RecallRequest message from the specified reader or buffer.
+         * @function decode
+         * @memberof im.RecallRequest
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {im.RecallRequest} RecallRequest
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        RecallRequest.decode = function decode(reader, length, error, long) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (long === undefined)
+                long = 0;
+            if (long > $Reader.recursionLimit)
+                throw Error("maximum nesting depth exceeded");
+            let end, message;
+            if (length === undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = new $root.im.RecallRequest();
+            while (reader.pos < end) {
+                let tag = reader.uint32();
+                if (tag === error)
+                    break;
+                switch (tag >>> 3) {
+                case 1: {
+                        message.conversationType = reader.uint32();
+                        break;
+                    }
+                case 2: {
+                        message.targetId = reader.string();
+                        break;
+                    }
+                case 3: {
+                        message.messageUid = reader.string();
+                        break;
+                    }
+                default:
+                    reader.skipType(tag & 7, long);
+                    break;
+                }
+            }
+            if (length !== undefined) {
+                if (reader.pos !== end)
+                    throw RangeError("index out of range");
+                reader.len = length;
+            }
+            return message;
+        };
+
+        return RecallRequest;
+    })();
+
+    im.RecallResponse = (function() {
+
+        /**
+         * Properties of a RecallResponse.
+         * @memberof im
+         * @interface IRecallResponse
+         * @property {im.IMessage|null} [command] RecallResponse command
+         */
+
+        /**
+         * Constructs a new RecallResponse.
+         * @memberof im
+         * @classdesc Represents a RecallResponse.
+         * @implements IRecallResponse
+         * @constructor
+         * @param {im.IRecallResponse=} [properties] Properties to set
+         */
+        function RecallResponse(properties) {
+            if (properties)
+                for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        }
+
+        /**
+         * RecallResponse command.
+         * @member {im.IMessage|null|undefined} command
+         * @memberof im.RecallResponse
+         * @instance
+         */
+        RecallResponse.prototype.command = null;
+
+        /**
+         * Encodes the specified RecallResponse message. Does not implicitly {@link im.RecallResponse.verify|verify} messages.
+         * @function encode
+         * @memberof im.RecallResponse
+         * @static
+         * @param {im.IRecallResponse} message RecallResponse message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        RecallResponse.encode = function encode(message, writer, q) {
+            if (!writer)
+                writer = $Writer.create();
+            if (q === undefined)
+                q = 0;
+            if (q > $util.recursionLimit)
+                throw Error("max depth exceeded");
+            if (message.command != null && Object.hasOwnProperty.call(message, "command"))
+                $root.im.Message.encode(message.command, writer.uint32(/* id 1, wireType 2 =*/10).fork(), q + 1).ldelim();
+            return writer;
+        };
+
+        /**
+         * Decodes a RecallResponse message from the specified reader or buffer.
+         * @function decode
+         * @memberof im.RecallResponse
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {im.RecallResponse} RecallResponse
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        RecallResponse.decode = function decode(reader, length, error, long) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (long === undefined)
+                long = 0;
+            if (long > $Reader.recursionLimit)
+                throw Error("maximum nesting depth exceeded");
+            let end, message;
+            if (length === undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = new $root.im.RecallResponse();
+            while (reader.pos < end) {
+                let tag = reader.uint32();
+                if (tag === error)
+                    break;
+                switch (tag >>> 3) {
+                case 1: {
+                        message.command = $root.im.Message.decode(reader, reader.uint32(), undefined, long + 1);
+                        break;
+                    }
+                default:
+                    reader.skipType(tag & 7, long);
+                    break;
+                }
+            }
+            if (length !== undefined) {
+                if (reader.pos !== end)
+                    throw RangeError("index out of range");
+                reader.len = length;
+            }
+            return message;
+        };
+
+        return RecallResponse;
     })();
 
     return im;
