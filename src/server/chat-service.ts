@@ -61,15 +61,23 @@ function toWireConversation(state: ConversationState, viewerId: string): im.ICon
   };
 }
 
+export interface ChatServiceOptions {
+  rateLimit: number;
+  /** Told of every stored message, so that files it links to become readable by the conversation. */
+  files?: { noteSent(conversationKey: string, content: Uint8Array, senderUserId: string): Promise<void> };
+}
+
 /**
  * What users can do, independent of how their frames arrive (WebSocket now, long-polling later):
  * every method authorizes the user first, and refuses with a ServiceError carrying a seed code.
  */
 export class ChatService {
   private readonly limiter: RateLimiter;
+  private readonly files: ChatServiceOptions['files'];
 
-  constructor(private readonly store: ChatStore, private readonly bus: FanoutBus, options: { rateLimit: number }) {
+  constructor(private readonly store: ChatStore, private readonly bus: FanoutBus, options: ChatServiceOptions) {
     this.limiter = new RateLimiter(options.rateLimit);
+    this.files = options.files;
   }
 
   sweep(): void {
@@ -102,6 +110,7 @@ export class ChatService {
       conversationKey: key, conversationType, senderUserId: userId, clientMsgId, objectName, content,
       counted: BUILT_IN_TYPES[objectName]?.counted ?? outgoing.counted === true, recipients,
     });
+    await this.files?.noteSent(key, content, userId);
     acknowledge({
       code: 0, messageUid: message.messageUid, clientMsgId: message.clientMsgId, sentTime: message.sentTime,
       seq: message.seq, cursor: message.id,
