@@ -135,6 +135,16 @@ export function parseRange(header: string | undefined, size: number): { start: n
   return { start, end };
 }
 
+/** A key of its own, so that no URL signature can ever pass for a token's signature or the other way round. */
+export function fileSigningKey(appSecret: string): Buffer {
+  return createHmac('sha256', appSecret).update('im-widget file urls').digest();
+}
+
+/** The `s` of a signed file URL. */
+export function fileUrlSignature(key: Buffer, fileId: string, userId: string, expiresAt: number): string {
+  return createHmac('sha256', key).update(`${fileId}\n${userId}\n${expiresAt}`).digest('base64url');
+}
+
 /**
  * The file endpoints and the record of which conversations each file was sent to. One instance
  * per server; `noteSent` is the chat service's hook after a message is stored.
@@ -151,8 +161,7 @@ export class FileService {
     // Uploads cut short by a crash left these behind; no row points at them.
     for (const name of readdirSync(this.dir)) if (name.endsWith('.part')) rmSync(join(this.dir, name), { force: true });
     this.store = new FileStore(join(options.dataDir, 'files.db'));
-    // A key of its own, so that no URL signature can ever pass for a token's or the other way round.
-    this.signingKey = createHmac('sha256', options.appSecret).update('im-widget file urls').digest();
+    this.signingKey = fileSigningKey(options.appSecret);
     this.log = options.log ?? (() => undefined);
   }
 
@@ -207,6 +216,8 @@ export class FileService {
     const [path = '', queryString = ''] = (request.url ?? '/').split('?');
     if (path !== FILES_PATH && !path.startsWith(`${FILES_PATH}/`)) return false;
     for (const [name, value] of Object.entries(CORS_HEADERS)) response.setHeader(name, value);
+    // A client that drops the connection mid-body is handled where the body is read.
+    request.on('error', () => undefined);
     const query = new URLSearchParams(queryString);
     try {
       if (request.method === 'OPTIONS') {
@@ -319,8 +330,9 @@ export class FileService {
       throw error;
     });
     if (outcome !== 'done') {
-      if (outcome === 'oversize') this.refuseOversize(request, response, max);
+      // Gone before the client hears 413, so no answer ever points at a partial file.
       await discard(out, partPath);
+      if (outcome === 'oversize') this.refuseOversize(request, response, max);
       return;
     }
     renameSync(partPath, finalPath);
@@ -338,7 +350,7 @@ export class FileService {
       throw error;
     }
     sendJson(response, 201, {
-      fileId, url: `${this.origin(request)}${FILES_PATH}/${fileId}`, name: record.name, size, type: servedType(sniffedType),
+      fileId, url: `${this.origin(request)}${FILES_PATH}/${fileId}`, name: record.name, size, type: sniffedType,
     });
   }
 
@@ -382,7 +394,7 @@ export class FileService {
   }
 
   private signature(fileId: string, userId: string, expiresAt: number): string {
-    return createHmac('sha256', this.signingKey).update(`${fileId}\n${userId}\n${expiresAt}`).digest('base64url');
+    return fileUrlSignature(this.signingKey, fileId, userId, expiresAt);
   }
 
   /** The reader a GET names: a signed URL's user, or the bearer token's. */
@@ -409,7 +421,7 @@ export class FileService {
     const path = join(this.dir, fileId);
     const size = statSync(path).size;
     const type = servedType(file.sniffedType);
-    const disposition = type === file.sniffedType && file.disposition === 'inline' ? 'inline' : 'attachment';
+    const disposition = INLINE_SAFE_TYPES.has(file.sniffedType) && file.disposition === 'inline' ? 'inline' : 'attachment';
     const headers: Record<string, string | number> = {
       'content-type': type,
       'content-disposition': contentDisposition(disposition, file.name),
