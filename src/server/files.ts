@@ -465,6 +465,8 @@ class AuthError extends Error {
 
 /** Closes the stream (it may still be opening its file) and removes the file. */
 async function discard(out: WriteStream, path: string): Promise<void> {
+  // A write still in flight fails once the stream is destroyed; that failure is expected.
+  out.on('error', () => undefined);
   if (!out.closed) await new Promise<void>((resolve) => {
     out.once('close', () => resolve());
     out.destroy();

@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { readdirSync } from 'node:fs';
+import { readdirSync, watch } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { IMClient } from '../../src/core/client/client.js';
@@ -9,7 +9,7 @@ import { IMError } from '../../src/core/client/errors.js';
 import { ConversationType, ErrorCode } from '../../src/core/protocol/codes.js';
 import { TextMessage } from '../../src/core/messages/index.js';
 import { fileSigningKey, fileUrlSignature } from '../../src/server/files.js';
-import { APP_SECRET, api, connectClient, createGroup, startTestServer, tokenFor, type TestServer } from '../helpers/server.js';
+import { APP_SECRET, api, connectClient, createGroup, startTestServer, tokenFor, waitFor, type TestServer } from '../helpers/server.js';
 
 const MAX_UPLOAD = 5_000_000;
 const PNG_HEAD = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]);
@@ -30,7 +30,7 @@ describe('files: upload, signed download, access', () => {
     await server.dispose();
   });
 
-  const upload = async (token: string | undefined, body: Uint8Array<ArrayBuffer>, headers: Record<string, string> = {}, query = '') => {
+  const upload = async (token: string | undefined, body: Uint8Array, headers: Record<string, string> = {}, query = '') => {
     const response = await fetch(`${server.url}/files${query}`, {
       method: 'POST', body: new Uint8Array(body),
       headers: { ...(token ? { Authorization: `Bearer ${token}` } : {}), ...headers },
@@ -216,6 +216,36 @@ describe('files: upload, signed download, access', () => {
     assert.deepEqual(storedFiles(), before, 'no file and no partial file left');
     const after = await alice.uploadFile(randomBytes(MAX_UPLOAD));
     assert.equal(after.size, MAX_UPLOAD, 'exactly the limit is fine');
+  });
+
+  it('rejects an aborted upload with an IMError, and the server drops the partial file of a dropped upload', async () => {
+    const alice = await connect('f-alice');
+    const controller = new AbortController();
+    const error = await alice.uploadFile(randomBytes(4_000_000), {
+      signal: controller.signal,
+      onProgress: (percent) => { if (percent >= 20) controller.abort(new Error('stop')); },
+    }).then(() => undefined, (reason: unknown) => reason);
+    assert.ok(error instanceof IMError);
+    assert.equal(error.code, ErrorCode.RC_HTTP_SEND_FAIL);
+    assert.equal((error.cause as Error).message, 'stop');
+
+    // A raw request, so that it is cut exactly while the server is writing the file.
+    // The aborted upload above may still be being cleaned up: count only whole files.
+    const before = storedFiles().filter((name) => !name.endsWith('.part'));
+    const dir = join(server.dataDir, 'files');
+    const token = await tokenFor(server, 'f-alice');
+    const request = httpRequest(`${server.url}/files`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Length': '4000000' } });
+    request.on('error', () => undefined);
+    request.write(randomBytes(1_000_000));
+    await waitFor((check) => {
+      const watcher = watch(dir, check);
+      return () => watcher.close();
+    }, () => storedFiles().some((name) => name.endsWith('.part')), 'the upload to start on the server', 10_000);
+    request.destroy();
+    await waitFor((check) => {
+      const watcher = watch(dir, check);
+      return () => watcher.close();
+    }, () => storedFiles().join() === before.join(), 'the partial files to go');
   });
 
   it('serves HTML and SVG as attachments of type octet-stream, whatever was declared or asked', async () => {
