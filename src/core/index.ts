@@ -20,3 +20,7 @@ export { Store, watch } from './store/store.js';
 export type { ReadableStore } from './store/store.js';
 export * from './store/chat-state.js';
 export * from './storage/index.js';
+export { httpBaseOf } from './client/upload.js';
+export type { UploadOptions, UploadedFile, UploadSource } from './client/upload.js';
+export { imageThumbnail, videoFirstFrame, THUMBNAIL_MAX_SIDE, THUMBNAIL_MAX_BASE64 } from './client/thumbnail.js';
+export type { Thumbnail, VideoThumbnail } from './client/thumbnail.js';

@@ -59,19 +59,28 @@ function toWireConversation(state: ConversationState, viewerId: string): im.ICon
   };
 }
 
+export interface ChatServiceOptions {
+  rateLimit: number;
+  /** How long after its sentTime a message may be recalled, in seconds (default 120). */
+  recallWindowSeconds?: number;
+  /** Told of every stored message, so that files it links to become readable by the conversation. */
+  files?: { noteSent(conversationKey: string, content: Uint8Array, senderUserId: string): Promise<void> };
+}
+
 /**
  * What users can do, independent of how their frames arrive (WebSocket now, long-polling later):
  * every method authorizes the user first, and refuses with a ServiceError carrying a seed code.
  */
 export class ChatService {
   private readonly limiter: RateLimiter;
+  private readonly files: ChatServiceOptions['files'];
 
   private readonly recallWindowMs: number;
 
-  /** `recallWindowSeconds`: how long after its sentTime a message may be recalled (default 120). */
-  constructor(private readonly store: ChatStore, private readonly bus: FanoutBus, options: { rateLimit: number; recallWindowSeconds?: number }) {
+  constructor(private readonly store: ChatStore, private readonly bus: FanoutBus, options: ChatServiceOptions) {
     this.limiter = new RateLimiter(options.rateLimit);
     this.recallWindowMs = (options.recallWindowSeconds ?? 120) * 1000;
+    this.files = options.files;
   }
 
   sweep(): void {
@@ -116,6 +125,7 @@ export class ChatService {
       conversationKey: key, conversationType, senderUserId: userId, clientMsgId, objectName, content,
       counted: flags.counted, recipients,
     });
+    await this.files?.noteSent(key, content, userId);
     acknowledge({
       code: 0, messageUid: message.messageUid, clientMsgId: message.clientMsgId, sentTime: message.sentTime,
       seq: message.seq, cursor: message.id,

@@ -2,12 +2,14 @@ import { parseArgs } from 'node:util';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServer } from './server.js';
+import { DEFAULT_MAX_UPLOAD_BYTES } from './files.js';
 
 const DEV_APP_KEY = 'im-dev-key';
 const DEV_APP_SECRET = 'im-dev-secret';
 
 const usage = `Usage: im-server [--port N] [--host H] [--data DIR] [--app-key K] [--app-secret S]
-                 [--rate-limit N] [--heartbeat SECONDS] [--single-login TAGS] [--recall-window SECONDS] [--demo]
+                 [--rate-limit N] [--heartbeat SECONDS] [--single-login TAGS] [--recall-window SECONDS]
+                 [--max-upload-bytes N] [--demo]
   --port        port to listen on; 0 picks a free one (default 8080)
   --host        address to bind (default 127.0.0.1)
   --data        directory for the SQLite store (default ./data)
@@ -18,6 +20,7 @@ const usage = `Usage: im-server [--port N] [--host H] [--data DIR] [--app-key K]
   --single-login TAGS  platform tags (comma-separated, or all) on which a new login signs out
                 the user's older session on the same tag (default: none, every device stays)
   --recall-window SECONDS  how long after sending a sender may recall a message (default 120)
+  --max-upload-bytes N  largest file accepted on POST /files (default 20971520, 20 MB)
   --demo        create demo users and a group, and serve the demo page`;
 
 function fail(message: string): never {
@@ -38,7 +41,7 @@ try {
     options: {
       port: { type: 'string' }, host: { type: 'string' }, data: { type: 'string' },
       'app-key': { type: 'string' }, 'app-secret': { type: 'string' }, 'rate-limit': { type: 'string' },
-      heartbeat: { type: 'string' }, demo: { type: 'boolean' },
+      heartbeat: { type: 'string' }, demo: { type: 'boolean' }, 'max-upload-bytes': { type: 'string' },
       // Hidden (tests): how long /im/poll holds a long poll, ms.
       'poll-hold-ms': { type: 'string' }, 'single-login': { type: 'string' }, 'recall-window': { type: 'string' }, help: { type: 'boolean', short: 'h' },
     },
@@ -70,6 +73,7 @@ const server = await startServer({
   pollHoldMs: integer(values['poll-hold-ms'], 'poll-hold-ms', 25_000, 10, 120_000),
   singleLogin: values['single-login'] === 'all' ? 'all' : new Set((values['single-login'] ?? '').split(',').map((tag) => tag.trim()).filter(Boolean)),
   recallWindowSeconds: integer(values['recall-window'], 'recall-window', 120, 0, 365 * 86_400),
+  maxUploadBytes: integer(values['max-upload-bytes'], 'max-upload-bytes', DEFAULT_MAX_UPLOAD_BYTES, 1, Number.MAX_SAFE_INTEGER),
   demo: values.demo ?? false,
   staticDir: dirname(fileURLToPath(import.meta.url)),
 }).catch((error: Error) => fail(error.message));

@@ -10,6 +10,7 @@ import { handleAppApi, sendJson } from './app-api.js';
 import { SqliteChatStore } from './storage/sqlite-store.js';
 import type { ChatStore } from './storage/chat-store.js';
 import { handleDemo, seedDemo, startDemoBot } from './demo.js';
+import { DEFAULT_MAX_UPLOAD_BYTES, FileService } from './files.js';
 
 export interface ServerOptions {
   port: number;
@@ -27,6 +28,8 @@ export interface ServerOptions {
   /** How long after sending a sender may recall a message, seconds (default 120). */
   recallWindowSeconds?: number;
   demo: boolean;
+  /** Largest upload accepted on POST /files (default 20 MB). */
+  maxUploadBytes?: number;
   /** Where demo mode serves the browser bundles from. */
   staticDir?: string;
   log?: (message: string) => void;
@@ -45,7 +48,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   mkdirSync(options.dataDir, { recursive: true });
   const store: ChatStore = new SqliteChatStore(join(options.dataDir, 'im.sqlite'));
   const bus: FanoutBus = new LocalBus();
-  const service = new ChatService(store, bus, { rateLimit: options.rateLimit, recallWindowSeconds: options.recallWindowSeconds });
+  const files = new FileService({
+    dataDir: options.dataDir, appKey: options.appKey, appSecret: options.appSecret, store, log,
+    maxUploadBytes: options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES,
+  });
+  const service = new ChatService(store, bus, { rateLimit: options.rateLimit, recallWindowSeconds: options.recallWindowSeconds, files });
   const gateway = new Gateway({
     appKey: options.appKey, appSecret: options.appSecret, heartbeatSeconds: options.heartbeatSeconds, service, log,
   }, bus, options.singleLogin ?? new Set());
@@ -69,6 +76,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       await longPoll.handle(request, response);
       return;
     }
+    if (await files.handle(request, response)) return;
     if (await handleAppApi(request, response, { appKey: options.appKey, appSecret: options.appSecret, store, metrics })) return;
     if (options.demo && (await handleDemo(request, response, options))) return;
     const path = (request.url ?? '/').split('?')[0];
@@ -118,6 +126,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       http.closeAllConnections();
       await bus.close();
       await store.close();
+      files.close();
     },
   };
 }

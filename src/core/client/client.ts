@@ -14,6 +14,7 @@ import {
 import { backoffDelay } from './backoff.js';
 import { Emitter } from './emitter.js';
 import { IMError } from './errors.js';
+import { httpBaseOf, signFileUrls, uploadFile, type UploadedFile, type UploadOptions, type UploadSource } from './upload.js';
 import {
   MessageDirection, type Conversation, type ConversationChange, type ConversationInfo, type IMMessage,
 } from './types.js';
@@ -1047,6 +1048,29 @@ export class IMClient extends Emitter<IMClientEvents> {
   /** Removes the conversation from this user's list on every device, until a new message arrives. */
   async removeConversation(conversation: Conversation): Promise<void> {
     await this.query('remove', im.RemoveConversationRequest.encode(conversation).finish());
+  }
+
+  /**
+   * Uploads a file to the server this client uses (the HTTP side of its WebSocket URL) with the
+   * user's token; resolves with the file's canonical URL, to send in a message. Needs no connection.
+   */
+  async uploadFile(file: UploadSource, options: UploadOptions = {}): Promise<UploadedFile> {
+    return uploadFile(this.httpBase(), await this.currentToken(), file, options, this.options.fetch);
+  }
+
+  /** Signed URLs (about an hour) for file URLs, keyed by the URL given; files this user may not read are left out. */
+  async getFileUrls(urls: string[]): Promise<Record<string, string>> {
+    return signFileUrls(this.httpBase(), await this.currentToken(), urls, this.options.fetch);
+  }
+
+  private httpBase(): string {
+    return httpBaseOf(this.serverUrl ?? this.preferredUrl ?? this.urls[0]!);
+  }
+
+  private async currentToken(): Promise<string> {
+    if (this.token) return this.token;
+    if (!this.options.tokenProvider) throw new IMError(ErrorCode.RC_CONN_USER_OR_PASSWD_ERROR, 'no token');
+    return this.options.tokenProvider();
   }
 }
 
