@@ -85,19 +85,26 @@ export function imServerPlugin({ script = fileURLToPath(new URL('./dist/im-serve
       if (context.path === '/__im-test-env.json') return { body: JSON.stringify(testEnv), type: 'json' };
       // Tokens are minted here, through the signed app-server API, as a site's own server would:
       // the app secret never reaches the page.
-      if (context.path === '/__im-token') {
-        const userId = context.URL.searchParams.get('userId') ?? '';
+      const signedApi = async (path, body) => {
         const nonce = randomUUID();
         const timestamp = String(Date.now());
-        const response = await fetch(`${testEnv.http}/api/user/token`, {
+        const response = await fetch(`${testEnv.http}${path}`, {
           method: 'POST',
           headers: {
             'content-type': 'application/json', 'App-Key': APP_KEY, Nonce: nonce, Timestamp: timestamp,
             Signature: createHash('sha1').update(APP_SECRET + nonce + timestamp).digest('hex'),
           },
-          body: JSON.stringify({ userId }),
+          body: JSON.stringify(body),
         });
         return { body: await response.text(), type: 'json' };
+      };
+      if (context.path === '/__im-token') {
+        return signedApi('/api/user/token', { userId: context.URL.searchParams.get('userId') ?? '' });
+      }
+      if (context.path === '/__im-group') {
+        const params = context.URL.searchParams;
+        const groupId = params.get('groupId') ?? '';
+        return signedApi('/api/group/create', { groupId, groupName: groupId, userIds: (params.get('userIds') ?? '').split(',') });
       }
     },
   };

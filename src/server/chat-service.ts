@@ -234,12 +234,13 @@ export class ChatService {
           const user = await this.store.getUser(id);
           if (user) users.push({ userId: user.userId, name: user.name, portraitUri: user.portraitUri });
         }
-        // Group names only for the asker's own groups.
+        // Group names and members only for the asker's own groups.
         const groups: im.IGroupProfile[] = [];
         for (const id of new Set(request.groupIds.filter(isValidId))) {
-          if (!(await this.store.isGroupMember(id, userId))) continue;
+          const memberIds = await this.store.groupMembers(id);
+          if (!memberIds.includes(userId)) continue;
           const name = await this.store.groupName(id);
-          if (name !== undefined) groups.push({ groupId: id, name });
+          if (name !== undefined) groups.push({ groupId: id, name, memberIds });
         }
         return ok(im.ProfilesResponse.encode({ users, groups }).finish());
       }

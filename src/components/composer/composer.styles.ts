@@ -35,6 +35,31 @@ export const styles = css`
   }
   button.send { background: var(--_primary); color: var(--_on-primary); border-color: transparent; }
   button.send:disabled { opacity: 0.5; cursor: default; }
+  .row.dragging { outline: 2px dashed var(--_primary); outline-offset: 2px; }
+  .attach {
+    position: relative; display: grid; place-items: center; min-height: 2.4em; min-width: 2.4em;
+    border: 1px solid var(--_border); border-radius: var(--_radius-s); background: var(--_surface); cursor: pointer;
+  }
+  .attach input { position: absolute; inset: 0; opacity: 0; cursor: pointer; width: 100%; }
+  .attach:focus-within { outline: 2px solid var(--_primary); outline-offset: 2px; }
+  .reply, .upload {
+    display: grid; grid-template-columns: minmax(0, 1fr) auto; align-items: center; gap: 2px 8px;
+    margin-bottom: var(--_space); padding: 4px 8px; border-left: 3px solid var(--_primary);
+    background: var(--_surface); border-radius: var(--_radius-s); font-size: 0.85em;
+  }
+  .reply-label { font-weight: 600; }
+  .reply-text, .upload-name { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; grid-column: 1; }
+  .reply .dismiss, .upload .dismiss { grid-column: 2; grid-row: 1 / span 2; min-height: 0; padding: 2px 8px; }
+  .uploads { list-style: none; margin: 0; padding: 0; }
+  .upload progress { grid-column: 1; width: 100%; }
+  .upload[data-status="failed"] { border-left-color: var(--_danger); }
+  .mentions {
+    position: absolute; bottom: calc(100% + 4px); left: var(--_space); z-index: 2; margin: 0; padding: 4px; list-style: none;
+    min-width: 12em; max-height: 16em; overflow: auto; border: 1px solid var(--_border); border-radius: var(--_radius-s);
+    background: var(--_bg); box-shadow: 0 2px 8px rgb(0 0 0 / 0.2);
+  }
+  .mentions li { padding: 4px 8px; border-radius: var(--_radius-s); cursor: pointer; }
+  .mentions li[aria-selected="true"] { background: var(--_surface); }
   .picker {
     position: absolute;
     bottom: calc(100% + 4px);

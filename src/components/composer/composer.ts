@@ -5,15 +5,25 @@ import { ImElement } from '../internal/im-element.js';
 import { StoreController } from '../internal/store-controller.js';
 import { tokens } from '../internal/theme.js';
 import { TextMessage } from '../../core/messages/text-message.js';
-import { conversationKey, type ChatState } from '../../core/store/chat-state.js';
+import { ReferenceMessage } from '../../core/messages/index.js';
+import { conversationKey, conversationName, type ChatState, type MessageItem } from '../../core/store/chat-state.js';
+import { previewText } from '../internal/format.js';
 import type { ChatSession } from '../../core/client/chat-session.js';
 import { newClientMsgId } from '../../core/client/client.js';
 import { styles } from './composer.styles.js';
+
+/** The mention of everyone (the seed's MentionedType 1). */
+const ALL = '\u0000all';
 
 /**
  * Where the user writes. Enter sends, Shift+Enter breaks the line, and Enter that ends an IME
  * composition (Chinese, Japanese input) never sends. The draft of each conversation is kept in
  * the store, so switching conversations and back keeps what was written.
+ *
+ * Files: the attach button, pasting an image, or dropping files on the composer uploads them
+ * (a progress bar each, with cancel) and sends them as image, GIF, video, voice or file
+ * messages. Reply mode (a message's "Reply") shows the quoted message above the input until
+ * sent or dismissed (Escape). In a group, `@` offers the members to mention.
  *
  * @summary Message input with send button, emoji picker and per-conversation drafts.
  *
@@ -25,6 +35,10 @@ import { styles } from './composer.styles.js';
  * @csspart send-button - The send button.
  * @csspart emoji-button - The button opening the emoji picker.
  * @csspart picker - The emoji picker.
+ * @csspart attach-button - The button that picks files to send.
+ * @csspart reply - The quoted message in reply mode; `reply-dismiss` its close button.
+ * @csspart upload - One upload's row (name, progress bar, cancel).
+ * @csspart mention-list - The member list offered after `@`.
  *
  * @cssproperty --im-composer-max-height - Tallest the input grows before it scrolls (10em).
  * @cssproperty --im-composer-input-background - Input background.
@@ -44,13 +58,26 @@ export class ImComposer extends ImElement {
   /** True from compositionstart until just after compositionend (Safari sends Enter after it). */
   private composing = false;
   private readonly drafts = new StoreController(this, (state: ChatState) => state.drafts);
+  private readonly replies = new StoreController(this, (state: ChatState) => state.replies);
+  private readonly uploads = new StoreController(this, (state: ChatState) => state.uploads);
+  private readonly names = new StoreController(this, (state: ChatState) => state.users);
+  private readonly groups = new StoreController(this, (state: ChatState) => state.groups);
+
+  /** The `@` being typed: where it starts, what follows it, and the highlighted member. */
+  @state() private mention: { start: number; query: string; index: number } | undefined;
+  /** Names mentioned in the text being written, to their user ids (ALL for everyone). */
+  private readonly mentions = new Map<string, string>();
+
+  /** Files are being dragged over the composer. */
+  @state() private dragging = false;
 
   private get conversation() {
     return { conversationType: this.conversationType, targetId: this.targetId };
   }
 
   override updated(changed: Map<string, unknown>): void {
-    if (changed.has('session')) this.drafts.attach();
+    if (changed.has('session')) for (const controller of [this.drafts, this.replies, this.uploads, this.names, this.groups]) controller.attach();
+    if ((changed.has('targetId') || changed.has('session')) && this.conversationType === 3 && this.targetId) this.drafts.current?.requestGroup(this.targetId);
   }
 
   /** The draft is the input's model: typing writes it, switching conversations shows another. */
@@ -75,9 +102,86 @@ export class ImComposer extends ImElement {
 
   private readonly onInput = () => {
     if (this.targetId) this.drafts.current?.setDraft(this.conversation, this.textarea.value);
+    this.findMention();
   };
 
+  /** Opens (or narrows, or closes) the member list when the caret follows `@name`. */
+  private findMention(): void {
+    const area = this.textarea;
+    if (this.conversationType !== 3 || !area) {
+      this.mention = undefined;
+      return;
+    }
+    const caret = area.selectionStart ?? area.value.length;
+    const match = /(^|\s)@([^\s@]{0,30})$/.exec(area.value.slice(0, caret));
+    this.mention = match ? { start: caret - match[2]!.length - 1, query: match[2]!, index: 0 } : undefined;
+  }
+
+  /** Members matching what follows the `@` (everyone first), without the writer. */
+  private mentionCandidates(): Array<{ userId: string; name: string }> {
+    const mention = this.mention;
+    if (!mention) return [];
+    const me = this.drafts.current?.state.userId;
+    const members = this.groups.value?.[this.targetId]?.memberIds ?? [];
+    const query = mention.query.toLowerCase();
+    const candidates = [{ userId: ALL, name: this.strings.mentionAll }, ...members
+      .filter((userId) => userId !== me)
+      .map((userId) => ({ userId, name: conversationName({ users: this.names.value ?? {}, groups: {} }, { conversationType: 1, targetId: userId }) }))];
+    return candidates.filter(({ userId, name }) => name.toLowerCase().includes(query) || userId.toLowerCase().includes(query)).slice(0, 8);
+  }
+
+  private chooseMention(candidate: { userId: string; name: string }): void {
+    const mention = this.mention;
+    const area = this.textarea;
+    if (!mention || !area) return;
+    const caret = area.selectionStart ?? area.value.length;
+    area.setRangeText(`@${candidate.name} `, mention.start, caret, 'end');
+    this.mentions.set(candidate.name, candidate.userId);
+    this.mention = undefined;
+    area.focus();
+    if (this.targetId) this.drafts.current?.setDraft(this.conversation, area.value);
+  }
+
+  /** Arrow keys move in the member list, Enter or Tab choose, Escape closes; true when handled. */
+  private mentionKey(event: KeyboardEvent): boolean {
+    const candidates = this.mentionCandidates();
+    if (!this.mention || candidates.length === 0) return false;
+    const index = this.mention.index;
+    if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+      const step = event.key === 'ArrowDown' ? 1 : candidates.length - 1;
+      this.mention = { ...this.mention, index: (index + step) % candidates.length };
+    } else if ((event.key === 'Enter' || event.key === 'Tab') && !event.isComposing && !this.composing) {
+      this.chooseMention(candidates[Math.min(index, candidates.length - 1)]!);
+    } else if (event.key === 'Escape') {
+      this.mention = undefined;
+    } else {
+      return false;
+    }
+    event.preventDefault();
+    return true;
+  }
+
+  private renderMentions() {
+    const candidates = this.mentionCandidates();
+    if (!this.mention || candidates.length === 0) return nothing;
+    const active = Math.min(this.mention.index, candidates.length - 1);
+    return html`<ul part="mention-list" class="mentions" role="listbox" id="mentions" aria-label=${this.strings.mentionMembers}>
+        ${candidates.map((candidate, index) => html`<li role="option" id=${`mention-${index}`} aria-selected=${index === active ? 'true' : 'false'}
+          @mousedown=${(event: Event) => event.preventDefault()} @click=${() => this.chooseMention(candidate)}>${candidate.userId === ALL ? `@${candidate.name}` : candidate.name}</li>`)}
+      </ul>`;
+  }
+
+  private get reply(): MessageItem | undefined {
+    return this.targetId ? this.replies.value?.[conversationKey(this.conversation)] : undefined;
+  }
+
   private readonly onKeyDown = (event: KeyboardEvent) => {
+    if (this.mentionKey(event)) return;
+    if (event.key === 'Escape' && this.reply) {
+      event.preventDefault();
+      this.drafts.current?.replyTo(this.conversation, undefined);
+      return;
+    }
     if (event.key !== 'Enter' || event.shiftKey || event.altKey || event.ctrlKey || event.metaKey) return;
     // keyCode 229: the key went to an input method (older browsers report no isComposing).
     if (event.isComposing || this.composing || event.keyCode === 229) return;
@@ -105,8 +209,81 @@ export class ImComposer extends ImElement {
     this.textarea.value = '';
     session.setDraft(conversation, '');
     const id = newClientMsgId();
-    void session.send(conversation, new TextMessage({ content: text }), { id });
+    const reply = this.reply;
+    const mentioned = [...this.mentions].filter(([name]) => text.includes(`@${name}`)).map(([, userId]) => userId);
+    const mentionedInfo = mentioned.includes(ALL)
+      ? { type: 1 as const, userIdList: [] }
+      : mentioned.length ? { type: 2 as const, userIdList: mentioned } : undefined;
+    this.mentions.clear();
+    const content = reply
+      ? new ReferenceMessage({
+        referMsgUserId: reply.senderUserId, referMsgUid: reply.messageUid, objName: reply.objectName, content: text,
+        referMsg: { content: previewText(reply, this.strings) },
+      })
+      : new TextMessage({ content: text, ...(mentionedInfo ? { mentionedInfo } : {}) });
+    if (reply) session.replyTo(conversation, undefined);
+    void session.send(conversation, content, { id });
     this.emit('im-message-send', { ...conversation, id });
+  }
+
+  /** Uploads and sends files (picked, pasted or dropped), one message each. */
+  sendFiles(files: Iterable<File>): void {
+    const session = this.drafts.current;
+    if (!session || !this.targetId || this.disabled) return;
+    for (const file of files) void session.sendFile(this.conversation, file).catch(() => undefined);
+  }
+
+  private readonly onPaste = (event: ClipboardEvent) => {
+    const files = [...(event.clipboardData?.files ?? [])];
+    if (files.length === 0) return;
+    event.preventDefault();
+    this.sendFiles(files);
+  };
+
+  private readonly onDragOver = (event: DragEvent) => {
+    if (!event.dataTransfer?.types.includes('Files')) return;
+    event.preventDefault();
+    this.dragging = true;
+  };
+
+  private readonly onDrop = (event: DragEvent) => {
+    this.dragging = false;
+    const files = [...(event.dataTransfer?.files ?? [])];
+    if (files.length === 0) return;
+    event.preventDefault();
+    this.sendFiles(files);
+  };
+
+  private readonly onPick = (event: Event) => {
+    const input = event.target as HTMLInputElement;
+    this.sendFiles([...(input.files ?? [])]);
+    input.value = '';
+  };
+
+  private renderReply() {
+    const reply = this.reply;
+    if (!reply) return nothing;
+    const name = conversationName({ users: this.names.value ?? {}, groups: {} }, { conversationType: 1, targetId: reply.senderUserId });
+    return html`<div part="reply" class="reply">
+        <span class="reply-label">${this.strings.quoting(name)}</span>
+        <span class="reply-text">${previewText(reply, this.strings)}</span>
+        <button part="reply-dismiss" type="button" class="dismiss" aria-label=${this.strings.cancelReply}
+          @click=${() => this.drafts.current?.replyTo(this.conversation, undefined)}>✕</button>
+      </div>`;
+  }
+
+  private renderUploads() {
+    const uploads = this.targetId ? this.uploads.value?.[conversationKey(this.conversation)] ?? [] : [];
+    if (uploads.length === 0) return nothing;
+    const strings = this.strings;
+    return html`<ul class="uploads">
+        ${uploads.map((upload) => html`<li part="upload" class="upload" data-status=${upload.status}>
+          <span class="upload-name">${upload.status === 'failed' ? strings.uploadFailed(upload.name) : upload.name}</span>
+          <progress max="100" value=${upload.progress} aria-label=${strings.uploading(upload.name)}></progress>
+          <button type="button" class="dismiss" aria-label=${strings.cancelUpload}
+            @click=${() => this.drafts.current?.cancelUpload(this.conversation, upload.id)}>✕</button>
+        </li>`)}
+      </ul>`;
   }
 
   private readonly onEmojiSelect = (event: CustomEvent<{ emoji: string }>) => {
@@ -122,14 +299,22 @@ export class ImComposer extends ImElement {
   override render() {
     const strings = this.strings;
     return html`
+      ${this.renderUploads()}
+      ${this.renderReply()}
+      ${this.renderMentions()}
       ${this.pickerOpen
         ? html`<im-emoji-picker part="picker" class="picker" theme=${this.theme} lang=${this.language} user-id=${this.drafts.current?.state.userId ?? ''}
             @im-emoji-select=${this.onEmojiSelect} @im-emoji-close=${this.onPickerClose}></im-emoji-picker>`
         : nothing}
-      <div class="row">
+      <div class="row${this.dragging ? ' dragging' : ''}" @paste=${this.onPaste} @dragover=${this.onDragOver}
+        @dragleave=${() => { this.dragging = false; }} @drop=${this.onDrop}>
+        <label part="attach-button" class="attach" title=${strings.attach}>
+          <input type="file" multiple aria-label=${strings.attach} ?disabled=${this.disabled} @change=${this.onPick}>📎
+        </label>
         <button part="emoji-button" class="emoji" type="button" aria-label=${strings.emoji} aria-expanded=${this.pickerOpen ? 'true' : 'false'}
           @click=${() => { this.pickerOpen = !this.pickerOpen; }}>😀</button>
         <textarea part="input" rows="1" aria-label=${strings.messageLabel} placeholder=${strings.messagePlaceholder}
+          aria-controls=${this.mention ? 'mentions' : nothing} aria-activedescendant=${this.mention && this.mentionCandidates().length ? `mention-${Math.min(this.mention.index, this.mentionCandidates().length - 1)}` : nothing}
           ?disabled=${this.disabled} .value=${live(this.draft)}
           @input=${this.onInput} @keydown=${this.onKeyDown}
           @compositionstart=${this.onCompositionStart} @compositionend=${this.onCompositionEnd}></textarea>

@@ -7,6 +7,7 @@ import { IMClient } from '../../core/client/client.js';
 import { ChatSession, type ChatSessionOptions } from '../../core/client/chat-session.js';
 import { canShareConnection, TabSharedClient } from '../../core/client/tab-shared-client.js';
 import { userIdOfToken } from '../../core/client/token.js';
+import { httpBaseOf } from '../../core/client/upload.js';
 import { setStorageFallback, type UserInfo } from '../../core/store/chat-state.js';
 import { DegradingStore, MemoryStore, type KeyValueStore } from '../../core/storage/key-value-store.js';
 import { deleteUserData, openUserStore } from '../../core/storage/indexeddb-store.js';
@@ -135,6 +136,7 @@ export class ImProvider extends ImElement {
       : createClient();
     const options: ChatSessionOptions = {
       storage, userId: userId || undefined, cache: { messagesPerConversation: this.cacheSize },
+      fileOrigins: urls.map((url) => new URL(httpBaseOf(url)).origin),
       ...(opened.fallbackReason ? { storageFallback: opened.fallbackReason } : {}),
     };
     if (this.userInfoProvider) options.userInfoProvider = (id) => this.userInfoProvider!(id);

@@ -14,6 +14,8 @@ export type ChatClient = Pick<IMClient,
    */
   share?(kind: string, data: unknown): void;
   onShared?(listener: (kind: string, data: unknown) => void): () => void;
+  /** Uploads a file to the chat server (progress, cancel through `options`). */
+  uploadFile?(file: Blob, options?: import('./upload.js').UploadOptions): Promise<import('./upload.js').UploadedFile>;
   /** Signed URLs for this server's file URLs the user may read (others are left out). */
   getFileUrls?(urls: string[]): Promise<Record<string, string>>;
   /** Recalls one of this user's messages for every member and device. */

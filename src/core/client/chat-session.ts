@@ -5,7 +5,7 @@ import {
 import { Store } from '../store/store.js';
 import {
   conversationKey, deleteItem, initialChatState, markRead, recallItem, receiveConversations, receiveHistory, receiveMessage, removeConversation,
-  removeItem, restoreCache, setActive, setDraft, setFileUrls, setGroup, setLoadingOlder, setReply, setStatus, setStorageFallback, setUser, updateItem,
+  removeItem, restoreCache, setActive, setDraft, setFileUrls, setGroup, setLoadingOlder, setReply, setStatus, setStorageFallback, setUpload, setUser, updateItem,
   windowOf, type ChatState, type ConversationRef, type MessageItem, type UserInfo,
 } from '../store/chat-state.js';
 import type { KeyValueStore } from '../storage/key-value-store.js';
@@ -13,6 +13,7 @@ import type { ChatClient } from './chat-client.js';
 import { newClientMsgId } from './client.js';
 import { IMError } from './errors.js';
 import { SessionCache, type SessionCacheOptions } from './session-cache.js';
+import { buildMediaMessage, mediaKindOf } from './media-messages.js';
 import type { IMMessage } from './types.js';
 
 export interface ChatSessionOptions {
@@ -74,7 +75,7 @@ export class ChatSession {
   private started: Promise<void> | undefined;
 
   constructor(readonly client: ChatClient, private readonly options: ChatSessionOptions = {}) {
-    this.store = new Store(setStorageFallback(setStatus(initialChatState(client.status), client.status, options.userId), options.storageFallback));
+    this.store = new Store(setStorageFallback(setStatus(initialChatState(client.status), client.status, options.userId ?? client.userId), options.storageFallback));
     this.pageSize = options.pageSize ?? 30;
     this.cache = options.storage && new SessionCache(options.storage, options.cache);
     this.unsubscribers.push(
@@ -384,9 +385,11 @@ export class ChatSession {
             for (const user of profiles.users) {
               next = setUser(next, user.userId, { name: user.name || user.userId, ...(user.portraitUri ? { portraitUri: user.portraitUri } : {}) });
             }
-            for (const group of profiles.groups) next = setGroup(next, group.groupId, { name: group.name || group.groupId });
+            for (const group of profiles.groups) next = setGroup(next, group.groupId, { name: group.name || group.groupId, memberIds: group.memberIds });
             return next;
           });
+          // Members' names, for the @mention list (a large group's first hundred; a query holds 200 ids).
+          for (const group of profiles.groups) for (const memberId of group.memberIds.slice(0, 100)) this.requestUser(memberId);
         }, () => {
           // Not connected, or refused: ask again next time the id shows up.
           for (const userId of queue.users) this.userRequests.delete(userId);
@@ -453,6 +456,60 @@ export class ChatSession {
   async recall(conversation: ConversationRef, item: MessageItem): Promise<void> {
     if (!item.messageUid || !this.client.recallMessage) throw new IMError(ErrorCode.PARAMETER_ERROR, 'only a sent message can be recalled');
     await this.client.recallMessage(conversation, { messageUid: item.messageUid, sentTime: item.sentTime });
+  }
+
+  private readonly uploadControllers = new Map<string, AbortController>();
+
+  /**
+   * Uploads a file (picked, pasted, dropped) and sends it as the message its type makes: image,
+   * GIF, video, voice (up to 60 s) or file. Progress shows in `state.uploads` until the message
+   * takes its place as sending; a failed upload stays there, failed, until dismissed.
+   */
+  async sendFile(conversation: ConversationRef, file: Blob): Promise<MessageItem | undefined> {
+    const key = conversationKey(conversation);
+    const id = newClientMsgId();
+    const name = typeof (file as Blob & { name?: unknown }).name === 'string' ? (file as File).name : 'file';
+    const controller = new AbortController();
+    this.uploadControllers.set(id, controller);
+    this.store.update((state) => setUpload(state, key, id, { id, name, progress: 0, status: 'uploading' }));
+    let shown = 0;
+    try {
+      if (!this.client.uploadFile) throw new IMError(ErrorCode.RC_HTTP_SEND_FAIL, 'this client cannot upload');
+      let kind = mediaKindOf(file);
+      let content: MessageContent;
+      const build = () => buildMediaMessage(kind, (blob, options) => this.client.uploadFile!(blob, options), { file }, {
+        onProgress: (percent) => {
+          // Whole steps of 5: a re-render per percent of a large file is wasted work.
+          if (percent < 100 && percent - shown < 5) return;
+          shown = percent;
+          this.store.update((state) => setUpload(state, key, id, { id, name, progress: percent, status: 'uploading' }));
+        },
+      }, { signal: controller.signal });
+      try {
+        content = await build();
+      } catch (error) {
+        // A recording over a minute is still worth sending: as a file.
+        if (kind !== 'voice' || (error as IMError).code !== ErrorCode.PARAMETER_ERROR) throw error;
+        kind = 'file';
+        content = await build();
+      }
+      this.store.update((state) => setUpload(state, key, id, undefined));
+      return await this.send(conversation, content, { id });
+    } catch (error) {
+      const cancelled = controller.signal.aborted;
+      this.store.update((state) => setUpload(state, key, id, cancelled ? undefined
+        : { id, name, progress: shown, status: 'failed', errorCode: (error as IMError).code ?? ErrorCode.UNKNOWN }));
+      return undefined;
+    } finally {
+      this.uploadControllers.delete(id);
+    }
+  }
+
+  /** Stops an upload (or dismisses a failed one). */
+  cancelUpload(conversation: ConversationRef, id: string): void {
+    const controller = this.uploadControllers.get(id);
+    if (controller) controller.abort();
+    else this.store.update((state) => setUpload(state, conversationKey(conversation), id, undefined));
   }
 
   /** Quotes `item` in the conversation's next message (undefined ends reply mode). */

@@ -15,6 +15,13 @@ import { backoffDelay } from './backoff.js';
 import { Emitter } from './emitter.js';
 import { IMError } from './errors.js';
 import { httpBaseOf, signFileUrls, uploadFile, type UploadedFile, type UploadOptions, type UploadSource } from './upload.js';
+import { buildMediaMessage, type MediaKind, type MediaMessageBody, type UploadHooks } from './media-messages.js';
+
+/** Options of the upload sugar: the send's, plus how the file is served and a way to cancel. */
+export interface MediaSendOptions extends SendOptions {
+  contentDisposition?: 'inline' | 'attachment';
+  signal?: AbortSignal;
+}
 import {
   MessageDirection, type Conversation, type ConversationChange, type ConversationInfo, type IMMessage,
 } from './types.js';
@@ -1014,13 +1021,13 @@ export class IMClient extends Emitter<IMClientEvents> {
    */
   async getProfiles(ids: { userIds?: string[]; groupIds?: string[] }): Promise<{
     users: Array<{ userId: string; name: string; portraitUri: string }>;
-    groups: Array<{ groupId: string; name: string }>;
+    groups: Array<{ groupId: string; name: string; memberIds: string[] }>;
   }> {
     const body = await this.query('profiles', im.ProfilesRequest.encode({ userIds: ids.userIds ?? [], groupIds: ids.groupIds ?? [] }).finish());
     const result = decodeOrThrow(im.ProfilesResponse, body);
     return {
       users: (result.users as im.UserProfile[]).map((u) => ({ userId: u.userId, name: u.name, portraitUri: u.portraitUri })),
-      groups: (result.groups as im.GroupProfile[]).map((g) => ({ groupId: g.groupId, name: g.name })),
+      groups: (result.groups as im.GroupProfile[]).map((g) => ({ groupId: g.groupId, name: g.name, memberIds: g.memberIds })),
     };
   }
 
@@ -1061,6 +1068,37 @@ export class IMClient extends Emitter<IMClientEvents> {
   /** Signed URLs (about an hour) for file URLs, keyed by the URL given; files this user may not read are left out. */
   async getFileUrls(urls: string[]): Promise<Record<string, string>> {
     return signFileUrls(this.httpBase(), await this.currentToken(), urls, this.options.fetch);
+  }
+
+  /**
+   * The seed's upload sugar: uploads `body.file` (progress through `hooks.onProgress`), builds
+   * the message (thumbnail drawn in the browser) and sends it. `hooks.onComplete` may return a
+   * message of its own to send instead.
+   */
+  async sendImageMessage(conversation: Conversation, body: MediaMessageBody, hooks?: UploadHooks, options?: MediaSendOptions): Promise<IMMessage> {
+    return this.sendMedia(body.file.type === 'image/gif' ? 'gif' : 'image', conversation, body, hooks, options);
+  }
+
+  async sendFileMessage(conversation: Conversation, body: MediaMessageBody, hooks?: UploadHooks, options?: MediaSendOptions): Promise<IMMessage> {
+    return this.sendMedia('file', conversation, body, hooks, options);
+  }
+
+  /** A voice message: at most 60 seconds (measured in the browser when `body.duration` is not given). */
+  async sendHQVoiceMessage(conversation: Conversation, body: MediaMessageBody, hooks?: UploadHooks, options?: MediaSendOptions): Promise<IMMessage> {
+    return this.sendMedia('voice', conversation, body, hooks, options);
+  }
+
+  /** A short video, its first frame as the thumbnail. */
+  async sendSightMessage(conversation: Conversation, body: MediaMessageBody, hooks?: UploadHooks, options?: MediaSendOptions): Promise<IMMessage> {
+    return this.sendMedia('sight', conversation, body, hooks, options);
+  }
+
+  private async sendMedia(kind: MediaKind, conversation: Conversation, body: MediaMessageBody, hooks: UploadHooks = {},
+    options: MediaSendOptions = {}): Promise<IMMessage> {
+    const { contentDisposition, signal, ...sendOptions } = options;
+    const content = await buildMediaMessage(kind, (file, uploadOptions) => this.uploadFile(file, uploadOptions), body, hooks,
+      { ...(contentDisposition ? { contentDisposition } : {}), ...(signal ? { signal } : {}) });
+    return this.sendMessage(conversation, content, sendOptions);
   }
 
   private httpBase(): string {

@@ -384,6 +384,24 @@ export class TabSharedClient extends Emitter<IMClientEvents> implements ChatClie
     return this.leaderClient ? this.leaderClient.restorePending() : [];
   }
 
+  /**
+   * Uploads and file URLs are plain HTTP with the user's token: each tab makes them itself
+   * (through its own unconnected client when another tab holds the connection).
+   */
+  private get httpClient(): IMClient {
+    return this.leaderClient ?? (this.ownHttpClient ??= this.options.createClient());
+  }
+
+  private ownHttpClient: IMClient | undefined;
+
+  uploadFile(...args: Parameters<IMClient['uploadFile']>): ReturnType<IMClient['uploadFile']> {
+    return this.httpClient.uploadFile(...args);
+  }
+
+  getFileUrls(...args: Parameters<IMClient['getFileUrls']>): ReturnType<IMClient['getFileUrls']> {
+    return this.httpClient.getFileUrls(...args);
+  }
+
   share(kind: string, data: unknown): void {
     this.post({ t: 'shared', from: this.tabId, kind, data });
   }

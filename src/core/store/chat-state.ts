@@ -82,10 +82,24 @@ export interface ChatState {
   replies: Readonly<Record<string, MessageItem>>;
   /** Ids (and uids) of messages this user deleted for themself: history never brings them back. */
   deleted: Readonly<Record<string, true>>;
+  /** Files on their way up, by conversation key, in the order they were picked. */
+  uploads: Readonly<Record<string, readonly Upload[]>>;
+}
+
+export interface Upload {
+  id: string;
+  name: string;
+  /** 0–100. */
+  progress: number;
+  status: 'uploading' | 'failed';
+  /** The seed's code when failed. */
+  errorCode?: number;
 }
 
 export interface GroupInfo {
   name: string;
+  /** Members' user ids, when the server told them (it tells members only). */
+  memberIds?: readonly string[];
 }
 
 export const initialChatState = (status = 2): ChatState => ({
@@ -98,6 +112,7 @@ export const initialChatState = (status = 2): ChatState => ({
   fileUrls: {},
   replies: {},
   deleted: {},
+  uploads: {},
 });
 
 const emptyWindow: MessageWindow = { items: [], hasOlder: true, loadingOlder: false, loaded: false };
@@ -351,6 +366,19 @@ export function setReply(state: ChatState, key: string, item: MessageItem | unde
   return { ...state, replies };
 }
 
+/** Adds or changes an upload of a conversation (`undefined` removes it). */
+export function setUpload(state: ChatState, key: string, id: string, upload: Upload | undefined): ChatState {
+  const list = state.uploads[key] ?? [];
+  const index = list.findIndex((entry) => entry.id === id);
+  const next = index < 0 ? (upload ? [...list, upload] : list)
+    : upload ? [...list.slice(0, index), upload, ...list.slice(index + 1)] : [...list.slice(0, index), ...list.slice(index + 1)];
+  if (next === list) return state;
+  const uploads = { ...state.uploads };
+  if (next.length) uploads[key] = next;
+  else delete uploads[key];
+  return { ...state, uploads };
+}
+
 export function setStorageFallback(state: ChatState, reason: string | undefined): ChatState {
   return state.storageFallback === reason ? state : { ...state, storageFallback: reason };
 }
@@ -408,7 +436,7 @@ export function setUser(state: ChatState, userId: string, info: UserInfo): ChatS
 
 export function setGroup(state: ChatState, groupId: string, info: GroupInfo): ChatState {
   const known = entryOf(state.groups, groupId);
-  if (known && known.name === info.name) return state;
+  if (known && known.name === info.name && (known.memberIds ?? []).join('\n') === (info.memberIds ?? []).join('\n')) return state;
   return { ...state, groups: { ...state.groups, [groupId]: info } };
 }
 

@@ -1264,6 +1264,9 @@ export namespace im {
 
         /** GroupProfile name */
         name?: (string|null);
+
+        /** GroupProfile memberIds */
+        memberIds?: (string[]|null);
     }
 
     /** Represents a GroupProfile. */
@@ -1280,6 +1283,9 @@ export namespace im {
 
         /** GroupProfile name. */
         public name: string;
+
+        /** GroupProfile memberIds. */
+        public memberIds: string[];
 
         /**
          * Encodes the specified GroupProfile message. Does not implicitly {@link im.GroupProfile.verify|verify} messages.

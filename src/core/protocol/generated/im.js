@@ -3468,6 +3468,7 @@ export const im = $root.im = (() => {
          * @interface IGroupProfile
          * @property {string|null} [groupId] GroupProfile groupId
          * @property {string|null} [name] GroupProfile name
+         * @property {Array.<string>|null} [memberIds] GroupProfile memberIds
          */
 
         /**
@@ -3479,6 +3480,7 @@ export const im = $root.im = (() => {
          * @param {im.IGroupProfile=} [properties] Properties to set
          */
         function GroupProfile(properties) {
+            this.memberIds = [];
             if (properties)
                 for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
                     if (properties[keys[i]] != null && keys[i] !== "__proto__")
@@ -3502,6 +3504,14 @@ export const im = $root.im = (() => {
         GroupProfile.prototype.name = "";
 
         /**
+         * GroupProfile memberIds.
+         * @member {Array.<string>} memberIds
+         * @memberof im.GroupProfile
+         * @instance
+         */
+        GroupProfile.prototype.memberIds = $util.emptyArray;
+
+        /**
          * Encodes the specified GroupProfile message. Does not implicitly {@link im.GroupProfile.verify|verify} messages.
          * @function encode
          * @memberof im.GroupProfile
@@ -3521,6 +3531,9 @@ export const im = $root.im = (() => {
                 writer.uint32(/* id 1, wireType 2 =*/10).string(message.groupId);
             if (message.name != null && Object.hasOwnProperty.call(message, "name"))
                 writer.uint32(/* id 2, wireType 2 =*/18).string(message.name);
+            if (message.memberIds != null && message.memberIds.length)
+                for (let i = 0; i < message.memberIds.length; ++i)
+                    writer.uint32(/* id 3, wireType 2 =*/26).string(message.memberIds[i]);
             return writer;
         };
 
@@ -3564,6 +3577,12 @@ export const im = $root.im = (() => {
                     }
                 case 2: {
                         message.name = reader.string();
+                        break;
+                    }
+                case 3: {
+                        if (!(message.memberIds && message.memberIds.length))
+                            message.memberIds = [];
+                        message.memberIds.push(reader.string());
                         break;
                     }
                 default:
