@@ -129,7 +129,9 @@ export default {
       launchOptions: {
         executablePath: process.env.CHROME_PATH || '/usr/bin/chromium',
         headless: true,
-        args: ['--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+        args: ['--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run',
+          // A synthetic microphone, granted without a prompt: voice recording is tested for real.
+          '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'],
       },
     }),
   ],

@@ -1,6 +1,11 @@
 import type { Meta, StoryObj } from '@storybook/web-components-vite';
 import { html } from 'lit';
-import { CONVERSATIONS, inboxSession, type ConversationName, type InboxOptions } from './fixtures.js';
+import { CONVERSATIONS, fixtureNow, inboxSession, ME, nameOf, offlineSession, type ConversationName, type InboxOptions } from './fixtures.js';
+import {
+  FileMessage, GroupNotificationMessage, ImageMessage, LocationMessage, RecallNotificationMessage, ReferenceMessage, RichContentMessage,
+  TextMessage, UnknownMessage,
+} from '../src/core/messages/index.js';
+import { conversationKey, receiveHistory, setStatus, setUser, type MessageItem } from '../src/core/store/chat-state.js';
 import { describe, frame, type FrameArgs } from './frame.js';
 
 interface Args extends FrameArgs {
@@ -99,4 +104,46 @@ export const Chinese: Story = {
 export const Narrow: Story = {
   args: { width: 300, conversation: 'team' },
   parameters: describe('300px: bubbles keep to 75% of the width and long words wrap.'),
+};
+
+/** One of each message type (images from the Storybook's own assets; thumbnails a tiny JPEG). */
+function richSession(lang: 'en' | 'zh-CN') {
+  const session = offlineSession();
+  const origin = globalThis.location?.origin ?? 'http://localhost';
+  const thumbnail = '/9j/4AAQSkZJRgABAQEASABIAAD/2wBDAP//////////////////////////////////////////////////////////////////////////////////////wgALCAABAAEBAREA/8QAFBABAAAAAAAAAAAAAAAAAAAAAP/aAAgBAQABPxA=';
+  const conversation = CONVERSATIONS.team;
+  const now = fixtureNow();
+  const zh = lang === 'zh-CN';
+  const contents = [
+    ['bob', new TextMessage({ content: zh ? '@Alice 看看这张图' : '@Alice have a look at this', mentionedInfo: { type: 2, userIdList: [ME] } })],
+    ['bob', new ImageMessage({ content: thumbnail, imageUri: `${origin}/assets/avatar-bob.svg` })],
+    ['grace', new FileMessage({ name: 'quarterly-report.pdf', size: 2_483_112, type: 'application/pdf', fileUrl: `${origin}/assets/avatar-grace.svg` })],
+    ['grace', new LocationMessage({ latitude: 31.2304, longitude: 121.4737, poi: zh ? '人民广场' : 'People\'s Square' })],
+    [ME, new ReferenceMessage({ referMsgUserId: 'bob', referMsg: { content: zh ? '看看这张图' : 'have a look at this' }, referMsgUid: 'x', objName: 'RC:TxtMsg', content: zh ? '好看！' : 'Looks great!' })],
+    ['bob', new RichContentMessage({ title: zh ? '发布说明' : 'Release notes', content: zh ? '这一版的新功能' : 'What is new in this version', url: 'https://example.com/notes' })],
+    ['grace', new GroupNotificationMessage({ operatorUserId: 'grace', operation: 'Add', data: '', message: zh ? 'Grace 邀请 Dave 加入了群聊' : 'Grace added Dave to the group' })],
+    ['bob', new RecallNotificationMessage({ operatorId: 'bob', recallTime: now - 60_000, originalObjectName: 'RC:TxtMsg' })],
+    ['bob', new UnknownMessage('App:Poll', { question: '?' })],
+  ] as const;
+  session.store.update((initial) => {
+    let state = setStatus(initial, 0, ME);
+    for (const userId of ['bob', 'grace', ME]) state = setUser(state, userId, { name: nameOf(userId, lang) });
+    const items: MessageItem[] = contents.map(([from, content], index) => ({
+      id: `rich-${index}`, ...conversation, senderUserId: from, objectName: content.objectName, content,
+      messageUid: `rich-uid-${index}`, seq: index + 1, sentTime: now - (contents.length - index) * 60_000,
+      direction: from === ME ? 1 : 2, status: 'sent',
+    }));
+    return receiveHistory(state, conversationKey(conversation), items, { hasOlder: false, latest: true });
+  });
+  return session;
+}
+
+export const RichMessages: Story = {
+  args: { conversation: 'team', height: 760 },
+  render: (args) => frame(html`
+    <im-message-list .session=${richSession(args.lang)} theme=${args.theme} lang=${args.lang}
+      conversation-type=${CONVERSATIONS.team.conversationType} target-id=${CONVERSATIONS.team.targetId}></im-message-list>`,
+  { width: args.width, height: args.height }),
+  parameters: describe('Every built-in type: an @mention of the reader, an image (click: lightbox), a file card, a location with a map '
+    + 'link, a quoted reply, a rich link card, a group notice and a recall as grey bars, and a type the widget does not know.'),
 };

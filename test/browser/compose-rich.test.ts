@@ -174,4 +174,23 @@ describe('composing rich messages in <im-chat-panel> against the real server', (
     expect(text.content).to.equal('hi @men-bob look');
     expect(text.mentionedInfo).to.deep.include({ type: 2, userIdList: ['men-bob'] });
   });
+
+  it('records a voice message from the (synthetic) microphone and sends it with its length', async () => {
+    const peer = await connect('voice-bob');
+    const { composer } = await panelFor('voice-ann', { conversationType: ConversationType.PRIVATE, targetId: 'voice-bob' });
+    const record = () => composer.shadowRoot!.querySelector<HTMLButtonElement>('[part="record-button"]')!;
+    const voice = receives(peer, (message) => message.objectName === 'RC:HQVCMsg');
+    record().click();
+    // Recording takes real time: wait until the composer has counted over a second.
+    await new Promise<void>((resolve) => {
+      const check = () => (record().getAttribute('aria-pressed') === 'true' && /[1-9]s$/.test(record().textContent!.trim()) ? resolve() : requestAnimationFrame(check));
+      check();
+    });
+    record().click();
+    const message = (await voice).content as unknown as { remoteUrl: string; duration: number; type: string };
+    expect(message.remoteUrl).to.match(new RegExp(`^${env.http}/files/`));
+    expect(message.duration).to.be.within(1, 3);
+    expect(message.type).to.match(/webm|ogg/);
+    expect(record().getAttribute('aria-pressed')).to.equal('false');
+  });
 });

@@ -39,6 +39,7 @@ const ALL = '\u0000all';
  * @csspart reply - The quoted message in reply mode; `reply-dismiss` its close button.
  * @csspart upload - One upload's row (name, progress bar, cancel).
  * @csspart mention-list - The member list offered after `@`.
+ * @csspart record-button - Records a voice message (where the browser has MediaRecorder); up to 60 s.
  *
  * @cssproperty --im-composer-max-height - Tallest the input grows before it scrolls (10em).
  * @cssproperty --im-composer-input-background - Input background.
@@ -70,6 +71,9 @@ export class ImComposer extends ImElement {
 
   /** Files are being dragged over the composer. */
   @state() private dragging = false;
+  /** Seconds recorded so far, while a voice message is being recorded. */
+  @state() private recordingSeconds: number | undefined;
+  private recorder: { stop(send: boolean): void } | undefined;
 
   private get conversation() {
     return { conversationType: this.conversationType, targetId: this.targetId };
@@ -177,6 +181,11 @@ export class ImComposer extends ImElement {
 
   private readonly onKeyDown = (event: KeyboardEvent) => {
     if (this.mentionKey(event)) return;
+    if (event.key === 'Escape' && this.recorder) {
+      event.preventDefault();
+      this.recorder.stop(false);
+      return;
+    }
     if (event.key === 'Escape' && this.reply) {
       event.preventDefault();
       this.drafts.current?.replyTo(this.conversation, undefined);
@@ -260,6 +269,59 @@ export class ImComposer extends ImElement {
     input.value = '';
   };
 
+  /** Whether this browser can record a voice message. */
+  private get canRecord(): boolean {
+    return typeof globalThis.MediaRecorder === 'function' && typeof globalThis.navigator?.mediaDevices?.getUserMedia === 'function';
+  }
+
+  /**
+   * Starts recording a voice message, or stops and sends it. Recording stops by itself at the
+   * seed's 60 seconds; Escape throws the recording away.
+   */
+  async toggleRecording(): Promise<void> {
+    if (this.recorder) {
+      this.recorder.stop(true);
+      return;
+    }
+    const session = this.drafts.current;
+    if (!session || !this.targetId || !this.canRecord) return;
+    const conversation = this.conversation;
+    let stream: MediaStream;
+    try {
+      stream = await navigator.mediaDevices.getUserMedia({ audio: true });
+    } catch {
+      return; // refused or no microphone: nothing to record
+    }
+    const recorder = new MediaRecorder(stream);
+    const chunks: Blob[] = [];
+    const started = Date.now();
+    let send = false;
+    const tick = setInterval(() => {
+      this.recordingSeconds = Math.floor((Date.now() - started) / 1000);
+      if (Date.now() - started >= 60_000) this.recorder?.stop(true);
+    }, 250);
+    recorder.ondataavailable = (event) => chunks.push(event.data);
+    recorder.onstop = () => {
+      clearInterval(tick);
+      for (const track of stream.getTracks()) track.stop();
+      this.recorder = undefined;
+      this.recordingSeconds = undefined;
+      if (!send || chunks.length === 0) return;
+      const type = recorder.mimeType || chunks[0]!.type || 'audio/webm';
+      const seconds = Math.min(60, Math.max(1, Math.round((Date.now() - started) / 1000)));
+      const file = new File(chunks, `voice-${started}.${type.includes('ogg') ? 'ogg' : type.includes('mp4') ? 'm4a' : 'webm'}`, { type: type.split(';')[0] });
+      void session.sendFile(conversation, Object.assign(file, { duration: seconds })).catch(() => undefined);
+    };
+    this.recorder = {
+      stop: (andSend) => {
+        send = andSend;
+        if (recorder.state !== 'inactive') recorder.stop();
+      },
+    };
+    this.recordingSeconds = 0;
+    recorder.start();
+  }
+
   private renderReply() {
     const reply = this.reply;
     if (!reply) return nothing;
@@ -318,6 +380,11 @@ export class ImComposer extends ImElement {
           ?disabled=${this.disabled} .value=${live(this.draft)}
           @input=${this.onInput} @keydown=${this.onKeyDown}
           @compositionstart=${this.onCompositionStart} @compositionend=${this.onCompositionEnd}></textarea>
+        ${this.canRecord
+          ? html`<button part="record-button" class="record" type="button" aria-pressed=${this.recordingSeconds !== undefined ? 'true' : 'false'}
+              aria-label=${this.recordingSeconds !== undefined ? strings.stopRecording(this.recordingSeconds) : strings.recordVoice}
+              @click=${() => void this.toggleRecording()}>${this.recordingSeconds !== undefined ? `■ ${this.recordingSeconds}s` : '🎤'}</button>`
+          : nothing}
         <button part="send-button" class="send" type="button" ?disabled=${this.draft.trim() === '' || this.disabled} @click=${() => this.send()}>
           ${strings.send}
         </button>

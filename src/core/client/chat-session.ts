@@ -477,7 +477,10 @@ export class ChatSession {
       if (!this.client.uploadFile) throw new IMError(ErrorCode.RC_HTTP_SEND_FAIL, 'this client cannot upload');
       let kind = mediaKindOf(file);
       let content: MessageContent;
-      const build = () => buildMediaMessage(kind, (blob, options) => this.client.uploadFile!(blob, options), { file }, {
+      // A recording knows its own length (a `duration` in seconds on the Blob); others are measured.
+      const duration = (file as Blob & { duration?: unknown }).duration;
+      const body = { file, ...(typeof duration === 'number' ? { duration } : {}) };
+      const build = () => buildMediaMessage(kind, (blob, options) => this.client.uploadFile!(blob, options), body, {
         onProgress: (percent) => {
           // Whole steps of 5: a re-render per percent of a large file is wasted work.
           if (percent < 100 && percent - shown < 5) return;
