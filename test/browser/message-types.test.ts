@@ -129,3 +129,30 @@ describe('message types in <im-message-list>', () => {
     expect(shadow.textContent).to.contain('javascript:alert(1)');
   });
 });
+
+describe('the message menu in <im-message-list>', () => {
+  it('opens from the keyboard, moves with the arrows, and "Delete for me" keeps the message out of later pages', async () => {
+    const first = item('RC:TxtMsg', { content: 'keep me' });
+    const second = item('RC:TxtMsg', { content: 'delete me' });
+    const element = await mountWith([first, second]);
+    const session = element.session!;
+    const shadow = element.shadowRoot!;
+    const button = shadow.querySelector<HTMLElement>(`[data-id="${second.id}"] [part="actions-button"]`)!;
+    button.focus();
+    await sendKeys({ press: 'Enter' });
+    await settle(element);
+    const focused = () => (shadow.activeElement as HTMLElement | null)?.dataset.action;
+    expect(focused(), 'the first action has the focus').to.equal('copy');
+    await sendKeys({ press: 'ArrowDown' });
+    expect(focused()).to.equal('reply');
+    await sendKeys({ press: 'ArrowDown' });
+    expect(focused()).to.equal('delete', 'no recall on a message of someone else');
+    await sendKeys({ press: 'Enter' });
+    await settle(element);
+    const key = conversationKey(conversation);
+    expect(session.state.windows[key]!.items.map((m) => m.id)).to.deep.equal([first.id]);
+    // The same message coming back in a page from the server stays deleted.
+    session.store.update((state) => receiveHistory(state, key, [first, second], { hasOlder: false, latest: true }));
+    expect(session.state.windows[key]!.items.map((m) => m.id)).to.deep.equal([first.id]);
+  });
+});

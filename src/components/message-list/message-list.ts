@@ -317,6 +317,10 @@ export class ImMessageList extends ImElement {
   override updated(changed: PropertyValues<this>): void {
     const dialog = this.renderRoot.querySelector<HTMLDialogElement>('dialog.lightbox');
     if (dialog && !dialog.open) dialog.showModal();
+    // A menu just opened takes the focus to its first action, as menus do.
+    if (changed.has('menuFor' as keyof ImMessageList) && this.menuFor !== undefined) {
+      this.renderRoot.querySelector<HTMLElement>('.menu [role="menuitem"]')?.focus();
+    }
     if (changed.has('session')) {
       for (const controller of [this.windows, this.users, this.fileUrls, this.userId]) controller.attach();
     }
