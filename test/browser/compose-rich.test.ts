@@ -123,7 +123,7 @@ describe('composing rich messages in <im-chat-panel> against the real server', (
 
   it('replies with a quote from the message menu, and recalls its own message for the peer', async () => {
     const peer = await connect('quote-bob');
-    const { session, list, input } = await panelFor('quote-ann', { conversationType: ConversationType.PRIVATE, targetId: 'quote-bob' });
+    const { session, list, input, composer } = await panelFor('quote-ann', { conversationType: ConversationType.PRIVATE, targetId: 'quote-bob' });
     await peer.sendMessage({ conversationType: ConversationType.PRIVATE, targetId: 'quote-ann' }, new TextMessage({ content: 'lunch at noon?' }));
     await storeReaches(session, (state) => state.windows['1:quote-bob']?.items.length === 1);
     await list.updateComplete;
@@ -131,8 +131,10 @@ describe('composing rich messages in <im-chat-panel> against the real server', (
     await list.updateComplete;
     list.shadowRoot!.querySelector<HTMLButtonElement>('[role="menuitem"][data-action="reply"]')!.click();
     await storeReaches(session, (state) => state.replies['1:quote-bob']);
+    await list.updateComplete;
+    await composer.updateComplete;
+    expect(composer.shadowRoot!.activeElement, 'reply mode puts the caret in the composer').to.equal(input);
     const quoted = receives(peer, (message) => message.objectName === 'RC:ReferenceMsg');
-    input.focus();
     await sendKeys({ type: 'yes!' });
     await sendKeys({ press: 'Enter' });
     const reply = (await quoted).content as ReferenceMessage;

@@ -79,7 +79,13 @@ export class ImComposer extends ImElement {
     return { conversationType: this.conversationType, targetId: this.targetId };
   }
 
+  private shownReply: MessageItem | undefined;
+
   override updated(changed: Map<string, unknown>): void {
+    // Reply mode just started (a message's "Reply"): the reply is written here.
+    const reply = this.reply;
+    if (reply && reply !== this.shownReply) this.textarea?.focus();
+    this.shownReply = reply;
     if (changed.has('session')) for (const controller of [this.drafts, this.replies, this.uploads, this.names, this.groups]) controller.attach();
     if ((changed.has('targetId') || changed.has('session')) && this.conversationType === 3 && this.targetId) this.drafts.current?.requestGroup(this.targetId);
   }

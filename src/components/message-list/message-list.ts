@@ -263,8 +263,70 @@ export class ImMessageList extends ImElement {
     return this.renderRoot?.querySelector<HTMLElement>('.scroller[role="list"]') ?? null;
   }
 
+  // ---- what the reader sees ----
+  // A message counts as read once it was in the viewport of a list on screen, in a page that is
+  // visible and focused: a background tab, a minimised window or a list scrolled up past new
+  // messages reads nothing.
+  private onScreen = false;
+  private visibilityObserver: IntersectionObserver | undefined;
+  private seenTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly onPageState = () => this.updateViewing();
+
+  private get pageViewing(): boolean {
+    const page = globalThis.document;
+    return !!page && page.visibilityState === 'visible' && page.hasFocus() && this.onScreen;
+  }
+
+  /** Tells the session whether the reader sees this list, and reads what is in view when so. */
+  private updateViewing(): void {
+    const session = this.windows.current;
+    if (!session || !this.targetId) return;
+    const viewing = this.pageViewing;
+    session.setViewing(viewing);
+    if (viewing) this.scheduleSeen();
+  }
+
+  /** Marks read up to the newest message in view, a moment after things settle. */
+  private scheduleSeen(): void {
+    if (this.seenTimer !== undefined) return;
+    this.seenTimer = setTimeout(() => {
+      this.seenTimer = undefined;
+      if (!this.pageViewing) return;
+      const seq = this.newestSeenSeq();
+      const session = this.windows.current;
+      if (seq !== undefined && session) {
+        session.markRead({ conversationType: this.conversationType, targetId: this.targetId }, seq).catch(() => undefined);
+      }
+    }, 250);
+  }
+
+  /** The highest seq among the rendered messages whose bubble shows in the scroller's viewport. */
+  private newestSeenSeq(): number | undefined {
+    const scroller = this.scroller;
+    if (!scroller) return undefined;
+    const viewport = scroller.getBoundingClientRect();
+    let newest: number | undefined;
+    for (const row of scroller.querySelectorAll<HTMLElement>('[part="row"]')) {
+      const item = this.layout.items[Number(row.dataset.index)];
+      if (item?.seq === undefined || (newest !== undefined && item.seq <= newest)) continue;
+      const rect = (row.querySelector('.bubble') ?? row).getBoundingClientRect();
+      if (rect.bottom > viewport.top && rect.top < viewport.bottom) newest = item.seq;
+    }
+    return newest;
+  }
+
   override connectedCallback(): void {
     super.connectedCallback();
+    globalThis.document?.addEventListener('visibilitychange', this.onPageState);
+    globalThis.addEventListener?.('focus', this.onPageState);
+    globalThis.addEventListener?.('blur', this.onPageState);
+    if (typeof IntersectionObserver === 'function') {
+      this.visibilityObserver = new IntersectionObserver((entries) => {
+        this.onScreen = entries.some((entry) => entry.isIntersecting);
+        this.updateViewing();
+      });
+      this.visibilityObserver.observe(this);
+    }
     // Moving an element in the DOM resets its scroll position: come back to where the reader was.
     if (this.layout.count > 0) {
       this.pending = this.lastAnchor ?? { stuck: true };
@@ -275,6 +337,15 @@ export class ImMessageList extends ImElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    globalThis.document?.removeEventListener('visibilitychange', this.onPageState);
+    globalThis.removeEventListener?.('focus', this.onPageState);
+    globalThis.removeEventListener?.('blur', this.onPageState);
+    this.visibilityObserver?.disconnect();
+    this.visibilityObserver = undefined;
+    this.onScreen = false;
+    clearTimeout(this.seenTimer);
+    this.seenTimer = undefined;
+    this.windows.current?.setViewing(false);
     cancelAnimationFrame(this.frame);
     cancelAnimationFrame(this.measureFrame);
     this.frame = 0;
@@ -425,6 +496,7 @@ export class ImMessageList extends ImElement {
    * reader's position, and ask for more rows when the viewport is not covered.
    */
   private layoutPass(): void {
+    if (this.layout.count > 0) this.updateViewing();
     const scroller = this.scroller;
     const spacer = scroller?.querySelector<HTMLElement>('.spacer');
     if (!scroller || !spacer) {
@@ -572,6 +644,7 @@ export class ImMessageList extends ImElement {
     }
     const scrollTop = scroller.scrollTop;
     this.lastAnchor = this.anchorAt(scrollTop);
+    this.updateViewing();
     if (!this.covers(scrollTop, scroller.clientHeight)) {
       const range = this.rangeFor(scrollTop);
       if (range.start !== this.range.start || range.end !== this.range.end) {
@@ -806,7 +879,8 @@ export class ImMessageList extends ImElement {
     const conversation = { conversationType: this.conversationType, targetId: this.targetId };
     if (!this.emit('im-message-action', { ...conversation, id: item.id, action }, { cancelable: true })) return;
     const session = this.windows.current;
-    this.keepFocus();
+    // A reply is written next: the composer takes the focus (it does when reply mode starts).
+    if (action !== 'reply') this.keepFocus();
     if (action === 'copy') void globalThis.navigator?.clipboard?.writeText(plainText(item) ?? '').catch(() => undefined);
     else if (action === 'reply') session?.replyTo(conversation, item);
     else if (action === 'recall') session?.recall?.(conversation, item).catch(() => undefined);

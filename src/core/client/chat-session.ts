@@ -189,7 +189,7 @@ export class ChatSession {
       if (active) {
         const conversation = this.state.conversations.byKey[active] ?? parseKey(active);
         await this.loadLatest(conversation);
-        await this.markRead(conversation);
+        if (!this.viewedReads) await this.markRead(conversation);
       }
     } catch {
       // The link dropped again; the next CONNECTED refreshes.
@@ -206,12 +206,31 @@ export class ChatSession {
     // Not stored anywhere (a command): nothing to show in a conversation.
     if (message.persisted === false) return;
     const { isCounted } = messageTypeOptions(message.objectName);
-    this.store.update((state) => receiveMessage(state, toItem(message), { counted: isCounted }));
+    const open = this.state.activeKey === conversationKey(message);
+    // With an element judging what is seen (setViewing), a message in the open conversation
+    // of a hidden or unfocused page stays unread until it is seen.
+    const reading = open && (!this.viewedReads || this.viewing);
+    this.store.update((state) => receiveMessage(state, toItem(message), { counted: isCounted, reading }));
     this.learnUser(message.senderUserId, message.content);
     if (message.conversationType === 3) this.requestGroup(message.targetId);
     // What arrives in the conversation being read is read: tell the server (and so the user's
-    // other devices), once for a burst.
-    if (message.messageDirection === 2 && this.state.activeKey === conversationKey(message)) this.scheduleRead(message);
+    // other devices), once for a burst. An element that judges what is seen marks reads itself.
+    if (message.messageDirection === 2 && open && !this.viewedReads) this.scheduleRead(message);
+  }
+
+  /** An element decides what is read (setViewing was called): no read without it. */
+  private viewedReads = false;
+  private viewing = true;
+
+  /**
+   * For elements that know what the reader sees: from the first call on, the session marks
+   * nothing read by itself; the element calls `markRead(conversation, seq)` for what was in view
+   * while `viewing` (the page visible and focused, the list on screen). Until then, messages
+   * arriving in the open conversation count as unread.
+   */
+  setViewing(viewing: boolean): void {
+    this.viewedReads = true;
+    this.viewing = viewing;
   }
 
   private readTimer: ReturnType<typeof setTimeout> | undefined;
@@ -254,7 +273,7 @@ export class ChatSession {
     const window = windowOf(this.state, key);
     if (window.loaded && this.client.status !== ConnectionStatus.CONNECTED) return; // the cache shows; the reconnect refreshes
     if (!window.loaded || window.stale) await this.loadLatest(conversation);
-    await this.markRead(conversation);
+    if (!this.viewedReads) await this.markRead(conversation);
   }
 
   private async loadLatest(conversation: ConversationRef): Promise<void> {
@@ -282,14 +301,16 @@ export class ChatSession {
     }
   }
 
-  /** Marks the conversation read on every device of the user. */
-  async markRead(conversation: ConversationRef): Promise<void> {
+  /** Marks the conversation read (up to `upToSeq`, by default all of it) on every device of the user. */
+  async markRead(conversation: ConversationRef, upToSeq?: number): Promise<void> {
     const key = conversationKey(conversation);
     const entry = this.state.conversations.byKey[key];
     if (!entry || entry.unreadCount === 0) return;
     const latest = entry.latestMessage?.seq ?? 0;
-    this.store.update((state) => markRead(state, key, latest));
-    const { readSeq } = await this.client.clearUnreadCount(conversation, latest);
+    const target = Math.min(upToSeq ?? latest, latest);
+    if (target <= entry.readSeq) return;
+    this.store.update((state) => markRead(state, key, target));
+    const { readSeq } = await this.client.clearUnreadCount(conversation, target);
     this.store.update((state) => markRead(state, key, readSeq));
   }
 

@@ -204,7 +204,7 @@ export function receiveConversations(state: ChatState, entries: readonly Omit<Co
  * A message arrived or was sent. It lands in its conversation's window (when loaded), moves the conversation up, and counts as unread unless it is ours or the
  * conversation is the one being read.
  */
-export function receiveMessage(state: ChatState, item: MessageItem, options: { counted: boolean }): ChatState {
+export function receiveMessage(state: ChatState, item: MessageItem, options: { counted: boolean; reading?: boolean }): ChatState {
   const key = conversationKey(item);
   const window = windowOf(state, key);
   if (isDeleted(state, item)) return state;
@@ -215,7 +215,9 @@ export function receiveMessage(state: ChatState, item: MessageItem, options: { c
   // echo must be kept from the start: it exists nowhere else until the server has it.
   if (window.loaded || item.status !== 'sent') next = withWindow(state, key, { ...window, items: placeItem(window.items, item) });
   const known = next.conversations.byKey[key];
-  const unread = options.counted && item.direction === 2 && next.activeKey !== key && (item.seq ?? 0) > (known?.readSeq ?? 0);
+  // `reading`: the conversation is open and seen (by default: open); unseen arrivals are unread.
+  const reading = options.reading ?? next.activeKey === key;
+  const unread = options.counted && item.direction === 2 && !reading && (item.seq ?? 0) > (known?.readSeq ?? 0);
   const newer = !known?.latestMessage || (item.seq ?? Infinity) >= (known.latestMessage.seq ?? 0);
   return withConversation(next, {
     conversationType: item.conversationType,

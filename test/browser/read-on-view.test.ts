@@ -1,0 +1,67 @@
+import { expect, fixture, html } from '@open-wc/testing';
+import '../../src/components/index.js';
+import type { ImChatPanel } from '../../src/components/chat-panel/chat-panel.js';
+import { ChatSession } from '../../src/core/client/chat-session.js';
+import { IMClient } from '../../src/core/client/client.js';
+import { TextMessage } from '../../src/core/messages/index.js';
+import { ConversationType } from '../../src/core/protocol/codes.js';
+import type { ChatState } from '../../src/core/store/chat-state.js';
+
+const env: { ws: string } = await (await fetch('/__im-test-env.json')).json();
+const token = async (userId: string): Promise<string> => (await (await fetch(`/__im-token?userId=${userId}`)).json()).token;
+
+function storeReaches(session: ChatSession, check: (state: ChatState) => boolean): Promise<void> {
+  return new Promise((resolve) => {
+    const test = () => {
+      if (!check(session.state)) return;
+      off();
+      resolve();
+    };
+    const off = session.store.subscribe(test);
+    test();
+  });
+}
+
+/** The page as the browser would report it when the tab is in the background. */
+function setPageHidden(hidden: boolean): void {
+  Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => (hidden ? 'hidden' : 'visible') });
+  document.dispatchEvent(new Event('visibilitychange'));
+}
+
+describe('reads are what the reader sees', () => {
+  const clients: IMClient[] = [];
+  afterEach(async () => {
+    setPageHidden(false);
+    delete (document as { visibilityState?: string }).visibilityState;
+    await Promise.all(clients.splice(0).map((client) => client.disconnect()));
+  });
+  const connect = async (userId: string) => {
+    const client = new IMClient({ url: env.ws, tokenProvider: () => token(userId) });
+    clients.push(client);
+    await client.connect();
+    return client;
+  };
+
+  it('a hidden tab marks nothing read; when it shows again, what is in view is read on the server', async () => {
+    const bob = await connect('view-bob');
+    const session = new ChatSession(await connect('view-ann'));
+    await session.start();
+    const conversation = { conversationType: ConversationType.PRIVATE, targetId: 'view-bob' };
+    await session.open(conversation);
+    await fixture<ImChatPanel>(html`<im-chat-panel lang="en" style="height: 500px; width: 420px; display: block" .session=${session}
+      conversation-type="1" target-id="view-bob"></im-chat-panel>`);
+    setPageHidden(true);
+    await bob.sendMessage({ conversationType: ConversationType.PRIVATE, targetId: 'view-ann' }, new TextMessage({ content: 'are you there?' }));
+    await storeReaches(session, (state) => state.windows['1:view-bob']?.items.length === 1);
+    expect(session.state.conversations.byKey['1:view-bob']!.unreadCount, 'unread while hidden').to.equal(1);
+    // The server agrees: no read was sent (asked over another connection of the same user).
+    const other = await connect('view-ann');
+    expect((await other.getConversationList()).find((c) => c.targetId === 'view-bob')!.unreadCount).to.equal(1);
+
+    const readElsewhere = new Promise<number>((resolve) => other.on('conversation', (change) => resolve(change.readSeq)));
+    setPageHidden(false);
+    expect(await readElsewhere, 'the read reaches the user\'s other device').to.equal(1);
+    await storeReaches(session, (state) => state.conversations.byKey['1:view-bob']!.unreadCount === 0);
+    session.dispose();
+  });
+});
