@@ -5,7 +5,7 @@ import { ChatSession } from '../../src/core/client/chat-session.js';
 import { IMClient } from '../../src/core/client/client.js';
 import { TextMessage, UnknownMessage } from '../../src/core/messages/index.js';
 import { ConversationType } from '../../src/core/protocol/codes.js';
-import { conversationKey, receiveHistory, setStatus, setUser, type MessageItem } from '../../src/core/store/chat-state.js';
+import { conversationKey, receiveHistory, receiveMessage, setStatus, setUser, type MessageItem } from '../../src/core/store/chat-state.js';
 
 if (!customElements.get('im-message-list')) customElements.define('im-message-list', ImMessageList);
 
@@ -154,5 +154,23 @@ describe('the message menu in <im-message-list>', () => {
     // The same message coming back in a page from the server stays deleted.
     session.store.update((state) => receiveHistory(state, key, [first, second], { hasOlder: false, latest: true }));
     expect(session.state.windows[key]!.items.map((m) => m.id)).to.deep.equal([first.id]);
+  });
+});
+
+describe('<im-conversation-list> previews', () => {
+  it('says what kind of message came last, and marks a last message that was not sent', async () => {
+    const session = new ChatSession(new IMClient({ url: env.ws, token: 'unused' }));
+    const { ImConversationList } = await import('../../src/components/conversation-list/conversation-list.js');
+    if (!customElements.get('im-conversation-list')) customElements.define('im-conversation-list', ImConversationList);
+    session.store.update((state) => {
+      let next = setStatus(state, 0, 'me');
+      next = receiveMessage(next, item('RC:FileMsg', { name: 'plan.pdf', size: 1, fileUrl: 'https://x.example/plan.pdf' }, { targetId: 'files', conversationType: 1 }), { counted: true });
+      next = receiveMessage(next, { ...item('RC:TxtMsg', { content: 'did not go' }, { targetId: 'offline', conversationType: 1, direction: 1 }), status: 'failed', seq: undefined, messageUid: undefined }, { counted: false });
+      return next;
+    });
+    const list = await fixture(html`<im-conversation-list lang="en" .session=${session}></im-conversation-list>`);
+    await (list as unknown as { updateComplete: Promise<unknown> }).updateComplete;
+    const previews = [...list.shadowRoot!.querySelectorAll('[part="preview"]')].map((preview) => preview.textContent!.replace(/\s+/g, ' ').trim());
+    expect(previews).to.have.members(['[File] plan.pdf', 'Not sent: did not go']);
   });
 });

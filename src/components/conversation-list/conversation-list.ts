@@ -131,7 +131,9 @@ export class ImConversationList extends ImElement {
               </span>
               <span part="name" class="name">${name}</span>
               <span part="time" class="time">${shortTime(entry.updatedTime, this.language, strings)}</span>
-              <span part="preview" class="preview">${previewText(entry.latestMessage, strings)}</span>
+              <span part="preview" class="preview">${entry.latestMessage?.status === 'failed'
+                ? html`<span class="failed">${strings.failed}:</span> `
+                : nothing}${previewText(entry.latestMessage, strings)}</span>
               <span class="marks">
                 ${entry.pinned ? html`<span title=${strings.pinned}>📌</span>` : nothing}
                 ${entry.muted ? html`<span title=${strings.muted}>🔕</span>` : nothing}
