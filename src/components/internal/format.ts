@@ -58,3 +58,15 @@ export function safeImageUrl(url: string | undefined): string | undefined {
     return undefined;
   }
 }
+
+/**
+ * Who is typing, as the header and the list say it: "typing…" in a private chat; in a group
+ * "Alice is typing…", "Alice and Bob are typing…", "3 people are typing…".
+ */
+export function typingLabel(names: readonly string[], group: boolean, strings: Strings): string {
+  if (names.length === 0) return '';
+  if (!group) return strings.typing;
+  if (names.length === 1) return strings.typingOne(names[0]!);
+  if (names.length === 2) return strings.typingTwo(names[0]!, names[1]!);
+  return strings.typingMany(names.length);
+}
