@@ -6,7 +6,7 @@ export { IMClient } from './client/client.js';
 export type { IMClientOptions, IMClientEvents } from './client/client.js';
 export { IMError } from './client/errors.js';
 export { MessageDirection } from './client/types.js';
-export type { Conversation, ConversationInfo, ConversationChange, IMMessage } from './client/types.js';
+export type { Conversation, ConversationInfo, ConversationChange, IMMessage, MessageReaders, TypingEvent } from './client/types.js';
 export { ConnectionStatus, ConversationType, ErrorCode, FrameType, QoS, errorCodeName } from './protocol/codes.js';
 export * from './messages/index.js';
 export { ChatSession, toItem } from './client/chat-session.js';

@@ -5,7 +5,9 @@ import type { im } from '../core/protocol/generated/im.js';
 export type BusEvent =
   /** `persisted: false`: a message that was not stored (no seq), for the sessions online now. */
   | { kind: 'message'; recipients: readonly string[]; message: StoredMessage; fromSessionId: string; persisted?: boolean }
-  | { kind: 'conversation'; userId: string; update: im.IConversationUpdate; fromSessionId: string };
+  | { kind: 'conversation'; userId: string; update: im.IConversationUpdate; fromSessionId: string }
+  /** Receipts about other users (a peer's read or delivered position, a group member's read), to every session of `recipients`. */
+  | { kind: 'receipt'; recipients: readonly string[]; update: im.IConversationUpdate };
 
 /**
  * Fan-out between server nodes. The embedded server has one node, so LocalBus hands events

@@ -15,6 +15,7 @@ const MAX_PAGE = 200;
 
 const RECALL_COMMAND = 'RC:RcCmd';
 const RECALL_NOTIFICATION = 'RC:RcNtf';
+const TYPING_STATUS = 'RC:TypSts';
 const DEFAULT_HISTORY_PAGE = 20;
 
 /** A refusal with the seed's numeric code. */
@@ -56,6 +57,8 @@ function toWireConversation(state: ConversationState, viewerId: string): im.ICon
     readSeq: state.readSeq,
     updatedTime: state.latestMessage?.sentTime ?? 0,
     latestCursor: state.latestCursor,
+    peerReadSeq: state.peerReadSeq ?? 0,
+    peerDeliveredSeq: state.peerDeliveredSeq ?? 0,
   };
 }
 
@@ -118,7 +121,9 @@ export class ChatService {
         objectName, content, sentTime: Date.now(), seq: 0, counted: false,
       };
       acknowledge({ code: 0, messageUid: message.messageUid, clientMsgId, sentTime: message.sentTime, seq: 0, cursor: 0 });
-      this.bus.publish({ kind: 'message', recipients, message, fromSessionId: sessionId, persisted: false });
+      // The user's other devices know they are typing; showing it there would be noise.
+      const live = objectName === TYPING_STATUS ? recipients.filter((id) => id !== userId) : recipients;
+      if (live.length) this.bus.publish({ kind: 'message', recipients: live, message, fromSessionId: sessionId, persisted: false });
       return;
     }
     const { message, duplicate } = await this.store.appendMessage({
@@ -209,8 +214,10 @@ export class ChatService {
       case 'read': {
         const request = parse(im.ReadRequest, body);
         const key = await this.authorizeRead(userId, request.conversationType, request.targetId);
+        const before = await this.store.receiptPositions(userId, key);
         const state = await this.store.markRead(userId, key, request.readSeq > 0 ? request.readSeq : undefined);
         this.publishState(userId, sessionId, request.conversationType, request.targetId, state?.readSeq ?? 0, false);
+        await this.publishRead(userId, key, request.conversationType, request.targetId, before, state?.readSeq ?? 0);
         return ok(im.ConversationUpdate.encode({
           conversationType: request.conversationType, targetId: request.targetId, readSeq: state?.readSeq ?? 0,
         }).finish());
@@ -218,10 +225,17 @@ export class ChatService {
       case 'remove': {
         const request = parse(im.RemoveConversationRequest, body);
         const key = await this.authorizeRead(userId, request.conversationType, request.targetId);
+        const before = await this.store.receiptPositions(userId, key);
         const state = await this.store.removeConversation(userId, key);
         this.publishState(userId, sessionId, request.conversationType, request.targetId, state?.readSeq ?? 0, true);
+        // Removing reads the conversation to its end: the other side learns that as a read.
+        await this.publishRead(userId, key, request.conversationType, request.targetId, before, state?.readSeq ?? 0);
         return ok(new Uint8Array(0));
       }
+      case 'delivered':
+        return this.delivered(userId, parse(im.DeliveredRequest, body));
+      case 'readers':
+        return this.readers(userId, parse(im.ReadersRequest, body));
       case 'recall':
         return this.recall(userId, parse(im.RecallRequest, body));
       case 'profiles': {
@@ -294,6 +308,75 @@ export class ChatService {
     }
     if (!result.duplicate) this.bus.publish({ kind: 'message', recipients, message: result.message, fromSessionId: '' });
     return ok(im.RecallResponse.encode({ command: toWireMessage(result.message, userId) }).finish());
+  }
+
+  /**
+   * A device of the user received a private chat up to `seq`. Only the other side's messages
+   * count (a device receiving the user's own message from another device of theirs says nothing
+   * about the peer's messages), and the peer hears of it only when the position moved.
+   */
+  private async delivered(userId: string, request: im.DeliveredRequest): Promise<QueryResult> {
+    if (request.conversationType !== ConversationType.PRIVATE) {
+      throw new ServiceError(ErrorCode.PARAMETER_ERROR, 'delivery receipts are kept for private chats');
+    }
+    const key = await this.authorizeRead(userId, request.conversationType, request.targetId);
+    if (request.targetId === userId || !(request.seq > 0)) return ok(new Uint8Array(0));
+    const before = (await this.store.receiptPositions(userId, key))?.deliveredSeq ?? 0;
+    const after = await this.store.markDelivered(userId, key, request.seq);
+    if (after > before) {
+      const positions = await this.store.receiptPositions(userId, key);
+      this.bus.publish({
+        kind: 'receipt', recipients: [request.targetId],
+        update: {
+          conversationType: ConversationType.PRIVATE, targetId: userId, time: Date.now(),
+          peerReadSeq: positions?.readSeq ?? 0, peerDeliveredSeq: Math.max(after, positions?.readSeq ?? 0),
+        },
+      });
+    }
+    return ok(new Uint8Array(0));
+  }
+
+  /**
+   * Tells the others of a read that moved: the other participant of a private chat (not the
+   * reader's own devices, which get the plain read position), or a group's other members.
+   */
+  private async publishRead(userId: string, key: string, conversationType: number, targetId: string,
+    before: { readSeq: number; deliveredSeq: number } | undefined, readSeq: number): Promise<void> {
+    if (readSeq <= (before?.readSeq ?? 0)) return;
+    const time = Date.now();
+    if (conversationType === ConversationType.PRIVATE) {
+      if (targetId === userId) return;
+      this.bus.publish({
+        kind: 'receipt', recipients: [targetId],
+        update: { conversationType, targetId: userId, time, peerReadSeq: readSeq, peerDeliveredSeq: Math.max(readSeq, before?.deliveredSeq ?? 0) },
+      });
+      return;
+    }
+    const others = (await this.store.groupMembers(targetId)).filter((id) => id !== userId);
+    if (others.length) {
+      this.bus.publish({ kind: 'receipt', recipients: others, update: { conversationType, targetId, time, memberReadUserId: userId, memberReadSeq: readSeq } });
+    }
+  }
+
+  /**
+   * Who of a group has read one of its messages, from the members' read positions (nothing is
+   * kept per message). Listed are the current members who received it: a member who joined
+   * later never had it, one who left is no longer asked about. The sender is left out.
+   */
+  private async readers(userId: string, request: im.ReadersRequest): Promise<QueryResult> {
+    if (request.conversationType !== ConversationType.GROUP) {
+      throw new ServiceError(ErrorCode.PARAMETER_ERROR, 'readers are told for group messages');
+    }
+    const key = await this.authorizeRead(userId, request.conversationType, request.targetId);
+    const message = request.seq > 0 ? await this.store.messageBySeq(key, request.seq) : undefined;
+    if (!message) throw new ServiceError(ErrorCode.PARAMETER_ERROR, 'no such message in this conversation');
+    const readUserIds: string[] = [];
+    const unreadUserIds: string[] = [];
+    for (const { userId: memberId, readSeq } of await this.store.groupReadPositions(request.targetId, key, message.seq)) {
+      if (memberId === message.senderUserId) continue;
+      (readSeq >= message.seq ? readUserIds : unreadUserIds).push(memberId);
+    }
+    return ok(im.ReadersResponse.encode({ readUserIds, unreadUserIds }).finish());
   }
 
   private publishState(userId: string, sessionId: string, conversationType: number, targetId: string,

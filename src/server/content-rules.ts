@@ -70,6 +70,7 @@ export const CONTENT_RULES: Readonly<Record<string, TypeRules>> = {
   'RC:InfoNtf': { ...notice, fields: { message: text(true) } },
   'RC:GrpNtf': { ...notice, fields: { operatorUserId: id(true), operation: line(true), data: text(), message: text() } },
   'RC:CmdMsg': { counted: false, persisted: false, fields: { name: line(true), data: text() } },
+  'RC:TypSts': { counted: false, persisted: false, fields: { typingContentType: id() } },
   'RC:RcCmd': { ...notice, serverOnly: true, fields: {} },
   'RC:RcNtf': { ...notice, serverOnly: true, fields: {} },
 };

@@ -117,6 +117,12 @@ export class Gateway {
       }
       return;
     }
+    if (event.kind === 'receipt') {
+      for (const userId of new Set(event.recipients)) {
+        for (const session of this.sessionsByUser.get(userId) ?? []) session.push({ type: FrameType.PUBLISH, body: { conversation: event.update } });
+      }
+      return;
+    }
     for (const session of this.sessionsByUser.get(event.userId) ?? []) {
       if (session.id !== event.fromSessionId) session.push({ type: FrameType.PUBLISH, body: { conversation: event.update } });
     }

@@ -171,5 +171,45 @@ export function describeChatStoreContract(engine: string, createStore: () => Pro
       const stats = await store.stats();
       assert.ok(stats.messages > 0 && stats.users >= 1 && stats.groups >= 1);
     });
+
+    it('keeps delivered positions by the other side\'s messages only, and tells each side the other\'s positions', async () => {
+      const key = '1:ra:rb';
+      const send = (senderUserId: string, clientMsgId: string) =>
+        store.appendMessage(input({ conversationKey: key, senderUserId, clientMsgId, recipients: ['ra', 'rb'] }));
+      await send('ra', 'r1');
+      await send('ra', 'r2');
+      await send('rb', 'r3');
+      assert.equal(await store.markDelivered('rb', key, 3), 2, 'rb\'s own message at seq 3 is no delivery of ra\'s');
+      assert.equal(await store.markDelivered('rb', key, 1), 2, 'never back');
+      assert.equal(await store.markDelivered('rb', key, 99), 2, 'nothing past what rb has');
+      assert.equal(await store.markDelivered('ra', key, 3), 3);
+      await store.markRead('rb', key, 1);
+      assert.deepEqual(await store.receiptPositions('rb', key), { readSeq: 1, deliveredSeq: 2 });
+      const seenByA = (await store.conversationList('ra', { count: 50 })).conversations.find((c) => c.conversationKey === key)!;
+      assert.equal(seenByA.peerReadSeq, 1);
+      assert.equal(seenByA.peerDeliveredSeq, 2);
+      await store.markRead('rb', key, 3);
+      const later = (await store.conversationList('ra', { count: 50 })).conversations.find((c) => c.conversationKey === key)!;
+      assert.equal(later.peerDeliveredSeq, 3, 'a read implies delivered');
+      const seenByB = (await store.conversationList('rb', { count: 50 })).conversations.find((c) => c.conversationKey === key)!;
+      assert.equal(seenByB.peerDeliveredSeq, 3);
+      assert.equal(seenByB.peerReadSeq, 0);
+      assert.equal(await store.receiptPositions('nobody', key), undefined);
+    });
+
+    it('tells a group message\'s readers among the current members who received it', async () => {
+      await store.createGroup('rg', 'RG', ['g1', 'g2', 'g3']);
+      const { message } = await store.appendMessage(input({ conversationKey: '3:rg', senderUserId: 'g1', clientMsgId: 'rg1', recipients: ['g1', 'g2', 'g3'] }));
+      await store.joinGroup('rg', ['g4']);
+      await store.appendMessage(input({ conversationKey: '3:rg', senderUserId: 'g1', clientMsgId: 'rg2', recipients: ['g1', 'g2', 'g3', 'g4'] }));
+      await store.markRead('g2', '3:rg');
+      await store.markRead('g4', '3:rg');
+      await store.quitGroup('rg', ['g3']);
+      assert.deepEqual(await store.groupReadPositions('rg', '3:rg', message.seq), [
+        { userId: 'g1', readSeq: 0 }, { userId: 'g2', readSeq: 2 },
+      ]);
+      assert.equal((await store.messageBySeq('3:rg', message.seq))?.messageUid, message.messageUid);
+      assert.equal(await store.messageBySeq('3:rg', 99), undefined);
+    });
   });
 }

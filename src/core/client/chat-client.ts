@@ -18,6 +18,10 @@ export type ChatClient = Pick<IMClient,
   uploadFile?(file: Blob, options?: import('./upload.js').UploadOptions): Promise<import('./upload.js').UploadedFile>;
   /** Signed URLs for this server's file URLs the user may read (others are left out). */
   getFileUrls?(urls: string[]): Promise<Record<string, string>>;
+  /** Tells the other members online that this user is typing (throttled; resolves false when dropped). */
+  sendTypingStatus?(conversation: { conversationType: number; targetId: string }, typingContentType?: string): Promise<boolean>;
+  /** Who of a group has read one of its messages. */
+  getMessageReaders?(conversation: { conversationType: number; targetId: string }, seq: number): Promise<import('./types.js').MessageReaders>;
   /** Recalls one of this user's messages for every member and device. */
   recallMessage?(conversation: { conversationType: number; targetId: string }, message: { messageUid: string; sentTime?: number }): Promise<unknown>;
 };

@@ -4,8 +4,9 @@ import {
 } from '../messages/index.js';
 import { Store } from '../store/store.js';
 import {
-  conversationKey, deleteItem, initialChatState, markRead, recallItem, receiveConversations, receiveHistory, receiveMessage, removeConversation,
-  removeItem, restoreCache, setActive, setDraft, setFileUrls, setGroup, setLoadingOlder, setReply, setStatus, setStorageFallback, setUpload, setUser, updateItem,
+  conversationKey, deleteItem, initialChatState, markRead, noteMemberRead, recallItem, receiveConversations, receiveHistory, receiveMessage,
+  removeConversation, removeItem, restoreCache, setActive, setDraft, setFileUrls, setGroup, setLoadingOlder, setPeerReceipts, setReply, setStatus,
+  setStorageFallback, setTyping, setUpload, setUser, updateItem,
   windowOf, type ChatState, type ConversationRef, type MessageItem, type UserInfo,
 } from '../store/chat-state.js';
 import type { KeyValueStore } from '../storage/key-value-store.js';
@@ -14,7 +15,7 @@ import { newClientMsgId } from './client.js';
 import { IMError } from './errors.js';
 import { SessionCache, type SessionCacheOptions } from './session-cache.js';
 import { buildMediaMessage, mediaKindOf } from './media-messages.js';
-import type { IMMessage } from './types.js';
+import type { ConversationChange, IMMessage, MessageReaders, TypingEvent } from './types.js';
 
 export interface ChatSessionOptions {
   /**
@@ -41,6 +42,8 @@ export interface ChatSessionOptions {
    * messages are fetched through short-lived signed URLs (`fileUrl`); other URLs are used as they are.
    */
   fileOrigins?: string[];
+  /** How long a typing signal shows, ms (default 6000; senders repeat it every 4 s while typing). */
+  typingTimeout?: number;
 }
 
 /** The store's item for a message the client reported. */
@@ -84,10 +87,8 @@ export class ChatSession {
         if (status === ConnectionStatus.CONNECTED) void this.refresh();
       }),
       client.on('message', (message) => this.onMessage(message)),
-      client.on('conversation', (change) => {
-        const key = conversationKey(change);
-        this.store.update((state) => (change.removed ? removeConversation(state, key) : markRead(state, key, change.readSeq)));
-      }),
+      client.on('conversation', (change) => this.onConversationChange(change)),
+      client.on('typing', (typing) => this.onTyping(typing)),
       // Sends restored from storage, and (with a shared connection) the other tabs' sends.
       client.on('sent', (message) => this.onSent(message)),
       client.on('sendFailed', (clientMsgId, error) => this.onSendFailed(clientMsgId, error)),
@@ -196,7 +197,64 @@ export class ChatSession {
     }
   }
 
+  private onConversationChange(change: ConversationChange): void {
+    const key = conversationKey(change);
+    // A receipt is about someone else: this user's own read position is not in it.
+    if (change.peerReadSeq !== undefined || change.peerDeliveredSeq !== undefined) {
+      const receipts = {
+        ...(change.peerReadSeq !== undefined ? { peerReadSeq: change.peerReadSeq } : {}),
+        ...(change.peerDeliveredSeq !== undefined ? { peerDeliveredSeq: change.peerDeliveredSeq } : {}),
+      };
+      this.store.update((state) => setPeerReceipts(state, key, receipts));
+      return;
+    }
+    if (change.memberReadUserId !== undefined) {
+      const { memberReadUserId, memberReadSeq = 0 } = change;
+      this.store.update((state) => noteMemberRead(state, key, memberReadUserId, memberReadSeq));
+      return;
+    }
+    this.store.update((state) => (change.removed ? removeConversation(state, key) : markRead(state, key, change.readSeq)));
+  }
+
+  private readonly typingTimers = new Map<string, ReturnType<typeof setTimeout>>();
+
+  private onTyping(typing: TypingEvent): void {
+    const key = conversationKey(typing);
+    const timeout = this.options.typingTimeout ?? 6000;
+    const expiresAt = Date.now() + timeout;
+    this.store.update((state) => setTyping(state, key, typing.userId, expiresAt));
+    const timerKey = `${key}\n${typing.userId}`;
+    clearTimeout(this.typingTimers.get(timerKey));
+    this.typingTimers.set(timerKey, setTimeout(() => {
+      this.typingTimers.delete(timerKey);
+      this.store.update((state) => setTyping(state, key, typing.userId, undefined));
+    }, timeout));
+  }
+
+  /** The user's message ends their typing there at once. */
+  private stopTypingOf(key: string, userId: string): void {
+    const timerKey = `${key}\n${userId}`;
+    clearTimeout(this.typingTimers.get(timerKey));
+    this.typingTimers.delete(timerKey);
+    this.store.update((state) => setTyping(state, key, userId, undefined));
+  }
+
+  /**
+   * The user is typing in `conversation` (call it on input): the other members online see it
+   * for a few seconds. Signals are throttled by the client; failures do not matter and are dropped.
+   */
+  async notifyTyping(conversation: ConversationRef): Promise<void> {
+    await this.client.sendTypingStatus?.(conversation).catch(() => undefined);
+  }
+
+  /** Who of a group has read its message `seq` (the current members who received it, without the sender). */
+  async getReaders(conversation: ConversationRef, seq: number): Promise<MessageReaders> {
+    if (!this.client.getMessageReaders) throw new IMError(ErrorCode.PARAMETER_ERROR, 'this client cannot ask for readers');
+    return this.client.getMessageReaders(conversation, seq);
+  }
+
   private onMessage(message: IMMessage): void {
+    if (message.messageDirection === 2) this.stopTypingOf(conversationKey(message), message.senderUserId);
     if (message.content instanceof RecallCommandMessage) {
       const { messageUId, operatorId, recallTime, originalObjectName } = message.content;
       const notification = new RecallNotificationMessage({ operatorId, recallTime, originalObjectName });
@@ -257,6 +315,8 @@ export class ChatSession {
       latestMessage: c.latestMessage && toItem(c.latestMessage),
       readSeq: c.readSeq,
       updatedTime: c.updatedTime,
+      ...(c.peerReadSeq !== undefined ? { peerReadSeq: c.peerReadSeq } : {}),
+      ...(c.peerDeliveredSeq !== undefined ? { peerDeliveredSeq: c.peerDeliveredSeq } : {}),
     })), { hasMore: page.hasMore, replace: true }));
     for (const c of page.conversations) {
       if (c.conversationType === 1) this.requestUser(c.targetId);
@@ -549,6 +609,8 @@ export class ChatSession {
   /** Stops following the client; what the cache has not written yet is written first. */
   async dispose(): Promise<void> {
     clearTimeout(this.readTimer);
+    for (const timer of this.typingTimers.values()) clearTimeout(timer);
+    this.typingTimers.clear();
     for (const unsubscribe of this.unsubscribers.splice(0)) unsubscribe();
     const stop = this.stopCaching;
     this.stopCaching = undefined;

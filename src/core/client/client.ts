@@ -9,7 +9,8 @@ import type { KeyValueStore } from '../storage/key-value-store.js';
 import { WebSocketTransport } from '../transport/websocket-transport.js';
 // The messages index registers the built-in types: a client always decodes them.
 import {
-  decodeContent, encodeContent, messageTypeOptions, MessageValidationError, type MessageContent, type RecallCommandMessage,
+  decodeContent, encodeContent, messageTypeOptions, MessageValidationError, TypingStatusMessage, type MessageContent,
+  type RecallCommandMessage,
 } from '../messages/index.js';
 import { backoffDelay } from './backoff.js';
 import { Emitter } from './emitter.js';
@@ -23,7 +24,8 @@ export interface MediaSendOptions extends SendOptions {
   signal?: AbortSignal;
 }
 import {
-  MessageDirection, type Conversation, type ConversationChange, type ConversationInfo, type IMMessage,
+  MessageDirection, type Conversation, type ConversationChange, type ConversationInfo, type IMMessage, type MessageReaders,
+  type TypingEvent,
 } from './types.js';
 
 export interface IMClientOptions {
@@ -69,6 +71,11 @@ export interface IMClientOptions {
    * survive a reload there; the next client on the same store sends them and syncs on.
    */
   storage?: KeyValueStore;
+  /**
+   * Tell the server what this device received in private chats (the sender's "delivered"), at
+   * most once per conversation per 250 ms (default true).
+   */
+  deliveryReceipts?: boolean;
 }
 
 /** An unsent message as kept in storage. */
@@ -85,10 +92,16 @@ const OUTBOX_PREFIX = 'outbox:';
 const CURSOR_KEY = 'cursor';
 
 export interface IMClientEvents extends Record<string, unknown[]> {
-  /** Every message received: other users', and this user's sent from other devices. */
+  /** Every message received: other users', and this user's sent from other devices. Typing signals come as `typing` instead. */
   message: [IMMessage];
+  /** Someone else is typing (a `RC:TypSts`, never stored or counted); it lasts until their message or a few seconds. */
+  typing: [TypingEvent];
   status: [ConnectionStatus];
-  /** Read position or removal changed on another device of this user. */
+  /**
+   * Read position or removal changed on another device of this user; or a receipt: the other
+   * side of a private chat read or received (`peerReadSeq`, `peerDeliveredSeq`), a group member
+   * read (`memberReadUserId`, `memberReadSeq`).
+   */
   conversation: [ConversationChange];
   /** An established connection was lost (the seed's `disconnect`); reconnecting follows unless it cannot help. */
   disconnect: [IMError];
@@ -153,6 +166,11 @@ const TOKEN_NOTICE_MAX_MS = 5 * 60_000;
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 const SYNC_PAGE = 200;
+/** At most one typing signal per conversation this often: the peer's display lasts longer (6 s). */
+const TYPING_INTERVAL_MS = 4000;
+/** Delivery receipts of a burst of messages go out together, one per conversation. */
+const DELIVERED_DELAY_MS = 250;
+const TYPING_OBJECT_NAME = 'RC:TypSts';
 const RATE_LIMIT_RETRY_MS = 1000;
 
 const CLIENT_MSG_ID = /^[A-Za-z0-9_\-.:]{1,64}$/;
@@ -261,6 +279,8 @@ export class IMClient extends Emitter<IMClientEvents> {
     this.wanted = false;
     clearTimeout(this.reconnectTimer);
     clearTimeout(this.tokenTimer);
+    clearTimeout(this.deliveredTimer);
+    this.deliveredTimer = undefined;
     if (this.transport) {
       this.writeFrame({ type: FrameType.DISCONNECT, body: { code: 0, reason: 'client disconnect' } });
     }
@@ -478,6 +498,7 @@ export class IMClient extends Emitter<IMClientEvents> {
     this.startHeartbeat();
     this.watchTokenExpiry(ack);
     this.setStatus(ConnectionStatus.CONNECTED);
+    if (this.deliveredPending.size) this.scheduleDelivered();
     const waiter = this.connectWaiter;
     this.connectWaiter = undefined;
     waiter?.resolve({ userId: ack.userId });
@@ -713,6 +734,8 @@ export class IMClient extends Emitter<IMClientEvents> {
     }
     const pending = this.outbox.get(clientMsgId);
     if (pending) return pending.promise as Promise<IMMessage<C>>;
+    // The peer stops showing "typing" at this message: typing again right after must say so.
+    if (content.objectName !== TYPING_OBJECT_NAME) this.typingSentAt.delete(keyOf(conversation));
     const typeOptions = messageTypeOptions(content.objectName);
     const outgoing: im.IOutgoing = {
       clientMsgId, conversationType: conversation.conversationType, targetId: conversation.targetId,
@@ -733,6 +756,36 @@ export class IMClient extends Emitter<IMClientEvents> {
   }
 
   private order = 0;
+  private readonly typingSentAt = new Map<string, number>();
+
+  /**
+   * Tells the conversation's other members online that this user is typing `typingContentType`
+   * (an objectName). At most one signal per conversation per 4 s goes out; calls in between, and
+   * calls while not connected, are dropped: resolves true when a signal went out. The signal is
+   * never stored, never counted, and not shown on this user's other devices.
+   */
+  async sendTypingStatus(conversation: Conversation, typingContentType = 'RC:TxtMsg'): Promise<boolean> {
+    const content = new TypingStatusMessage({ typingContentType });
+    try {
+      content.validate();
+    } catch (error) {
+      throw new IMError(error instanceof MessageValidationError ? error.code : ErrorCode.PARAMETER_ERROR, (error as Error).message);
+    }
+    if (this.statusValue !== ConnectionStatus.CONNECTED || !this.transport) return false;
+    const key = keyOf(conversation);
+    const now = Date.now();
+    const last = this.typingSentAt.get(key);
+    if (last !== undefined && now - last < TYPING_INTERVAL_MS) return false;
+    this.typingSentAt.set(key, now);
+    // Past the outbox on purpose: a signal is worth nothing later, so it is neither kept for a
+    // reconnect nor awaited (a refusal, e.g. not a member, is dropped like a throttled call).
+    const outgoing: im.IOutgoing = {
+      clientMsgId: newClientMsgId(), conversationType: conversation.conversationType, targetId: conversation.targetId,
+      objectName: TYPING_OBJECT_NAME, content: encodeContent(content), counted: false, persisted: false,
+    };
+    this.writeFrame({ type: FrameType.PUBLISH, qos: 1, body: { requestId: this.requestId(), outgoing } });
+    return true;
+  }
 
   private enqueue(entry: OutboxEntry): void {
     this.outbox.set(entry.clientMsgId, entry);
@@ -850,6 +903,10 @@ export class IMClient extends Emitter<IMClientEvents> {
       if (!message.persisted) {
         // Not stored: no seq or cursor to order it by, and no sync will ever bring it. Holding
         // it behind a sync, or taking its seq 0 for a gap, would only delay or lose it.
+        if (message.objectName === TYPING_OBJECT_NAME) {
+          this.onTyping(message);
+          return;
+        }
         if (!(message.senderUserId === this.userIdValue && this.ownSent.has(message.clientMsgId))) this.emit('message', this.toMessage(message));
         return;
       }
@@ -865,8 +922,56 @@ export class IMClient extends Emitter<IMClientEvents> {
       const change = publish.conversation as im.ConversationUpdate;
       this.emit('conversation', {
         conversationType: change.conversationType, targetId: change.targetId, readSeq: change.readSeq, removed: change.removed,
+        ...(change.peerReadSeq > 0 ? { peerReadSeq: change.peerReadSeq } : {}),
+        ...(change.peerDeliveredSeq > 0 ? { peerDeliveredSeq: change.peerDeliveredSeq } : {}),
+        ...(change.memberReadUserId ? { memberReadUserId: change.memberReadUserId, memberReadSeq: change.memberReadSeq } : {}),
       });
     }
+  }
+
+  private onTyping(message: im.Message): void {
+    // The server does not echo typing to its sender; an old server might.
+    if (message.senderUserId === this.userIdValue) return;
+    const content = decodeContent(message.objectName, message.content) as Partial<TypingStatusMessage>;
+    this.emit('typing', {
+      conversationType: message.conversationType, targetId: message.targetId, userId: message.senderUserId,
+      typingContentType: typeof content.typingContentType === 'string' ? content.typingContentType : 'RC:TxtMsg',
+    });
+  }
+
+  // ---- delivery receipts ----
+
+  /** The highest seq received per private chat, not yet told to the server. */
+  private readonly deliveredPending = new Map<string, { conversation: Conversation; seq: number }>();
+  private readonly deliveredTold = new Map<string, number>();
+  private deliveredTimer: ReturnType<typeof setTimeout> | undefined;
+
+  private noteDelivered(wire: im.Message): void {
+    if (this.options.deliveryReceipts === false || wire.conversationType !== 1 || wire.senderUserId === this.userIdValue) return;
+    const key = keyOf(wire);
+    if (wire.seq <= Math.max(this.deliveredTold.get(key) ?? 0, this.deliveredPending.get(key)?.seq ?? 0)) return;
+    this.deliveredPending.set(key, { conversation: { conversationType: wire.conversationType, targetId: wire.targetId }, seq: wire.seq });
+    this.scheduleDelivered();
+  }
+
+  private scheduleDelivered(): void {
+    this.deliveredTimer ??= setTimeout(() => {
+      this.deliveredTimer = undefined;
+      if (this.statusValue !== ConnectionStatus.CONNECTED) return; // the next CONNECTED sends them
+      const batch = [...this.deliveredPending];
+      this.deliveredPending.clear();
+      for (const [key, { conversation, seq }] of batch) {
+        this.query('delivered', im.DeliveredRequest.encode({ ...conversation, seq }).finish()).then(
+          () => this.deliveredTold.set(key, Math.max(seq, this.deliveredTold.get(key) ?? 0)),
+          (error: IMError) => {
+            // Refused (not a participant any more): telling it again cannot help. Lost on the
+            // way: told at the next connection, unless a newer one was queued meanwhile.
+            if (error.code !== ErrorCode.RC_NET_UNAVAILABLE && error.code !== ErrorCode.RC_SOCKET_DISCONNECTED
+              && error.code !== ErrorCode.RC_MSG_RESP_TIMEOUT) return;
+            if (seq > (this.deliveredPending.get(key)?.seq ?? 0)) this.deliveredPending.set(key, { conversation, seq });
+          });
+      }
+    }, DELIVERED_DELAY_MS);
   }
 
   /**
@@ -926,6 +1031,8 @@ export class IMClient extends Emitter<IMClientEvents> {
       this.noteSeq(wire, wire.seq);
       if (wire.senderUserId === this.userIdValue && this.ownSent.delete(wire.clientMsgId)) continue;
       this.emit('message', this.toMessage(wire));
+      // After the emit: "delivered" means this client has handed the message on.
+      this.noteDelivered(wire);
     }
   }
 
@@ -1001,6 +1108,7 @@ export class IMClient extends Emitter<IMClientEvents> {
         conversationType: c.conversationType, targetId: c.targetId, unreadCount: c.unreadCount,
         latestMessage: c.latestMessage ? this.toMessage(c.latestMessage as im.Message) : undefined,
         readSeq: c.readSeq, updatedTime: c.updatedTime, latestCursor: c.latestCursor,
+        ...(c.conversationType === 1 ? { peerReadSeq: c.peerReadSeq, peerDeliveredSeq: c.peerDeliveredSeq } : {}),
       })),
     };
   }
@@ -1013,6 +1121,18 @@ export class IMClient extends Emitter<IMClientEvents> {
   async clearUnreadCount(conversation: Conversation, readSeq = 0): Promise<{ readSeq: number }> {
     const body = await this.query('read', im.ReadRequest.encode({ ...conversation, readSeq }).finish());
     return { readSeq: decodeOrThrow(im.ConversationUpdate, body).readSeq };
+  }
+
+  /**
+   * Who has read message `seq` of a group, from the members' read positions: the current
+   * members who received it (not those who joined later or left), without its sender.
+   */
+  async getMessageReaders(conversation: Conversation, seq: number): Promise<MessageReaders> {
+    const body = await this.query('readers', im.ReadersRequest.encode({
+      conversationType: conversation.conversationType, targetId: conversation.targetId, seq,
+    }).finish());
+    const result = decodeOrThrow(im.ReadersResponse, body);
+    return { readUserIds: result.readUserIds, unreadUserIds: result.unreadUserIds };
   }
 
   /**

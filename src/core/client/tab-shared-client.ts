@@ -34,7 +34,7 @@ function browserEnvironment(): TabSharingEnvironment {
 /** Client calls a tab forwards to the leading tab. */
 const REMOTE_METHODS = [
   'sendMessage', 'getHistoryMessages', 'getConversationPage', 'getConversationList', 'clearUnreadCount', 'getProfiles',
-  'removeConversation', 'recallMessage', 'retry',
+  'removeConversation', 'recallMessage', 'retry', 'sendTypingStatus', 'getMessageReaders',
 ] as const;
 type RemoteMethod = (typeof REMOTE_METHODS)[number];
 
@@ -184,7 +184,7 @@ export class TabSharedClient extends Emitter<IMClientEvents> implements ChatClie
       this.post({ t: 'event', from: this.tabId, name, args: args.map(encodeValue) });
       this.onEvent(name, args);
     });
-    this.stopLeading = (['message', 'status', 'conversation', 'disconnect', 'schedule', 'retry', 'reconnect', 'sent', 'sendFailed', 'tokenWillExpire', 'tokenExpired'] as const).map(relay);
+    this.stopLeading = (['message', 'typing', 'status', 'conversation', 'disconnect', 'schedule', 'retry', 'reconnect', 'sent', 'sendFailed', 'tokenWillExpire', 'tokenExpired'] as const).map(relay);
     if (this.wanted) void client.connect().catch(() => undefined);
     this.announce();
     // Calls this tab made while another tab led go to its own client now.
@@ -366,6 +366,15 @@ export class TabSharedClient extends Emitter<IMClientEvents> implements ChatClie
 
   recallMessage(...args: Parameters<IMClient['recallMessage']>): ReturnType<IMClient['recallMessage']> {
     return this.call('recallMessage', args);
+  }
+
+  /** Throttled once for the browser: the leading tab's client keeps the clock. */
+  sendTypingStatus(...args: Parameters<IMClient['sendTypingStatus']>): ReturnType<IMClient['sendTypingStatus']> {
+    return this.call('sendTypingStatus', args);
+  }
+
+  getMessageReaders(...args: Parameters<IMClient['getMessageReaders']>): ReturnType<IMClient['getMessageReaders']> {
+    return this.call('getMessageReaders', args);
   }
 
   /** This tab's sends still waiting for an answer (the leader's own, when this tab leads). */

@@ -37,10 +37,36 @@ export interface ConversationInfo extends Conversation {
   updatedTime: number;
   /** Paging key for getConversationList({ before }). */
   latestCursor: number;
+  /** Private chats: the other participant read up to this seq (0 elsewhere). */
+  peerReadSeq?: number;
+  /** Private chats: the other participant's devices received up to this seq (0 elsewhere). */
+  peerDeliveredSeq?: number;
 }
 
-/** A change to one conversation made on another device or tab of the same user. */
+/**
+ * A change to one conversation: made on another device or tab of the same user (`readSeq`,
+ * `removed`), or a receipt about someone else. A receipt carries `peerReadSeq` /
+ * `peerDeliveredSeq` (the other side of a private chat) or `memberReadUserId` + `memberReadSeq`
+ * (a group member read) and says nothing of this user's own read position: its readSeq is 0.
+ */
 export interface ConversationChange extends Conversation {
   readSeq: number;
   removed: boolean;
+  peerReadSeq?: number;
+  peerDeliveredSeq?: number;
+  memberReadUserId?: string;
+  memberReadSeq?: number;
+}
+
+/** Someone else is typing in a conversation (a `RC:TypSts` received). */
+export interface TypingEvent extends Conversation {
+  userId: string;
+  /** The objectName of what is being typed. */
+  typingContentType: string;
+}
+
+/** Who of a group's members that received a message has read it (the sender is not listed). */
+export interface MessageReaders {
+  readUserIds: string[];
+  unreadUserIds: string[];
 }

@@ -259,6 +259,26 @@ export class CommandMessage extends FieldsMessage {
   }
 }
 
+export interface TypingStatusMessageFields extends CommonFields {
+  /** The objectName of what is being typed (default `RC:TxtMsg`). */
+  typingContentType?: string;
+}
+
+/**
+ * `RC:TypSts`: the sender is typing. Delivered live to the other members online, never stored
+ * or counted; `IMClient` reports it as a `typing` event, not as a message.
+ */
+export class TypingStatusMessage extends FieldsMessage {
+  static readonly objectName = 'RC:TypSts';
+  static readonly options: MessageTypeOptions = { isPersited: false, isCounted: false };
+  static override readonly rules: FieldRules = { typingContentType: id() };
+  static override readonly defaults = { typingContentType: 'RC:TxtMsg' };
+  declare readonly typingContentType: string;
+  constructor(fields: TypingStatusMessageFields = {}) {
+    super(fields);
+  }
+}
+
 export interface GroupNotificationMessageFields extends CommonFields {
   operatorUserId: string;
   /** What happened (the app's names: Add, Kicked, Rename, …). */
@@ -348,7 +368,7 @@ export class RecallNotificationMessage extends FieldsMessage {
 }
 
 for (const type of [ImageMessage, GIFMessage, FileMessage, HQVoiceMessage, SightMessage, LocationMessage, RichContentMessage,
-  ReferenceMessage, InformationNotificationMessage, CommandMessage, GroupNotificationMessage, RecallCommandMessage,
+  ReferenceMessage, InformationNotificationMessage, CommandMessage, TypingStatusMessage, GroupNotificationMessage, RecallCommandMessage,
   RecallNotificationMessage]) {
   registerMessageClass(type);
 }

@@ -51,6 +51,15 @@ export interface ConversationEntry extends ConversationRef {
   updatedTime: number;
   pinned: boolean;
   muted: boolean;
+  /**
+   * Private chats: the other participant read up to this seq. The widget shows this user's
+   * messages with seq ≤ peerReadSeq as read.
+   */
+  peerReadSeq?: number;
+  /** Private chats: the other participant's devices received up to this seq (delivered ticks). */
+  peerDeliveredSeq?: number;
+  /** Groups: read positions of members, as pushed while this session ran (userId → seq). */
+  memberReads?: Readonly<Record<string, number>>;
 }
 
 export interface UserInfo {
@@ -84,6 +93,8 @@ export interface ChatState {
   deleted: Readonly<Record<string, true>>;
   /** Files on their way up, by conversation key, in the order they were picked. */
   uploads: Readonly<Record<string, readonly Upload[]>>;
+  /** Who is typing where: conversation key → userId → when it stops showing (ms since the epoch). */
+  typing: Readonly<Record<string, Readonly<Record<string, number>>>>;
 }
 
 export interface Upload {
@@ -113,6 +124,7 @@ export const initialChatState = (status = 2): ChatState => ({
   replies: {},
   deleted: {},
   uploads: {},
+  typing: {},
 });
 
 const emptyWindow: MessageWindow = { items: [], hasOlder: true, loadingOlder: false, loaded: false };
@@ -195,7 +207,13 @@ export function receiveConversations(state: ChatState, entries: readonly Omit<Co
   for (const entry of entries) {
     const key = conversationKey(entry);
     const known = state.conversations.byKey[key];
-    byKey[key] = { ...entry, key, pinned: known?.pinned ?? false, muted: known?.muted ?? false };
+    byKey[key] = {
+      ...entry, key, pinned: known?.pinned ?? false, muted: known?.muted ?? false,
+      // A push may have moved a receipt past the list's answer while it was on its way.
+      ...maxOf('peerReadSeq', entry.peerReadSeq, known?.peerReadSeq),
+      ...maxOf('peerDeliveredSeq', entry.peerDeliveredSeq, known?.peerDeliveredSeq),
+      ...(entry.memberReads ?? known?.memberReads ? { memberReads: { ...known?.memberReads, ...entry.memberReads } } : {}),
+    };
   }
   return { ...state, conversations: { byKey, keys: sortKeys(byKey), loaded: true, hasMore: page.hasMore } };
 }
@@ -229,7 +247,15 @@ export function receiveMessage(state: ChatState, item: MessageItem, options: { c
     updatedTime: Math.max(known?.updatedTime ?? 0, item.sentTime),
     pinned: known?.pinned ?? false,
     muted: known?.muted ?? false,
+    ...(known?.peerReadSeq !== undefined ? { peerReadSeq: known.peerReadSeq } : {}),
+    ...(known?.peerDeliveredSeq !== undefined ? { peerDeliveredSeq: known.peerDeliveredSeq } : {}),
+    ...(known?.memberReads ? { memberReads: known.memberReads } : {}),
   });
+}
+
+function maxOf<K extends string>(name: K, a: number | undefined, b: number | undefined): Partial<Record<K, number>> {
+  if (a === undefined && b === undefined) return {};
+  return { [name]: Math.max(a ?? 0, b ?? 0) } as Record<K, number>;
 }
 
 /** Replaces the item with `id` (a send that was acknowledged or failed). */
@@ -454,7 +480,49 @@ export function setConversationFlags(state: ChatState, key: string, flags: { pin
   return withConversation(state, { ...entry, ...flags });
 }
 
+/**
+ * Receipts from the other side of a private chat. Positions only move forward: a late or
+ * repeated push never takes a tick back.
+ */
+export function setPeerReceipts(state: ChatState, key: string, receipts: { peerReadSeq?: number; peerDeliveredSeq?: number }): ChatState {
+  const entry = state.conversations.byKey[key];
+  if (!entry) return state;
+  const peerReadSeq = receipts.peerReadSeq !== undefined && receipts.peerReadSeq > (entry.peerReadSeq ?? 0) ? receipts.peerReadSeq : entry.peerReadSeq;
+  const peerDeliveredSeq = receipts.peerDeliveredSeq !== undefined && receipts.peerDeliveredSeq > (entry.peerDeliveredSeq ?? 0)
+    ? receipts.peerDeliveredSeq : entry.peerDeliveredSeq;
+  if (peerReadSeq === entry.peerReadSeq && peerDeliveredSeq === entry.peerDeliveredSeq) return state;
+  return withConversation(state, {
+    ...entry, ...(peerReadSeq !== undefined ? { peerReadSeq } : {}), ...(peerDeliveredSeq !== undefined ? { peerDeliveredSeq } : {}),
+  });
+}
+
+/** A group member's read position moved (for an open "read by" list to refresh); never back. */
+export function noteMemberRead(state: ChatState, key: string, userId: string, seq: number): ChatState {
+  const entry = state.conversations.byKey[key];
+  if (!entry || entry.conversationType !== 3 || seq <= (entryOf(entry.memberReads, userId) ?? 0)) return state;
+  return withConversation(state, { ...entry, memberReads: { ...entry.memberReads, [userId]: seq } });
+}
+
+/** `userId` is typing in the conversation until `expiresAt` (ms); undefined: they stopped. */
+export function setTyping(state: ChatState, key: string, userId: string, expiresAt: number | undefined): ChatState {
+  const users = state.typing[key];
+  const known = entryOf(users, userId);
+  if (known === expiresAt) return state;
+  if (expiresAt === undefined && known === undefined) return state;
+  // A literal with a computed key defines the property: an id like `__proto__` stays data.
+  const nextUsers: Record<string, number> = { ...users, [userId]: expiresAt ?? 0 };
+  if (expiresAt === undefined) delete nextUsers[userId];
+  const typing = { ...state.typing };
+  if (Object.keys(nextUsers).length) typing[key] = nextUsers;
+  else delete typing[key];
+  return { ...state, typing };
+}
+
 // ---- selectors ----
+
+/** Users still typing in the conversation at `now` (ms), in the order they started. */
+export const selectTypingUsers = (state: ChatState, key: string, now: number): string[] =>
+  Object.entries(state.typing[key] ?? {}).filter(([, expiresAt]) => expiresAt > now).map(([userId]) => userId);
 
 
 export const selectConversations = (state: ChatState): ConversationEntry[] =>

@@ -63,6 +63,17 @@ export interface ConversationState {
   latestMessage: StoredMessage | undefined;
   /** Cursor of the latest message: the list's order and paging key. */
   latestCursor: number;
+  /** Private chats: the other participant's read position. */
+  peerReadSeq?: number;
+  /** Private chats: what the other participant's devices received (never below peerReadSeq). */
+  peerDeliveredSeq?: number;
+}
+
+/** One user's own positions in a conversation. */
+export interface ReceiptPositions {
+  readSeq: number;
+  /** Highest seq of the others' messages a device of the user received (0 = none told yet). */
+  deliveredSeq: number;
 }
 
 export interface UserRecord {
@@ -119,6 +130,25 @@ export interface ChatStore {
 
   /** Moves the read position forward (never back); 0 or absent = to the latest message. */
   markRead(userId: string, conversationKey: string, readSeq?: number): Promise<ConversationState | undefined>;
+
+  /** The user's read and delivered positions in the conversation, or undefined when it has none. */
+  receiptPositions(userId: string, conversationKey: string): Promise<ReceiptPositions | undefined>;
+
+  /**
+   * A device of the user received the conversation up to `seq`: the delivered position moves to
+   * the highest message of another sender at or below `seq` the user has (never back). Returns
+   * the position after the call.
+   */
+  markDelivered(userId: string, conversationKey: string, seq: number): Promise<number>;
+
+  /** A message of the conversation by seq. */
+  messageBySeq(conversationKey: string, seq: number): Promise<StoredMessage | undefined>;
+
+  /**
+   * The group's current members who received message `seq` of the conversation, with their read
+   * positions, in membership order.
+   */
+  groupReadPositions(groupId: string, conversationKey: string, seq: number): Promise<Array<{ userId: string; readSeq: number }>>;
 
   /** Hides the conversation from the user's list until a newer message arrives; reads it. */
   removeConversation(userId: string, conversationKey: string): Promise<ConversationState | undefined>;

@@ -1,9 +1,9 @@
 import Database from 'better-sqlite3';
 import {
-  RecallConflict, type AppendInput, type AppendResult, type ChatStore, type ConversationState, type RecallInput, type StoredMessage,
-  type UserRecord,
+  RecallConflict, type AppendInput, type AppendResult, type ChatStore, type ConversationState, type ReceiptPositions, type RecallInput,
+  type StoredMessage, type UserRecord,
 } from './chat-store.js';
-import { newMessageUid } from '../ids.js';
+import { newMessageUid, privateParticipants } from '../ids.js';
 
 /** Schema versions, applied in order; PRAGMA user_version records how many ran. */
 const migrations: readonly string[] = [
@@ -64,6 +64,8 @@ const migrations: readonly string[] = [
      PRIMARY KEY (user_id, conversation_key)
    ) WITHOUT ROWID;
    CREATE INDEX user_conversations_by_activity ON user_conversations (user_id, latest_cursor);`,
+  // Delivery receipts: what the user's devices received. Read positions were there already.
+  `ALTER TABLE user_conversations ADD COLUMN delivered_seq INTEGER NOT NULL DEFAULT 0;`,
 ];
 
 interface MessageRow {
@@ -165,6 +167,17 @@ export class SqliteChatStore implements ChatStore {
         AND unread_counts = 1`).pluck(),
       latestSeq: db.prepare('SELECT MAX(seq) FROM inbox WHERE user_id = ? AND conversation_key = ?').pluck(),
       setRead: db.prepare(`UPDATE user_conversations SET read_seq = MAX(read_seq, ?) WHERE user_id = ? AND conversation_key = ?`),
+      positions: db.prepare(`SELECT read_seq, delivered_seq FROM user_conversations WHERE user_id = ? AND conversation_key = ?`),
+      // The newest message of someone else the user has, at or below the seq a device told.
+      deliverableSeq: db.prepare(`SELECT MAX(i.seq) FROM inbox i JOIN messages m ON m.id = i.message_id
+        WHERE i.user_id = ? AND i.conversation_key = ? AND i.seq <= ? AND m.sender_id <> ?`).pluck(),
+      setDelivered: db.prepare(`UPDATE user_conversations SET delivered_seq = MAX(delivered_seq, ?)
+        WHERE user_id = ? AND conversation_key = ?`),
+      messageBySeq: db.prepare('SELECT * FROM messages WHERE conversation_key = ? AND seq = ?'),
+      groupReadPositions: db.prepare(`SELECT gm.user_id AS user_id, COALESCE(uc.read_seq, 0) AS read_seq FROM group_members gm
+        JOIN inbox i ON i.user_id = gm.user_id AND i.conversation_key = ? AND i.seq = ?
+        LEFT JOIN user_conversations uc ON uc.user_id = gm.user_id AND uc.conversation_key = i.conversation_key
+        WHERE gm.group_id = ? ORDER BY gm.joined_at, gm.user_id`),
       hide: db.prepare(`UPDATE user_conversations SET hidden_cursor = latest_cursor WHERE user_id = ? AND conversation_key = ?`),
       countMessages: db.prepare('SELECT COUNT(*) FROM messages').pluck(),
       countUsers: db.prepare('SELECT COUNT(*) FROM users').pluck(),
@@ -352,7 +365,11 @@ export class SqliteChatStore implements ChatStore {
 
   private conversationState(userId: string, row: UserConversationRow): ConversationState {
     const latest = this.statements.messageById.get(row.latest_cursor) as MessageRow | undefined;
+    const participants = privateParticipants(row.conversation_key);
+    const peerId = participants && (participants[0] === userId ? participants[1] : participants[0]);
+    const peer = peerId !== undefined && peerId !== userId ? this.positions(peerId, row.conversation_key) : undefined;
     return {
+      ...(peer ? { peerReadSeq: peer.readSeq, peerDeliveredSeq: Math.max(peer.readSeq, peer.deliveredSeq) } : {}),
       conversationKey: row.conversation_key,
       conversationType: row.conversation_type,
       readSeq: row.read_seq,
@@ -369,6 +386,33 @@ export class SqliteChatStore implements ChatStore {
       const row = this.statements.userConversation.get(userId, conversationKey) as UserConversationRow | undefined;
       return row && this.conversationState(userId, row);
     })();
+  }
+
+  private positions(userId: string, conversationKey: string): ReceiptPositions | undefined {
+    const row = this.statements.positions.get(userId, conversationKey) as { read_seq: number; delivered_seq: number } | undefined;
+    return row && { readSeq: row.read_seq, deliveredSeq: row.delivered_seq };
+  }
+
+  async receiptPositions(userId: string, conversationKey: string): Promise<ReceiptPositions | undefined> {
+    return this.positions(userId, conversationKey);
+  }
+
+  async markDelivered(userId: string, conversationKey: string, seq: number): Promise<number> {
+    return this.db.transaction(() => {
+      const deliverable = (this.statements.deliverableSeq.get(userId, conversationKey, seq, userId) as number | null) ?? 0;
+      if (deliverable > 0) this.statements.setDelivered.run(deliverable, userId, conversationKey);
+      return this.positions(userId, conversationKey)?.deliveredSeq ?? 0;
+    })();
+  }
+
+  async messageBySeq(conversationKey: string, seq: number): Promise<StoredMessage | undefined> {
+    const row = this.statements.messageBySeq.get(conversationKey, seq) as MessageRow | undefined;
+    return row && toMessage(row);
+  }
+
+  async groupReadPositions(groupId: string, conversationKey: string, seq: number) {
+    const rows = this.statements.groupReadPositions.all(conversationKey, seq, groupId) as Array<{ user_id: string; read_seq: number }>;
+    return rows.map((row) => ({ userId: row.user_id, readSeq: row.read_seq }));
   }
 
   async removeConversation(userId: string, conversationKey: string): Promise<ConversationState | undefined> {

@@ -4,6 +4,7 @@ import { TextMessage } from '../../../src/core/messages/index.js';
 import {
   conversationName, entryOf, initialChatState, markRead, setUser, receiveConversations, receiveHistory, receiveMessage, removeConversation, selectConversations,
   selectTotalUnread, setActive, setConversationFlags, setDraft, updateItem, type ChatState, type MessageItem,
+  noteMemberRead, selectTypingUsers, setPeerReceipts, setTyping,
 } from '../../../src/core/store/chat-state.js';
 import { Store, watch } from '../../../src/core/store/store.js';
 
@@ -102,5 +103,45 @@ describe('chat state', () => {
     store.update((state) => setActive(state, '1:bob'));
     assert.equal(notified, 2, 'an update that returns the same state notifies nobody');
     assert.equal(drafts, 1);
+  });
+});
+
+describe('chat state: typing and receipts', () => {
+  it('keeps typing per conversation and user, lists who is still typing at a time, and clears it', () => {
+    let state = setTyping(initialChatState(), '1:ann', 'ann', 2000);
+    state = setTyping(state, '3:team', 'ben', 1500);
+    state = setTyping(state, '3:team', '__proto__', 3000);
+    assert.deepEqual(selectTypingUsers(state, '3:team', 1000), ['ben', '__proto__']);
+    assert.deepEqual(selectTypingUsers(state, '3:team', 2000), ['__proto__'], 'expired entries are not listed');
+    assert.equal(setTyping(state, '1:ann', 'ann', 2000), state, 'no change, same state');
+    state = setTyping(state, '1:ann', 'ann', undefined);
+    assert.equal(state.typing['1:ann'], undefined, 'the last typist gone, the conversation is dropped');
+    assert.equal(setTyping(state, '1:ann', 'ann', undefined), state);
+    assert.deepEqual(selectTypingUsers(state, '9:none', 0), []);
+  });
+
+  it('moves peer receipts forward only, keeps them through messages, and takes them from the list', () => {
+    let state = receiveConversations(initialChatState(), [{ ...conversation('bob', 10), peerReadSeq: 2, peerDeliveredSeq: 3 }],
+      { hasMore: false, replace: true });
+    assert.equal(state.conversations.byKey['1:bob']!.peerReadSeq, 2);
+    state = setPeerReceipts(state, '1:bob', { peerDeliveredSeq: 5 });
+    assert.equal(setPeerReceipts(state, '1:bob', { peerReadSeq: 1, peerDeliveredSeq: 4 }), state, 'never back');
+    assert.equal(setPeerReceipts(state, '1:nobody', { peerReadSeq: 9 }), state);
+    state = setPeerReceipts(state, '1:bob', { peerReadSeq: 5 });
+    state = receiveMessage(state, item({ seq: 6 }), { counted: true });
+    assert.deepEqual([state.conversations.byKey['1:bob']!.peerReadSeq, state.conversations.byKey['1:bob']!.peerDeliveredSeq], [5, 5]);
+    state = receiveConversations(state, [{ ...conversation('bob', 10), peerReadSeq: 4, peerDeliveredSeq: 6 }], { hasMore: false, replace: true });
+    assert.deepEqual([state.conversations.byKey['1:bob']!.peerReadSeq, state.conversations.byKey['1:bob']!.peerDeliveredSeq], [5, 6],
+      'a list answer older than a push does not take a receipt back');
+  });
+
+  it('notes group members\' reads forward only, for groups only', () => {
+    let state = receiveConversations(initialChatState(), [{ ...conversation('bob', 10) }, { ...conversation('team', 20), conversationType: 3 }],
+      { hasMore: false, replace: true });
+    assert.equal(noteMemberRead(state, '1:bob', 'bob', 3), state);
+    state = noteMemberRead(state, '3:team', 'ann', 3);
+    assert.equal(noteMemberRead(state, '3:team', 'ann', 2), state);
+    state = noteMemberRead(state, '3:team', 'cy', 1);
+    assert.deepEqual(state.conversations.byKey['3:team']!.memberReads, { ann: 3, cy: 1 });
   });
 });

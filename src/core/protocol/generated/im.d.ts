@@ -328,6 +328,18 @@ export namespace im {
 
         /** ConversationUpdate time */
         time?: (number|null);
+
+        /** ConversationUpdate peerReadSeq */
+        peerReadSeq?: (number|null);
+
+        /** ConversationUpdate peerDeliveredSeq */
+        peerDeliveredSeq?: (number|null);
+
+        /** ConversationUpdate memberReadUserId */
+        memberReadUserId?: (string|null);
+
+        /** ConversationUpdate memberReadSeq */
+        memberReadSeq?: (number|null);
     }
 
     /** Represents a ConversationUpdate. */
@@ -353,6 +365,18 @@ export namespace im {
 
         /** ConversationUpdate time. */
         public time: number;
+
+        /** ConversationUpdate peerReadSeq. */
+        public peerReadSeq: number;
+
+        /** ConversationUpdate peerDeliveredSeq. */
+        public peerDeliveredSeq: number;
+
+        /** ConversationUpdate memberReadUserId. */
+        public memberReadUserId: string;
+
+        /** ConversationUpdate memberReadSeq. */
+        public memberReadSeq: number;
 
         /**
          * Encodes the specified ConversationUpdate message. Does not implicitly {@link im.ConversationUpdate.verify|verify} messages.
@@ -973,6 +997,12 @@ export namespace im {
 
         /** Conversation latestCursor */
         latestCursor?: (number|null);
+
+        /** Conversation peerReadSeq */
+        peerReadSeq?: (number|null);
+
+        /** Conversation peerDeliveredSeq */
+        peerDeliveredSeq?: (number|null);
     }
 
     /** Represents a Conversation. */
@@ -1004,6 +1034,12 @@ export namespace im {
 
         /** Conversation latestCursor. */
         public latestCursor: number;
+
+        /** Conversation peerReadSeq. */
+        public peerReadSeq: number;
+
+        /** Conversation peerDeliveredSeq. */
+        public peerDeliveredSeq: number;
 
         /**
          * Encodes the specified Conversation message. Does not implicitly {@link im.Conversation.verify|verify} messages.
@@ -1436,5 +1472,149 @@ export namespace im {
          * @throws {$protobuf.util.ProtocolError} If required fields are missing
          */
         public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): im.RecallResponse;
+    }
+
+    /** Properties of a DeliveredRequest. */
+    interface IDeliveredRequest {
+
+        /** DeliveredRequest conversationType */
+        conversationType?: (number|null);
+
+        /** DeliveredRequest targetId */
+        targetId?: (string|null);
+
+        /** DeliveredRequest seq */
+        seq?: (number|null);
+    }
+
+    /** Represents a DeliveredRequest. */
+    class DeliveredRequest implements IDeliveredRequest {
+
+        /**
+         * Constructs a new DeliveredRequest.
+         * @param [properties] Properties to set
+         */
+        constructor(properties?: im.IDeliveredRequest);
+
+        /** DeliveredRequest conversationType. */
+        public conversationType: number;
+
+        /** DeliveredRequest targetId. */
+        public targetId: string;
+
+        /** DeliveredRequest seq. */
+        public seq: number;
+
+        /**
+         * Encodes the specified DeliveredRequest message. Does not implicitly {@link im.DeliveredRequest.verify|verify} messages.
+         * @param message DeliveredRequest message or plain object to encode
+         * @param [writer] Writer to encode to
+         * @returns Writer
+         */
+        public static encode(message: im.IDeliveredRequest, writer?: $protobuf.Writer): $protobuf.Writer;
+
+        /**
+         * Decodes a DeliveredRequest message from the specified reader or buffer.
+         * @param reader Reader or buffer to decode from
+         * @param [length] Message length if known beforehand
+         * @returns DeliveredRequest
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): im.DeliveredRequest;
+    }
+
+    /** Properties of a ReadersRequest. */
+    interface IReadersRequest {
+
+        /** ReadersRequest conversationType */
+        conversationType?: (number|null);
+
+        /** ReadersRequest targetId */
+        targetId?: (string|null);
+
+        /** ReadersRequest seq */
+        seq?: (number|null);
+    }
+
+    /** Represents a ReadersRequest. */
+    class ReadersRequest implements IReadersRequest {
+
+        /**
+         * Constructs a new ReadersRequest.
+         * @param [properties] Properties to set
+         */
+        constructor(properties?: im.IReadersRequest);
+
+        /** ReadersRequest conversationType. */
+        public conversationType: number;
+
+        /** ReadersRequest targetId. */
+        public targetId: string;
+
+        /** ReadersRequest seq. */
+        public seq: number;
+
+        /**
+         * Encodes the specified ReadersRequest message. Does not implicitly {@link im.ReadersRequest.verify|verify} messages.
+         * @param message ReadersRequest message or plain object to encode
+         * @param [writer] Writer to encode to
+         * @returns Writer
+         */
+        public static encode(message: im.IReadersRequest, writer?: $protobuf.Writer): $protobuf.Writer;
+
+        /**
+         * Decodes a ReadersRequest message from the specified reader or buffer.
+         * @param reader Reader or buffer to decode from
+         * @param [length] Message length if known beforehand
+         * @returns ReadersRequest
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): im.ReadersRequest;
+    }
+
+    /** Properties of a ReadersResponse. */
+    interface IReadersResponse {
+
+        /** ReadersResponse readUserIds */
+        readUserIds?: (string[]|null);
+
+        /** ReadersResponse unreadUserIds */
+        unreadUserIds?: (string[]|null);
+    }
+
+    /** Represents a ReadersResponse. */
+    class ReadersResponse implements IReadersResponse {
+
+        /**
+         * Constructs a new ReadersResponse.
+         * @param [properties] Properties to set
+         */
+        constructor(properties?: im.IReadersResponse);
+
+        /** ReadersResponse readUserIds. */
+        public readUserIds: string[];
+
+        /** ReadersResponse unreadUserIds. */
+        public unreadUserIds: string[];
+
+        /**
+         * Encodes the specified ReadersResponse message. Does not implicitly {@link im.ReadersResponse.verify|verify} messages.
+         * @param message ReadersResponse message or plain object to encode
+         * @param [writer] Writer to encode to
+         * @returns Writer
+         */
+        public static encode(message: im.IReadersResponse, writer?: $protobuf.Writer): $protobuf.Writer;
+
+        /**
+         * Decodes a ReadersResponse message from the specified reader or buffer.
+         * @param reader Reader or buffer to decode from
+         * @param [length] Message length if known beforehand
+         * @returns ReadersResponse
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): im.ReadersResponse;
     }
 }

@@ -848,6 +848,10 @@ export const im = $root.im = (() => {
          * @property {number|null} [readSeq] ConversationUpdate readSeq
          * @property {boolean|null} [removed] ConversationUpdate removed
          * @property {number|null} [time] ConversationUpdate time
+         * @property {number|null} [peerReadSeq] ConversationUpdate peerReadSeq
+         * @property {number|null} [peerDeliveredSeq] ConversationUpdate peerDeliveredSeq
+         * @property {string|null} [memberReadUserId] ConversationUpdate memberReadUserId
+         * @property {number|null} [memberReadSeq] ConversationUpdate memberReadSeq
          */
 
         /**
@@ -906,6 +910,38 @@ export const im = $root.im = (() => {
         ConversationUpdate.prototype.time = 0;
 
         /**
+         * ConversationUpdate peerReadSeq.
+         * @member {number} peerReadSeq
+         * @memberof im.ConversationUpdate
+         * @instance
+         */
+        ConversationUpdate.prototype.peerReadSeq = 0;
+
+        /**
+         * ConversationUpdate peerDeliveredSeq.
+         * @member {number} peerDeliveredSeq
+         * @memberof im.ConversationUpdate
+         * @instance
+         */
+        ConversationUpdate.prototype.peerDeliveredSeq = 0;
+
+        /**
+         * ConversationUpdate memberReadUserId.
+         * @member {string} memberReadUserId
+         * @memberof im.ConversationUpdate
+         * @instance
+         */
+        ConversationUpdate.prototype.memberReadUserId = "";
+
+        /**
+         * ConversationUpdate memberReadSeq.
+         * @member {number} memberReadSeq
+         * @memberof im.ConversationUpdate
+         * @instance
+         */
+        ConversationUpdate.prototype.memberReadSeq = 0;
+
+        /**
          * Encodes the specified ConversationUpdate message. Does not implicitly {@link im.ConversationUpdate.verify|verify} messages.
          * @function encode
          * @memberof im.ConversationUpdate
@@ -931,6 +967,14 @@ export const im = $root.im = (() => {
                 writer.uint32(/* id 4, wireType 0 =*/32).bool(message.removed);
             if (message.time != null && Object.hasOwnProperty.call(message, "time"))
                 writer.uint32(/* id 5, wireType 0 =*/40).int64(message.time);
+            if (message.peerReadSeq != null && Object.hasOwnProperty.call(message, "peerReadSeq"))
+                writer.uint32(/* id 6, wireType 0 =*/48).int64(message.peerReadSeq);
+            if (message.peerDeliveredSeq != null && Object.hasOwnProperty.call(message, "peerDeliveredSeq"))
+                writer.uint32(/* id 7, wireType 0 =*/56).int64(message.peerDeliveredSeq);
+            if (message.memberReadUserId != null && Object.hasOwnProperty.call(message, "memberReadUserId"))
+                writer.uint32(/* id 8, wireType 2 =*/66).string(message.memberReadUserId);
+            if (message.memberReadSeq != null && Object.hasOwnProperty.call(message, "memberReadSeq"))
+                writer.uint32(/* id 9, wireType 0 =*/72).int64(message.memberReadSeq);
             return writer;
         };
 
@@ -986,6 +1030,22 @@ export const im = $root.im = (() => {
                     }
                 case 5: {
                         message.time = $number(reader.int64());
+                        break;
+                    }
+                case 6: {
+                        message.peerReadSeq = $number(reader.int64());
+                        break;
+                    }
+                case 7: {
+                        message.peerDeliveredSeq = $number(reader.int64());
+                        break;
+                    }
+                case 8: {
+                        message.memberReadUserId = reader.string();
+                        break;
+                    }
+                case 9: {
+                        message.memberReadSeq = $number(reader.int64());
                         break;
                     }
                 default:
@@ -2624,6 +2684,8 @@ export const im = $root.im = (() => {
          * @property {number|null} [readSeq] Conversation readSeq
          * @property {number|null} [updatedTime] Conversation updatedTime
          * @property {number|null} [latestCursor] Conversation latestCursor
+         * @property {number|null} [peerReadSeq] Conversation peerReadSeq
+         * @property {number|null} [peerDeliveredSeq] Conversation peerDeliveredSeq
          */
 
         /**
@@ -2698,6 +2760,22 @@ export const im = $root.im = (() => {
         Conversation.prototype.latestCursor = 0;
 
         /**
+         * Conversation peerReadSeq.
+         * @member {number} peerReadSeq
+         * @memberof im.Conversation
+         * @instance
+         */
+        Conversation.prototype.peerReadSeq = 0;
+
+        /**
+         * Conversation peerDeliveredSeq.
+         * @member {number} peerDeliveredSeq
+         * @memberof im.Conversation
+         * @instance
+         */
+        Conversation.prototype.peerDeliveredSeq = 0;
+
+        /**
          * Encodes the specified Conversation message. Does not implicitly {@link im.Conversation.verify|verify} messages.
          * @function encode
          * @memberof im.Conversation
@@ -2727,6 +2805,10 @@ export const im = $root.im = (() => {
                 writer.uint32(/* id 6, wireType 0 =*/48).int64(message.updatedTime);
             if (message.latestCursor != null && Object.hasOwnProperty.call(message, "latestCursor"))
                 writer.uint32(/* id 7, wireType 0 =*/56).int64(message.latestCursor);
+            if (message.peerReadSeq != null && Object.hasOwnProperty.call(message, "peerReadSeq"))
+                writer.uint32(/* id 8, wireType 0 =*/64).int64(message.peerReadSeq);
+            if (message.peerDeliveredSeq != null && Object.hasOwnProperty.call(message, "peerDeliveredSeq"))
+                writer.uint32(/* id 9, wireType 0 =*/72).int64(message.peerDeliveredSeq);
             return writer;
         };
 
@@ -2790,6 +2872,14 @@ export const im = $root.im = (() => {
                     }
                 case 7: {
                         message.latestCursor = $number(reader.int64());
+                        break;
+                    }
+                case 8: {
+                        message.peerReadSeq = $number(reader.int64());
+                        break;
+                    }
+                case 9: {
+                        message.peerDeliveredSeq = $number(reader.int64());
                         break;
                     }
                 default:
@@ -3973,6 +4063,410 @@ export const im = $root.im = (() => {
         };
 
         return RecallResponse;
+    })();
+
+    im.DeliveredRequest = (function() {
+
+        /**
+         * Properties of a DeliveredRequest.
+         * @memberof im
+         * @interface IDeliveredRequest
+         * @property {number|null} [conversationType] DeliveredRequest conversationType
+         * @property {string|null} [targetId] DeliveredRequest targetId
+         * @property {number|null} [seq] DeliveredRequest seq
+         */
+
+        /**
+         * Constructs a new DeliveredRequest.
+         * @memberof im
+         * @classdesc Represents a DeliveredRequest.
+         * @implements IDeliveredRequest
+         * @constructor
+         * @param {im.IDeliveredRequest=} [properties] Properties to set
+         */
+        function DeliveredRequest(properties) {
+            if (properties)
+                for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        }
+
+        /**
+         * DeliveredRequest conversationType.
+         * @member {number} conversationType
+         * @memberof im.DeliveredRequest
+         * @instance
+         */
+        DeliveredRequest.prototype.conversationType = 0;
+
+        /**
+         * DeliveredRequest targetId.
+         * @member {string} targetId
+         * @memberof im.DeliveredRequest
+         * @instance
+         */
+        DeliveredRequest.prototype.targetId = "";
+
+        /**
+         * DeliveredRequest seq.
+         * @member {number} seq
+         * @memberof im.DeliveredRequest
+         * @instance
+         */
+        DeliveredRequest.prototype.seq = 0;
+
+        /**
+         * Encodes the specified DeliveredRequest message. Does not implicitly {@link im.DeliveredRequest.verify|verify} messages.
+         * @function encode
+         * @memberof im.DeliveredRequest
+         * @static
+         * @param {im.IDeliveredRequest} message DeliveredRequest message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        DeliveredRequest.encode = function encode(message, writer, q) {
+            if (!writer)
+                writer = $Writer.create();
+            if (q === undefined)
+                q = 0;
+            if (q > $util.recursionLimit)
+                throw Error("max depth exceeded");
+            if (message.conversationType != null && Object.hasOwnProperty.call(message, "conversationType"))
+                writer.uint32(/* id 1, wireType 0 =*/8).uint32(message.conversationType);
+            if (message.targetId != null && Object.hasOwnProperty.call(message, "targetId"))
+                writer.uint32(/* id 2, wireType 2 =*/18).string(message.targetId);
+            if (message.seq != null && Object.hasOwnProperty.call(message, "seq"))
+                writer.uint32(/* id 3, wireType 0 =*/24).int64(message.seq);
+            return writer;
+        };
+
+        /**
+         * Decodes a DeliveredRequest message from the specified reader or buffer.
+         * @function decode
+         * @memberof im.DeliveredRequest
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {im.DeliveredRequest} DeliveredRequest
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        DeliveredRequest.decode = function decode(reader, length, error, long) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (long === undefined)
+                long = 0;
+            if (long > $Reader.recursionLimit)
+                throw Error("maximum nesting depth exceeded");
+            let end, message;
+            if (length === undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = new $root.im.DeliveredRequest();
+            while (reader.pos < end) {
+                let tag = reader.uint32();
+                if (tag === error)
+                    break;
+                switch (tag >>> 3) {
+                case 1: {
+                        message.conversationType = reader.uint32();
+                        break;
+                    }
+                case 2: {
+                        message.targetId = reader.string();
+                        break;
+                    }
+                case 3: {
+                        message.seq = $number(reader.int64());
+                        break;
+                    }
+                default:
+                    reader.skipType(tag & 7, long);
+                    break;
+                }
+            }
+            if (length !== undefined) {
+                if (reader.pos !== end)
+                    throw RangeError("index out of range");
+                reader.len = length;
+            }
+            return message;
+        };
+
+        return DeliveredRequest;
+    })();
+
+    im.ReadersRequest = (function() {
+
+        /**
+         * Properties of a ReadersRequest.
+         * @memberof im
+         * @interface IReadersRequest
+         * @property {number|null} [conversationType] ReadersRequest conversationType
+         * @property {string|null} [targetId] ReadersRequest targetId
+         * @property {number|null} [seq] ReadersRequest seq
+         */
+
+        /**
+         * Constructs a new ReadersRequest.
+         * @memberof im
+         * @classdesc Represents a ReadersRequest.
+         * @implements IReadersRequest
+         * @constructor
+         * @param {im.IReadersRequest=} [properties] Properties to set
+         */
+        function ReadersRequest(properties) {
+            if (properties)
+                for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        }
+
+        /**
+         * ReadersRequest conversationType.
+         * @member {number} conversationType
+         * @memberof im.ReadersRequest
+         * @instance
+         */
+        ReadersRequest.prototype.conversationType = 0;
+
+        /**
+         * ReadersRequest targetId.
+         * @member {string} targetId
+         * @memberof im.ReadersRequest
+         * @instance
+         */
+        ReadersRequest.prototype.targetId = "";
+
+        /**
+         * ReadersRequest seq.
+         * @member {number} seq
+         * @memberof im.ReadersRequest
+         * @instance
+         */
+        ReadersRequest.prototype.seq = 0;
+
+        /**
+         * Encodes the specified ReadersRequest message. Does not implicitly {@link im.ReadersRequest.verify|verify} messages.
+         * @function encode
+         * @memberof im.ReadersRequest
+         * @static
+         * @param {im.IReadersRequest} message ReadersRequest message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        ReadersRequest.encode = function encode(message, writer, q) {
+            if (!writer)
+                writer = $Writer.create();
+            if (q === undefined)
+                q = 0;
+            if (q > $util.recursionLimit)
+                throw Error("max depth exceeded");
+            if (message.conversationType != null && Object.hasOwnProperty.call(message, "conversationType"))
+                writer.uint32(/* id 1, wireType 0 =*/8).uint32(message.conversationType);
+            if (message.targetId != null && Object.hasOwnProperty.call(message, "targetId"))
+                writer.uint32(/* id 2, wireType 2 =*/18).string(message.targetId);
+            if (message.seq != null && Object.hasOwnProperty.call(message, "seq"))
+                writer.uint32(/* id 3, wireType 0 =*/24).int64(message.seq);
+            return writer;
+        };
+
+        /**
+         * Decodes a ReadersRequest message from the specified reader or buffer.
+         * @function decode
+         * @memberof im.ReadersRequest
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {im.ReadersRequest} ReadersRequest
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        ReadersRequest.decode = function decode(reader, length, error, long) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (long === undefined)
+                long = 0;
+            if (long > $Reader.recursionLimit)
+                throw Error("maximum nesting depth exceeded");
+            let end, message;
+            if (length === undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = new $root.im.ReadersRequest();
+            while (reader.pos < end) {
+                let tag = reader.uint32();
+                if (tag === error)
+                    break;
+                switch (tag >>> 3) {
+                case 1: {
+                        message.conversationType = reader.uint32();
+                        break;
+                    }
+                case 2: {
+                        message.targetId = reader.string();
+                        break;
+                    }
+                case 3: {
+                        message.seq = $number(reader.int64());
+                        break;
+                    }
+                default:
+                    reader.skipType(tag & 7, long);
+                    break;
+                }
+            }
+            if (length !== undefined) {
+                if (reader.pos !== end)
+                    throw RangeError("index out of range");
+                reader.len = length;
+            }
+            return message;
+        };
+
+        return ReadersRequest;
+    })();
+
+    im.ReadersResponse = (function() {
+
+        /**
+         * Properties of a ReadersResponse.
+         * @memberof im
+         * @interface IReadersResponse
+         * @property {Array.<string>|null} [readUserIds] ReadersResponse readUserIds
+         * @property {Array.<string>|null} [unreadUserIds] ReadersResponse unreadUserIds
+         */
+
+        /**
+         * Constructs a new ReadersResponse.
+         * @memberof im
+         * @classdesc Represents a ReadersResponse.
+         * @implements IReadersResponse
+         * @constructor
+         * @param {im.IReadersResponse=} [properties] Properties to set
+         */
+        function ReadersResponse(properties) {
+            this.readUserIds = [];
+            this.unreadUserIds = [];
+            if (properties)
+                for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        }
+
+        /**
+         * ReadersResponse readUserIds.
+         * @member {Array.<string>} readUserIds
+         * @memberof im.ReadersResponse
+         * @instance
+         */
+        ReadersResponse.prototype.readUserIds = $util.emptyArray;
+
+        /**
+         * ReadersResponse unreadUserIds.
+         * @member {Array.<string>} unreadUserIds
+         * @memberof im.ReadersResponse
+         * @instance
+         */
+        ReadersResponse.prototype.unreadUserIds = $util.emptyArray;
+
+        /**
+         * Encodes the specified ReadersResponse message. Does not implicitly {@link im.ReadersResponse.verify|verify} messages.
+         * @function encode
+         * @memberof im.ReadersResponse
+         * @static
+         * @param {im.IReadersResponse} message ReadersResponse message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        ReadersResponse.encode = function encode(message, writer, q) {
+            if (!writer)
+                writer = $Writer.create();
+            if (q === undefined)
+                q = 0;
+            if (q > $util.recursionLimit)
+                throw Error("max depth exceeded");
+            if (message.readUserIds != null && message.readUserIds.length)
+                for (let i = 0; i < message.readUserIds.length; ++i)
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.readUserIds[i]);
+            if (message.unreadUserIds != null && message.unreadUserIds.length)
+                for (let i = 0; i < message.unreadUserIds.length; ++i)
+                    writer.uint32(/* id 2, wireType 2 =*/18).string(message.unreadUserIds[i]);
+            return writer;
+        };
+
+        /**
+         * Decodes a ReadersResponse message from the specified reader or buffer.
+         * @function decode
+         * @memberof im.ReadersResponse
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {im.ReadersResponse} ReadersResponse
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        ReadersResponse.decode = function decode(reader, length, error, long) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (long === undefined)
+                long = 0;
+            if (long > $Reader.recursionLimit)
+                throw Error("maximum nesting depth exceeded");
+            let end, message;
+            if (length === undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = new $root.im.ReadersResponse();
+            while (reader.pos < end) {
+                let tag = reader.uint32();
+                if (tag === error)
+                    break;
+                switch (tag >>> 3) {
+                case 1: {
+                        if (!(message.readUserIds && message.readUserIds.length))
+                            message.readUserIds = [];
+                        message.readUserIds.push(reader.string());
+                        break;
+                    }
+                case 2: {
+                        if (!(message.unreadUserIds && message.unreadUserIds.length))
+                            message.unreadUserIds = [];
+                        message.unreadUserIds.push(reader.string());
+                        break;
+                    }
+                default:
+                    reader.skipType(tag & 7, long);
+                    break;
+                }
+            }
+            if (length !== undefined) {
+                if (reader.pos !== end)
+                    throw RangeError("index out of range");
+                reader.len = length;
+            }
+            return message;
+        };
+
+        return ReadersResponse;
     })();
 
     return im;
