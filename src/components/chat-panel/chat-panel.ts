@@ -4,7 +4,8 @@ import { ImElement } from '../internal/im-element.js';
 import { StoreController } from '../internal/store-controller.js';
 import { tokens } from '../internal/theme.js';
 import type { ChatSession } from '../../core/client/chat-session.js';
-import { conversationName, type ChatState } from '../../core/store/chat-state.js';
+import { conversationKey, conversationName, type ChatState } from '../../core/store/chat-state.js';
+import { typingLabel, typingUsers } from '../internal/format.js';
 import { styles } from './chat-panel.styles.js';
 
 /**
@@ -44,9 +45,10 @@ export class ImChatPanel extends ImElement {
   private readonly active = new StoreController(this, (state: ChatState) => state.activeKey);
   private readonly users = new StoreController(this, (state: ChatState) => state.users);
   private readonly groups = new StoreController(this, (state: ChatState) => state.groups);
+  private readonly typing = new StoreController(this, (state: ChatState) => state.typing);
 
   override updated(changed: Map<string, unknown>): void {
-    if (changed.has('session')) for (const controller of [this.status, this.active, this.users, this.groups]) controller.attach();
+    if (changed.has('session')) for (const controller of [this.status, this.active, this.users, this.groups, this.typing]) controller.attach();
     if ((changed.has('targetId') || changed.has('conversationType') || changed.has('session')) && this.targetId) {
       void this.status.current?.open({ conversationType: this.conversationType, targetId: this.targetId }).catch(() => undefined);
     }
@@ -64,14 +66,17 @@ export class ImChatPanel extends ImElement {
     const strings = this.strings;
     const shown = this.shown;
     const status = this.status.value ?? 2;
-    const title = shown ? conversationName({ users: this.users.value ?? {}, groups: this.groups.value ?? {} }, shown) : '';
+    const names = { users: this.users.value ?? {}, groups: this.groups.value ?? {} };
+    const title = shown ? conversationName(names, shown) : '';
+    const typers = shown && status === 0 ? typingUsers(this.typing.value, conversationKey(shown)) : [];
+    const typing = typingLabel(typers.map((userId) => conversationName(names, { conversationType: 1, targetId: userId })), shown?.conversationType === 3, strings);
     return html`
       <slot name="header">
         <header part="header">
           <button part="back-button" class="back" type="button" aria-label=${strings.back}
             @click=${() => this.emit('im-back', {})}>‹</button>
           <h2 part="title" class="title">${title}</h2>
-          <span part="status" class="status" role="status" data-status=${status}>${strings.status[status] ?? ''}</span>
+          <span part="status" class="status" role="status" data-status=${status}>${typing || (strings.status[status] ?? '')}</span>
           <slot name="header-actions"></slot>
         </header>
       </slot>

@@ -111,7 +111,11 @@ export class ImComposer extends ImElement {
   }
 
   private readonly onInput = () => {
-    if (this.targetId) this.drafts.current?.setDraft(this.conversation, this.textarea.value);
+    if (this.targetId) {
+      this.drafts.current?.setDraft(this.conversation, this.textarea.value);
+      // The client sends at most one signal per few seconds; clearing the input is not typing.
+      if (this.textarea.value.trim()) void this.drafts.current?.notifyTyping(this.conversation);
+    }
     this.findMention();
   };
 

@@ -4,7 +4,7 @@ import { repeat } from 'lit/directives/repeat.js';
 import { ImElement } from '../internal/im-element.js';
 import { StoreController } from '../internal/store-controller.js';
 import { tokens } from '../internal/theme.js';
-import { initials, previewText, safeImageUrl, shortTime } from '../internal/format.js';
+import { initials, previewText, safeImageUrl, shortTime, typingLabel, typingUsers } from '../internal/format.js';
 import type { ChatSession } from '../../core/client/chat-session.js';
 import { conversationName, entryOf, type ChatState, type ConversationEntry } from '../../core/store/chat-state.js';
 import { styles } from './conversation-list.styles.js';
@@ -51,6 +51,7 @@ export class ImConversationList extends ImElement {
   private readonly users = new StoreController(this, selectUsers);
   private readonly active = new StoreController(this, selectActive);
   private readonly groups = new StoreController(this, (state: ChatState) => state.groups);
+  private readonly typing = new StoreController(this, (state: ChatState) => state.typing);
 
   /** Relative times ("5 min ago") move on by themselves. */
   private clock: ReturnType<typeof setInterval> | undefined;
@@ -67,7 +68,7 @@ export class ImConversationList extends ImElement {
 
   override updated(changed: Map<string, unknown>): void {
     if (changed.has('session')) {
-      for (const controller of [this.list, this.users, this.active, this.groups]) controller.attach();
+      for (const controller of [this.list, this.users, this.active, this.groups, this.typing]) controller.attach();
     }
   }
 
@@ -119,6 +120,7 @@ export class ImConversationList extends ImElement {
       <ul part="list" role="listbox" aria-label=${strings.conversations} @keydown=${this.onKeyDown}>
         ${repeat(entries, (entry) => entry.key, (entry, index) => {
           const name = this.nameOf(entry);
+          const typers = typingUsers(this.typing.value, entry.key);
           const portrait = entry.conversationType === 1 ? safeImageUrl(entryOf(this.users.value, entry.targetId)?.portraitUri) : undefined;
           const unread = entry.unreadCount > 0 ? strings.unread(entry.unreadCount) : '';
           return html`
@@ -131,9 +133,12 @@ export class ImConversationList extends ImElement {
               </span>
               <span part="name" class="name">${name}</span>
               <span part="time" class="time">${shortTime(entry.updatedTime, this.language, strings)}</span>
-              <span part="preview" class="preview">${entry.latestMessage?.status === 'failed'
-                ? html`<span class="failed">${strings.failed}:</span> `
-                : nothing}${previewText(entry.latestMessage, strings)}</span>
+              ${typers.length
+                ? html`<span part="preview" class="preview typing">${typingLabel(typers.map((userId) =>
+                  conversationName({ users: this.users.value ?? {}, groups: {} }, { conversationType: 1, targetId: userId })), entry.conversationType === 3, strings)}</span>`
+                : html`<span part="preview" class="preview">${entry.latestMessage?.status === 'failed'
+                  ? html`<span class="failed">${strings.failed}:</span> `
+                  : nothing}${previewText(entry.latestMessage, strings)}</span>`}
               <span class="marks">
                 ${entry.pinned ? html`<span title=${strings.pinned}>📌</span>` : nothing}
                 ${entry.muted ? html`<span title=${strings.muted}>🔕</span>` : nothing}

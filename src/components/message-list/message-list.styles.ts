@@ -137,6 +137,16 @@ export const styles = css`
   .own .menu { right: auto; left: 0; }
   .menu button { font: inherit; text-align: start; padding: 4px 8px; border: 0; border-radius: var(--_radius-s); background: none; color: var(--_text); cursor: pointer; }
   .menu button:hover, .menu button:focus-visible { background: var(--_surface); }
+  .status[data-status="read"] { color: var(--im-message-list-read-color, #22c55e); }
+  .own .status[data-status="read"] { color: var(--im-message-list-read-color, #bbf7d0); }
+  .receipts { font: inherit; font-size: 0.72em; padding: 0 2px; border: 0; background: none; color: inherit; cursor: pointer; }
+  .readers {
+    justify-self: end; margin-top: 4px; padding: 6px 10px; max-width: 16em; font-size: 0.85em;
+    border: 1px solid var(--_border); border-radius: var(--_radius-s); background: var(--_bg); color: var(--_text);
+  }
+  .readers p { margin: 2px 0; }
+  .readers-title { color: var(--_muted); }
+  .readers ul { margin: 0 0 4px; padding-left: 1.2em; }
   .lightbox { padding: 0; border: 0; background: transparent; max-width: 95vw; max-height: 95vh; }
   .lightbox::backdrop { background: rgb(0 0 0 / 0.8); }
   .lightbox img { display: block; max-width: 95vw; max-height: 88vh; }

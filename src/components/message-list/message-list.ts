@@ -16,6 +16,7 @@ const selectWindows = (state: ChatState) => state.windows;
 const selectUsers = (state: ChatState) => state.users;
 const selectFileUrls = (state: ChatState) => state.fileUrls;
 const selectUserId = (state: ChatState) => state.userId;
+const selectEntries = (state: ChatState) => state.conversations.byKey;
 
 /** Messages shown (commands and recall commands act, they are not shown). */
 const isShown = (item: MessageItem) => contentKind(item.objectName) !== 'hidden';
@@ -114,6 +115,10 @@ function formatter(lang: string, style: 'time' | 'day' | 'day-year' | 'full'): I
  * @csspart file - A file card; `download` its link.
  * @csspart actions-button - The button that opens a message's menu; `menu` the menu.
  * @csspart lightbox - The dialog showing a full image.
+ * @csspart receipts-button - On own group messages: opens `readers`, who read it and who did not.
+ *
+ * Own messages show their state: … sending, ✓ sent, ✓✓ delivered to a device of the peer, ✓✓ in
+ * the read colour once the peer read it (private chats); in groups ✓ opens the readers.
  * @csspart avatar - The sender's picture or initials (group conversations, first of a run).
  * @csspart name - The sender's name (group conversations, first of a run).
  * @csspart time - The time a message was sent.
@@ -131,6 +136,7 @@ function formatter(lang: string, style: 'time' | 'day' | 'day-year' | 'full'): I
  * @cssproperty --im-message-list-bubble-color - Other people's bubbles' text colour (`--im-color-text`).
  * @cssproperty --im-message-list-bubble-radius - Bubble corner radius (`--im-radius-m`).
  * @cssproperty --im-message-list-max-bubble-width - Widest a bubble gets (75%).
+ * @cssproperty --im-message-list-read-color - The ✓✓ of a message the peer read.
  * @cssproperty --im-avatar-size - Avatar size (32px).
  */
 export class ImMessageList extends ImElement {
@@ -173,6 +179,10 @@ export class ImMessageList extends ImElement {
   private readonly users = new StoreController(this, selectUsers);
   private readonly fileUrls = new StoreController(this, selectFileUrls);
   private readonly userId = new StoreController(this, selectUserId);
+  private readonly entries = new StoreController(this, selectEntries);
+  private shownMemberReads: Readonly<Record<string, number>> | undefined;
+  /** The own group message whose readers are shown, and what the server said of them. */
+  @state() private readersFor: { id: string; read?: string[]; unread?: string[] } | undefined;
   private shownSource: readonly MessageItem[] = NO_ITEMS;
   private shownItems: readonly MessageItem[] = NO_ITEMS;
 
@@ -386,6 +396,13 @@ export class ImMessageList extends ImElement {
   }
 
   override updated(changed: PropertyValues<this>): void {
+    // A member read on while the readers are shown: ask again.
+    const memberReads = this.entries.value?.[this.key]?.memberReads;
+    if (this.readersFor && memberReads !== this.shownMemberReads) {
+      const item = this.layout.items.find((candidate) => candidate.id === this.readersFor!.id);
+      if (item && this.shownMemberReads !== undefined) this.fetchReaders(item);
+    }
+    this.shownMemberReads = memberReads;
     const dialog = this.renderRoot.querySelector<HTMLDialogElement>('dialog.lightbox');
     if (dialog && !dialog.open) dialog.showModal();
     // A menu just opened takes the focus to its first action, as menus do.
@@ -393,7 +410,7 @@ export class ImMessageList extends ImElement {
       this.renderRoot.querySelector<HTMLElement>('.menu [role="menuitem"]')?.focus();
     }
     if (changed.has('session')) {
-      for (const controller of [this.windows, this.users, this.fileUrls, this.userId]) controller.attach();
+      for (const controller of [this.windows, this.users, this.fileUrls, this.userId, this.entries]) controller.attach();
     }
     this.layoutPass();
   }
@@ -796,13 +813,16 @@ export class ImMessageList extends ImElement {
     const date = new Date(item.sentTime);
     const time = Number.isNaN(date.getTime()) ? undefined : date;
     const failed = own && item.status === 'failed';
+    const receipt = own ? this.receiptOf(item) : item.status;
     const statusLabel = item.status === 'failed'
       ? `${strings.failed}${item.errorCode !== undefined ? ` (${item.errorCode})` : ''}`
-      : item.status === 'sending' ? strings.sending : strings.sent;
-    const status = own
-      ? html`<span part="status" class="status" data-status=${item.status} role="img" aria-label=${statusLabel}
-          title=${statusLabel}>${item.status === 'failed' ? `! ${strings.failed}` : item.status === 'sending' ? '…' : '✓'}</span>`
-      : nothing;
+      : receipt === 'sending' ? strings.sending : receipt === 'read' ? strings.read : receipt === 'delivered' ? strings.delivered : strings.sent;
+    const mark = item.status === 'failed' ? `! ${strings.failed}` : receipt === 'sending' ? '…' : receipt === 'sent' ? '✓' : '✓✓';
+    const status = !own ? nothing
+      : group && item.status === 'sent' && item.seq !== undefined
+        ? html`<button part="status receipts-button" class="status receipts" type="button" data-status=${receipt} aria-label=${strings.readReceipts}
+            aria-expanded=${this.readersFor?.id === item.id ? 'true' : 'false'} @click=${() => this.toggleReaders(item)}>${mark}</button>`
+        : html`<span part="status" class="status" data-status=${receipt} role="img" aria-label=${statusLabel} title=${statusLabel}>${mark}</span>`;
     const mentioned = !own && mentionsReader(item, context.userId);
     return html`
       <div part="row" class="row ${own ? 'own' : 'other'}${group ? ' group' : ''}${runStart ? ' run-start' : ''}${mentioned ? ' mentioned' : ''}"
@@ -827,6 +847,49 @@ export class ImMessageList extends ImElement {
               <button part="discard-button" type="button" @click=${() => this.act('im-message-discard', item.id)}>${strings.discard}</button>
             </div>`
           : item.status === 'sent' ? this.renderMenu(item, strings) : nothing}
+        ${this.readersFor?.id === item.id ? this.renderReaders(strings) : nothing}
+      </div>`;
+  }
+
+  /** sending, sent, delivered (a device of the peer has it) or read (the peer's read position passed it). */
+  private receiptOf(item: MessageItem): 'sending' | 'sent' | 'delivered' | 'read' | 'failed' {
+    if (item.status !== 'sent' || item.seq === undefined) return item.status;
+    const entry = this.entries.value?.[this.key];
+    if ((entry?.peerReadSeq ?? 0) >= item.seq) return 'read';
+    if ((entry?.peerDeliveredSeq ?? 0) >= item.seq) return 'delivered';
+    return 'sent';
+  }
+
+  /** Opens (asking the server) or closes the list of who read an own group message. */
+  private toggleReaders(item: MessageItem): void {
+    if (this.readersFor?.id === item.id) {
+      this.readersFor = undefined;
+      return;
+    }
+    this.readersFor = { id: item.id };
+    this.fetchReaders(item);
+  }
+
+  private fetchReaders(item: MessageItem): void {
+    const session = this.windows.current;
+    if (!session || item.seq === undefined) return;
+    session.getReaders({ conversationType: this.conversationType, targetId: this.targetId }, item.seq).then((readers) => {
+      if (this.readersFor?.id === item.id) this.readersFor = { id: item.id, read: readers.readUserIds, unread: readers.unreadUserIds };
+    }, () => undefined);
+  }
+
+  private renderReaders(strings: Strings) {
+    const readers = this.readersFor;
+    if (!readers) return nothing;
+    const names = (ids: string[] | undefined) => (ids ?? []).map((id) => html`<li>${this.nameOf(id)}</li>`);
+    const total = (readers.read?.length ?? 0) + (readers.unread?.length ?? 0);
+    return html`<div part="readers" class="readers" role="dialog" aria-label=${strings.readReceipts}
+        @keydown=${(event: KeyboardEvent) => { if (event.key === 'Escape') this.readersFor = undefined; }}>
+        ${readers.read === undefined
+          ? strings.loading
+          : html`<p class="readers-count">${strings.readBy(readers.read.length, total)}</p>
+            <p class="readers-title">${strings.readList}</p><ul>${names(readers.read)}</ul>
+            <p class="readers-title">${strings.unreadList}</p><ul>${names(readers.unread)}</ul>`}
       </div>`;
   }
 

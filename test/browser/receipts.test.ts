@@ -1,0 +1,108 @@
+import { expect, fixture, html } from '@open-wc/testing';
+import '../../src/components/index.js';
+import type { ImChatPanel } from '../../src/components/chat-panel/chat-panel.js';
+import { ChatSession } from '../../src/core/client/chat-session.js';
+import { IMClient } from '../../src/core/client/client.js';
+import { TextMessage } from '../../src/core/messages/index.js';
+import { ConversationType } from '../../src/core/protocol/codes.js';
+import type { ChatState } from '../../src/core/store/chat-state.js';
+
+const env: { ws: string } = await (await fetch('/__im-test-env.json')).json();
+const token = async (userId: string): Promise<string> => (await (await fetch(`/__im-token?userId=${userId}`)).json()).token;
+const createGroup = async (groupId: string, userIds: string[]) => {
+  expect((await (await fetch(`/__im-group?groupId=${groupId}&userIds=${userIds.join(',')}`)).json()).code).to.equal(200);
+};
+
+function storeReaches(session: ChatSession, check: (state: ChatState) => unknown): Promise<void> {
+  return new Promise((resolve) => {
+    const test = () => {
+      if (!check(session.state)) return;
+      off();
+      resolve();
+    };
+    const off = session.store.subscribe(test);
+    test();
+  });
+}
+
+/** Resolves once `read()` returns `want`, checked after each of the element's updates. */
+async function shows(element: HTMLElement & { updateComplete: Promise<unknown> }, read: () => unknown, want: unknown): Promise<void> {
+  for (;;) {
+    await element.updateComplete;
+    if (read() === want) return;
+    await new Promise((resolve) => requestAnimationFrame(resolve));
+  }
+}
+
+describe('typing and receipts in the widget', () => {
+  const clients: IMClient[] = [];
+  const sessions: ChatSession[] = [];
+  afterEach(async () => {
+    for (const session of sessions.splice(0)) await session.dispose();
+    await Promise.all(clients.splice(0).map((client) => client.disconnect()));
+  });
+  const connect = async (userId: string) => {
+    const client = new IMClient({ url: env.ws, tokenProvider: () => token(userId) });
+    clients.push(client);
+    await client.connect();
+    return client;
+  };
+  const panel = async (userId: string, conversation: { conversationType: number; targetId: string }) => {
+    const session = new ChatSession(await connect(userId));
+    sessions.push(session);
+    await session.start();
+    await session.open(conversation);
+    const element = await fixture<ImChatPanel>(html`<im-chat-panel lang="en" style="height: 500px; width: 440px; display: block"
+      .session=${session} conversation-type=${conversation.conversationType} target-id=${conversation.targetId}></im-chat-panel>`);
+    return { session, element, list: element.shadowRoot!.querySelector('im-message-list')! };
+  };
+
+  it('shows "typing…" in the header while the peer types, gone when the peer\'s message arrives', async () => {
+    const bob = await connect('typ-bob');
+    const { session, element } = await panel('typ-ann', { conversationType: ConversationType.PRIVATE, targetId: 'typ-bob' });
+    const status = () => element.shadowRoot!.querySelector('[part="status"]')!.textContent!.trim();
+    await bob.sendMessage({ conversationType: ConversationType.PRIVATE, targetId: 'typ-ann' }, new TextMessage({ content: 'hi' }));
+    await storeReaches(session, (state) => state.conversations.byKey['1:typ-bob']);
+    expect(await bob.sendTypingStatus({ conversationType: ConversationType.PRIVATE, targetId: 'typ-ann' })).to.equal(true);
+    const rows = await fixture<HTMLElement & { updateComplete: Promise<unknown> }>(html`<im-conversation-list lang="en" .session=${session}></im-conversation-list>`);
+    await storeReaches(session, (state) => state.typing['1:typ-bob']?.['typ-bob']);
+    await shows(element, status, 'typing…');
+    await shows(rows, () => rows.shadowRoot!.querySelector('[data-key="1:typ-bob"] [part="preview"]')?.textContent?.trim(), 'typing…');
+    await bob.sendMessage({ conversationType: ConversationType.PRIVATE, targetId: 'typ-ann' }, new TextMessage({ content: 'done typing' }));
+    await storeReaches(session, (state) => !state.typing['1:typ-bob']?.['typ-bob']);
+    await shows(element, status, 'Connected');
+  });
+
+  it('ticks an own message sent, then delivered, then read, as the peer\'s device receives and reads it', async () => {
+    const bob = await connect('tick-bob');
+    const { session, list } = await panel('tick-ann', { conversationType: ConversationType.PRIVATE, targetId: 'tick-bob' });
+    const tick = () => list.shadowRoot!.querySelector('[part="row"]:last-of-type [part="status"]')?.getAttribute('data-status');
+    const delivered = new Promise((resolve) => bob.on('message', resolve));
+    const sent = await session.send({ conversationType: ConversationType.PRIVATE, targetId: 'tick-bob' }, new TextMessage({ content: 'hello' }));
+    expect(sent.status).to.equal('sent');
+    await delivered;
+    await storeReaches(session, (state) => (state.conversations.byKey['1:tick-bob']?.peerDeliveredSeq ?? 0) >= sent.seq!);
+    await shows(list, tick, 'delivered');
+    await bob.clearUnreadCount({ conversationType: ConversationType.PRIVATE, targetId: 'tick-ann' });
+    await storeReaches(session, (state) => (state.conversations.byKey['1:tick-bob']?.peerReadSeq ?? 0) >= sent.seq!);
+    await shows(list, tick, 'read');
+  });
+
+  it('lists who read an own group message and who did not, and follows reads while open', async () => {
+    await createGroup('rr-club', ['rr-ann', 'rr-bob', 'rr-cat']);
+    const bob = await connect('rr-bob');
+    const cat = await connect('rr-cat');
+    const club = { conversationType: ConversationType.GROUP, targetId: 'rr-club' };
+    const { session, list } = await panel('rr-ann', club);
+    const sent = await session.send(club, new TextMessage({ content: 'who reads this?' }));
+    await bob.clearUnreadCount(club, sent.seq);
+    await list.updateComplete;
+    list.shadowRoot!.querySelector<HTMLButtonElement>('[part~="receipts-button"]')!.click();
+    const count = () => list.shadowRoot!.querySelector('.readers-count')?.textContent?.trim();
+    await shows(list, count, 'Read by 1 of 2');
+    await cat.clearUnreadCount(club, sent.seq);
+    await shows(list, count, 'Read by 2 of 2');
+    expect([...list.shadowRoot!.querySelectorAll('[part="readers"] ul')].map((ul) => [...ul.querySelectorAll('li')].map((li) => li.textContent)))
+      .to.deep.equal([['rr-bob', 'rr-cat'], []]);
+  });
+});
