@@ -316,14 +316,23 @@ export class ChatService {
    * about the peer's messages), and the peer hears of it only when the position moved.
    */
   private async delivered(userId: string, request: im.DeliveredRequest): Promise<QueryResult> {
-    if (request.conversationType !== ConversationType.PRIVATE) {
-      throw new ServiceError(ErrorCode.PARAMETER_ERROR, 'delivery receipts are kept for private chats');
+    if (request.conversationType !== ConversationType.PRIVATE && request.conversationType !== ConversationType.GROUP) {
+      throw new ServiceError(ErrorCode.PARAMETER_ERROR, 'delivery receipts are kept for private and group chats');
     }
     const key = await this.authorizeRead(userId, request.conversationType, request.targetId);
     if (request.targetId === userId || !(request.seq > 0)) return ok(new Uint8Array(0));
     const before = (await this.store.receiptPositions(userId, key))?.deliveredSeq ?? 0;
     const after = await this.store.markDelivered(userId, key, request.seq);
-    if (after > before) {
+    if (after > before && request.conversationType === ConversationType.GROUP) {
+      // The group's other members learn it (an open readers list follows it).
+      const others = (await this.store.groupMembers(request.targetId)).filter((id) => id !== userId);
+      if (others.length) {
+        this.bus.publish({
+          kind: 'receipt', recipients: others,
+          update: { conversationType: ConversationType.GROUP, targetId: request.targetId, time: Date.now(), memberDeliveredUserId: userId, memberDeliveredSeq: after },
+        });
+      }
+    } else if (after > before) {
       const positions = await this.store.receiptPositions(userId, key);
       this.bus.publish({
         kind: 'receipt', recipients: [request.targetId],
@@ -372,11 +381,17 @@ export class ChatService {
     if (!message) throw new ServiceError(ErrorCode.PARAMETER_ERROR, 'no such message in this conversation');
     const readUserIds: string[] = [];
     const unreadUserIds: string[] = [];
-    for (const { userId: memberId, readSeq } of await this.store.groupReadPositions(request.targetId, key, message.seq)) {
+    const deliveredUserIds: string[] = [];
+    for (const { userId: memberId, readSeq, deliveredSeq } of await this.store.groupReadPositions(request.targetId, key, message.seq)) {
       if (memberId === message.senderUserId) continue;
-      (readSeq >= message.seq ? readUserIds : unreadUserIds).push(memberId);
+      if (readSeq >= message.seq) {
+        readUserIds.push(memberId);
+        continue;
+      }
+      unreadUserIds.push(memberId);
+      if (deliveredSeq >= message.seq) deliveredUserIds.push(memberId);
     }
-    return ok(im.ReadersResponse.encode({ readUserIds, unreadUserIds }).finish());
+    return ok(im.ReadersResponse.encode({ readUserIds, unreadUserIds, deliveredUserIds }).finish());
   }
 
   private publishState(userId: string, sessionId: string, conversationType: number, targetId: string,

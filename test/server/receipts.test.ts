@@ -32,6 +32,8 @@ function record(client: IMClient) {
   return { messages, typing, changes, until, text };
 }
 
+const readAndUnread = ({ readUserIds, unreadUserIds }: { readUserIds: string[]; unreadUserIds: string[] }) => ({ readUserIds, unreadUserIds });
+
 describe('typing status, delivery and read receipts', () => {
   let server: TestServer;
   const clients: IMClient[] = [];
@@ -192,7 +194,7 @@ describe('typing status, delivery and read receipts', () => {
     assert.equal(reloaded.state.conversations.byKey['1:rc-bob']!.peerDeliveredSeq, third);
   });
 
-  it('tells a group message\'s readers as members read, join and leave; live member reads reach the others', async () => {
+  it('tells a group message\'s readers as members receive, read, join and leave; live member reads reach the others', async () => {
     await createGroup(server, 'rd-team', ['rd-ann', 'rd-ben', 'rd-cy', 'rd-dee']);
     const ann = await startSession('rd-ann');
     const annEvents = record(ann.client as IMClient);
@@ -202,7 +204,12 @@ describe('typing status, delivery and read receipts', () => {
     const team = group('rd-team');
 
     const sent = await ann.send(team, new TextMessage({ content: 'hello team' }));
-    assert.deepEqual(await ann.getReaders(team, sent.seq!), { readUserIds: [], unreadUserIds: ['rd-ben', 'rd-cy', 'rd-dee'] });
+    assert.deepEqual(readAndUnread(await ann.getReaders(team, sent.seq!)), { readUserIds: [], unreadUserIds: ['rd-ben', 'rd-cy', 'rd-dee'] });
+
+    // Delivery: the devices online have it (and say so); dee, offline, does not.
+    await untilState(ann, (s) => s.conversations.byKey['3:rd-team']?.memberDeliveries?.['rd-ben'] === sent.seq
+      && s.conversations.byKey['3:rd-team']?.memberDeliveries?.['rd-cy'] === sent.seq, 'ann hears ben and cy received it');
+    assert.deepEqual((await ann.getReaders(team, sent.seq!)).deliveredUserIds, ['rd-ben', 'rd-cy']);
 
     await benEvents.text('hello team');
     await ben.clearUnreadCount(team);
@@ -211,16 +218,16 @@ describe('typing status, delivery and read receipts', () => {
     assert.equal(live.peerReadSeq, undefined);
     await untilState(ann, (s) => s.conversations.byKey['3:rd-team']?.memberReads?.['rd-ben'] === sent.seq, 'in ann\'s store');
     assert.equal(ann.state.conversations.byKey['3:rd-team']!.readSeq, 0, 'ben\'s read is not ann\'s');
-    assert.deepEqual(await cy.getMessageReaders(team, sent.seq!), { readUserIds: ['rd-ben'], unreadUserIds: ['rd-cy', 'rd-dee'] });
+    assert.deepEqual(readAndUnread(await cy.getMessageReaders(team, sent.seq!)), { readUserIds: ['rd-ben'], unreadUserIds: ['rd-cy', 'rd-dee'] });
 
     await api(server, 'POST', '/api/group/join', { groupId: 'rd-team', userIds: ['rd-eve'] });
     const eve = await connect('rd-eve');
     const later = await ann.send(team, new TextMessage({ content: 'welcome eve' }));
     await eve.clearUnreadCount(team);
     await api(server, 'POST', '/api/group/quit', { groupId: 'rd-team', userIds: ['rd-dee'] });
-    assert.deepEqual(await ann.getReaders(team, sent.seq!), { readUserIds: ['rd-ben'], unreadUserIds: ['rd-cy'] },
+    assert.deepEqual(readAndUnread(await ann.getReaders(team, sent.seq!)), { readUserIds: ['rd-ben'], unreadUserIds: ['rd-cy'] },
       'eve joined after the message, dee left: neither is listed');
-    assert.deepEqual(await ann.getReaders(team, later.seq!), { readUserIds: ['rd-eve'], unreadUserIds: ['rd-ben', 'rd-cy'] });
+    assert.deepEqual(readAndUnread(await ann.getReaders(team, later.seq!)), { readUserIds: ['rd-eve'], unreadUserIds: ['rd-ben', 'rd-cy'] });
 
     await assert.rejects(eve.getMessageReaders(team, 99), (e: IMError) => e.code === ErrorCode.PARAMETER_ERROR, 'only stored messages');
     const outsider = await connect('rd-out');

@@ -205,8 +205,11 @@ export function describeChatStoreContract(engine: string, createStore: () => Pro
       await store.markRead('g2', '3:rg');
       await store.markRead('g4', '3:rg');
       await store.quitGroup('rg', ['g3']);
+      // g1's device tells it received the conversation: its own messages count for nothing.
+      assert.equal(await store.markDelivered('g1', '3:rg', 2), 0);
+      assert.equal(await store.markDelivered('g2', '3:rg', 2), 2);
       assert.deepEqual(await store.groupReadPositions('rg', '3:rg', message.seq), [
-        { userId: 'g1', readSeq: 0 }, { userId: 'g2', readSeq: 2 },
+        { userId: 'g1', readSeq: 0, deliveredSeq: 0 }, { userId: 'g2', readSeq: 2, deliveredSeq: 2 },
       ]);
       assert.equal((await store.messageBySeq('3:rg', message.seq))?.messageUid, message.messageUid);
       assert.equal(await store.messageBySeq('3:rg', 99), undefined);

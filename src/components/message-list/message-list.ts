@@ -180,9 +180,10 @@ export class ImMessageList extends ImElement {
   private readonly fileUrls = new StoreController(this, selectFileUrls);
   private readonly userId = new StoreController(this, selectUserId);
   private readonly entries = new StoreController(this, selectEntries);
-  private shownMemberReads: Readonly<Record<string, number>> | undefined;
+  /** The members' live read and delivery positions at the last render (an open readers list refreshes on a change). */
+  private shownReceipts: Array<Readonly<Record<string, number>> | undefined> | undefined;
   /** The own group message whose readers are shown, and what the server said of them. */
-  @state() private readersFor: { id: string; read?: string[]; unread?: string[] } | undefined;
+  @state() private readersFor: { id: string; read?: string[]; unread?: string[]; delivered?: string[] } | undefined;
   private shownSource: readonly MessageItem[] = NO_ITEMS;
   private shownItems: readonly MessageItem[] = NO_ITEMS;
 
@@ -397,12 +398,13 @@ export class ImMessageList extends ImElement {
 
   override updated(changed: PropertyValues<this>): void {
     // A member read on while the readers are shown: ask again.
-    const memberReads = this.entries.value?.[this.key]?.memberReads;
-    if (this.readersFor && memberReads !== this.shownMemberReads) {
+    const entry = this.entries.value?.[this.key];
+    const receipts = [entry?.memberReads, entry?.memberDeliveries];
+    if (this.readersFor && this.shownReceipts && receipts.some((value, index) => value !== this.shownReceipts![index])) {
       const item = this.layout.items.find((candidate) => candidate.id === this.readersFor!.id);
-      if (item && this.shownMemberReads !== undefined) this.fetchReaders(item);
+      if (item) this.fetchReaders(item);
     }
-    this.shownMemberReads = memberReads;
+    this.shownReceipts = receipts;
     const dialog = this.renderRoot.querySelector<HTMLDialogElement>('dialog.lightbox');
     if (dialog && !dialog.open) dialog.showModal();
     // A menu just opened takes the focus to its first action, as menus do.
@@ -874,14 +876,19 @@ export class ImMessageList extends ImElement {
     const session = this.windows.current;
     if (!session || item.seq === undefined) return;
     session.getReaders({ conversationType: this.conversationType, targetId: this.targetId }, item.seq).then((readers) => {
-      if (this.readersFor?.id === item.id) this.readersFor = { id: item.id, read: readers.readUserIds, unread: readers.unreadUserIds };
+      if (this.readersFor?.id === item.id) {
+        this.readersFor = { id: item.id, read: readers.readUserIds, unread: readers.unreadUserIds, delivered: readers.deliveredUserIds };
+      }
     }, () => undefined);
   }
 
   private renderReaders(strings: Strings) {
     const readers = this.readersFor;
     if (!readers) return nothing;
-    const names = (ids: string[] | undefined) => (ids ?? []).map((id) => html`<li>${this.nameOf(id)}</li>`);
+    const delivered = new Set(readers.delivered ?? []);
+    const names = (ids: string[] | undefined, marks = false) => (ids ?? []).map((id) => html`<li>${this.nameOf(id)}${marks
+      ? html` <span class="reader-state" data-status=${delivered.has(id) ? 'delivered' : 'sent'} title=${delivered.has(id) ? strings.delivered : strings.sent}>${delivered.has(id) ? '✓✓' : '✓'}</span>`
+      : nothing}</li>`);
     const total = (readers.read?.length ?? 0) + (readers.unread?.length ?? 0);
     return html`<div part="readers" class="readers" role="dialog" aria-label=${strings.readReceipts}
         @keydown=${(event: KeyboardEvent) => { if (event.key === 'Escape') this.readersFor = undefined; }}>
@@ -889,7 +896,7 @@ export class ImMessageList extends ImElement {
           ? strings.loading
           : html`<p class="readers-count">${strings.readBy(readers.read.length, total)}</p>
             <p class="readers-title">${strings.readList}</p><ul>${names(readers.read)}</ul>
-            <p class="readers-title">${strings.unreadList}</p><ul>${names(readers.unread)}</ul>`}
+            <p class="readers-title">${strings.unreadList}</p><ul>${names(readers.unread, true)}</ul>`}
       </div>`;
   }
 

@@ -213,6 +213,11 @@ export class ChatSession {
       this.store.update((state) => noteMemberRead(state, key, memberReadUserId, memberReadSeq));
       return;
     }
+    if (change.memberDeliveredUserId !== undefined) {
+      const { memberDeliveredUserId, memberDeliveredSeq = 0 } = change;
+      this.store.update((state) => noteMemberRead(state, key, memberDeliveredUserId, memberDeliveredSeq, 'delivered'));
+      return;
+    }
     this.store.update((state) => (change.removed ? removeConversation(state, key) : markRead(state, key, change.readSeq)));
   }
 

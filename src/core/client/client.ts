@@ -925,6 +925,7 @@ export class IMClient extends Emitter<IMClientEvents> {
         ...(change.peerReadSeq > 0 ? { peerReadSeq: change.peerReadSeq } : {}),
         ...(change.peerDeliveredSeq > 0 ? { peerDeliveredSeq: change.peerDeliveredSeq } : {}),
         ...(change.memberReadUserId ? { memberReadUserId: change.memberReadUserId, memberReadSeq: change.memberReadSeq } : {}),
+        ...(change.memberDeliveredUserId ? { memberDeliveredUserId: change.memberDeliveredUserId, memberDeliveredSeq: change.memberDeliveredSeq } : {}),
       });
     }
   }
@@ -941,13 +942,14 @@ export class IMClient extends Emitter<IMClientEvents> {
 
   // ---- delivery receipts ----
 
-  /** The highest seq received per private chat, not yet told to the server. */
+  /** The highest seq received per private or group chat, not yet told to the server. */
   private readonly deliveredPending = new Map<string, { conversation: Conversation; seq: number }>();
   private readonly deliveredTold = new Map<string, number>();
   private deliveredTimer: ReturnType<typeof setTimeout> | undefined;
 
   private noteDelivered(wire: im.Message): void {
-    if (this.options.deliveryReceipts === false || wire.conversationType !== 1 || wire.senderUserId === this.userIdValue) return;
+    if (this.options.deliveryReceipts === false || (wire.conversationType !== 1 && wire.conversationType !== 3)
+      || wire.senderUserId === this.userIdValue) return;
     const key = keyOf(wire);
     if (wire.seq <= Math.max(this.deliveredTold.get(key) ?? 0, this.deliveredPending.get(key)?.seq ?? 0)) return;
     this.deliveredPending.set(key, { conversation: { conversationType: wire.conversationType, targetId: wire.targetId }, seq: wire.seq });
@@ -1132,7 +1134,7 @@ export class IMClient extends Emitter<IMClientEvents> {
       conversationType: conversation.conversationType, targetId: conversation.targetId, seq,
     }).finish());
     const result = decodeOrThrow(im.ReadersResponse, body);
-    return { readUserIds: result.readUserIds, unreadUserIds: result.unreadUserIds };
+    return { readUserIds: result.readUserIds, unreadUserIds: result.unreadUserIds, deliveredUserIds: result.deliveredUserIds };
   }
 
   /**

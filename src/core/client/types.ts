@@ -56,6 +56,9 @@ export interface ConversationChange extends Conversation {
   peerDeliveredSeq?: number;
   memberReadUserId?: string;
   memberReadSeq?: number;
+  /** A group member's device received the conversation up to memberDeliveredSeq. */
+  memberDeliveredUserId?: string;
+  memberDeliveredSeq?: number;
 }
 
 /** Someone else is typing in a conversation (a `RC:TypSts` received). */
@@ -69,4 +72,6 @@ export interface TypingEvent extends Conversation {
 export interface MessageReaders {
   readUserIds: string[];
   unreadUserIds: string[];
+  /** Of `unreadUserIds`, the members whose device has the message. */
+  deliveredUserIds: string[];
 }

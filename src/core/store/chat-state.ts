@@ -60,6 +60,8 @@ export interface ConversationEntry extends ConversationRef {
   peerDeliveredSeq?: number;
   /** Groups: read positions of members, as pushed while this session ran (userId → seq). */
   memberReads?: Readonly<Record<string, number>>;
+  /** Groups: how far each member's devices received, as pushed live (for an open readers list). */
+  memberDeliveries?: Readonly<Record<string, number>>;
 }
 
 export interface UserInfo {
@@ -497,10 +499,11 @@ export function setPeerReceipts(state: ChatState, key: string, receipts: { peerR
 }
 
 /** A group member's read position moved (for an open "read by" list to refresh); never back. */
-export function noteMemberRead(state: ChatState, key: string, userId: string, seq: number): ChatState {
+export function noteMemberRead(state: ChatState, key: string, userId: string, seq: number, what: 'read' | 'delivered' = 'read'): ChatState {
   const entry = state.conversations.byKey[key];
-  if (!entry || entry.conversationType !== 3 || seq <= (entryOf(entry.memberReads, userId) ?? 0)) return state;
-  return withConversation(state, { ...entry, memberReads: { ...entry.memberReads, [userId]: seq } });
+  const field = what === 'read' ? 'memberReads' : 'memberDeliveries';
+  if (!entry || entry.conversationType !== 3 || seq <= (entryOf(entry[field], userId) ?? 0)) return state;
+  return withConversation(state, { ...entry, [field]: { ...entry[field], [userId]: seq } });
 }
 
 /** `userId` is typing in the conversation until `expiresAt` (ms); undefined: they stopped. */

@@ -148,7 +148,7 @@ export interface ChatStore {
    * The group's current members who received message `seq` of the conversation, with their read
    * positions, in membership order.
    */
-  groupReadPositions(groupId: string, conversationKey: string, seq: number): Promise<Array<{ userId: string; readSeq: number }>>;
+  groupReadPositions(groupId: string, conversationKey: string, seq: number): Promise<Array<{ userId: string; readSeq: number; deliveredSeq: number }>>;
 
   /** Hides the conversation from the user's list until a newer message arrives; reads it. */
   removeConversation(userId: string, conversationKey: string): Promise<ConversationState | undefined>;

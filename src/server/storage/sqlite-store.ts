@@ -174,7 +174,8 @@ export class SqliteChatStore implements ChatStore {
       setDelivered: db.prepare(`UPDATE user_conversations SET delivered_seq = MAX(delivered_seq, ?)
         WHERE user_id = ? AND conversation_key = ?`),
       messageBySeq: db.prepare('SELECT * FROM messages WHERE conversation_key = ? AND seq = ?'),
-      groupReadPositions: db.prepare(`SELECT gm.user_id AS user_id, COALESCE(uc.read_seq, 0) AS read_seq FROM group_members gm
+      groupReadPositions: db.prepare(`SELECT gm.user_id AS user_id, COALESCE(uc.read_seq, 0) AS read_seq,
+        COALESCE(uc.delivered_seq, 0) AS delivered_seq FROM group_members gm
         JOIN inbox i ON i.user_id = gm.user_id AND i.conversation_key = ? AND i.seq = ?
         LEFT JOIN user_conversations uc ON uc.user_id = gm.user_id AND uc.conversation_key = i.conversation_key
         WHERE gm.group_id = ? ORDER BY gm.joined_at, gm.user_id`),
@@ -411,8 +412,8 @@ export class SqliteChatStore implements ChatStore {
   }
 
   async groupReadPositions(groupId: string, conversationKey: string, seq: number) {
-    const rows = this.statements.groupReadPositions.all(conversationKey, seq, groupId) as Array<{ user_id: string; read_seq: number }>;
-    return rows.map((row) => ({ userId: row.user_id, readSeq: row.read_seq }));
+    const rows = this.statements.groupReadPositions.all(conversationKey, seq, groupId) as Array<{ user_id: string; read_seq: number; delivered_seq: number }>;
+    return rows.map((row) => ({ userId: row.user_id, readSeq: row.read_seq, deliveredSeq: row.delivered_seq }));
   }
 
   async removeConversation(userId: string, conversationKey: string): Promise<ConversationState | undefined> {

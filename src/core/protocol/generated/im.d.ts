@@ -340,6 +340,12 @@ export namespace im {
 
         /** ConversationUpdate memberReadSeq */
         memberReadSeq?: (number|null);
+
+        /** ConversationUpdate memberDeliveredUserId */
+        memberDeliveredUserId?: (string|null);
+
+        /** ConversationUpdate memberDeliveredSeq */
+        memberDeliveredSeq?: (number|null);
     }
 
     /** Represents a ConversationUpdate. */
@@ -377,6 +383,12 @@ export namespace im {
 
         /** ConversationUpdate memberReadSeq. */
         public memberReadSeq: number;
+
+        /** ConversationUpdate memberDeliveredUserId. */
+        public memberDeliveredUserId: string;
+
+        /** ConversationUpdate memberDeliveredSeq. */
+        public memberDeliveredSeq: number;
 
         /**
          * Encodes the specified ConversationUpdate message. Does not implicitly {@link im.ConversationUpdate.verify|verify} messages.
@@ -1582,6 +1594,9 @@ export namespace im {
 
         /** ReadersResponse unreadUserIds */
         unreadUserIds?: (string[]|null);
+
+        /** ReadersResponse deliveredUserIds */
+        deliveredUserIds?: (string[]|null);
     }
 
     /** Represents a ReadersResponse. */
@@ -1598,6 +1613,9 @@ export namespace im {
 
         /** ReadersResponse unreadUserIds. */
         public unreadUserIds: string[];
+
+        /** ReadersResponse deliveredUserIds. */
+        public deliveredUserIds: string[];
 
         /**
          * Encodes the specified ReadersResponse message. Does not implicitly {@link im.ReadersResponse.verify|verify} messages.

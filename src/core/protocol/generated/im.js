@@ -852,6 +852,8 @@ export const im = $root.im = (() => {
          * @property {number|null} [peerDeliveredSeq] ConversationUpdate peerDeliveredSeq
          * @property {string|null} [memberReadUserId] ConversationUpdate memberReadUserId
          * @property {number|null} [memberReadSeq] ConversationUpdate memberReadSeq
+         * @property {string|null} [memberDeliveredUserId] ConversationUpdate memberDeliveredUserId
+         * @property {number|null} [memberDeliveredSeq] ConversationUpdate memberDeliveredSeq
          */
 
         /**
@@ -942,6 +944,22 @@ export const im = $root.im = (() => {
         ConversationUpdate.prototype.memberReadSeq = 0;
 
         /**
+         * ConversationUpdate memberDeliveredUserId.
+         * @member {string} memberDeliveredUserId
+         * @memberof im.ConversationUpdate
+         * @instance
+         */
+        ConversationUpdate.prototype.memberDeliveredUserId = "";
+
+        /**
+         * ConversationUpdate memberDeliveredSeq.
+         * @member {number} memberDeliveredSeq
+         * @memberof im.ConversationUpdate
+         * @instance
+         */
+        ConversationUpdate.prototype.memberDeliveredSeq = 0;
+
+        /**
          * Encodes the specified ConversationUpdate message. Does not implicitly {@link im.ConversationUpdate.verify|verify} messages.
          * @function encode
          * @memberof im.ConversationUpdate
@@ -975,6 +993,10 @@ export const im = $root.im = (() => {
                 writer.uint32(/* id 8, wireType 2 =*/66).string(message.memberReadUserId);
             if (message.memberReadSeq != null && Object.hasOwnProperty.call(message, "memberReadSeq"))
                 writer.uint32(/* id 9, wireType 0 =*/72).int64(message.memberReadSeq);
+            if (message.memberDeliveredUserId != null && Object.hasOwnProperty.call(message, "memberDeliveredUserId"))
+                writer.uint32(/* id 10, wireType 2 =*/82).string(message.memberDeliveredUserId);
+            if (message.memberDeliveredSeq != null && Object.hasOwnProperty.call(message, "memberDeliveredSeq"))
+                writer.uint32(/* id 11, wireType 0 =*/88).int64(message.memberDeliveredSeq);
             return writer;
         };
 
@@ -1046,6 +1068,14 @@ export const im = $root.im = (() => {
                     }
                 case 9: {
                         message.memberReadSeq = $number(reader.int64());
+                        break;
+                    }
+                case 10: {
+                        message.memberDeliveredUserId = reader.string();
+                        break;
+                    }
+                case 11: {
+                        message.memberDeliveredSeq = $number(reader.int64());
                         break;
                     }
                 default:
@@ -4347,6 +4377,7 @@ export const im = $root.im = (() => {
          * @interface IReadersResponse
          * @property {Array.<string>|null} [readUserIds] ReadersResponse readUserIds
          * @property {Array.<string>|null} [unreadUserIds] ReadersResponse unreadUserIds
+         * @property {Array.<string>|null} [deliveredUserIds] ReadersResponse deliveredUserIds
          */
 
         /**
@@ -4360,6 +4391,7 @@ export const im = $root.im = (() => {
         function ReadersResponse(properties) {
             this.readUserIds = [];
             this.unreadUserIds = [];
+            this.deliveredUserIds = [];
             if (properties)
                 for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
                     if (properties[keys[i]] != null && keys[i] !== "__proto__")
@@ -4383,6 +4415,14 @@ export const im = $root.im = (() => {
         ReadersResponse.prototype.unreadUserIds = $util.emptyArray;
 
         /**
+         * ReadersResponse deliveredUserIds.
+         * @member {Array.<string>} deliveredUserIds
+         * @memberof im.ReadersResponse
+         * @instance
+         */
+        ReadersResponse.prototype.deliveredUserIds = $util.emptyArray;
+
+        /**
          * Encodes the specified ReadersResponse message. Does not implicitly {@link im.ReadersResponse.verify|verify} messages.
          * @function encode
          * @memberof im.ReadersResponse
@@ -4404,6 +4444,9 @@ export const im = $root.im = (() => {
             if (message.unreadUserIds != null && message.unreadUserIds.length)
                 for (let i = 0; i < message.unreadUserIds.length; ++i)
                     writer.uint32(/* id 2, wireType 2 =*/18).string(message.unreadUserIds[i]);
+            if (message.deliveredUserIds != null && message.deliveredUserIds.length)
+                for (let i = 0; i < message.deliveredUserIds.length; ++i)
+                    writer.uint32(/* id 3, wireType 2 =*/26).string(message.deliveredUserIds[i]);
             return writer;
         };
 
@@ -4451,6 +4494,12 @@ export const im = $root.im = (() => {
                         if (!(message.unreadUserIds && message.unreadUserIds.length))
                             message.unreadUserIds = [];
                         message.unreadUserIds.push(reader.string());
+                        break;
+                    }
+                case 3: {
+                        if (!(message.deliveredUserIds && message.deliveredUserIds.length))
+                            message.deliveredUserIds = [];
+                        message.deliveredUserIds.push(reader.string());
                         break;
                     }
                 default:
