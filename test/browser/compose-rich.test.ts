@@ -3,34 +3,11 @@ import { sendKeys } from '@web/test-runner-commands';
 import '../../src/components/index.js';
 import type { ImChatPanel } from '../../src/components/chat-panel/chat-panel.js';
 import { ChatSession } from '../../src/core/client/chat-session.js';
-import { IMClient } from '../../src/core/client/client.js';
+import type { IMClient } from '../../src/core/client/client.js';
 import type { IMMessage } from '../../src/core/client/types.js';
 import { ReferenceMessage, TextMessage } from '../../src/core/messages/index.js';
 import { ConnectionStatus, ConversationType } from '../../src/core/protocol/codes.js';
-import type { ChatState } from '../../src/core/store/chat-state.js';
-
-const env: { ws: string; http: string } = await (await fetch('/__im-test-env.json')).json();
-const token = async (userId: string): Promise<string> => (await (await fetch(`/__im-token?userId=${userId}`)).json()).token;
-const createGroup = async (groupId: string, userIds: string[]) => {
-  const answer = await (await fetch(`/__im-group?groupId=${groupId}&userIds=${userIds.join(',')}`)).json();
-  expect(answer.code, JSON.stringify(answer)).to.equal(200);
-};
-
-/** Resolves when `check` holds for the store (checked now and after every change). */
-function storeReaches<T>(session: ChatSession, check: (state: ChatState) => T | undefined | false): Promise<T> {
-  return new Promise((resolve) => {
-    const test = () => {
-      const value = check(session.state);
-      if (value) {
-        off();
-        resolve(value);
-      }
-      return value;
-    };
-    const off = session.store.subscribe(test);
-    test();
-  });
-}
+import { createGroup, env, liveClients, storeReaches } from './live.js';
 
 /** Resolves with the first message `client` receives that satisfies `check`. */
 function receives(client: IMClient, check: (message: IMMessage) => boolean): Promise<IMMessage> {
@@ -56,22 +33,9 @@ async function pngFile(name: string, width: number, height: number): Promise<Fil
 }
 
 describe('composing rich messages in <im-chat-panel> against the real server', () => {
-  const clients: IMClient[] = [];
-  const sessions: ChatSession[] = [];
-  afterEach(async () => {
-    for (const session of sessions.splice(0)) await session.dispose();
-    await Promise.all(clients.splice(0).map((client) => client.disconnect()));
-  });
-
-  const connect = async (userId: string) => {
-    const client = new IMClient({ url: env.ws, tokenProvider: () => token(userId) });
-    clients.push(client);
-    await client.connect();
-    return client;
-  };
+  const { connect, track } = liveClients();
   const panelFor = async (userId: string, conversation: { conversationType: number; targetId: string }) => {
-    const session = new ChatSession(await connect(userId), { fileOrigins: [new URL(env.http).origin] });
-    sessions.push(session);
+    const session = track(new ChatSession(await connect(userId), { fileOrigins: [new URL(env.http).origin] }));
     await session.start();
     expect(session.state.status).to.equal(ConnectionStatus.CONNECTED);
     await session.open(conversation);

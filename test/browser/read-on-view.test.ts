@@ -2,25 +2,9 @@ import { expect, fixture, html } from '@open-wc/testing';
 import '../../src/components/index.js';
 import type { ImChatPanel } from '../../src/components/chat-panel/chat-panel.js';
 import { ChatSession } from '../../src/core/client/chat-session.js';
-import { IMClient } from '../../src/core/client/client.js';
 import { TextMessage } from '../../src/core/messages/index.js';
 import { ConversationType } from '../../src/core/protocol/codes.js';
-import type { ChatState } from '../../src/core/store/chat-state.js';
-
-const env: { ws: string } = await (await fetch('/__im-test-env.json')).json();
-const token = async (userId: string): Promise<string> => (await (await fetch(`/__im-token?userId=${userId}`)).json()).token;
-
-function storeReaches(session: ChatSession, check: (state: ChatState) => boolean): Promise<void> {
-  return new Promise((resolve) => {
-    const test = () => {
-      if (!check(session.state)) return;
-      off();
-      resolve();
-    };
-    const off = session.store.subscribe(test);
-    test();
-  });
-}
+import { liveClients, storeReaches } from './live.js';
 
 /** The page as the browser would report it when the tab is in the background. */
 function setPageHidden(hidden: boolean): void {
@@ -29,18 +13,11 @@ function setPageHidden(hidden: boolean): void {
 }
 
 describe('reads are what the reader sees', () => {
-  const clients: IMClient[] = [];
-  afterEach(async () => {
+  const { connect } = liveClients();
+  afterEach(() => {
     setPageHidden(false);
     delete (document as { visibilityState?: string }).visibilityState;
-    await Promise.all(clients.splice(0).map((client) => client.disconnect()));
   });
-  const connect = async (userId: string) => {
-    const client = new IMClient({ url: env.ws, tokenProvider: () => token(userId) });
-    clients.push(client);
-    await client.connect();
-    return client;
-  };
 
   it('a hidden tab marks nothing read; when it shows again, what is in view is read on the server', async () => {
     const bob = await connect('view-bob');

@@ -2,28 +2,9 @@ import { expect, fixture, html } from '@open-wc/testing';
 import '../../src/components/index.js';
 import type { ImChatPanel } from '../../src/components/chat-panel/chat-panel.js';
 import { ChatSession } from '../../src/core/client/chat-session.js';
-import { IMClient } from '../../src/core/client/client.js';
 import { TextMessage } from '../../src/core/messages/index.js';
 import { ConversationType } from '../../src/core/protocol/codes.js';
-import type { ChatState } from '../../src/core/store/chat-state.js';
-
-const env: { ws: string } = await (await fetch('/__im-test-env.json')).json();
-const token = async (userId: string): Promise<string> => (await (await fetch(`/__im-token?userId=${userId}`)).json()).token;
-const createGroup = async (groupId: string, userIds: string[]) => {
-  expect((await (await fetch(`/__im-group?groupId=${groupId}&userIds=${userIds.join(',')}`)).json()).code).to.equal(200);
-};
-
-function storeReaches(session: ChatSession, check: (state: ChatState) => unknown): Promise<void> {
-  return new Promise((resolve) => {
-    const test = () => {
-      if (!check(session.state)) return;
-      off();
-      resolve();
-    };
-    const off = session.store.subscribe(test);
-    test();
-  });
-}
+import { createGroup, liveClients, storeReaches } from './live.js';
 
 /** Resolves once `read()` returns `want`, checked after each of the element's updates. */
 async function shows(element: HTMLElement & { updateComplete: Promise<unknown> }, read: () => unknown, want: unknown): Promise<void> {
@@ -35,21 +16,9 @@ async function shows(element: HTMLElement & { updateComplete: Promise<unknown> }
 }
 
 describe('typing and receipts in the widget', () => {
-  const clients: IMClient[] = [];
-  const sessions: ChatSession[] = [];
-  afterEach(async () => {
-    for (const session of sessions.splice(0)) await session.dispose();
-    await Promise.all(clients.splice(0).map((client) => client.disconnect()));
-  });
-  const connect = async (userId: string) => {
-    const client = new IMClient({ url: env.ws, tokenProvider: () => token(userId) });
-    clients.push(client);
-    await client.connect();
-    return client;
-  };
+  const { connect, track } = liveClients();
   const panel = async (userId: string, conversation: { conversationType: number; targetId: string }) => {
-    const session = new ChatSession(await connect(userId));
-    sessions.push(session);
+    const session = track(new ChatSession(await connect(userId)));
     await session.start();
     await session.open(conversation);
     const element = await fixture<ImChatPanel>(html`<im-chat-panel lang="en" style="height: 500px; width: 440px; display: block"
