@@ -174,3 +174,20 @@ describe('<im-conversation-list> previews', () => {
     expect(previews).to.have.members(['[File] plan.pdf', 'Not sent: did not go']);
   });
 });
+
+describe('<im-chat> passes the map link and the recall window on', () => {
+  it('reaches the message list inside', async () => {
+    await import('../../src/components/index.js');
+    const session = new ChatSession(new IMClient({ url: env.ws, token: 'unused' }));
+    const chat = await fixture<HTMLElement & { updateComplete: Promise<unknown> }>(html`<im-chat lang="en" target-id="someone" .session=${session}
+      map-url="https://maps.example.com/?q={lat},{lng}" recall-window="30"></im-chat>`);
+    await chat.updateComplete;
+    const panel = chat.shadowRoot!.querySelector('im-chat-panel')! as HTMLElement & { updateComplete: Promise<unknown> };
+    await panel.updateComplete;
+    const list = panel.shadowRoot!.querySelector('im-message-list') as ImMessageList | null;
+    expect(list, 'the panel shows the conversation').to.not.equal(null);
+    expect(list!.mapUrl).to.equal('https://maps.example.com/?q={lat},{lng}');
+    expect(list!.recallWindow).to.equal(30);
+  });
+});
+

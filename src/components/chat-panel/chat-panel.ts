@@ -40,6 +40,10 @@ export class ImChatPanel extends ImElement {
   @property({ attribute: 'target-id' }) targetId = '';
   /** Shows a back button in the header (im-chat shows it by itself on narrow layouts). */
   @property({ type: Boolean, attribute: 'show-back', reflect: true }) showBack = false;
+  /** Map link template for locations, passed to the message list (`{lat}`, `{lng}`). */
+  @property({ attribute: 'map-url' }) mapUrl?: string;
+  /** Seconds after sending during which own messages offer "recall", passed to the message list. */
+  @property({ type: Number, attribute: 'recall-window' }) recallWindow?: number;
 
   private readonly status = new StoreController(this, (state: ChatState) => state.status);
   private readonly active = new StoreController(this, (state: ChatState) => state.activeKey);
@@ -83,7 +87,8 @@ export class ImChatPanel extends ImElement {
       ${shown
         ? html`
           <im-message-list part="message-list" exportparts="bubble, row, new-messages" theme=${this.theme} lang=${this.language}
-            .session=${this.session} conversation-type=${shown.conversationType} target-id=${shown.targetId}></im-message-list>
+            .session=${this.session} conversation-type=${shown.conversationType} target-id=${shown.targetId}
+            map-url=${this.mapUrl ?? nothing} recall-window=${this.recallWindow ?? nothing}></im-message-list>
           <im-composer part="composer" exportparts="input, send-button, emoji-button" theme=${this.theme} lang=${this.language}
             .session=${this.session} conversation-type=${shown.conversationType} target-id=${shown.targetId}></im-composer>`
         : html`<slot name="empty"><p class="placeholder">${strings.selectConversation}</p></slot>`}

@@ -1,4 +1,4 @@
-import { html } from 'lit';
+import { html, nothing } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { tokens } from '../internal/theme.js';
 import { ImProvider } from '../provider/provider.js';
@@ -36,6 +36,10 @@ export class ImChat extends ImProvider {
   /** Opens this conversation at start (with `target-id`). */
   @property({ type: Number, attribute: 'conversation-type' }) conversationType = 1;
   @property({ attribute: 'target-id' }) targetId = '';
+  /** Map link template for locations (`{lat}`, `{lng}` replaced; an http(s) URL). */
+  @property({ attribute: 'map-url' }) mapUrl?: string;
+  /** Seconds after sending during which own messages offer "recall" (the server's window decides). */
+  @property({ type: Number, attribute: 'recall-window' }) recallWindow?: number;
 
   /** Which pane shows on narrow layouts. */
   @state() private pane: 'list' | 'panel' = 'list';
@@ -59,6 +63,7 @@ export class ImChat extends ImProvider {
         <im-conversation-list part="conversation-list" theme=${this.theme} lang=${lang}
           @im-conversation-select=${this.onSelect}></im-conversation-list>
         <im-chat-panel part="chat-panel" theme=${this.theme} lang=${lang}
+          map-url=${this.mapUrl ?? nothing} recall-window=${this.recallWindow ?? nothing}
           @im-back=${() => { this.pane = 'list'; }}>
           <slot name="empty" slot="empty"><p class="placeholder">${this.strings.selectConversation}</p></slot>
         </im-chat-panel>
