@@ -140,6 +140,11 @@ export class ChatService {
     if (!duplicate) this.bus.publish({ kind: 'message', recipients, message, fromSessionId: sessionId });
   }
 
+  /** The user's newest sync cursor (0 when nothing was ever delivered to them). */
+  latestCursor(userId: string): Promise<number> {
+    return this.store.latestCursor(userId);
+  }
+
   /** The conversation's key and recipients, after checking that `userId` may write to it. */
   private async route(userId: string, conversationType: number, targetId: string) {
     if (!SUPPORTED_CONVERSATION_TYPES.has(conversationType)) {

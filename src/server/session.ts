@@ -70,7 +70,7 @@ export class Session {
         this.disconnect(ErrorCode.RC_MSG_UNAUTHORIZED, `frame type ${frame.type} before CONNECT`);
         return;
       }
-      this.connect(frame.body as im.Connect);
+      await this.connect(frame.body as im.Connect);
       return;
     }
     switch (frame.type) {
@@ -88,7 +88,7 @@ export class Session {
     }
   }
 
-  private connect(body: im.Connect): void {
+  private async connect(body: im.Connect): Promise<void> {
     const refuse = (code: number, reason: string) => {
       this.write({ type: FrameType.CONNACK, body: { code } });
       this.close(code, reason);
@@ -102,6 +102,9 @@ export class Session {
       refuse(check.code, check.reason);
       return;
     }
+    // Read before registering: a message stored after this is pushed, or synced after it.
+    const latestCursor = await this.context.service.latestCursor(check.claims.userId);
+    if (this.closed) return;
     this.userId = check.claims.userId;
     this.deviceId = body.deviceId.slice(0, 128);
     this.platform = body.platform.slice(0, 32);
@@ -110,7 +113,7 @@ export class Session {
       type: FrameType.CONNACK,
       body: {
         code: 0, userId: this.userId, sessionId: this.id, serverTime: Date.now(),
-        heartbeatSeconds: this.context.heartbeatSeconds, tokenExpiresAt: check.claims.expiresAt,
+        heartbeatSeconds: this.context.heartbeatSeconds, tokenExpiresAt: check.claims.expiresAt, latestCursor,
       },
     });
     this.endAtTokenExpiry(check.claims.expiresAt);

@@ -130,6 +130,8 @@ export class ImProvider extends ImElement {
       storage,
       // A page opened offline shows the cache and connects when the network comes back.
       reconnect: { firstConnect: true },
+      // The list and history show the past: a first visit does not replay the user's whole inbox.
+      syncFrom: 'now',
     });
     const client = userId && this.shareTabs !== 'off' && canShareConnection()
       ? new TabSharedClient({ createClient, name: `${server}|${userId}` })

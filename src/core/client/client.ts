@@ -67,6 +67,12 @@ export interface IMClientOptions {
    */
   environment?: EventTarget & { document?: { visibilityState?: string } };
   /**
+   * Where a client with no sync cursor (a first visit, no storage) starts: `beginning` (default)
+   * delivers every message the user ever received as `message` events; `now` starts after the
+   * newest, for apps that show the past through the conversation list and history.
+   */
+  syncFrom?: 'beginning' | 'now';
+  /**
    * This user's persistent store (see `openUserStore`): unsent messages and the sync cursor
    * survive a reload there; the next client on the same store sends them and syncs on.
    */
@@ -216,6 +222,8 @@ export class IMClient extends Emitter<IMClientEvents> {
   /** clientMsgIds this client sent, so that sync does not hand them back as received. */
   private readonly ownSent = new Set<string>();
   private cursor = 0;
+  /** A cursor came from storage or a connection: this client has a past to catch up from. */
+  private cursorKnown = false;
   private readonly lastSeq = new Map<string, number>();
   private syncing = false;
   private syncRequested = false;
@@ -491,6 +499,15 @@ export class IMClient extends Emitter<IMClientEvents> {
     }
     this.userIdValue = ack.userId;
     this.tokenRenewed = false;
+    // A device with no past (no cursor, nothing restored) starts at the newest message when asked
+    // to: the conversation list and history show the past without replaying it message by message.
+    if (!this.cursorKnown && this.cursor === 0 && this.options.syncFrom === 'now') {
+      this.cursor = ack.latestCursor;
+      const cursor = this.cursor;
+      // Kept even when 0: the next visit on this storage has a past, and catches up from it.
+      this.writeStorage((storage) => storage.set(CURSOR_KEY, cursor));
+    }
+    this.cursorKnown = true;
     this.heartbeatMs = Math.max(1, ack.heartbeatSeconds || 30) * 1000;
     const wasReconnecting = this.everConnected;
     this.attempt = 0;
@@ -827,7 +844,10 @@ export class IMClient extends Emitter<IMClientEvents> {
     if (!storage) return;
     try {
       const cursor = await storage.get<number>(CURSOR_KEY);
-      if (typeof cursor === 'number' && Number.isSafeInteger(cursor) && cursor > this.cursor) this.cursor = cursor;
+      if (typeof cursor === 'number' && Number.isSafeInteger(cursor) && cursor >= 0) {
+        this.cursorKnown = true;
+        if (cursor > this.cursor) this.cursor = cursor;
+      }
       const stored: StoredOutgoing[] = [];
       for (const key of await storage.keys(OUTBOX_PREFIX)) {
         const value = await storage.get<StoredOutgoing>(key);

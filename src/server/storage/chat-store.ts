@@ -116,6 +116,8 @@ export interface ChatStore {
 
   /** A user's inbox after `cursor`, oldest first. */
   syncAfter(userId: string, cursor: number, limit: number): Promise<{ messages: StoredMessage[]; hasMore: boolean }>;
+  /** The cursor of the newest message in the user's inbox (0 when empty). */
+  latestCursor(userId: string): Promise<number>;
 
   /**
    * A conversation's messages by seq, for a reader the caller has authorized: ascending; the

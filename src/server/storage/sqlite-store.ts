@@ -181,6 +181,7 @@ export class SqliteChatStore implements ChatStore {
         WHERE gm.group_id = ? ORDER BY gm.joined_at, gm.user_id`),
       hide: db.prepare(`UPDATE user_conversations SET hidden_cursor = latest_cursor WHERE user_id = ? AND conversation_key = ?`),
       countMessages: db.prepare('SELECT COUNT(*) FROM messages').pluck(),
+      latestCursor: db.prepare('SELECT MAX(message_id) FROM inbox WHERE user_id = ?').pluck(),
       countUsers: db.prepare('SELECT COUNT(*) FROM users').pluck(),
       countGroups: db.prepare('SELECT COUNT(*) FROM groups').pluck(),
     };
@@ -330,6 +331,10 @@ export class SqliteChatStore implements ChatStore {
       s.uncount.run(input.messageId);
       return this.appendOne(input.command);
     })();
+  }
+
+  async latestCursor(userId: string): Promise<number> {
+    return (this.statements.latestCursor.get(userId) as number | null) ?? 0;
   }
 
   async syncAfter(userId: string, cursor: number, limit: number) {

@@ -79,6 +79,9 @@ export namespace im {
 
         /** ConnAck tokenExpiresAt */
         tokenExpiresAt?: (number|null);
+
+        /** ConnAck latestCursor */
+        latestCursor?: (number|null);
     }
 
     /** Represents a ConnAck. */
@@ -107,6 +110,9 @@ export namespace im {
 
         /** ConnAck tokenExpiresAt. */
         public tokenExpiresAt: number;
+
+        /** ConnAck latestCursor. */
+        public latestCursor: number;
 
         /**
          * Encodes the specified ConnAck message. Does not implicitly {@link im.ConnAck.verify|verify} messages.

@@ -183,6 +183,7 @@ export const im = $root.im = (() => {
          * @property {number|null} [serverTime] ConnAck serverTime
          * @property {number|null} [heartbeatSeconds] ConnAck heartbeatSeconds
          * @property {number|null} [tokenExpiresAt] ConnAck tokenExpiresAt
+         * @property {number|null} [latestCursor] ConnAck latestCursor
          */
 
         /**
@@ -249,6 +250,14 @@ export const im = $root.im = (() => {
         ConnAck.prototype.tokenExpiresAt = 0;
 
         /**
+         * ConnAck latestCursor.
+         * @member {number} latestCursor
+         * @memberof im.ConnAck
+         * @instance
+         */
+        ConnAck.prototype.latestCursor = 0;
+
+        /**
          * Encodes the specified ConnAck message. Does not implicitly {@link im.ConnAck.verify|verify} messages.
          * @function encode
          * @memberof im.ConnAck
@@ -276,6 +285,8 @@ export const im = $root.im = (() => {
                 writer.uint32(/* id 5, wireType 0 =*/40).uint32(message.heartbeatSeconds);
             if (message.tokenExpiresAt != null && Object.hasOwnProperty.call(message, "tokenExpiresAt"))
                 writer.uint32(/* id 6, wireType 0 =*/48).int64(message.tokenExpiresAt);
+            if (message.latestCursor != null && Object.hasOwnProperty.call(message, "latestCursor"))
+                writer.uint32(/* id 7, wireType 0 =*/56).int64(message.latestCursor);
             return writer;
         };
 
@@ -335,6 +346,10 @@ export const im = $root.im = (() => {
                     }
                 case 6: {
                         message.tokenExpiresAt = $number(reader.int64());
+                        break;
+                    }
+                case 7: {
+                        message.latestCursor = $number(reader.int64());
                         break;
                     }
                 default:
