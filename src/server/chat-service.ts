@@ -76,18 +76,21 @@ export interface ChatServiceOptions {
  */
 export class ChatService {
   private readonly limiter: RateLimiter;
+  private readonly typingLimiter: RateLimiter;
   private readonly files: ChatServiceOptions['files'];
 
   private readonly recallWindowMs: number;
 
   constructor(private readonly store: ChatStore, private readonly bus: FanoutBus, options: ChatServiceOptions) {
     this.limiter = new RateLimiter(options.rateLimit);
+    this.typingLimiter = new RateLimiter(options.rateLimit);
     this.recallWindowMs = (options.recallWindowSeconds ?? 120) * 1000;
     this.files = options.files;
   }
 
   sweep(): void {
     this.limiter.sweep();
+    this.typingLimiter.sweep();
   }
 
   /**
@@ -111,7 +114,9 @@ export class ChatService {
     }
     validateContent(objectName, content);
     const { key, recipients } = await this.route(userId, conversationType, targetId);
-    if (!this.limiter.take(userId)) throw new ServiceError(ErrorCode.SEND_FREQUENCY_TOO_FAST, 'sending too fast');
+    // Typing signals have a budget of their own: showing "typing…" must never hold back a message.
+    const limiter = objectName === 'RC:TypSts' ? this.typingLimiter : this.limiter;
+    if (!limiter.take(userId)) throw new ServiceError(ErrorCode.SEND_FREQUENCY_TOO_FAST, 'sending too fast');
     const flags = typeFlags(objectName, outgoing);
     if (!flags.persisted) {
       // Nothing stored, so no seq and no cursor: the recipients' online sessions get it now or

@@ -166,6 +166,25 @@ describe('rate limit', () => {
     socket.close();
   });
 
+  it('typing signals have their own budget: they never use up the messages\' (and are limited too)', async () => {
+    const socket = await RawSocket.connected(server.wsUrl, await tokenFor(server, 'tia'));
+    const publish = (requestId: number, objectName: string, content: Uint8Array) => socket.send({
+      type: FrameType.PUBLISH, qos: 1, body: { requestId, outgoing: {
+        clientMsgId: `typ-${requestId}`, conversationType: ConversationType.PRIVATE, targetId: 'uli', objectName, content,
+      } },
+    });
+    const typing = new TextEncoder().encode(JSON.stringify({ typingContentType: 'RC:TxtMsg' }));
+    for (let i = 1; i <= 6; i++) publish(i, 'RC:TypSts', typing);
+    for (let i = 7; i <= 11; i++) publish(i, 'RC:TxtMsg', text(`t${i}`));
+    const codes: number[] = [];
+    for (let i = 1; i <= 11; i++) {
+      const ack = (await socket.next(FrameType.PUBACK)).body as im.PubAck;
+      codes[ack.requestId - 1] = ack.code;
+    }
+    assert.deepEqual(codes, [0, 0, 0, 0, 0, ErrorCode.SEND_FREQUENCY_TOO_FAST, 0, 0, 0, 0, 0]);
+    socket.close();
+  });
+
   it('the client holds rate-limited messages and sends them when allowed, in order', async () => {
     const yan = await connectClient(server, 'yan');
     const conversation = { conversationType: ConversationType.PRIVATE, targetId: 'zed' };
