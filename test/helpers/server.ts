@@ -1,3 +1,4 @@
+import { after, before } from 'node:test';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -131,4 +132,39 @@ export function waitFor<T>(subscribe: (check: () => void) => () => void, predica
     unsubscribe = subscribe(check);
     check();
   });
+}
+
+/**
+ * A reference server for the tests of one `describe` (started before them, removed after), and
+ * connected clients for them, disconnected at the end. Read `server` inside tests and hooks.
+ */
+export function useTestServer(args: ServerArgs = {}, defaults: Partial<IMClientOptions> = {}): {
+  readonly server: TestServer;
+  connect(userId: string, options?: Partial<IMClientOptions>): Promise<IMClient>;
+  /** Disconnects `client` with the others at the end. */
+  track(client: IMClient): IMClient;
+} {
+  let server: TestServer | undefined;
+  const clients: IMClient[] = [];
+  before(async () => {
+    server = await startTestServer(args);
+  });
+  after(async () => {
+    await Promise.all(clients.map((client) => client.disconnect()));
+    await server?.dispose();
+  });
+  const suite = {
+    get server(): TestServer {
+      if (!server) throw new Error('the test server starts in before()');
+      return server;
+    },
+    async connect(userId: string, options: Partial<IMClientOptions> = {}) {
+      return suite.track(await connectClient(suite.server, userId, { ...defaults, ...options }));
+    },
+    track(client: IMClient) {
+      clients.push(client);
+      return client;
+    },
+  };
+  return suite;
 }

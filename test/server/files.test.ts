@@ -1,4 +1,4 @@
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { readdirSync, watch } from 'node:fs';
@@ -9,41 +9,29 @@ import { IMError } from '../../src/core/client/errors.js';
 import { ConversationType, ErrorCode } from '../../src/core/protocol/codes.js';
 import { TextMessage } from '../../src/core/messages/index.js';
 import { fileSigningKey, fileUrlSignature } from '../../src/server/files.js';
-import { APP_SECRET, api, connectClient, createGroup, startTestServer, tokenFor, waitFor, type TestServer } from '../helpers/server.js';
+import { api, APP_SECRET, createGroup, tokenFor, useTestServer, waitFor } from '../helpers/server.js';
 
 const MAX_UPLOAD = 5_000_000;
 const PNG_HEAD = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]);
 
 describe('files: upload, signed download, access', () => {
-  let server: TestServer;
-  const clients: IMClient[] = [];
-  const connect = async (userId: string) => {
-    const client = await connectClient(server, userId);
-    clients.push(client);
-    return client;
-  };
-  before(async () => {
-    server = await startTestServer({ extra: ['--max-upload-bytes', String(MAX_UPLOAD)] });
-  });
-  after(async () => {
-    await Promise.all(clients.map((client) => client.disconnect()));
-    await server.dispose();
-  });
+  const suite = useTestServer({ extra: ['--max-upload-bytes', String(MAX_UPLOAD)] });
+  const connect = suite.connect;
 
   const upload = async (token: string | undefined, body: Uint8Array, headers: Record<string, string> = {}, query = '') => {
-    const response = await fetch(`${server.url}/files${query}`, {
+    const response = await fetch(`${suite.server.url}/files${query}`, {
       method: 'POST', body: new Uint8Array(body),
       headers: { ...(token ? { Authorization: `Bearer ${token}` } : {}), ...headers },
     });
     return { status: response.status, json: await response.json() as any };
   };
   const sign = async (token: string, body: unknown) => {
-    const response = await fetch(`${server.url}/files/sign`, {
+    const response = await fetch(`${suite.server.url}/files/sign`, {
       method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: JSON.stringify(body),
     });
     return { status: response.status, json: await response.json() as any };
   };
-  const storedFiles = () => readdirSync(join(server.dataDir, 'files')).sort();
+  const storedFiles = () => readdirSync(join(suite.server.dataDir, 'files')).sort();
 
   it('uploads a few MB from Node with rising progress to 100 and downloads it byte for byte', async () => {
     const alice = await connect('f-alice');
@@ -51,7 +39,7 @@ describe('files: upload, signed download, access', () => {
     const progress: number[] = [];
     const file = await alice.uploadFile(new Blob([bytes]), { name: 'data 数据.bin', onProgress: (percent) => progress.push(percent) });
     assert.match(file.fileId, /^[A-Za-z0-9_-]{22}$/);
-    assert.equal(file.url, `${server.url}/files/${file.fileId}`);
+    assert.equal(file.url, `${suite.server.url}/files/${file.fileId}`);
     assert.equal(file.name, 'data 数据.bin');
     assert.equal(file.size, bytes.length);
     assert.equal(file.type, 'application/octet-stream');
@@ -107,8 +95,8 @@ describe('files: upload, signed download, access', () => {
     const alice = await connect('f-alice');
     const bob = await connect('f-bob');
     const carol = await connect('f-carol');
-    const carolToken = await tokenFor(server, 'f-carol');
-    await createGroup(server, 'f-team', ['f-alice', 'f-bob']);
+    const carolToken = await tokenFor(suite.server, 'f-carol');
+    await createGroup(suite.server, 'f-team', ['f-alice', 'f-bob']);
     const file = await alice.uploadFile(Buffer.concat([PNG_HEAD, randomBytes(100)]), { name: 'pic.png' });
     assert.equal(file.type, 'image/png');
 
@@ -135,7 +123,7 @@ describe('files: upload, signed download, access', () => {
     assert.equal((await fetch(stolen)).status, 403);
 
     // Bob leaves the group: his signed URL stops working before it expires.
-    assert.equal((await api(server, 'POST', '/api/group/quit', { groupId: 'f-team', userIds: ['f-bob'] })).status, 200);
+    assert.equal((await api(suite.server, 'POST', '/api/group/quit', { groupId: 'f-team', userIds: ['f-bob'] })).status, 200);
     assert.equal((await fetch(bobs[file.url]!)).status, 403);
     assert.ok((await alice.getFileUrls([file.url]))[file.url], 'the uploader still reads it');
 
@@ -146,21 +134,21 @@ describe('files: upload, signed download, access', () => {
   });
 
   it('answers 404 for an unknown id and 401 for a bad or missing token', async () => {
-    const token = await tokenFor(server, 'f-alice');
-    const missing = await fetch(`${server.url}/files/${'A'.repeat(22)}`, { headers: { Authorization: `Bearer ${token}` } });
+    const token = await tokenFor(suite.server, 'f-alice');
+    const missing = await fetch(`${suite.server.url}/files/${'A'.repeat(22)}`, { headers: { Authorization: `Bearer ${token}` } });
     assert.equal(missing.status, 404);
-    assert.equal((await fetch(`${server.url}/files/nope`)).status, 404);
+    assert.equal((await fetch(`${suite.server.url}/files/nope`)).status, 404);
 
     for (const bad of [undefined, 'garbage', `${token}x`]) {
       const answer = await upload(bad, Buffer.from('hello'));
       assert.equal(answer.status, 401, `upload with ${bad}`);
       assert.equal(answer.json.code, 401);
-      const signing = await fetch(`${server.url}/files/sign`, {
+      const signing = await fetch(`${suite.server.url}/files/sign`, {
         method: 'POST', headers: bad ? { Authorization: `Bearer ${bad}` } : {}, body: JSON.stringify({ ids: [] }),
       });
       assert.equal(signing.status, 401);
     }
-    const client = new IMClient({ url: server.wsUrl, token: 'garbage', transports: ['polling'] });
+    const client = new IMClient({ url: suite.server.wsUrl, token: 'garbage', transports: ['polling'] });
     await assert.rejects(client.uploadFile(Buffer.from('x')), (error: IMError) => error.code === ErrorCode.RC_CONN_USER_OR_PASSWD_ERROR);
   });
 
@@ -192,9 +180,9 @@ describe('files: upload, signed download, access', () => {
       return true;
     });
     // Sent without a length, so the server only learns the size while writing it.
-    const token = await tokenFor(server, 'f-alice');
+    const token = await tokenFor(suite.server, 'f-alice');
     const { status, body } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const request = httpRequest(`${server.url}/files`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Transfer-Encoding': 'chunked' } });
+      const request = httpRequest(`${suite.server.url}/files`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Transfer-Encoding': 'chunked' } });
       request.on('response', (response) => {
         let text = '';
         response.setEncoding('utf8').on('data', (chunk) => { text += chunk; }).on('end', () => resolve({ status: response.statusCode!, body: text }));
@@ -232,9 +220,9 @@ describe('files: upload, signed download, access', () => {
     // A raw request, so that it is cut exactly while the server is writing the file.
     // The aborted upload above may still be being cleaned up: count only whole files.
     const before = storedFiles().filter((name) => !name.endsWith('.part'));
-    const dir = join(server.dataDir, 'files');
-    const token = await tokenFor(server, 'f-alice');
-    const request = httpRequest(`${server.url}/files`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Length': '4000000' } });
+    const dir = join(suite.server.dataDir, 'files');
+    const token = await tokenFor(suite.server, 'f-alice');
+    const request = httpRequest(`${suite.server.url}/files`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Length': '4000000' } });
     request.on('error', () => undefined);
     request.write(randomBytes(1_000_000));
     await waitFor((check) => {
@@ -249,7 +237,7 @@ describe('files: upload, signed download, access', () => {
   });
 
   it('serves HTML and SVG as attachments of type octet-stream, whatever was declared or asked', async () => {
-    const token = await tokenFor(server, 'f-alice');
+    const token = await tokenFor(suite.server, 'f-alice');
     const alice = await connect('f-alice');
     const samples: Array<[string, string, string]> = [
       ['page.html', 'text/html', '<!doctype html><script>alert(document.domain)</script>'],
@@ -271,7 +259,7 @@ describe('files: upload, signed download, access', () => {
   });
 
   it('sniffs the type from the bytes and ignores the declared one', async () => {
-    const token = await tokenFor(server, 'f-alice');
+    const token = await tokenFor(suite.server, 'f-alice');
     const cases: Array<[Buffer, string]> = [
       [Buffer.concat([PNG_HEAD, randomBytes(10)]), 'image/png'],
       [Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0x10]), 'image/jpeg'],
@@ -292,7 +280,7 @@ describe('files: upload, signed download, access', () => {
 
   it('answers CORS preflights for the upload and sign endpoints', async () => {
     for (const path of ['/files', '/files/sign']) {
-      const response = await fetch(`${server.url}${path}`, {
+      const response = await fetch(`${suite.server.url}${path}`, {
         method: 'OPTIONS',
         headers: { Origin: 'https://site.example', 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'authorization, x-file-name' },
       });

@@ -12,6 +12,7 @@ import type { IMError } from '../../src/core/client/errors.js';
 import type { IMMessage } from '../../src/core/client/types.js';
 import { RawSocket } from '../helpers/raw-socket.js';
 import { connectClient, createGroup, startTestServer, tokenFor, waitFor, type TestServer } from '../helpers/server.js';
+import { useTestServer } from '../helpers/server.js';
 
 function inbox(client: IMClient) {
   const messages: IMMessage[] = [];
@@ -91,21 +92,8 @@ const Silent = registerMessageType('Test:Silent', true, false);
 const Ping = registerMessageType('Test:Ping', false, false);
 
 describe('message types through the reference server', () => {
-  let server: TestServer;
-  const clients: IMClient[] = [];
-  const connect = async (userId: string) => {
-    const client = await connectClient(server, userId);
-    clients.push(client);
-    return client;
-  };
-
-  before(async () => {
-    server = await startTestServer();
-  });
-  after(async () => {
-    await Promise.all(clients.map((c) => c.disconnect()));
-    await server.dispose();
-  });
+  const suite = useTestServer();
+  const connect = suite.connect;
 
   it('every built-in type arrives with the content it was sent with; stored types are in history, a command is not', async () => {
     const ada = await connect('ada');
@@ -210,7 +198,7 @@ describe('message types through the reference server', () => {
   });
 
   it('the server refuses invalid fields from a client that skips the checks, and stores nothing', async () => {
-    const socket = await RawSocket.connected(server.wsUrl, await tokenFor(server, 'ivy'));
+    const socket = await RawSocket.connected(suite.server.wsUrl, await tokenFor(suite.server, 'ivy'));
     const cases: Array<[string, Record<string, unknown>, string]> = [
       ...invalid,
       ...urlFields.flatMap(([objectName, field, rest]) => hostileUrls.map((url) =>
@@ -240,7 +228,7 @@ describe('message types through the reference server', () => {
   });
 
   it('a received content the client cannot accept decodes to UnknownMessage', async () => {
-    const socket = await RawSocket.connected(server.wsUrl, await tokenFor(server, 'kai'));
+    const socket = await RawSocket.connected(suite.server.wsUrl, await tokenFor(suite.server, 'kai'));
     const lu = await connect('lu');
     const luInbox = inbox(lu);
     socket.send({ type: FrameType.PUBLISH, qos: 1, body: { requestId: 1, outgoing: {
@@ -256,7 +244,7 @@ describe('message types through the reference server', () => {
 
   describe('recall', () => {
     it("replaces the message for every member and device, the sender's other devices included", async () => {
-      await createGroup(server, 'recallers', ['mo', 'ned', 'ola']);
+      await createGroup(suite.server, 'recallers', ['mo', 'ned', 'ola']);
       const group = { conversationType: ConversationType.GROUP, targetId: 'recallers' };
       const mo = await connect('mo');
       const moTablet = await connect('mo');

@@ -1,27 +1,14 @@
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { IMClient } from '../../src/core/client/client.js';
 import type { IMMessage } from '../../src/core/client/types.js';
 import { ConversationType } from '../../src/core/protocol/codes.js';
 import { TextMessage } from '../../src/core/messages/index.js';
 import { MemoryStore } from '../../src/core/storage/key-value-store.js';
-import { connectClient, startTestServer, waitFor, type TestServer } from '../helpers/server.js';
+import { useTestServer, waitFor } from '../helpers/server.js';
 
 describe('where a device with no past starts syncing (syncFrom)', () => {
-  let server: TestServer;
-  const clients: IMClient[] = [];
-  before(async () => {
-    server = await startTestServer();
-  });
-  after(async () => {
-    await Promise.all(clients.map((client) => client.disconnect()));
-    await server.dispose();
-  });
-  const connect = async (userId: string, options: Parameters<typeof connectClient>[2] = {}) => {
-    const client = await connectClient(server, userId, options);
-    clients.push(client);
-    return client;
-  };
+  const suite = useTestServer();
+  const connect = suite.connect;
   const text = (message: IMMessage) => (message.content as TextMessage).content;
 
   it('"now" starts after the newest message: the past is in the list and history, new messages arrive as before', async () => {

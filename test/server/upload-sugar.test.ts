@@ -1,27 +1,14 @@
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import type { IMClient } from '../../src/core/client/client.js';
 import type { IMError } from '../../src/core/client/errors.js';
 import { ConversationType, ErrorCode } from '../../src/core/protocol/codes.js';
 import { FileMessage, HQVoiceMessage, TextMessage } from '../../src/core/messages/index.js';
-import { connectClient, startTestServer, waitFor, type TestServer } from '../helpers/server.js';
+import { useTestServer, waitFor } from '../helpers/server.js';
 
 describe('the seed\'s upload sugar: sendFileMessage, sendHQVoiceMessage', () => {
-  let server: TestServer;
-  const clients: IMClient[] = [];
-  before(async () => {
-    server = await startTestServer();
-  });
-  after(async () => {
-    await Promise.all(clients.map((client) => client.disconnect()));
-    await server.dispose();
-  });
-  const connect = async (userId: string) => {
-    const client = await connectClient(server, userId);
-    clients.push(client);
-    return client;
-  };
+  const suite = useTestServer();
+  const connect = suite.connect;
 
   it('uploads with rising progress, sends a FileMessage the peer can download byte for byte', async () => {
     const ann = await connect('sugar-ann');
