@@ -4,8 +4,8 @@ import { ImElement } from '../internal/im-element.js';
 import { StoreController } from '../internal/store-controller.js';
 import { tokens } from '../internal/theme.js';
 import type { ChatSession } from '../../core/client/chat-session.js';
-import { conversationKey, conversationName, type ChatState } from '../../core/store/chat-state.js';
-import { typingLabel, typingUsers } from '../internal/format.js';
+import { conversationKey, conversationName, selectTypingUsers, type ChatState } from '../../core/store/chat-state.js';
+import { typingLabel } from '../internal/format.js';
 import { styles } from './chat-panel.styles.js';
 
 /**
@@ -72,7 +72,7 @@ export class ImChatPanel extends ImElement {
     const status = this.status.value ?? 2;
     const names = { users: this.users.value ?? {}, groups: this.groups.value ?? {} };
     const title = shown ? conversationName(names, shown) : '';
-    const typers = shown && status === 0 ? typingUsers(this.typing.value, conversationKey(shown)) : [];
+    const typers = shown && status === 0 ? selectTypingUsers({ typing: this.typing.value ?? {} }, conversationKey(shown), Date.now()) : [];
     const typing = typingLabel(typers.map((userId) => conversationName(names, { conversationType: 1, targetId: userId })), shown?.conversationType === 3, strings);
     return html`
       <slot name="header">

@@ -4,9 +4,9 @@ import { repeat } from 'lit/directives/repeat.js';
 import { ImElement } from '../internal/im-element.js';
 import { StoreController } from '../internal/store-controller.js';
 import { tokens } from '../internal/theme.js';
-import { initials, previewText, safeImageUrl, shortTime, typingLabel, typingUsers } from '../internal/format.js';
+import { initials, previewText, safeImageUrl, shortTime, typingLabel } from '../internal/format.js';
 import type { ChatSession } from '../../core/client/chat-session.js';
-import { conversationName, entryOf, type ChatState, type ConversationEntry } from '../../core/store/chat-state.js';
+import { conversationName, entryOf, selectTypingUsers, type ChatState, type ConversationEntry } from '../../core/store/chat-state.js';
 import { styles } from './conversation-list.styles.js';
 
 const selectList = (state: ChatState) => state.conversations;
@@ -120,7 +120,7 @@ export class ImConversationList extends ImElement {
       <ul part="list" role="listbox" aria-label=${strings.conversations} @keydown=${this.onKeyDown}>
         ${repeat(entries, (entry) => entry.key, (entry, index) => {
           const name = this.nameOf(entry);
-          const typers = typingUsers(this.typing.value, entry.key);
+          const typers = selectTypingUsers({ typing: this.typing.value ?? {} }, entry.key, Date.now());
           const portrait = entry.conversationType === 1 ? safeImageUrl(entryOf(this.users.value, entry.targetId)?.portraitUri) : undefined;
           const unread = entry.unreadCount > 0 ? strings.unread(entry.unreadCount) : '';
           return html`

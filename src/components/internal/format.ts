@@ -1,4 +1,4 @@
-import type { ChatState, MessageItem } from '../../core/store/chat-state.js';
+import type { MessageItem } from '../../core/store/chat-state.js';
 import type { Strings } from './strings.js';
 
 /** A one-line preview of a message's content, as plain text (never parsed as HTML). */
@@ -69,9 +69,4 @@ export function typingLabel(names: readonly string[], group: boolean, strings: S
   if (names.length === 1) return strings.typingOne(names[0]!);
   if (names.length === 2) return strings.typingTwo(names[0]!, names[1]!);
   return strings.typingMany(names.length);
-}
-
-/** The users still typing in a conversation (expired signals are cleared by the session, a moment late). */
-export function typingUsers(typing: ChatState['typing'] | undefined, key: string, now = Date.now()): string[] {
-  return Object.entries(typing?.[key] ?? {}).filter(([, expiresAt]) => expiresAt > now).map(([userId]) => userId);
 }

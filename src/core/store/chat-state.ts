@@ -524,7 +524,7 @@ export function setTyping(state: ChatState, key: string, userId: string, expires
 // ---- selectors ----
 
 /** Users still typing in the conversation at `now` (ms), in the order they started. */
-export const selectTypingUsers = (state: ChatState, key: string, now: number): string[] =>
+export const selectTypingUsers = (state: Pick<ChatState, 'typing'>, key: string, now: number): string[] =>
   Object.entries(state.typing[key] ?? {}).filter(([, expiresAt]) => expiresAt > now).map(([userId]) => userId);
 
 
