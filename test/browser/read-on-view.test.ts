@@ -42,3 +42,22 @@ describe('reads are what the reader sees', () => {
     session.dispose();
   });
 });
+
+describe('reads of what arrives in view', () => {
+  const { connect } = liveClients();
+
+  it('a message arriving in the open, seen conversation is read on the server too', async () => {
+    const bob = await connect('seen-bob');
+    const session = new ChatSession(await connect('seen-ann'));
+    await session.start();
+    await session.open({ conversationType: ConversationType.PRIVATE, targetId: 'seen-bob' });
+    await fixture<ImChatPanel>(html`<im-chat-panel lang="en" style="height: 500px; width: 420px; display: block" .session=${session}
+      conversation-type="1" target-id="seen-bob"></im-chat-panel>`);
+    const other = await connect('seen-ann');
+    const readElsewhere = new Promise<number>((resolve) => other.on('conversation', (change) => resolve(change.readSeq)));
+    await bob.sendMessage({ conversationType: ConversationType.PRIVATE, targetId: 'seen-ann' }, new TextMessage({ content: 'in view' }));
+    expect(await readElsewhere, 'the user\'s other device hears of the read').to.equal(1);
+    expect((await other.getConversationList()).find((c) => c.targetId === 'seen-bob')!.unreadCount).to.equal(0);
+    session.dispose();
+  });
+});

@@ -299,7 +299,9 @@ export class ImMessageList extends ImElement {
 
   /** Marks read up to the newest message in view, a moment after things settle. */
   private scheduleSeen(): void {
-    if (this.seenTimer !== undefined) return;
+    // Nothing past the read position, nothing to mark: no need to measure the rows on every scroll frame.
+    const entry = this.entries.value?.[this.key];
+    if (this.seenTimer !== undefined || !entry || (entry.latestMessage?.seq ?? 0) <= entry.readSeq) return;
     this.seenTimer = setTimeout(() => {
       this.seenTimer = undefined;
       if (!this.pageViewing) return;
@@ -311,7 +313,7 @@ export class ImMessageList extends ImElement {
     }, 250);
   }
 
-  /** The highest seq among the rendered messages whose bubble shows in the scroller's viewport. */
+  /** The highest seq among the rendered incoming messages whose bubble shows in the scroller's viewport. */
   private newestSeenSeq(): number | undefined {
     const scroller = this.scroller;
     if (!scroller) return undefined;
@@ -319,7 +321,7 @@ export class ImMessageList extends ImElement {
     let newest: number | undefined;
     for (const row of scroller.querySelectorAll<HTMLElement>('[part="row"]')) {
       const item = this.layout.items[Number(row.dataset.index)];
-      if (item?.seq === undefined || (newest !== undefined && item.seq <= newest)) continue;
+      if (item?.seq === undefined || item.direction !== 2 || (newest !== undefined && item.seq <= newest)) continue;
       const rect = (row.querySelector('.bubble') ?? row).getBoundingClientRect();
       if (rect.bottom > viewport.top && rect.top < viewport.bottom) newest = item.seq;
     }

@@ -370,10 +370,11 @@ export class ChatSession {
   async markRead(conversation: ConversationRef, upToSeq?: number): Promise<void> {
     const key = conversationKey(conversation);
     const entry = this.state.conversations.byKey[key];
-    if (!entry || entry.unreadCount === 0) return;
-    const latest = entry.latestMessage?.seq ?? 0;
+    // The read position decides, not the local unread count: a message that arrived while the
+    // reader was looking was never counted here, and still has to be read on the server.
+    const latest = entry?.latestMessage?.seq ?? 0;
     const target = Math.min(upToSeq ?? latest, latest);
-    if (target <= entry.readSeq) return;
+    if (!entry || target <= entry.readSeq) return;
     this.store.update((state) => markRead(state, key, target));
     const { readSeq } = await this.client.clearUnreadCount(conversation, target);
     this.store.update((state) => markRead(state, key, readSeq));
