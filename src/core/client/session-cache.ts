@@ -91,7 +91,9 @@ export class SessionCache {
       if (names?.users && typeof names.users === 'object') snapshot.users = names.users;
       if (names?.groups && typeof names.groups === 'object') snapshot.groups = names.groups;
       if (drafts && typeof drafts === 'object') snapshot.drafts = drafts;
-      await Promise.all(snapshot.conversations.map(async ({ key }) => {
+      // Only the conversations that have messages cached (the most recent ones), not a read per entry.
+      const cached = new Set(await this.storage.keys(WINDOW_PREFIX));
+      await Promise.all(snapshot.conversations.filter(({ key }) => cached.has(WINDOW_PREFIX + key)).map(async ({ key }) => {
         const items = await this.storage.get<unknown[]>(WINDOW_PREFIX + key);
         if (!Array.isArray(items)) return;
         const restored = items.map(fromCached).filter((item): item is MessageItem => item !== undefined);
