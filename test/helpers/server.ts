@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
 import { apiSignature } from '../../src/server/auth.js';
 import { IMClient, type IMClientOptions } from '../../src/core/client/client.js';
+import { ChatSession, type ChatSessionOptions } from '../../src/core/client/chat-session.js';
 import type { WebSocketConstructor } from '../../src/core/transport/transport.js';
 
 export const APP_KEY = 'test-key';
@@ -143,13 +144,17 @@ export function useTestServer(args: ServerArgs = {}, defaults: Partial<IMClientO
   connect(userId: string, options?: Partial<IMClientOptions>): Promise<IMClient>;
   /** Disconnects `client` with the others at the end. */
   track(client: IMClient): IMClient;
+  /** A started ChatSession of `userId` over a client of its own; disposed at the end. */
+  session(userId: string, options?: ChatSessionOptions): Promise<ChatSession>;
 } {
   let server: TestServer | undefined;
   const clients: IMClient[] = [];
+  const sessions: ChatSession[] = [];
   before(async () => {
     server = await startTestServer(args);
   });
   after(async () => {
+    for (const session of sessions) await session.dispose();
     await Promise.all(clients.map((client) => client.disconnect()));
     await server?.dispose();
   });
@@ -164,6 +169,15 @@ export function useTestServer(args: ServerArgs = {}, defaults: Partial<IMClientO
     track(client: IMClient) {
       clients.push(client);
       return client;
+    },
+    async session(userId: string, options: ChatSessionOptions = {}) {
+      const client = suite.track(new IMClient({
+        url: suite.server.wsUrl, token: await tokenFor(suite.server, userId), WebSocket: WebSocket as unknown as WebSocketConstructor,
+      }));
+      const session = new ChatSession(client, options);
+      sessions.push(session);
+      await session.start();
+      return session;
     },
   };
   return suite;

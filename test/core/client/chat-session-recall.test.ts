@@ -1,35 +1,14 @@
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import WebSocket from 'ws';
 import { ConversationType } from '../../../src/core/protocol/codes.js';
 import { CommandMessage, RecallNotificationMessage, TextMessage } from '../../../src/core/messages/index.js';
-import { IMClient } from '../../../src/core/client/client.js';
 import { ChatSession } from '../../../src/core/client/chat-session.js';
 import { recallItem, receiveMessage, initialChatState, type ChatState, type MessageItem } from '../../../src/core/store/chat-state.js';
-import type { WebSocketConstructor } from '../../../src/core/transport/transport.js';
-import { startTestServer, tokenFor, waitFor, type TestServer } from '../../helpers/server.js';
+import { useTestServer, waitFor } from '../../helpers/server.js';
 
 describe('ChatSession: recall and live-only messages', () => {
-  let server: TestServer;
-  const sessions: ChatSession[] = [];
-  before(async () => {
-    server = await startTestServer();
-  });
-  after(async () => {
-    for (const session of sessions) {
-      session.dispose();
-      await session.client.disconnect();
-    }
-    await server.dispose();
-  });
-
-  const start = async (userId: string) => {
-    const client = new IMClient({ url: server.wsUrl, token: await tokenFor(server, userId), WebSocket: WebSocket as unknown as WebSocketConstructor });
-    const session = new ChatSession(client);
-    sessions.push(session);
-    await session.start();
-    return session;
-  };
+  const suite = useTestServer();
+  const start = suite.session;
   const until = <T>(session: ChatSession, predicate: (state: ChatState) => T, what: string) =>
     waitFor((check) => session.store.subscribe(check), () => predicate(session.state), what);
 

@@ -1,35 +1,14 @@
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import WebSocket from 'ws';
 import { ConversationType, ErrorCode } from '../../../src/core/protocol/codes.js';
 import { TextMessage } from '../../../src/core/messages/index.js';
-import { IMClient } from '../../../src/core/client/client.js';
 import { ChatSession } from '../../../src/core/client/chat-session.js';
 import type { ChatState } from '../../../src/core/store/chat-state.js';
-import type { WebSocketConstructor } from '../../../src/core/transport/transport.js';
-import { api, createGroup, startTestServer, tokenFor, waitFor, type TestServer } from '../../helpers/server.js';
+import { api, createGroup, useTestServer, waitFor } from '../../helpers/server.js';
 
 describe('ChatSession: client events into the store', () => {
-  let server: TestServer;
-  const sessions: ChatSession[] = [];
-  before(async () => {
-    server = await startTestServer();
-  });
-  after(async () => {
-    for (const session of sessions) {
-      session.dispose();
-      await session.client.disconnect();
-    }
-    await server.dispose();
-  });
-
-  const start = async (userId: string, options = {}) => {
-    const client = new IMClient({ url: server.wsUrl, token: await tokenFor(server, userId), WebSocket: WebSocket as unknown as WebSocketConstructor });
-    const session = new ChatSession(client, options);
-    sessions.push(session);
-    await session.start();
-    return session;
-  };
+  const suite = useTestServer();
+  const start = suite.session;
   const until = <T>(session: ChatSession, predicate: (state: ChatState) => T, what: string) =>
     waitFor((check) => session.store.subscribe(check), () => predicate(session.state), what);
 
@@ -69,14 +48,14 @@ describe('ChatSession: client events into the store', () => {
   });
 
   it('a refused send shows failed with the seed code, and a retry after the fix sends one copy', async () => {
-    await createGroup(server, 'cs-club', ['cs-owner']);
+    await createGroup(suite.server, 'cs-club', ['cs-owner']);
     const outsider = await start('cs-outsider');
     const club = { conversationType: ConversationType.GROUP, targetId: 'cs-club' };
     await outsider.open(club).catch(() => undefined);
     const failed = await outsider.send(club, new TextMessage({ content: 'let me in' }));
     assert.equal(failed.status, 'failed');
     assert.equal(failed.errorCode, ErrorCode.NOT_IN_GROUP);
-    assert.equal((await api(server, 'POST', '/api/group/join', { groupId: 'cs-club', userIds: ['cs-outsider'] })).status, 200);
+    assert.equal((await api(suite.server, 'POST', '/api/group/join', { groupId: 'cs-club', userIds: ['cs-outsider'] })).status, 200);
     const retried = await outsider.retry(club, failed.id);
     assert.equal(retried?.status, 'sent');
     const history = await outsider.client.getHistoryMessages(club);
@@ -87,8 +66,8 @@ describe('ChatSession: client events into the store', () => {
   });
 
   it('without a provider, names come from the server: users by the API\'s name, groups only to members', async () => {
-    assert.equal((await api(server, 'POST', '/api/user/token', { userId: 'cs-named', name: 'Named Person', portraitUri: 'https://example.com/n.png' })).status, 200);
-    await createGroup(server, 'cs-named-group', ['cs-named', 'cs-looker']);
+    assert.equal((await api(suite.server, 'POST', '/api/user/token', { userId: 'cs-named', name: 'Named Person', portraitUri: 'https://example.com/n.png' })).status, 200);
+    await createGroup(suite.server, 'cs-named-group', ['cs-named', 'cs-looker']);
     const named = await start('cs-named');
     await named.client.sendMessage({ conversationType: ConversationType.PRIVATE, targetId: 'cs-looker' }, new TextMessage({ content: 'hi' }));
     await named.client.sendMessage({ conversationType: ConversationType.GROUP, targetId: 'cs-named-group' }, new TextMessage({ content: 'hi all' }));
