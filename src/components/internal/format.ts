@@ -70,3 +70,16 @@ export function typingLabel(names: readonly string[], group: boolean, strings: S
   if (names.length === 2) return strings.typingTwo(names[0]!, names[1]!);
   return strings.typingMany(names.length);
 }
+
+/**
+ * Avatar colours: a background per user (or group) id, the same on every device and visit, each
+ * with white text at a contrast of at least 4.5:1.
+ */
+const AVATAR_COLORS = ['#1d4ed8', '#047857', '#b91c1c', '#7e22ce', '#c2410c', '#0e7490', '#be185d', '#4d7c0f', '#4338ca', '#a16207'];
+
+/** The avatar colour of an id: a stable hash (FNV-1a) into AVATAR_COLORS. */
+export function avatarColor(id: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) hash = Math.imul(hash ^ id.charCodeAt(i), 0x01000193);
+  return AVATAR_COLORS[(hash >>> 0) % AVATAR_COLORS.length]!;
+}
