@@ -33,7 +33,9 @@ export const tokens = css`
     --_radius-s: var(--im-radius-s, 6px);
     --_radius-m: var(--im-radius-m, 12px);
     --_space: var(--im-spacing, 8px);
-    --_font: var(--im-font-family, system-ui, -apple-system, 'Segoe UI', 'PingFang SC', 'Microsoft YaHei', sans-serif);
+    /* Emoji fonts close the stack: message text shows colour emoji wherever the system has one. */
+    --_font: var(--im-font-family, system-ui, -apple-system, 'Segoe UI', 'PingFang SC', 'Microsoft YaHei', sans-serif,
+      'Apple Color Emoji', 'Segoe UI Emoji', 'Noto Color Emoji');
     --_font-size: var(--im-font-size, 14px);
     color-scheme: light;
     color: var(--_text);
