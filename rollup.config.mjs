@@ -5,8 +5,9 @@ import { nodeResolve } from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
 import esbuild from 'rollup-plugin-esbuild';
 
-const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
-const serverExternal = new Set([...Object.keys(pkg.dependencies), ...builtinModules]);
+// The server bundle leaves its npm dependencies (those of the im-widget-server package) external.
+const serverPackage = JSON.parse(readFileSync(new URL('./packages/server/package.json', import.meta.url), 'utf8'));
+const serverExternal = new Set([...Object.keys(serverPackage.dependencies), ...builtinModules]);
 
 /** Copies static files next to the bundles. */
 const copy = (files) => ({
@@ -42,10 +43,17 @@ const widgetExternal = (id) => id === 'lit' || id.startsWith('lit/') || id.start
 
 export default [
   {
-    // The widget for apps and bundlers: defines the elements on import. The full emoji set for
-    // the picker is a chunk of its own, fetched when the picker first needs it.
-    input: 'src/components/index.ts',
-    output: { dir: 'dist', entryFileNames: 'im-widget.js', chunkFileNames: 'im-widget-[name]-[hash].js', format: 'es', sourcemap: true },
+    // The ES modules for apps and bundlers, built together so that they share code instead of
+    // each holding a copy: im-widget.js (defines the elements on import) imports im-core.js and
+    // im-emoji.js, so an app that imports both has one core (one message-type registry) and one
+    // emoji module. The full emoji set for the picker is im-emoji-data.js, fetched on first use.
+    input: {
+      'im-widget': 'src/components/index.ts',
+      'im-core': 'src/core/index.ts',
+      'im-emoji': 'src/emoji/index.ts',
+      'im-emoji-data': 'src/emoji/picker-data.ts',
+    },
+    output: { dir: 'dist', entryFileNames: '[name].js', chunkFileNames: 'im-shared-[hash].js', format: 'es', sourcemap: true },
     external: widgetExternal,
     plugins: [withoutLong(), nodeResolve({ browser: true }), commonjs(), typescript(), terser({ format: { comments: false } })],
   },
@@ -56,23 +64,6 @@ export default [
     input: 'src/components/index.ts',
     output: { file: 'dist/im-widget.iife.js', format: 'iife', name: 'IMWidget', sourcemap: true },
     plugins: [pickerDataAsFile(), withoutLong(), nodeResolve({ browser: true }), commonjs(), typescript(), terser({ format: { comments: false } })],
-  },
-  {
-    // The emoji module alone, for pages that only convert emoji.
-    input: 'src/emoji/index.ts',
-    output: { dir: 'dist', entryFileNames: 'im-emoji.js', chunkFileNames: 'im-emoji-[name]-[hash].js', format: 'es', sourcemap: true },
-    plugins: [typescript(), terser({ format: { comments: false } })],
-  },
-  {
-    input: 'src/emoji/picker-data.ts',
-    output: { file: 'dist/im-emoji-data.js', format: 'es' },
-    plugins: [typescript(), terser({ format: { comments: false } })],
-  },
-  {
-    // The headless core for browsers, workers and Node: protobufjs/minimal bundled in.
-    input: 'src/core/index.ts',
-    output: { file: 'dist/im-core.js', format: 'es', sourcemap: true },
-    plugins: [withoutLong(), nodeResolve({ browser: true }), commonjs(), typescript(), terser({ format: { comments: false } })],
   },
   {
     // The reference server (Node only); its npm dependencies stay external.

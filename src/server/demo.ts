@@ -1,6 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { ConversationType } from '../core/protocol/codes.js';
 import { DEFAULT_TOKEN_TTL_MS, signToken } from './auth.js';
 import { sendJson } from './app-api.js';
@@ -92,16 +91,12 @@ function chatPage(request: IncomingMessage, userId: string, token: string): stri
 `;
 }
 
-const STATIC_FILES: Record<string, string> = {
-  '/': 'demo.html',
-  '/im-widget.iife.js': 'im-widget.iife.js',
-  '/im-core.js': 'im-core.js',
-  '/im-emoji-data.js': 'im-emoji-data.js',
-};
+/** The demo's static files by path: the demo page and the widget's script-tag build. */
+export type DemoFiles = Readonly<Record<'/' | '/im-widget.iife.js' | '/im-emoji-data.js', string>>;
 
 export async function handleDemo(
   request: IncomingMessage, response: ServerResponse,
-  options: { appKey: string; appSecret: string; staticDir?: string },
+  options: { appKey: string; appSecret: string; files?: DemoFiles },
 ): Promise<boolean> {
   if (request.method !== 'GET') return false;
   const url = new URL(request.url ?? '/', 'http://localhost');
@@ -126,10 +121,10 @@ export async function handleDemo(
     response.writeHead(204).end();
     return true;
   }
-  const file = STATIC_FILES[url.pathname];
-  if (!file || !options.staticDir) return false;
+  const file = options.files && Object.hasOwn(options.files, url.pathname) ? options.files[url.pathname as keyof DemoFiles] : undefined;
+  if (!file) return false;
   try {
-    const body = await readFile(join(options.staticDir, file));
+    const body = await readFile(file);
     send(response, file.endsWith('.html') ? 'text/html; charset=utf-8' : 'text/javascript; charset=utf-8', body);
   } catch {
     return false;

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServer } from './server.js';
 import { DEFAULT_MAX_UPLOAD_BYTES } from './files.js';
@@ -22,6 +22,20 @@ const usage = `Usage: im-server [--port N] [--host H] [--data DIR] [--app-key K]
   --recall-window SECONDS  how long after sending a sender may recall a message (default 120)
   --max-upload-bytes N  largest file accepted on POST /files (default 20971520, 20 MB)
   --demo        create demo users and a group, and serve the demo page`;
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/**
+ * A file of the widget's build, for the demo: from the im-widget package (a dependency of the
+ * published server; the repository itself in a checkout), else beside this file.
+ */
+function widgetFile(exportName: string, fileName: string): string {
+  try {
+    return fileURLToPath(import.meta.resolve(`im-widget/${exportName}`));
+  } catch {
+    return join(here, fileName);
+  }
+}
 
 function fail(message: string): never {
   process.stderr.write(`im-server: ${message}\n${usage}\n`);
@@ -75,7 +89,11 @@ const server = await startServer({
   recallWindowSeconds: integer(values['recall-window'], 'recall-window', 120, 0, 365 * 86_400),
   maxUploadBytes: integer(values['max-upload-bytes'], 'max-upload-bytes', DEFAULT_MAX_UPLOAD_BYTES, 1, Number.MAX_SAFE_INTEGER),
   demo: values.demo ?? false,
-  staticDir: dirname(fileURLToPath(import.meta.url)),
+  demoFiles: {
+    '/': join(here, 'demo.html'),
+    '/im-widget.iife.js': widgetFile('im-widget.iife.js', 'im-widget.iife.js'),
+    '/im-emoji-data.js': widgetFile('emoji-data', 'im-emoji-data.js'),
+  },
 }).catch((error: Error) => fail(error.message));
 
 process.stdout.write(`im-server listening on ${server.url}\n`);

@@ -9,7 +9,7 @@ import { DEFAULT_POLL_HOLD_MS, LongPollGateway, POLL_PATH } from './long-poll.js
 import { handleAppApi, sendJson } from './app-api.js';
 import { SqliteChatStore } from './storage/sqlite-store.js';
 import type { ChatStore } from './storage/chat-store.js';
-import { handleDemo, seedDemo, startDemoBot } from './demo.js';
+import { handleDemo, seedDemo, startDemoBot, type DemoFiles } from './demo.js';
 import { DEFAULT_MAX_UPLOAD_BYTES, FileService } from './files.js';
 
 export interface ServerOptions {
@@ -30,8 +30,8 @@ export interface ServerOptions {
   demo: boolean;
   /** Largest upload accepted on POST /files (default 20 MB). */
   maxUploadBytes?: number;
-  /** Where demo mode serves the browser bundles from. */
-  staticDir?: string;
+  /** What demo mode serves: the demo page and the widget's script-tag build, by path. */
+  demoFiles?: DemoFiles;
   log?: (message: string) => void;
 }
 
@@ -78,7 +78,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     }
     if (await files.handle(request, response)) return;
     if (await handleAppApi(request, response, { appKey: options.appKey, appSecret: options.appSecret, store, metrics })) return;
-    if (options.demo && (await handleDemo(request, response, options))) return;
+    if (options.demo && (await handleDemo(request, response, { ...options, ...(options.demoFiles ? { files: options.demoFiles } : {}) }))) return;
     const path = (request.url ?? '/').split('?')[0];
     if (path === '/im') {
       sendJson(response, 426, { code: 426, errorMessage: 'connect with a WebSocket' });

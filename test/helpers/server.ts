@@ -35,12 +35,14 @@ export interface ServerArgs {
   port?: number;
   dataDir?: string;
   extra?: string[];
+  /** The server script to run (default: the repository's dist/im-server.js). */
+  bin?: string;
 }
 
 /** Runs the built reference server as a child process, as a user would. */
 export async function startTestServer(args: ServerArgs = {}): Promise<TestServer> {
   const dataDir = args.dataDir ?? mkdtempSync(join(tmpdir(), 'im-test-'));
-  const argv = [SERVER_BIN, '--port', String(args.port ?? 0), '--data', dataDir, '--app-key', APP_KEY,
+  const argv = [args.bin ?? SERVER_BIN, '--port', String(args.port ?? 0), '--data', dataDir, '--app-key', APP_KEY,
     '--app-secret', APP_SECRET, '--rate-limit', String(args.rateLimit ?? 0), ...(args.heartbeat ? ['--heartbeat', String(args.heartbeat)] : []),
     ...(args.extra ?? [])];
   const child = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
