@@ -66,7 +66,9 @@ export class ImProvider extends ImElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    this.ensureSession();
+    // The session is made at the next update, not here: frameworks set properties (server,
+    // token, user-id, …) right after inserting the element, and all of them should count.
+    this.requestUpdate();
   }
 
   override disconnectedCallback(): void {
@@ -75,10 +77,12 @@ export class ImProvider extends ImElement {
   }
 
   override willUpdate(changed: Map<string, unknown>): void {
-    if (changed.has('server') || changed.has('token') || changed.has('tokenProvider')) {
-      if (this.ownSession && (changed.get('server') !== undefined || changed.get('token') !== undefined)) this.releaseOwnSession();
-      this.ensureSession();
-    }
+    // What the session is made from: a change after it was made makes a new one.
+    const madeFrom = ['server', 'token', 'userId', 'cache', 'shareTabs', 'cacheSize'] as const;
+    if ((this.ownSession || this.making) && madeFrom.some((name) => changed.has(name) && changed.get(name) !== undefined)) this.releaseOwnSession();
+    // Names and avatars: a provider set at any time applies to the users already shown.
+    if (changed.has('userInfoProvider') && this.ownSession) this.ownSession.setUserInfoProvider(this.userInfoProvider);
+    this.ensureSession();
     if (changed.has('session')) this.watchStatus();
   }
 
@@ -98,6 +102,8 @@ export class ImProvider extends ImElement {
       }
       this.ownSession = session;
       this.ownStorage = session.storage;
+      // The provider in effect now, which may have been set while the session was being made.
+      session.setUserInfoProvider(this.userInfoProvider);
       this.session = session;
       session.start().catch((error) => console.warn(`im-widget: could not connect: ${(error as Error).message}`));
     }, (error) => {
@@ -141,7 +147,6 @@ export class ImProvider extends ImElement {
       fileOrigins: urls.map((url) => new URL(httpBaseOf(url)).origin),
       ...(opened.fallbackReason ? { storageFallback: opened.fallbackReason } : {}),
     };
-    if (this.userInfoProvider) options.userInfoProvider = (id) => this.userInfoProvider!(id);
     session = new ChatSession(client, options);
     return session;
   }

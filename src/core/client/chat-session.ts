@@ -5,7 +5,7 @@ import {
 import { Store } from '../store/store.js';
 import {
   conversationKey, deleteItem, initialChatState, markRead, noteMemberRead, recallItem, receiveConversations, receiveHistory, receiveMessage,
-  removeConversation, removeItem, restoreCache, setActive, setDraft, setFileUrls, setGroup, setLoadingOlder, setPeerReceipts, setReply, setStatus,
+  removeConversation, removeItem, restoreCache, setActive, setConnectionError, setDraft, setFileUrls, setGroup, setLoadingOlder, setPeerReceipts, setReply, setStatus,
   setStorageFallback, setTyping, setUpload, setUser, updateItem,
   windowOf, type ChatState, type ConversationRef, type MessageItem, type UserInfo,
 } from '../store/chat-state.js';
@@ -71,6 +71,9 @@ export class ChatSession {
   readonly store: Store<ChatState>;
   private readonly unsubscribers: Array<() => void> = [];
   private readonly userRequests = new Set<string>();
+  private userInfoProvider: ((userId: string) => Promise<UserInfo | undefined>) | undefined;
+  /** Bumped when the userInfoProvider changes: answers from the one before are dropped. */
+  private userSource = 0;
   private readonly pageSize: number;
 
   private readonly cache: SessionCache | undefined;
@@ -80,12 +83,16 @@ export class ChatSession {
   constructor(readonly client: ChatClient, private readonly options: ChatSessionOptions = {}) {
     this.store = new Store(setStorageFallback(setStatus(initialChatState(client.status), client.status, options.userId ?? client.userId), options.storageFallback));
     this.pageSize = options.pageSize ?? 30;
+    this.userInfoProvider = options.userInfoProvider;
     this.cache = options.storage && new SessionCache(options.storage, options.cache);
     this.unsubscribers.push(
       client.on('status', (status) => {
-        this.store.update((state) => setStatus(state, status, client.userId));
+        this.store.update((state) => setStatus(status === ConnectionStatus.CONNECTED ? setConnectionError(state, undefined) : state, status, client.userId));
         if (status === ConnectionStatus.CONNECTED) void this.refresh();
       }),
+      client.on('schedule', (_attempt, delay, cause) => this.store.update((state) =>
+        setConnectionError(state, { code: cause?.code ?? ErrorCode.RC_NET_UNAVAILABLE, fatal: false, retryAt: Date.now() + delay }))),
+      client.on('tokenExpired', (error) => this.store.update((state) => setConnectionError(state, { code: error?.code ?? ErrorCode.RC_CONN_TOKEN_EXPIRE, fatal: true }))),
       client.on('message', (message) => this.onMessage(message)),
       client.on('conversation', (change) => this.onConversationChange(change)),
       client.on('typing', (typing) => this.onTyping(typing)),
@@ -124,8 +131,26 @@ export class ChatSession {
   async start(): Promise<void> {
     this.started ??= this.restore();
     await this.started;
-    if (this.client.status !== ConnectionStatus.CONNECTED) await this.client.connect();
-    else await this.refresh();
+    if (this.client.status === ConnectionStatus.CONNECTED) {
+      await this.refresh();
+      return;
+    }
+    try {
+      await this.client.connect();
+    } catch (error) {
+      // Given up (a refused token, a kick): the elements say so instead of loading forever. A
+      // disconnect asked for by the app is no error to show.
+      const code = (error as IMError)?.code;
+      if (typeof code === 'number' && code !== ErrorCode.RC_NET_CHANNEL_INVALID) {
+        this.store.update((state) => setConnectionError(state, { code, fatal: true }));
+      }
+      throw error;
+    }
+  }
+
+  /** Tries to connect now rather than at the next scheduled attempt (a "Retry now" button). */
+  retryNow(): void {
+    this.client.retry();
   }
 
   private async restore(): Promise<void> {
@@ -440,15 +465,34 @@ export class ChatSession {
   /** Asks for a user not yet known (once per user): the userInfoProvider, else the server. */
   requestUser(userId: string): void {
     if (!userId || Object.hasOwn(this.state.users, userId) || this.userRequests.has(userId)) return;
+    this.askForUser(userId);
+  }
+
+  private askForUser(userId: string): void {
     this.userRequests.add(userId);
-    const provider = this.options.userInfoProvider;
+    const provider = this.userInfoProvider;
     if (!provider) {
       this.queueProfile('user', userId);
       return;
     }
+    const source = this.userSource;
     provider(userId).then((info) => {
-      if (info) this.store.update((state) => setUser(state, userId, info));
+      if (info && source === this.userSource) this.store.update((state) => setUser(state, userId, info));
     }, () => this.userRequests.delete(userId));
+  }
+
+  /**
+   * Changes where names and avatars come from, at any time (an app may set its provider after
+   * the session started): the users already known are asked again, and the new source's
+   * answers replace the old ones; without a provider, the server's profiles are used.
+   */
+  setUserInfoProvider(provider: ((userId: string) => Promise<UserInfo | undefined>) | undefined): void {
+    if (provider === this.userInfoProvider) return;
+    this.userInfoProvider = provider;
+    this.userSource++;
+    const known = new Set([...Object.keys(this.state.users), ...[...this.userRequests].filter((id) => !id.startsWith('group:'))]);
+    for (const userId of known) this.userRequests.delete(userId);
+    for (const userId of known) this.askForUser(userId);
   }
 
   /** Asks the server for a group's name, once. */
@@ -466,10 +510,13 @@ export class ChatSession {
       const queue = (this.profileQueue = { users: new Set<string>(), groups: new Set<string>() });
       queueMicrotask(() => {
         this.profileQueue = undefined;
+        const source = this.userSource;
         this.client.getProfiles({ userIds: [...queue.users], groupIds: [...queue.groups] }).then((profiles) => {
+          // Users asked of the server before a provider took over: the provider answers them.
+          const usersStillWanted = source === this.userSource;
           this.store.update((state) => {
             let next = state;
-            for (const user of profiles.users) {
+            for (const user of usersStillWanted ? profiles.users : []) {
               next = setUser(next, user.userId, { name: user.name || user.userId, ...(user.portraitUri ? { portraitUri: user.portraitUri } : {}) });
             }
             for (const group of profiles.groups) next = setGroup(next, group.groupId, { name: group.name || group.groupId, memberIds: group.memberIds });

@@ -111,8 +111,11 @@ export interface IMClientEvents extends Record<string, unknown[]> {
   conversation: [ConversationChange];
   /** An established connection was lost (the seed's `disconnect`); reconnecting follows unless it cannot help. */
   disconnect: [IMError];
-  /** A reconnect attempt is scheduled: its number (from 1) and the delay in ms (the seed's `schedule`). */
-  schedule: [number, number];
+  /**
+   * A reconnect attempt is scheduled: its number (from 1), the delay in ms (the seed's
+   * `schedule`), and why the last attempt or link failed.
+   */
+  schedule: [number, number, IMError];
   /** A reconnect attempt starts (the seed's `retry`). */
   retry: [number];
   /** The connection is back after a loss (the seed's `reconnect`); a sync follows. */
@@ -569,7 +572,7 @@ export class IMClient extends Emitter<IMClientEvents> {
     // The URL that worked before did not this time: the next attempt races all of them.
     this.preferredUrl = undefined;
     if ((this.everConnected || this.options.reconnect?.firstConnect) && this.wanted && !FATAL_CODES.has(error.code)) {
-      this.scheduleReconnect();
+      this.scheduleReconnect(error);
       return;
     }
     this.stopForGood(error);
@@ -629,10 +632,10 @@ export class IMClient extends Emitter<IMClientEvents> {
     }
     this.setStatus(ConnectionStatus.NETWORK_UNAVAILABLE);
     this.emit('disconnect', error);
-    this.scheduleReconnect();
+    this.scheduleReconnect(error);
   }
 
-  private scheduleReconnect(): void {
+  private scheduleReconnect(cause: IMError): void {
     if (this.options.reconnect?.enabled === false) {
       this.stopForGood(new IMError(ErrorCode.RC_NET_UNAVAILABLE, 'connection lost and reconnecting is off'));
       return;
@@ -644,7 +647,7 @@ export class IMClient extends Emitter<IMClientEvents> {
     });
     this.setStatus(ConnectionStatus.CONNECTING);
     const attempt = this.attempt;
-    this.emit('schedule', attempt, delay);
+    this.emit('schedule', attempt, delay, cause);
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = undefined;
       if (!this.wanted) return;

@@ -87,6 +87,8 @@ export interface ChatState {
   activeKey?: string;
   /** Why the offline cache lives in memory only (IndexedDB missing, blocked or full), if it does. */
   storageFallback?: string;
+  /** Why the session is not connected, while it is not: the elements show it instead of "Loading…". */
+  connectionError?: ConnectionError;
   /** Fetchable (signed) URLs of this server's files, by the URL a message holds. */
   fileUrls: Readonly<Record<string, { href: string; expiresAt: number }>>;
   /** The message each conversation's composer is replying to (quote mode). */
@@ -97,6 +99,16 @@ export interface ChatState {
   uploads: Readonly<Record<string, readonly Upload[]>>;
   /** Who is typing where: conversation key → userId → when it stops showing (ms since the epoch). */
   typing: Readonly<Record<string, Readonly<Record<string, number>>>>;
+}
+
+/** A failed connection, as the elements show it. */
+export interface ConnectionError {
+  /** The seed's ErrorCode (31004: the token was refused; 30010/30011: the server cannot be reached). */
+  code: number;
+  /** Nothing will be tried again without the app (a refused or expired token, a kick). */
+  fatal: boolean;
+  /** When the next attempt starts (ms since the epoch), while retrying. */
+  retryAt?: number;
 }
 
 export interface Upload {
@@ -411,6 +423,11 @@ export function setUpload(state: ChatState, key: string, id: string, upload: Upl
 
 export function setStorageFallback(state: ChatState, reason: string | undefined): ChatState {
   return state.storageFallback === reason ? state : { ...state, storageFallback: reason };
+}
+
+export function setConnectionError(state: ChatState, error: ConnectionError | undefined): ChatState {
+  if (state.connectionError === error || (!state.connectionError && !error)) return state;
+  return { ...state, connectionError: error };
 }
 
 export function setLoadingOlder(state: ChatState, key: string, loadingOlder: boolean): ChatState {
