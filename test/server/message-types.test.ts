@@ -87,7 +87,7 @@ const classes: Record<string, new (fields: any) => MessageContent> = Object.from
     ReferenceMessage, InformationNotificationMessage, GroupNotificationMessage, CommandMessage]
     .map((type) => [type.objectName, type]));
 
-const Card = registerMessageType('Test:Card', { isPersited: true, isCounted: true }, ['title', 'price']);
+const Card = registerMessageType<{ title: string; price?: number }>('Test:Card', { isPersited: true, isCounted: true }, ['title', 'price']);
 const Silent = registerMessageType('Test:Silent', true, false);
 const Ping = registerMessageType('Test:Ping', false, false);
 
@@ -139,9 +139,15 @@ describe('message types through the reference server', () => {
     const gotPing = await diInbox.until((m) => m.messageUid === ping.messageUid, 'ping, delivered live');
     assert.ok(gotCard.content instanceof Card);
     assert.deepEqual(gotCard.content.toJSON(), { title: 'Lamp', price: 12, extra: 'e' }, 'only the registered fields travel');
+    // Fields are read as the built-in types' are: message.content.<field>.
+    assert.equal(gotCard.content.title, 'Lamp');
+    assert.equal(gotCard.content.price, 12);
+    assert.equal(gotCard.content.extra, 'e');
+    assert.deepEqual((gotSilent.content as InstanceType<typeof Silent>).anything, { nested: [1, 2] });
     assert.deepEqual(gotSilent.content.toJSON(), { anything: { nested: [1, 2] } });
     assert.ok(gotPing.content instanceof Ping);
     assert.deepEqual(gotPing.content.toJSON(), { at: 5 });
+    assert.equal(gotPing.content.at, 5);
 
     const history = await di.getHistoryMessages(private_('cy'));
     assert.deepEqual(history.messages.map((m) => m.objectName), ['Test:Card', 'Test:Silent'], 'the unpersisted type is not stored');

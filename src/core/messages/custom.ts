@@ -1,13 +1,20 @@
-import { checkFields, type FieldRules } from './fields.js';
+import { checkFields, type CommonFields, type FieldRules } from './fields.js';
 import {
   getMessageClass, MessageContent, MessageValidationError, registerMessageClass, type MessageContentClass, type MessageTypeOptions,
 } from './registry.js';
 
 const OBJECT_NAME = /^[A-Za-z0-9_\-.:]{1,64}$/;
 
-/** A message of a type the app registered: its fields are in `content`, as sent. */
+/** Names a custom type's fields may not have: they would hide what every message content has. */
+const RESERVED_FIELDS = new Set(['objectName', 'toJSON', 'validate', 'constructor', '__proto__', 'prototype']);
+
+/**
+ * A message of a type the app registered. Its fields are own properties, as the built-in types'
+ * are: `message.content.question` for a poll's `question`, like `message.content.imageUri` for
+ * an image. `toJSON()` gives back the fields that travel.
+ */
 export abstract class CustomMessage extends MessageContent {
-  readonly content: Record<string, unknown>;
+  [field: string]: unknown;
   /** The registered field names; none means every field is kept. */
   static readonly fieldNames: readonly string[] | undefined;
 
@@ -15,11 +22,12 @@ export abstract class CustomMessage extends MessageContent {
     super();
     const names = (this.constructor as typeof CustomMessage).fieldNames;
     const source = fields && typeof fields === 'object' && !Array.isArray(fields) ? fields : {};
-    const content: Record<string, unknown> = {};
+    const target = this as Record<string, unknown>;
     for (const name of names ? [...names, 'extra', 'user'] : Object.keys(source)) {
-      if (source[name] !== undefined) content[name] = source[name];
+      if (!Object.hasOwn(source, name) || source[name] === undefined) continue;
+      if (RESERVED_FIELDS.has(name)) throw new MessageValidationError(`${this.objectName}: a field may not be named ${name}`);
+      target[name] = source[name];
     }
-    this.content = content;
   }
 
   get objectName(): string {
@@ -27,17 +35,19 @@ export abstract class CustomMessage extends MessageContent {
   }
 
   override validate(): void {
-    checkFields(this.objectName, noRules, this.content);
+    checkFields(this.objectName, noRules, this.toJSON());
   }
 
   toJSON(): Record<string, unknown> {
-    return this.content;
+    return { ...this } as Record<string, unknown>;
   }
 }
 
 const noRules: FieldRules = {};
 
-export type CustomMessageClass = MessageContentClass<CustomMessage> & { new (fields: Record<string, unknown>): CustomMessage };
+/** The class `registerMessageType` returns; `Fields` types the fields, `new Poll({ question })`. */
+export type CustomMessageClass<Fields extends object = Record<string, unknown>> = MessageContentClass<CustomMessage & Fields>
+  & { new (fields: Fields & CommonFields): CustomMessage & Fields };
 
 /**
  * Registers an app's own message type and returns its class (the seed's 5.x
@@ -47,10 +57,12 @@ export type CustomMessageClass = MessageContentClass<CustomMessage> & { new (fie
  * given, are the fields kept (besides `extra` and `user`). The server stores and counts the
  * type as these flags say. `RC:` names belong to the built-in types.
  */
-export function registerMessageType(objectName: string, options: MessageTypeOptions, fieldNames?: readonly string[]): CustomMessageClass;
-export function registerMessageType(objectName: string, isPersited: boolean, isCounted: boolean, fieldNames?: readonly string[]): CustomMessageClass;
-export function registerMessageType(objectName: string, first: MessageTypeOptions | boolean,
-  second?: boolean | readonly string[], third?: readonly string[]): CustomMessageClass {
+export function registerMessageType<Fields extends object = Record<string, unknown>>(
+  objectName: string, options: MessageTypeOptions, fieldNames?: readonly string[]): CustomMessageClass<Fields>;
+export function registerMessageType<Fields extends object = Record<string, unknown>>(
+  objectName: string, isPersited: boolean, isCounted: boolean, fieldNames?: readonly string[]): CustomMessageClass<Fields>;
+export function registerMessageType<Fields extends object = Record<string, unknown>>(objectName: string, first: MessageTypeOptions | boolean,
+  second?: boolean | readonly string[], third?: readonly string[]): CustomMessageClass<Fields> {
   const options: MessageTypeOptions = typeof first === 'boolean'
     ? { isPersited: first, isCounted: second === true }
     : { isPersited: first?.isPersited !== false, isCounted: first?.isCounted !== false };
@@ -62,6 +74,8 @@ export function registerMessageType(objectName: string, first: MessageTypeOption
   if (fieldNames !== undefined && (!Array.isArray(fieldNames) || fieldNames.some((name) => typeof name !== 'string'))) {
     throw new MessageValidationError('fieldNames must be an array of strings');
   }
+  const reserved = fieldNames?.find((name) => RESERVED_FIELDS.has(name));
+  if (reserved !== undefined) throw new MessageValidationError(`${objectName}: a field may not be named ${reserved}`);
   const existing = getMessageClass(objectName);
   if (existing && !(existing.prototype instanceof CustomMessage)) throw new MessageValidationError(`${objectName} is already registered`);
   const type = class extends CustomMessage {
@@ -70,5 +84,5 @@ export function registerMessageType(objectName: string, first: MessageTypeOption
     static override readonly fieldNames = fieldNames && [...fieldNames];
   };
   registerMessageClass(type);
-  return type;
+  return type as unknown as CustomMessageClass<Fields>;
 }
