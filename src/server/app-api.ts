@@ -33,6 +33,20 @@ export function sendJson(response: ServerResponse, status: number, body: unknown
   response.end(text);
 }
 
+/**
+ * Reads and drops the rest of a request that was already answered (an oversize upload's 413):
+ * a client busy sending often reads no answer until it has sent everything, and would see a
+ * reset instead of the answer. A client that sends more than `limit` bytes more is cut off.
+ */
+export function drainRequest(request: IncomingMessage, limit: number): void {
+  let drained = 0;
+  request.on('data', (chunk: Buffer) => {
+    drained += chunk.length;
+    if (drained > limit) request.socket.destroy();
+  });
+  request.resume();
+}
+
 export async function readJson(request: IncomingMessage): Promise<Record<string, unknown>> {
   const chunks: Buffer[] = [];
   let size = 0;

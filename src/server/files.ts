@@ -4,7 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { ConversationType, ErrorCode } from '../core/protocol/codes.js';
-import { HttpError, readJson, sendJson } from './app-api.js';
+import { drainRequest, HttpError, readJson, sendJson } from './app-api.js';
 import { verifyToken } from './auth.js';
 import { privateParticipants } from './ids.js';
 import type { ChatStore } from './storage/chat-store.js';
@@ -354,20 +354,10 @@ export class FileService {
     });
   }
 
-  /**
-   * Answers 413, then reads and drops what the client still sends (a client that is busy
-   * sending often reads no answer until it has sent everything); a client that sends far more
-   * than allowed is cut off.
-   */
+  /** Answers 413, and lets the client finish sending (up to a bound) so that it hears it. */
   private refuseOversize(request: IncomingMessage, response: ServerResponse, max: number): void {
     sendJson(response, 413, { code: 413, errorMessage: `file exceeds ${max} bytes` });
-    let drained = 0;
-    const limit = Math.max(64 * 1024 * 1024, 4 * max);
-    request.on('data', (chunk: Buffer) => {
-      drained += chunk.length;
-      if (drained > limit) request.socket.destroy();
-    });
-    request.resume();
+    drainRequest(request, Math.max(64 * 1024 * 1024, 4 * max));
   }
 
   private async sign(request: IncomingMessage, response: ServerResponse): Promise<void> {

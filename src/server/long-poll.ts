@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { MAX_FRAME_BYTES } from '../core/protocol/frames.js';
 import { decodeLengthPrefixed, encodeLengthPrefixed, prefixedSize } from '../core/protocol/varint.js';
-import { sendJson } from './app-api.js';
+import { drainRequest, sendJson } from './app-api.js';
 import type { Session, SessionLink } from './session.js';
 
 /**
@@ -104,9 +104,11 @@ export class LongPollGateway {
     } catch (error) {
       if (response.headersSent || response.destroyed) return;
       if (error instanceof PollHttpError) {
+        // An oversize body: the connection closes after the answer, which the client (still
+        // sending) hears only if the rest is read.
+        if (error.status === 413) response.setHeader('connection', 'close');
         sendJson(response, error.status, { code: error.status, errorMessage: error.message });
-        // Stop reading an oversize upload; the connection closes after the answer.
-        if (error.status === 413) response.once('finish', () => request.destroy());
+        if (error.status === 413) drainRequest(request, 4 * MAX_POLL_BODY_BYTES);
         return;
       }
       if (request.destroyed || request.errored) return; // the client went away mid-body
@@ -306,15 +308,31 @@ function answerEmpty(response: ServerResponse, status: number): void {
 async function readFrames(request: IncomingMessage): Promise<Uint8Array[]> {
   const declared = Number(request.headers['content-length']);
   if (declared > MAX_POLL_BODY_BYTES) throw new PollHttpError(413, `body exceeds ${MAX_POLL_BODY_BYTES} bytes`);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_POLL_BODY_BYTES) throw new PollHttpError(413, `body exceeds ${MAX_POLL_BODY_BYTES} bytes`);
-    chunks.push(chunk as Buffer);
-  }
-  const body = new Uint8Array(Buffer.concat(chunks));
+  const body = new Uint8Array(await readBounded(request, MAX_POLL_BODY_BYTES));
   const result = decodeLengthPrefixed(body, MAX_FRAME_BYTES, MAX_FRAMES_PER_BODY);
   if (!result.ok) throw new PollHttpError(400, `malformed body: ${result.error}`);
   return result.frames;
+}
+
+/**
+ * The body, or a 413 as soon as it passes `max` bytes. The request is left readable (not
+ * destroyed, as leaving a `for await` loop would) so that the 413 can still be heard.
+ */
+function readBounded(request: IncomingMessage, max: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= max) {
+        chunks.push(chunk);
+        return;
+      }
+      request.off('data', onData).off('end', onEnd);
+      request.pause();
+      reject(new PollHttpError(413, `body exceeds ${max} bytes`));
+    };
+    const onEnd = () => resolve(Buffer.concat(chunks));
+    request.on('data', onData).on('end', onEnd).once('error', reject);
+  });
 }
