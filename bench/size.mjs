@@ -33,11 +33,23 @@ async function baseline(name, source) {
 
 const files = [
   ['dist/im-widget.iife.js', 'script-tag build: every element, core, emoji built-ins, Lit'],
-  ['dist/im-widget.js', 'ESM build for apps (Lit external)'],
-  ['dist/im-core.js', 'headless core (client, store, protocol)'],
+  ['dist/im-widget.js', 'ESM build for apps (Lit external), with the chunks it imports (core, emoji)'],
+  ['dist/im-core.js', 'headless core (client, store, protocol), with the chunks it imports'],
   ['dist/im-emoji-data.js', 'full Unicode emoji set, loaded when the picker needs it'],
 ];
-const rows = files.map(([file, what]) => ({ file, what, ...measure(readFileSync(join(root, file))) }));
+/**
+ * An ES module with the chunks it imports statically (the ESM build shares chunks between its
+ * entries): what loading that one entry fetches. Dynamic imports (the emoji data) are left out.
+ */
+function withStaticImports(file, seen = new Set()) {
+  if (seen.has(file)) return '';
+  seen.add(file);
+  const code = readFileSync(join(root, file), 'utf8');
+  if (file.endsWith('.iife.js')) return code;
+  const imported = [...code.matchAll(/(?:\bfrom|\bimport)\s*["']\.\/([^"']+)["']/g)].map((match) => `dist/${match[1]}`);
+  return code + imported.map((chunk) => withStaticImports(chunk, seen)).join('');
+}
+const rows = files.map(([file, what]) => ({ file, what, ...measure(withStaticImports(file)) }));
 const lit = await baseline('lit', "export * from 'lit'; export * from '@lit/context';");
 const protobuf = await baseline('protobuf', "import p from 'protobufjs/minimal.js'; export default p;");
 
