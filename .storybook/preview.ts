@@ -1,14 +1,23 @@
 import type { Preview } from '@storybook/web-components-vite';
+import { setCustomElementsManifest } from '@storybook/web-components';
 import { html } from 'lit';
 import { action } from 'storybook/actions';
 // Registers every im-* tag, exactly as the widget's bundles do.
 import '../src/components/index.js';
 
+interface Manifest { modules: Array<{ declarations?: Array<{ events?: Array<{ name: string }> }> }> }
+
+// The Custom Elements Manifest `npm run build` writes: the docs pages' tables of attributes,
+// properties, events, slots, parts and CSS properties come from it (none before a first build).
+const manifest = Object.values(import.meta.glob<Manifest>('../dist/custom-elements.json', { eager: true, import: 'default' }))[0];
+if (manifest) setCustomElementsManifest(manifest);
+
 /** Every im-* event the elements dispatch (they bubble and are composed): logged in the Actions panel. */
-const IM_EVENTS = [
+const IM_EVENTS = new Set([
   'im-conversation-select', 'im-request-send', 'im-message-send', 'im-message-retry', 'im-message-discard',
   'im-load-older', 'im-back', 'im-status-change', 'im-emoji-select', 'im-emoji-close',
-] as const;
+  ...(manifest?.modules ?? []).flatMap((module) => module.declarations ?? []).flatMap((declaration) => declaration.events ?? []).map((event) => event.name),
+]);
 for (const name of IM_EVENTS) {
   const log = action(name);
   document.addEventListener(name, (event) => log((event as CustomEvent).detail));
