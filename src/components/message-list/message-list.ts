@@ -1,16 +1,18 @@
 import { html, nothing, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
+import { styleMap } from 'lit/directives/style-map.js';
 import { ImElement } from '../internal/im-element.js';
 import { StoreController } from '../internal/store-controller.js';
 import { tokens } from '../internal/theme.js';
-import { initials, previewText, safeImageUrl } from '../internal/format.js';
+import { avatarColor, initials, previewText, safeImageUrl } from '../internal/format.js';
+import { icon } from '../internal/icons.js';
 import { stringsFor, type Lang, type Strings } from '../internal/strings.js';
 import type { ChatSession } from '../../core/client/chat-session.js';
 import { conversationKey, entryOf, type ChatState, type MessageItem, type MessageWindow, type UserInfo } from '../../core/store/chat-state.js';
 import { RowLayout } from './row-layout.js';
 import { styles } from './message-list.styles.js';
-import { contentKind, mentionsReader, plainText, renderContent, type ContentContext } from './message-content.js';
+import { contentKind, isMedia, mentionsReader, plainText, renderContent, type ContentContext } from './message-content.js';
 
 const selectWindows = (state: ChatState) => state.windows;
 const selectUsers = (state: ChatState) => state.users;
@@ -96,12 +98,13 @@ function formatter(lang: string, style: 'time' | 'day' | 'day-year' | 'full'): I
  *   `delete`). Cancelable: when not prevented, the list does it (clipboard, the composer's reply
  *   mode, `session.recall`, `session.deleteForMe`). Detail: `{conversationType, targetId, id, action}`.
  *
- * Message types: text (with @mentions marked), image and GIF (thumbnail at once, the full image
- * when loaded, a lightbox on click that Escape closes), file card with download, voice and video
- * with the browser's controls, location with a map link (`map-url`), rich link card, quoted
- * replies, grey notification bars (group notices, information, recalls), and an "unsupported"
- * bubble for types it does not know. Every URL from a message must be absolute http(s) to be
- * used at all; thumbnails are shown only as the JPEG/PNG data they claim to be.
+ * Message types: text (web addresses as links, @mentions marked), image and GIF (thumbnail at
+ * once, the full image when loaded, a lightbox on click that Escape closes; the bubble as wide as
+ * the picture, at most 240 px), file card with download, voice and video with the browser's
+ * controls, location with a map link (`map-url`), rich link card, quoted replies, grey
+ * notification bars (group notices, information, recalls), and an "unsupported" bubble for types
+ * it does not know. Every URL from a message must be absolute http(s) to be used at all (a link
+ * in a text too); thumbnails are shown only as the JPEG/PNG data they claim to be.
  *
  * @slot empty - Shown when the conversation is loaded and has no messages.
  *
@@ -111,15 +114,17 @@ function formatter(lang: string, style: 'time' | 'day' | 'day-year' | 'full'): I
  * @csspart notice - A grey notification bar (group notices, recalls).
  * @csspart quote - The quoted message above a reply.
  * @csspart mention - An @mention in a text.
+ * @csspart link - A web address in a text (opens in a new tab).
  * @csspart image - The button around an image or GIF.
  * @csspart file - A file card; `download` its link.
  * @csspart actions-button - The button that opens a message's menu; `menu` the menu.
  * @csspart lightbox - The dialog showing a full image.
  * @csspart receipts-button - On own group messages: opens `readers`, who read it and who did not.
  *
- * Own messages show their state: … sending, ✓ sent, ✓✓ delivered to a device of the peer, ✓✓ in
- * the read colour once the peer read it (private chats); in groups ✓ opens the readers.
- * @csspart avatar - The sender's picture or initials (group conversations, first of a run).
+ * Own messages show their state as icons: a clock while sending, a check once sent, a double
+ * check once delivered to a device of the peer, a bolder double check in the read colour once the
+ * peer read it (private chats), an alert when not sent; in groups the check opens the readers.
+ * @csspart avatar - The sender's picture, or initials on the sender's own colour (group conversations, first of a run).
  * @csspart name - The sender's name (group conversations, first of a run).
  * @csspart time - The time a message was sent.
  * @csspart status - Send status of own messages (sending, sent, failed).
@@ -136,7 +141,8 @@ function formatter(lang: string, style: 'time' | 'day' | 'day-year' | 'full'): I
  * @cssproperty --im-message-list-bubble-color - Other people's bubbles' text colour (`--im-color-text`).
  * @cssproperty --im-message-list-bubble-radius - Bubble corner radius (`--im-radius-m`).
  * @cssproperty --im-message-list-max-bubble-width - Widest a bubble gets (75%).
- * @cssproperty --im-message-list-read-color - The ✓✓ of a message the peer read.
+ * @cssproperty --im-message-list-read-color - The double check of a message the peer read, on the own
+ *   bubble (#86efac: 3:1 or more against the default own bubble, and unlike the delivered check's white).
  * @cssproperty --im-avatar-size - Avatar size (32px).
  */
 export class ImMessageList extends ImElement {
@@ -821,7 +827,8 @@ export class ImMessageList extends ImElement {
     const statusLabel = item.status === 'failed'
       ? `${strings.failed}${item.errorCode !== undefined ? ` (${item.errorCode})` : ''}`
       : receipt === 'sending' ? strings.sending : receipt === 'read' ? strings.read : receipt === 'delivered' ? strings.delivered : strings.sent;
-    const mark = item.status === 'failed' ? `! ${strings.failed}` : receipt === 'sending' ? '…' : receipt === 'sent' ? '✓' : '✓✓';
+    const mark = item.status === 'failed' ? html`${icon('alert')} ${strings.failed}`
+      : icon(receipt === 'sending' ? 'clock' : receipt === 'sent' ? 'check' : 'check-double');
     const status = !own ? nothing
       : group && item.status === 'sent' && item.seq !== undefined
         ? html`<button part="status receipts-button" class="status receipts" type="button" data-status=${receipt} aria-label=${strings.readReceipts}
@@ -833,10 +840,11 @@ export class ImMessageList extends ImElement {
         role="listitem" aria-setsize=${total} aria-posinset=${index + 1} data-index=${index} data-id=${item.id}>
         ${separator}
         ${runStart
-          ? html`<span part="avatar" class="avatar" aria-hidden="true">${portrait ? html`<img src=${portrait} alt="">` : initials(name)}</span>
+          ? html`<span part="avatar" class="avatar" aria-hidden="true"
+              style=${styleMap({ background: avatarColor(String(item.senderUserId ?? '')) })}>${portrait ? html`<img src=${portrait} alt="">` : initials(name)}</span>
             <span part="name" class="name">${name}</span>`
           : nothing}
-        <div part="bubble" class="bubble">
+        <div part="bubble" class="bubble${isMedia(item.objectName) ? ' media-bubble' : ''}">
           <div class="content">${renderContent(item, context)}</div>
           ${time
             ? html`<time part="time" class="time" datetime=${time.toISOString()}
@@ -888,9 +896,12 @@ export class ImMessageList extends ImElement {
     const readers = this.readersFor;
     if (!readers) return nothing;
     const delivered = new Set(readers.delivered ?? []);
-    const names = (ids: string[] | undefined, marks = false) => (ids ?? []).map((id) => html`<li>${this.nameOf(id)}${marks
-      ? html` <span class="reader-state" data-status=${delivered.has(id) ? 'delivered' : 'sent'} title=${delivered.has(id) ? strings.delivered : strings.sent}>${delivered.has(id) ? '✓✓' : '✓'}</span>`
-      : nothing}</li>`);
+    const mark = (id: string) => {
+      const label = delivered.has(id) ? strings.delivered : strings.sent;
+      return html` <span class="reader-state" data-status=${delivered.has(id) ? 'delivered' : 'sent'} role="img" aria-label=${label}
+        title=${label}>${icon(delivered.has(id) ? 'check-double' : 'check')}</span>`;
+    };
+    const names = (ids: string[] | undefined, marks = false) => (ids ?? []).map((id) => html`<li>${this.nameOf(id)}${marks ? mark(id) : nothing}</li>`);
     const total = (readers.read?.length ?? 0) + (readers.unread?.length ?? 0);
     return html`<div part="readers" class="readers" role="dialog" aria-label=${strings.readReceipts}
         @keydown=${(event: KeyboardEvent) => { if (event.key === 'Escape') this.readersFor = undefined; }}>
@@ -919,7 +930,7 @@ export class ImMessageList extends ImElement {
       <div class="menu-anchor">
         <button part="actions-button" class="actions-button" type="button" aria-label=${strings.messageActions}
           aria-haspopup="menu" aria-expanded=${open ? 'true' : 'false'}
-          @click=${() => { this.menuFor = open ? undefined : item.id; }}>⋯</button>
+          @click=${() => { this.menuFor = open ? undefined : item.id; }}>${icon('more')}</button>
         ${open
           ? html`<div part="menu" class="menu" role="menu" aria-label=${strings.messageActions} @keydown=${this.onMenuKeyDown}>
               ${this.actionsFor(item).map((action) => html`<button role="menuitem" type="button" data-action=${action}
@@ -1038,7 +1049,7 @@ export class ImMessageList extends ImElement {
         ? html`<button part="new-messages" class="new-messages" type="button" @click=${() => {
           this.keepFocus();
           this.scrollToBottom();
-        }}>${strings.newMessages} ↓</button>`
+        }}>${strings.newMessages} ${icon('arrow-down')}</button>`
         : nothing}
       ${this.renderLightbox(strings)}
       ${live}`;
