@@ -73,8 +73,11 @@ export const styles = css`
   .avatar img { width: 100%; height: 100%; object-fit: cover; }
   .name { color: var(--_muted); font-size: 0.8em; margin: 0 0 2px 2px; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
 
+  /* The bubble and its ⋯ button side by side: the button after other people's bubbles, before own ones. */
+  .line { display: flex; align-items: center; gap: 4px; }
+  .own .line { flex-direction: row-reverse; }
   .bubble {
-    justify-self: start;
+    min-width: 0;
     max-width: var(--_max-bubble);
     display: grid;
     grid-template-columns: minmax(0, 1fr) auto auto;
@@ -85,7 +88,7 @@ export const styles = css`
     background: var(--_bubble-bg);
     color: var(--_bubble-fg);
   }
-  .own .bubble { justify-self: end; background: var(--_own-bg); color: var(--_own-fg); }
+  .own .bubble { background: var(--_own-bg); color: var(--_own-fg); }
   /* Narrow lists: wider bubbles, the time under the text instead of beside it. */
   @container im-message-list (max-width: 480px) {
     .bubble { max-width: max(var(--_max-bubble), 88%); grid-template-columns: minmax(0, 1fr) auto; }
@@ -134,20 +137,30 @@ export const styles = css`
     justify-self: center; max-width: 90%; display: block; text-align: center;
     background: transparent; color: var(--_muted); font-size: 0.8em; padding: 2px 8px;
   }
-  .menu-anchor { position: absolute; top: 2px; right: calc(var(--_space) * 0.5); }
-  .own .menu-anchor { right: auto; left: calc(var(--_space) * 0.5); }
   .actions-button {
-    font: inherit; cursor: pointer; padding: 0 6px; border-radius: var(--_radius-s);
-    border: 1px solid var(--_border); background: var(--_bg); color: var(--_text); opacity: 0;
+    flex: none; display: grid; place-items: center; width: 28px; height: 28px; padding: 0;
+    font: inherit; font-size: 1.1em; cursor: pointer; border-radius: 50%;
+    border: 0; background: transparent; color: var(--_muted); opacity: 0;
   }
-  .row:hover .actions-button, .actions-button:focus-visible, .actions-button[aria-expanded="true"] { opacity: 1; }
+  .actions-button:hover, .actions-button[aria-expanded="true"] { background: var(--_surface); color: var(--_text); }
+  .row:hover .actions-button, .row:focus-within .actions-button, .actions-button[aria-expanded="true"] { opacity: 1; }
+  /* Touch screens have no hover: the button is always there, and a held touch is the menu's, not the
+     browser's text selection or callout. */
+  @media (hover: none) {
+    .actions-button { opacity: 1; }
+    .bubble { -webkit-touch-callout: none; -webkit-user-select: none; user-select: none; }
+  }
+  /* In the top layer (a popover) or, without the Popover API, a fixed box over everything; placed by
+     the element. Hidden until open: a popover not showing would otherwise take this display. */
   .menu {
-    position: absolute; top: 100%; right: 0; z-index: 2; display: grid; min-width: 9em;
+    display: none; position: fixed; inset: auto; margin: 0;
+    min-width: 9em; max-width: calc(100vw - 16px); max-height: calc(100vh - 16px); overflow-y: auto;
     padding: 4px; border-radius: var(--_radius-s); border: 1px solid var(--_border);
-    background: var(--_bg); box-shadow: 0 2px 8px rgb(0 0 0 / 0.2);
+    background: var(--_bg); color: var(--_text); box-shadow: 0 4px 16px rgb(0 0 0 / 0.25);
   }
-  .own .menu { right: auto; left: 0; }
-  .menu button { font: inherit; text-align: start; padding: 4px 8px; border: 0; border-radius: var(--_radius-s); background: none; color: var(--_text); cursor: pointer; }
+  .menu:popover-open { display: grid; }
+  .menu.fallback { display: grid; z-index: 2147483647; }
+  .menu button { font: inherit; text-align: start; padding: 6px 10px; border: 0; border-radius: var(--_radius-s); background: none; color: var(--_text); cursor: pointer; }
   .menu button:hover, .menu button:focus-visible { background: var(--_surface); }
   .icon { display: inline-block; flex: none; }
   .status .icon, .receipts .icon { width: 1.35em; height: 1.35em; vertical-align: -0.3em; }
