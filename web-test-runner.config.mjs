@@ -110,6 +110,32 @@ export function imServerPlugin({ script = fileURLToPath(new URL('./dist/im-serve
   };
 }
 
+/**
+ * `executeServerCommand('touch', { type: 'start' | 'move' | 'end', x, y })`: a touch as the browser
+ * gets one from a screen (trusted, through the DevTools protocol), so that what a browser does of
+ * it by itself (the tap after a held touch, a popover's light dismiss) is part of the test.
+ */
+export function touchCommandPlugin() {
+  const sessions = new WeakMap();
+  const types = { start: 'touchStart', move: 'touchMove', end: 'touchEnd' };
+  return {
+    name: 'touch-command',
+    async executeCommand({ command, payload, session }) {
+      if (command !== 'touch') return undefined;
+      if (session.browser.type !== 'playwright') throw new Error('the touch command needs the Playwright launcher');
+      const page = session.browser.getPage(session.id);
+      // One protocol session per page: it holds the touch points between start and end.
+      let cdp = sessions.get(page);
+      if (!cdp) sessions.set(page, cdp = await page.context().newCDPSession(page));
+      await cdp.send('Input.dispatchTouchEvent', {
+        type: types[payload.type],
+        touchPoints: payload.type === 'end' ? [] : [{ x: payload.x, y: payload.y }],
+      });
+      return true;
+    },
+  };
+}
+
 export default {
   files: 'test/browser/**/*.test.ts',
   nodeResolve: true,
@@ -119,6 +145,7 @@ export default {
   plugins: [
     protobufShimPlugin,
     imServerPlugin(),
+    touchCommandPlugin(),
     esbuildPlugin({ ts: true, tsconfig: 'tsconfig.json', target: 'es2022' }),
   ],
   filterBrowserLogs: ({ args }) => !String(args[0]).includes('Lit is in dev mode'),

@@ -44,7 +44,7 @@ type Story = StoryObj<Args>;
 
 
 export const Private: Story = {
-  parameters: describe('A private conversation over two days: date separators, own and received bubbles, send status ✓.'),
+  parameters: describe('A private conversation over two days: date separators, own and received bubbles, send status.'),
 };
 
 export const Group: Story = {

@@ -47,7 +47,8 @@ type Story = StoryObj<Args>;
 
 
 export const Private: Story = {
-  parameters: describe('Two days of a private conversation: date separators, own bubbles on the right with ✓, the other side on the left.'),
+  parameters: describe('Two days of a private conversation: date separators, own bubbles on the right with their send state (a check; '
+    + 'a double check once delivered, bolder and in the read colour once read), the other side on the left. Hover a bubble for its ⋯ menu.'),
 };
 
 export const Group: Story = {
@@ -117,6 +118,7 @@ function richSession(lang: 'en' | 'zh-CN') {
   const contents = [
     ['bob', new TextMessage({ content: zh ? '@Alice 看看这张图' : '@Alice have a look at this', mentionedInfo: { type: 2, userIdList: [ME] } })],
     ['bob', new ImageMessage({ content: thumbnail, imageUri: `${origin}/assets/avatar-bob.svg` })],
+    ['bob', new TextMessage({ content: zh ? '议程在 www.example.com/agenda，明天见！' : 'The agenda is at www.example.com/agenda, see you tomorrow!' })],
     ['grace', new FileMessage({ name: 'quarterly-report.pdf', size: 2_483_112, type: 'application/pdf', fileUrl: `${origin}/assets/avatar-grace.svg` })],
     ['grace', new LocationMessage({ latitude: 31.2304, longitude: 121.4737, poi: zh ? '人民广场' : 'People\'s Square' })],
     [ME, new ReferenceMessage({ referMsgUserId: 'bob', referMsg: { content: zh ? '看看这张图' : 'have a look at this' }, referMsgUid: 'x', objName: 'RC:TxtMsg', content: zh ? '好看！' : 'Looks great!' })],
@@ -144,6 +146,6 @@ export const RichMessages: Story = {
     <im-message-list .session=${richSession(args.lang)} theme=${args.theme} lang=${args.lang}
       conversation-type=${CONVERSATIONS.team.conversationType} target-id=${CONVERSATIONS.team.targetId}></im-message-list>`,
   { width: args.width, height: args.height }),
-  parameters: describe('Every built-in type: an @mention of the reader, an image (click: lightbox), a file card, a location with a map '
+  parameters: describe('Every built-in type: an @mention of the reader, an image (click: lightbox), a text with a link, a file card, a location with a map '
     + 'link, a quoted reply, a rich link card, a group notice and a recall as grey bars, and a type the widget does not know.'),
 };

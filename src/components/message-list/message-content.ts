@@ -2,6 +2,7 @@ import { html, nothing, type TemplateResult } from 'lit';
 import type { MessageItem } from '../../core/store/chat-state.js';
 import { formatSize, mapLink, safeUrl, thumbnailSource } from '../internal/safe-url.js';
 import type { Strings } from '../internal/strings.js';
+import { linkify } from './linkify.js';
 
 /** How a message shows: a bubble, a grey bar across the list, or not at all. */
 export type ContentKind = 'bubble' | 'notice' | 'hidden';
@@ -51,13 +52,10 @@ export function mentionsReader(item: MessageItem, userId: string | undefined): b
   return info.type === 1 || (userId !== undefined && Array.isArray(info.userIdList) && info.userIdList.includes(userId));
 }
 
-/**
- * Text with its @mentions marked: `@name` of each mentioned user (and `@all` for everyone),
- * as text nodes and <mark> elements, never as HTML.
- */
-function textWithMentions(item: MessageItem, text: string, context: ContentContext): TemplateResult | string {
+/** The @mention tokens to mark in a message: `@name` and `@id` of each mentioned user, `@all` for everyone; longest first. */
+function mentionTokens(item: MessageItem, context: ContentContext): string[] {
   const info = fieldsOf(item).mentionedInfo as { type?: unknown; userIdList?: unknown } | undefined;
-  if (!info || typeof info !== 'object') return text;
+  if (!info || typeof info !== 'object') return [];
   const names = new Set<string>();
   if (Array.isArray(info.userIdList)) {
     for (const id of info.userIdList) {
@@ -67,11 +65,14 @@ function textWithMentions(item: MessageItem, text: string, context: ContentConte
     }
   }
   if (info.type === 1) names.add(`@${context.strings.mentionAll}`).add('@all').add('@所有人');
-  const tokens = [...names].filter((name) => name.length > 1).sort((a, b) => b.length - a.length);
-  if (tokens.length === 0) return text;
+  return [...names].filter((name) => name.length > 1).sort((a, b) => b.length - a.length);
+}
+
+/** Plain text with the mention tokens in it as <mark> elements. */
+function withMentions(text: string, tokens: readonly string[]): Array<TemplateResult | string> {
   const parts: Array<TemplateResult | string> = [];
   let rest = text;
-  while (rest) {
+  while (rest && tokens.length > 0) {
     let at = -1;
     let token = '';
     for (const candidate of tokens) {
@@ -86,7 +87,19 @@ function textWithMentions(item: MessageItem, text: string, context: ContentConte
     rest = rest.slice(at + token.length);
   }
   parts.push(rest);
-  return html`${parts}`;
+  return parts;
+}
+
+/**
+ * A message's text as the reader sees it: web addresses as links (http(s) only, see `linkify`),
+ * @mentions marked in the rest. Text nodes, <a> and <mark> elements made here: never HTML from
+ * the message. An address keeps an @ inside it (`https://x.test/@bob`) as part of the link.
+ */
+function richText(item: MessageItem, text: string, context: ContentContext): TemplateResult {
+  const tokens = mentionTokens(item, context);
+  return html`${linkify(text).map((segment) => segment.kind === 'link'
+    ? html`<a part="link" class="link" href=${segment.href} target="_blank" rel="noopener noreferrer ugc">${segment.text}</a>`
+    : withMentions(segment.text, tokens))}`;
 }
 
 /** The inside of a bubble (or of a notice bar) for any message type; unknown types say so. */
@@ -96,7 +109,7 @@ export function renderContent(item: MessageItem, context: ContentContext): Templ
   switch (item.objectName) {
     case 'RC:TxtMsg': {
       const text = str(fields.content);
-      return text ? html`<span class="text">${textWithMentions(item, text, context)}</span>` : unsupported(strings);
+      return text ? html`<span class="text">${richText(item, text, context)}</span>` : unsupported(strings);
     }
     case 'RC:ReferenceMsg': {
       const quoted = fields.referMsg as Fields | undefined;
@@ -106,21 +119,19 @@ export function renderContent(item: MessageItem, context: ContentContext): Templ
           <span class="quote-author">${context.nameOf(str(fields.referMsgUserId))}</span>
           <span class="quote-text">${quotedText}</span>
         </blockquote>
-        <span class="text">${textWithMentions(item, str(fields.content), context)}</span>`;
+        <span class="text">${richText(item, str(fields.content), context)}</span>`;
     }
     case 'RC:ImgMsg':
     case 'RC:GIFMsg': {
       const thumbnail = thumbnailSource(fields.content);
       const full = context.resolve(item.objectName === 'RC:GIFMsg' ? fields.remoteUrl : fields.imageUri);
-      const width = num(fields.width);
-      const height = num(fields.height);
+      const size = fitMedia(num(fields.width), num(fields.height));
       const source = full ?? thumbnail;
       if (!source) return unsupported(strings);
       return html`<button part="image" class="media image" type="button" aria-label=${strings.openImage}
           @click=${() => context.openImage(full ?? source, thumbnail)}>
           <img src=${source} alt=${strings.image} loading="lazy" decoding="async"
-            width=${width && height ? Math.min(240, width) : nothing}
-            height=${width && height ? Math.round((Math.min(240, width) / width) * height) : nothing}>
+            width=${size?.width ?? nothing} height=${size?.height ?? nothing}>
         </button>`;
     }
     case 'RC:FileMsg': {
@@ -181,6 +192,22 @@ export function renderContent(item: MessageItem, context: ContentContext): Templ
     default:
       return unsupported(strings);
   }
+}
+
+/** Largest box a picture is shown in, px (the styles say the same). */
+const MEDIA_WIDTH = 240;
+const MEDIA_HEIGHT = 320;
+
+/** The size a picture of known dimensions is shown at: within the media box, never enlarged. */
+function fitMedia(width: number | undefined, height: number | undefined): { width: number; height: number } | undefined {
+  if (!width || !height || width < 0 || height < 0) return undefined;
+  const scale = Math.min(1, MEDIA_WIDTH / width, MEDIA_HEIGHT / height);
+  return { width: Math.max(1, Math.round(width * scale)), height: Math.max(1, Math.round(height * scale)) };
+}
+
+/** Whether a message shows as a picture or a video (its bubble is as wide as the picture). */
+export function isMedia(objectName: string): boolean {
+  return objectName === 'RC:ImgMsg' || objectName === 'RC:GIFMsg' || objectName === 'RC:SightMsg';
 }
 
 function unsupported(strings: Strings): TemplateResult {

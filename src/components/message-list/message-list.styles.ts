@@ -16,6 +16,7 @@ export const styles = css`
     --_bubble-radius: var(--im-message-list-bubble-radius, var(--_radius-m));
     --_max-bubble: var(--im-message-list-max-bubble-width, 75%);
     --_avatar-size: var(--im-avatar-size, 32px);
+    --_read: var(--im-message-list-read-color, #86efac);
   }
   /* Scroll positions are kept by the element itself (Safari has no scroll anchoring): the
      browser's own anchoring would fight it. */
@@ -66,13 +67,17 @@ export const styles = css`
     align-self: start;
     width: var(--_avatar-size); height: var(--_avatar-size); border-radius: 50%;
     display: grid; place-items: center; overflow: hidden;
-    background: var(--_primary); color: var(--_on-primary); font-weight: 600; font-size: 0.8em;
+    /* The background is the sender's own colour (avatarColor), set on the element; white reads on every one of them. */
+    background: var(--_primary); color: #ffffff; font-weight: 600; font-size: 0.8em;
   }
   .avatar img { width: 100%; height: 100%; object-fit: cover; }
   .name { color: var(--_muted); font-size: 0.8em; margin: 0 0 2px 2px; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
 
+  /* The bubble and its ⋯ button side by side: the button after other people's bubbles, before own ones. */
+  .line { display: flex; align-items: center; gap: 4px; }
+  .own .line { flex-direction: row-reverse; }
   .bubble {
-    justify-self: start;
+    min-width: 0;
     max-width: var(--_max-bubble);
     display: grid;
     grid-template-columns: minmax(0, 1fr) auto auto;
@@ -83,17 +88,22 @@ export const styles = css`
     background: var(--_bubble-bg);
     color: var(--_bubble-fg);
   }
-  .own .bubble { justify-self: end; background: var(--_own-bg); color: var(--_own-fg); }
+  .own .bubble { background: var(--_own-bg); color: var(--_own-fg); }
   /* Narrow lists: wider bubbles, the time under the text instead of beside it. */
   @container im-message-list (max-width: 480px) {
     .bubble { max-width: max(var(--_max-bubble), 88%); grid-template-columns: minmax(0, 1fr) auto; }
     .bubble .content { grid-column: 1 / -1; }
     .bubble .time { justify-self: end; }
   }
+  /* Pictures and videos: the time goes under them, so that the bubble is as wide as the picture. */
+  .media-bubble { grid-template-columns: minmax(0, 1fr) auto; }
+  .media-bubble .content { grid-column: 1 / -1; }
+  .media-bubble .time { justify-self: end; }
   .text { white-space: pre-wrap; overflow-wrap: anywhere; word-break: break-word; }
   .unsupported-text { font-style: italic; }
   .content { min-width: 0; display: grid; gap: 4px; }
   .mention { background: none; color: inherit; font-weight: 600; text-decoration: underline; text-underline-offset: 2px; }
+  .link { color: inherit; text-decoration: underline; text-underline-offset: 2px; overflow-wrap: anywhere; }
   .mentioned .bubble { box-shadow: inset 3px 0 0 var(--_primary); }
   .quote {
     margin: 0; padding: 2px 8px; border-left: 3px solid currentColor; opacity: 0.8;
@@ -101,8 +111,13 @@ export const styles = css`
   }
   .quote-author { font-weight: 600; }
   .quote-text { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
-  .media { display: block; padding: 0; border: 0; background: none; cursor: zoom-in; border-radius: var(--_radius-s); overflow: hidden; }
-  .media img, .media video { display: block; max-width: min(240px, 100%); max-height: 320px; height: auto; }
+  /* The limit in px on the box, 100% on the picture: a percentage limit alone would not hold the
+     bubble's width down (it counts as none while the bubble sizes itself to its content). */
+  .media {
+    display: block; justify-self: start; max-width: 240px; padding: 0; border: 0; background: none;
+    cursor: zoom-in; border-radius: var(--_radius-s); overflow: hidden;
+  }
+  .media img, .media video { display: block; max-width: 100%; max-height: 320px; height: auto; }
   .file { display: grid; grid-template-columns: auto minmax(0, 1fr) auto; gap: 8px; align-items: center; }
   .file-icon {
     width: 40px; height: 40px; border-radius: var(--_radius-s); display: grid; place-items: center;
@@ -122,23 +137,36 @@ export const styles = css`
     justify-self: center; max-width: 90%; display: block; text-align: center;
     background: transparent; color: var(--_muted); font-size: 0.8em; padding: 2px 8px;
   }
-  .menu-anchor { position: absolute; top: 2px; right: calc(var(--_space) * 0.5); }
-  .own .menu-anchor { right: auto; left: calc(var(--_space) * 0.5); }
   .actions-button {
-    font: inherit; cursor: pointer; padding: 0 6px; border-radius: var(--_radius-s);
-    border: 1px solid var(--_border); background: var(--_bg); color: var(--_text); opacity: 0;
+    flex: none; display: grid; place-items: center; width: 28px; height: 28px; padding: 0;
+    font: inherit; font-size: 1.1em; cursor: pointer; border-radius: 50%;
+    border: 0; background: transparent; color: var(--_muted); opacity: 0;
   }
-  .row:hover .actions-button, .actions-button:focus-visible, .actions-button[aria-expanded="true"] { opacity: 1; }
+  .actions-button:hover, .actions-button[aria-expanded="true"] { background: var(--_surface); color: var(--_text); }
+  .row:hover .actions-button, .row:focus-within .actions-button, .actions-button[aria-expanded="true"] { opacity: 1; }
+  /* Touch screens have no hover: the button is always there, and a held touch is the menu's, not the
+     browser's text selection or callout. */
+  @media (hover: none) {
+    .actions-button { opacity: 1; }
+    .bubble { -webkit-touch-callout: none; -webkit-user-select: none; user-select: none; }
+  }
+  /* In the top layer (a popover) or, without the Popover API, a fixed box over everything; placed by
+     the element. Hidden until open: a popover not showing would otherwise take this display. */
   .menu {
-    position: absolute; top: 100%; right: 0; z-index: 2; display: grid; min-width: 9em;
+    display: none; position: fixed; inset: auto; margin: 0;
+    min-width: 9em; max-width: calc(100vw - 16px); max-height: calc(100vh - 16px); overflow-y: auto;
     padding: 4px; border-radius: var(--_radius-s); border: 1px solid var(--_border);
-    background: var(--_bg); box-shadow: 0 2px 8px rgb(0 0 0 / 0.2);
+    background: var(--_bg); color: var(--_text); box-shadow: 0 4px 16px rgb(0 0 0 / 0.25);
   }
-  .own .menu { right: auto; left: 0; }
-  .menu button { font: inherit; text-align: start; padding: 4px 8px; border: 0; border-radius: var(--_radius-s); background: none; color: var(--_text); cursor: pointer; }
+  .menu:popover-open { display: grid; }
+  .menu.fallback { display: grid; z-index: 2147483647; }
+  .menu button { font: inherit; text-align: start; padding: 6px 10px; border: 0; border-radius: var(--_radius-s); background: none; color: var(--_text); cursor: pointer; }
   .menu button:hover, .menu button:focus-visible { background: var(--_surface); }
-  .status[data-status="read"] { color: var(--im-message-list-read-color, #22c55e); }
-  .own .status[data-status="read"] { color: var(--im-message-list-read-color, #bbf7d0); }
+  .icon { display: inline-block; flex: none; }
+  .status .icon, .receipts .icon { width: 1.35em; height: 1.35em; vertical-align: -0.3em; }
+  /* Read is unlike delivered in colour and in weight, so that it shows without telling colours apart. */
+  .own .bubble .status[data-status="read"] { color: var(--_read); }
+  .status[data-status="read"] .icon { stroke-width: 3; }
   .receipts { font: inherit; font-size: 0.72em; padding: 0 2px; border: 0; background: none; color: inherit; cursor: pointer; }
   .readers {
     justify-self: end; margin-top: 4px; padding: 6px 10px; max-width: 16em; font-size: 0.85em;
@@ -160,7 +188,8 @@ export const styles = css`
     margin-top: 2px;
     font-size: 0.8em;
   }
-  .actions .status { color: var(--_danger); font-size: 1em; font-weight: 600; }
+  .actions .status { color: var(--_danger); font-size: 1em; font-weight: 600; display: inline-flex; align-items: center; gap: 4px; }
+  .actions .status .icon { width: 1.2em; height: 1.2em; vertical-align: 0; }
   .actions button {
     font: inherit; cursor: pointer;
     padding: 2px 8px; border-radius: var(--_radius-s);
@@ -168,7 +197,10 @@ export const styles = css`
   }
   .actions button:hover { background: var(--_surface); }
 
+  .reader-state { color: var(--_muted); }
+  .reader-state .icon { vertical-align: -0.15em; }
   .new-messages {
+    display: inline-flex; align-items: center; gap: 4px;
     position: absolute; left: 50%; bottom: calc(var(--_space) * 1.5);
     transform: translateX(-50%);
     font: inherit; font-size: 0.85em; font-weight: 600; cursor: pointer;

@@ -1,16 +1,19 @@
 import { html, nothing, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
+import { styleMap } from 'lit/directives/style-map.js';
 import { ImElement } from '../internal/im-element.js';
 import { StoreController } from '../internal/store-controller.js';
 import { tokens } from '../internal/theme.js';
-import { initials, previewText, safeImageUrl } from '../internal/format.js';
+import { avatarColor, initials, previewText, safeImageUrl } from '../internal/format.js';
+import { icon } from '../internal/icons.js';
 import { stringsFor, type Lang, type Strings } from '../internal/strings.js';
 import type { ChatSession } from '../../core/client/chat-session.js';
 import { conversationKey, entryOf, type ChatState, type MessageItem, type MessageWindow, type UserInfo } from '../../core/store/chat-state.js';
 import { RowLayout } from './row-layout.js';
 import { styles } from './message-list.styles.js';
-import { contentKind, mentionsReader, plainText, renderContent, type ContentContext } from './message-content.js';
+import { contentKind, isMedia, mentionsReader, plainText, renderContent, type ContentContext } from './message-content.js';
+import { placeMenu, type Box } from './menu-position.js';
 
 const selectWindows = (state: ChatState) => state.windows;
 const selectUsers = (state: ChatState) => state.users;
@@ -35,6 +38,26 @@ const BOTTOM_PADDING = 8;
 const BOTTOM_SLACK = 2;
 /** Measure-and-render passes allowed in one go before waiting for the next frame. */
 const MAX_PASSES = 6;
+/** A touch held this long on a bubble opens the message's menu, ms. */
+const LONG_PRESS_MS = 500;
+/** A held touch that moves farther than this is a scroll or a drag, not a long press, px. */
+const LONG_PRESS_SLOP = 10;
+
+/**
+ * The open message menu: whose, and where. Below the message's ⋯ button, or, when `at` is set,
+ * where a pointer asked for it (right click, long press): `at` is that point's offset from the
+ * bubble's top-left corner, so that the menu follows the bubble as the list scrolls.
+ */
+interface MenuRequest {
+  id: string;
+  at?: { x: number; y: number };
+}
+
+/** The Popover API puts the menu in the top layer, over everything; without it, a fixed box on top. */
+const hasPopover = (): boolean => typeof HTMLElement === 'function' && typeof HTMLElement.prototype.showPopover === 'function';
+
+/** Whether a message offers its menu: shown as a bubble, and on the server. */
+const hasMenu = (item: MessageItem): boolean => item.status === 'sent' && contentKind(item.objectName) === 'bubble';
 
 interface RowRange {
   start: number;
@@ -96,12 +119,22 @@ function formatter(lang: string, style: 'time' | 'day' | 'day-year' | 'full'): I
  *   `delete`). Cancelable: when not prevented, the list does it (clipboard, the composer's reply
  *   mode, `session.recall`, `session.deleteForMe`). Detail: `{conversationType, targetId, id, action}`.
  *
- * Message types: text (with @mentions marked), image and GIF (thumbnail at once, the full image
- * when loaded, a lightbox on click that Escape closes), file card with download, voice and video
- * with the browser's controls, location with a map link (`map-url`), rich link card, quoted
- * replies, grey notification bars (group notices, information, recalls), and an "unsupported"
- * bubble for types it does not know. Every URL from a message must be absolute http(s) to be
- * used at all; thumbnails are shown only as the JPEG/PNG data they claim to be.
+ * Message types: text (web addresses as links, @mentions marked), image and GIF (thumbnail at
+ * once, the full image when loaded, a lightbox on click that Escape closes; the bubble as wide as
+ * the picture, at most 240 px), file card with download, voice and video with the browser's
+ * controls, location with a map link (`map-url`), rich link card, quoted replies, grey
+ * notification bars (group notices, information, recalls), and an "unsupported" bubble for types
+ * it does not know. Every URL from a message must be absolute http(s) to be used at all (a link
+ * in a text too); thumbnails are shown only as the JPEG/PNG data they claim to be.
+ *
+ * Each message on the server has a menu (copy, reply, recall, delete for me): from the ⋯ button
+ * beside its bubble (shown on hover and focus, always on touch screens), a right click on the
+ * bubble, or a touch held on it for half a second. The menu floats over everything (the Popover
+ * API's top layer; a fixed box where that is missing): below its button, or above it when there
+ * is no room below in the viewport, at the pointer when a pointer opened it, always inside the
+ * viewport, following its message as the list scrolls. Arrow keys move in it, Escape closes it
+ * and gives the focus back to the ⋯ button, a click elsewhere closes it. A right click on a link
+ * keeps the browser's own menu.
  *
  * @slot empty - Shown when the conversation is loaded and has no messages.
  *
@@ -111,15 +144,19 @@ function formatter(lang: string, style: 'time' | 'day' | 'day-year' | 'full'): I
  * @csspart notice - A grey notification bar (group notices, recalls).
  * @csspart quote - The quoted message above a reply.
  * @csspart mention - An @mention in a text.
+ * @csspart link - A web address in a text (opens in a new tab).
  * @csspart image - The button around an image or GIF.
  * @csspart file - A file card; `download` its link.
- * @csspart actions-button - The button that opens a message's menu; `menu` the menu.
+ * @csspart actions-button - The ⋯ button beside a bubble that opens the message's menu.
+ * @csspart menu - A message's menu (in the top layer).
+ * @csspart menu-item - An action in a message's menu.
  * @csspart lightbox - The dialog showing a full image.
  * @csspart receipts-button - On own group messages: opens `readers`, who read it and who did not.
  *
- * Own messages show their state: … sending, ✓ sent, ✓✓ delivered to a device of the peer, ✓✓ in
- * the read colour once the peer read it (private chats); in groups ✓ opens the readers.
- * @csspart avatar - The sender's picture or initials (group conversations, first of a run).
+ * Own messages show their state as icons: a clock while sending, a check once sent, a double
+ * check once delivered to a device of the peer, a bolder double check in the read colour once the
+ * peer read it (private chats), an alert when not sent; in groups the check opens the readers.
+ * @csspart avatar - The sender's picture, or initials on the sender's own colour (group conversations, first of a run).
  * @csspart name - The sender's name (group conversations, first of a run).
  * @csspart time - The time a message was sent.
  * @csspart status - Send status of own messages (sending, sent, failed).
@@ -136,7 +173,8 @@ function formatter(lang: string, style: 'time' | 'day' | 'day-year' | 'full'): I
  * @cssproperty --im-message-list-bubble-color - Other people's bubbles' text colour (`--im-color-text`).
  * @cssproperty --im-message-list-bubble-radius - Bubble corner radius (`--im-radius-m`).
  * @cssproperty --im-message-list-max-bubble-width - Widest a bubble gets (75%).
- * @cssproperty --im-message-list-read-color - The ✓✓ of a message the peer read.
+ * @cssproperty --im-message-list-read-color - The double check of a message the peer read, on the own
+ *   bubble (#86efac: 3:1 or more against the default own bubble, and unlike the delivered check's white).
  * @cssproperty --im-avatar-size - Avatar size (32px).
  */
 export class ImMessageList extends ImElement {
@@ -163,8 +201,8 @@ export class ImMessageList extends ImElement {
   /** How long after sending the own messages offer "recall", in seconds (the server has the last word). */
   @property({ type: Number, attribute: 'recall-window' }) recallWindow = 120;
 
-  /** The message whose menu is open. */
-  @state() private menuFor: string | undefined;
+  /** The open message menu. */
+  @state() private menu: MenuRequest | undefined;
   /** The image in the lightbox. */
   @state() private lightbox: { source: string; thumbnail?: string } | undefined;
 
@@ -367,6 +405,9 @@ export class ImMessageList extends ImElement {
     this.observer = undefined;
     this.observedScroller = undefined;
     this.observedRows.clear();
+    this.endPress();
+    this.listenForMenu(false);
+    this.menu = undefined;
   }
 
   override willUpdate(changed: PropertyValues<this>): void {
@@ -381,6 +422,7 @@ export class ImMessageList extends ImElement {
       this.announcement = '';
       this.olderFailed = false;
       this.focusedId = undefined;
+      this.menu = undefined;
       this.pending = { stuck: true };
       this.layout.setItems(NO_ITEMS);
     }
@@ -396,6 +438,9 @@ export class ImMessageList extends ImElement {
       this.range = this.rangeFor(this.targetTop(this.pending));
     }
     this.shownLoaded = shown?.loaded ?? false;
+    // The message of the open menu was deleted, recalled or failed: nothing to act on any more.
+    const menuFor = this.menu?.id;
+    if (menuFor !== undefined && !items.some((item) => item.id === menuFor && hasMenu(item))) this.closeMenu(true);
   }
 
   override updated(changed: PropertyValues<this>): void {
@@ -409,14 +454,13 @@ export class ImMessageList extends ImElement {
     this.shownReceipts = receipts;
     const dialog = this.renderRoot.querySelector<HTMLDialogElement>('dialog.lightbox');
     if (dialog && !dialog.open) dialog.showModal();
-    // A menu just opened takes the focus to its first action, as menus do.
-    if (changed.has('menuFor' as keyof ImMessageList) && this.menuFor !== undefined) {
-      this.renderRoot.querySelector<HTMLElement>('.menu [role="menuitem"]')?.focus();
-    }
     if (changed.has('session')) {
       for (const controller of [this.windows, this.users, this.fileUrls, this.userId, this.entries]) controller.attach();
     }
     this.layoutPass();
+    // After the layout: the menu goes where its anchor is now. One just opened takes the focus to its first action, as menus do.
+    if (this.menu) this.showMenu(changed.has('menu' as keyof ImMessageList));
+    this.listenForMenu(this.menu !== undefined);
   }
 
   // ---- layout ----
@@ -666,6 +710,7 @@ export class ImMessageList extends ImElement {
     const scrollTop = scroller.scrollTop;
     this.lastAnchor = this.anchorAt(scrollTop);
     this.updateViewing();
+    this.placeMenu();
     if (!this.covers(scrollTop, scroller.clientHeight)) {
       const range = this.rangeFor(scrollTop);
       if (range.start !== this.range.start || range.end !== this.range.end) {
@@ -821,7 +866,8 @@ export class ImMessageList extends ImElement {
     const statusLabel = item.status === 'failed'
       ? `${strings.failed}${item.errorCode !== undefined ? ` (${item.errorCode})` : ''}`
       : receipt === 'sending' ? strings.sending : receipt === 'read' ? strings.read : receipt === 'delivered' ? strings.delivered : strings.sent;
-    const mark = item.status === 'failed' ? `! ${strings.failed}` : receipt === 'sending' ? '…' : receipt === 'sent' ? '✓' : '✓✓';
+    const mark = item.status === 'failed' ? html`${icon('alert')} ${strings.failed}`
+      : icon(receipt === 'sending' ? 'clock' : receipt === 'sent' ? 'check' : 'check-double');
     const status = !own ? nothing
       : group && item.status === 'sent' && item.seq !== undefined
         ? html`<button part="status receipts-button" class="status receipts" type="button" data-status=${receipt} aria-label=${strings.readReceipts}
@@ -833,16 +879,20 @@ export class ImMessageList extends ImElement {
         role="listitem" aria-setsize=${total} aria-posinset=${index + 1} data-index=${index} data-id=${item.id}>
         ${separator}
         ${runStart
-          ? html`<span part="avatar" class="avatar" aria-hidden="true">${portrait ? html`<img src=${portrait} alt="">` : initials(name)}</span>
+          ? html`<span part="avatar" class="avatar" aria-hidden="true"
+              style=${styleMap({ background: avatarColor(String(item.senderUserId ?? '')) })}>${portrait ? html`<img src=${portrait} alt="">` : initials(name)}</span>
             <span part="name" class="name">${name}</span>`
           : nothing}
-        <div part="bubble" class="bubble">
-          <div class="content">${renderContent(item, context)}</div>
-          ${time
-            ? html`<time part="time" class="time" datetime=${time.toISOString()}
-                title=${formatter(lang, 'full').format(time)}>${formatter(lang, 'time').format(time)}</time>`
-            : nothing}
-          ${failed ? nothing : status}
+        <div class="line">
+          <div part="bubble" class="bubble${isMedia(item.objectName) ? ' media-bubble' : ''}">
+            <div class="content">${renderContent(item, context)}</div>
+            ${time
+              ? html`<time part="time" class="time" datetime=${time.toISOString()}
+                  title=${formatter(lang, 'full').format(time)}>${formatter(lang, 'time').format(time)}</time>`
+              : nothing}
+            ${failed ? nothing : status}
+          </div>
+          ${hasMenu(item) ? this.renderActionsButton(item, strings) : nothing}
         </div>
         ${failed
           ? html`<div class="actions">
@@ -850,7 +900,7 @@ export class ImMessageList extends ImElement {
               <button part="retry-button" type="button" @click=${() => this.act('im-message-retry', item.id)}>${strings.retry}</button>
               <button part="discard-button" type="button" @click=${() => this.act('im-message-discard', item.id)}>${strings.discard}</button>
             </div>`
-          : item.status === 'sent' ? this.renderMenu(item, strings) : nothing}
+          : nothing}
         ${this.readersFor?.id === item.id ? this.renderReaders(strings) : nothing}
       </div>`;
   }
@@ -888,9 +938,12 @@ export class ImMessageList extends ImElement {
     const readers = this.readersFor;
     if (!readers) return nothing;
     const delivered = new Set(readers.delivered ?? []);
-    const names = (ids: string[] | undefined, marks = false) => (ids ?? []).map((id) => html`<li>${this.nameOf(id)}${marks
-      ? html` <span class="reader-state" data-status=${delivered.has(id) ? 'delivered' : 'sent'} title=${delivered.has(id) ? strings.delivered : strings.sent}>${delivered.has(id) ? '✓✓' : '✓'}</span>`
-      : nothing}</li>`);
+    const mark = (id: string) => {
+      const label = delivered.has(id) ? strings.delivered : strings.sent;
+      return html` <span class="reader-state" data-status=${delivered.has(id) ? 'delivered' : 'sent'} role="img" aria-label=${label}
+        title=${label}>${icon(delivered.has(id) ? 'check-double' : 'check')}</span>`;
+    };
+    const names = (ids: string[] | undefined, marks = false) => (ids ?? []).map((id) => html`<li>${this.nameOf(id)}${marks ? mark(id) : nothing}</li>`);
     const total = (readers.read?.length ?? 0) + (readers.unread?.length ?? 0);
     return html`<div part="readers" class="readers" role="dialog" aria-label=${strings.readReceipts}
         @keydown=${(event: KeyboardEvent) => { if (event.key === 'Escape') this.readersFor = undefined; }}>
@@ -912,52 +965,290 @@ export class ImMessageList extends ImElement {
     return actions;
   }
 
-  private renderMenu(item: MessageItem, strings: Strings) {
-    const open = this.menuFor === item.id;
+  private renderActionsButton(item: MessageItem, strings: Strings) {
+    const open = this.menu?.id === item.id;
+    return html`<button part="actions-button" class="actions-button" type="button" aria-label=${strings.messageActions}
+        aria-haspopup="menu" aria-expanded=${open ? 'true' : 'false'} aria-controls=${open ? 'message-menu' : nothing}
+        @click=${() => { this.menu = open ? undefined : { id: item.id }; }}>${icon('more')}</button>`;
+  }
+
+  /** The open menu, one for the list, outside the rows: nothing of a row (transform, stacking) contains it. */
+  private renderMenu(strings: Strings) {
+    const request = this.menu;
+    const item = request && this.layout.items.find((candidate) => candidate.id === request.id);
+    if (!item) return nothing;
     const labels: Record<MessageAction, string> = { copy: strings.copy, reply: strings.reply, recall: strings.recall, delete: strings.deleteForMe };
-    return html`
-      <div class="menu-anchor">
-        <button part="actions-button" class="actions-button" type="button" aria-label=${strings.messageActions}
-          aria-haspopup="menu" aria-expanded=${open ? 'true' : 'false'}
-          @click=${() => { this.menuFor = open ? undefined : item.id; }}>⋯</button>
-        ${open
-          ? html`<div part="menu" class="menu" role="menu" aria-label=${strings.messageActions} @keydown=${this.onMenuKeyDown}>
-              ${this.actionsFor(item).map((action) => html`<button role="menuitem" type="button" data-action=${action}
-                @click=${() => this.chooseAction(item, action)}>${labels[action]}</button>`)}
-            </div>`
-          : nothing}
+    const popover = hasPopover();
+    return html`<div id="message-menu" part="menu" class="menu${popover ? '' : ' fallback'}" role="menu" aria-label=${strings.messageActions}
+        popover=${popover ? 'auto' : nothing} @toggle=${this.onMenuToggle} @keydown=${this.onMenuKeyDown}>
+        ${this.actionsFor(item).map((action) => html`<button part="menu-item" role="menuitem" type="button" tabindex="-1" data-action=${action}
+          @click=${() => this.chooseAction(item, action)}>${labels[action]}</button>`)}
       </div>`;
   }
 
-  /** Arrow keys move through the menu, Escape closes it and gives focus back to its button. */
+  private get menuElement(): HTMLElement | null {
+    return this.renderRoot?.querySelector<HTMLElement>('#message-menu') ?? null;
+  }
+
+  private rowOf(id: string): HTMLElement | undefined {
+    return [...this.scroller?.querySelectorAll<HTMLElement>(':scope > .spacer > .row') ?? []].find((row) => row.dataset.id === id);
+  }
+
+  /** After a render with the menu open: in the top layer, in place, and (just opened) focused on its first action. */
+  private showMenu(opened: boolean): void {
+    const menu = this.menuElement;
+    const request = this.menu;
+    if (!menu || !request) return;
+    // Shown only when just asked for: a render between a light dismiss and its toggle event must not bring it back.
+    if (opened && menu.hasAttribute('popover') && !menu.matches(':popover-open')) {
+      const button = request.at ? undefined : this.rowOf(request.id)?.querySelector<HTMLElement>('.actions-button');
+      // Its button as the source: a click on the button toggles the menu instead of light-dismissing and reopening it.
+      menu.showPopover(button ? { source: button } : undefined);
+    }
+    this.placeMenu();
+    if (opened) menu.querySelector<HTMLElement>('[role="menuitem"]')?.focus({ preventScroll: true });
+  }
+
+  /**
+   * Puts the open menu by its anchor (the ⋯ button, or the point it was opened at), in viewport
+   * coordinates; closes it when its message left the list's viewport.
+   */
+  private placeMenu(): void {
+    const menu = this.menuElement;
+    const request = this.menu;
+    const scroller = this.scroller;
+    if (!menu || !request || !scroller) return;
+    const row = this.rowOf(request.id);
+    const bubble = row?.querySelector<HTMLElement>('.bubble');
+    const button = row?.querySelector<HTMLElement>('.actions-button');
+    const view = scroller.getBoundingClientRect();
+    const box = bubble?.getBoundingClientRect();
+    if (!box || !button || box.bottom <= view.top || box.top >= view.bottom) {
+      this.closeMenu(true);
+      return;
+    }
+    let anchor: Box;
+    let align: 'start' | 'end';
+    if (request.at) {
+      const x = box.left + request.at.x;
+      const y = box.top + request.at.y;
+      anchor = { top: y, right: x, bottom: y, left: x };
+      align = 'start';
+    } else {
+      anchor = button.getBoundingClientRect();
+      // Away from the bubble: own bubbles are on the right, their button on their left.
+      align = row!.classList.contains('own') ? 'end' : 'start';
+    }
+    const page = document.documentElement;
+    const viewport = {
+      width: Math.min(innerWidth, page.clientWidth || innerWidth),
+      height: Math.min(innerHeight, page.clientHeight || innerHeight),
+    };
+    const place = placeMenu(anchor, { width: menu.offsetWidth, height: menu.offsetHeight }, viewport, { align, gap: request.at ? 0 : 4 });
+    menu.style.left = `${place.left}px`;
+    menu.style.top = `${place.top}px`;
+    // Without the top layer, a transformed ancestor in the page would be the fixed box's frame: correct by what shows.
+    const shown = menu.getBoundingClientRect();
+    if (Math.abs(shown.left - place.left) > 0.5) menu.style.left = `${2 * place.left - shown.left}px`;
+    if (Math.abs(shown.top - place.top) > 0.5) menu.style.top = `${2 * place.top - shown.top}px`;
+  }
+
+  /**
+   * Closes the menu. With `restoreFocus`, focus that was in it goes back to the message's ⋯ button
+   * (or the list, when the message is gone), as a menu's focus does.
+   */
+  private closeMenu(restoreFocus: boolean): void {
+    const request = this.menu;
+    if (!request) return;
+    const menu = this.menuElement;
+    const active = (this.renderRoot as ShadowRoot).activeElement;
+    const focusInMenu = !!active && !!menu?.contains(active);
+    this.menu = undefined;
+    this.swallowClick = false;
+    if (!restoreFocus || !focusInMenu) return;
+    void this.updateComplete.then(() => {
+      const button = this.rowOf(request.id)?.querySelector<HTMLElement>('.actions-button');
+      (button ?? this.scroller)?.focus({ preventScroll: true });
+    });
+  }
+
+  // Arrow functions: stable listeners for the template and the window.
+  /** The popover closed by itself (light dismiss, Escape): the state follows. */
+  private readonly onMenuToggle = (event: Event) => {
+    const menu = event.currentTarget as HTMLElement;
+    // A late event of a menu element since replaced says nothing of the current one.
+    if (menu.isConnected && !menu.matches(':popover-open')) this.closeMenu(false);
+  };
+
+  /** Without the Popover API there is no light dismiss: a press anywhere but on the menu (or a ⋯ button, which toggles it) closes it. */
+  private readonly onPointerDownOutside = (event: Event) => {
+    const menu = this.menuElement;
+    if (!menu || menu.hasAttribute('popover')) return;
+    const path = event.composedPath();
+    if (path.includes(menu) || path.some((node) => node instanceof HTMLElement && node.classList.contains('actions-button') && this.renderRoot.contains(node))) return;
+    this.closeMenu(false);
+  };
+
+  /** The page scrolled or the window changed size: the menu follows its anchor, at the next frame. */
+  private menuFrame = 0;
+  private readonly onViewportChange = () => {
+    if (this.menuFrame) return;
+    this.menuFrame = requestAnimationFrame(() => {
+      this.menuFrame = 0;
+      this.placeMenu();
+    });
+  };
+
+  private menuListening = false;
+  private listenForMenu(open: boolean): void {
+    if (open === this.menuListening) return;
+    this.menuListening = open;
+    const method = open ? 'addEventListener' : 'removeEventListener';
+    globalThis[method]('resize', this.onViewportChange);
+    // Capture: scroll events do not bubble, and any scrolling ancestor moves the anchor.
+    globalThis.document?.[method]('scroll', this.onViewportChange, { capture: true });
+    globalThis.document?.[method]('pointerdown', this.onPointerDownOutside, { capture: true });
+    if (!open) {
+      cancelAnimationFrame(this.menuFrame);
+      this.menuFrame = 0;
+    }
+  }
+
+  /** Arrow keys, Home and End move through the menu; Escape and Tab close it and give focus back to its button. */
   private readonly onMenuKeyDown = (event: KeyboardEvent) => {
     const menu = event.currentTarget as HTMLElement;
     const entries = [...menu.querySelectorAll<HTMLButtonElement>('[role="menuitem"]')];
     const at = entries.indexOf(event.target as HTMLButtonElement);
-    if (event.key === 'Escape') {
-      event.preventDefault();
-      event.stopPropagation();
-      const button = menu.parentElement?.querySelector<HTMLButtonElement>('.actions-button');
-      this.menuFor = undefined;
-      button?.focus();
-    } else if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
-      event.preventDefault();
-      entries[(at + (event.key === 'ArrowDown' ? 1 : entries.length - 1)) % entries.length]?.focus();
+    let next: HTMLButtonElement | undefined;
+    switch (event.key) {
+      case 'Escape':
+      case 'Tab':
+        event.preventDefault();
+        event.stopPropagation();
+        this.closeMenu(true);
+        return;
+      case 'ArrowDown': next = entries[(at + 1) % entries.length]; break;
+      case 'ArrowUp': next = entries[(at + entries.length - 1) % entries.length]; break;
+      case 'Home': next = entries[0]; break;
+      case 'End': next = entries.at(-1); break;
+      default: return;
     }
+    event.preventDefault();
+    next?.focus();
   };
 
   private chooseAction(item: MessageItem, action: MessageAction): void {
-    this.menuFor = undefined;
     const conversation = { conversationType: this.conversationType, targetId: this.targetId };
-    if (!this.emit('im-message-action', { ...conversation, id: item.id, action }, { cancelable: true })) return;
-    const session = this.windows.current;
+    const allowed = this.emit('im-message-action', { ...conversation, id: item.id, action }, { cancelable: true });
     // A reply is written next: the composer takes the focus (it does when reply mode starts).
-    if (action !== 'reply') this.keepFocus();
+    this.closeMenu(!(allowed && action === 'reply'));
+    if (!allowed) return;
+    const session = this.windows.current;
     if (action === 'copy') void globalThis.navigator?.clipboard?.writeText(plainText(item) ?? '').catch(() => undefined);
     else if (action === 'reply') session?.replyTo(conversation, item);
     else if (action === 'recall') session?.recall?.(conversation, item).catch(() => undefined);
     else session?.deleteForMe(conversation, item.id);
   }
+
+  // ---- right click and long press ----
+
+  /** A touch held on a bubble, which opens the message's menu after LONG_PRESS_MS unless it moves or lifts. */
+  private press: { pointerId: number; x: number; y: number; timer: ReturnType<typeof setTimeout>; opened: boolean } | undefined;
+  /** A long press opened the menu: the click its release may bring must not act (open an image, follow a link). */
+  private swallowClick = false;
+
+  /** The message whose bubble an event happened in, when it offers a menu and the event is not on a link. */
+  private menuTarget(event: Event): { item: MessageItem; bubble: HTMLElement } | undefined {
+    let bubble: HTMLElement | undefined;
+    for (const node of event.composedPath()) {
+      if (!(node instanceof HTMLElement)) continue;
+      // A link keeps the browser's own menu (open in a new tab, copy the address).
+      if (node instanceof HTMLAnchorElement && node.href) return undefined;
+      if (node.classList.contains('bubble')) {
+        bubble = node;
+        break;
+      }
+    }
+    const row = bubble?.closest<HTMLElement>('.row');
+    const item = row ? this.layout.items[Number(row.dataset.index)] : undefined;
+    return bubble && item && item.id === row!.dataset.id && hasMenu(item) ? { item, bubble } : undefined;
+  }
+
+  /** Opens the menu of `item` at a point of the viewport. */
+  private openMenuAt(item: MessageItem, bubble: HTMLElement, x: number, y: number): void {
+    const box = bubble.getBoundingClientRect();
+    this.menu = { id: item.id, at: { x: x - box.left, y: y - box.top } };
+  }
+
+  private readonly onContextMenu = (event: MouseEvent) => {
+    const target = this.menuTarget(event);
+    if (!target) return;
+    event.preventDefault();
+    // A touch held: the browser's own long-press menu and ours are one gesture, opened once.
+    if (this.press) {
+      clearTimeout(this.press.timer);
+      if (this.press.opened) return;
+      this.press.opened = true;
+      this.swallowClick = true;
+    }
+    this.openMenuAt(target.item, target.bubble, event.clientX, event.clientY);
+  };
+
+  private readonly onPointerDown = (event: PointerEvent) => {
+    this.swallowClick = false;
+    this.endPress();
+    if (event.pointerType !== 'touch') return;
+    const target = this.menuTarget(event);
+    if (!target) return;
+    const { pointerId, clientX: x, clientY: y } = event;
+    const timer = setTimeout(() => {
+      if (this.press?.pointerId !== pointerId || this.press.opened || !target.bubble.isConnected) return;
+      this.press.opened = true;
+      this.swallowClick = true;
+      this.openMenuAt(target.item, target.bubble, x, y);
+    }, LONG_PRESS_MS);
+    this.press = { pointerId, x, y, timer, opened: false };
+    globalThis.addEventListener('pointermove', this.onPressMove, true);
+    globalThis.addEventListener('pointerup', this.onPressEnd, true);
+    globalThis.addEventListener('pointercancel', this.onPressEnd, true);
+  };
+
+  private readonly onPressMove = (event: PointerEvent) => {
+    const press = this.press;
+    if (press && event.pointerId === press.pointerId && Math.hypot(event.clientX - press.x, event.clientY - press.y) > LONG_PRESS_SLOP) {
+      this.endPress();
+    }
+  };
+
+  private readonly onPressEnd = (event: PointerEvent) => {
+    if (event.pointerId === this.press?.pointerId) this.endPress();
+  };
+
+  private endPress(): void {
+    if (!this.press) return;
+    clearTimeout(this.press.timer);
+    this.press = undefined;
+    globalThis.removeEventListener('pointermove', this.onPressMove, true);
+    globalThis.removeEventListener('pointerup', this.onPressEnd, true);
+    globalThis.removeEventListener('pointercancel', this.onPressEnd, true);
+  }
+
+  // The release of a long press: no tap. Browsers would make it a click, and the popover's light
+  // dismiss would close the menu the press just opened.
+  private readonly onTouchEnd = (event: TouchEvent) => {
+    if (this.swallowClick && event.cancelable) event.preventDefault();
+  };
+
+  /** Capture listener: a click a long press brought along is dropped before it reaches the bubble. */
+  private readonly clickGuard = {
+    capture: true,
+    handleEvent: (event: Event) => {
+      if (!this.swallowClick) return;
+      this.swallowClick = false;
+      event.preventDefault();
+      event.stopPropagation();
+    },
+  };
 
   private renderLightbox(strings: Strings) {
     const box = this.lightbox;
@@ -1025,7 +1316,8 @@ export class ImMessageList extends ImElement {
     return html`
       <div part="list" class="scroller" role="list" tabindex="0" aria-label=${strings.messages}
         aria-busy=${shown?.loadingOlder ? 'true' : 'false'}
-        @scroll=${this.onScroll} @keydown=${this.onKeyDown} @focusin=${this.onFocusIn} @focusout=${this.onFocusOut}>
+        @scroll=${this.onScroll} @keydown=${this.onKeyDown} @focusin=${this.onFocusIn} @focusout=${this.onFocusOut}
+        @contextmenu=${this.onContextMenu} @pointerdown=${this.onPointerDown} @touchend=${this.onTouchEnd} @click=${this.clickGuard}>
         <div class="spacer">
           <div class="head">
             ${shown?.loadingOlder || !shown?.loaded ? loading
@@ -1038,8 +1330,9 @@ export class ImMessageList extends ImElement {
         ? html`<button part="new-messages" class="new-messages" type="button" @click=${() => {
           this.keepFocus();
           this.scrollToBottom();
-        }}>${strings.newMessages} ↓</button>`
+        }}>${strings.newMessages} ${icon('arrow-down')}</button>`
         : nothing}
+      ${this.renderMenu(strings)}
       ${this.renderLightbox(strings)}
       ${live}`;
   }
