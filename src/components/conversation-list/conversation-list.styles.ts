@@ -27,7 +27,8 @@ export const styles = css`
     grid-row: 1 / 3;
     width: var(--_avatar-size); height: var(--_avatar-size); border-radius: 50%;
     display: grid; place-items: center; overflow: hidden;
-    background: var(--_primary); color: var(--_on-primary); font-weight: 600;
+    /* The background is the id's own colour (avatarColor), dark enough for white text. */
+    background: var(--_primary); color: #fff; font-weight: 600;
   }
   .avatar img { width: 100%; height: 100%; object-fit: cover; }
   .name { font-weight: 600; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
@@ -36,6 +37,8 @@ export const styles = css`
   .preview.typing { color: var(--_primary); font-style: italic; }
   .preview .failed { color: var(--_danger); font-weight: 600; }
   .marks { display: flex; gap: 4px; align-items: center; justify-content: end; color: var(--_muted); font-size: 0.85em; }
+  .mark { display: inline-grid; place-items: center; }
+  .mark .icon { display: block; width: 1.15em; height: 1.15em; }
   .badge {
     min-width: 1.6em; padding: 0 0.45em; border-radius: 999px; text-align: center;
     background: var(--_badge); color: #fff; font-size: max(11px, 0.9em); line-height: 1.6em; font-weight: 600;

@@ -1,10 +1,12 @@
 import { html, nothing } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
+import { styleMap } from 'lit/directives/style-map.js';
 import { ImElement } from '../internal/im-element.js';
 import { StoreController } from '../internal/store-controller.js';
 import { tokens } from '../internal/theme.js';
-import { initials, previewText, safeImageUrl, shortTime, typingLabel } from '../internal/format.js';
+import { avatarColor, initials, previewText, safeImageUrl, shortTime, typingLabel } from '../internal/format.js';
+import { icon } from '../internal/icons.js';
 import type { ChatSession } from '../../core/client/chat-session.js';
 import { conversationName, entryOf, selectTypingUsers, type ChatState, type ConversationEntry } from '../../core/store/chat-state.js';
 import { styles } from './conversation-list.styles.js';
@@ -25,7 +27,7 @@ const selectActive = (state: ChatState) => state.activeKey;
  *
  * @csspart list - The listbox.
  * @csspart item - One conversation row.
- * @csspart avatar - The avatar (picture or initials).
+ * @csspart avatar - The avatar (picture, or initials on a colour of the user's or group's own).
  * @csspart name - The conversation's name.
  * @csspart preview - The last message, as text.
  * @csspart time - Time of the last activity.
@@ -35,7 +37,6 @@ const selectActive = (state: ChatState) => state.activeKey;
  * @cssproperty --im-conversation-list-row-height - Minimum row height (64px).
  * @cssproperty --im-conversation-list-selected-background - Background of the open conversation.
  * @cssproperty --im-avatar-size - Avatar size (40px).
- * @cssproperty --im-color-primary - Accent colour (initials avatar background).
  * @cssproperty --im-color-badge - Unread badge colour.
  */
 export class ImConversationList extends ImElement {
@@ -128,7 +129,8 @@ export class ImConversationList extends ImElement {
               tabindex=${index === focusIndex ? 0 : -1}
               aria-selected=${entry.key === this.active.value ? 'true' : 'false'}
               @click=${() => { this.focusIndex = index; this.select(entry); }}>
-              <span part="avatar" class="avatar" aria-hidden="true">
+              <span part="avatar" class="avatar" aria-hidden="true"
+                style=${styleMap({ background: portrait ? undefined : avatarColor(entry.targetId) })}>
                 ${portrait ? html`<img src=${portrait} alt="" loading="lazy">` : initials(name)}
               </span>
               <span part="name" class="name">${name}</span>
@@ -140,8 +142,8 @@ export class ImConversationList extends ImElement {
                   ? html`<span class="failed">${strings.failed}:</span> `
                   : nothing}${previewText(entry.latestMessage, strings)}</span>`}
               <span class="marks">
-                ${entry.pinned ? html`<span title=${strings.pinned}>📌</span>` : nothing}
-                ${entry.muted ? html`<span title=${strings.muted}>🔕</span>` : nothing}
+                ${entry.pinned ? html`<span class="mark" title=${strings.pinned}>${icon('pin')}<span class="visually-hidden">${strings.pinned}</span></span>` : nothing}
+                ${entry.muted ? html`<span class="mark" title=${strings.muted}>${icon('bell-off')}<span class="visually-hidden">${strings.muted}</span></span>` : nothing}
                 ${entry.unreadCount > 0
                   ? html`<span part="badge" class="badge ${entry.muted ? 'muted' : ''}" aria-hidden="true">${entry.unreadCount > 99 ? '99+' : entry.unreadCount}</span>
                     <span class="visually-hidden">${unread}</span>`
