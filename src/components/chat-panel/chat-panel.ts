@@ -4,6 +4,7 @@ import { ImElement } from '../internal/im-element.js';
 import { StoreController } from '../internal/store-controller.js';
 import { tokens } from '../internal/theme.js';
 import type { ChatSession } from '../../core/client/chat-session.js';
+import type { ImComposer } from '../composer/composer.js';
 import { conversationKey, conversationName, selectTypingUsers, type ChatState } from '../../core/store/chat-state.js';
 import { typingLabel } from '../internal/format.js';
 import { icon } from '../internal/icons.js';
@@ -66,6 +67,13 @@ export class ImChatPanel extends ImElement {
     if (!key) return undefined;
     const at = key.indexOf(':');
     return { conversationType: Number(key.slice(0, at)), targetId: key.slice(at + 1) };
+  }
+
+  /** Puts the caret in the composer of the conversation shown (once it has rendered). */
+  override focus(options?: FocusOptions): void {
+    const composer = this.renderRoot.querySelector<ImComposer>('im-composer');
+    if (composer) void composer.updateComplete.then(() => composer.focus(options));
+    else super.focus(options);
   }
 
   override render() {

@@ -8,6 +8,37 @@ export const styles = css`
     --_row-height: var(--im-conversation-list-row-height, 64px);
     --_avatar-size: var(--im-avatar-size, 40px);
   }
+  /* Stays in reach while the list scrolls under it. */
+  .header {
+    position: sticky; top: 0; z-index: 1;
+    padding: var(--_space) calc(var(--_space) * 1.5);
+    background: var(--_bg);
+    border-bottom: 1px solid var(--_border);
+  }
+  button {
+    font: inherit; color: inherit; cursor: pointer;
+    border: 1px solid var(--_border); border-radius: var(--_radius-s); background: var(--_surface);
+    padding: 4px 10px; min-height: 2em;
+  }
+  .icon { display: block; width: 1.15em; height: 1.15em; flex: none; }
+  button.new {
+    display: inline-flex; align-items: center; gap: 6px; max-width: 100%;
+    border-color: transparent; background: none; font-weight: 600; padding-inline: 6px;
+  }
+  button.new .icon { color: var(--_primary); }
+  button.new span { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+  button.new:hover { background: var(--_surface); }
+  .start { display: grid; gap: 4px; margin-top: var(--_space); }
+  .start label { font-size: 0.85em; color: var(--_muted); }
+  .start-row { display: flex; gap: 4px; min-width: 0; }
+  .start input {
+    flex: 1; min-width: 0; font: inherit; color: inherit; background: var(--_bg);
+    padding: 4px 8px; border: 1px solid var(--_border); border-radius: var(--_radius-s);
+  }
+  .start input[aria-invalid='true'] { border-color: var(--_danger); }
+  .start-submit { background: var(--_primary); color: var(--_on-primary); border-color: transparent; }
+  .start-cancel { display: grid; place-items: center; padding: 4px 6px; }
+  .start-error { margin: 0; color: var(--_danger); font-size: 0.85em; }
   ul { list-style: none; margin: 0; padding: 0; }
   li {
     display: grid;
@@ -38,7 +69,6 @@ export const styles = css`
   .preview .failed { color: var(--_danger); font-weight: 600; }
   .marks { display: flex; gap: 4px; align-items: center; justify-content: end; color: var(--_muted); font-size: 0.85em; }
   .mark { display: inline-grid; place-items: center; }
-  .mark .icon { display: block; width: 1.15em; height: 1.15em; }
   .badge {
     min-width: 1.6em; padding: 0 0.45em; border-radius: 999px; text-align: center;
     background: var(--_badge); color: #fff; font-size: max(11px, 0.9em); line-height: 1.6em; font-weight: 600;
