@@ -7,10 +7,12 @@ import type { ImComposer } from '../../src/components/composer/composer.js';
 import type { ImConversationList } from '../../src/components/conversation-list/conversation-list.js';
 import type { ImEventDetails } from '../../src/components/internal/im-element.js';
 import type { IMMessage } from '../../src/core/client/types.js';
-import type { TextMessage } from '../../src/core/messages/index.js';
 import { ConnectionStatus } from '../../src/core/protocol/codes.js';
-import { env, liveClients, storeReaches, token } from './live.js';
-import { expectSeen, isShown, untilShown } from './seen.js';
+import { ChatSession } from '../../src/core/client/chat-session.js';
+import { TextMessage } from '../../src/core/messages/index.js';
+import { ConversationType } from '../../src/core/protocol/codes.js';
+import { createGroup, env, liveClients, storeReaches, token } from './live.js';
+import { expectSeen, hitAtCentre, isShown, untilShown } from './seen.js';
 
 type Conversation = ImEventDetails['im-conversation-start'];
 
@@ -27,7 +29,7 @@ function deepActiveElement(): Element | null {
 }
 
 describe('"New conversation" in <im-conversation-list> and <im-chat>', () => {
-  const { connect } = liveClients();
+  const { connect, track } = liveClients();
   afterEach(() => resetMouse());
 
   const mountChat = async (userId: string, width: number, attributes = '') => {
@@ -163,6 +165,28 @@ describe('"New conversation" in <im-conversation-list> and <im-chat>', () => {
     expect(seen.map(([name]) => name)).to.deep.equal(['im-conversation-start']);
     expect(chat.session!.state.activeKey).to.equal(undefined);
     expect(isShown(form()), 'the form keeps what was typed').to.equal(true);
+  });
+
+  it('keeps a row moved to with the keyboard out from under the header', async () => {
+    const sender = await connect('nc-rows-sender');
+    for (let i = 0; i < 12; i++) {
+      await createGroup(`nc-rows-${i}`, ['nc-rows-sender', 'nc-rows']);
+      await sender.sendMessage({ conversationType: ConversationType.GROUP, targetId: `nc-rows-${i}` }, new TextMessage({ content: `row ${i}` }));
+    }
+    const session = track(new ChatSession(await connect('nc-rows')));
+    await session.start();
+    await storeReaches(session, (state) => state.conversations.keys.length === 12);
+    const list = await fixture<ImConversationList>(html`<im-conversation-list lang="en" theme="light" style="width: 320px; height: 300px"
+      .session=${session}></im-conversation-list>`);
+    const rows = () => [...list.shadowRoot!.querySelectorAll<HTMLElement>('li[role="option"]')];
+    await untilShown(() => rows().length === 12);
+    rows()[0]!.focus();
+    await sendKeys({ press: 'End' });
+    await untilShown(() => deepActiveElement() === rows()[11]);
+    for (let i = 0; i < 8; i++) await sendKeys({ press: 'ArrowUp' });
+    const focused = await untilShown(() => deepActiveElement() === rows()[3] && rows()[3]);
+    expect(hitAtCentre(focused), 'the focused row, not the header, at its centre').to.equal(true);
+    expectSeen(list.shadowRoot!.querySelector('[part="new-conversation-button"]'), 'the button, still at the top');
   });
 
   it('hides the entry with no-new-conversation', async () => {

@@ -8,6 +8,8 @@ export const styles = css`
     --_row-height: var(--im-conversation-list-row-height, 64px);
     --_avatar-size: var(--im-avatar-size, 40px);
   }
+  /* A row brought into view with the keyboard is not left under the sticky header. */
+  :host(:not([no-new-conversation])) { scroll-padding-top: 3.5em; }
   /* Stays in reach while the list scrolls under it. */
   .header {
     position: sticky; top: 0; z-index: 1;

@@ -60,7 +60,7 @@ export class ImConversationList extends ImElement {
   @property({ attribute: false }) session?: ChatSession;
 
   /** Hides the "New conversation" button and form. */
-  @property({ type: Boolean, attribute: 'no-new-conversation' }) noNewConversation = false;
+  @property({ type: Boolean, attribute: 'no-new-conversation', reflect: true }) noNewConversation = false;
 
   /** Index of the row that holds the tab stop (roving tabindex). */
   @state() private focusIndex = 0;
