@@ -23,8 +23,8 @@ const meta = {
   parameters: {
     docs: {
       description: {
-        component: 'One conversation: a header with its title and the connection status (hidden while connected), the '
-          + 'messages (`im-message-list`) and the composer (`im-composer`). Shows the conversation given by '
+        component: 'One conversation: a header with its title, who is typing, and the connection status (hidden while '
+          + 'connected), the messages (`im-message-list`) and the composer (`im-composer`). Shows the conversation given by '
           + '`conversation-type` and `target-id`, or else the one open in the session.',
       },
     },
@@ -65,6 +65,28 @@ export const FailedSend: Story = {
 export const NotInGroup: Story = {
   args: { conversation: 'hike' },
   parameters: describe('Our message to a group we were removed from failed with 22406 (not in group).'),
+};
+
+export const Typing: Story = {
+  parameters: {
+    fixture: { typing: { bob: ['bob'] } } satisfies InboxOptions,
+    ...describe('The peer is typing: “typing…” under the title, connected or not.'),
+  },
+};
+
+export const TypingInGroup: Story = {
+  args: { conversation: 'team' },
+  parameters: {
+    fixture: { typing: { team: ['carol', 'dave'] } } satisfies InboxOptions,
+    ...describe('Two members typing in a group: their names under the title.'),
+  },
+};
+
+export const TypingWhileConnecting: Story = {
+  parameters: {
+    fixture: { typing: { bob: ['bob'] }, status: ConnectionStatus.CONNECTING } satisfies InboxOptions,
+    ...describe('Someone was typing when the connection dropped: who types and the connection status, side by side.'),
+  },
 };
 
 export const Loading: Story = {

@@ -7,12 +7,14 @@ import { describe, frame, type FrameArgs } from './frame.js';
 interface Args extends FrameArgs {
   /** Opens this conversation at start (`conversation-type` + `target-id`); none when empty. */
   open: ConversationName | '';
+  /** `no-new-conversation`: hides the list's "New conversation" button. */
+  noNewConversation: boolean;
 }
 
 const meta = {
   title: 'im-chat',
   component: 'im-chat',
-  args: { theme: 'light', lang: 'en', width: 880, open: 'team' },
+  args: { theme: 'light', lang: 'en', width: 880, open: 'team', noNewConversation: false },
   argTypes: {
     open: {
       control: 'select',
@@ -33,7 +35,7 @@ const meta = {
     const session = inboxSession({ lang: args.lang, ...(parameters.fixture as InboxOptions | undefined) });
     const open = args.open ? CONVERSATIONS[args.open] : undefined;
     return frame(html`
-      <im-chat .session=${session} theme=${args.theme} lang=${args.lang}
+      <im-chat .session=${session} theme=${args.theme} lang=${args.lang} ?no-new-conversation=${args.noNewConversation}
         conversation-type=${open?.conversationType ?? nothing} target-id=${open?.targetId ?? nothing}></im-chat>`,
     { width: args.width });
   },
@@ -86,6 +88,11 @@ export const FailedSend: Story = {
   args: { open: 'erin' },
   parameters: describe('Our last messages: one failed (30002, network unavailable) with Retry and Delete, one still sending. '
     + 'Sending anything here fails too: the client is not connected.'),
+};
+
+export const NoNewConversation: Story = {
+  args: { noNewConversation: true },
+  parameters: describe('`no-new-conversation`: the list without its “New conversation” button.'),
 };
 
 export const Empty: Story = {

@@ -63,7 +63,10 @@ export const Chinese: Story = {
 
 export const Narrow: Story = {
   args: { width: 260 },
-  parameters: { fixture: { drafts: { bob: 'A longer draft that has to wrap in a narrow composer' } } satisfies InboxOptions, ...describe('260px.') },
+  parameters: {
+    fixture: { drafts: { bob: 'A longer draft that has to wrap in a narrow composer' } } satisfies InboxOptions,
+    ...describe('260px: icons only on the buttons (their names stay for assistive technology).'),
+  },
 };
 
 export const EmojiPickerOpen: Story = {
@@ -73,5 +76,14 @@ export const EmojiPickerOpen: Story = {
     await composer.updateComplete;
     composer.shadowRoot!.querySelector<HTMLButtonElement>('[part="emoji-button"]')!.click();
   },
-  parameters: describe('The emoji button opens `im-emoji-picker` above the input; a pick is inserted at the caret.'),
+  parameters: describe('The emoji button opens `im-emoji-picker` above the input; a pick is inserted at the caret. A press '
+    + 'outside the picker, Escape, or sending closes it.'),
+};
+
+export const NarrowEmojiPicker: Story = {
+  args: { width: 320 },
+  render: EmojiPickerOpen.render,
+  play: EmojiPickerOpen.play,
+  parameters: describe('320px: the picker stays inside the composer’s width and its category tabs scroll sideways inside it; '
+    + 'the send button shows its icon only.'),
 };

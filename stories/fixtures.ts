@@ -15,7 +15,7 @@
 import {
   ChatSession, ConnectionStatus, ConversationType, ErrorCode, IMClient, TextMessage,
   conversationKey, markRead, receiveConversations, receiveHistory, setActive, setConversationFlags, setDraft,
-  setGroup, setLoadingOlder, setStatus, setUser,
+  setGroup, setLoadingOlder, setStatus, setTyping, setUser,
   type ChatState, type ConversationEntry, type ConversationRef, type MessageItem,
 } from '../src/components/index.js';
 
@@ -291,6 +291,8 @@ export interface InboxOptions {
   drafts?: Partial<Record<ConversationName, string>>;
   /** Messages in the long conversation with carol (2,000). */
   longCount?: number;
+  /** Who is typing where (user ids): shown for as long as the story is open. */
+  typing?: Partial<Record<ConversationName, string[]>>;
 }
 
 /** Builds the windows of the standard inbox: items ascending by seq, local items last. */
@@ -393,6 +395,9 @@ export function inboxSession(options: InboxOptions = {}): ChatSession {
     }
     for (const [name, draft] of Object.entries(options.drafts ?? {}) as Array<[ConversationName, string]>) {
       state = setDraft(state, keyOf(name), draft);
+    }
+    for (const [name, userIds] of Object.entries(options.typing ?? {}) as Array<[ConversationName, string[]]>) {
+      for (const userId of userIds) state = setTyping(state, keyOf(name), userId, Number.MAX_SAFE_INTEGER);
     }
     if (options.active) {
       // Opening a conversation reads it, as session.open() does.

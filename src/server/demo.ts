@@ -27,7 +27,11 @@ const SEED_SESSION = 'demo-seed';
 const text = (content: string) => new TextEncoder().encode(JSON.stringify({ content }));
 const ignoreAck = () => undefined;
 
-/** Users, the group and a first message. Sends carry fixed ids: seeding twice stores nothing new. */
+/**
+ * Users, the group and first messages: in the group, from the bot to Alice, and between Alice
+ * and Bob, so that the two side by side see each other at once. Sends carry fixed ids: seeding
+ * twice stores nothing new.
+ */
 export async function seedDemo(store: ChatStore, service: ChatService): Promise<void> {
   for (const user of DEMO_USERS) await store.upsertUser(user);
   await store.createGroup(DEMO_GROUP.groupId, DEMO_GROUP.name, DEMO_USERS.map((user) => user.userId));
@@ -38,6 +42,10 @@ export async function seedDemo(store: ChatStore, service: ChatService): Promise<
   await service.send(BOT, SEED_SESSION, {
     clientMsgId: 'demo-welcome-2', conversationType: ConversationType.PRIVATE, targetId: 'alice',
     objectName: 'RC:TxtMsg', content: text('Hi Alice, I am the echo bot. Write me anything.'),
+  }, ignoreAck);
+  await service.send('bob', SEED_SESSION, {
+    clientMsgId: 'demo-welcome-3', conversationType: ConversationType.PRIVATE, targetId: 'alice',
+    objectName: 'RC:TxtMsg', content: text('Hi Alice, Bob here. Write back: I see it in my window next to yours.'),
   }, ignoreAck);
 }
 

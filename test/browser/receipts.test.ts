@@ -5,6 +5,7 @@ import { ChatSession } from '../../src/core/client/chat-session.js';
 import { TextMessage } from '../../src/core/messages/index.js';
 import { ConversationType } from '../../src/core/protocol/codes.js';
 import { createGroup, liveClients, storeReaches } from './live.js';
+import { isShown } from './seen.js';
 
 /** Resolves once `read()` returns `want`, checked after each of the element's updates. */
 async function shows(element: HTMLElement & { updateComplete: Promise<unknown> }, read: () => unknown, want: unknown): Promise<void> {
@@ -29,17 +30,21 @@ describe('typing and receipts in the widget', () => {
   it('shows "typing…" in the header while the peer types, gone when the peer\'s message arrives', async () => {
     const bob = await connect('typ-bob');
     const { session, element } = await panel('typ-ann', { conversationType: ConversationType.PRIVATE, targetId: 'typ-bob' });
-    const status = () => element.shadowRoot!.querySelector('[part="status"]')!.textContent!.trim();
+    // What shows: the typing label's text while it is visible, '' while it is not.
+    const typing = () => {
+      const label = element.shadowRoot!.querySelector('[part="typing"]')!;
+      return isShown(label) ? label.textContent!.trim() : '';
+    };
     await bob.sendMessage({ conversationType: ConversationType.PRIVATE, targetId: 'typ-ann' }, new TextMessage({ content: 'hi' }));
     await storeReaches(session, (state) => state.conversations.byKey['1:typ-bob']);
     expect(await bob.sendTypingStatus({ conversationType: ConversationType.PRIVATE, targetId: 'typ-ann' })).to.equal(true);
     const rows = await fixture<HTMLElement & { updateComplete: Promise<unknown> }>(html`<im-conversation-list lang="en" .session=${session}></im-conversation-list>`);
     await storeReaches(session, (state) => state.typing['1:typ-bob']?.['typ-bob']);
-    await shows(element, status, 'typing…');
+    await shows(element, typing, 'typing…');
     await shows(rows, () => rows.shadowRoot!.querySelector('[data-key="1:typ-bob"] [part="preview"]')?.textContent?.trim(), 'typing…');
     await bob.sendMessage({ conversationType: ConversationType.PRIVATE, targetId: 'typ-ann' }, new TextMessage({ content: 'done typing' }));
     await storeReaches(session, (state) => !state.typing['1:typ-bob']?.['typ-bob']);
-    await shows(element, status, 'Connected');
+    await shows(element, typing, '');
   });
 
   it('ticks an own message sent, then delivered, then read, as the peer\'s device receives and reads it', async () => {

@@ -17,14 +17,22 @@ export const styles = css`
     min-height: var(--im-chat-panel-header-height, 52px);
     background: var(--im-chat-panel-header-background, var(--_bg));
   }
-  .title { font-weight: 600; flex: 1; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; margin: 0; font-size: 1em; }
-  .status { color: var(--_muted); font-size: 0.85em; }
-  .status[data-status='0'] { display: none; }
-  :host([show-back]) { --_back-display: inline-block; }
-  button.back {
-    display: var(--_back-display, none);
-    font: inherit; border: 0; background: none; color: inherit; cursor: pointer; padding: 4px 8px; border-radius: var(--_radius-s);
+  .heading { flex: 1; min-width: 0; display: flex; flex-direction: column; justify-content: center; }
+  .title { font-weight: 600; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; margin: 0; font-size: 1em; }
+  .activity {
+    margin: 0; color: var(--_muted); font-size: 0.85em;
+    overflow: hidden; text-overflow: ellipsis; white-space: nowrap;
   }
+  .typing { font-style: italic; }
+  .status[data-status='0'] { display: none; }
+  .typing:not([hidden]) + .status:not([data-status='0'])::before { content: '· '; }
+  :host([show-back]) { --_back-display: inline-grid; }
+  button.back {
+    display: var(--_back-display, none); place-items: center;
+    font: inherit; font-size: 1.3em; border: 0; background: none; color: inherit; cursor: pointer;
+    padding: 4px; border-radius: var(--_radius-s); min-width: 1.8em; min-height: 1.8em;
+  }
+  button.back:hover { background: var(--_surface); }
   im-message-list { flex: 1; min-height: 0; }
   .placeholder { flex: 1; display: grid; place-items: center; color: var(--_muted); }
 `;

@@ -4,14 +4,16 @@ import { ImElement } from '../internal/im-element.js';
 import { StoreController } from '../internal/store-controller.js';
 import { tokens } from '../internal/theme.js';
 import type { ChatSession } from '../../core/client/chat-session.js';
+import type { ImComposer } from '../composer/composer.js';
 import { conversationKey, conversationName, selectTypingUsers, type ChatState } from '../../core/store/chat-state.js';
 import { typingLabel } from '../internal/format.js';
+import { icon } from '../internal/icons.js';
 import { styles } from './chat-panel.styles.js';
 
 /**
- * One conversation: a header with its title and the connection status, the messages, and the
- * composer. Shows the conversation given by `conversation-type` and `target-id`, or else the
- * one open in the session.
+ * One conversation: a header with its title, who is typing and the connection status (only
+ * while not connected), the messages, and the composer. Shows the conversation given by
+ * `conversation-type` and `target-id`, or else the one open in the session.
  *
  * @summary A conversation: header, message list, composer.
  *
@@ -23,6 +25,7 @@ import { styles } from './chat-panel.styles.js';
  *
  * @csspart header - The header bar.
  * @csspart title - The conversation's name.
+ * @csspart typing - Who is typing ("typing…", "Alice is typing…"), under the title while someone is.
  * @csspart status - The connection status (hidden while connected).
  * @csspart back-button - The back button.
  * @csspart message-list - The im-message-list.
@@ -66,21 +69,35 @@ export class ImChatPanel extends ImElement {
     return { conversationType: Number(key.slice(0, at)), targetId: key.slice(at + 1) };
   }
 
+  /** Puts the caret in the composer of the conversation shown (once it has rendered). */
+  override focus(options?: FocusOptions): void {
+    const composer = this.renderRoot.querySelector<ImComposer>('im-composer');
+    if (composer) void composer.updateComplete.then(() => composer.focus(options));
+    else super.focus(options);
+  }
+
   override render() {
     const strings = this.strings;
     const shown = this.shown;
     const status = this.status.value ?? 2;
     const names = { users: this.users.value ?? {}, groups: this.groups.value ?? {} };
     const title = shown ? conversationName(names, shown) : '';
-    const typers = shown && status === 0 ? selectTypingUsers({ typing: this.typing.value ?? {} }, conversationKey(shown), Date.now()) : [];
+    // Typing signals arrive only while connected, but the store keeps them until they expire:
+    // whoever is typing shows, whatever the connection does meanwhile.
+    const typers = shown ? selectTypingUsers({ typing: this.typing.value ?? {} }, conversationKey(shown), Date.now()) : [];
     const typing = typingLabel(typers.map((userId) => conversationName(names, { conversationType: 1, targetId: userId })), shown?.conversationType === 3, strings);
     return html`
       <slot name="header">
         <header part="header">
-          <button part="back-button" class="back" type="button" aria-label=${strings.back}
-            @click=${() => this.emit('im-back', {})}>‹</button>
-          <h2 part="title" class="title">${title}</h2>
-          <span part="status" class="status" role="status" data-status=${status}>${typing || (strings.status[status] ?? '')}</span>
+          <button part="back-button" class="back" type="button" aria-label=${strings.back} title=${strings.back}
+            @click=${() => this.emit('im-back', {})}>${icon('back')}</button>
+          <div class="heading">
+            <h2 part="title" class="title">${title}</h2>
+            <p class="activity" role="status">
+              <span part="typing" class="typing" ?hidden=${!typing}>${typing}</span>
+              <span part="status" class="status" data-status=${status}>${strings.status[status] ?? ''}</span>
+            </p>
+          </div>
           <slot name="header-actions"></slot>
         </header>
       </slot>

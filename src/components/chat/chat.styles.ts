@@ -22,6 +22,6 @@ export const styles = css`
     .layout { grid-template-columns: 1fr; }
     .layout[data-pane='list'] im-chat-panel { display: none; }
     .layout[data-pane='panel'] im-conversation-list { display: none; }
-    im-chat-panel { --_back-display: inline-block; }
+    im-chat-panel { --_back-display: inline-grid; }
   }
 `;

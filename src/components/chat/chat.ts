@@ -1,6 +1,8 @@
 import { html, nothing } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { tokens } from '../internal/theme.js';
+import { conversationKey } from '../../core/store/chat-state.js';
+import type { ImChatPanel } from '../chat-panel/chat-panel.js';
 import { ImProvider } from '../provider/provider.js';
 import { styles } from './chat.styles.js';
 
@@ -16,6 +18,9 @@ import { styles } from './chat.styles.js';
  * @summary List + conversation, connected to the server by two attributes.
  *
  * @event im-conversation-select - A conversation was chosen in the list (cancelable).
+ * @event im-conversation-start - A private conversation is to be started from the list's
+ *   "New conversation" form: `{conversationType: 1, targetId}` (cancelable). When not prevented
+ *   it opens (messages or none) and the caret goes to its composer.
  * @event im-status-change - The connection status changed: `{status}`.
  * @event im-request-send - The user asked to send (cancelable).
  * @event im-message-send - A message was handed to the client.
@@ -40,6 +45,8 @@ export class ImChat extends ImProvider {
   @property({ attribute: 'map-url' }) mapUrl?: string;
   /** Seconds after sending during which own messages offer "recall" (the server's window decides). */
   @property({ type: Number, attribute: 'recall-window' }) recallWindow?: number;
+  /** Hides the list's "New conversation" button (for sites that start conversations themselves). */
+  @property({ type: Boolean, attribute: 'no-new-conversation' }) noNewConversation = false;
 
   /** Which pane shows on narrow layouts. */
   @state() private pane: 'list' | 'panel' = 'list';
@@ -56,12 +63,25 @@ export class ImChat extends ImProvider {
     if (!event.defaultPrevented) this.pane = 'panel';
   };
 
+  /** A conversation started from the form is there to be written in: the caret goes to its composer. */
+  private readonly onStart = (event: CustomEvent<{ conversationType: number; targetId: string }>) => {
+    const key = conversationKey(event.detail);
+    // After the event has reached every listener (the page's too) and the list has opened it.
+    queueMicrotask(async () => {
+      if (event.defaultPrevented || this.session?.state.activeKey !== key) return;
+      await this.updateComplete;
+      const panel = this.renderRoot.querySelector<ImChatPanel>('im-chat-panel');
+      await panel?.updateComplete;
+      panel?.focus();
+    });
+  };
+
   override render() {
     const lang = this.language;
     return html`
       <div class="layout" data-pane=${this.pane}>
-        <im-conversation-list part="conversation-list" theme=${this.theme} lang=${lang}
-          @im-conversation-select=${this.onSelect}></im-conversation-list>
+        <im-conversation-list part="conversation-list" theme=${this.theme} lang=${lang} ?no-new-conversation=${this.noNewConversation}
+          @im-conversation-select=${this.onSelect} @im-conversation-start=${this.onStart}></im-conversation-list>
         <im-chat-panel part="chat-panel" theme=${this.theme} lang=${lang}
           map-url=${this.mapUrl ?? nothing} recall-window=${this.recallWindow ?? nothing}
           @im-back=${() => { this.pane = 'list'; }}>

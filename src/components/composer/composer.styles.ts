@@ -4,6 +4,8 @@ export const styles = css`
   :host {
     display: block;
     position: relative;
+    /* The send button's label shows where there is room for it. */
+    container-type: inline-size;
     background: var(--_bg);
     border-top: 1px solid var(--_border);
     padding: var(--_space);
@@ -33,7 +35,16 @@ export const styles = css`
     cursor: pointer;
     min-height: 2.4em;
   }
-  button.send { background: var(--_primary); color: var(--_on-primary); border-color: transparent; }
+  button, .attach { display: inline-grid; place-items: center; }
+  button.record { grid-auto-flow: column; gap: 4px; }
+  .icon { display: block; width: 1.25em; height: 1.25em; }
+  button.send { background: var(--_primary); color: var(--_on-primary); border-color: transparent; grid-auto-flow: column; gap: 6px; }
+  @container (max-width: 420px) {
+    .send-label {
+      position: absolute; width: 1px; height: 1px; margin: -1px; padding: 0; overflow: hidden;
+      clip: rect(0 0 0 0); white-space: nowrap; border: 0;
+    }
+  }
   button.send:disabled { opacity: 0.5; cursor: default; }
   .row.dragging { outline: 2px dashed var(--_primary); outline-offset: 2px; }
   .attach {
@@ -65,5 +76,7 @@ export const styles = css`
     bottom: calc(100% + 4px);
     left: var(--_space);
     z-index: 2;
+    /* Inside the composer's width, however narrow the widget. */
+    max-width: calc(100% - 2 * var(--_space));
   }
 `;

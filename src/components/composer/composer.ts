@@ -8,6 +8,7 @@ import { TextMessage } from '../../core/messages/text-message.js';
 import { ReferenceMessage } from '../../core/messages/index.js';
 import { conversationKey, conversationName, type ChatState, type MessageItem } from '../../core/store/chat-state.js';
 import { previewText } from '../internal/format.js';
+import { icon } from '../internal/icons.js';
 import type { ChatSession } from '../../core/client/chat-session.js';
 import { newClientMsgId } from '../../core/client/client.js';
 import { styles } from './composer.styles.js';
@@ -23,7 +24,10 @@ const ALL = '\u0000all';
  * Files: the attach button, pasting an image, or dropping files on the composer uploads them
  * (a progress bar each, with cancel) and sends them as image, GIF, video, voice or file
  * messages. Reply mode (a message's "Reply") shows the quoted message above the input until
- * sent or dismissed (Escape). In a group, `@` offers the members to mention.
+ * sent or dismissed (Escape). In a group, `@` offers the members to mention. The emoji picker
+ * closes on Escape, on a press anywhere outside it and its button, and when the message is sent.
+ * The send button shows its "Send" label where the composer is wider than 420px, only the
+ * icon below.
  *
  * @summary Message input with send button, emoji picker and per-conversation drafts.
  *
@@ -82,6 +86,11 @@ export class ImComposer extends ImElement {
   private shownReply: MessageItem | undefined;
 
   override updated(changed: Map<string, unknown>): void {
+    if (changed.has('pickerOpen')) {
+      // Capture: a press on something that stops its events (another widget, a dialog) still counts.
+      if (this.pickerOpen) this.ownerDocument.addEventListener('pointerdown', this.onPressWhilePickerOpen, true);
+      else this.ownerDocument.removeEventListener('pointerdown', this.onPressWhilePickerOpen, true);
+    }
     // Reply mode just started (a message's "Reply"): the reply is written here.
     const reply = this.reply;
     if (reply && reply !== this.shownReply) this.textarea?.focus();
@@ -89,6 +98,20 @@ export class ImComposer extends ImElement {
     if (changed.has('session')) for (const controller of [this.drafts, this.replies, this.uploads, this.names, this.groups]) controller.attach();
     if ((changed.has('targetId') || changed.has('session')) && this.conversationType === 3 && this.targetId) this.drafts.current?.requestGroup(this.targetId);
   }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.ownerDocument.removeEventListener('pointerdown', this.onPressWhilePickerOpen, true);
+    this.pickerOpen = false;
+  }
+
+  /** A press outside the picker and its button closes the picker, as a menu closes. */
+  private readonly onPressWhilePickerOpen = (event: PointerEvent) => {
+    const path = event.composedPath();
+    const inside = [this.renderRoot.querySelector('im-emoji-picker'), this.renderRoot.querySelector('.emoji')]
+      .some((element) => element !== null && path.includes(element));
+    if (!inside) this.pickerOpen = false;
+  };
 
   /** The draft is the input's model: typing writes it, switching conversations shows another. */
   private get draft(): string {
@@ -196,6 +219,11 @@ export class ImComposer extends ImElement {
       this.recorder.stop(false);
       return;
     }
+    if (event.key === 'Escape' && this.pickerOpen) {
+      event.preventDefault();
+      this.pickerOpen = false;
+      return;
+    }
     if (event.key === 'Escape' && this.reply) {
       event.preventDefault();
       this.drafts.current?.replyTo(this.conversation, undefined);
@@ -225,6 +253,7 @@ export class ImComposer extends ImElement {
     if (!session || !this.targetId || text.trim() === '' || this.disabled) return;
     const conversation = this.conversation;
     if (!this.emit('im-request-send', { ...conversation, text }, { cancelable: true })) return;
+    this.pickerOpen = false;
     this.textarea.value = '';
     session.setDraft(conversation, '');
     const id = newClientMsgId();
@@ -340,7 +369,7 @@ export class ImComposer extends ImElement {
         <span class="reply-label">${this.strings.quoting(name)}</span>
         <span class="reply-text">${previewText(reply, this.strings)}</span>
         <button part="reply-dismiss" type="button" class="dismiss" aria-label=${this.strings.cancelReply}
-          @click=${() => this.drafts.current?.replyTo(this.conversation, undefined)}>✕</button>
+          @click=${() => this.drafts.current?.replyTo(this.conversation, undefined)}>${icon('close')}</button>
       </div>`;
   }
 
@@ -353,7 +382,7 @@ export class ImComposer extends ImElement {
           <span class="upload-name">${upload.status === 'failed' ? strings.uploadFailed(upload.name) : upload.name}</span>
           <progress max="100" value=${upload.progress} aria-label=${strings.uploading(upload.name)}></progress>
           <button type="button" class="dismiss" aria-label=${strings.cancelUpload}
-            @click=${() => this.drafts.current?.cancelUpload(this.conversation, upload.id)}>✕</button>
+            @click=${() => this.drafts.current?.cancelUpload(this.conversation, upload.id)}>${icon('close')}</button>
         </li>`)}
       </ul>`;
   }
@@ -381,10 +410,10 @@ export class ImComposer extends ImElement {
       <div class="row${this.dragging ? ' dragging' : ''}" @paste=${this.onPaste} @dragover=${this.onDragOver}
         @dragleave=${() => { this.dragging = false; }} @drop=${this.onDrop}>
         <label part="attach-button" class="attach" title=${strings.attach}>
-          <input type="file" multiple aria-label=${strings.attach} ?disabled=${this.disabled} @change=${this.onPick}>📎
+          <input type="file" multiple aria-label=${strings.attach} ?disabled=${this.disabled} @change=${this.onPick}>${icon('paperclip')}
         </label>
-        <button part="emoji-button" class="emoji" type="button" aria-label=${strings.emoji} aria-expanded=${this.pickerOpen ? 'true' : 'false'}
-          @click=${() => { this.pickerOpen = !this.pickerOpen; }}>😀</button>
+        <button part="emoji-button" class="emoji" type="button" aria-label=${strings.emoji} title=${strings.emoji} aria-expanded=${this.pickerOpen ? 'true' : 'false'}
+          @click=${() => { this.pickerOpen = !this.pickerOpen; }}>${icon('smile')}</button>
         <textarea part="input" rows="1" aria-label=${strings.messageLabel} placeholder=${strings.messagePlaceholder}
           aria-controls=${this.mention ? 'mentions' : nothing} aria-activedescendant=${this.mention && this.mentionCandidates().length ? `mention-${Math.min(this.mention.index, this.mentionCandidates().length - 1)}` : nothing}
           ?disabled=${this.disabled} .value=${live(this.draft)}
@@ -393,10 +422,11 @@ export class ImComposer extends ImElement {
         ${this.canRecord
           ? html`<button part="record-button" class="record" type="button" aria-pressed=${this.recordingSeconds !== undefined ? 'true' : 'false'}
               aria-label=${this.recordingSeconds !== undefined ? strings.stopRecording(this.recordingSeconds) : strings.recordVoice}
-              @click=${() => void this.toggleRecording()}>${this.recordingSeconds !== undefined ? `■ ${this.recordingSeconds}s` : '🎤'}</button>`
+              @click=${() => void this.toggleRecording()}>${this.recordingSeconds !== undefined
+                ? html`${icon('stop')}<span>${this.recordingSeconds}s</span>` : icon('mic')}</button>`
           : nothing}
         <button part="send-button" class="send" type="button" ?disabled=${this.draft.trim() === '' || this.disabled} @click=${() => this.send()}>
-          ${strings.send}
+          ${icon('send')}<span class="send-label">${strings.send}</span>
         </button>
       </div>`;
   }

@@ -8,6 +8,39 @@ export const styles = css`
     --_row-height: var(--im-conversation-list-row-height, 64px);
     --_avatar-size: var(--im-avatar-size, 40px);
   }
+  /* A row brought into view with the keyboard is not left under the sticky header. */
+  :host(:not([no-new-conversation])) { scroll-padding-top: 3.5em; }
+  /* Stays in reach while the list scrolls under it. */
+  .header {
+    position: sticky; top: 0; z-index: 1;
+    padding: var(--_space) calc(var(--_space) * 1.5);
+    background: var(--_bg);
+    border-bottom: 1px solid var(--_border);
+  }
+  button {
+    font: inherit; color: inherit; cursor: pointer;
+    border: 1px solid var(--_border); border-radius: var(--_radius-s); background: var(--_surface);
+    padding: 4px 10px; min-height: 2em;
+  }
+  .icon { display: block; width: 1.15em; height: 1.15em; flex: none; }
+  button.new {
+    display: inline-flex; align-items: center; gap: 6px; max-width: 100%;
+    border-color: transparent; background: none; font-weight: 600; padding-inline: 6px;
+  }
+  button.new .icon { color: var(--_primary); }
+  button.new span { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+  button.new:hover { background: var(--_surface); }
+  .start { display: grid; gap: 4px; margin-top: var(--_space); }
+  .start label { font-size: 0.85em; color: var(--_muted); }
+  .start-row { display: flex; gap: 4px; min-width: 0; }
+  .start input {
+    flex: 1; min-width: 0; font: inherit; color: inherit; background: var(--_bg);
+    padding: 4px 8px; border: 1px solid var(--_border); border-radius: var(--_radius-s);
+  }
+  .start input[aria-invalid='true'] { border-color: var(--_danger); }
+  .start-submit { background: var(--_primary); color: var(--_on-primary); border-color: transparent; }
+  .start-cancel { display: grid; place-items: center; padding: 4px 6px; }
+  .start-error { margin: 0; color: var(--_danger); font-size: 0.85em; }
   ul { list-style: none; margin: 0; padding: 0; }
   li {
     display: grid;
@@ -27,7 +60,8 @@ export const styles = css`
     grid-row: 1 / 3;
     width: var(--_avatar-size); height: var(--_avatar-size); border-radius: 50%;
     display: grid; place-items: center; overflow: hidden;
-    background: var(--_primary); color: var(--_on-primary); font-weight: 600;
+    /* The background is the id's own colour (avatarColor), dark enough for white text. */
+    background: var(--_primary); color: #fff; font-weight: 600;
   }
   .avatar img { width: 100%; height: 100%; object-fit: cover; }
   .name { font-weight: 600; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
@@ -36,6 +70,7 @@ export const styles = css`
   .preview.typing { color: var(--_primary); font-style: italic; }
   .preview .failed { color: var(--_danger); font-weight: 600; }
   .marks { display: flex; gap: 4px; align-items: center; justify-content: end; color: var(--_muted); font-size: 0.85em; }
+  .mark { display: inline-grid; place-items: center; }
   .badge {
     min-width: 1.6em; padding: 0 0.45em; border-radius: 999px; text-align: center;
     background: var(--_badge); color: #fff; font-size: max(11px, 0.9em); line-height: 1.6em; font-weight: 600;

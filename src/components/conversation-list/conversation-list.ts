@@ -1,31 +1,46 @@
 import { html, nothing } from 'lit';
-import { property, state } from 'lit/decorators.js';
+import { property, query, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
+import { styleMap } from 'lit/directives/style-map.js';
 import { ImElement } from '../internal/im-element.js';
 import { StoreController } from '../internal/store-controller.js';
 import { tokens } from '../internal/theme.js';
-import { initials, previewText, safeImageUrl, shortTime, typingLabel } from '../internal/format.js';
+import { avatarColor, initials, previewText, safeImageUrl, shortTime, typingLabel } from '../internal/format.js';
+import { icon } from '../internal/icons.js';
 import type { ChatSession } from '../../core/client/chat-session.js';
-import { conversationName, entryOf, selectTypingUsers, type ChatState, type ConversationEntry } from '../../core/store/chat-state.js';
+import { conversationName, entryOf, selectTypingUsers, type ChatState, type ConversationEntry, type ConversationRef } from '../../core/store/chat-state.js';
 import { styles } from './conversation-list.styles.js';
 
 const selectList = (state: ChatState) => state.conversations;
 const selectUsers = (state: ChatState) => state.users;
 const selectActive = (state: ChatState) => state.activeKey;
 
+/** User ids as the reference server (and the seed) accept them. */
+const USER_ID_PATTERN = /^[A-Za-z0-9_=@.+\-]+$/;
+const MAX_USER_ID_LENGTH = 64;
+
 /**
- * The user's conversations, pinned first, then by latest activity.
+ * The user's conversations, pinned first, then by latest activity. A "New conversation" button
+ * above them opens a small form: the user id of the person to write to, then Start (Enter);
+ * Escape or Cancel closes it. Attribute `no-new-conversation` hides the button.
  *
  * @summary Conversation list with avatars, previews, unread badges; a keyboard-navigable listbox.
  *
- * @event im-conversation-select - A conversation was chosen (click, Enter or Space). Cancelable:
- *   when not prevented, the conversation is opened in the session.
+ * @event im-conversation-select - A conversation was chosen (click, Enter or Space), or started
+ *   with the form. Cancelable: when not prevented, the conversation is opened in the session.
+ * @event im-conversation-start - A private conversation is to be started from the form:
+ *   `{conversationType: 1, targetId}`. Cancelable: when not prevented, the form closes and the
+ *   conversation is selected (`im-conversation-select`) and opened, messages or none;
+ *   preventDefault() leaves the form open with what was typed.
  *
  * @slot empty - Shown when there are no conversations.
  *
+ * @csspart header - The bar above the list holding the "New conversation" button.
+ * @csspart new-conversation-button - The "New conversation" button.
+ * @csspart new-conversation-form - The form asking for the user id (input, Start, Cancel, a message when the id is refused).
  * @csspart list - The listbox.
  * @csspart item - One conversation row.
- * @csspart avatar - The avatar (picture or initials).
+ * @csspart avatar - The avatar (picture, or initials on a colour of the user's or group's own).
  * @csspart name - The conversation's name.
  * @csspart preview - The last message, as text.
  * @csspart time - Time of the last activity.
@@ -35,7 +50,7 @@ const selectActive = (state: ChatState) => state.activeKey;
  * @cssproperty --im-conversation-list-row-height - Minimum row height (64px).
  * @cssproperty --im-conversation-list-selected-background - Background of the open conversation.
  * @cssproperty --im-avatar-size - Avatar size (40px).
- * @cssproperty --im-color-primary - Accent colour (initials avatar background).
+ * @cssproperty --im-color-primary - Accent colour (the "New conversation" button).
  * @cssproperty --im-color-badge - Unread badge colour.
  */
 export class ImConversationList extends ImElement {
@@ -44,8 +59,17 @@ export class ImConversationList extends ImElement {
   /** The session to show; by default the one provided by an enclosing im-chat or im-provider. */
   @property({ attribute: false }) session?: ChatSession;
 
+  /** Hides the "New conversation" button and form. */
+  @property({ type: Boolean, attribute: 'no-new-conversation', reflect: true }) noNewConversation = false;
+
   /** Index of the row that holds the tab stop (roving tabindex). */
   @state() private focusIndex = 0;
+  /** The "New conversation" form is open. */
+  @state() private starting = false;
+  /** Why the id in the form was refused, shown under it. */
+  @state() private startError = '';
+  @query('#new-conversation-id') private startInput?: HTMLInputElement;
+  @query('[part="new-conversation-button"]') private startButton?: HTMLButtonElement;
 
   private readonly list = new StoreController(this, selectList);
   private readonly users = new StoreController(this, selectUsers);
@@ -81,11 +105,81 @@ export class ImConversationList extends ImElement {
     return conversationName({ users: this.users.value ?? {}, groups: this.groups.value ?? {} }, entry);
   }
 
-  private select(entry: ConversationEntry): void {
-    const detail = { conversationType: entry.conversationType, targetId: entry.targetId };
+  private select(conversation: ConversationRef): void {
+    const detail = { conversationType: conversation.conversationType, targetId: conversation.targetId };
     if (this.emit('im-conversation-select', detail, { cancelable: true })) {
       this.list.current?.open(detail).catch(() => undefined);
     }
+  }
+
+  private openStartForm(): void {
+    this.starting = true;
+    this.startError = '';
+    void this.updateComplete.then(() => this.startInput?.focus());
+  }
+
+  private closeStartForm(): void {
+    this.starting = false;
+    this.startError = '';
+    void this.updateComplete.then(() => this.startButton?.focus());
+  }
+
+  /** The reason a user id cannot start a conversation, or '' when it can. */
+  private refuseUserId(userId: string): string {
+    const strings = this.strings;
+    if (!userId) return strings.userIdRequired;
+    if (userId.length > MAX_USER_ID_LENGTH) return strings.userIdTooLong(MAX_USER_ID_LENGTH);
+    if (!USER_ID_PATTERN.test(userId)) return strings.userIdInvalid;
+    return '';
+  }
+
+  private readonly onStartSubmit = (event: SubmitEvent) => {
+    event.preventDefault();
+    const targetId = (this.startInput?.value ?? '').trim();
+    this.startError = this.refuseUserId(targetId);
+    if (this.startError) {
+      this.startInput?.focus();
+      return;
+    }
+    const detail = { conversationType: 1, targetId };
+    if (!this.emit('im-conversation-start', detail, { cancelable: true })) return;
+    this.starting = false;
+    this.select(detail);
+  };
+
+  private readonly onStartKeyDown = (event: KeyboardEvent) => {
+    if (event.key !== 'Escape') return;
+    event.preventDefault();
+    event.stopPropagation();
+    this.closeStartForm();
+  };
+
+  private renderHeader() {
+    if (this.noNewConversation) return nothing;
+    const strings = this.strings;
+    return html`
+      <div part="header" class="header">
+        <button part="new-conversation-button" class="new" type="button" aria-expanded=${this.starting ? 'true' : 'false'}
+          aria-controls=${this.starting ? 'new-conversation' : nothing} @click=${() => (this.starting ? this.closeStartForm() : this.openStartForm())}>
+          ${icon('plus')}<span>${strings.newConversation}</span>
+        </button>
+        ${this.starting
+          ? html`<form part="new-conversation-form" class="start" id="new-conversation" aria-label=${strings.newConversation}
+              novalidate @submit=${this.onStartSubmit} @keydown=${this.onStartKeyDown}>
+              <label for="new-conversation-id">${strings.newConversationUserId}</label>
+              <div class="start-row">
+                <input id="new-conversation-id" name="targetId" type="text" autocomplete="off" autocapitalize="none" spellcheck="false"
+                  enterkeyhint="go" aria-invalid=${this.startError ? 'true' : 'false'}
+                  aria-describedby=${this.startError ? 'new-conversation-error' : nothing}
+                  @input=${() => { this.startError = ''; }}>
+                <button class="start-submit" type="submit">${strings.startConversation}</button>
+                <button class="start-cancel" type="button" aria-label=${strings.cancel} title=${strings.cancel}
+                  @click=${() => this.closeStartForm()}>${icon('close')}</button>
+              </div>
+              ${this.startError ? html`<p class="start-error" id="new-conversation-error" role="alert">${this.startError}</p>` : nothing}
+            </form>`
+          : nothing}
+      </div>`;
   }
 
   // Arrow function: a stable listener for every row.
@@ -107,6 +201,10 @@ export class ImConversationList extends ImElement {
   };
 
   override render() {
+    return html`${this.renderHeader()}${this.renderList()}`;
+  }
+
+  private renderList() {
     const entries = this.entries();
     if (this.list.value?.loaded && entries.length === 0) {
       return html`<slot name="empty"><p class="empty">${this.strings.noConversations}</p></slot>`;
@@ -128,7 +226,8 @@ export class ImConversationList extends ImElement {
               tabindex=${index === focusIndex ? 0 : -1}
               aria-selected=${entry.key === this.active.value ? 'true' : 'false'}
               @click=${() => { this.focusIndex = index; this.select(entry); }}>
-              <span part="avatar" class="avatar" aria-hidden="true">
+              <span part="avatar" class="avatar" aria-hidden="true"
+                style=${styleMap({ background: portrait ? undefined : avatarColor(entry.targetId) })}>
                 ${portrait ? html`<img src=${portrait} alt="" loading="lazy">` : initials(name)}
               </span>
               <span part="name" class="name">${name}</span>
@@ -140,8 +239,8 @@ export class ImConversationList extends ImElement {
                   ? html`<span class="failed">${strings.failed}:</span> `
                   : nothing}${previewText(entry.latestMessage, strings)}</span>`}
               <span class="marks">
-                ${entry.pinned ? html`<span title=${strings.pinned}>📌</span>` : nothing}
-                ${entry.muted ? html`<span title=${strings.muted}>🔕</span>` : nothing}
+                ${entry.pinned ? html`<span class="mark" title=${strings.pinned}>${icon('pin')}<span class="visually-hidden">${strings.pinned}</span></span>` : nothing}
+                ${entry.muted ? html`<span class="mark" title=${strings.muted}>${icon('bell-off')}<span class="visually-hidden">${strings.muted}</span></span>` : nothing}
                 ${entry.unreadCount > 0
                   ? html`<span part="badge" class="badge ${entry.muted ? 'muted' : ''}" aria-hidden="true">${entry.unreadCount > 99 ? '99+' : entry.unreadCount}</span>
                     <span class="visually-hidden">${unread}</span>`

@@ -4,6 +4,7 @@ export const styles = css`
   :host {
     display: block;
     width: var(--im-emoji-picker-width, 320px);
+    max-width: 100%;
     background: var(--_bg);
     border: 1px solid var(--_border);
     border-radius: var(--_radius-m);
@@ -19,15 +20,19 @@ export const styles = css`
     border: 1px solid var(--_border);
     border-radius: var(--_radius-s);
   }
-  .tabs { display: flex; gap: 2px; margin: var(--_space) 0; overflow-x: auto; scrollbar-width: thin; }
+  /* More categories than fit: the row scrolls sideways inside the picker, never wider than it. */
+  .tabs {
+    display: flex; gap: 2px; margin: var(--_space) 0; min-width: 0; max-width: 100%;
+    overflow-x: auto; overscroll-behavior-x: contain; scrollbar-width: thin;
+  }
   .tabs button {
-    font: inherit; border: 0; background: none; color: var(--_muted); cursor: pointer;
+    flex: none; font: inherit; font-size: 0.9em; border: 0; background: none; color: var(--_muted); cursor: pointer;
     padding: 2px 6px; border-radius: var(--_radius-s); white-space: nowrap;
   }
   .tabs button[aria-selected='true'] { background: var(--_surface); color: var(--_text); }
   .grid {
     display: grid;
-    grid-template-columns: repeat(var(--_columns, 8), 1fr);
+    grid-template-columns: repeat(var(--_columns, 8), minmax(0, 1fr));
     gap: 2px;
     height: var(--im-emoji-picker-height, 220px);
     overflow-y: auto;
@@ -41,6 +46,7 @@ export const styles = css`
     border-radius: var(--_radius-s);
     cursor: pointer;
     padding: 2px;
+    min-width: 0;
   }
   .grid button:hover, .grid button:focus-visible { background: var(--_surface); }
   .empty { grid-column: 1 / -1; color: var(--_muted); text-align: center; padding: var(--_space); }

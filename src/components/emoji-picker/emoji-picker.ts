@@ -34,7 +34,7 @@ const memoryStore: RecentEmojiStore = (() => {
  * @event im-emoji-close - The picker asks to close (Escape).
  *
  * @csspart search - The search input.
- * @csspart tabs - The category tabs.
+ * @csspart tabs - The category tabs (a row that scrolls sideways when they do not fit).
  * @csspart grid - The grid of emoji.
  * @csspart emoji - One emoji button.
  *
@@ -122,6 +122,14 @@ export class ImEmojiPicker extends ImElement {
     });
   }
 
+  private selectTab(id: string, tab: HTMLElement): void {
+    this.selected = id;
+    this.query = '';
+    this.focusIndex = 0;
+    // A tab half outside the scrolled row comes wholly into view.
+    tab.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+  }
+
   private focusCell(index: number): void {
     this.focusIndex = index;
     void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>(`.grid button[data-index="${index}"]`)?.focus());
@@ -168,7 +176,7 @@ export class ImEmojiPicker extends ImElement {
         <div part="tabs" class="tabs" role="tablist" aria-label=${strings.emoji}>
           ${tabs.map((tab) => html`
             <button type="button" role="tab" aria-selected=${!this.query && tab.id === this.selected ? 'true' : 'false'}
-              @click=${() => { this.selected = tab.id; this.query = ''; this.focusIndex = 0; }}>${tab.name}</button>`)}
+              @click=${(event: Event) => this.selectTab(tab.id, event.currentTarget as HTMLElement)}>${tab.name}</button>`)}
         </div>
         <div part="grid" class="grid" role="group" aria-label=${this.query ? strings.searchEmoji : tabs.find((t) => t.id === this.selected)?.name ?? ''}
           style="--_columns: ${COLUMNS}" @keydown=${this.onGridKeyDown}>

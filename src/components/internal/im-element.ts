@@ -34,6 +34,8 @@ export class ImElement extends LitElement {
 export interface ImEventDetails {
   /** A conversation was chosen in a list. */
   'im-conversation-select': { conversationType: number; targetId: string };
+  /** A private conversation (type 1) is to be started with a user id; cancelable: preventDefault() opens nothing. */
+  'im-conversation-start': { conversationType: number; targetId: string };
   /** The user asked to send; cancelable: preventDefault() keeps the message unsent. */
   'im-request-send': { conversationType: number; targetId: string; text: string };
   /** A message was handed to the client (it shows as sending). */
@@ -60,6 +62,7 @@ export interface ImEventDetails {
 declare global {
   interface HTMLElementEventMap {
     'im-conversation-select': CustomEvent<ImEventDetails['im-conversation-select']>;
+    'im-conversation-start': CustomEvent<ImEventDetails['im-conversation-start']>;
     'im-request-send': CustomEvent<ImEventDetails['im-request-send']>;
     'im-message-send': CustomEvent<ImEventDetails['im-message-send']>;
     'im-emoji-select': CustomEvent<ImEventDetails['im-emoji-select']>;

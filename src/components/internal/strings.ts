@@ -72,6 +72,13 @@ const en = {
   uploading: (name: string) => `Uploading ${name}`,
   cancelUpload: 'Cancel upload',
   uploadFailed: (name: string) => `Could not upload ${name}`,
+  newConversation: 'New conversation',
+  newConversationUserId: 'User ID',
+  startConversation: 'Start',
+  cancel: 'Cancel',
+  userIdRequired: 'Enter a user ID',
+  userIdTooLong: (max: number) => `A user ID has at most ${max} characters`,
+  userIdInvalid: 'A user ID has only letters, digits and _ = @ . + -',
 };
 
 export type Strings = typeof en;
@@ -149,6 +156,13 @@ const zhCN: Strings = {
   uploading: (name: string) => `正在上传 ${name}`,
   cancelUpload: '取消上传',
   uploadFailed: (name: string) => `${name} 上传失败`,
+  newConversation: '发起会话',
+  newConversationUserId: '用户 ID',
+  startConversation: '开始',
+  cancel: '取消',
+  userIdRequired: '请输入用户 ID',
+  userIdTooLong: (max: number) => `用户 ID 最多 ${max} 个字符`,
+  userIdInvalid: '用户 ID 只能包含字母、数字和 _ = @ . + -',
 };
 
 export type Lang = 'en' | 'zh-CN';

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ConversationType, ErrorCode } from '../../../src/core/protocol/codes.js';
+import { ConnectionStatus, ConversationType, ErrorCode } from '../../../src/core/protocol/codes.js';
 import { TextMessage } from '../../../src/core/messages/index.js';
 import { ChatSession } from '../../../src/core/client/chat-session.js';
 import type { ChatState } from '../../../src/core/store/chat-state.js';
@@ -77,6 +77,26 @@ describe('ChatSession: client events into the store', () => {
     const profiles = await looker.client.getProfiles({ userIds: ['cs-named', 'nobody-here'], groupIds: ['cs-named-group', 'cs-club'] });
     assert.deepEqual(profiles.users.map((u) => u.userId), ['cs-named']);
     assert.deepEqual(profiles.groups.map((g) => g.groupId), ['cs-named-group'], 'not the name of a group one is not in');
+  });
+
+  it('opens a conversation that has no message yet: empty, shown, and listed on both sides from its first message', async () => {
+    const starter = await start('cs-starter');
+    const newcomer = await start('cs-newcomer');
+    const conversation = { conversationType: ConversationType.PRIVATE, targetId: 'cs-newcomer' };
+    await starter.open(conversation);
+    assert.equal(starter.state.activeKey, '1:cs-newcomer', 'it is the open one');
+    assert.deepEqual(starter.state.windows['1:cs-newcomer'], { items: [], hasOlder: false, loadingOlder: false, loaded: true });
+    assert.equal(starter.state.conversations.byKey['1:cs-newcomer'], undefined, 'listed from its first message, not before');
+    const sent = await starter.send(conversation, new TextMessage({ content: 'hello, new here' }));
+    assert.equal(sent.status, 'sent');
+    assert.deepEqual(starter.state.conversations.keys, ['1:cs-newcomer']);
+    assert.equal(starter.state.conversations.byKey['1:cs-newcomer']!.unreadCount, 0);
+    await until(newcomer, (s) => s.conversations.byKey['1:cs-starter']?.unreadCount === 1, 'the newcomer\'s list');
+    // A reconnect's refresh keeps it open and listed.
+    await starter.client.disconnect();
+    await starter.client.connect();
+    await until(starter, (s) => s.status === ConnectionStatus.CONNECTED && s.conversations.byKey['1:cs-newcomer'], 'refreshed');
+    assert.equal(starter.state.activeKey, '1:cs-newcomer');
   });
 
   it('loads older pages into the window and learns user names from the provider', async () => {
