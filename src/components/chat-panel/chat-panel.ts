@@ -30,6 +30,9 @@ import { styles } from './chat-panel.styles.js';
  * @csspart back-button - The back button.
  * @csspart message-list - The im-message-list.
  * @csspart composer - The im-composer.
+ * @csspart bubble - Forwarded from the message list, as are `row`, `new-messages`, `link`, `menu`,
+ *   `menu-item`, `avatar`, `name`, `time`, and its `status` as `message-status`.
+ * @csspart input - Forwarded from the composer, as are `send-button` and `emoji-button`.
  *
  * @cssproperty --im-chat-panel-header-height - Header height (52px).
  * @cssproperty --im-chat-panel-header-background - Header background.
@@ -53,9 +56,10 @@ export class ImChatPanel extends ImElement {
   private readonly users = new StoreController(this, (state: ChatState) => state.users);
   private readonly groups = new StoreController(this, (state: ChatState) => state.groups);
   private readonly typing = new StoreController(this, (state: ChatState) => state.typing);
+  private readonly connection = new StoreController(this, (state: ChatState) => state.connectionError);
 
   override updated(changed: Map<string, unknown>): void {
-    if (changed.has('session')) for (const controller of [this.status, this.active, this.users, this.groups, this.typing]) controller.attach();
+    if (changed.has('session')) for (const controller of [this.status, this.active, this.users, this.groups, this.typing, this.connection]) controller.attach();
     if ((changed.has('targetId') || changed.has('conversationType') || changed.has('session')) && this.targetId) {
       void this.status.current?.open({ conversationType: this.conversationType, targetId: this.targetId }).catch(() => undefined);
     }
@@ -95,7 +99,8 @@ export class ImChatPanel extends ImElement {
             <h2 part="title" class="title">${title}</h2>
             <p class="activity" role="status">
               <span part="typing" class="typing" ?hidden=${!typing}>${typing}</span>
-              <span part="status" class="status" data-status=${status}>${strings.status[status] ?? ''}</span>
+              <span part="status" class="status" data-status=${status}>${this.connection.value?.fatal && status !== 6
+                ? strings.signInFailed(this.connection.value.code) : strings.status[status] ?? ''}</span>
             </p>
           </div>
           <slot name="header-actions"></slot>
@@ -103,7 +108,7 @@ export class ImChatPanel extends ImElement {
       </slot>
       ${shown
         ? html`
-          <im-message-list part="message-list" exportparts="bubble, row, new-messages" theme=${this.theme} lang=${this.language}
+          <im-message-list part="message-list" exportparts="bubble, row, new-messages, link, menu, menu-item, avatar, name, time, status: message-status" theme=${this.theme} lang=${this.language}
             .session=${this.session} conversation-type=${shown.conversationType} target-id=${shown.targetId}
             map-url=${this.mapUrl ?? nothing} recall-window=${this.recallWindow ?? nothing}></im-message-list>
           <im-composer part="composer" exportparts="input, send-button, emoji-button" theme=${this.theme} lang=${this.language}

@@ -24,11 +24,21 @@ import { styles } from './chat.styles.js';
  * @event im-status-change - The connection status changed: `{status}`.
  * @event im-request-send - The user asked to send (cancelable).
  * @event im-message-send - A message was handed to the client.
+ * @event im-message-action - An action was chosen in a message's menu (cancelable); see im-message-list.
+ * @event im-message-retry - Retry was pressed on a failed message (cancelable).
+ * @event im-message-discard - Delete was pressed on a failed message (cancelable).
+ * @event im-load-older - Older messages of the open conversation are being loaded.
+ *
+ * The events of the elements inside (bubbling and composed) reach listeners on `<im-chat>`.
  *
  * @slot empty - Shown in the panel when no conversation is open.
  *
  * @csspart conversation-list - The im-conversation-list.
  * @csspart chat-panel - The im-chat-panel.
+ * @csspart header - The panel's header; `title` its conversation name.
+ * @csspart bubble - A message bubble; `row` its row, `link` a link in a text.
+ * @csspart menu - A message's menu; `menu-item` its entries.
+ * @csspart composer - The composer; `input` its text field, `send-button` its send button.
  *
  * @cssproperty --im-chat-height - Height of the element (600px).
  * @cssproperty --im-chat-radius - Corner radius.
@@ -82,7 +92,8 @@ export class ImChat extends ImProvider {
       <div class="layout" data-pane=${this.pane}>
         <im-conversation-list part="conversation-list" theme=${this.theme} lang=${lang} ?no-new-conversation=${this.noNewConversation}
           @im-conversation-select=${this.onSelect} @im-conversation-start=${this.onStart}></im-conversation-list>
-        <im-chat-panel part="chat-panel" theme=${this.theme} lang=${lang}
+        <im-chat-panel part="chat-panel" exportparts="header, title, bubble, row, link, menu, menu-item, composer, input, send-button"
+          theme=${this.theme} lang=${lang}
           map-url=${this.mapUrl ?? nothing} recall-window=${this.recallWindow ?? nothing}
           @im-back=${() => { this.pane = 'list'; }}>
           <slot name="empty" slot="empty"><p class="placeholder">${this.strings.selectConversation}</p></slot>

@@ -77,4 +77,11 @@ export const styles = css`
   }
   .badge.muted { background: var(--_muted); }
   .empty { padding: calc(var(--_space) * 3); color: var(--_muted); text-align: center; }
+  .error { color: var(--_text); margin: 0; }
+  .error p { margin: 0 0 var(--_space); }
+  .retry {
+    font: inherit; cursor: pointer; padding: 4px 12px; border-radius: var(--_radius-s);
+    border: 1px solid var(--_border); background: var(--_bg); color: var(--_text);
+  }
+  .retry:hover { background: var(--_surface); }
 `;

@@ -7,6 +7,7 @@ import { StoreController } from '../internal/store-controller.js';
 import { tokens } from '../internal/theme.js';
 import { avatarColor, initials, previewText, safeImageUrl, shortTime, typingLabel } from '../internal/format.js';
 import { icon } from '../internal/icons.js';
+import type { Strings } from '../internal/strings.js';
 import type { ChatSession } from '../../core/client/chat-session.js';
 import { conversationName, entryOf, selectTypingUsers, type ChatState, type ConversationEntry, type ConversationRef } from '../../core/store/chat-state.js';
 import { styles } from './conversation-list.styles.js';
@@ -46,6 +47,9 @@ const MAX_USER_ID_LENGTH = 64;
  * @csspart time - Time of the last activity.
  * @csspart badge - The unread count.
  * @csspart loading - Shown until the list has loaded.
+ * @csspart error - Shown instead of `loading` when the session cannot connect: a refused token
+ *   (with the seed's code), an unreachable server (with the time of the next attempt), a kick.
+ * @csspart retry-button - In `error`, while retrying: tries to connect now.
  *
  * @cssproperty --im-conversation-list-row-height - Minimum row height (64px).
  * @cssproperty --im-conversation-list-selected-background - Background of the open conversation.
@@ -76,6 +80,10 @@ export class ImConversationList extends ImElement {
   private readonly active = new StoreController(this, selectActive);
   private readonly groups = new StoreController(this, (state: ChatState) => state.groups);
   private readonly typing = new StoreController(this, (state: ChatState) => state.typing);
+  private readonly connection = new StoreController(this, (state: ChatState) => state.connectionError);
+  private readonly status = new StoreController(this, (state: ChatState) => state.status);
+  /** Counts down to the next connection attempt while a connection error is shown. */
+  private countdown: ReturnType<typeof setInterval> | undefined;
 
   /** Relative times ("5 min ago") move on by themselves. */
   private clock: ReturnType<typeof setInterval> | undefined;
@@ -88,11 +96,19 @@ export class ImConversationList extends ImElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     clearInterval(this.clock);
+    clearInterval(this.countdown);
+    this.countdown = undefined;
   }
 
   override updated(changed: Map<string, unknown>): void {
     if (changed.has('session')) {
-      for (const controller of [this.list, this.users, this.active, this.groups, this.typing]) controller.attach();
+      for (const controller of [this.list, this.users, this.active, this.groups, this.typing, this.connection, this.status]) controller.attach();
+    }
+    const retrying = this.connection.value?.retryAt !== undefined && this.isConnected;
+    if (retrying && !this.countdown) this.countdown = setInterval(() => this.requestUpdate(), 1000);
+    else if (!retrying && this.countdown) {
+      clearInterval(this.countdown);
+      this.countdown = undefined;
     }
   }
 
@@ -204,15 +220,33 @@ export class ImConversationList extends ImElement {
     return html`${this.renderHeader()}${this.renderList()}`;
   }
 
+  /**
+   * Nothing to list yet: why, when the session cannot connect (a refused token, an unreachable
+   * server, a kick), so that the reader never waits on "Loading…" for something that will not come.
+   */
+  private renderNotLoaded(strings: Strings) {
+    const error = this.connection.value;
+    if (error?.fatal) {
+      return html`<p part="error" class="empty error" role="alert">${this.status.value === 6 ? strings.status[6] : strings.signInFailed(error.code)}</p>`;
+    }
+    if (error) {
+      const seconds = Math.max(0, Math.ceil(((error.retryAt ?? 0) - Date.now()) / 1000));
+      return html`<div part="error" class="empty error" role="status">
+          <p>${strings.unreachable(error.code)} ${strings.retryingIn(seconds)}</p>
+          <button part="retry-button" type="button" class="retry" @click=${() => this.list.current?.retryNow()}>${strings.retryNow}</button>
+        </div>`;
+    }
+    if (this.status.value === 6) return html`<p part="error" class="empty error" role="alert">${strings.status[6]}</p>`;
+    return html`<p part="loading" class="empty" role="status">${strings.loading}</p>`;
+  }
+
   private renderList() {
     const entries = this.entries();
     if (this.list.value?.loaded && entries.length === 0) {
       return html`<slot name="empty"><p class="empty">${this.strings.noConversations}</p></slot>`;
     }
     const strings = this.strings;
-    if (!this.list.value?.loaded && entries.length === 0) {
-      return html`<p part="loading" class="empty" role="status">${strings.loading}</p>`;
-    }
+    if (!this.list.value?.loaded && entries.length === 0) return this.renderNotLoaded(strings);
     const focusIndex = Math.min(this.focusIndex, Math.max(0, entries.length - 1));
     return html`
       <ul part="list" role="listbox" aria-label=${strings.conversations} @keydown=${this.onKeyDown}>

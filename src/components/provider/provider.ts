@@ -4,6 +4,8 @@ import { provide } from '@lit/context';
 import { ImElement } from '../internal/im-element.js';
 import { sessionContext } from '../internal/context.js';
 import { IMClient } from '../../core/client/client.js';
+import type { IMError } from '../../core/client/errors.js';
+import { ErrorCode } from '../../core/protocol/codes.js';
 import { ChatSession, type ChatSessionOptions } from '../../core/client/chat-session.js';
 import { canShareConnection, TabSharedClient } from '../../core/client/tab-shared-client.js';
 import { userIdOfToken } from '../../core/client/token.js';
@@ -105,7 +107,11 @@ export class ImProvider extends ImElement {
       // The provider in effect now, which may have been set while the session was being made.
       session.setUserInfoProvider(this.userInfoProvider);
       this.session = session;
-      session.start().catch((error) => console.warn(`im-widget: could not connect: ${(error as Error).message}`));
+      session.start().catch((error: IMError) => {
+        // A disconnect asked for (the element removed, a new token) is no failure; the others
+        // also show in the widget (state.connectionError).
+        if (error?.code !== ErrorCode.RC_NET_CHANNEL_INVALID) console.warn(`im-widget: could not connect: ${error?.message ?? error}`);
+      });
     }, (error) => {
       this.making = false;
       console.warn(`im-widget: could not start: ${(error as Error)?.message ?? error}`);
