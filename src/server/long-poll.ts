@@ -104,10 +104,8 @@ export class LongPollGateway {
     } catch (error) {
       if (response.headersSent || response.destroyed) return;
       if (error instanceof PollHttpError) {
-        // An oversize body: the connection closes after the answer, which the client (still
-        // sending) hears only if the rest is read.
-        if (error.status === 413) response.setHeader('connection', 'close');
         sendJson(response, error.status, { code: error.status, errorMessage: error.message });
+        // An oversize body: the client, still sending, hears the answer only if the rest is read.
         if (error.status === 413) drainRequest(request, 4 * MAX_POLL_BODY_BYTES);
         return;
       }

@@ -66,10 +66,19 @@ export class ImProvider extends ImElement {
   /** Bumped when the element lets go of its session: a session still being made is then dropped. */
   private generation = 0;
 
+  /**
+   * A session is to be made at the next update: after connecting to the document, and after a
+   * change of what it is made from. Not after `logout()`: the element stays signed out until
+   * it gets a new server or token, or is connected again.
+   */
+  private sessionWanted = false;
+  private making = false;
+
   override connectedCallback(): void {
     super.connectedCallback();
     // The session is made at the next update, not here: frameworks set properties (server,
     // token, user-id, …) right after inserting the element, and all of them should count.
+    this.sessionWanted = true;
     this.requestUpdate();
   }
 
@@ -81,14 +90,21 @@ export class ImProvider extends ImElement {
   override willUpdate(changed: Map<string, unknown>): void {
     // What the session is made from: a change after it was made makes a new one.
     const madeFrom = ['server', 'token', 'userId', 'cache', 'shareTabs', 'cacheSize'] as const;
-    if ((this.ownSession || this.making) && madeFrom.some((name) => changed.has(name) && changed.get(name) !== undefined)) this.releaseOwnSession();
+    if (madeFrom.some((name) => changed.has(name) && changed.get(name) !== undefined)) {
+      if (this.ownSession || this.making) this.releaseOwnSession();
+      this.sessionWanted = true;
+    }
+    // The client always asks the tokenProvider in effect: a new one needs no new session.
+    if (changed.has('tokenProvider') && !this.session) this.sessionWanted = true;
     // Names and avatars: a provider set at any time applies to the users already shown.
     if (changed.has('userInfoProvider') && this.ownSession) this.ownSession.setUserInfoProvider(this.userInfoProvider);
-    this.ensureSession();
+    // One session in the making at a time; the one being made asks for an update when done.
+    if (this.sessionWanted && !this.making) {
+      this.sessionWanted = false;
+      this.ensureSession();
+    }
     if (changed.has('session')) this.watchStatus();
   }
-
-  private making = false;
 
   /** Makes a session from `server` and `token` when none was given. */
   private ensureSession(): void {
@@ -98,8 +114,9 @@ export class ImProvider extends ImElement {
     this.makeSession().then((session) => {
       this.making = false;
       if (generation !== this.generation || !this.isConnected || this.session) {
+        // Let go of while being made: a newer one may be wanted (see willUpdate).
         void session.dispose().then(() => session.client.disconnect()).then(() => session.storage?.close());
-        if (generation !== this.generation) this.ensureSession();
+        this.requestUpdate();
         return;
       }
       this.ownSession = session;
@@ -137,7 +154,8 @@ export class ImProvider extends ImElement {
     const createClient = () => new IMClient({
       url: urls.length > 1 ? urls : urls[0]!,
       ...(token ? { token } : {}),
-      ...(tokenProvider ? { tokenProvider } : {}),
+      // Whatever tokenProvider the element has when a token is needed, set before or after.
+      tokenProvider: () => (this.tokenProvider ? this.tokenProvider() : Promise.reject(new Error('no tokenProvider is set'))),
       platform: 'web',
       storage,
       // A page opened offline shows the cache and connects when the network comes back.
