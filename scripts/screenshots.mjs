@@ -1,5 +1,5 @@
 // `npm run screenshots`: docs/screenshots/*.png, the widget as a visitor sees it: light, dark,
-// Chinese, and a 375 px phone. A real server (--demo off, a fresh data directory), real
+// Chinese, and a 375 px phone. A real server (a fresh data directory), real
 // conversations sent through the core, the script-tag build in the system Chromium.
 // Needs a build (`npm run build`) and, for faithful pictures, CJK and colour emoji fonts
 // (Debian: fonts-noto-cjk, fonts-noto-color-emoji).
@@ -112,6 +112,7 @@ mkdirSync(out, { recursive: true });
 async function shoot(file, { userId, peer, theme = 'light', lang = 'en', width = 1024, height = 640, waitFor }) {
   const page = await browser.newPage({ viewport: { width, height }, deviceScaleFactor: 1, colorScheme: theme === 'dark' ? 'dark' : 'light' });
   const token = await tokenOf(userId);
+  await page.route(`${origin}/im-widget.iife.js`, (route) => route.fulfill({ path: join(root, 'dist/im-widget.iife.js'), contentType: 'text/javascript' }));
   await page.route(`${origin}/shot.html`, (route) => route.fulfill({
     contentType: 'text/html; charset=utf-8',
     body: `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
@@ -121,14 +122,25 @@ async function shoot(file, { userId, peer, theme = 'light', lang = 'en', width =
       <body><im-chat server="${wsUrl}" token="${token}" theme="${theme}" lang="${lang}" cache="memory" share-tabs="off"
         conversation-type="1" target-id="${peer}"></im-chat></body></html>`,
   }));
+  const problems = [];
+  page.on('console', (message) => { if (message.type() === 'error' || message.type() === 'warning') problems.push(message.text()); });
+  page.on('pageerror', (error) => problems.push(error.message));
   await page.goto(`${origin}/shot.html`);
-  await page.getByText(waitFor).first().waitFor({ state: 'visible', timeout: 20_000 });
+  // Reads count only on a focused page (what the reader sees): the open conversation is read.
+  await page.bringToFront();
+  try {
+    await page.getByText(waitFor).first().waitFor({ state: 'visible', timeout: 20_000 });
+  } catch (error) {
+    await page.screenshot({ path: join(out, `failed-${file}`) });
+    throw new Error(`${file}: "${waitFor}" never showed (docs/screenshots/failed-${file}); the page said: ${problems.join(' | ') || 'nothing'}`);
+  }
   // Everything settled: read ticks, names and avatars, fonts.
   await page.waitForFunction(() => document.fonts.status === 'loaded');
   await page.waitForFunction(() => {
     const list = document.querySelector('im-chat')?.shadowRoot?.querySelector('im-chat-panel')?.shadowRoot?.querySelector('im-message-list');
     return list?.shadowRoot?.querySelectorAll('[data-status="read"]').length > 0;
   }, undefined, { timeout: 20_000 });
+  await page.waitForFunction((key) => document.querySelector('im-chat')?.session?.state.conversations.byKey[key]?.unreadCount === 0, `1:${peer}`, { timeout: 20_000 });
   await page.screenshot({ path: join(out, file) });
   await page.close();
   console.log(`docs/screenshots/${file}`);
