@@ -3,23 +3,9 @@ import { sendKeys } from '@web/test-runner-commands';
 import '../../src/components/index.js';
 import type { ImChatPanel } from '../../src/components/chat-panel/chat-panel.js';
 import { ChatSession } from '../../src/core/client/chat-session.js';
-import type { IMClient } from '../../src/core/client/client.js';
-import type { IMMessage } from '../../src/core/client/types.js';
 import { ReferenceMessage, TextMessage } from '../../src/core/messages/index.js';
 import { ConnectionStatus, ConversationType } from '../../src/core/protocol/codes.js';
-import { createGroup, env, liveClients, storeReaches } from './live.js';
-
-/** Resolves with the first message `client` receives that satisfies `check`. */
-function receives(client: IMClient, check: (message: IMMessage) => boolean): Promise<IMMessage> {
-  return new Promise((resolve) => {
-    const off = client.on('message', (message) => {
-      if (check(message)) {
-        off();
-        resolve(message);
-      }
-    });
-  });
-}
+import { createGroup, env, liveClients, receives, storeReaches } from './live.js';
 
 async function pngFile(name: string, width: number, height: number): Promise<File> {
   const canvas = document.createElement('canvas');

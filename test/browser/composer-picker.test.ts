@@ -5,29 +5,10 @@ import type { ImChatPanel } from '../../src/components/chat-panel/chat-panel.js'
 import type { ImComposer } from '../../src/components/composer/composer.js';
 import type { ImEmojiPicker } from '../../src/components/emoji-picker/emoji-picker.js';
 import { ChatSession } from '../../src/core/client/chat-session.js';
-import type { IMClient } from '../../src/core/client/client.js';
-import type { IMMessage } from '../../src/core/client/types.js';
 import type { TextMessage } from '../../src/core/messages/index.js';
 import { ConversationType } from '../../src/core/protocol/codes.js';
-import { liveClients } from './live.js';
-import { boxInViewport, expectSeen, isShown, untilShown } from './seen.js';
-
-/** Clicks with the mouse at the centre of `element`, as a person would (pointerdown, mousedown, click). */
-async function clickOn(element: Element): Promise<void> {
-  const box = element.getBoundingClientRect();
-  await sendMouse({ type: 'click', position: [Math.round(box.left + box.width / 2), Math.round(box.top + box.height / 2)] });
-}
-
-function receives(client: IMClient, check: (message: IMMessage) => boolean): Promise<IMMessage> {
-  return new Promise((resolve) => {
-    const off = client.on('message', (message) => {
-      if (check(message)) {
-        off();
-        resolve(message);
-      }
-    });
-  });
-}
+import { liveClients, receives } from './live.js';
+import { boxInViewport, clickOn, expectSeen, isShown, untilShown } from './seen.js';
 
 const expectWithin = (inner: DOMRect, outer: DOMRect, what: string) => {
   expect(inner.left, `${what}: left`).to.be.at.least(outer.left - 0.5);

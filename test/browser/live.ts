@@ -3,6 +3,7 @@
 import { expect } from '@open-wc/testing';
 import type { ChatSession } from '../../src/core/client/chat-session.js';
 import { IMClient } from '../../src/core/client/client.js';
+import type { IMMessage } from '../../src/core/client/types.js';
 import type { ChatState } from '../../src/core/store/chat-state.js';
 
 export const env: { ws: string; http: string } = await (await fetch('/__im-test-env.json')).json();
@@ -51,4 +52,16 @@ export function liveClients(): { connect(userId: string): Promise<IMClient>; tra
       return session;
     },
   };
+}
+
+/** Resolves with the first message `client` receives that satisfies `check`. */
+export function receives(client: IMClient, check: (message: IMMessage) => boolean): Promise<IMMessage> {
+  return new Promise((resolve) => {
+    const off = client.on('message', (message) => {
+      if (check(message)) {
+        off();
+        resolve(message);
+      }
+    });
+  });
 }

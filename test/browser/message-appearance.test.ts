@@ -11,6 +11,7 @@ import { TextMessage, UnknownMessage } from '../../src/core/messages/index.js';
 import { ConversationType } from '../../src/core/protocol/codes.js';
 import { conversationKey, receiveHistory, setStatus, setUser, type ConversationRef, type MessageItem } from '../../src/core/store/chat-state.js';
 import { env, liveClients, storeReaches } from './live.js';
+import { hitAt } from './seen.js';
 
 const nextFrame = () => new Promise<void>((resolve) => requestAnimationFrame(() => resolve()));
 
@@ -20,17 +21,6 @@ async function settle(element: ImMessageList): Promise<void> {
     await nextFrame();
   }
   await element.updateComplete;
-}
-
-/** The element a pointer at (x, y) reaches, looking into open shadow roots. */
-function hitAt(x: number, y: number): Element | null {
-  let element = document.elementFromPoint(x, y);
-  while (element?.shadowRoot) {
-    const inner = element.shadowRoot.elementFromPoint(x, y);
-    if (!inner || inner === element) break;
-    element = inner;
-  }
-  return element;
 }
 
 const centreOf = (element: Element): [number, number] => {

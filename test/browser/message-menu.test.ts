@@ -11,6 +11,7 @@ import { TextMessage, UnknownMessage } from '../../src/core/messages/index.js';
 import { ConversationType } from '../../src/core/protocol/codes.js';
 import { conversationKey, receiveHistory, setStatus, type MessageItem } from '../../src/core/store/chat-state.js';
 import { env, liveClients, storeReaches } from './live.js';
+import { hitAt } from './seen.js';
 
 const nextFrame = () => new Promise<void>((resolve) => requestAnimationFrame(() => resolve()));
 
@@ -38,17 +39,6 @@ const centre = (box: Rect): [number, number] => [Math.round(box.left + box.width
 /** The area two rectangles share, px². */
 const overlap = (a: Rect, b: Rect) => Math.max(0, Math.min(a.right, b.right) - Math.max(a.left, b.left))
   * Math.max(0, Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top));
-
-/** The element a pointer at (x, y) reaches, looking into open shadow roots. */
-function hitAt(x: number, y: number): Element | null {
-  let element = document.elementFromPoint(x, y);
-  while (element?.shadowRoot) {
-    const inner = element.shadowRoot.elementFromPoint(x, y);
-    if (!inner || inner === element) break;
-    element = inner;
-  }
-  return element;
-}
 
 const rowOf = (list: ImMessageList, id: string) => list.shadowRoot!.querySelector<HTMLElement>(`[part="row"][data-id="${id}"]`);
 /** The menu, when it shows (it has a size on screen). */

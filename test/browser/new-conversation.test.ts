@@ -1,5 +1,5 @@
 import { expect, fixture, html } from '@open-wc/testing';
-import { resetMouse, sendKeys, sendMouse } from '@web/test-runner-commands';
+import { resetMouse, sendKeys } from '@web/test-runner-commands';
 import '../../src/components/index.js';
 import type { ImChat } from '../../src/components/chat/chat.js';
 import type { ImChatPanel } from '../../src/components/chat-panel/chat-panel.js';
@@ -12,14 +12,9 @@ import { ChatSession } from '../../src/core/client/chat-session.js';
 import { TextMessage } from '../../src/core/messages/index.js';
 import { ConversationType } from '../../src/core/protocol/codes.js';
 import { createGroup, env, liveClients, storeReaches, token } from './live.js';
-import { expectSeen, hitAtCentre, isShown, untilShown } from './seen.js';
+import { clickOn, expectSeen, hitAtCentre, isShown, untilShown } from './seen.js';
 
 type Conversation = ImEventDetails['im-conversation-start'];
-
-async function clickOn(element: Element): Promise<void> {
-  const box = element.getBoundingClientRect();
-  await sendMouse({ type: 'click', position: [Math.round(box.left + box.width / 2), Math.round(box.top + box.height / 2)] });
-}
 
 /** The element focused across shadow roots, from the document down. */
 function deepActiveElement(): Element | null {

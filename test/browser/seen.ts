@@ -1,6 +1,7 @@
 // What a person sees: an element that is rendered, has a size, lies inside the viewport and is
 // what a pointer at its centre would hit — not merely present in the DOM.
 import { expect } from '@open-wc/testing';
+import { sendMouse } from '@web/test-runner-commands';
 
 /** The box of `element`, asserted non-empty and inside the viewport. */
 export function boxInViewport(element: Element, what: string): DOMRect {
@@ -44,4 +45,21 @@ export async function untilShown<T>(check: () => T | undefined | null | false): 
     if (value) return value;
     await new Promise((resolve) => requestAnimationFrame(resolve));
   }
+}
+
+/** The element a pointer at (x, y) reaches, looking into open shadow roots. */
+export function hitAt(x: number, y: number): Element | null {
+  let element = document.elementFromPoint(x, y);
+  while (element?.shadowRoot) {
+    const inner = element.shadowRoot.elementFromPoint(x, y);
+    if (!inner || inner === element) break;
+    element = inner;
+  }
+  return element;
+}
+
+/** Clicks with the mouse at the centre of `element`, as a person would (pointerdown, mousedown, click). */
+export async function clickOn(element: Element): Promise<void> {
+  const box = element.getBoundingClientRect();
+  await sendMouse({ type: 'click', position: [Math.round(box.left + box.width / 2), Math.round(box.top + box.height / 2)] });
 }
