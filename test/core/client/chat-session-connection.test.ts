@@ -34,7 +34,7 @@ describe('ChatSession: why it is not connected, and names from a provider set at
     const session = sessionOf(new IMClient({ url: down.wsUrl, token, WebSocket: WebSocket as unknown as WebSocketConstructor,
       reconnect: { firstConnect: true, minDelay: 20, maxDelay: 200 } }));
     const started = session.start();
-    const error = await until(session, (state) => state.connectionError, 'a connectionError');
+    const error = (await until(session, (state) => state.connectionError, 'a connectionError'))!;
     assert.equal(error.fatal, false);
     assert.ok([ErrorCode.RC_SOCKET_NOT_CREATED, ErrorCode.RC_SOCKET_DISCONNECTED, ErrorCode.RC_NET_UNAVAILABLE].includes(error.code as never), `code ${error.code}`);
     assert.ok(error.retryAt! > Date.now() - 1000, 'the next attempt is due');
