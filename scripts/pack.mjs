@@ -3,6 +3,8 @@
 //                                   depends on Lit only (everything else is bundled)
 //   im-widget-server-<version>.tgz  the reference server (`im-server`, with --demo); depends on ws,
 //                                   better-sqlite3, protobufjs and im-widget (for the demo's script)
+//   im-widget.tgz                   the same im-widget tarball under a name that stays the same
+//                                   across versions: examples/* install it from .tmp/pack/
 // Usage: node scripts/pack.mjs [--out DIR]   (default .tmp/pack). Prints {widget, server}: the paths.
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -38,4 +40,5 @@ writeFileSync(join(stage, 'package.json'), `${JSON.stringify(server, null, 2)}\n
 
 const paths = { widget: pack(root), server: pack(stage) };
 rmSync(stage, { recursive: true, force: true });
+copyFileSync(paths.widget, join(out, 'im-widget.tgz'));
 console.log(JSON.stringify(paths));

@@ -1,4 +1,4 @@
-// `npm test`: Chromium check → build + typecheck → node tests → browser tests → summary.
+// `npm test`: Chromium check → build + typecheck → node tests → examples → browser tests → summary.
 // Flags: --only node | --only browser, --skip-build (reuse the existing dist/, skip typecheck).
 // The last line printed is always the plain total `N passed, N failed`; exit code 1 if anything failed.
 import { spawn, spawnSync } from 'node:child_process';
@@ -86,16 +86,24 @@ if (!argv.includes('--skip-build')) {
   }
 }
 
-// c. Node tests: test/**/*.test.ts except test/browser/**
+// c. Node tests: test/**/*.test.ts except test/browser/**. --test-timeout bounds each test and
+// also each file as a whole, so test/examples/** (three apps installed and built, minutes) runs
+// after the others, with a bound of its own.
 if (only !== 'browser') {
-  header('Node tests');
-  const files = listFiles('test', [join('test', 'browser')]);
-  if (!files.length) console.log('no node test files found');
-  else {
-    const { code, out } = await run(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-force-exit', '--test-timeout=120000', '--test-reporter=spec', ...files]);
+  const nodeTests = async (name, files, timeout) => {
+    const { code, out } = await run(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-force-exit', `--test-timeout=${timeout}`, '--test-reporter=spec', ...files]);
     const failed = (lastInt(/^ℹ fail (\d+)\s*$/gm, out) ?? 0) + (lastInt(/^ℹ cancelled (\d+)\s*$/gm, out) ?? 0);
-    record('node', code, lastInt(/^ℹ pass (\d+)\s*$/gm, out), failed);
-  }
+    record(name, code, lastInt(/^ℹ pass (\d+)\s*$/gm, out), failed);
+  };
+  header('Node tests');
+  const examples = join('test', 'examples');
+  const files = listFiles('test', [join('test', 'browser'), examples]);
+  if (!files.length) console.log('no node test files found');
+  else await nodeTests('node', files, 120_000);
+  header('Examples: installed from the packed package, built, used in Chromium');
+  const exampleFiles = listFiles(examples);
+  if (!exampleFiles.length) console.log('no example test files found');
+  else await nodeTests('examples', exampleFiles, 1_800_000);
 }
 
 // d. Browser tests: test/browser/**/*.test.ts via web-test-runner

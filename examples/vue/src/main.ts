@@ -1,0 +1,6 @@
+import { createApp } from 'vue';
+import App from './App.vue';
+import { loadConfig } from './config';
+import './style.css';
+
+createApp(App, await loadConfig()).mount('#app');
