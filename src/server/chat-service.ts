@@ -1,7 +1,7 @@
 import { im } from '../core/protocol/generated/im.js';
 import { ConversationType, ErrorCode } from '../core/protocol/codes.js';
-import { MAX_CONTENT_BYTES, decodeBody, FrameError } from '../core/protocol/frames.js';
-import { RecallConflict, type ChatStore, type ConversationState, type StoredMessage } from './storage/chat-store.js';
+import { MAX_CONTENT_BYTES, MAX_QUERY_BODY_BYTES, decodeBody, FrameError } from '../core/protocol/frames.js';
+import { RecallConflict, type ChatStore, type ConversationState, type PageBudget, type StoredMessage } from './storage/chat-store.js';
 import { checkContent, typeFlags } from './content-rules.js';
 import type { FanoutBus } from './bus.js';
 import { RateLimiter } from './rate-limit.js';
@@ -17,6 +17,32 @@ const RECALL_COMMAND = 'RC:RcCmd';
 const RECALL_NOTIFICATION = 'RC:RcNtf';
 const TYPING_STATUS = 'RC:TypSts';
 const DEFAULT_HISTORY_PAGE = 20;
+
+/**
+ * What a page's list may take: the answer's body less its other fields (a SyncResponse's cursor
+ * and hasMore take 13 bytes at most), so that every page fits in one QUERYACK frame.
+ */
+export const PAGE_BYTES = MAX_QUERY_BODY_BYTES - 32;
+
+/**
+ * An upper bound of the bytes a message takes as an element of a list (its tag and length
+ * included): each string and bytes field at most 6 bytes of tag and length, each number 11, a
+ * string at most 3 bytes of UTF-8 per UTF-16 unit (its ids are ASCII, short: the slack is small,
+ * and counting is cheaper than measuring). The targetId a viewer sees is part of the
+ * conversation key. O(1), no encoding.
+ */
+export function messageWireBound(message: StoredMessage): number {
+  return 85 + message.content.byteLength + 3 * (message.messageUid.length + message.clientMsgId.length
+    + message.conversationKey.length + message.senderUserId.length + message.objectName.length);
+}
+
+/** An upper bound of a conversation list entry's bytes, its latest message included. */
+export function conversationWireBound(state: ConversationState): number {
+  return 79 + 3 * state.conversationKey.length + (state.latestMessage ? messageWireBound(state.latestMessage) : 0);
+}
+
+const MESSAGE_PAGE: PageBudget<StoredMessage> = { maxBytes: PAGE_BYTES, sizeOf: messageWireBound };
+const CONVERSATION_PAGE: PageBudget<ConversationState> = { maxBytes: PAGE_BYTES, sizeOf: conversationWireBound };
 
 /** A refusal with the seed's numeric code. */
 export class ServiceError extends Error {
@@ -185,12 +211,27 @@ export class ChatService {
     return key;
   }
 
+  /**
+   * Answers a query. Every answer fits in one frame: pages are cut by bytes as well as by count,
+   * and an answer that cannot be cut (readers of a very large group, profiles of many ids) is
+   * refused with RC_QUERY_ACK_NO_DATA, "ask for less", rather than sent in a frame the client
+   * would refuse.
+   */
   async query(userId: string, sessionId: string, topic: string, body: Uint8Array): Promise<QueryResult> {
+    const result = await this.answer(userId, sessionId, topic, body);
+    if (result.body && result.body.length > MAX_QUERY_BODY_BYTES) {
+      throw new ServiceError(ErrorCode.RC_QUERY_ACK_NO_DATA,
+        `the answer (${result.body.length} bytes) does not fit in one frame (${MAX_QUERY_BODY_BYTES}): ask for less`);
+    }
+    return result;
+  }
+
+  private async answer(userId: string, sessionId: string, topic: string, body: Uint8Array): Promise<QueryResult> {
     switch (topic) {
       case 'sync': {
         const request = parse(im.SyncRequest, body);
         const limit = clampPage(request.limit, MAX_PAGE);
-        const { messages, hasMore } = await this.store.syncAfter(userId, Math.max(0, request.cursor), limit);
+        const { messages, hasMore } = await this.store.syncAfter(userId, Math.max(0, request.cursor), limit, MESSAGE_PAGE);
         const cursor = messages.length ? messages[messages.length - 1]!.id : request.cursor;
         return ok(im.SyncResponse.encode({
           messages: messages.map((m) => toWireMessage(m, userId)), cursor, hasMore,
@@ -203,6 +244,7 @@ export class ChatService {
           before: request.before > 0 ? request.before : undefined,
           after: request.after > 0 ? request.after : undefined,
           count: clampPage(request.count, MAX_PAGE, DEFAULT_HISTORY_PAGE),
+          budget: MESSAGE_PAGE,
         });
         // A recall command has done its work on the message it names (now RC:RcNtf); as a row of
         // its own it would show as an empty bubble. Sync still carries it, for devices that were away.
@@ -216,6 +258,7 @@ export class ChatService {
         const page = await this.store.conversationList(userId, {
           types: request.types, before: request.before > 0 ? request.before : undefined,
           count: clampPage(request.count, MAX_PAGE, 50),
+          budget: CONVERSATION_PAGE,
         });
         return ok(im.ConversationListResponse.encode({
           conversations: page.conversations.map((c) => toWireConversation(c, userId)), hasMore: page.hasMore,
@@ -266,7 +309,22 @@ export class ChatService {
           const name = await this.store.groupName(id);
           if (name !== undefined) groups.push({ groupId: id, name, memberIds });
         }
-        return ok(im.ProfilesResponse.encode({ users, groups }).finish());
+        const answer = im.ProfilesResponse.encode({ users, groups }).finish();
+        // Asked alone, a group whose member list cannot fit in a frame lists the members that fit
+        // (memberIds serves @mentions). Several profiles that do not fit together are refused as
+        // too large (query), and the client asks for them in halves.
+        if (answer.length > MAX_QUERY_BODY_BYTES && users.length === 0 && groups.length === 1) {
+          const group = groups[0]!;
+          let room = MAX_QUERY_BODY_BYTES - 32 - Buffer.byteLength(group.groupId!) - Buffer.byteLength(group.name!);
+          const fitting: string[] = [];
+          for (const memberId of group.memberIds!) {
+            room -= 2 + Buffer.byteLength(memberId);
+            if (room < 0) break;
+            fitting.push(memberId);
+          }
+          return ok(im.ProfilesResponse.encode({ groups: [{ ...group, memberIds: fitting }] }).finish());
+        }
+        return ok(answer);
       }
       default:
         throw new ServiceError(ErrorCode.PARAMETER_ERROR, `unknown query topic ${JSON.stringify(topic.slice(0, 64))}`);

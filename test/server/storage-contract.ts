@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { RecallConflict, type AppendInput, type ChatStore } from '../../src/server/storage/chat-store.js';
+import { RecallConflict, type AppendInput, type ChatStore, type ConversationState, type StoredMessage } from '../../src/server/storage/chat-store.js';
 
 /**
  * What every ChatStore implementation must do. Each engine's test file calls this with a
@@ -213,6 +213,71 @@ export function describeChatStoreContract(engine: string, createStore: () => Pro
       ]);
       assert.equal((await store.messageBySeq('3:rg', message.seq))?.messageUid, message.messageUid);
       assert.equal(await store.messageBySeq('3:rg', 99), undefined);
+    });
+
+    it('cuts sync, history and conversation pages by bytes too: at least one item, never one twice, hasMore when cut', async () => {
+      // Sizes 5, 1, 1, 5, 1 (by content length, in units of 1000 bytes) under a budget of 6.
+      const units = [5, 1, 1, 5, 1];
+      const appended = [];
+      for (const [i, unit] of units.entries()) {
+        appended.push((await store.appendMessage(input({
+          conversationKey: '1:bud-a:bud-b', senderUserId: 'bud-a', clientMsgId: `bud-${i}`, recipients: ['bud-a', 'bud-b'],
+          content: new Uint8Array(unit * 1000),
+        }))).message);
+      }
+      const measured: number[] = [];
+      const budget = {
+        maxBytes: 6000,
+        sizeOf: (message: StoredMessage) => {
+          measured.push(message.seq);
+          return message.content.byteLength;
+        },
+      };
+      const syncPages: StoredMessage[][] = [];
+      for (let cursor = 0, hasMore = true; hasMore;) {
+        const page = await store.syncAfter('bud-b', cursor, 100, budget);
+        syncPages.push(page.messages);
+        hasMore = page.hasMore;
+        cursor = page.messages.at(-1)?.id ?? cursor;
+      }
+      assert.deepEqual(syncPages.map((page) => page.map((m) => m.seq)), [[1, 2], [3, 4], [5]], 'cut before the item that would pass the budget; each page moves on');
+      assert.deepEqual(syncPages.flat().map((m) => m.content.byteLength), units.map((unit) => unit * 1000), 'contents whole, large or small');
+      assert.deepEqual(measured, [1, 2, 3, 3, 4, 5, 5], 'each item measured once per page that reaches it: one item past the page at most');
+      const tiny = { maxBytes: 10, sizeOf: (message: StoredMessage) => message.content.byteLength };
+      assert.deepEqual((await store.syncAfter('bud-b', 0, 100, tiny)).messages.map((m) => m.seq), [1], 'an item larger than the budget comes alone');
+      assert.equal((await store.syncAfter('bud-b', 0, 100, tiny)).hasMore, true);
+      assert.equal((await store.syncAfter('bud-b', appended[3]!.id, 100, tiny)).hasMore, false, 'the last item alone: nothing left');
+      assert.deepEqual((await store.syncAfter('bud-b', 0, 2, budget)).messages.map((m) => m.seq), [1, 2], 'the count still holds');
+
+      const history = async (query: { before?: number; after?: number }) => {
+        const page = await store.history('1:bud-a:bud-b', { count: 100, budget: { maxBytes: 6000, sizeOf: (m) => m.content.byteLength }, ...query });
+        assert.ok(page.messages.every((m) => m.content.byteLength === units[m.seq - 1]! * 1000));
+        return [page.messages.map((m) => m.seq), page.hasMore];
+      };
+      assert.deepEqual(await history({}), [[4, 5], true], 'the newest that fit; the older ones are left');
+      assert.deepEqual(await history({ before: 4 }), [[2, 3], true]);
+      assert.deepEqual(await history({ before: 2 }), [[1], false]);
+      assert.deepEqual(await history({ after: 0 }), [[1, 2], true], 'the oldest that fit; the newer ones are left');
+      assert.deepEqual(await history({ after: 2 }), [[3, 4], true]);
+      assert.deepEqual(await history({ after: 4 }), [[5], false]);
+
+      for (const [i, unit] of [3, 3, 1, 4].entries()) {
+        await store.appendMessage(input({
+          conversationKey: `1:bud-c:bud-p${i}`, senderUserId: `bud-p${i}`, clientMsgId: `bud-c-${i}`, recipients: ['bud-c', `bud-p${i}`],
+          content: new Uint8Array(unit * 1000),
+        }));
+      }
+      const listBudget = { maxBytes: 6000, sizeOf: (c: ConversationState) => c.latestMessage?.content.byteLength ?? 0 };
+      const listPages: string[][] = [];
+      for (let before = 0, hasMore = true; hasMore;) {
+        const page = await store.conversationList('bud-c', { count: 100, before, budget: listBudget });
+        listPages.push(page.conversations.map((c) => c.conversationKey.split(':')[2]!));
+        hasMore = page.hasMore;
+        before = page.conversations.at(-1)?.latestCursor ?? before;
+      }
+      assert.deepEqual(listPages, [['bud-p3', 'bud-p2'], ['bud-p1', 'bud-p0']]);
+      const counted = await store.conversationList('bud-c', { count: 1, budget: listBudget });
+      assert.deepEqual([counted.conversations.length, counted.hasMore], [1, true]);
     });
   });
 }

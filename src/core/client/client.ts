@@ -1,6 +1,6 @@
 import { im } from '../protocol/generated/im.js';
 import { ConnectionStatus, ErrorCode, FrameType } from '../protocol/codes.js';
-import { PROTOCOL_VERSION, decodeBody, decodeFrame, encodeFrame, FrameError, type Frame } from '../protocol/frames.js';
+import { MAX_FRAME_BYTES, PROTOCOL_VERSION, decodeBody, decodeFrame, encodeFrame, FrameError, type Frame } from '../protocol/frames.js';
 import type { FetchLike, Transport, TransportHandlers, WebSocketConstructor } from '../transport/transport.js';
 import { LongPollTransport, pollUrlFor } from '../transport/long-poll-transport.js';
 
@@ -457,6 +457,14 @@ export class IMClient extends Emitter<IMClientEvents> {
 
   private onFrame(bytes: Uint8Array, connacked: () => void): void {
     const decoded = decodeFrame(bytes);
+    const oversizeAnswer = decoded.ok ? undefined : oversizeQueryAckId(bytes);
+    if (oversizeAnswer !== undefined) {
+      // An answer too large for a frame (a server that cuts pages by count only): the link is
+      // fine, and the query that asked for it fails as "too large" and asks again for less.
+      this.settleQuery(oversizeAnswer, (pending) => pending.reject(new IMError(ErrorCode.RC_QUERY_ACK_NO_DATA,
+        `the answer of ${bytes.length} bytes exceeds the frame limit of ${MAX_FRAME_BYTES}`)));
+      return;
+    }
     if (!decoded.ok) {
       this.dropTransport();
       this.onLinkLost(new IMError(decoded.error.code, decoded.error.message));
@@ -1016,11 +1024,16 @@ export class IMClient extends Emitter<IMClientEvents> {
       this.syncRequested = false;
       complete = false;
       try {
+        let limit = SYNC_PAGE;
         for (;;) {
-          const body = await this.query('sync', im.SyncRequest.encode({ cursor: this.cursor, limit: SYNC_PAGE }).finish());
-          const page = decodeOrThrow(im.SyncResponse, body);
+          // A page too large for a frame is asked again smaller (queryPage). A single message too
+          // large even alone ends this sync unfinished, the link kept: nothing after it is skipped.
+          const answer = await this.queryPage('sync', limit, (count) => im.SyncRequest.encode({ cursor: this.cursor, limit: count }).finish());
+          const page = decodeOrThrow(im.SyncResponse, answer.body);
           this.deliver(page.messages as im.Message[]);
-          if (!page.hasMore) break;
+          if (!page.hasMore || page.messages.length === 0) break;
+          // Back towards full pages once past the large messages.
+          limit = Math.min(SYNC_PAGE, answer.count * 2);
         }
         complete = true;
       } catch (error) {
@@ -1101,30 +1114,62 @@ export class IMClient extends Emitter<IMClientEvents> {
   }
 
   private onQueryAck(ack: im.QueryAck): void {
-    const pending = this.queries.get(ack.requestId);
-    if (!pending) return;
-    this.queries.delete(ack.requestId);
-    clearTimeout(pending.timer);
-    if (ack.code !== 0) pending.reject(new IMError(ack.code, ack.reason || 'query refused'));
-    else pending.resolve(ack.body);
+    this.settleQuery(ack.requestId, (pending) => {
+      if (ack.code !== 0) pending.reject(new IMError(ack.code, ack.reason || 'query refused'));
+      else pending.resolve(ack.body);
+    });
   }
 
-  /** A page of one conversation's messages, ascending by seq. `before`/`after` are exclusive seqs. */
+  private settleQuery(requestId: number, settle: (pending: PendingQuery) => void): void {
+    const pending = this.queries.get(requestId);
+    if (!pending) return;
+    this.queries.delete(requestId);
+    clearTimeout(pending.timer);
+    settle(pending);
+  }
+
+  /**
+   * A query for a page of `count` items: while the answer is too large for one frame
+   * (RC_QUERY_ACK_NO_DATA: a frame refused for its size, or the server's refusal), asks again for
+   * half as many, down to one. The page asked for starts where the first one would have, so
+   * nothing is skipped or repeated: it only ends sooner, with `hasMore`.
+   */
+  private async queryPage(topic: string, count: number, request: (count: number) => Uint8Array):
+    Promise<{ body: Uint8Array; count: number }> {
+    for (;;) {
+      try {
+        return { body: await this.query(topic, request(count)), count };
+      } catch (error) {
+        const smaller = Math.floor(count / 2);
+        if ((error as IMError).code !== ErrorCode.RC_QUERY_ACK_NO_DATA || !(smaller >= 1)) throw error;
+        count = smaller;
+      }
+    }
+  }
+
+  /**
+   * A page of one conversation's messages, ascending by seq. `before`/`after` are exclusive seqs.
+   * A page may hold fewer than `count` (large messages: every answer fits in one frame); `hasMore`
+   * says whether more are left.
+   */
   async getHistoryMessages(conversation: Conversation, options: { count?: number; before?: number; after?: number } = {}):
     Promise<{ messages: IMMessage[]; hasMore: boolean }> {
-    const body = await this.query('history', im.HistoryRequest.encode({
+    const { body } = await this.queryPage('history', positiveOr(options.count, 20), (count) => im.HistoryRequest.encode({
       conversationType: conversation.conversationType, targetId: conversation.targetId,
-      before: options.before ?? 0, after: options.after ?? 0, count: options.count ?? 20,
+      before: options.before ?? 0, after: options.after ?? 0, count,
     }).finish());
     const page = decodeOrThrow(im.HistoryResponse, body);
     return { messages: (page.messages as im.Message[]).map((m) => this.toMessage(m)), hasMore: page.hasMore };
   }
 
-  /** One page of conversations, latest activity first; page on with `before: last.latestCursor`. */
+  /**
+   * One page of conversations, latest activity first; page on with `before: last.latestCursor`.
+   * A page may hold fewer than `count` (large latest messages); `hasMore` says whether more are left.
+   */
   async getConversationPage(options: { count?: number; before?: number; types?: number[] } = {}):
     Promise<{ conversations: ConversationInfo[]; hasMore: boolean }> {
-    const body = await this.query('conversations', im.ConversationListRequest.encode({
-      count: options.count ?? 50, before: options.before ?? 0, types: options.types ?? [],
+    const { body } = await this.queryPage('conversations', positiveOr(options.count, 50), (count) => im.ConversationListRequest.encode({
+      count, before: options.before ?? 0, types: options.types ?? [],
     }).finish());
     const page = decodeOrThrow(im.ConversationListResponse, body);
     return {
@@ -1150,7 +1195,8 @@ export class IMClient extends Emitter<IMClientEvents> {
 
   /**
    * Who has read message `seq` of a group, from the members' read positions: the current
-   * members who received it (not those who joined later or left), without its sender.
+   * members who received it (not those who joined later or left), without its sender. A group
+   * too large to list in one frame (some thousands of members) is refused with RC_QUERY_ACK_NO_DATA.
    */
   async getMessageReaders(conversation: Conversation, seq: number): Promise<MessageReaders> {
     const body = await this.query('readers', im.ReadersRequest.encode({
@@ -1162,13 +1208,26 @@ export class IMClient extends Emitter<IMClientEvents> {
 
   /**
    * Names and pictures of users (as given to the app-server API), and names of groups this user
-   * is in. Unknown ids are left out.
+   * is in. Unknown ids are left out. Profiles too many for one frame are asked for in halves.
    */
   async getProfiles(ids: { userIds?: string[]; groupIds?: string[] }): Promise<{
     users: Array<{ userId: string; name: string; portraitUri: string }>;
     groups: Array<{ groupId: string; name: string; memberIds: string[] }>;
   }> {
-    const body = await this.query('profiles', im.ProfilesRequest.encode({ userIds: ids.userIds ?? [], groupIds: ids.groupIds ?? [] }).finish());
+    const userIds = ids.userIds ?? [];
+    const groupIds = ids.groupIds ?? [];
+    let body: Uint8Array;
+    try {
+      body = await this.query('profiles', im.ProfilesRequest.encode({ userIds, groupIds }).finish());
+    } catch (error) {
+      const users = [...new Set(userIds)];
+      const groups = [...new Set(groupIds)];
+      if ((error as IMError).code !== ErrorCode.RC_QUERY_ACK_NO_DATA || users.length + groups.length < 2) throw error;
+      const half = Math.ceil((users.length + groups.length) / 2);
+      const first = await this.getProfiles({ userIds: users.slice(0, half), groupIds: groups.slice(0, Math.max(0, half - users.length)) });
+      const second = await this.getProfiles({ userIds: users.slice(half), groupIds: groups.slice(Math.max(0, half - users.length)) });
+      return { users: [...first.users, ...second.users], groups: [...first.groups, ...second.groups] };
+    }
     const result = decodeOrThrow(im.ProfilesResponse, body);
     return {
       users: (result.users as im.UserProfile[]).map((u) => ({ userId: u.userId, name: u.name, portraitUri: u.portraitUri })),
@@ -1259,6 +1318,24 @@ export class IMClient extends Emitter<IMClientEvents> {
 
 function keyOf(conversation: { conversationType?: number | null; targetId?: string | null }): string {
   return `${conversation.conversationType}:${conversation.targetId}`;
+}
+
+/** `value` when it is a positive number, else `fallback` (the server's default for 0 too). */
+const positiveOr = (value: number | undefined, fallback: number): number => (value !== undefined && value > 0 ? value : fallback);
+
+/**
+ * The requestId of a QUERYACK too large for a frame, read from its first bytes without decoding
+ * the rest (protobuf writes requestId, field 1, first); undefined for any other frame.
+ */
+function oversizeQueryAckId(bytes: Uint8Array): number | undefined {
+  if (bytes.length <= MAX_FRAME_BYTES || bytes[0]! >> 4 !== FrameType.QUERYACK || bytes[1] !== 0x08) return undefined;
+  let id = 0;
+  for (let i = 2; i < 7; i++) {
+    const byte = bytes[i]!;
+    id += (byte & 0x7f) * 2 ** (7 * (i - 2));
+    if ((byte & 0x80) === 0) return id;
+  }
+  return undefined;
 }
 
 function decodeOrThrow<T>(codec: { decode(bytes: Uint8Array): T }, bytes: Uint8Array): T {

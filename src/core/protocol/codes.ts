@@ -178,7 +178,10 @@ export const ErrorCode = {
   RC_DISCONN_KICK: 31010,
   /** 异常断开,服务器内部异常 */
   RC_DISCONN_EXCEPTION: 31011,
-  /** 协议层内部错误,query,上传下载过程中数据错误 */
+  /**
+   * 协议层内部错误,query,上传下载过程中数据错误. Here: a query's answer does not fit in one frame
+   * (MAX_FRAME_BYTES); ask for less (the client does so itself for pages and profiles).
+   */
   RC_QUERY_ACK_NO_DATA: 32001,
   /** 协议层内部错误 */
   RC_MSG_DATA_INCOMPLETE: 32002,

@@ -7,7 +7,17 @@ export const PROTOCOL_VERSION = 1;
 /** Largest frame either side accepts (header byte included). */
 export const MAX_FRAME_BYTES = 256 * 1024;
 
-/** Largest message content (the seed's 128 KB limit). */
+/**
+ * Largest body of a QUERYACK that still fits in MAX_FRAME_BYTES: the header byte, requestId,
+ * code and the body's own tag and length take at most 22 bytes.
+ */
+export const MAX_QUERY_BODY_BYTES = MAX_FRAME_BYTES - 32;
+
+/**
+ * Largest message content (the seed's 128 KB limit). A message at this limit, with every other
+ * field at its largest, takes about half a frame in any answer that carries it (a page, a
+ * conversation's latest message, a push): whatever the server accepts can be delivered.
+ */
 export const MAX_CONTENT_BYTES = 128 * 1024;
 
 export interface FrameFlags {

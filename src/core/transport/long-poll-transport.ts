@@ -102,7 +102,9 @@ export class LongPollTransport implements Transport {
         return;
       }
       if (this.done) return;
-      const decoded = decodeLengthPrefixed(body, MAX_FRAME_BYTES);
+      // Frames of any size reach the client, as over a WebSocket: the client judges a frame too
+      // large (an oversize answer to a query is asked again smaller, not a broken link).
+      const decoded = decodeLengthPrefixed(body, body.length);
       if (!decoded.ok || offset !== this.received) {
         this.finish(decoded.ok ? `poll answered from frame ${offset}, expected ${this.received}` : `malformed poll answer: ${decoded.error}`);
         return;

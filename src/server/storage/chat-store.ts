@@ -114,20 +114,25 @@ export interface ChatStore {
    */
   recallMessage(input: RecallInput): Promise<AppendResult>;
 
-  /** A user's inbox after `cursor`, oldest first. */
-  syncAfter(userId: string, cursor: number, limit: number): Promise<{ messages: StoredMessage[]; hasMore: boolean }>;
+  /** A user's inbox after `cursor`, oldest first: a page as `takePage` cuts it. */
+  syncAfter(userId: string, cursor: number, limit: number, budget?: PageBudget<StoredMessage>):
+    Promise<{ messages: StoredMessage[]; hasMore: boolean }>;
   /** The cursor of the newest message in the user's inbox (0 when empty). */
   latestCursor(userId: string): Promise<number>;
 
   /**
    * A conversation's messages by seq, for a reader the caller has authorized: ascending; the
-   * newest `count` below `before`, or the oldest `count` above `after`.
+   * newest `count` below `before`, or the oldest `count` above `after`. The page is cut as
+   * `takePage` cuts it, from the end it starts at (the newest below `before`: older ones are left).
    */
-  history(conversationKey: string, query: { before?: number; after?: number; count: number }):
+  history(conversationKey: string, query: { before?: number; after?: number; count: number; budget?: PageBudget<StoredMessage> }):
     Promise<{ messages: StoredMessage[]; hasMore: boolean }>;
 
-  /** A user's conversations, latest activity first; `before` is a latestCursor to page from. */
-  conversationList(userId: string, query: { types?: readonly number[]; before?: number; count: number }):
+  /**
+   * A user's conversations, latest activity first; `before` is a latestCursor to page from. The
+   * page is cut as `takePage` cuts it.
+   */
+  conversationList(userId: string, query: { types?: readonly number[]; before?: number; count: number; budget?: PageBudget<ConversationState> }):
     Promise<{ conversations: ConversationState[]; hasMore: boolean }>;
 
   /** Moves the read position forward (never back); 0 or absent = to the latest message. */
@@ -157,6 +162,36 @@ export interface ChatStore {
 
   stats(): Promise<{ messages: number; users: number; groups: number }>;
   close(): Promise<void>;
+}
+
+/**
+ * A bound on the bytes of a page, besides its count: a page must fit in one frame. The store
+ * does not know the wire format; the caller says what each item takes.
+ */
+export interface PageBudget<T> {
+  maxBytes: number;
+  /** What the item takes in the page (the caller's upper bound of its encoded size). */
+  sizeOf(item: T): number;
+}
+
+/**
+ * Cuts a page from `source`, in its order: at most `limit` items, and only while their sizes add
+ * up to `budget.maxBytes` at most; but never nothing when there is something, so that paging
+ * always moves on (an item larger than the budget comes alone). `hasMore`: an item was left.
+ * Pulls at most one item past the page, and measures each item it pulls once: O(page).
+ */
+export function takePage<T>(source: Iterable<T>, limit: number, budget?: PageBudget<T>): { items: T[]; hasMore: boolean } {
+  const items: T[] = [];
+  let bytes = 0;
+  for (const item of source) {
+    if (items.length >= limit) return { items, hasMore: true };
+    if (budget) {
+      bytes += budget.sizeOf(item);
+      if (bytes > budget.maxBytes && items.length > 0) return { items, hasMore: true };
+    }
+    items.push(item);
+  }
+  return { items, hasMore: false };
 }
 
 /** The message to recall was changed (recalled) by someone else between read and write. */

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import {
-  RecallConflict, type AppendInput, type AppendResult, type ChatStore, type ConversationState, type ReceiptPositions, type RecallInput,
-  type StoredMessage, type UserRecord,
+  RecallConflict, takePage, type AppendInput, type AppendResult, type ChatStore, type ConversationState, type PageBudget, type ReceiptPositions,
+  type RecallInput, type StoredMessage, type UserRecord,
 } from './chat-store.js';
 import { newMessageUid, privateParticipants } from '../ids.js';
 
@@ -82,6 +82,9 @@ interface MessageRow {
   counted: number;
 }
 
+/** A row of PAGE_COLUMNS: `content` is null when it is too large to come with the row. */
+type PageRow = Omit<MessageRow, 'content'> & { content: Buffer | null };
+
 interface UserConversationRow {
   conversation_key: string;
   conversation_type: number;
@@ -102,6 +105,22 @@ const toMessage = (row: MessageRow): StoredMessage => ({
   seq: row.seq,
   counted: row.counted === 1,
 });
+
+/** Rows mapped as they are pulled: what a page does not reach is never converted. */
+function* mapRows<R, T>(rows: Iterable<R>, map: (row: R) => T): Generator<T> {
+  for (const row of rows) yield map(row);
+}
+
+/** A page's rows carry contents up to this size; a larger one is read when the page reaches its row. */
+const INLINE_CONTENT_BYTES = 4096;
+
+/**
+ * The columns of a page of messages: every row of the LIMIT is read at once (as fast as it gets
+ * for small messages), but a large content only when a page takes its row (`length()` of a blob
+ * does not read it), so a page cut after one large message never reads the 200 after it.
+ */
+const PAGE_COLUMNS = `m.id, m.conversation_key, m.conversation_type, m.seq, m.sender_id, m.client_msg_id, m.message_uid, m.object_name,
+  m.sent_time, m.counted, CASE WHEN length(m.content) <= ${INLINE_CONTENT_BYTES} THEN m.content END AS content`;
 
 interface PendingAppend {
   input: AppendInput;
@@ -152,10 +171,11 @@ export class SqliteChatStore implements ChatStore {
         VALUES (?, ?, ?, ?, ?)`),
       touchConversation: db.prepare(`INSERT INTO user_conversations (user_id, conversation_key, conversation_type, latest_cursor)
         VALUES (?, ?, ?, ?) ON CONFLICT (user_id, conversation_key) DO UPDATE SET latest_cursor = excluded.latest_cursor`),
-      sync: db.prepare(`SELECT m.* FROM inbox i JOIN messages m ON m.id = i.message_id
+      sync: db.prepare(`SELECT ${PAGE_COLUMNS} FROM inbox i JOIN messages m ON m.id = i.message_id
         WHERE i.user_id = ? AND i.message_id > ? ORDER BY i.message_id LIMIT ?`),
-      historyBefore: db.prepare(`SELECT * FROM messages WHERE conversation_key = ? AND seq < ? ORDER BY seq DESC LIMIT ?`),
-      historyAfter: db.prepare(`SELECT * FROM messages WHERE conversation_key = ? AND seq > ? ORDER BY seq ASC LIMIT ?`),
+      historyBefore: db.prepare(`SELECT ${PAGE_COLUMNS} FROM messages m WHERE conversation_key = ? AND seq < ? ORDER BY seq DESC LIMIT ?`),
+      historyAfter: db.prepare(`SELECT ${PAGE_COLUMNS} FROM messages m WHERE conversation_key = ? AND seq > ? ORDER BY seq ASC LIMIT ?`),
+      contentById: db.prepare('SELECT content FROM messages WHERE id = ?').pluck(),
       messageById: db.prepare('SELECT * FROM messages WHERE id = ?'),
       messageByUid: db.prepare('SELECT * FROM messages WHERE conversation_key = ? AND message_uid = ?'),
       replaceMessage: db.prepare(`UPDATE messages SET object_name = ?, content = ?, counted = 0
@@ -337,36 +357,41 @@ export class SqliteChatStore implements ChatStore {
     return (this.statements.latestCursor.get(userId) as number | null) ?? 0;
   }
 
-  async syncAfter(userId: string, cursor: number, limit: number) {
-    const rows = this.statements.sync.all(userId, cursor, limit + 1) as MessageRow[];
-    return { messages: rows.slice(0, limit).map(toMessage), hasMore: rows.length > limit };
+  async syncAfter(userId: string, cursor: number, limit: number, budget?: PageBudget<StoredMessage>) {
+    const rows = this.statements.sync.all(userId, cursor, limit + 1) as PageRow[];
+    const { items, hasMore } = takePage(mapRows(rows, this.pageMessage), limit, budget);
+    return { messages: items, hasMore };
   }
 
-  async history(conversationKey: string, query: { before?: number; after?: number; count: number }) {
-    const { count } = query;
+  /** A row of PAGE_COLUMNS as a message, its large content read now. */
+  private readonly pageMessage = (row: PageRow): StoredMessage =>
+    toMessage(row.content === null ? { ...row, content: this.statements.contentById.get(row.id) as Buffer } : row as MessageRow);
+
+  async history(conversationKey: string, query: { before?: number; after?: number; count: number; budget?: PageBudget<StoredMessage> }) {
+    const { count, budget } = query;
     if (query.after !== undefined && query.before === undefined) {
-      const rows = this.statements.historyAfter.all(conversationKey, query.after, count + 1) as MessageRow[];
-      return { messages: rows.slice(0, count).map(toMessage), hasMore: rows.length > count };
+      const rows = this.statements.historyAfter.all(conversationKey, query.after, count + 1) as PageRow[];
+      const { items, hasMore } = takePage(mapRows(rows, this.pageMessage), count, budget);
+      return { messages: items, hasMore };
     }
     const before = query.before ?? Number.MAX_SAFE_INTEGER;
-    let rows = this.statements.historyBefore.all(conversationKey, before, count + 1) as MessageRow[];
-    const hasMore = rows.length > count;
-    rows = rows.slice(0, count);
-    if (query.after !== undefined) rows = rows.filter((row) => row.seq > query.after!);
-    return { messages: rows.reverse().map(toMessage), hasMore };
+    // Newest first: a page cut by its bytes keeps the newest, and the older ones are what is left.
+    const rows = this.statements.historyBefore.all(conversationKey, before, count + 1) as PageRow[];
+    let { items, hasMore } = takePage(mapRows(rows, this.pageMessage), count, budget);
+    if (query.after !== undefined) items = items.filter((message) => message.seq > query.after!);
+    return { messages: items.reverse(), hasMore };
   }
 
-  async conversationList(userId: string, query: { types?: readonly number[]; before?: number; count: number }) {
+  async conversationList(userId: string, query: { types?: readonly number[]; before?: number; count: number; budget?: PageBudget<ConversationState> }) {
     const types = (query.types ?? []).filter((type) => Number.isInteger(type));
     const typeFilter = types.length ? `AND conversation_type IN (${types.map(() => '?').join(',')})` : '';
     const rows = this.db.prepare(`SELECT conversation_key, conversation_type, read_seq, latest_cursor
       FROM user_conversations WHERE user_id = ? AND latest_cursor > hidden_cursor AND latest_cursor < ? ${typeFilter}
       ORDER BY latest_cursor DESC LIMIT ?`)
       .all(userId, query.before || Number.MAX_SAFE_INTEGER, ...types, query.count + 1) as UserConversationRow[];
-    return {
-      conversations: rows.slice(0, query.count).map((row) => this.conversationState(userId, row)),
-      hasMore: rows.length > query.count,
-    };
+    // A row's state (and its latest message) is read only when the page reaches it.
+    const { items, hasMore } = takePage(mapRows(rows.slice(0, query.count), (row) => this.conversationState(userId, row)), query.count, query.budget);
+    return { conversations: items, hasMore: hasMore || rows.length > query.count };
   }
 
   private conversationState(userId: string, row: UserConversationRow): ConversationState {
