@@ -11,7 +11,7 @@ import { TextMessage, UnknownMessage } from '../../src/core/messages/index.js';
 import { ConversationType } from '../../src/core/protocol/codes.js';
 import { conversationKey, receiveHistory, setStatus, setUser, type ConversationRef, type MessageItem } from '../../src/core/store/chat-state.js';
 import { env, liveClients, storeReaches } from './live.js';
-import { hitAt } from './seen.js';
+import { contrast, hitAt } from './seen.js';
 
 const nextFrame = () => new Promise<void>((resolve) => requestAnimationFrame(() => resolve()));
 
@@ -28,25 +28,7 @@ const centreOf = (element: Element): [number, number] => {
   return [Math.round(box.left + box.width / 2), Math.round(box.top + box.height / 2)];
 };
 
-/** sRGB channels of a computed colour (`rgb()` / `rgba()`, as getComputedStyle gives them). */
-function channels(color: string): [number, number, number] {
-  const match = /^rgba?\(\s*([\d.]+)[,\s]+([\d.]+)[,\s]+([\d.]+)/.exec(color);
-  if (!match) throw new Error(`not an rgb() colour: ${color}`);
-  return [Number(match[1]), Number(match[2]), Number(match[3])];
-}
 const hexToRgb = (hex: string) => `rgb(${[1, 3, 5].map((at) => parseInt(hex.slice(at, at + 2), 16)).join(', ')})`;
-/** WCAG 2 contrast ratio of two opaque colours. */
-function contrast(a: string, b: string): number {
-  const luminance = (color: string) => {
-    const [r, g, b] = channels(color).map((value) => {
-      const c = value / 255;
-      return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
-    }) as [number, number, number];
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
-  };
-  const [light, dark] = [luminance(a), luminance(b)].sort((x, y) => y - x) as [number, number];
-  return (light + 0.05) / (dark + 0.05);
-}
 
 let serial = 0;
 function item(conversation: ConversationRef, objectName: string, fields: Record<string, unknown>, over: Partial<MessageItem> = {}): MessageItem {

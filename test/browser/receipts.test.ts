@@ -5,7 +5,7 @@ import { ChatSession } from '../../src/core/client/chat-session.js';
 import { TextMessage } from '../../src/core/messages/index.js';
 import { ConversationType } from '../../src/core/protocol/codes.js';
 import { createGroup, liveClients, storeReaches } from './live.js';
-import { isShown } from './seen.js';
+import { backgroundBehind, contrast, isShown } from './seen.js';
 
 /** Resolves once `read()` returns `want`, checked after each of the element's updates. */
 async function shows(element: HTMLElement & { updateComplete: Promise<unknown> }, read: () => unknown, want: unknown): Promise<void> {
@@ -42,6 +42,14 @@ describe('typing and receipts in the widget', () => {
     await storeReaches(session, (state) => state.typing['1:typ-bob']?.['typ-bob']);
     await shows(element, typing, 'typing…');
     await shows(rows, () => rows.shadowRoot!.querySelector('[data-key="1:typ-bob"] [part="preview"]')?.textContent?.trim(), 'typing…');
+    const preview = rows.shadowRoot!.querySelector<HTMLElement>('[data-key="1:typ-bob"] [part="preview"]')!;
+    for (const theme of ['light', 'dark']) {
+      rows.setAttribute('theme', theme);
+      await rows.updateComplete;
+      expect(isShown(preview), theme).to.equal(true);
+      const colour = getComputedStyle(preview).color;
+      expect(contrast(colour, backgroundBehind(preview)), `${theme}: "typing…" ${colour} on ${backgroundBehind(preview)}`).to.be.at.least(4.5);
+    }
     await bob.sendMessage({ conversationType: ConversationType.PRIVATE, targetId: 'typ-ann' }, new TextMessage({ content: 'done typing' }));
     await storeReaches(session, (state) => !state.typing['1:typ-bob']?.['typ-bob']);
     await shows(element, typing, '');

@@ -63,3 +63,36 @@ export async function clickOn(element: Element): Promise<void> {
   const box = element.getBoundingClientRect();
   await sendMouse({ type: 'click', position: [Math.round(box.left + box.width / 2), Math.round(box.top + box.height / 2)] });
 }
+
+/**
+ * sRGB channels (0–255) of a computed colour: `rgb()` / `rgba()`, or `color(srgb …)`, which is how
+ * getComputedStyle gives a `color-mix()`.
+ */
+export function channels(color: string): [number, number, number] {
+  const rgb = /^rgba?\(\s*([\d.]+)[,\s]+([\d.]+)[,\s]+([\d.]+)/.exec(color);
+  if (rgb) return [Number(rgb[1]), Number(rgb[2]), Number(rgb[3])];
+  const srgb = /^color\(srgb\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)/.exec(color);
+  if (srgb) return [Number(srgb[1]) * 255, Number(srgb[2]) * 255, Number(srgb[3]) * 255];
+  throw new Error(`not an sRGB colour: ${color}`);
+}
+
+/** The first opaque background behind `element`, through shadow roots to their hosts (white, the page's, if none). */
+export function backgroundBehind(element: Element): string {
+  for (let at: Element | null = element; at; at = at.parentElement ?? ((at.getRootNode() as ShadowRoot).host ?? null)) {
+    const background = getComputedStyle(at).backgroundColor;
+    if (background !== 'transparent' && !/^rgba\(.*,\s*0\)$/.test(background)) return background;
+  }
+  return 'rgb(255, 255, 255)';
+}
+/** WCAG 2 contrast ratio of two opaque colours. */
+export function contrast(a: string, b: string): number {
+  const luminance = (color: string) => {
+    const [r, g, b] = channels(color).map((value) => {
+      const c = value / 255;
+      return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+    }) as [number, number, number];
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const [light, dark] = [luminance(a), luminance(b)].sort((x, y) => y - x) as [number, number];
+  return (light + 0.05) / (dark + 0.05);
+}

@@ -67,7 +67,7 @@ export const styles = css`
   .name { font-weight: 600; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
   .time { color: var(--_muted); font-size: 0.8em; white-space: nowrap; }
   .preview { color: var(--_muted); overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
-  .preview.typing { color: var(--_primary); font-style: italic; }
+  .preview.typing { color: var(--_primary-text); font-style: italic; }
   .preview .failed { color: var(--_danger); font-weight: 600; }
   .marks { display: flex; gap: 4px; align-items: center; justify-content: end; color: var(--_muted); font-size: 0.85em; }
   .mark { display: inline-grid; place-items: center; }

@@ -55,6 +55,7 @@ const MAX_USER_ID_LENGTH = 64;
  * @cssproperty --im-conversation-list-selected-background - Background of the open conversation.
  * @cssproperty --im-avatar-size - Avatar size (40px).
  * @cssproperty --im-color-primary - Accent colour (the "New conversation" button).
+ * @cssproperty --im-color-primary-text - Accent as text ("typing…"); in the dark theme the accent lightened by half.
  * @cssproperty --im-color-badge - Unread badge colour.
  */
 export class ImConversationList extends ImElement {

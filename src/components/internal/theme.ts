@@ -2,6 +2,7 @@ import { css, unsafeCSS } from 'lit';
 
 const darkValues = `
   --_primary: var(--im-color-primary, #2563eb);
+  --_primary-text: var(--im-color-primary-text, color-mix(in srgb, var(--_primary) 50%, #fff));
   --_bg: var(--im-color-background, #111827);
   --_surface: var(--im-color-surface, #1f2937);
   --_text: var(--im-color-text, #f9fafb);
@@ -21,6 +22,8 @@ const darkValues = `
 export const tokens = css`
   :host {
     --_primary: var(--im-color-primary, #2563eb);
+    /* The accent as text colour; the dark theme lightens it, as the accent on a dark background is below 4.5:1. */
+    --_primary-text: var(--im-color-primary-text, var(--_primary));
     --_on-primary: var(--im-color-on-primary, #ffffff);
     --_bg: var(--im-color-background, #ffffff);
     --_surface: var(--im-color-surface, #f3f4f6);
