@@ -11,7 +11,7 @@ import { TextMessage, UnknownMessage } from '../../src/core/messages/index.js';
 import { ConversationType } from '../../src/core/protocol/codes.js';
 import { conversationKey, receiveHistory, setStatus, setUser, type ConversationRef, type MessageItem } from '../../src/core/store/chat-state.js';
 import { env, liveClients, storeReaches } from './live.js';
-import { contrast, hitAt } from './seen.js';
+import { contrast, expectSeen, hitAt } from './seen.js';
 
 const nextFrame = () => new Promise<void>((resolve) => requestAnimationFrame(() => resolve()));
 
@@ -222,5 +222,19 @@ describe('read ticks and avatars in <im-message-list>', () => {
       expect(contrast(style.color, style.backgroundColor)).to.be.at.least(4.5);
       expect(avatar.getBoundingClientRect().width).to.be.greaterThan(20);
     }
+  });
+});
+
+describe('a short conversation in <im-message-list>', () => {
+  it('sits at the bottom, by the composer, not at the top of an empty pane', async () => {
+    const chat = { conversationType: ConversationType.PRIVATE, targetId: 'look-short' };
+    const items = [item(chat, 'RC:TxtMsg', { content: 'first' }), item(chat, 'RC:TxtMsg', { content: 'second' })];
+    const list = await mountList(chat, items, 'display: flex; height: 500px; width: 420px');
+    const pane = list.shadowRoot!.querySelector('[part="list"]')!.getBoundingClientRect();
+    const [first, last] = [rowOf(list, items[0]!.id), rowOf(list, items[1]!.id)];
+    const lastBubble = last.querySelector('[part~="bubble"]')!;
+    expectSeen(lastBubble, 'the newest message');
+    expect(pane.bottom - last.getBoundingClientRect().bottom, 'the newest message ends at the bottom').to.be.lessThan(24);
+    expect(first.getBoundingClientRect().top - pane.top, 'the space is above, not below').to.be.greaterThan(pane.height / 2);
   });
 });

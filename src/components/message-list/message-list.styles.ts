@@ -29,9 +29,12 @@ export const styles = css`
     overscroll-behavior: contain;
     scrollbar-gutter: stable;
     position: relative;
+    display: flex;
+    flex-direction: column;
   }
   .scroller:focus-visible { outline-offset: -2px; }
-  .spacer { position: relative; overflow-anchor: none; }
+  /* A short conversation sits at the bottom, by the composer, where the next message will appear. */
+  .spacer { position: relative; overflow-anchor: none; flex: none; margin-top: auto; }
   .head {
     position: absolute; top: 0; left: 0; right: 0;
     height: 2.75em;
