@@ -181,6 +181,8 @@ const TYPING_INTERVAL_MS = 4000;
 const DELIVERED_DELAY_MS = 250;
 const TYPING_OBJECT_NAME = 'RC:TypSts';
 const RATE_LIMIT_RETRY_MS = 1000;
+/** First pause before asking again a query refused as too frequent; doubles up to RATE_LIMIT_RETRY_MS. */
+const QUERY_RETRY_FIRST_MS = 100;
 
 const CLIENT_MSG_ID = /^[A-Za-z0-9_\-.:]{1,64}$/;
 
@@ -1098,7 +1100,25 @@ export class IMClient extends Emitter<IMClientEvents> {
 
   // ---- queries ----
 
-  private query(topic: string, body: Uint8Array): Promise<Uint8Array> {
+  /**
+   * One query and its answer. A query the server refused as too frequent (SEND_FREQUENCY_TOO_FAST:
+   * the user's query rate, or too many in flight on this connection) is asked again after a pause,
+   * as long as the whole stays within the request timeout: a busy moment is not an error to show.
+   */
+  private async query(topic: string, body: Uint8Array): Promise<Uint8Array> {
+    const timeout = this.options.requestTimeout ?? 15_000;
+    const deadline = Date.now() + timeout;
+    for (let pause = QUERY_RETRY_FIRST_MS; ; pause = Math.min(pause * 2, RATE_LIMIT_RETRY_MS)) {
+      try {
+        return await this.queryOnce(topic, body, Math.max(1, deadline - Date.now()));
+      } catch (error) {
+        if ((error as IMError).code !== ErrorCode.SEND_FREQUENCY_TOO_FAST || Date.now() + pause >= deadline) throw error;
+      }
+      await new Promise((resolve) => setTimeout(resolve, pause));
+    }
+  }
+
+  private queryOnce(topic: string, body: Uint8Array, timeout: number): Promise<Uint8Array> {
     if (this.statusValue !== ConnectionStatus.CONNECTED || !this.transport) {
       return Promise.reject(new IMError(ErrorCode.RC_NET_UNAVAILABLE, 'not connected'));
     }
@@ -1107,7 +1127,7 @@ export class IMClient extends Emitter<IMClientEvents> {
       const timer = setTimeout(() => {
         this.queries.delete(requestId);
         reject(new IMError(ErrorCode.RC_MSG_RESP_TIMEOUT, `no answer to ${topic}`));
-      }, this.options.requestTimeout ?? 15_000);
+      }, timeout);
       this.queries.set(requestId, { resolve, reject, timer });
       this.writeFrame({ type: FrameType.QUERY, qos: 1, body: { requestId, topic, body } });
     });
