@@ -111,7 +111,7 @@ const server = await startServer({
   connectTimeoutSeconds: integer(values['connect-timeout'], 'connect-timeout', DEFAULT_CONNECT_TIMEOUT_SECONDS, 1, 3600),
   maxUnauthenticatedPerIp: integer(values['max-unauthenticated-per-ip'], 'max-unauthenticated-per-ip', DEFAULT_MAX_UNAUTHENTICATED_PER_IP, 1, 1_000_000),
   trustProxy: values['trust-proxy'] ?? false,
-  maxPollChannels: integer(values['max-poll-channels'], 'max-poll-channels', 10_000, 1, 1_000_000),
+  ...(values['max-poll-channels'] === undefined ? {} : { maxPollChannels: integer(values['max-poll-channels'], 'max-poll-channels', 0, 1, 1_000_000) }),
   demo: values.demo ?? false,
   demoFiles: {
     '/': join(here, 'demo.html'),
