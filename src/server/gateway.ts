@@ -5,11 +5,18 @@ import { ErrorCode, FrameType } from '../core/protocol/codes.js';
 import { MAX_FRAME_BYTES } from '../core/protocol/frames.js';
 import type { BusEvent, FanoutBus } from './bus.js';
 import { toWireMessage } from './chat-service.js';
+import type { PreAuthLimits } from './pre-auth.js';
 import { Session, type SessionContext, type SessionLink } from './session.js';
 
 /** WebSocket close codes we use: 1000 normal, 1008 protocol/policy violation. */
 const CLOSE_NORMAL = 1000;
 const CLOSE_POLICY = 1008;
+
+export interface GatewayLimits {
+  /** Bytes a socket may have waiting to be sent; past that its session is dropped as a slow reader. */
+  maxQueuedBytes: number;
+  preAuth: PreAuthLimits;
+}
 
 /**
  * Accepts WebSocket connections on /im, runs one Session per socket, drops sessions that stay
@@ -27,7 +34,7 @@ export class Gateway {
    * that tag signs the older sessions out with RC_DISCONN_KICK (the seed's 互踢).
    */
   constructor(private readonly context: Omit<SessionContext, 'register' | 'unregister'>, bus: FanoutBus,
-    private readonly singleLogin: ReadonlySet<string> | 'all' = new Set()) {
+    private readonly singleLogin: ReadonlySet<string> | 'all', private readonly limits: GatewayLimits) {
     this.idleMs = context.heartbeatSeconds * 2500;
     this.unsubscribe = bus.subscribe(this.deliver);
   }
@@ -38,8 +45,9 @@ export class Gateway {
     return count;
   }
 
-  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
-    this.wss.handleUpgrade(request, socket, head, (ws) => this.accept(ws));
+  /** `clientIp`: the address the pre-auth limits count the connection under. */
+  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer, clientIp: string): void {
+    this.wss.handleUpgrade(request, socket, head, (ws) => this.accept(ws, clientIp));
   }
 
   /**
@@ -54,13 +62,33 @@ export class Gateway {
     });
   }
 
-  private accept(ws: WebSocket): void {
+  private accept(ws: WebSocket, clientIp: string): void {
+    const preAuth = this.limits.preAuth.admit(clientIp, () => {
+      session.disconnect(ErrorCode.RC_CONN_ACK_TIMEOUT, 'no CONNECT in time');
+      ws.terminate();
+    });
+    if (!preAuth) {
+      // The upgrade was checked for room just before; only a race gets here.
+      ws.terminate();
+      return;
+    }
     this.sockets.add(ws);
     const session = this.createSession({
       send: (bytes) => {
-        if (ws.readyState === ws.OPEN) ws.send(bytes);
+        if (ws.readyState !== ws.OPEN) return;
+        ws.send(bytes);
+        // bufferedAmount is what the socket holds beyond what the kernel took: a peer that does
+        // not read lets it grow by every answer and push.
+        if (ws.bufferedAmount > this.limits.maxQueuedBytes) {
+          session.dropSlowReader(ws.bufferedAmount);
+          ws.terminate();
+        }
       },
-      close: (code) => ws.close(code === 0 ? CLOSE_NORMAL : CLOSE_POLICY),
+      close: (code) => {
+        preAuth.release();
+        ws.close(code === 0 ? CLOSE_NORMAL : CLOSE_POLICY);
+      },
+      authenticated: () => preAuth.release(),
     });
     const idle = setTimeout(() => {
       session.close(0, 'idle');
@@ -75,6 +103,7 @@ export class Gateway {
       session.receive(toBytes(data));
     });
     ws.on('close', () => {
+      preAuth.release();
       clearTimeout(idle);
       this.sockets.delete(ws);
       session.close(0, 'socket closed');

@@ -3,6 +3,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { MAX_FRAME_BYTES } from '../core/protocol/frames.js';
 import { decodeLengthPrefixed, encodeLengthPrefixed, prefixedSize } from '../core/protocol/varint.js';
 import { drainRequest, sendJson } from './app-api.js';
+import { ErrorCode } from '../core/protocol/codes.js';
+import type { PreAuthLimits, PreAuthTicket } from './pre-auth.js';
 import type { Session, SessionLink } from './session.js';
 
 /**
@@ -24,7 +26,8 @@ import type { Session, SessionLink } from './session.js';
  *   DELETE /im/poll?sid=S        ends the session → 204.
  *   OPTIONS                      CORS preflight → 204.
  * Errors are JSON {code, errorMessage}: 400 malformed (bad varint, bad ack, frame too big), 404
- * unknown sid, 405 method, 410 session ended, 413 body too large, 503 too many channels.
+ * unknown sid, 405 method, 410 session ended, 413 body too large, 429 too many channels not yet
+ * signed in from the client's IP, 503 too many signed-in channels.
  * Frames are dropped only once acknowledged, so a poll answer lost with its connection loses nothing.
  */
 export const POLL_PATH = '/im/poll';
@@ -44,7 +47,11 @@ export interface LongPollOptions {
   heartbeatSeconds: number;
   /** Creates the Session over a link (Gateway.createSession: fan-out and metrics). */
   createSession(link: SessionLink): Session;
+  /** Signed-in channels at most; channels still waiting for CONNECT are bounded by `preAuth`. */
   maxChannels?: number;
+  /** Bytes a channel may hold unacknowledged; past that its session is dropped as a slow reader. */
+  maxQueuedBytes: number;
+  preAuth: PreAuthLimits;
 }
 
 interface HeldPoll {
@@ -57,7 +64,11 @@ interface Channel {
   session: Session;
   /** Outbound frames not yet acknowledged; pending[0] is frame number `base` of this channel. */
   pending: Uint8Array[];
+  pendingBytes: number;
   base: number;
+  /** Counted among the unauthenticated until CONNECT succeeds or the channel ends. */
+  preAuth: PreAuthTicket;
+  authenticated: boolean;
   ended: { code: number; reason: string } | undefined;
   poll: HeldPoll | undefined;
   flushScheduled: boolean;
@@ -83,6 +94,7 @@ class PollHttpError extends Error {
 
 export class LongPollGateway {
   private readonly channels = new Map<string, Channel>();
+  private authenticatedChannels = 0;
   private readonly pollIdleMs: number;
   private readonly silenceMs: number;
   private closing = false;
@@ -124,8 +136,13 @@ export class LongPollGateway {
         response.end();
         return;
       case 'POST': {
+        if (sid === null) {
+          // Refused before the body is read: a flood costs as little as possible.
+          const clientIp = this.options.preAuth.clientIp(request);
+          this.checkRoom(clientIp);
+          return this.create(await readFrames(request), clientIp, response);
+        }
         const frames = await readFrames(request);
-        if (sid === null) return this.create(frames, response);
         const channel = this.channel(sid);
         if (channel.ended) throw new PollHttpError(410, 'session ended');
         if (frames.length === 0) throw new PollHttpError(400, 'no frames in the body');
@@ -158,14 +175,31 @@ export class LongPollGateway {
     return channel;
   }
 
-  private create(frames: Uint8Array[], response: ServerResponse): void {
-    if (this.channels.size >= (this.options.maxChannels ?? DEFAULT_MAX_CHANNELS)) {
+  /**
+   * Only signed-in channels count against the global cap: channels that never send CONNECT
+   * would otherwise lock real clients out. Those are bounded per client IP, and end at the
+   * connect deadline.
+   */
+  private checkRoom(clientIp: string): void {
+    if (this.authenticatedChannels >= (this.options.maxChannels ?? DEFAULT_MAX_CHANNELS)) {
       throw new PollHttpError(503, 'too many poll sessions');
     }
+    if (!this.options.preAuth.hasRoom(clientIp)) {
+      throw new PollHttpError(429, 'too many poll sessions not signed in from this address');
+    }
+  }
+
+  private create(frames: Uint8Array[], clientIp: string, response: ServerResponse): void {
+    this.checkRoom(clientIp); // again: others may have come in while the body was read
+    const preAuth = this.options.preAuth.admit(clientIp, () => {
+      channel.session.disconnect(ErrorCode.RC_CONN_ACK_TIMEOUT, 'no CONNECT in time');
+      this.remove(channel);
+    });
+    if (!preAuth) throw new PollHttpError(429, 'too many poll sessions not signed in from this address');
     const id = randomBytes(24).toString('base64url');
     const channel: Channel = {
-      id, pending: [], base: 0, ended: undefined, poll: undefined, flushScheduled: false,
-      pollIdle: undefined,
+      id, pending: [], pendingBytes: 0, base: 0, ended: undefined, poll: undefined, flushScheduled: false,
+      pollIdle: undefined, preAuth, authenticated: false,
       silence: setTimeout(() => channel.session.close(0, 'idle'), this.silenceMs),
       session: undefined as unknown as Session,
     };
@@ -173,13 +207,25 @@ export class LongPollGateway {
       send: (bytes) => {
         if (channel.ended) return;
         channel.pending.push(bytes);
+        channel.pendingBytes += bytes.length;
+        if (channel.pendingBytes > this.options.maxQueuedBytes) {
+          channel.session.dropSlowReader(channel.pendingBytes);
+          this.remove(channel);
+          return;
+        }
         this.scheduleFlush(channel);
       },
       close: (code, reason) => {
         if (channel.ended) return;
         channel.ended = { code, reason };
+        channel.preAuth.release();
         clearTimeout(channel.silence);
         this.scheduleFlush(channel);
+      },
+      authenticated: () => {
+        channel.preAuth.release();
+        channel.authenticated = true;
+        this.authenticatedChannels++;
       },
     });
     this.channels.set(id, channel);
@@ -197,7 +243,7 @@ export class LongPollGateway {
       if (!(ack >= channel.base && ack <= channel.base + channel.pending.length)) {
         throw new PollHttpError(400, `ack must be from ${channel.base} to ${channel.base + channel.pending.length}`);
       }
-      channel.pending.splice(0, ack - channel.base);
+      for (const frame of channel.pending.splice(0, ack - channel.base)) channel.pendingBytes -= frame.length;
       channel.base = ack;
     }
     if (channel.poll) this.answer(channel, 204); // one held poll per channel: the newer wins
@@ -278,13 +324,20 @@ export class LongPollGateway {
   private remove(channel: Channel): void {
     if (this.channels.get(channel.id) !== channel) return;
     this.channels.delete(channel.id);
+    if (channel.authenticated) this.authenticatedChannels--;
+    channel.preAuth.release();
+    // Whatever was not acknowledged goes: a client that comes back syncs from its cursor.
+    channel.pending = [];
+    channel.pendingBytes = 0;
     clearTimeout(channel.pollIdle);
     clearTimeout(channel.silence);
     if (channel.poll) {
       clearTimeout(channel.poll.timer);
       const { response } = channel.poll;
       channel.poll = undefined;
-      if (!response.headersSent) sendJson(response, 410, { code: 410, errorMessage: 'session ended' });
+      if (!response.headersSent) {
+        sendJson(response, 410, { code: 410, errorMessage: `session ended: ${channel.ended?.reason ?? 'gone'}`, errorCode: channel.ended?.code ?? 0 });
+      }
     }
   }
 

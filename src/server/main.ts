@@ -3,13 +3,17 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServer } from './server.js';
 import { DEFAULT_MAX_UPLOAD_BYTES } from './files.js';
+import { DEFAULT_CONNECT_TIMEOUT_SECONDS, DEFAULT_MAX_UNAUTHENTICATED_PER_IP } from './pre-auth.js';
+import { DEFAULT_MAX_QUERIES_IN_FLIGHT, DEFAULT_MAX_QUEUED_BYTES, DEFAULT_QUERY_RATE_LIMIT } from './server.js';
 
 const DEV_APP_KEY = 'im-dev-key';
 const DEV_APP_SECRET = 'im-dev-secret';
 
 const usage = `Usage: im-server [--port N] [--host H] [--data DIR] [--app-key K] [--app-secret S]
                  [--rate-limit N] [--heartbeat SECONDS] [--single-login TAGS] [--recall-window SECONDS]
-                 [--max-upload-bytes N] [--demo]
+                 [--max-upload-bytes N] [--max-queued-bytes N] [--max-queries-in-flight N]
+                 [--query-rate-limit N] [--connect-timeout SECONDS] [--max-unauthenticated-per-ip N]
+                 [--trust-proxy] [--demo]
   --port        port to listen on; 0 picks a free one (default 8080)
   --host        address to bind (default 127.0.0.1)
   --data        directory for the SQLite store (default ./data)
@@ -21,6 +25,15 @@ const usage = `Usage: im-server [--port N] [--host H] [--data DIR] [--app-key K]
                 the user's older session on the same tag (default: none, every device stays)
   --recall-window SECONDS  how long after sending a sender may recall a message (default 120)
   --max-upload-bytes N  largest file accepted on POST /files (default 20971520, 20 MB)
+  --max-queued-bytes N  bytes waiting for a client that does not read (WebSocket buffer or
+                unpolled long-poll frames) before it is disconnected (default 4194304, 4 MiB)
+  --max-queries-in-flight N  queries one connection may have waiting; more are refused with
+                SEND_FREQUENCY_TOO_FAST 20604 (default 128)
+  --query-rate-limit N  queries per second per user; 0 turns limiting off (default 100)
+  --connect-timeout SECONDS  a connection that has not signed in by then is closed (default 10)
+  --max-unauthenticated-per-ip N  WebSockets and poll channels not yet signed in that one
+                client IP may hold; more are refused with HTTP 429 (default 100)
+  --trust-proxy  take the client IP from the first X-Forwarded-For entry (behind a proxy)
   --demo        create demo users and a group, and serve the demo page`;
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -57,6 +70,10 @@ try {
       'app-key': { type: 'string' }, 'app-secret': { type: 'string' }, 'rate-limit': { type: 'string' },
       heartbeat: { type: 'string' }, demo: { type: 'boolean' }, 'max-upload-bytes': { type: 'string' },
       // Hidden (tests): how long /im/poll holds a long poll, ms.
+      'max-queued-bytes': { type: 'string' }, 'max-queries-in-flight': { type: 'string' }, 'query-rate-limit': { type: 'string' },
+      'connect-timeout': { type: 'string' }, 'max-unauthenticated-per-ip': { type: 'string' }, 'trust-proxy': { type: 'boolean' },
+      // Hidden (tests): signed-in long-poll channels at most.
+      'max-poll-channels': { type: 'string' },
       'poll-hold-ms': { type: 'string' }, 'single-login': { type: 'string' }, 'recall-window': { type: 'string' }, help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -88,6 +105,13 @@ const server = await startServer({
   singleLogin: values['single-login'] === 'all' ? 'all' : new Set((values['single-login'] ?? '').split(',').map((tag) => tag.trim()).filter(Boolean)),
   recallWindowSeconds: integer(values['recall-window'], 'recall-window', 120, 0, 365 * 86_400),
   maxUploadBytes: integer(values['max-upload-bytes'], 'max-upload-bytes', DEFAULT_MAX_UPLOAD_BYTES, 1, Number.MAX_SAFE_INTEGER),
+  maxQueuedBytes: integer(values['max-queued-bytes'], 'max-queued-bytes', DEFAULT_MAX_QUEUED_BYTES, 1024, Number.MAX_SAFE_INTEGER),
+  maxQueriesInFlight: integer(values['max-queries-in-flight'], 'max-queries-in-flight', DEFAULT_MAX_QUERIES_IN_FLIGHT, 1, 1_000_000),
+  queryRateLimit: integer(values['query-rate-limit'], 'query-rate-limit', DEFAULT_QUERY_RATE_LIMIT, 0, 1_000_000),
+  connectTimeoutSeconds: integer(values['connect-timeout'], 'connect-timeout', DEFAULT_CONNECT_TIMEOUT_SECONDS, 1, 3600),
+  maxUnauthenticatedPerIp: integer(values['max-unauthenticated-per-ip'], 'max-unauthenticated-per-ip', DEFAULT_MAX_UNAUTHENTICATED_PER_IP, 1, 1_000_000),
+  trustProxy: values['trust-proxy'] ?? false,
+  ...(values['max-poll-channels'] === undefined ? {} : { maxPollChannels: integer(values['max-poll-channels'], 'max-poll-channels', 0, 1, 1_000_000) }),
   demo: values.demo ?? false,
   demoFiles: {
     '/': join(here, 'demo.html'),

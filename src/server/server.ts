@@ -11,6 +11,12 @@ import { SqliteChatStore } from './storage/sqlite-store.js';
 import type { ChatStore } from './storage/chat-store.js';
 import { handleDemo, seedDemo, startDemoBot, type DemoFiles } from './demo.js';
 import { DEFAULT_MAX_UPLOAD_BYTES, FileService } from './files.js';
+import { DEFAULT_CONNECT_TIMEOUT_SECONDS, DEFAULT_MAX_UNAUTHENTICATED_PER_IP, PreAuthLimits } from './pre-auth.js';
+import { RateLimiter } from './rate-limit.js';
+
+export const DEFAULT_MAX_QUEUED_BYTES = 4 * 1024 * 1024;
+export const DEFAULT_MAX_QUERIES_IN_FLIGHT = 128;
+export const DEFAULT_QUERY_RATE_LIMIT = 100;
 
 export interface ServerOptions {
   port: number;
@@ -30,6 +36,20 @@ export interface ServerOptions {
   demo: boolean;
   /** Largest upload accepted on POST /files (default 20 MB). */
   maxUploadBytes?: number;
+  /** Bytes waiting for one slow client (socket buffer or unpolled frames) before it is dropped (default 4 MiB). */
+  maxQueuedBytes?: number;
+  /** Queries one session may have waiting or running (default 128). */
+  maxQueriesInFlight?: number;
+  /** Queries per second per user; 0 = unlimited (default 100). */
+  queryRateLimit?: number;
+  /** Seconds a connection may take to CONNECT (default 10). */
+  connectTimeoutSeconds?: number;
+  /** Connections not yet signed in that one client IP may hold (default 100). */
+  maxUnauthenticatedPerIp?: number;
+  /** Client IP from the first X-Forwarded-For entry rather than the socket (behind a proxy). */
+  trustProxy?: boolean;
+  /** Signed-in long-poll channels at most (default 10,000). */
+  maxPollChannels?: number;
   /** What demo mode serves: the demo page and the widget's script-tag build, by path. */
   demoFiles?: DemoFiles;
   log?: (message: string) => void;
@@ -53,18 +73,34 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     maxUploadBytes: options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES,
   });
   const service = new ChatService(store, bus, { rateLimit: options.rateLimit, recallWindowSeconds: options.recallWindowSeconds, files });
+  const maxQueuedBytes = options.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES;
+  const preAuth = new PreAuthLimits({
+    connectTimeoutMs: (options.connectTimeoutSeconds ?? DEFAULT_CONNECT_TIMEOUT_SECONDS) * 1000,
+    maxPerIp: options.maxUnauthenticatedPerIp ?? DEFAULT_MAX_UNAUTHENTICATED_PER_IP,
+    trustProxy: options.trustProxy ?? false,
+  });
+  const queryLimiter = new RateLimiter(options.queryRateLimit ?? DEFAULT_QUERY_RATE_LIMIT);
   const gateway = new Gateway({
     appKey: options.appKey, appSecret: options.appSecret, heartbeatSeconds: options.heartbeatSeconds, service, log,
-  }, bus, options.singleLogin ?? new Set());
+    maxQueriesInFlight: options.maxQueriesInFlight ?? DEFAULT_MAX_QUERIES_IN_FLIGHT, queryLimiter,
+  }, bus, options.singleLogin ?? new Set(), { maxQueuedBytes, preAuth });
   const longPoll = new LongPollGateway({
     pollHoldMs: options.pollHoldMs ?? DEFAULT_POLL_HOLD_MS,
     heartbeatSeconds: options.heartbeatSeconds,
     createSession: (link) => gateway.createSession(link),
+    maxQueuedBytes, preAuth,
+    ...(options.maxPollChannels ? { maxChannels: options.maxPollChannels } : {}),
   });
-  const sweeper = setInterval(() => service.sweep(), 60_000);
+  const sweeper = setInterval(() => {
+    service.sweep();
+    queryLimiter.sweep();
+  }, 60_000);
   sweeper.unref();
 
-  const metrics = async () => ({ connections: gateway.connectionCount, ...(await store.stats()) });
+  const metrics = async () => ({
+    connections: gateway.connectionCount, unauthenticated: preAuth.unauthenticatedCount, rssBytes: process.memoryUsage.rss(),
+    ...(await store.stats()),
+  });
   let stopBot = () => {};
   if (options.demo) {
     stopBot = startDemoBot(bus, service, log);
@@ -101,7 +137,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
-    gateway.handleUpgrade(request, socket, head);
+    const clientIp = preAuth.clientIp(request);
+    if (!preAuth.hasRoom(clientIp)) {
+      socket.end('HTTP/1.1 429 Too Many Requests\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    gateway.handleUpgrade(request, socket, head, clientIp);
   });
   http.on('clientError', (_error, socket) => socket.destroy());
 

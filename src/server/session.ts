@@ -4,6 +4,7 @@ import { ErrorCode, FrameType } from '../core/protocol/codes.js';
 import { PROTOCOL_VERSION, decodeFrame, encodeFrame, type DecodedFrame, type Frame } from '../core/protocol/frames.js';
 import { verifyToken } from './auth.js';
 import { ChatService, ServiceError } from './chat-service.js';
+import type { RateLimiter } from './rate-limit.js';
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -12,6 +13,8 @@ export interface SessionLink {
   send(bytes: Uint8Array): void;
   /** Closes the link after what was sent so far; `code` is an ErrorCode. */
   close(code: number, reason: string): void;
+  /** Told once, when CONNECT succeeds. */
+  authenticated?(): void;
 }
 
 export interface SessionContext {
@@ -19,6 +22,10 @@ export interface SessionContext {
   appSecret: string;
   heartbeatSeconds: number;
   service: ChatService;
+  /** Queries a session may have waiting or running; more are refused at once. */
+  maxQueriesInFlight: number;
+  /** Queries per second per user, shared by all of the user's sessions. */
+  queryLimiter: RateLimiter;
   register(session: Session): void;
   unregister(session: Session): void;
   log(message: string): void;
@@ -37,6 +44,7 @@ export class Session {
   private closed = false;
   private tokenExpiry: ReturnType<typeof setTimeout> | undefined;
   private queue: Promise<void> = Promise.resolve();
+  private queriesInFlight = 0;
 
   constructor(private readonly link: SessionLink, private readonly context: SessionContext) {}
 
@@ -57,7 +65,25 @@ export class Session {
       this.write({ type: FrameType.PINGRESP, body: undefined });
       return;
     }
-    this.queue = this.queue.then(() => this.handle(frame)).catch((error) => {
+    // Queries run one at a time: without a cap, a client pipelining them faster than they are
+    // answered would grow this queue without end. Counted from arrival, signed in or not.
+    const isQuery = frame.type === FrameType.QUERY;
+    if (isQuery) {
+      if (this.queriesInFlight >= this.context.maxQueriesInFlight) {
+        this.write({
+          type: FrameType.QUERYACK,
+          body: {
+            requestId: (frame.body as im.Query).requestId, code: ErrorCode.SEND_FREQUENCY_TOO_FAST,
+            reason: `more than ${this.context.maxQueriesInFlight} queries in flight`,
+          },
+        });
+        return;
+      }
+      this.queriesInFlight++;
+    }
+    this.queue = this.queue.then(() => this.handle(frame)).finally(() => {
+      if (isQuery) this.queriesInFlight--;
+    }).catch((error) => {
       this.context.log(`session ${this.id}: ${(error as Error)?.stack ?? error}`);
       this.disconnect(ErrorCode.RC_DISCONN_EXCEPTION, 'internal error');
     });
@@ -109,6 +135,7 @@ export class Session {
     this.deviceId = body.deviceId.slice(0, 128);
     this.platform = body.platform.slice(0, 32);
     this.context.register(this);
+    this.link.authenticated?.();
     this.write({
       type: FrameType.CONNACK,
       body: {
@@ -154,6 +181,10 @@ export class Session {
 
   private async query(body: im.Query): Promise<void> {
     const requestId = body.requestId;
+    if (!this.context.queryLimiter.take(this.userId!)) {
+      this.write({ type: FrameType.QUERYACK, body: { requestId, code: ErrorCode.SEND_FREQUENCY_TOO_FAST, reason: 'too many queries per second' } });
+      return;
+    }
     try {
       const result = await this.context.service.query(this.userId!, this.id, body.topic, body.body);
       this.write({ type: FrameType.QUERYACK, body: { requestId, code: result.code, body: result.body } });
@@ -182,6 +213,18 @@ export class Session {
     if (this.closed) return;
     this.write({ type: FrameType.DISCONNECT, body: { code, reason } });
     this.close(code, reason);
+  }
+
+  /**
+   * Ends a session whose peer does not take what is sent to it as fast as it asks for it: the
+   * bytes would pile up in this process. Nothing acknowledged is lost: it is stored, and the
+   * client's sync after reconnecting fetches whatever it had not read.
+   */
+  dropSlowReader(queuedBytes: number): void {
+    if (this.closed) return;
+    this.context.log(`session ${this.id}${this.userId === undefined ? '' : ` of ${this.userId}`}: slow reader, `
+      + `${queuedBytes} bytes queued; disconnected`);
+    this.close(ErrorCode.RC_DISCONN_EXCEPTION, 'slow reader');
   }
 
   /** Ends the session without telling the peer (the link is gone or already told). */
