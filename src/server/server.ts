@@ -11,6 +11,7 @@ import { SqliteChatStore } from './storage/sqlite-store.js';
 import type { ChatStore } from './storage/chat-store.js';
 import { handleDemo, seedDemo, startDemoBot, type DemoFiles } from './demo.js';
 import { DEFAULT_MAX_UPLOAD_BYTES, FileService } from './files.js';
+import { errorLogger } from './error-log.js';
 
 export interface ServerOptions {
   port: number;
@@ -45,6 +46,7 @@ export interface RunningServer {
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const log = options.log ?? ((message: string) => console.error(message));
+  const logError = errorLogger(log);
   mkdirSync(options.dataDir, { recursive: true });
   const store: ChatStore = new SqliteChatStore(join(options.dataDir, 'im.sqlite'));
   const bus: FanoutBus = new LocalBus();
@@ -54,7 +56,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
   const service = new ChatService(store, bus, { rateLimit: options.rateLimit, recallWindowSeconds: options.recallWindowSeconds, files });
   const gateway = new Gateway({
-    appKey: options.appKey, appSecret: options.appSecret, heartbeatSeconds: options.heartbeatSeconds, service, log,
+    appKey: options.appKey, appSecret: options.appSecret, heartbeatSeconds: options.heartbeatSeconds, service, log, logError,
   }, bus, options.singleLogin ?? new Set());
   const longPoll = new LongPollGateway({
     pollHoldMs: options.pollHoldMs ?? DEFAULT_POLL_HOLD_MS,
@@ -89,7 +91,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   const http = createServer((request, response) => {
     handle(request, response).catch((error) => {
-      log(`http: ${(error as Error)?.stack ?? error}`);
+      logError('http', error);
       if (!response.headersSent) sendJson(response, 500, { code: 500, errorMessage: 'internal error' });
       else response.destroy();
     });

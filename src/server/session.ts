@@ -22,6 +22,8 @@ export interface SessionContext {
   register(session: Session): void;
   unregister(session: Session): void;
   log(message: string): void;
+  /** Unexpected errors: once per kind, not a stack per request. */
+  logError(where: string, error: unknown): void;
 }
 
 /**
@@ -58,7 +60,7 @@ export class Session {
       return;
     }
     this.queue = this.queue.then(() => this.handle(frame)).catch((error) => {
-      this.context.log(`session ${this.id}: ${(error as Error)?.stack ?? error}`);
+      this.context.logError('session', error);
       this.disconnect(ErrorCode.RC_DISCONN_EXCEPTION, 'internal error');
     });
   }
@@ -164,7 +166,7 @@ export class Session {
 
   private codeOf(error: unknown): number {
     if (error instanceof ServiceError) return error.code;
-    this.context.log(`session ${this.id}: ${(error as Error)?.stack ?? error}`);
+    this.context.logError('session', error);
     return ErrorCode.UNKNOWN;
   }
 

@@ -97,6 +97,10 @@ export function describeChatStoreContract(engine: string, createStore: () => Pro
       assert.deepEqual(list.conversations.map((c) => [c.conversationKey, c.unreadCount, c.latestMessage?.clientMsgId]),
         [['1:lister:y', 2, 'l5'], ['3:list-g', 1, 'l4']], 'own and uncounted messages are not unread');
       assert.deepEqual((await store.conversationList(u, { count: 10, types: [3] })).conversations.map((c) => c.conversationKey), ['3:list-g']);
+      // A filter is a handful of known types, however many a client lists: duplicates and unknown values change nothing.
+      const many = Array.from({ length: 40_000 }, (_, i) => [1, 3, 99, -1, 2 ** 40][i % 5]!);
+      assert.deepEqual((await store.conversationList(u, { count: 10, types: many })).conversations.map((c) => c.conversationKey), ['1:lister:y', '3:list-g']);
+      assert.deepEqual((await store.conversationList(u, { count: 10, types: [99, 7] })).conversations, [], 'no known type: nothing matches');
       const first = await store.conversationList(u, { count: 1 });
       assert.equal(first.hasMore, true);
       const second = await store.conversationList(u, { count: 1, before: first.conversations[0]!.latestCursor });

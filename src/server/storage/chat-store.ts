@@ -130,7 +130,8 @@ export interface ChatStore {
 
   /**
    * A user's conversations, latest activity first; `before` is a latestCursor to page from. The
-   * page is cut as `takePage` cuts it.
+   * page is cut as `takePage` cuts it. `types` filters by conversation type: only the types the
+   * server supports can match, and duplicates count once.
    */
   conversationList(userId: string, query: { types?: readonly number[]; before?: number; count: number; budget?: PageBudget<ConversationState> }):
     Promise<{ conversations: ConversationState[]; hasMore: boolean }>;
