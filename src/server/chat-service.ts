@@ -171,6 +171,22 @@ export class ChatService {
     if (!duplicate) this.bus.publish({ kind: 'message', recipients, message, fromSessionId: sessionId });
   }
 
+  /** The time before which the user's tokens are revoked (0: none are). */
+  tokensValidAfter(userId: string): Promise<number> {
+    return this.store.tokensValidAfter(userId);
+  }
+
+  /**
+   * Revokes the user's tokens issued until now and ends their live sessions (on every node, by
+   * the bus). A token issued later works. Returns the revocation time.
+   */
+  async revokeTokens(userId: string): Promise<number> {
+    const validAfter = Date.now();
+    await this.store.revokeTokens(userId, validAfter);
+    this.bus.publish({ kind: 'revoke', userId, validAfter });
+    return validAfter;
+  }
+
   /** The user's newest sync cursor (0 when nothing was ever delivered to them). */
   latestCursor(userId: string): Promise<number> {
     return this.store.latestCursor(userId);

@@ -9,7 +9,7 @@ const DEV_APP_SECRET = 'im-dev-secret';
 
 const usage = `Usage: im-server [--port N] [--host H] [--data DIR] [--app-key K] [--app-secret S]
                  [--rate-limit N] [--heartbeat SECONDS] [--single-login TAGS] [--recall-window SECONDS]
-                 [--max-upload-bytes N] [--demo]
+                 [--max-upload-bytes N] [--accept-seed-api-signature] [--demo]
   --port        port to listen on; 0 picks a free one (default 8080)
   --host        address to bind (default 127.0.0.1)
   --data        directory for the SQLite store (default ./data)
@@ -21,6 +21,9 @@ const usage = `Usage: im-server [--port N] [--host H] [--data DIR] [--app-key K]
                 the user's older session on the same tag (default: none, every device stays)
   --recall-window SECONDS  how long after sending a sender may recall a message (default 120)
   --max-upload-bytes N  largest file accepted on POST /files (default 20971520, 20 MB)
+  --accept-seed-api-signature  also accept the app-server API's old signature, hex
+                sha1(appSecret + nonce + timestamp), which does not cover the request (nonces
+                are still single-use); off by default: sign method, path and body instead
   --demo        create demo users and a group, and serve the demo page`;
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -55,7 +58,7 @@ try {
     options: {
       port: { type: 'string' }, host: { type: 'string' }, data: { type: 'string' },
       'app-key': { type: 'string' }, 'app-secret': { type: 'string' }, 'rate-limit': { type: 'string' },
-      heartbeat: { type: 'string' }, demo: { type: 'boolean' }, 'max-upload-bytes': { type: 'string' },
+      heartbeat: { type: 'string' }, demo: { type: 'boolean' }, 'accept-seed-api-signature': { type: 'boolean' }, 'max-upload-bytes': { type: 'string' },
       // Hidden (tests): how long /im/poll holds a long poll, ms.
       'poll-hold-ms': { type: 'string' }, 'single-login': { type: 'string' }, 'recall-window': { type: 'string' }, help: { type: 'boolean', short: 'h' },
     },
@@ -87,6 +90,7 @@ const server = await startServer({
   pollHoldMs: integer(values['poll-hold-ms'], 'poll-hold-ms', 25_000, 10, 120_000),
   singleLogin: values['single-login'] === 'all' ? 'all' : new Set((values['single-login'] ?? '').split(',').map((tag) => tag.trim()).filter(Boolean)),
   recallWindowSeconds: integer(values['recall-window'], 'recall-window', 120, 0, 365 * 86_400),
+  acceptSeedApiSignature: values['accept-seed-api-signature'] ?? false,
   maxUploadBytes: integer(values['max-upload-bytes'], 'max-upload-bytes', DEFAULT_MAX_UPLOAD_BYTES, 1, Number.MAX_SAFE_INTEGER),
   demo: values.demo ?? false,
   demoFiles: {

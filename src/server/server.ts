@@ -11,6 +11,7 @@ import { SqliteChatStore } from './storage/sqlite-store.js';
 import type { ChatStore } from './storage/chat-store.js';
 import { handleDemo, seedDemo, startDemoBot, type DemoFiles } from './demo.js';
 import { DEFAULT_MAX_UPLOAD_BYTES, FileService } from './files.js';
+import { NonceCache } from './auth.js';
 import { errorLogger } from './error-log.js';
 
 export interface ServerOptions {
@@ -28,6 +29,8 @@ export interface ServerOptions {
   singleLogin?: ReadonlySet<string> | 'all';
   /** How long after sending a sender may recall a message, seconds (default 120). */
   recallWindowSeconds?: number;
+  /** Also accept the seed's app-API signature, sha1(appSecret + nonce + timestamp) (default false). */
+  acceptSeedApiSignature?: boolean;
   demo: boolean;
   /** Largest upload accepted on POST /files (default 20 MB). */
   maxUploadBytes?: number;
@@ -66,6 +69,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const sweeper = setInterval(() => service.sweep(), 60_000);
   sweeper.unref();
 
+  const apiNonces = new NonceCache();
   const metrics = async () => ({ connections: gateway.connectionCount, ...(await store.stats()) });
   let stopBot = () => {};
   if (options.demo) {
@@ -79,7 +83,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       return;
     }
     if (await files.handle(request, response)) return;
-    if (await handleAppApi(request, response, { appKey: options.appKey, appSecret: options.appSecret, store, metrics })) return;
+    if (await handleAppApi(request, response, {
+      appKey: options.appKey, appSecret: options.appSecret, store, metrics, revokeTokens: (userId) => service.revokeTokens(userId),
+      acceptSeedSignature: options.acceptSeedApiSignature ?? false, nonces: apiNonces,
+    })) return;
     if (options.demo && (await handleDemo(request, response, { ...options, ...(options.demoFiles ? { files: options.demoFiles } : {}) }))) return;
     const path = (request.url ?? '/').split('?')[0];
     if (path === '/im') {

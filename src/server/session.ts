@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { im } from '../core/protocol/generated/im.js';
 import { ErrorCode, FrameType } from '../core/protocol/codes.js';
 import { PROTOCOL_VERSION, decodeFrame, encodeFrame, type DecodedFrame, type Frame } from '../core/protocol/frames.js';
-import { verifyToken } from './auth.js';
+import { REVOKED_TOKEN, verifyToken } from './auth.js';
 import { ChatService, ServiceError } from './chat-service.js';
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -36,6 +36,8 @@ export class Session {
   userId: string | undefined;
   deviceId = '';
   platform = '';
+  /** When the session's token was issued: a revocation after it ends the session. */
+  tokenIssuedAt = 0;
   private closed = false;
   private tokenExpiry: ReturnType<typeof setTimeout> | undefined;
   private queue: Promise<void> = Promise.resolve();
@@ -104,12 +106,17 @@ export class Session {
       refuse(check.code, check.reason);
       return;
     }
+    if (check.claims.issuedAt < await this.context.service.tokensValidAfter(check.claims.userId)) {
+      refuse(REVOKED_TOKEN.code, REVOKED_TOKEN.reason);
+      return;
+    }
     // Read before registering: a message stored after this is pushed, or synced after it.
     const latestCursor = await this.context.service.latestCursor(check.claims.userId);
     if (this.closed) return;
     this.userId = check.claims.userId;
     this.deviceId = body.deviceId.slice(0, 128);
     this.platform = body.platform.slice(0, 32);
+    this.tokenIssuedAt = check.claims.issuedAt;
     this.context.register(this);
     this.write({
       type: FrameType.CONNACK,

@@ -20,6 +20,14 @@ export function describeChatStoreContract(engine: string, createStore: () => Pro
       counted: true, ...over,
     });
 
+    it('keeps a per-user time before which tokens are revoked, never moving it back', async () => {
+      assert.equal(await store.tokensValidAfter('rev-user'), 0);
+      await store.revokeTokens('rev-user', 2000);
+      await store.revokeTokens('rev-user', 1000);
+      assert.equal(await store.tokensValidAfter('rev-user'), 2000);
+      assert.equal(await store.tokensValidAfter('rev-other'), 0);
+    });
+
     it('gives each conversation a gap-free seq and each message a growing cursor, even within one commit', async () => {
       const results = await Promise.all(Array.from({ length: 30 }, (_, i) => store.appendMessage(input({
         conversationKey: i % 2 ? '1:a:b' : '1:a:c', senderUserId: 'a', clientMsgId: `seq-${i}`, recipients: ['a', i % 2 ? 'b' : 'c'],

@@ -66,6 +66,11 @@ const migrations: readonly string[] = [
    CREATE INDEX user_conversations_by_activity ON user_conversations (user_id, latest_cursor);`,
   // Delivery receipts: what the user's devices received. Read positions were there already.
   `ALTER TABLE user_conversations ADD COLUMN delivered_seq INTEGER NOT NULL DEFAULT 0;`,
+  // Token revocation: a user's tokens issued before valid_after (ms) are refused.
+  `CREATE TABLE token_revocations (
+     user_id TEXT PRIMARY KEY,
+     valid_after INTEGER NOT NULL
+   ) WITHOUT ROWID;`,
 ];
 
 /**
@@ -230,6 +235,9 @@ export class SqliteChatStore implements ChatStore {
       conversationPageOfTypes: db.prepare(`SELECT conversation_key, conversation_type, read_seq, latest_cursor
         FROM user_conversations WHERE user_id = ? AND latest_cursor > hidden_cursor AND latest_cursor < ?
         AND (${TYPE_BIT_SQL} & ?) <> 0 ORDER BY latest_cursor DESC LIMIT ?`),
+      revokeTokens: db.prepare(`INSERT INTO token_revocations (user_id, valid_after) VALUES (?, ?)
+        ON CONFLICT (user_id) DO UPDATE SET valid_after = MAX(valid_after, excluded.valid_after)`),
+      tokensValidAfter: db.prepare('SELECT valid_after FROM token_revocations WHERE user_id = ?').pluck(),
       countGroups: db.prepare('SELECT COUNT(*) FROM groups').pluck(),
     };
   }
@@ -481,6 +489,14 @@ export class SqliteChatStore implements ChatStore {
       const row = this.statements.userConversation.get(userId, conversationKey) as UserConversationRow | undefined;
       return row && this.conversationState(userId, row);
     })();
+  }
+
+  async revokeTokens(userId: string, validAfter: number): Promise<void> {
+    this.statements.revokeTokens.run(userId, validAfter);
+  }
+
+  async tokensValidAfter(userId: string): Promise<number> {
+    return (this.statements.tokensValidAfter.get(userId) as number | undefined) ?? 0;
   }
 
   async stats() {
