@@ -102,6 +102,28 @@ function optionalExpiresIn(body: Record<string, unknown>): number | undefined {
   return value as number;
 }
 
+const ABSOLUTE_HTTP_URL = /^https?:\/\/[^\s\u0000-\u001f\u007f/?#]+[^\s\u0000-\u001f\u007f]*$/i;
+
+/**
+ * A portrait is shown in every member's widget, on whatever site embeds it: an absolute http(s)
+ * URL, or none. A relative one would be fetched from the embedding site, `javascript:` and
+ * `data:` are no pictures.
+ */
+function optionalPortrait(body: Record<string, unknown>): string {
+  const value = optionalString(body, 'portraitUri', 1024);
+  if (value === '') return value;
+  let parsed: URL | undefined;
+  try {
+    parsed = ABSOLUTE_HTTP_URL.test(value) ? new URL(value) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') || !parsed.hostname) {
+    throw new HttpError(400, 'portraitUri must be an absolute http(s) URL (or empty)');
+  }
+  return value;
+}
+
 function requireIds(body: Record<string, unknown>, field: string): string[] {
   const value = body[field];
   if (!Array.isArray(value) || value.length === 0 || value.length > MAX_GROUP_USERS || !value.every(isValidId)) {
@@ -131,7 +153,7 @@ export async function handleAppApi(request: IncomingMessage, response: ServerRes
         const body = bodyJson();
         const userId = requireId(body, 'userId');
         const name = optionalString(body, 'name', 128);
-        const portraitUri = optionalString(body, 'portraitUri', 1024);
+        const portraitUri = optionalPortrait(body);
         const expiresIn = optionalExpiresIn(body);
         await context.store.upsertUser({ userId, name, portraitUri });
         const issuedAt = Date.now();

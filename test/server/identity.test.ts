@@ -2,9 +2,11 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, createHmac, randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
-import { ConnectionStatus, ErrorCode, FrameType } from '../../src/core/protocol/codes.js';
+import { ConnectionStatus, ConversationType, ErrorCode, FrameType } from '../../src/core/protocol/codes.js';
+import { FileMessage, TextMessage } from '../../src/core/messages/index.js';
 import { IMClient } from '../../src/core/client/client.js';
 import type { WebSocketConstructor } from '../../src/core/transport/transport.js';
+import type { IMMessage } from '../../src/core/client/types.js';
 import { signApiRequest } from '../../src/server/api-signing.js';
 import { APP_KEY, APP_SECRET, api, tokenFor, useTestServer, waitFor } from '../helpers/server.js';
 import { RawSocket } from '../helpers/raw-socket.js';
@@ -23,6 +25,48 @@ function forgeWithSecret(payloadText: string): string {
   const payload = Buffer.from(payloadText).toString('base64url');
   return `${payload}.${createHmac('sha256', APP_SECRET).update(payload).digest('base64url')}`;
 }
+
+describe('identity: who a message says it is from', () => {
+  const suite = useTestServer();
+
+  it('drops a content.user that names another user; keeps the sender’s own', async () => {
+    const bob = await suite.connect('id-bob');
+    const mallory = await suite.connect('id-mallory');
+    const received: IMMessage[] = [];
+    bob.on('message', (message) => received.push(message));
+    const toBob = { conversationType: ConversationType.PRIVATE, targetId: 'id-bob' };
+    await mallory.sendMessage(toBob, new TextMessage({ content: 'hi, it is Bob', user: { id: 'id-bob', name: 'Bob', portraitUri: 'https://example.com/bob.png' } }));
+    await mallory.sendMessage(toBob, new TextMessage({ content: 'no id', user: { name: 'Bob' } }));
+    await mallory.sendMessage(toBob, new TextMessage({ content: 'really me', user: { id: 'id-mallory', name: 'Mallory' } }));
+    await waitFor((check) => bob.on('message', check), () => received.length >= 3, 'three messages at bob');
+    const users = received.map((message) => (message.content as TextMessage).user);
+    assert.deepEqual(users, [undefined, undefined, { id: 'id-mallory', name: 'Mallory' }]);
+  });
+
+  it('neutralises bidi controls in a file name before storing it', async () => {
+    const bob = await suite.connect('bidi-bob');
+    const eve = await suite.connect('bidi-eve');
+    const received: IMMessage[] = [];
+    bob.on('message', (message) => received.push(message));
+    await eve.sendMessage({ conversationType: ConversationType.PRIVATE, targetId: 'bidi-bob' },
+      new FileMessage({ name: 'invoice\u202Efdp.exe\u2066\u200F\u061C', size: 10, fileUrl: 'https://example.com/f' }));
+    await waitFor((check) => bob.on('message', check), () => received.length >= 1, 'the file at bob');
+    assert.equal((received[0]!.content as FileMessage).name, 'invoicefdp.exe');
+  });
+});
+
+describe('identity: portraits from the app API', () => {
+  const suite = useTestServer();
+
+  it('accepts only absolute http(s) portraits', async () => {
+    for (const portraitUri of ['/me.png', 'me.png', '//evil.example/me.png', 'javascript:alert(1)', 'data:image/png;base64,AA', 'ftp://x/y.png']) {
+      const { status, json } = await api(suite.server, 'POST', '/api/user/token', { userId: 'pic', portraitUri });
+      assert.equal(status, 400, portraitUri);
+      assert.match(json.errorMessage, /portraitUri/);
+    }
+    assert.equal((await api(suite.server, 'POST', '/api/user/token', { userId: 'pic', portraitUri: 'https://example.com/me.png' })).status, 200);
+  });
+});
 
 describe('identity: the app-server API signature', () => {
   const suite = useTestServer();
