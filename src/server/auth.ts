@@ -138,10 +138,11 @@ export function verifyApiSignature(
   let expected: string;
   if (HEX_SHA256.test(signature)) {
     expected = apiSignature(appSecret, request.method, request.path, nonce, timestamp, bodySha256(request.body));
-  } else if (HEX_SHA1.test(signature) && options.acceptSeedSignature) {
+  } else if (HEX_SHA1.test(signature)) {
+    if (!options.acceptSeedSignature) return refuse('the seed\'s sha1 signature is not accepted: sign method, path and body (HMAC-SHA256)');
     expected = seedApiSignature(appSecret, nonce, timestamp);
   } else {
-    return refuse(options.acceptSeedSignature ? 'Signature is wrong' : 'Signature is wrong (the seed\'s sha1 signature is off; see --accept-seed-api-signature)');
+    return refuse('Signature is wrong');
   }
   if (!timingSafeEqual(Buffer.from(signature), Buffer.from(expected))) return refuse('Signature is wrong');
   // Remembered only once the signature holds: no one else can fill the cache with our nonces.
