@@ -75,4 +75,11 @@ export default [
       copy([['src/server/demo-page/demo.html', 'demo.html']]),
     ],
   },
+  {
+    // How app servers sign API requests: the server's own code, for scripts without a TypeScript loader.
+    input: 'src/server/api-signing.ts',
+    output: { file: 'dist/im-server-api.js', format: 'es', sourcemap: true },
+    external: (id) => id.startsWith('node:'),
+    plugins: [typescript()],
+  },
 ];

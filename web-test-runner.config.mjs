@@ -1,11 +1,10 @@
 // Browser tests (test/browser/**) in headless system Chromium, against a real im-server on a random port.
 import { spawn } from 'node:child_process';
-import { createHash, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { playwrightLauncher } from '@web/test-runner-playwright';
 import { defaultReporter } from '@web/test-runner';
@@ -86,15 +85,14 @@ export function imServerPlugin({ script = fileURLToPath(new URL('./dist/im-serve
       // Tokens are minted here, through the signed app-server API, as a site's own server would:
       // the app secret never reaches the page.
       const signedApi = async (path, body) => {
-        const nonce = randomUUID();
-        const timestamp = String(Date.now());
+        // The signing code shipped beside the server script (imported here, not at the top: this
+        // config is read before anything is built).
+        const { signApiRequest } = await import(pathToFileURL(join(dirname(script), 'im-server-api.js')).href);
+        const text = JSON.stringify(body);
         const response = await fetch(`${testEnv.http}${path}`, {
           method: 'POST',
-          headers: {
-            'content-type': 'application/json', 'App-Key': APP_KEY, Nonce: nonce, Timestamp: timestamp,
-            Signature: createHash('sha1').update(APP_SECRET + nonce + timestamp).digest('hex'),
-          },
-          body: JSON.stringify(body),
+          headers: { 'content-type': 'application/json', ...signApiRequest({ appKey: APP_KEY, appSecret: APP_SECRET, method: 'POST', path, body: text }) },
+          body: text,
         });
         return { body: await response.text(), type: 'json' };
       };

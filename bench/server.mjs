@@ -29,10 +29,10 @@
  * it cannot run (setup failure, global timeout).
  */
 import { spawn } from 'node:child_process';
-import { createHash, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { machine, table } from './report.mjs';
+import { signApiRequest } from '../dist/im-server-api.js';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
@@ -248,13 +248,11 @@ const APP_KEY = 'bench-key';
 const APP_SECRET = 'bench-secret';
 
 async function api(baseUrl, path, body) {
-  const nonce = randomUUID();
-  const timestamp = String(Date.now());
-  const signature = createHash('sha1').update(APP_SECRET + nonce + timestamp).digest('hex');
+  const text = JSON.stringify(body);
   const response = await fetch(`${baseUrl}${path}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'App-Key': APP_KEY, Nonce: nonce, Timestamp: timestamp, Signature: signature },
-    body: JSON.stringify(body),
+    headers: { 'content-type': 'application/json', ...signApiRequest({ appKey: APP_KEY, appSecret: APP_SECRET, method: 'POST', path, body: text }) },
+    body: text,
   });
   const json = await response.json().catch(() => undefined);
   if (response.status !== 200 || json?.code !== 200) {

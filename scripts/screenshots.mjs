@@ -4,7 +4,6 @@
 // Needs a build (`npm run build`) and, for faithful pictures, CJK and colour emoji fonts
 // (Debian: fonts-noto-cjk, fonts-noto-color-emoji).
 import { execFileSync, spawn } from 'node:child_process';
-import { createHash, randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +11,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright';
 import WebSocket from 'ws';
+import { signApiRequest } from '../dist/im-server-api.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const out = join(root, 'docs/screenshots');
@@ -40,12 +40,11 @@ const origin = await new Promise((resolve, reject) => {
 const wsUrl = `${origin.replace(/^http/, 'ws')}/im`;
 
 async function signed(path, body) {
-  const nonce = randomUUID();
-  const timestamp = String(Date.now());
+  const text = JSON.stringify(body);
   const response = await fetch(`${origin}${path}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'App-Key': APP_KEY, Nonce: nonce, Timestamp: timestamp, Signature: createHash('sha1').update(APP_SECRET + nonce + timestamp).digest('hex') },
-    body: JSON.stringify(body),
+    headers: { 'content-type': 'application/json', ...signApiRequest({ appKey: APP_KEY, appSecret: APP_SECRET, method: 'POST', path, body: text }) },
+    body: text,
   });
   const json = await response.json();
   if (json.code !== 200) throw new Error(`${path}: ${JSON.stringify(json)}`);

@@ -369,7 +369,9 @@ export function inboxSession(options: InboxOptions = {}): ChatSession {
     let state = setStatus(initial, options.status ?? ConnectionStatus.CONNECTED, ME);
     for (const userId of Object.keys(PEOPLE)) {
       const person = PEOPLE[userId]!;
-      state = setUser(state, userId, { name: nameOf(userId, lang), ...(person.portrait ? { portraitUri: person.portrait } : {}) });
+      // Absolute, as an app server gives them: the widget shows no relative portrait.
+      const portraitUri = person.portrait && new URL(person.portrait, globalThis.location?.href ?? 'http://localhost/').href;
+      state = setUser(state, userId, { name: nameOf(userId, lang), ...(portraitUri ? { portraitUri } : {}) });
     }
     for (const [groupId, group] of Object.entries(GROUPS)) state = setGroup(state, groupId, { name: lang === 'zh-CN' ? group.zh : group.en });
     const mode = options.conversations ?? 'loaded';

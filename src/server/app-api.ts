@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { DEFAULT_TOKEN_TTL_MS, signToken, verifyApiSignature } from './auth.js';
+import { DEFAULT_TOKEN_TTL_MS, NonceCache, signToken, verifyApiSignature } from './auth.js';
 import { isValidId } from './ids.js';
 import type { ChatStore } from './storage/chat-store.js';
 
@@ -13,6 +13,11 @@ export interface AppApiContext {
   appSecret: string;
   store: ChatStore;
   metrics(): Promise<Record<string, number>>;
+  /** Revokes the user's tokens issued until now and ends their live sessions; returns the revocation time. */
+  revokeTokens(userId: string): Promise<number>;
+  /** Accept the seed's signature, which binds nothing of the request (still once per nonce). */
+  acceptSeedSignature: boolean;
+  nonces: NonceCache;
 }
 
 /** An HTTP refusal: status plus a JSON body `{ code, errorMessage }`. */
@@ -47,7 +52,8 @@ export function drainRequest(request: IncomingMessage, limit: number): void {
   request.resume();
 }
 
-export async function readJson(request: IncomingMessage): Promise<Record<string, unknown>> {
+/** The whole body, up to MAX_BODY_BYTES: the signature covers it, so it is read before the check. */
+export async function readBody(request: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request) {
@@ -55,14 +61,22 @@ export async function readJson(request: IncomingMessage): Promise<Record<string,
     if (size > MAX_BODY_BYTES) throw new HttpError(413, `body exceeds ${MAX_BODY_BYTES} bytes`);
     chunks.push(chunk as Buffer);
   }
+  return Buffer.concat(chunks);
+}
+
+export function parseJsonObject(bytes: Buffer): Record<string, unknown> {
   let body: unknown;
   try {
-    body = JSON.parse(Buffer.concat(chunks).toString('utf8') || 'null');
+    body = JSON.parse(bytes.toString('utf8') || 'null');
   } catch {
     throw new HttpError(400, 'body is not valid JSON');
   }
   if (!body || typeof body !== 'object' || Array.isArray(body)) throw new HttpError(400, 'body must be a JSON object');
   return body as Record<string, unknown>;
+}
+
+export async function readJson(request: IncomingMessage): Promise<Record<string, unknown>> {
+  return parseJsonObject(await readBody(request));
 }
 
 function requireId(body: Record<string, unknown>, field: string): string {
@@ -88,6 +102,28 @@ function optionalExpiresIn(body: Record<string, unknown>): number | undefined {
   return value as number;
 }
 
+const ABSOLUTE_HTTP_URL = /^https?:\/\/[^\s\u0000-\u001f\u007f/?#]+[^\s\u0000-\u001f\u007f]*$/i;
+
+/**
+ * A portrait is shown in every member's widget, on whatever site embeds it: an absolute http(s)
+ * URL, or none. A relative one would be fetched from the embedding site, `javascript:` and
+ * `data:` are no pictures.
+ */
+function optionalPortrait(body: Record<string, unknown>): string {
+  const value = optionalString(body, 'portraitUri', 1024);
+  if (value === '') return value;
+  let parsed: URL | undefined;
+  try {
+    parsed = ABSOLUTE_HTTP_URL.test(value) ? new URL(value) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') || !parsed.hostname) {
+    throw new HttpError(400, 'portraitUri must be an absolute http(s) URL (or empty)');
+  }
+  return value;
+}
+
 function requireIds(body: Record<string, unknown>, field: string): string[] {
   const value = body[field];
   if (!Array.isArray(value) || value.length === 0 || value.length > MAX_GROUP_USERS || !value.every(isValidId)) {
@@ -104,24 +140,37 @@ export async function handleAppApi(request: IncomingMessage, response: ServerRes
   const path = (request.url ?? '').split('?')[0]!;
   if (!path.startsWith('/api/')) return false;
   try {
-    const check = verifyApiSignature(request.headers, context.appKey, context.appSecret);
-    if (!check.ok) throw new HttpError(401, check.reason);
+    const raw = await readBody(request);
+    const check = verifyApiSignature(
+      { method: request.method ?? '', path: request.url ?? '', headers: request.headers, body: raw },
+      context.appKey, context.appSecret, { acceptSeedSignature: context.acceptSeedSignature, nonces: context.nonces },
+    );
+    if (!check.ok) throw new HttpError(check.status, check.reason);
+    const bodyJson = () => parseJsonObject(raw);
     const route = `${request.method} ${path}`;
     switch (route) {
       case 'POST /api/user/token': {
-        const body = await readJson(request);
+        const body = bodyJson();
         const userId = requireId(body, 'userId');
         const name = optionalString(body, 'name', 128);
-        const portraitUri = optionalString(body, 'portraitUri', 1024);
+        const portraitUri = optionalPortrait(body);
         const expiresIn = optionalExpiresIn(body);
         await context.store.upsertUser({ userId, name, portraitUri });
-        const expiresAt = Date.now() + (expiresIn === undefined ? DEFAULT_TOKEN_TTL_MS : expiresIn * 1000);
-        const token = signToken({ appKey: context.appKey, userId, expiresAt }, context.appSecret);
+        const issuedAt = Date.now();
+        const expiresAt = issuedAt + (expiresIn === undefined ? DEFAULT_TOKEN_TTL_MS : expiresIn * 1000);
+        const token = signToken({ appKey: context.appKey, userId, expiresAt, issuedAt }, context.appSecret);
         sendJson(response, 200, { code: 200, userId, token, expiresAt });
         return true;
       }
+      case 'POST /api/user/token/revoke': {
+        // Tokens issued until now stop working, and the user's live sessions end; the next token works.
+        const userId = requireId(bodyJson(), 'userId');
+        const validAfter = await context.revokeTokens(userId);
+        sendJson(response, 200, { code: 200, userId, validAfter });
+        return true;
+      }
       case 'POST /api/group/create': {
-        const body = await readJson(request);
+        const body = bodyJson();
         const groupId = requireId(body, 'groupId');
         const groupName = optionalString(body, 'groupName', 128);
         await context.store.createGroup(groupId, groupName, requireIds(body, 'userIds'));
@@ -130,7 +179,7 @@ export async function handleAppApi(request: IncomingMessage, response: ServerRes
       }
       case 'POST /api/group/join':
       case 'POST /api/group/quit': {
-        const body = await readJson(request);
+        const body = bodyJson();
         const groupId = requireId(body, 'groupId');
         const userIds = requireIds(body, 'userIds');
         const done = path.endsWith('/join')

@@ -7,7 +7,9 @@ export type BusEvent =
   | { kind: 'message'; recipients: readonly string[]; message: StoredMessage; fromSessionId: string; persisted?: boolean }
   | { kind: 'conversation'; userId: string; update: im.IConversationUpdate; fromSessionId: string }
   /** Receipts about other users (a peer's read or delivered position, a group member's read), to every session of `recipients`. */
-  | { kind: 'receipt'; recipients: readonly string[]; update: im.IConversationUpdate };
+  | { kind: 'receipt'; recipients: readonly string[]; update: im.IConversationUpdate }
+  /** The user's tokens issued before `validAfter` were revoked: their sessions end. */
+  | { kind: 'revoke'; userId: string; validAfter: number };
 
 /**
  * Fan-out between server nodes. The embedded server has one node, so LocalBus hands events

@@ -2,7 +2,7 @@ import { im } from '../core/protocol/generated/im.js';
 import { ConversationType, ErrorCode } from '../core/protocol/codes.js';
 import { MAX_CONTENT_BYTES, MAX_QUERY_BODY_BYTES, decodeBody, FrameError } from '../core/protocol/frames.js';
 import { RecallConflict, type ChatStore, type ConversationState, type PageBudget, type StoredMessage } from './storage/chat-store.js';
-import { checkContent, typeFlags } from './content-rules.js';
+import { checkContent, neutralizeContent, typeFlags } from './content-rules.js';
 import type { FanoutBus } from './bus.js';
 import { RateLimiter } from './rate-limit.js';
 import {
@@ -129,7 +129,7 @@ export class ChatService {
     const conversationType = outgoing.conversationType ?? 0;
     const targetId = outgoing.targetId ?? '';
     const objectName = outgoing.objectName ?? '';
-    const content = outgoing.content ?? new Uint8Array(0);
+    let content = outgoing.content ?? new Uint8Array(0);
     if (outgoing.senderUserId && outgoing.senderUserId !== userId) {
       throw new ServiceError(ErrorCode.RC_MSG_UNAUTHORIZED, 'a user can only send as themself');
     }
@@ -138,7 +138,7 @@ export class ChatService {
     if (content.length > MAX_CONTENT_BYTES) {
       throw new ServiceError(ErrorCode.PARAMETER_ERROR, `content exceeds ${MAX_CONTENT_BYTES} bytes`);
     }
-    validateContent(objectName, content);
+    content = validateContent(objectName, content, userId);
     const { key, recipients } = await this.route(userId, conversationType, targetId);
     // Typing signals have a budget of their own: showing "typing…" must never hold back a message.
     const limiter = objectName === 'RC:TypSts' ? this.typingLimiter : this.limiter;
@@ -169,6 +169,22 @@ export class ChatService {
     // A resend of a stored message was delivered the first time (or reaches its recipients by
     // sync): fanning it out again would show it twice.
     if (!duplicate) this.bus.publish({ kind: 'message', recipients, message, fromSessionId: sessionId });
+  }
+
+  /** The time before which the user's tokens are revoked (0: none are). */
+  tokensValidAfter(userId: string): Promise<number> {
+    return this.store.tokensValidAfter(userId);
+  }
+
+  /**
+   * Revokes the user's tokens issued until now and ends their live sessions (on every node, by
+   * the bus). A token issued later works. Returns the revocation time.
+   */
+  async revokeTokens(userId: string): Promise<number> {
+    const validAfter = Date.now();
+    await this.store.revokeTokens(userId, validAfter);
+    this.bus.publish({ kind: 'revoke', userId, validAfter });
+    return validAfter;
   }
 
   /** The user's newest sync cursor (0 when nothing was ever delivered to them). */
@@ -486,8 +502,11 @@ function clampPage(requested: number, max: number, fallback = max): number {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-/** The server checks what it can of every content: JSON object, and the fields of known types. */
-function validateContent(objectName: string, bytes: Uint8Array): void {
+/**
+ * The server checks what it can of every content: JSON object, and the fields of known types.
+ * Returns what to store: the bytes as sent, or the content made safe (neutralizeContent).
+ */
+function validateContent(objectName: string, bytes: Uint8Array, senderUserId: string): Uint8Array {
   let content: unknown;
   try {
     content = JSON.parse(utf8.decode(bytes));
@@ -499,4 +518,6 @@ function validateContent(objectName: string, bytes: Uint8Array): void {
   }
   const violation = checkContent(objectName, content as Record<string, unknown>);
   if (violation) throw new ServiceError(violation.code, violation.reason);
+  return neutralizeContent(objectName, content as Record<string, unknown>, senderUserId)
+    ? new TextEncoder().encode(JSON.stringify(content)) : bytes;
 }

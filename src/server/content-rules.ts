@@ -67,6 +67,8 @@ export const CONTENT_RULES: Readonly<Record<string, TypeRules>> = {
     ...content,
     fields: { referMsgUserId: id(true), referMsg: { kind: 'object', required: true }, referMsgUid: id(), content: text(true), objName: id(true) },
   },
+  // Clients may send these two, as in the seed's SDK (and nothing else issues them here): the
+  // widget shows them with the sender's name, so a notice cannot pass for one from the system.
   'RC:InfoNtf': { ...notice, fields: { message: text(true) } },
   'RC:GrpNtf': { ...notice, fields: { operatorUserId: id(true), operation: line(true), data: text(), message: text() } },
   'RC:CmdMsg': { counted: false, persisted: false, fields: { name: line(true), data: text() } },
@@ -153,4 +155,35 @@ export function typeFlags(objectName: string, sent: { counted?: boolean | null; 
   const rules = CONTENT_RULES[objectName];
   if (rules) return { counted: rules.counted, persisted: rules.persisted };
   return { counted: sent.counted === true, persisted: sent.persisted === true };
+}
+
+/**
+ * Bidirectional controls (embeddings, overrides, isolates, marks): in a file name they make
+ * `invoice\u202Efdp.exe` read as `invoiceexe.pdf`. Nothing a file name needs.
+ */
+const BIDI_CONTROLS = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/** The types whose `name` is a file name. */
+const FILE_NAME_TYPES = new Set(['RC:FileMsg', 'RC:SightMsg']);
+
+/**
+ * Makes a checked content safe to store, in place; true when it changed.
+ * - `user` (the seed's sender info, shown as the sender's name and portrait) stays only when its
+ *   id is the sender's: anyone could otherwise label their message with another user's name.
+ * - A file name loses its bidirectional controls.
+ */
+export function neutralizeContent(objectName: string, content: Record<string, unknown>, senderUserId: string): boolean {
+  let changed = false;
+  if (content.user !== undefined && (content.user as { id?: unknown } | null)?.id !== senderUserId) {
+    delete content.user;
+    changed = true;
+  }
+  if (FILE_NAME_TYPES.has(objectName) && typeof content.name === 'string') {
+    const name = content.name.replace(BIDI_CONTROLS, '');
+    if (name !== content.name) {
+      content.name = name || 'file';
+      changed = true;
+    }
+  }
+  return changed;
 }

@@ -109,7 +109,7 @@ export async function handleDemo(
   if (request.method !== 'GET') return false;
   const url = new URL(request.url ?? '/', 'http://localhost');
   const tokenFor = (userId: string) =>
-    signToken({ appKey: options.appKey, userId, expiresAt: Date.now() + DEFAULT_TOKEN_TTL_MS }, options.appSecret);
+    signToken({ appKey: options.appKey, userId, issuedAt: Date.now(), expiresAt: Date.now() + DEFAULT_TOKEN_TTL_MS }, options.appSecret);
   const demoUser = (value: string | null) => DEMO_USERS.find((user) => user.userId === value && user.userId !== BOT);
 
   if (url.pathname === '/demo/token' || url.pathname === '/chat') {

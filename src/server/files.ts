@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { ConversationType, ErrorCode } from '../core/protocol/codes.js';
 import { drainRequest, HttpError, readJson, sendJson } from './app-api.js';
-import { verifyToken } from './auth.js';
+import { REVOKED_TOKEN, verifyToken } from './auth.js';
 import { privateParticipants } from './ids.js';
 import type { ChatStore } from './storage/chat-store.js';
 import { FileStore, type FileRecord } from './storage/file-store.js';
@@ -102,7 +102,7 @@ export function sanitizeFileName(header: string | undefined): string {
     name = '';
   }
   name = name.normalize('NFC')
-    .replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '')
+    .replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '')
     .replace(/[/\\]/g, '_')
     .replace(/^[\s.]+|[\s.]+$/g, '');
   const encoder = new TextEncoder();
@@ -258,12 +258,15 @@ export class FileService {
     return new HttpError(405, 'method not allowed');
   }
 
-  private authenticate(request: IncomingMessage): string {
+  private async authenticate(request: IncomingMessage): Promise<string> {
     const header = request.headers.authorization ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) throw new AuthError(401, 'Authorization: Bearer <token> is required', ErrorCode.RC_CONN_USER_OR_PASSWD_ERROR);
     const check = verifyToken(match[1]!, this.options.appKey, this.options.appSecret);
     if (!check.ok) throw new AuthError(401, check.reason, check.code);
+    if (check.claims.issuedAt < await this.options.store.tokensValidAfter(check.claims.userId)) {
+      throw new AuthError(401, REVOKED_TOKEN.reason, REVOKED_TOKEN.code);
+    }
     return check.claims.userId;
   }
 
@@ -278,7 +281,7 @@ export class FileService {
   }
 
   private async upload(request: IncomingMessage, response: ServerResponse, query: URLSearchParams): Promise<void> {
-    const userId = this.authenticate(request);
+    const userId = await this.authenticate(request);
     const max = this.options.maxUploadBytes;
     const requested = query.get('disposition');
     if (requested !== null && requested !== 'inline' && requested !== 'attachment') {
@@ -361,7 +364,7 @@ export class FileService {
   }
 
   private async sign(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const userId = this.authenticate(request);
+    const userId = await this.authenticate(request);
     const body = await readJson(request);
     const given = Array.isArray(body.ids) ? body.ids : Array.isArray(body.urls) ? body.urls : undefined;
     if (!given || given.length > MAX_SIGN_REQUEST || !given.every((value) => typeof value === 'string')) {
@@ -388,12 +391,12 @@ export class FileService {
   }
 
   /** The reader a GET names: a signed URL's user, or the bearer token's. */
-  private reader(request: IncomingMessage, fileId: string, query: URLSearchParams): { userId: string; until: number } {
+  private async reader(request: IncomingMessage, fileId: string, query: URLSearchParams): Promise<{ userId: string; until: number }> {
     const userId = query.get('u');
     const expiry = query.get('e');
     const signature = query.get('s');
     if (userId === null && expiry === null && signature === null && request.headers.authorization) {
-      return { userId: this.authenticate(request), until: Date.now() + SIGNED_URL_TTL_MS };
+      return { userId: await this.authenticate(request), until: Date.now() + SIGNED_URL_TTL_MS };
     }
     if (!userId || !expiry || !signature || !/^\d{1,15}$/.test(expiry)) throw new AuthError(403, 'a signed URL is required');
     const expected = Buffer.from(this.signature(fileId, userId, Number(expiry)));
@@ -406,7 +409,7 @@ export class FileService {
   private async serve(request: IncomingMessage, response: ServerResponse, fileId: string, query: URLSearchParams): Promise<void> {
     const file = FILE_ID.test(fileId) ? this.store.get(fileId) : undefined;
     if (!file) throw new HttpError(404, 'no such file');
-    const { userId, until } = this.reader(request, fileId, query);
+    const { userId, until } = await this.reader(request, fileId, query);
     if (!(await this.mayRead(file, userId))) throw new AuthError(403, 'not allowed to read this file');
     const path = join(this.dir, fileId);
     const size = statSync(path).size;

@@ -6,6 +6,7 @@ import { MAX_FRAME_BYTES } from '../core/protocol/frames.js';
 import type { BusEvent, FanoutBus } from './bus.js';
 import { toWireMessage } from './chat-service.js';
 import type { PreAuthLimits } from './pre-auth.js';
+import { REVOKED_TOKEN } from './auth.js';
 import { Session, type SessionContext, type SessionLink } from './session.js';
 
 /** WebSocket close codes we use: 1000 normal, 1008 protocol/policy violation. */
@@ -143,6 +144,12 @@ export class Gateway {
         for (const session of sessions) {
           if (session.id !== event.fromSessionId) session.push({ type: FrameType.PUBLISH, body: { message } });
         }
+      }
+      return;
+    }
+    if (event.kind === 'revoke') {
+      for (const session of [...(this.sessionsByUser.get(event.userId) ?? [])]) {
+        if (session.tokenIssuedAt < event.validAfter) session.disconnect(REVOKED_TOKEN.code, REVOKED_TOKEN.reason);
       }
       return;
     }

@@ -13,7 +13,7 @@ const usage = `Usage: im-server [--port N] [--host H] [--data DIR] [--app-key K]
                  [--rate-limit N] [--heartbeat SECONDS] [--single-login TAGS] [--recall-window SECONDS]
                  [--max-upload-bytes N] [--max-queued-bytes N] [--max-queries-in-flight N]
                  [--query-rate-limit N] [--connect-timeout SECONDS] [--max-unauthenticated-per-ip N]
-                 [--trust-proxy] [--demo]
+                 [--trust-proxy] [--accept-seed-api-signature] [--demo]
   --port        port to listen on; 0 picks a free one (default 8080)
   --host        address to bind (default 127.0.0.1)
   --data        directory for the SQLite store (default ./data)
@@ -34,6 +34,9 @@ const usage = `Usage: im-server [--port N] [--host H] [--data DIR] [--app-key K]
   --max-unauthenticated-per-ip N  WebSockets and poll channels not yet signed in that one
                 client IP may hold; more are refused with HTTP 429 (default 100)
   --trust-proxy  take the client IP from the first X-Forwarded-For entry (behind a proxy)
+  --accept-seed-api-signature  also accept the app-server API's old signature, hex
+                sha1(appSecret + nonce + timestamp), which does not cover the request (nonces
+                are still single-use); off by default: sign method, path and body instead
   --demo        create demo users and a group, and serve the demo page`;
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -68,7 +71,7 @@ try {
     options: {
       port: { type: 'string' }, host: { type: 'string' }, data: { type: 'string' },
       'app-key': { type: 'string' }, 'app-secret': { type: 'string' }, 'rate-limit': { type: 'string' },
-      heartbeat: { type: 'string' }, demo: { type: 'boolean' }, 'max-upload-bytes': { type: 'string' },
+      heartbeat: { type: 'string' }, demo: { type: 'boolean' }, 'accept-seed-api-signature': { type: 'boolean' }, 'max-upload-bytes': { type: 'string' },
       // Hidden (tests): how long /im/poll holds a long poll, ms.
       'max-queued-bytes': { type: 'string' }, 'max-queries-in-flight': { type: 'string' }, 'query-rate-limit': { type: 'string' },
       'connect-timeout': { type: 'string' }, 'max-unauthenticated-per-ip': { type: 'string' }, 'trust-proxy': { type: 'boolean' },
@@ -104,6 +107,7 @@ const server = await startServer({
   pollHoldMs: integer(values['poll-hold-ms'], 'poll-hold-ms', 25_000, 10, 120_000),
   singleLogin: values['single-login'] === 'all' ? 'all' : new Set((values['single-login'] ?? '').split(',').map((tag) => tag.trim()).filter(Boolean)),
   recallWindowSeconds: integer(values['recall-window'], 'recall-window', 120, 0, 365 * 86_400),
+  acceptSeedApiSignature: values['accept-seed-api-signature'] ?? false,
   maxUploadBytes: integer(values['max-upload-bytes'], 'max-upload-bytes', DEFAULT_MAX_UPLOAD_BYTES, 1, Number.MAX_SAFE_INTEGER),
   maxQueuedBytes: integer(values['max-queued-bytes'], 'max-queued-bytes', DEFAULT_MAX_QUEUED_BYTES, 1024, Number.MAX_SAFE_INTEGER),
   maxQueriesInFlight: integer(values['max-queries-in-flight'], 'max-queries-in-flight', DEFAULT_MAX_QUERIES_IN_FLIGHT, 1, 1_000_000),

@@ -17,6 +17,8 @@ import { RateLimiter } from './rate-limit.js';
 export const DEFAULT_MAX_QUEUED_BYTES = 4 * 1024 * 1024;
 export const DEFAULT_MAX_QUERIES_IN_FLIGHT = 128;
 export const DEFAULT_QUERY_RATE_LIMIT = 100;
+import { NonceCache } from './auth.js';
+import { errorLogger } from './error-log.js';
 
 export interface ServerOptions {
   port: number;
@@ -33,6 +35,8 @@ export interface ServerOptions {
   singleLogin?: ReadonlySet<string> | 'all';
   /** How long after sending a sender may recall a message, seconds (default 120). */
   recallWindowSeconds?: number;
+  /** Also accept the seed's app-API signature, sha1(appSecret + nonce + timestamp) (default false). */
+  acceptSeedApiSignature?: boolean;
   demo: boolean;
   /** Largest upload accepted on POST /files (default 20 MB). */
   maxUploadBytes?: number;
@@ -65,6 +69,7 @@ export interface RunningServer {
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const log = options.log ?? ((message: string) => console.error(message));
+  const logError = errorLogger(log);
   mkdirSync(options.dataDir, { recursive: true });
   const store: ChatStore = new SqliteChatStore(join(options.dataDir, 'im.sqlite'));
   const bus: FanoutBus = new LocalBus();
@@ -81,7 +86,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
   const queryLimiter = new RateLimiter(options.queryRateLimit ?? DEFAULT_QUERY_RATE_LIMIT);
   const gateway = new Gateway({
-    appKey: options.appKey, appSecret: options.appSecret, heartbeatSeconds: options.heartbeatSeconds, service, log,
+    appKey: options.appKey, appSecret: options.appSecret, heartbeatSeconds: options.heartbeatSeconds, service, log, logError,
     maxQueriesInFlight: options.maxQueriesInFlight ?? DEFAULT_MAX_QUERIES_IN_FLIGHT, queryLimiter,
   }, bus, options.singleLogin ?? new Set(), { maxQueuedBytes, preAuth });
   const longPoll = new LongPollGateway({
@@ -97,6 +102,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   }, 60_000);
   sweeper.unref();
 
+  const apiNonces = new NonceCache();
   const metrics = async () => ({
     connections: gateway.connectionCount, unauthenticated: preAuth.unauthenticatedCount, rssBytes: process.memoryUsage.rss(),
     ...(await store.stats()),
@@ -113,7 +119,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       return;
     }
     if (await files.handle(request, response)) return;
-    if (await handleAppApi(request, response, { appKey: options.appKey, appSecret: options.appSecret, store, metrics })) return;
+    if (await handleAppApi(request, response, {
+      appKey: options.appKey, appSecret: options.appSecret, store, metrics, revokeTokens: (userId) => service.revokeTokens(userId),
+      acceptSeedSignature: options.acceptSeedApiSignature ?? false, nonces: apiNonces,
+    })) return;
     if (options.demo && (await handleDemo(request, response, { ...options, ...(options.demoFiles ? { files: options.demoFiles } : {}) }))) return;
     const path = (request.url ?? '/').split('?')[0];
     if (path === '/im') {
@@ -125,7 +134,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   const http = createServer((request, response) => {
     handle(request, response).catch((error) => {
-      log(`http: ${(error as Error)?.stack ?? error}`);
+      logError('http', error);
       if (!response.headersSent) sendJson(response, 500, { code: 500, errorMessage: 'internal error' });
       else response.destroy();
     });

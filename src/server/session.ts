@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { im } from '../core/protocol/generated/im.js';
 import { ErrorCode, FrameType } from '../core/protocol/codes.js';
 import { PROTOCOL_VERSION, decodeFrame, encodeFrame, type DecodedFrame, type Frame } from '../core/protocol/frames.js';
-import { verifyToken } from './auth.js';
+import { REVOKED_TOKEN, verifyToken } from './auth.js';
 import { ChatService, ServiceError } from './chat-service.js';
 import type { RateLimiter } from './rate-limit.js';
 
@@ -29,6 +29,8 @@ export interface SessionContext {
   register(session: Session): void;
   unregister(session: Session): void;
   log(message: string): void;
+  /** Unexpected errors: once per kind, not a stack per request. */
+  logError(where: string, error: unknown): void;
 }
 
 /**
@@ -41,6 +43,8 @@ export class Session {
   userId: string | undefined;
   deviceId = '';
   platform = '';
+  /** When the session's token was issued: a revocation after it ends the session. */
+  tokenIssuedAt = 0;
   private closed = false;
   private tokenExpiry: ReturnType<typeof setTimeout> | undefined;
   private queue: Promise<void> = Promise.resolve();
@@ -84,7 +88,7 @@ export class Session {
     this.queue = this.queue.then(() => this.handle(frame)).finally(() => {
       if (isQuery) this.queriesInFlight--;
     }).catch((error) => {
-      this.context.log(`session ${this.id}: ${(error as Error)?.stack ?? error}`);
+      this.context.logError('session', error);
       this.disconnect(ErrorCode.RC_DISCONN_EXCEPTION, 'internal error');
     });
   }
@@ -128,12 +132,17 @@ export class Session {
       refuse(check.code, check.reason);
       return;
     }
+    if (check.claims.issuedAt < await this.context.service.tokensValidAfter(check.claims.userId)) {
+      refuse(REVOKED_TOKEN.code, REVOKED_TOKEN.reason);
+      return;
+    }
     // Read before registering: a message stored after this is pushed, or synced after it.
     const latestCursor = await this.context.service.latestCursor(check.claims.userId);
     if (this.closed) return;
     this.userId = check.claims.userId;
     this.deviceId = body.deviceId.slice(0, 128);
     this.platform = body.platform.slice(0, 32);
+    this.tokenIssuedAt = check.claims.issuedAt;
     this.context.register(this);
     this.link.authenticated?.();
     this.write({
@@ -195,7 +204,7 @@ export class Session {
 
   private codeOf(error: unknown): number {
     if (error instanceof ServiceError) return error.code;
-    this.context.log(`session ${this.id}: ${(error as Error)?.stack ?? error}`);
+    this.context.logError('session', error);
     return ErrorCode.UNKNOWN;
   }
 

@@ -81,7 +81,7 @@ describe('message types in <im-message-list>', () => {
     expect(shadow.querySelector<HTMLAnchorElement>('[part="card"]')!.href).to.equal('https://example.com/post');
     expect(shadow.querySelector('[part="quote"]')!.textContent).to.contain('the original');
     const notices = [...shadow.querySelectorAll('[part="notice"]')].map((notice) => notice.textContent!.trim());
-    expect(notices).to.deep.equal(['Carol added Dave', 'Carol recalled a message']);
+    expect(notices).to.deep.equal(['Carol: Carol added Dave', 'Carol recalled a message'], 'a notice a member sent names the member');
     expect(rows.at(-1)!.textContent).to.contain('Unsupported message');
   });
 

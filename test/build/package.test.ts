@@ -4,7 +4,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startTestServer } from '../helpers/server.js';
+import { pathToFileURL } from 'node:url';
+import { APP_KEY, APP_SECRET, startTestServer } from '../helpers/server.js';
 
 // The npm packages as users get them: `npm run pack`'s tarballs (npm test builds first),
 // installed into a fresh project by npm itself, then imported by their public names.
@@ -90,6 +91,13 @@ describe('the npm packages', () => {
       const script = await fetch(`${running.url}/im-widget.iife.js`);
       assert.equal(script.status, 200);
       assert.equal(await script.text(), readFileSync(join(app, 'node_modules/im-widget/dist/im-widget.iife.js'), 'utf8'));
+      // App servers sign API requests with the package's own helper (im-widget-server/api-signing).
+      assert.equal(manifest.exports['./api-signing'], './im-server-api.js');
+      const { signApiRequest } = await import(pathToFileURL(join(server, 'im-server-api.js')).href);
+      const body = JSON.stringify({ userId: 'packaged' });
+      const headers = signApiRequest({ appKey: APP_KEY, appSecret: APP_SECRET, method: 'POST', path: '/api/user/token', body });
+      const token = await fetch(`${running.url}/api/user/token`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+      assert.equal(token.status, 200);
     } finally {
       await running.dispose();
     }

@@ -4,9 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
-import { apiSignature } from '../../src/server/auth.js';
+import { signApiRequest } from '../../src/server/api-signing.js';
 import { IMClient, type IMClientOptions } from '../../src/core/client/client.js';
 import { ChatSession, type ChatSessionOptions } from '../../src/core/client/chat-session.js';
 import type { WebSocketConstructor } from '../../src/core/transport/transport.js';
@@ -79,16 +78,15 @@ export async function startTestServer(args: ServerArgs = {}): Promise<TestServer
 /** Calls the signed app-server API. */
 export async function api(server: { url: string }, method: string, path: string, body?: unknown,
   overrides: Record<string, string> = {}): Promise<{ status: number; json: any }> {
-  const nonce = randomUUID();
-  const timestamp = String(Date.now());
+  const text = body === undefined ? undefined : JSON.stringify(body);
   const response = await fetch(`${server.url}${path}`, {
     method,
     headers: {
       'content-type': 'application/json',
-      'App-Key': APP_KEY, Nonce: nonce, Timestamp: timestamp, Signature: apiSignature(APP_SECRET, nonce, timestamp),
+      ...signApiRequest({ appKey: APP_KEY, appSecret: APP_SECRET, method, path, body: text }),
       ...overrides,
     },
-    body: body === undefined ? undefined : JSON.stringify(body),
+    body: text,
   });
   return { status: response.status, json: await response.json() };
 }

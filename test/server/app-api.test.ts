@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { randomUUID } from 'node:crypto';
-import { apiSignature } from '../../src/server/auth.js';
+import { signApiRequest } from '../../src/server/api-signing.js';
 import { APP_KEY, APP_SECRET, api, startTestServer, type TestServer } from '../helpers/server.js';
 
 const SERVER_BIN = new URL('../../dist/im-server.js', import.meta.url).pathname;
@@ -19,14 +19,10 @@ describe('app-server API', () => {
   });
   after(() => server.dispose());
 
-  const signed = (overrides: { nonce?: string; timestamp?: string; secret?: string; key?: string } = {}) => {
-    const nonce = overrides.nonce ?? randomUUID();
-    const timestamp = overrides.timestamp ?? String(Date.now());
-    return {
-      'App-Key': overrides.key ?? APP_KEY, Nonce: nonce, Timestamp: timestamp,
-      Signature: apiSignature(overrides.secret ?? APP_SECRET, nonce, timestamp),
-    };
-  };
+  const signed = (body: string, overrides: { nonce?: string; timestamp?: string; secret?: string; key?: string } = {}) => signApiRequest({
+    appKey: overrides.key ?? APP_KEY, appSecret: overrides.secret ?? APP_SECRET, method: 'POST', path: '/api/user/token', body,
+    nonce: overrides.nonce ?? randomUUID(), timestamp: overrides.timestamp ?? String(Date.now()),
+  });
 
   it('issues a token for a user', async () => {
     const { status, json } = await api(server, 'POST', '/api/user/token', { userId: 'api-user', name: 'API User', portraitUri: 'https://example.com/a.png' });
@@ -43,11 +39,11 @@ describe('app-server API', () => {
     const body = JSON.stringify({ userId: 'x' });
     const attempts: Record<string, Record<string, string>> = {
       unsigned: {},
-      'wrong secret': signed({ secret: 'nope' }),
-      'other app': signed({ key: 'other' }),
-      'stale by 6 minutes': signed({ timestamp: String(Date.now() - 6 * 60_000) }),
-      'from the future': signed({ timestamp: String(Date.now() + 6 * 60_000) }),
-      'not a time': signed({ timestamp: 'yesterday' }),
+      'wrong secret': signed(body, { secret: 'nope' }),
+      'other app': signed(body, { key: 'other' }),
+      'stale by 6 minutes': signed(body, { timestamp: String(Date.now() - 6 * 60_000) }),
+      'from the future': signed(body, { timestamp: String(Date.now() + 6 * 60_000) }),
+      'not a time': signed(body, { timestamp: 'yesterday' }),
     };
     for (const [name, headers] of Object.entries(attempts)) {
       const response = await fetch(`${server.url}/api/user/token`, { method: 'POST', headers, body });

@@ -25,7 +25,8 @@ function inbox(client: IMClient) {
 const private_ = (targetId: string) => ({ conversationType: ConversationType.PRIVATE, targetId });
 const json = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
 const THUMB = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
-const user = { id: 'pat', name: 'Pat', portraitUri: 'https://example.test/pat.png', extra: '{"vip":true}' };
+// The sender's own info: the server drops a `user` that names someone else (identity.test.ts).
+const user = { id: 'ada', name: 'Ada', portraitUri: 'https://example.test/ada.png', extra: '{"vip":true}' };
 
 /** One valid content of every type a client may send. */
 const samples: MessageContent[] = [

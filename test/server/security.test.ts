@@ -43,13 +43,13 @@ describe('authentication and authorization', () => {
     const claims = JSON.parse(Buffer.from(payload!, 'base64url').toString());
     const forgedPayload = Buffer.from(JSON.stringify({ ...claims, u: 'admin' })).toString('base64url');
     await assert.rejects(connectWith(`${forgedPayload}.${genuine.split('.')[1]}`), refusedWith(ErrorCode.RC_CONN_USER_OR_PASSWD_ERROR));
-    await assert.rejects(connectWith(signToken({ appKey: APP_KEY, userId: 'nina', expiresAt: Date.now() + 60_000 }, 'guessed-secret')),
+    await assert.rejects(connectWith(signToken({ appKey: APP_KEY, userId: 'nina', issuedAt: Date.now() - 120_000, expiresAt: Date.now() + 60_000 }, 'guessed-secret')),
       refusedWith(ErrorCode.RC_CONN_USER_OR_PASSWD_ERROR));
     await assert.rejects(connectWith('garbage'), refusedWith(ErrorCode.RC_CONN_USER_OR_PASSWD_ERROR));
   });
 
   it('refuses an expired token with the token-expired code, and a tokenProvider renews it', async () => {
-    const expired = signToken({ appKey: APP_KEY, userId: 'omar', expiresAt: Date.now() - 1000 }, APP_SECRET);
+    const expired = signToken({ appKey: APP_KEY, userId: 'omar', issuedAt: Date.now() - 120_000, expiresAt: Date.now() - 1000 }, APP_SECRET);
     await assert.rejects(connectWith(expired), refusedWith(ErrorCode.RC_CONN_TOKEN_EXPIRE));
     let calls = 0;
     const client = new IMClient({
@@ -65,7 +65,7 @@ describe('authentication and authorization', () => {
   });
 
   it('refuses another app\'s token', async () => {
-    const foreign = signToken({ appKey: 'other-app', userId: 'nina', expiresAt: Date.now() + 60_000 }, 'other-secret');
+    const foreign = signToken({ appKey: 'other-app', userId: 'nina', issuedAt: Date.now(), expiresAt: Date.now() + 60_000 }, 'other-secret');
     await assert.rejects(connectWith(foreign), refusedWith(ErrorCode.RC_CONN_NOT_AUTHRORIZED));
   });
 

@@ -20,6 +20,14 @@ export function describeChatStoreContract(engine: string, createStore: () => Pro
       counted: true, ...over,
     });
 
+    it('keeps a per-user time before which tokens are revoked, never moving it back', async () => {
+      assert.equal(await store.tokensValidAfter('rev-user'), 0);
+      await store.revokeTokens('rev-user', 2000);
+      await store.revokeTokens('rev-user', 1000);
+      assert.equal(await store.tokensValidAfter('rev-user'), 2000);
+      assert.equal(await store.tokensValidAfter('rev-other'), 0);
+    });
+
     it('gives each conversation a gap-free seq and each message a growing cursor, even within one commit', async () => {
       const results = await Promise.all(Array.from({ length: 30 }, (_, i) => store.appendMessage(input({
         conversationKey: i % 2 ? '1:a:b' : '1:a:c', senderUserId: 'a', clientMsgId: `seq-${i}`, recipients: ['a', i % 2 ? 'b' : 'c'],
@@ -97,6 +105,10 @@ export function describeChatStoreContract(engine: string, createStore: () => Pro
       assert.deepEqual(list.conversations.map((c) => [c.conversationKey, c.unreadCount, c.latestMessage?.clientMsgId]),
         [['1:lister:y', 2, 'l5'], ['3:list-g', 1, 'l4']], 'own and uncounted messages are not unread');
       assert.deepEqual((await store.conversationList(u, { count: 10, types: [3] })).conversations.map((c) => c.conversationKey), ['3:list-g']);
+      // A filter is a handful of known types, however many a client lists: duplicates and unknown values change nothing.
+      const many = Array.from({ length: 40_000 }, (_, i) => [1, 3, 99, -1, 2 ** 40][i % 5]!);
+      assert.deepEqual((await store.conversationList(u, { count: 10, types: many })).conversations.map((c) => c.conversationKey), ['1:lister:y', '3:list-g']);
+      assert.deepEqual((await store.conversationList(u, { count: 10, types: [99, 7] })).conversations, [], 'no known type: nothing matches');
       const first = await store.conversationList(u, { count: 1 });
       assert.equal(first.hasMore, true);
       const second = await store.conversationList(u, { count: 1, before: first.conversations[0]!.latestCursor });

@@ -13,7 +13,7 @@ export function previewText(item: MessageItem | undefined, strings: Strings): st
       return text(content.content) || strings.unsupported;
     case 'RC:ImgMsg': return strings.kinds.image;
     case 'RC:GIFMsg': return strings.kinds.gif;
-    case 'RC:FileMsg': return `${strings.kinds.file} ${text(content.name)}`.trim();
+    case 'RC:FileMsg': return `${strings.kinds.file} ${displayFileName(text(content.name))}`.trim();
     case 'RC:HQVCMsg': return strings.kinds.voice;
     case 'RC:SightMsg': return strings.kinds.video;
     case 'RC:LBSMsg': return `${strings.kinds.location} ${text(content.poi)}`.trim();
@@ -48,15 +48,30 @@ export function initials(name: string): string {
   return ([...words[0]!][0]! + [...words[1]!][0]!).toUpperCase();
 }
 
-/** URLs we put into src attributes: http(s), or relative; never javascript: or data: documents. */
+/**
+ * URLs we put into src attributes: absolute http(s) only. Never javascript: or data: documents,
+ * and never a relative URL: the widget runs on someone else's site, where a relative portrait
+ * would be fetched from that site's own paths.
+ */
 export function safeImageUrl(url: string | undefined): string | undefined {
-  if (!url) return undefined;
+  if (!url || !/^https?:\/\//i.test(url.trim())) return undefined;
   try {
-    const parsed = new URL(url, globalThis.location?.href ?? 'http://localhost/');
-    return parsed.protocol === 'https:' || parsed.protocol === 'http:' ? parsed.href : undefined;
+    const parsed = new URL(url);
+    return (parsed.protocol === 'https:' || parsed.protocol === 'http:') && parsed.hostname ? parsed.href : undefined;
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Bidirectional controls (embeddings, overrides, isolates, marks): in a file name they make
+ * `invoice\u202Efdp.exe` read as `invoiceexe.pdf`. A file name never needs them.
+ */
+const BIDI_CONTROLS = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/** A file name as shown: without bidirectional controls. */
+export function displayFileName(name: string): string {
+  return name.replace(BIDI_CONTROLS, '');
 }
 
 /**

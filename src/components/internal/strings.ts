@@ -40,6 +40,8 @@ const en = {
   recalled: 'A message was recalled',
   youRecalled: 'You recalled a message',
   someoneRecalled: (name: string) => `${name} recalled a message`,
+  /** A notice a member sent (information, group notice), with who sent it. */
+  noticeFrom: (name: string, text: string) => `${name}: ${text}`,
   image: 'Image',
   openImage: 'Open image',
   close: 'Close',
@@ -128,6 +130,7 @@ const zhCN: Strings = {
   recalled: '一条消息已撤回',
   youRecalled: '你撤回了一条消息',
   someoneRecalled: (name: string) => `${name} 撤回了一条消息`,
+  noticeFrom: (name: string, text: string) => `${name}：${text}`,
   image: '图片',
   openImage: '查看大图',
   close: '关闭',

@@ -3,6 +3,7 @@ import type { MessageItem } from '../../core/store/chat-state.js';
 import { formatSize, mapLink, safeUrl, thumbnailSource } from '../internal/safe-url.js';
 import type { Strings } from '../internal/strings.js';
 import { linkify } from './linkify.js';
+import { displayFileName } from '../internal/format.js';
 
 /** How a message shows: a bubble, a grey bar across the list, or not at all. */
 export type ContentKind = 'bubble' | 'notice' | 'hidden';
@@ -136,7 +137,7 @@ export function renderContent(item: MessageItem, context: ContentContext): Templ
     }
     case 'RC:FileMsg': {
       const href = context.resolve(fields.fileUrl);
-      const name = str(fields.name) || strings.kinds.file;
+      const name = displayFileName(str(fields.name)) || strings.kinds.file;
       return html`<div part="file" class="file">
           <span class="file-icon" aria-hidden="true">${fileBadge(name)}</span>
           <span class="file-meta"><span class="file-name">${name}</span><span class="file-size">${formatSize(fields.size, context.lang)}</span></span>
@@ -184,7 +185,8 @@ export function renderContent(item: MessageItem, context: ContentContext): Templ
     }
     case 'RC:InfoNtf':
     case 'RC:GrpNtf':
-      return html`${str(fields.message) || strings.unsupported}`;
+      // Members may send these (the seed's SDK does); named, a notice cannot pass for the system's.
+      return html`${strings.noticeFrom(context.nameOf(item.senderUserId), str(fields.message) || strings.unsupported)}`;
     case 'RC:RcNtf': {
       const operator = str(fields.operatorId) || item.senderUserId;
       return html`${operator === context.userId ? strings.youRecalled : strings.someoneRecalled(context.nameOf(operator))}`;

@@ -451,10 +451,14 @@ export class ChatSession {
     if (this.state.drafts !== before) this.client.share?.('draft', { key, text });
   }
 
-  /** Caches what a message says of its sender, or asks the provider once. */
+  /**
+   * Caches what a message says of its sender, or asks the provider once. The info counts only
+   * when it names the sender: any sender can write any `user` into a message, and taking
+   * another id's info would let them show up as that user.
+   */
   private learnUser(userId: string, content: MessageContent): void {
-    const carried = (content as { user?: { name?: unknown; portraitUri?: unknown } }).user;
-    if (carried && typeof carried.name === 'string') {
+    const carried = (content as { user?: { id?: unknown; name?: unknown; portraitUri?: unknown } }).user;
+    if (carried && carried.id === userId && typeof carried.name === 'string') {
       const portraitUri = typeof carried.portraitUri === 'string' ? carried.portraitUri : undefined;
       this.store.update((state) => setUser(state, userId, { name: carried.name as string, portraitUri }));
       return;

@@ -130,7 +130,8 @@ export interface ChatStore {
 
   /**
    * A user's conversations, latest activity first; `before` is a latestCursor to page from. The
-   * page is cut as `takePage` cuts it.
+   * page is cut as `takePage` cuts it. `types` filters by conversation type: only the types the
+   * server supports can match, and duplicates count once.
    */
   conversationList(userId: string, query: { types?: readonly number[]; before?: number; count: number; budget?: PageBudget<ConversationState> }):
     Promise<{ conversations: ConversationState[]; hasMore: boolean }>;
@@ -159,6 +160,14 @@ export interface ChatStore {
 
   /** Hides the conversation from the user's list until a newer message arrives; reads it. */
   removeConversation(userId: string, conversationKey: string): Promise<ConversationState | undefined>;
+
+  /**
+   * Revokes the user's tokens issued before `validAfter` (ms since epoch). The time never moves
+   * back: a later, earlier revocation changes nothing.
+   */
+  revokeTokens(userId: string, validAfter: number): Promise<void>;
+  /** The time before which the user's tokens are revoked; 0 when none are. */
+  tokensValidAfter(userId: string): Promise<number>;
 
   stats(): Promise<{ messages: number; users: number; groups: number }>;
   close(): Promise<void>;

@@ -3,7 +3,7 @@ import {
   RecallConflict, takePage, type AppendInput, type AppendResult, type ChatStore, type ConversationState, type PageBudget, type ReceiptPositions,
   type RecallInput, type StoredMessage, type UserRecord,
 } from './chat-store.js';
-import { newMessageUid, privateParticipants } from '../ids.js';
+import { SUPPORTED_CONVERSATION_TYPES, newMessageUid, privateParticipants } from '../ids.js';
 
 /** Schema versions, applied in order; PRAGMA user_version records how many ran. */
 const migrations: readonly string[] = [
@@ -66,7 +66,32 @@ const migrations: readonly string[] = [
    CREATE INDEX user_conversations_by_activity ON user_conversations (user_id, latest_cursor);`,
   // Delivery receipts: what the user's devices received. Read positions were there already.
   `ALTER TABLE user_conversations ADD COLUMN delivered_seq INTEGER NOT NULL DEFAULT 0;`,
+  // Token revocation: a user's tokens issued before valid_after (ms) are refused.
+  `CREATE TABLE token_revocations (
+     user_id TEXT PRIMARY KEY,
+     valid_after INTEGER NOT NULL
+   ) WITHOUT ROWID;`,
 ];
+
+/**
+ * The conversation types a list can be filtered by, each a bit of a mask: a filter is at most
+ * these few values however many a client sends, and one static statement serves every filter.
+ */
+const LISTABLE_TYPES: readonly number[] = [...SUPPORTED_CONVERSATION_TYPES].sort((a, b) => a - b);
+
+/** The mask of the known types in `types`; undefined when there is no filter. */
+function typeMask(types: readonly number[] | undefined): number | undefined {
+  if (!types?.length) return undefined;
+  let mask = 0;
+  for (const type of new Set(types)) {
+    const bit = LISTABLE_TYPES.indexOf(type);
+    if (bit >= 0) mask |= 1 << bit;
+  }
+  return mask;
+}
+
+/** A row's conversation_type as its bit of the mask (0 for a type no filter can name). */
+const TYPE_BIT_SQL = `(CASE conversation_type ${LISTABLE_TYPES.map((type, bit) => `WHEN ${type} THEN ${1 << bit}`).join(' ')} ELSE 0 END)`;
 
 interface MessageRow {
   id: number;
@@ -203,6 +228,16 @@ export class SqliteChatStore implements ChatStore {
       countMessages: db.prepare('SELECT COUNT(*) FROM messages').pluck(),
       latestCursor: db.prepare('SELECT MAX(message_id) FROM inbox WHERE user_id = ?').pluck(),
       countUsers: db.prepare('SELECT COUNT(*) FROM users').pluck(),
+      conversationPage: db.prepare(`SELECT conversation_key, conversation_type, read_seq, latest_cursor
+        FROM user_conversations WHERE user_id = ? AND latest_cursor > hidden_cursor AND latest_cursor < ?
+        ORDER BY latest_cursor DESC LIMIT ?`),
+      // The mask is applied per row: the (user_id, latest_cursor) index still drives the scan.
+      conversationPageOfTypes: db.prepare(`SELECT conversation_key, conversation_type, read_seq, latest_cursor
+        FROM user_conversations WHERE user_id = ? AND latest_cursor > hidden_cursor AND latest_cursor < ?
+        AND (${TYPE_BIT_SQL} & ?) <> 0 ORDER BY latest_cursor DESC LIMIT ?`),
+      revokeTokens: db.prepare(`INSERT INTO token_revocations (user_id, valid_after) VALUES (?, ?)
+        ON CONFLICT (user_id) DO UPDATE SET valid_after = MAX(valid_after, excluded.valid_after)`),
+      tokensValidAfter: db.prepare('SELECT valid_after FROM token_revocations WHERE user_id = ?').pluck(),
       countGroups: db.prepare('SELECT COUNT(*) FROM groups').pluck(),
     };
   }
@@ -383,12 +418,12 @@ export class SqliteChatStore implements ChatStore {
   }
 
   async conversationList(userId: string, query: { types?: readonly number[]; before?: number; count: number; budget?: PageBudget<ConversationState> }) {
-    const types = (query.types ?? []).filter((type) => Number.isInteger(type));
-    const typeFilter = types.length ? `AND conversation_type IN (${types.map(() => '?').join(',')})` : '';
-    const rows = this.db.prepare(`SELECT conversation_key, conversation_type, read_seq, latest_cursor
-      FROM user_conversations WHERE user_id = ? AND latest_cursor > hidden_cursor AND latest_cursor < ? ${typeFilter}
-      ORDER BY latest_cursor DESC LIMIT ?`)
-      .all(userId, query.before || Number.MAX_SAFE_INTEGER, ...types, query.count + 1) as UserConversationRow[];
+    const before = query.before || Number.MAX_SAFE_INTEGER;
+    const mask = typeMask(query.types);
+    if (mask === 0) return { conversations: [], hasMore: false };
+    const rows = (mask === undefined
+      ? this.statements.conversationPage.all(userId, before, query.count + 1)
+      : this.statements.conversationPageOfTypes.all(userId, before, mask, query.count + 1)) as UserConversationRow[];
     // A row's state (and its latest message) is read only when the page reaches it.
     const { items, hasMore } = takePage(mapRows(rows.slice(0, query.count), (row) => this.conversationState(userId, row)), query.count, query.budget);
     return { conversations: items, hasMore: hasMore || rows.length > query.count };
@@ -454,6 +489,14 @@ export class SqliteChatStore implements ChatStore {
       const row = this.statements.userConversation.get(userId, conversationKey) as UserConversationRow | undefined;
       return row && this.conversationState(userId, row);
     })();
+  }
+
+  async revokeTokens(userId: string, validAfter: number): Promise<void> {
+    this.statements.revokeTokens.run(userId, validAfter);
+  }
+
+  async tokensValidAfter(userId: string): Promise<number> {
+    return (this.statements.tokensValidAfter.get(userId) as number | undefined) ?? 0;
   }
 
   async stats() {
