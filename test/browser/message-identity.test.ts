@@ -85,7 +85,17 @@ describe('who a message shows as being from, in <im-message-list>', () => {
   });
 });
 
-describe('file names in <im-conversation-list>', () => {
+describe('notices and file names in <im-conversation-list>', () => {
+  it('previews a member\'s notice with the member\'s name', async () => {
+    const session = sessionWith([], { mallory: { name: 'Mallory' } });
+    session.store.update((state) => receiveMessage(state, item('mallory', 'RC:GrpNtf', { operation: 'Quit', message: 'Bob left the group' }), { counted: true, reading: false }));
+    const element = await fixture<ImConversationList>(html`<im-conversation-list lang="en" style="height: 400px; width: 360px" .session=${session}></im-conversation-list>`);
+    await settle(element);
+    const preview = element.shadowRoot!.querySelector<HTMLElement>('[part="item"] [part="preview"]')!;
+    expectSeen(preview, 'the preview');
+    expect(preview.innerText.trim()).to.equal('Mallory: Bob left the group');
+  });
+
   it('previews a file without bidi controls', async () => {
     const privateChat: ConversationRef = { conversationType: ConversationType.PRIVATE, targetId: 'carol' };
     const session = sessionWith([], { carol: { name: 'Carol' } }, privateChat);

@@ -161,4 +161,13 @@ describe('queries in flight and queries per second are bounded', () => {
     assert.match(refused[0]!.reason, /per second/);
     socket.destroy();
   });
+
+  it('the client asks again a query refused as too frequent: a burst over the rate is answered in full, only later', async () => {
+    const client = await rateLimited.connect('burst-ann');
+    const chat = { conversationType: ConversationType.PRIVATE, targetId: 'burst-bob' };
+    const sent = await client.sendMessage(chat, new TextMessage({ content: 'one message' }));
+    const pages = await Promise.all(Array.from({ length: 40 }, () => client.getHistoryMessages(chat, { count: 5 })));
+    assert.equal(pages.length, 40);
+    for (const page of pages) assert.deepEqual(page.messages.map((message) => message.messageUid), [sent.messageUid]);
+  });
 });

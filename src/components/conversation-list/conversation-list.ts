@@ -272,7 +272,8 @@ export class ImConversationList extends ImElement {
                   conversationName({ users: this.users.value ?? {}, groups: {} }, { conversationType: 1, targetId: userId })), entry.conversationType === 3, strings)}</span>`
                 : html`<span part="preview" class="preview">${entry.latestMessage?.status === 'failed'
                   ? html`<span class="failed">${strings.failed}:</span> `
-                  : nothing}${previewText(entry.latestMessage, strings)}</span>`}
+                  : nothing}${previewText(entry.latestMessage, strings, (userId) =>
+                  conversationName({ users: this.users.value ?? {}, groups: {} }, { conversationType: 1, targetId: userId }))}</span>`}
               <span class="marks">
                 ${entry.pinned ? html`<span class="mark" title=${strings.pinned}>${icon('pin')}<span class="visually-hidden">${strings.pinned}</span></span>` : nothing}
                 ${entry.muted ? html`<span class="mark" title=${strings.muted}>${icon('bell-off')}<span class="visually-hidden">${strings.muted}</span></span>` : nothing}

@@ -2,7 +2,7 @@ import type { MessageItem } from '../../core/store/chat-state.js';
 import type { Strings } from './strings.js';
 
 /** A one-line preview of a message's content, as plain text (never parsed as HTML). */
-export function previewText(item: MessageItem | undefined, strings: Strings): string {
+export function previewText(item: MessageItem | undefined, strings: Strings, nameOf?: (userId: string) => string): string {
   if (!item) return '';
   const raw = item.content as unknown as { toJSON?: () => Record<string, unknown> };
   const content: Record<string, unknown> = (typeof raw?.toJSON === 'function' ? raw.toJSON() : (raw as Record<string, unknown>)) ?? {};
@@ -19,8 +19,11 @@ export function previewText(item: MessageItem | undefined, strings: Strings): st
     case 'RC:LBSMsg': return `${strings.kinds.location} ${text(content.poi)}`.trim();
     case 'RC:ImgTextMsg': return `${strings.kinds.link} ${text(content.title)}`.trim();
     case 'RC:InfoNtf':
-    case 'RC:GrpNtf':
-      return text(content.message) || strings.unsupported;
+    case 'RC:GrpNtf': {
+      // Any member may send a notice: with its sender's name it cannot pass for the system's.
+      const message = text(content.message) || strings.unsupported;
+      return nameOf ? strings.noticeFrom(nameOf(item.senderUserId), message) : message;
+    }
     case 'RC:RcNtf': return strings.recalled;
     default: return strings.unsupported;
   }
