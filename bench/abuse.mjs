@@ -32,7 +32,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { im } from '../src/core/protocol/generated/im.js';
-import { machine, table } from './report.mjs';
+import { machine, pool, table } from './report.mjs';
 
 const HOST = '127.0.0.1';
 const ATTACKER_IP = '127.0.0.2';
@@ -352,18 +352,6 @@ function openPollChannel(server, agent) {
   });
 }
 
-async function pool(n, limit, task) {
-  const results = new Array(n);
-  let next = 0;
-  const worker = async () => {
-    while (next < n) {
-      const i = next++;
-      results[i] = await task(i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, n) }, worker));
-  return results;
-}
 
 const tally = (statuses) => [...statuses.reduce((counts, status) => counts.set(status, (counts.get(status) ?? 0) + 1), new Map())]
   .map(([status, n]) => `${n}× ${status || 'error'}`).join(', ');

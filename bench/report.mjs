@@ -19,3 +19,17 @@ export function table(header, rows, left = 2) {
   const rule = `|${widths.map((w, c) => (c < left ? `-${'-'.repeat(w)}-` : `-${'-'.repeat(w)}:`)).join('|')}|`;
   return [line(header), rule, ...rows.map(line)].join('\n');
 }
+
+/** Runs `task(i)` for 0 ≤ i < n with at most `limit` at once; resolves with the results in order. */
+export async function pool(n, limit, task) {
+  const results = new Array(n);
+  let next = 0;
+  const worker = async () => {
+    while (next < n) {
+      const i = next++;
+      results[i] = await task(i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, n) }, worker));
+  return results;
+}

@@ -31,7 +31,7 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
-import { machine, table } from './report.mjs';
+import { machine, pool, table } from './report.mjs';
 import { signApiRequest } from '../dist/im-server-api.js';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -261,19 +261,6 @@ async function api(baseUrl, path, body) {
   return json;
 }
 
-/** Runs `task(i)` for 0 ≤ i < n with at most `limit` at once. */
-async function pool(n, limit, task) {
-  const results = new Array(n);
-  let next = 0;
-  const worker = async () => {
-    while (next < n) {
-      const i = next++;
-      results[i] = await task(i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, n) }, worker));
-  return results;
-}
 
 /** Counts the frames each IMClient sends by frame type (header byte >> 4): QUERY = 5 means a sync. */
 const sentFrames = new Map();

@@ -73,10 +73,13 @@ export function verifyToken(token: string, appKey: string, appSecret: string, no
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return incorrect('token is malformed');
   const claims = raw as Record<string, unknown>;
   const keys = Object.keys(claims);
-  if (keys.length !== CLAIM_FIELDS.length || !CLAIM_FIELDS.every((field) => Object.hasOwn(claims, field))) {
+  // A token signed before issued-at existed ({a, u, e}) stays good until it expires, as issued at
+  // time 0: any revocation of its user refuses it.
+  const fields = keys.length === CLAIM_FIELDS.length - 1 && !Object.hasOwn(claims, 'i') ? CLAIM_FIELDS.filter((field) => field !== 'i') : CLAIM_FIELDS;
+  if (keys.length !== fields.length || !fields.every((field) => Object.hasOwn(claims, field))) {
     return incorrect('token is malformed');
   }
-  const { a, u, e, i } = claims;
+  const { a, u, e, i = 0 } = claims;
   if (typeof a !== 'string' || a.length === 0 || a.length > MAX_APP_KEY_LENGTH || !isValidId(u) || !isTime(e) || !isTime(i) || i > e) {
     return incorrect('token is malformed');
   }

@@ -134,32 +134,33 @@ describe('queries in flight and queries per second are bounded', () => {
   const suite = useTestServer({ extra: ['--max-queries-in-flight', '4', '--query-rate-limit', '0'] });
   const rateLimited = useTestServer({ extra: ['--query-rate-limit', '10'] });
 
-  it('queries past the in-flight cap are refused at once, the others answered', async () => {
-    const socket = await TcpWebSocket.open(suite.server.wsUrl);
-    socket.send(connectFrame(await tokenFor(suite.server, 'bob')));
+  /** Bob signs in on a raw socket and sends `count` history queries at once: their answers. */
+  async function burst(server: TestServer, count: number): Promise<im.QueryAck[]> {
+    const socket = await TcpWebSocket.open(server.wsUrl);
+    socket.send(connectFrame(await tokenFor(server, 'bob')));
     await socket.collect(FrameType.CONNACK, 1);
-    socket.send(...queries(1, 300));
-    const acks = (await socket.collect(FrameType.QUERYACK, 300)).map((frame) => frame.body as im.QueryAck);
+    socket.send(...queries(1, count));
+    const acks = (await socket.collect(FrameType.QUERYACK, count)).map((frame) => frame.body as im.QueryAck);
+    socket.destroy();
+    return acks;
+  }
+
+  it('queries past the in-flight cap are refused at once, the others answered', async () => {
+    const acks = await burst(suite.server, 300);
     const refused = acks.filter((ack) => ack.code === ErrorCode.SEND_FREQUENCY_TOO_FAST);
     assert.ok(refused.length > 0, 'some queries were refused');
     assert.match(refused[0]!.reason, /in flight/);
     assert.equal(acks.filter((ack) => ack.code === 0).length + refused.length, 300, 'every other query was answered');
     assert.deepEqual(new Set(acks.map((ack) => ack.requestId)).size, 300);
-    socket.destroy();
   });
 
   it('a user over --query-rate-limit is refused with SEND_FREQUENCY_TOO_FAST (20604)', async () => {
-    const socket = await TcpWebSocket.open(rateLimited.server.wsUrl);
-    socket.send(connectFrame(await tokenFor(rateLimited.server, 'bob')));
-    await socket.collect(FrameType.CONNACK, 1);
-    socket.send(...queries(1, 50));
-    const acks = (await socket.collect(FrameType.QUERYACK, 50)).map((frame) => frame.body as im.QueryAck);
+    const acks = await burst(rateLimited.server, 50);
     const answered = acks.filter((ack) => ack.code === 0).length;
     const refused = acks.filter((ack) => ack.code === ErrorCode.SEND_FREQUENCY_TOO_FAST);
     assert.ok(answered >= 10 && answered < 20, `${answered} answered`);
     assert.equal(refused.length, 50 - answered);
     assert.match(refused[0]!.reason, /per second/);
-    socket.destroy();
   });
 
   it('the client asks again a query refused as too frequent: a burst over the rate is answered in full, only later', async () => {

@@ -118,7 +118,8 @@ describe('identity: tokens', () => {
     const forged = [
       forgeWithSecret(JSON.stringify({ ...claims, admin: true })),
       forgeWithSecret(JSON.stringify({ a: APP_KEY, u: 'strict', e: later + 0.5, i: claims.i })),
-      forgeWithSecret(JSON.stringify({ a: APP_KEY, u: 'strict', e: later })),
+      forgeWithSecret(JSON.stringify({ a: APP_KEY, u: 'strict', e: later, i: claims.i, x: 1 })),
+      forgeWithSecret(JSON.stringify({ a: APP_KEY, u: 'strict', e: later, x: 1 })),
       forgeWithSecret(JSON.stringify({ a: APP_KEY, u: 'x'.repeat(65), e: later, i: claims.i })),
       `${genuine.split('.')[0]}=.${genuine.split('.')[1]}`,
       genuine.replace(/-/g, '+').replace(/_/g, '/'),
@@ -144,5 +145,14 @@ describe('identity: tokens', () => {
     await new Promise((resolve) => setTimeout(resolve, 5));
     const renewed = await suite.connect('revoked');
     assert.equal(renewed.userId, 'revoked');
+  });
+
+  it('keeps a token signed before issued-at existed good until its user is revoked', async () => {
+    const legacy = forgeWithSecret(JSON.stringify({ a: APP_KEY, u: 'legacy', e: Date.now() + 60_000 }));
+    const client = await suite.connect('legacy', { token: legacy });
+    assert.equal(client.userId, 'legacy');
+    await client.disconnect();
+    assert.equal((await api(suite.server, 'POST', '/api/user/token/revoke', { userId: 'legacy' })).status, 200);
+    await assert.rejects(suite.connect('legacy', { token: legacy }), refusedWith(ErrorCode.RC_CONN_USER_OR_PASSWD_ERROR));
   });
 });
