@@ -22,7 +22,6 @@
  * This is a benchmark, not a test: it asserts nothing. It exits non-zero only when it cannot run.
  */
 import { spawn } from 'node:child_process';
-import { createHash, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import os from 'node:os';
@@ -33,6 +32,7 @@ import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { im } from '../src/core/protocol/generated/im.js';
 import { machine, pool, table } from './report.mjs';
+import { signApiRequest } from '../dist/im-server-api.js';
 
 const HOST = '127.0.0.1';
 const ATTACKER_IP = '127.0.0.2';
@@ -106,13 +106,11 @@ async function runCanary() {
 const cleanups = [];
 
 async function api(baseUrl, method, path, body) {
-  const nonce = randomUUID();
-  const timestamp = String(Date.now());
-  const signature = createHash('sha1').update(APP_SECRET + nonce + timestamp).digest('hex');
+  const text = body === undefined ? '' : JSON.stringify(body);
   const response = await fetch(`${baseUrl}${path}`, {
     method,
-    headers: { 'content-type': 'application/json', 'App-Key': APP_KEY, Nonce: nonce, Timestamp: timestamp, Signature: signature },
-    body: body === undefined ? undefined : JSON.stringify(body),
+    headers: { 'content-type': 'application/json', ...signApiRequest({ appKey: APP_KEY, appSecret: APP_SECRET, method, path, body: text }) },
+    body: body === undefined ? undefined : text,
   });
   const json = await response.json();
   if (response.status !== 200) throw new Error(`${path}: HTTP ${response.status} ${JSON.stringify(json)}`);
