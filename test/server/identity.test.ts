@@ -110,11 +110,24 @@ describe('identity: tokens', () => {
     return true;
   };
 
+  /** A genuinely signed token whose base64url text uses '-' or '_' (a random one need not). */
+  const withUrlAlphabet = (issuedAt: number, expiresAt: number) => {
+    for (let n = 0; ; n++) {
+      const token = forgeWithSecret(JSON.stringify({ a: APP_KEY, u: `strict-${n}`, e: expiresAt, i: issuedAt }));
+      if (/[-_]/.test(token)) return token;
+    }
+  };
+  const standardBase64 = (token: string) => token.replace(/-/g, '+').replace(/_/g, '/');
+
   it('decodes strictly: exact shape, integer times, base64url only', async () => {
     const genuine = await tokenFor(suite.server, 'strict');
     const claims = JSON.parse(Buffer.from(genuine.split('.')[0]!, 'base64url').toString());
     assert.equal(typeof claims.i, 'number', 'a token carries when it was issued');
     const later = Date.now() + 60_000;
+    const urlAlphabet = withUrlAlphabet(claims.i, later);
+    const accepted = suite.track(new IMClient({ url: suite.server.wsUrl, token: urlAlphabet, WebSocket: WebSocket as unknown as WebSocketConstructor }));
+    await accepted.connect();
+    await accepted.disconnect();
     const forged = [
       forgeWithSecret(JSON.stringify({ ...claims, admin: true })),
       forgeWithSecret(JSON.stringify({ a: APP_KEY, u: 'strict', e: later + 0.5, i: claims.i })),
@@ -122,7 +135,7 @@ describe('identity: tokens', () => {
       forgeWithSecret(JSON.stringify({ a: APP_KEY, u: 'strict', e: later, x: 1 })),
       forgeWithSecret(JSON.stringify({ a: APP_KEY, u: 'x'.repeat(65), e: later, i: claims.i })),
       `${genuine.split('.')[0]}=.${genuine.split('.')[1]}`,
-      genuine.replace(/-/g, '+').replace(/_/g, '/'),
+      standardBase64(urlAlphabet),
     ];
     for (const token of forged) {
       const client = suite.track(new IMClient({ url: suite.server.wsUrl, token, WebSocket: WebSocket as unknown as WebSocketConstructor }));
