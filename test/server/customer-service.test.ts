@@ -159,6 +159,31 @@ describe('customer service (conversation type 5)', () => {
     assert.equal(all.includes(Buffer.from('SECRET-NOTE')), false, 'no note in any frame the visitor received');
   });
 
+  it('lets an agent take a queued session above the cap, and transfer it to another group\'s queue', async () => {
+    await setGroup({ groupId: 'front', mode: 'human' });
+    await setGroup({ groupId: 'back', mode: 'human' });
+    await setAgent('hal', ['front'], 0);
+    await setAgent('ida', ['back'], 1);
+    const [hal, ida, outsider] = [await suite.connect('hal'), await suite.connect('ida'), await suite.connect('jon')];
+    const visitor = await suite.connect('z1');
+    const visitorHears = record(visitor);
+    const session = await visitor.startCustomService('front');
+    assert.equal(session.status, 'queued', 'no agent has a slot');
+    await visitorHears.position(1);
+    await assert.rejects(outsider.takeCustomerSession(session.sessionId), refusedWith(ErrorCode.RC_MSG_UNAUTHORIZED));
+    assert.equal((await hal.takeCustomerSession(session.sessionId)).agentId, 'hal', 'a manual take ignores the automatic cap');
+    await visitorHears.status('open', 'hal');
+    await assert.rejects(hal.takeCustomerSession(session.sessionId), refusedWith(ErrorCode.CS_SESSION_NOT_FOUND), 'no longer queued');
+
+    const moved = await hal.transferCustomerSession(session.sessionId, { toGroupId: 'back' });
+    assert.deepEqual([moved.servingGroupId, moved.agentId, moved.targetId], ['back', 'ida', 'z1@front'], 'the conversation stays where the visitor addressed it');
+    await visitorHears.status('open', 'ida');
+    await ida.sendMessage(service('z1@front'), new TextMessage({ content: 'back office here' }));
+    const reply = await visitorHears.text('back office here');
+    assert.equal(reply.targetId, 'front');
+    await assert.rejects(hal.sendMessage(service('z1@front'), new TextMessage({ content: 'still me?' })), refusedWith(ErrorCode.RC_MSG_UNAUTHORIZED));
+  });
+
   it('takes one rating per session, and tells the agent', async () => {
     await setGroup({ groupId: 'rate', mode: 'human' });
     await setAgent('fay', ['rate'], 1);
