@@ -139,11 +139,12 @@ export class ChatService {
       throw new ServiceError(ErrorCode.PARAMETER_ERROR, `content exceeds ${MAX_CONTENT_BYTES} bytes`);
     }
     content = validateContent(objectName, content, userId);
-    const { key, recipients } = await this.route(userId, conversationType, targetId);
+    const flags = typeFlags(objectName, outgoing);
+    // Only a stored message starts a customer-service session: typing after a resolve starts none.
+    const { key, recipients } = await this.route(userId, conversationType, targetId, flags.persisted);
     // Typing signals have a budget of their own: showing "typing…" must never hold back a message.
     const limiter = objectName === 'RC:TypSts' ? this.typingLimiter : this.limiter;
     if (!limiter.take(userId)) throw new ServiceError(ErrorCode.SEND_FREQUENCY_TOO_FAST, 'sending too fast');
-    const flags = typeFlags(objectName, outgoing);
     if (!flags.persisted) {
       // Nothing stored, so no seq and no cursor: the recipients' online sessions get it now or
       // never, and no one's sync stream or seq order moves.
@@ -198,12 +199,12 @@ export class ChatService {
   }
 
   /** The conversation's key and recipients, after checking that `userId` may write to it. */
-  private async route(userId: string, conversationType: number, targetId: string) {
+  private async route(userId: string, conversationType: number, targetId: string, startsServiceSession = false) {
     if (!SUPPORTED_CONVERSATION_TYPES.has(conversationType)) {
       throw new ServiceError(ErrorCode.PARAMETER_ERROR, `conversation type ${conversationType} is not supported`);
     }
     if (!isValidId(targetId)) throw new ServiceError(ErrorCode.PARAMETER_ERROR, 'targetId is invalid');
-    if (conversationType === ConversationType.CUSTOMER_SERVICE) return this.customerService.route(userId, targetId);
+    if (conversationType === ConversationType.CUSTOMER_SERVICE) return this.customerService.route(userId, targetId, startsServiceSession);
     const key = conversationKey(conversationType, userId, targetId);
     if (conversationType === ConversationType.PRIVATE) {
       return { key, recipients: userId === targetId ? [userId] : [userId, targetId] };

@@ -54,7 +54,7 @@ export class CustomerService {
    * conversation with the group (a session starts if none is active: after `resolved` a message
    * starts a new one), an agent only to the session assigned to them.
    */
-  async route(userId: string, targetId: string): Promise<{ key: string; recipients: string[] }> {
+  async route(userId: string, targetId: string, startSession: boolean): Promise<{ key: string; recipients: string[] }> {
     const agentSide = parseAgentTargetId(targetId);
     if (agentSide) {
       const session = await this.assignedTo(userId, agentSide.visitorId, agentSide.groupId);
@@ -62,8 +62,10 @@ export class CustomerService {
     }
     const session = await this.exclusive(async () => {
       const latest = await this.store.latestServiceSession(userId, targetId);
-      return latest && ACTIVE.has(latest.status) ? latest : this.startLocked(userId, targetId);
+      if (latest && ACTIVE.has(latest.status)) return latest;
+      return startSession ? this.startLocked(userId, targetId) : undefined;
     });
+    if (!session) return { key: await this.authorizeRead(userId, targetId), recipients: [userId] };
     return { key: serviceConversationKey(session.groupId, userId), recipients: participants(session) };
   }
 

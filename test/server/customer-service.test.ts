@@ -118,7 +118,9 @@ describe('customer service (conversation type 5)', () => {
     await v4Hears.position(1);
     await assert.rejects(ann.sendMessage(service('v1@sales'), new TextMessage({ content: 'late' })), refusedWith(ErrorCode.RC_MSG_UNAUTHORIZED));
 
-    // After resolved, a visitor's message starts a new session: queued behind v4.
+    // Typing starts no session; after resolved, a visitor's message starts a new one: queued behind v4.
+    assert.equal(await v1.sendTypingStatus(service('sales')), true);
+    await assert.rejects(v1.stopCustomService('sales'), refusedWith(ErrorCode.CS_SESSION_NOT_FOUND));
     await v1.sendMessage(service('sales'), new TextMessage({ content: 'one more thing' }));
     await v1Hears.position(2);
     await v4Hears.position(1);
