@@ -7,7 +7,7 @@ export type { IMClientOptions, IMClientEvents } from './client/client.js';
 export { IMError } from './client/errors.js';
 export { DEFAULT_CUSTOMER_SERVICE_GROUP } from './client/customer-service.js';
 export type {
-  CustomerSession, CustomerSessionStatus, CustomerQueueEvent, CustomerStatusEvent, CustomerRatingEvent, CustomerSessionNote,
+  CustomerSession, CustomerSessionStatus, CustomerQueueEvent, CustomerStatusEvent, CustomerRatingEvent, CustomerWaitingEvent, CustomerSessionNote,
 } from './client/customer-service.js';
 export { MessageDirection } from './client/types.js';
 export type { Conversation, ConversationInfo, ConversationChange, IMMessage, MessageReaders, TypingEvent } from './client/types.js';

@@ -14,6 +14,8 @@ export const ROBOT_SENDER = 'cs:robot';
 /** Live-only pushes (no seq): the visitor's place in the queue, and a rating for the agent. */
 export const QUEUE_OBJECT_NAME = 'IM:CsQueue';
 export const RATING_OBJECT_NAME = 'IM:CsRating';
+/** Live-only, to a group's agents: how many visitors wait in its queue. */
+export const WAITING_OBJECT_NAME = 'IM:CsWaiting';
 
 /** The group visitors reach when none is named; it works before any set-up, human first. */
 export const DEFAULT_SERVICE_GROUP: ServiceGroupRecord = {
@@ -265,11 +267,16 @@ export class CustomerService {
     for (const groupId of (await this.store.serviceAgent(agentId))?.groupIds ?? []) await this.assignLocked(groupId);
   }
 
+  /** Every queued visitor hears their place, and the group's agents how many wait (an agent console's badge). */
   private async tellPositions(groupId: string): Promise<void> {
     const queue = await this.store.queuedServiceSessions(groupId);
     queue.forEach((session, index) => {
       this.live(session.visitorId, session, QUEUE_OBJECT_NAME, { sessionId: session.sessionId, groupId: session.groupId, position: index + 1 });
     });
+    // Keyed by the agent as the visitor part, so that its targetId is the group, as a visitor's.
+    for (const agent of await this.store.serviceAgentsOf(groupId)) {
+      this.liveTo([agent.userId], serviceConversationKey(groupId, agent.userId), WAITING_OBJECT_NAME, { groupId, waiting: queue.length });
+    }
   }
 
   // ---- ratings, listings, authorization ----
@@ -375,12 +382,16 @@ export class CustomerService {
 
   /** A push that is not stored: no seq, so nobody's gap-free sequence moves. */
   private live(userId: string, session: ServiceSessionRecord, objectName: string, content: unknown): void {
+    this.liveTo([userId], serviceConversationKey(session.groupId, session.visitorId), objectName, content);
+  }
+
+  private liveTo(recipients: string[], conversationKey: string, objectName: string, content: unknown): void {
     const message: StoredMessage = {
-      id: 0, conversationKey: serviceConversationKey(session.groupId, session.visitorId), conversationType: ConversationType.CUSTOMER_SERVICE,
+      id: 0, conversationKey, conversationType: ConversationType.CUSTOMER_SERVICE,
       senderUserId: SERVER_SENDER, clientMsgId: `cs.${randomUUID()}`, messageUid: newMessageUid(), objectName, content: json(content),
       sentTime: Date.now(), seq: 0, counted: false,
     };
-    this.bus.publish({ kind: 'message', recipients: [userId], message, fromSessionId: '', persisted: false });
+    this.bus.publish({ kind: 'message', recipients, message, fromSessionId: '', persisted: false });
   }
 }
 

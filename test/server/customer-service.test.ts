@@ -6,7 +6,7 @@ import { TextMessage } from '../../src/core/messages/index.js';
 import type { IMClient } from '../../src/core/client/client.js';
 import type { IMError } from '../../src/core/client/errors.js';
 import type { IMMessage } from '../../src/core/client/types.js';
-import type { CustomerQueueEvent, CustomerRatingEvent, CustomerStatusEvent } from '../../src/core/client/customer-service.js';
+import type { CustomerQueueEvent, CustomerRatingEvent, CustomerStatusEvent, CustomerWaitingEvent } from '../../src/core/client/customer-service.js';
 import type { WebSocketConstructor } from '../../src/core/transport/transport.js';
 import { api, useTestServer, waitFor } from '../helpers/server.js';
 
@@ -20,18 +20,20 @@ function record(client: IMClient) {
   const queue: CustomerQueueEvent[] = [];
   const statuses: CustomerStatusEvent[] = [];
   const ratings: CustomerRatingEvent[] = [];
+  const waiting: CustomerWaitingEvent[] = [];
   client.on('message', (m) => messages.push(m));
+  client.on('customerServiceWaiting', (e) => waiting.push(e));
   client.on('customerServiceQueue', (e) => queue.push(e));
   client.on('customerServiceStatus', (e) => statuses.push(e));
   client.on('customerServiceRating', (e) => ratings.push(e));
   const on = (check: () => void) => {
     const offs = [client.on('message', check), client.on('customerServiceQueue', check), client.on('customerServiceStatus', check),
-      client.on('customerServiceRating', check)];
+      client.on('customerServiceRating', check), client.on('customerServiceWaiting', check)];
     return () => offs.forEach((off) => off());
   };
   const until = <T>(predicate: () => T | undefined | false, what: string) => waitFor(on, predicate, what);
   return {
-    messages, queue, statuses, ratings, until,
+    messages, queue, statuses, ratings, waiting, until,
     text: (content: string) => until(() => messages.find((m) => m.objectName === 'RC:TxtMsg' && text(m) === content), `message ${content}`),
     status: (status: string, agentId = '') =>
       until(() => statuses.find((s) => s.status === status && s.agentId === agentId), `status ${status} ${agentId}`),
@@ -68,6 +70,9 @@ describe('customer service (conversation type 5)', () => {
     assert.equal((await api(suite.server, 'POST', '/api/cs/group/set', { groupId: 'ok' }, { Signature: 'forged' })).status, 401);
     const visitor = await suite.connect('nobody-visitor');
     await assert.rejects(visitor.startCustomService('no-such-group'), refusedWith(ErrorCode.RC_DISCUSSION_GROUP_ID_INVALID));
+    const byDefault = await visitor.startCustomService();
+    assert.deepEqual([byDefault.groupId, byDefault.status], ['service', 'queued'], 'the default group works before any set-up, human first');
+    assert.equal((await visitor.stopCustomService()).status, 'resolved');
   });
 
   it('queues visitors oldest first, assigns the least-loaded agent under caps, keeps others out, and frees a slot on resolve', async () => {
@@ -94,6 +99,9 @@ describe('customer service (conversation type 5)', () => {
     const v4Hears = record(v4);
     await v4.startCustomService('sales');
     await v4Hears.position(2);
+    await annHears.until(() => annHears.waiting.at(-1)?.waiting === 2, 'two waiting, told to the agents');
+    assert.deepEqual(annHears.waiting.at(-1), { groupId: 'sales', waiting: 2 });
+    assert.equal(annHears.messages.some((m) => m.objectName.startsWith('IM:Cs')), false, 'signals come as events, not messages');
     assert.equal((await v1.startCustomService('sales')).sessionId, first.sessionId, 'starting again returns the active session');
 
     await v1.sendMessage(service('sales'), new TextMessage({ content: 'my order is late' }));
@@ -116,6 +124,7 @@ describe('customer service (conversation type 5)', () => {
     await v1Hears.status('resolved', 'ann');
     await v3Hears.status('open', 'ann');
     await v4Hears.position(1);
+    await bobHears.until(() => bobHears.waiting.at(-1)?.waiting === 1, 'one waiting after the resolve');
     await assert.rejects(ann.sendMessage(service('v1@sales'), new TextMessage({ content: 'late' })), refusedWith(ErrorCode.RC_MSG_UNAUTHORIZED));
 
     // Typing starts no session; after resolved, a visitor's message starts a new one: queued behind v4.

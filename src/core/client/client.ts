@@ -19,7 +19,7 @@ import { httpBaseOf, signFileUrls, uploadFile, type UploadedFile, type UploadOpt
 import { buildMediaMessage, type MediaKind, type MediaMessageBody, type UploadHooks } from './media-messages.js';
 import {
   DEFAULT_CUSTOMER_SERVICE_GROUP, customerServiceEventOf, isCustomerServiceSignal, type CustomerQueueEvent, type CustomerRatingEvent,
-  type CustomerSession, type CustomerSessionNote, type CustomerStatusEvent,
+  type CustomerSession, type CustomerSessionNote, type CustomerStatusEvent, type CustomerWaitingEvent,
 } from './customer-service.js';
 
 /** Options of the upload sugar: the send's, plus how the file is served and a way to cancel. */
@@ -144,6 +144,8 @@ export interface IMClientEvents extends Record<string, unknown[]> {
   customerServiceStatus: [CustomerStatusEvent];
   /** Customer service, agent: a visitor rated a session this agent served. */
   customerServiceRating: [CustomerRatingEvent];
+  /** Customer service, agent: how many visitors wait in one of their groups' queues. */
+  customerServiceWaiting: [CustomerWaitingEvent];
 }
 
 export interface SendOptions {
@@ -1296,6 +1298,7 @@ export class IMClient extends Emitter<IMClientEvents> {
     if (found?.kind === 'customerServiceQueue') this.emit('customerServiceQueue', found.event);
     else if (found?.kind === 'customerServiceStatus') this.emit('customerServiceStatus', found.event);
     else if (found?.kind === 'customerServiceRating') this.emit('customerServiceRating', found.event);
+    else if (found?.kind === 'customerServiceWaiting') this.emit('customerServiceWaiting', found.event);
   }
 
   // ---- customer service (conversation type 5; docs/customer-service.md) ----

@@ -54,6 +54,12 @@ export interface CustomerRatingEvent {
   robot: boolean;
 }
 
+/** Agent: how many visitors wait in the queue of one of their groups; sent whenever it may have changed. */
+export interface CustomerWaitingEvent {
+  groupId: string;
+  waiting: number;
+}
+
 export interface CustomerSessionNote {
   sessionId: number;
   authorId: string;
@@ -65,11 +71,14 @@ export interface CustomerSessionNote {
 const SERVER_SENDER = 'cs:server';
 const QUEUE_OBJECT_NAME = 'IM:CsQueue';
 const RATING_OBJECT_NAME = 'IM:CsRating';
+const WAITING_OBJECT_NAME = 'IM:CsWaiting';
+const SIGNALS: ReadonlySet<string> = new Set([QUEUE_OBJECT_NAME, RATING_OBJECT_NAME, WAITING_OBJECT_NAME]);
 
 export type CustomerServiceEvent =
   | { kind: 'customerServiceQueue'; event: CustomerQueueEvent }
   | { kind: 'customerServiceStatus'; event: CustomerStatusEvent }
-  | { kind: 'customerServiceRating'; event: CustomerRatingEvent };
+  | { kind: 'customerServiceRating'; event: CustomerRatingEvent }
+  | { kind: 'customerServiceWaiting'; event: CustomerWaitingEvent };
 
 const utf8 = new TextDecoder();
 
@@ -89,6 +98,9 @@ export function customerServiceEventOf(wire: im.IMessage): CustomerServiceEvent 
   if (!content) return undefined;
   if (wire.objectName === QUEUE_OBJECT_NAME) {
     return { kind: 'customerServiceQueue', event: { sessionId: Number(content.sessionId), groupId: String(content.groupId), position: Number(content.position) } };
+  }
+  if (wire.objectName === WAITING_OBJECT_NAME) {
+    return { kind: 'customerServiceWaiting', event: { groupId: String(content.groupId), waiting: Number(content.waiting) } };
   }
   if (wire.objectName === RATING_OBJECT_NAME) {
     return {
@@ -113,4 +125,4 @@ export function customerServiceEventOf(wire: im.IMessage): CustomerServiceEvent 
 /** Whether a message is a live-only customer-service signal, to be emitted as its event and not as a message. */
 export const isCustomerServiceSignal = (wire: im.IMessage): boolean =>
   wire.conversationType === ConversationType.CUSTOMER_SERVICE && wire.senderUserId === SERVER_SENDER
-  && (wire.objectName === QUEUE_OBJECT_NAME || wire.objectName === RATING_OBJECT_NAME);
+  && SIGNALS.has(wire.objectName ?? '');
