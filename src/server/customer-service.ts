@@ -62,11 +62,7 @@ export class CustomerService {
       const session = await this.assignedTo(userId, agentSide.visitorId, agentSide.groupId);
       return { key: serviceConversationKey(session.groupId, session.visitorId), recipients: [session.visitorId, userId] };
     }
-    const session = await this.exclusive(async () => {
-      const latest = await this.store.latestServiceSession(userId, targetId);
-      if (latest && ACTIVE.has(latest.status)) return latest;
-      return startSession ? this.startLocked(userId, targetId) : undefined;
-    });
+    const session = await this.exclusive(() => this.activeOrStartLocked(userId, targetId, startSession));
     if (!session) return { key: await this.authorizeRead(userId, targetId), recipients: [userId] };
     return { key: serviceConversationKey(session.groupId, userId), recipients: participants(session) };
   }
@@ -103,10 +99,7 @@ export class CustomerService {
     switch (topic) {
       case 'cs.start': {
         const groupId = requestedGroup(request);
-        return this.view(await this.exclusive(async () => {
-          const latest = await this.store.latestServiceSession(userId, groupId);
-          return latest && ACTIVE.has(latest.status) ? latest : this.startLocked(userId, groupId);
-        }), userId);
+        return this.view((await this.exclusive(() => this.activeOrStartLocked(userId, groupId, true)))!, userId);
       }
       case 'cs.stop':
         return this.view(await this.exclusive(async () => this.resolveLocked(await this.activeOfVisitor(userId, requestedGroup(request)), 'The conversation has ended.')), userId);
@@ -161,6 +154,13 @@ export class CustomerService {
     if (!isValidId(agentTargetId(groupId, visitorId))) {
       throw new ServiceError(ErrorCode.PARAMETER_ERROR, 'the user id is too long for customer service with this group');
     }
+  }
+
+  /** The visitor's active session with the group; else a new one when `start`. */
+  private async activeOrStartLocked(visitorId: string, groupId: string, start: boolean): Promise<ServiceSessionRecord | undefined> {
+    const latest = await this.store.latestServiceSession(visitorId, groupId);
+    if (latest && ACTIVE.has(latest.status)) return latest;
+    return start ? this.startLocked(visitorId, groupId) : undefined;
   }
 
   private async startLocked(visitorId: string, groupId: string): Promise<ServiceSessionRecord> {
