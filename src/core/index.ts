@@ -5,6 +5,10 @@
 export { IMClient } from './client/client.js';
 export type { IMClientOptions, IMClientEvents } from './client/client.js';
 export { IMError } from './client/errors.js';
+export { DEFAULT_CUSTOMER_SERVICE_GROUP } from './client/customer-service.js';
+export type {
+  CustomerSession, CustomerSessionStatus, CustomerQueueEvent, CustomerStatusEvent, CustomerRatingEvent, CustomerWaitingEvent, CustomerSessionNote,
+} from './client/customer-service.js';
 export { MessageDirection } from './client/types.js';
 export type { Conversation, ConversationInfo, ConversationChange, IMMessage, MessageReaders, TypingEvent } from './client/types.js';
 export { ConnectionStatus, ConversationType, ErrorCode, FrameType, QoS, errorCodeName } from './protocol/codes.js';

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DEFAULT_TOKEN_TTL_MS, NonceCache, signToken, verifyApiSignature } from './auth.js';
-import { isValidId } from './ids.js';
-import type { ChatStore } from './storage/chat-store.js';
+import { isValidId, isValidServiceGroupId } from './ids.js';
+import type { ChatStore, ServiceGroupRecord } from './storage/chat-store.js';
 
 const MAX_BODY_BYTES = 64 * 1024;
 const MAX_GROUP_USERS = 1000;
@@ -18,6 +18,8 @@ export interface AppApiContext {
   /** Accept the seed's signature, which binds nothing of the request (still once per nonce). */
   acceptSeedSignature: boolean;
   nonces: NonceCache;
+  /** Agents, caps or a group changed: queued visitors of these skill groups may be assigned now. */
+  serviceGroupsChanged(groupIds: readonly string[]): Promise<void>;
 }
 
 /** An HTTP refusal: status plus a JSON body `{ code, errorMessage }`. */
@@ -132,6 +134,37 @@ function requireIds(body: Record<string, unknown>, field: string): string[] {
   return value as string[];
 }
 
+const DEFAULT_AGENT_CAP = 5;
+
+/** A whole number in [0, max], or `fallback` when absent. */
+function optionalCount(body: Record<string, unknown>, field: string, fallback: number, max: number): number {
+  const value = body[field];
+  if (value === undefined || value === null) return fallback;
+  if (!Number.isSafeInteger(value) || (value as number) < 0 || (value as number) > max) {
+    throw new HttpError(400, `${field} must be a whole number from 0 to ${max}`);
+  }
+  return value as number;
+}
+
+/** A skill group as the app server describes it; what it leaves out takes the defaults. */
+function serviceGroupFrom(body: Record<string, unknown>): ServiceGroupRecord {
+  const groupId = body.groupId;
+  if (!isValidServiceGroupId(groupId)) throw new HttpError(400, 'groupId must be 1-16 characters of A-Z a-z 0-9 _ -');
+  const mode = body.mode ?? 'human';
+  if (mode !== 'robot' && mode !== 'human') throw new HttpError(400, "mode must be 'robot' or 'human'");
+  const faq = body.faq ?? [];
+  const validFaq = Array.isArray(faq) && faq.length <= 100 && faq.every((entry) => entry && typeof entry === 'object'
+    && Array.isArray(entry.keywords) && entry.keywords.length <= 20
+    && entry.keywords.every((keyword: unknown) => typeof keyword === 'string' && keyword.length > 0 && keyword.length <= 64)
+    && typeof entry.answer === 'string' && entry.answer.length <= 2000);
+  if (!validFaq) throw new HttpError(400, 'faq must be at most 100 entries of { keywords: [1-20 strings], answer: string }');
+  return {
+    groupId, name: optionalString(body, 'name', 128), mode, welcome: optionalString(body, 'welcome', 2000),
+    faq: (faq as Array<{ keywords: string[]; answer: string }>).map(({ keywords, answer }) => ({ keywords, answer })),
+    maxPerAgent: optionalCount(body, 'maxPerAgent', 5, 1000),
+  };
+}
+
 /**
  * The app-server API (signed with App-Key, Nonce, Timestamp, Signature as in the seed).
  * Returns false when the path is not an API path.
@@ -187,6 +220,27 @@ export async function handleAppApi(request: IncomingMessage, response: ServerRes
           : await context.store.quitGroup(groupId, userIds);
         if (!done) throw new HttpError(404, `group ${groupId} does not exist`);
         sendJson(response, 200, { code: 200 });
+        return true;
+      }
+      case 'POST /api/cs/group/set': {
+        const group = serviceGroupFrom(bodyJson());
+        await context.store.setServiceGroup(group);
+        await context.serviceGroupsChanged([group.groupId]);
+        sendJson(response, 200, { code: 200, group });
+        return true;
+      }
+      case 'POST /api/cs/agent/set': {
+        const body = bodyJson();
+        const userId = requireId(body, 'userId');
+        const groupIds = body.groupIds;
+        if (!Array.isArray(groupIds) || groupIds.length > 100 || !groupIds.every(isValidServiceGroupId)) {
+          throw new HttpError(400, 'groupIds must be an array of at most 100 skill group ids (1-16 of A-Z a-z 0-9 _ -)');
+        }
+        const cap = optionalCount(body, 'cap', DEFAULT_AGENT_CAP, 1000);
+        const before = (await context.store.serviceAgent(userId))?.groupIds ?? [];
+        await context.store.setServiceAgent({ userId, groupIds: [...new Set(groupIds as string[])], cap });
+        await context.serviceGroupsChanged([...new Set([...before, ...(groupIds as string[])])]);
+        sendJson(response, 200, { code: 200, userId, groupIds, cap });
         return true;
       }
       case 'GET /api/metrics':

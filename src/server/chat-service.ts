@@ -4,6 +4,8 @@ import { MAX_CONTENT_BYTES, MAX_QUERY_BODY_BYTES, decodeBody, FrameError } from 
 import { RecallConflict, type ChatStore, type ConversationState, type PageBudget, type StoredMessage } from './storage/chat-store.js';
 import { checkContent, neutralizeContent, typeFlags } from './content-rules.js';
 import type { FanoutBus } from './bus.js';
+import { ServiceError } from './service-error.js';
+import { CustomerService } from './customer-service.js';
 import { RateLimiter } from './rate-limit.js';
 import {
   SUPPORTED_CONVERSATION_TYPES, conversationKey, isValidId, newMessageUid, privateParticipants, targetIdFor,
@@ -44,12 +46,7 @@ export function conversationWireBound(state: ConversationState): number {
 const MESSAGE_PAGE: PageBudget<StoredMessage> = { maxBytes: PAGE_BYTES, sizeOf: messageWireBound };
 const CONVERSATION_PAGE: PageBudget<ConversationState> = { maxBytes: PAGE_BYTES, sizeOf: conversationWireBound };
 
-/** A refusal with the seed's numeric code. */
-export class ServiceError extends Error {
-  constructor(readonly code: number, message: string) {
-    super(message);
-  }
-}
+export { ServiceError };
 
 export interface QueryResult {
   code: number;
@@ -106,8 +103,11 @@ export class ChatService {
   private readonly files: ChatServiceOptions['files'];
 
   private readonly recallWindowMs: number;
+  /** Conversation type 5: sessions, queue, assignment, robot, ratings, notes. */
+  readonly customerService: CustomerService;
 
   constructor(private readonly store: ChatStore, private readonly bus: FanoutBus, options: ChatServiceOptions) {
+    this.customerService = new CustomerService(store, bus);
     this.limiter = new RateLimiter(options.rateLimit);
     this.typingLimiter = new RateLimiter(options.rateLimit);
     this.recallWindowMs = (options.recallWindowSeconds ?? 120) * 1000;
@@ -139,11 +139,12 @@ export class ChatService {
       throw new ServiceError(ErrorCode.PARAMETER_ERROR, `content exceeds ${MAX_CONTENT_BYTES} bytes`);
     }
     content = validateContent(objectName, content, userId);
-    const { key, recipients } = await this.route(userId, conversationType, targetId);
+    const flags = typeFlags(objectName, outgoing);
+    // Only a stored message starts a customer-service session: typing after a resolve starts none.
+    const { key, recipients } = await this.route(userId, conversationType, targetId, flags.persisted);
     // Typing signals have a budget of their own: showing "typing…" must never hold back a message.
     const limiter = objectName === 'RC:TypSts' ? this.typingLimiter : this.limiter;
     if (!limiter.take(userId)) throw new ServiceError(ErrorCode.SEND_FREQUENCY_TOO_FAST, 'sending too fast');
-    const flags = typeFlags(objectName, outgoing);
     if (!flags.persisted) {
       // Nothing stored, so no seq and no cursor: the recipients' online sessions get it now or
       // never, and no one's sync stream or seq order moves.
@@ -169,6 +170,11 @@ export class ChatService {
     // A resend of a stored message was delivered the first time (or reaches its recipients by
     // sync): fanning it out again would show it twice.
     if (!duplicate) this.bus.publish({ kind: 'message', recipients, message, fromSessionId: sessionId });
+    // After the ack and the fan-out: the robot's answer comes after the question.
+    if (!duplicate && conversationType === ConversationType.CUSTOMER_SERVICE) {
+      // The message is acknowledged already: a failure here must not answer the send a second time.
+      await this.customerService.afterMessage(message).catch((error) => console.error('customer service:', error));
+    }
   }
 
   /** The time before which the user's tokens are revoked (0: none are). */
@@ -193,11 +199,12 @@ export class ChatService {
   }
 
   /** The conversation's key and recipients, after checking that `userId` may write to it. */
-  private async route(userId: string, conversationType: number, targetId: string) {
+  private async route(userId: string, conversationType: number, targetId: string, startsServiceSession = false) {
     if (!SUPPORTED_CONVERSATION_TYPES.has(conversationType)) {
       throw new ServiceError(ErrorCode.PARAMETER_ERROR, `conversation type ${conversationType} is not supported`);
     }
     if (!isValidId(targetId)) throw new ServiceError(ErrorCode.PARAMETER_ERROR, 'targetId is invalid');
+    if (conversationType === ConversationType.CUSTOMER_SERVICE) return this.customerService.route(userId, targetId, startsServiceSession);
     const key = conversationKey(conversationType, userId, targetId);
     if (conversationType === ConversationType.PRIVATE) {
       return { key, recipients: userId === targetId ? [userId] : [userId, targetId] };
@@ -217,6 +224,7 @@ export class ChatService {
       throw new ServiceError(ErrorCode.PARAMETER_ERROR, `conversation type ${conversationType} is not supported`);
     }
     if (!isValidId(targetId)) throw new ServiceError(ErrorCode.PARAMETER_ERROR, 'targetId is invalid');
+    if (conversationType === ConversationType.CUSTOMER_SERVICE) return this.customerService.authorizeRead(userId, targetId);
     const key = conversationKey(conversationType, userId, targetId);
     if (conversationType === ConversationType.GROUP && !(await this.store.isGroupMember(targetId, userId))) {
       throw new ServiceError(ErrorCode.NOT_IN_GROUP, `not a member of group ${targetId}`);
@@ -243,6 +251,11 @@ export class ChatService {
   }
 
   private async answer(userId: string, sessionId: string, topic: string, body: Uint8Array): Promise<QueryResult> {
+    if (topic.startsWith('cs.')) {
+      // Customer-service topics carry JSON objects both ways (docs/customer-service.md).
+      const answer = await this.customerService.query(userId, topic, parseJsonBody(body));
+      return ok(new TextEncoder().encode(JSON.stringify(answer)));
+    }
     switch (topic) {
       case 'sync': {
         const request = parse(im.SyncRequest, body);
@@ -501,6 +514,17 @@ function clampPage(requested: number, max: number, fallback = max): number {
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function parseJsonBody(bytes: Uint8Array): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(utf8.decode(bytes) || '{}');
+  } catch {
+    throw new ServiceError(ErrorCode.PARAMETER_ERROR, 'the query body is not UTF-8 JSON');
+  }
+  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new ServiceError(ErrorCode.PARAMETER_ERROR, 'the query body must be a JSON object');
+  return value as Record<string, unknown>;
+}
 
 /**
  * The server checks what it can of every content: JSON object, and the fields of known types.

@@ -7,7 +7,30 @@ const ID_PATTERN = /^[A-Za-z0-9_=@.+\-]{1,64}$/;
 export const isValidId = (value: unknown): value is string => typeof value === 'string' && ID_PATTERN.test(value);
 
 /** Conversation types this server stores and routes. */
-export const SUPPORTED_CONVERSATION_TYPES: ReadonlySet<number> = new Set([ConversationType.PRIVATE, ConversationType.GROUP]);
+export const SUPPORTED_CONVERSATION_TYPES: ReadonlySet<number> = new Set([
+  ConversationType.PRIVATE, ConversationType.GROUP, ConversationType.CUSTOMER_SERVICE,
+]);
+
+/** Skill group ids: short and without `@`, so that an agent's targetId `<visitorId>@<groupId>` splits at its last `@`. */
+const SERVICE_GROUP_PATTERN = /^[A-Za-z0-9_\-]{1,16}$/;
+
+export const isValidServiceGroupId = (value: unknown): value is string => typeof value === 'string' && SERVICE_GROUP_PATTERN.test(value);
+
+/** The one conversation of a visitor with a skill group, across all their sessions. */
+export const serviceConversationKey = (groupId: string, visitorId: string): string =>
+  `${ConversationType.CUSTOMER_SERVICE}:${groupId}:${visitorId}`;
+
+/** How an agent addresses a visitor's conversation with a group. */
+export const agentTargetId = (groupId: string, visitorId: string): string => `${visitorId}@${groupId}`;
+
+/** The visitor and group an agent's targetId names, or undefined when it names none. */
+export function parseAgentTargetId(targetId: string): { visitorId: string; groupId: string } | undefined {
+  const at = targetId.lastIndexOf('@');
+  if (at <= 0) return undefined;
+  const visitorId = targetId.slice(0, at);
+  const groupId = targetId.slice(at + 1);
+  return isValidId(visitorId) && isValidServiceGroupId(groupId) ? { visitorId, groupId } : undefined;
+}
 
 /**
  * The storage key of a conversation: one key for both sides of a private chat (`1:alice:bob`,
@@ -24,6 +47,8 @@ export function conversationKey(conversationType: number, userId: string, target
 export function targetIdFor(key: string, userId: string): string {
   const parts = key.split(':');
   if (parts[0] === String(ConversationType.PRIVATE)) return parts[1] === userId ? parts[2]! : parts[1]!;
+  // Customer service `5:<groupId>:<visitorId>`: the visitor sees the group, an agent the pair.
+  if (parts[0] === String(ConversationType.CUSTOMER_SERVICE)) return parts[2] === userId ? parts[1]! : agentTargetId(parts[1]!, parts[2]!);
   return parts.slice(1).join(':');
 }
 

@@ -122,6 +122,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     if (await handleAppApi(request, response, {
       appKey: options.appKey, appSecret: options.appSecret, store, metrics, revokeTokens: (userId) => service.revokeTokens(userId),
       acceptSeedSignature: options.acceptSeedApiSignature ?? false, nonces: apiNonces,
+      serviceGroupsChanged: (groupIds) => service.customerService.rebalance(groupIds),
     })) return;
     if (options.demo && (await handleDemo(request, response, { ...options, ...(options.demoFiles ? { files: options.demoFiles } : {}) }))) return;
     const path = (request.url ?? '/').split('?')[0];

@@ -25,7 +25,7 @@ describe('SQLite store', () => {
 
     const raw = new Database(file, { readonly: true });
     assert.equal(raw.pragma('journal_mode', { simple: true }), 'wal');
-    assert.equal(raw.pragma('user_version', { simple: true }), 3, 'every migration ran (delivered positions, then token revocations)');
+    assert.equal(raw.pragma('user_version', { simple: true }), 4, 'every migration ran (delivered positions, token revocations, customer service)');
     raw.close();
 
     const second = new SqliteChatStore(file);

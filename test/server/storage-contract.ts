@@ -20,6 +20,36 @@ export function describeChatStoreContract(engine: string, createStore: () => Pro
       counted: true, ...over,
     });
 
+    it('keeps customer-service groups, agents (replacing their groups), sessions by queue and load, one rating, notes', async () => {
+      await store.setServiceGroup({ groupId: 'cs-g', name: 'Help', mode: 'robot', welcome: 'hi', faq: [{ keywords: ['price'], answer: '9 €' }], maxPerAgent: 3 });
+      assert.deepEqual((await store.serviceGroup('cs-g'))?.faq, [{ keywords: ['price'], answer: '9 €' }]);
+      assert.equal(await store.serviceGroup('cs-none'), undefined);
+      await store.setServiceAgent({ userId: 'cs-a1', groupIds: ['cs-g', 'cs-h'], cap: 2 });
+      await store.setServiceAgent({ userId: 'cs-a2', groupIds: ['cs-g'], cap: 5 });
+      await store.setServiceAgent({ userId: 'cs-a1', groupIds: ['cs-g'], cap: 4 });
+      assert.deepEqual(await store.serviceAgent('cs-a1'), { userId: 'cs-a1', groupIds: ['cs-g'], cap: 4, createdAt: (await store.serviceAgent('cs-a1'))!.createdAt });
+      assert.deepEqual((await store.serviceAgentsOf('cs-g')).map((a) => a.userId), ['cs-a1', 'cs-a2'], 'first set up first');
+      assert.deepEqual(await store.serviceAgentsOf('cs-h'), []);
+      await store.setServiceAgent({ userId: 'cs-a2', groupIds: [], cap: 0 });
+      assert.equal(await store.serviceAgent('cs-a2'), undefined, 'no groups removes the agent');
+
+      const later = await store.createServiceSession({ groupId: 'cs-g', servingGroupId: 'cs-g', visitorId: 'v1', status: 'queued', agentId: '', createdAt: 2, queuedAt: 20 });
+      const earlier = await store.createServiceSession({ groupId: 'cs-g', servingGroupId: 'cs-g', visitorId: 'v2', status: 'queued', agentId: '', createdAt: 3, queuedAt: 10 });
+      assert.deepEqual((await store.queuedServiceSessions('cs-g')).map((q) => q.visitorId), ['v2', 'v1'], 'oldest in the queue first');
+      const assigned = await store.updateServiceSession(earlier.sessionId, { status: 'open', agentId: 'cs-a1' });
+      assert.equal(assigned?.servingGroupId, 'cs-g');
+      assert.deepEqual((await store.agentServiceSessions('cs-a1')).map((q) => q.sessionId), [earlier.sessionId]);
+      assert.deepEqual((await store.queuedServiceSessions('cs-g')).map((q) => q.sessionId), [later.sessionId]);
+      await store.updateServiceSession(earlier.sessionId, { status: 'resolved' });
+      assert.deepEqual(await store.agentServiceSessions('cs-a1'), [], 'a resolved session is no load');
+      assert.equal((await store.latestServiceSession('v2', 'cs-g'))?.status, 'resolved');
+      assert.equal(await store.rateServiceSession(earlier.sessionId, 5, 'great'), true);
+      assert.equal(await store.rateServiceSession(earlier.sessionId, 1, 'again'), false, 'one rating per session');
+      assert.deepEqual([(await store.serviceSession(earlier.sessionId))?.rating, (await store.serviceSession(earlier.sessionId))?.comment], [5, 'great']);
+      await store.addServiceNote({ sessionId: later.sessionId, authorId: 'cs-a1', text: 'vip', time: 1 });
+      assert.deepEqual(await store.serviceNotes(later.sessionId), [{ sessionId: later.sessionId, authorId: 'cs-a1', text: 'vip', time: 1 }]);
+    });
+
     it('keeps a per-user time before which tokens are revoked, never moving it back', async () => {
       assert.equal(await store.tokensValidAfter('rev-user'), 0);
       await store.revokeTokens('rev-user', 2000);

@@ -17,6 +17,10 @@ import { Emitter } from './emitter.js';
 import { IMError } from './errors.js';
 import { httpBaseOf, signFileUrls, uploadFile, type UploadedFile, type UploadOptions, type UploadSource } from './upload.js';
 import { buildMediaMessage, type MediaKind, type MediaMessageBody, type UploadHooks } from './media-messages.js';
+import {
+  DEFAULT_CUSTOMER_SERVICE_GROUP, customerServiceEventOf, isCustomerServiceSignal, type CustomerQueueEvent, type CustomerRatingEvent,
+  type CustomerSession, type CustomerSessionNote, type CustomerStatusEvent, type CustomerWaitingEvent,
+} from './customer-service.js';
 
 /** Options of the upload sugar: the send's, plus how the file is served and a way to cancel. */
 export interface MediaSendOptions extends SendOptions {
@@ -134,6 +138,14 @@ export interface IMClientEvents extends Record<string, unknown[]> {
    * be had (no `tokenProvider`, or it failed or gave an expired one): the client stays disconnected.
    */
   tokenExpired: [IMError];
+  /** Customer service, visitor: the place in the queue (1 = next), whenever it may have changed. */
+  customerServiceQueue: [CustomerQueueEvent];
+  /** Customer service: a session's status changed (also shown as a grey notice `message`). */
+  customerServiceStatus: [CustomerStatusEvent];
+  /** Customer service, agent: a visitor rated a session this agent served. */
+  customerServiceRating: [CustomerRatingEvent];
+  /** Customer service, agent: how many visitors wait in one of their groups' queues. */
+  customerServiceWaiting: [CustomerWaitingEvent];
 }
 
 export interface SendOptions {
@@ -940,6 +952,10 @@ export class IMClient extends Emitter<IMClientEvents> {
           this.onTyping(message);
           return;
         }
+        if (isCustomerServiceSignal(message)) {
+          this.emitCustomerServiceEvent(message);
+          return;
+        }
         if (!(message.senderUserId === this.userIdValue && this.ownSent.has(message.clientMsgId))) this.emit('message', this.toMessage(message));
         return;
       }
@@ -1071,6 +1087,7 @@ export class IMClient extends Emitter<IMClientEvents> {
       this.noteSeq(wire, wire.seq);
       if (wire.senderUserId === this.userIdValue && this.ownSent.delete(wire.clientMsgId)) continue;
       this.emit('message', this.toMessage(wire));
+      this.emitCustomerServiceEvent(wire);
       // After the emit: "delivered" means this client has handed the message on.
       this.noteDelivered(wire);
     }
@@ -1274,6 +1291,83 @@ export class IMClient extends Emitter<IMClientEvents> {
     const command = decodeOrThrow(im.RecallResponse, body).command;
     if (!command) throw new IMError(ErrorCode.UNKNOWN, 'the recall answer carries no command');
     return this.toMessage(command as im.Message) as IMMessage<RecallCommandMessage>;
+  }
+
+  private emitCustomerServiceEvent(wire: im.Message): void {
+    const found = customerServiceEventOf(wire);
+    if (found?.kind === 'customerServiceQueue') this.emit('customerServiceQueue', found.event);
+    else if (found?.kind === 'customerServiceStatus') this.emit('customerServiceStatus', found.event);
+    else if (found?.kind === 'customerServiceRating') this.emit('customerServiceRating', found.event);
+    else if (found?.kind === 'customerServiceWaiting') this.emit('customerServiceWaiting', found.event);
+  }
+
+  // ---- customer service (conversation type 5; docs/customer-service.md) ----
+
+  /** A customer-service query: JSON object in, JSON object out. */
+  private async customerServiceQuery<T>(topic: string, request: Record<string, unknown>): Promise<T> {
+    const body = await this.query(topic, new TextEncoder().encode(JSON.stringify(request)));
+    return JSON.parse(new TextDecoder().decode(body)) as T;
+  }
+
+  /**
+   * Visitor: starts (or returns the active) session with a skill group; the conversation is
+   * `(CUSTOMER_SERVICE, groupId)`. The group answers with its robot or queues for an agent.
+   */
+  startCustomService(groupId = DEFAULT_CUSTOMER_SERVICE_GROUP): Promise<CustomerSession> {
+    return this.customerServiceQuery('cs.start', { groupId });
+  }
+
+  /** Visitor: ends the active session (CS_SESSION_NOT_FOUND 29404 when there is none). */
+  stopCustomService(groupId = DEFAULT_CUSTOMER_SERVICE_GROUP): Promise<CustomerSession> {
+    return this.customerServiceQuery('cs.stop', { groupId });
+  }
+
+  /** Visitor: leaves the robot for the queue of human agents; a session with a human already is returned as it is. */
+  switchToHumanMode(groupId = DEFAULT_CUSTOMER_SERVICE_GROUP): Promise<CustomerSession> {
+    return this.customerServiceQuery('cs.human', { groupId });
+  }
+
+  /**
+   * Visitor: rates the latest session with the group, 1–5 and a comment. One rating per session,
+   * robot or human: a second is refused with CS_ALREADY_EVALUATED 29409.
+   */
+  async evaluateHumanCustomService(groupId: string, score: number, comment = ''): Promise<{ sessionId: number; score: number; comment: string }> {
+    return this.customerServiceQuery('cs.evaluate', { groupId, score, comment, robot: false });
+  }
+
+  /** Visitor: rates the robot's part of the latest session; the same one rating per session. */
+  async evaluateRobotCustomService(groupId: string, score: number, comment = ''): Promise<{ sessionId: number; score: number; comment: string }> {
+    return this.customerServiceQuery('cs.evaluate', { groupId, score, comment, robot: true });
+  }
+
+  /** Agent: the sessions assigned to this agent, then those queued in their groups (oldest first). */
+  async getCustomerSessions(): Promise<CustomerSession[]> {
+    return (await this.customerServiceQuery<{ sessions: CustomerSession[] }>('cs.sessions', {})).sessions;
+  }
+
+  /** Agent: takes a queued session of one of their groups (even above their automatic cap). */
+  takeCustomerSession(sessionId: number): Promise<CustomerSession> {
+    return this.customerServiceQuery('cs.take', { sessionId });
+  }
+
+  /** Agent: hands a session of theirs to another agent of its group, or to another group's queue. */
+  transferCustomerSession(sessionId: number, to: { toAgentId: string } | { toGroupId: string }): Promise<CustomerSession> {
+    return this.customerServiceQuery('cs.transfer', { sessionId, ...to });
+  }
+
+  /** Agent: resolves a session of theirs; the slot goes to the next queued visitor. */
+  resolveCustomerSession(sessionId: number): Promise<CustomerSession> {
+    return this.customerServiceQuery('cs.resolve', { sessionId });
+  }
+
+  /** Agent: an internal note on a session, for agents only: never a message, never seen by the visitor. */
+  addCustomerSessionNote(sessionId: number, text: string): Promise<CustomerSessionNote> {
+    return this.customerServiceQuery('cs.note', { sessionId, text });
+  }
+
+  /** Agent: a session's internal notes, oldest first. */
+  async getCustomerSessionNotes(sessionId: number): Promise<CustomerSessionNote[]> {
+    return (await this.customerServiceQuery<{ notes: CustomerSessionNote[] }>('cs.notes', { sessionId })).notes;
   }
 
   /** Removes the conversation from this user's list on every device, until a new message arrives. */

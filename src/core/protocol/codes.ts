@@ -279,6 +279,12 @@ export const ErrorCode = {
   REMOTE_NETWORK_ERROR: 17,
   /** token 已过期 (not in the seed's table; the value of the seed vendor's later SDKs) */
   RC_CONN_TOKEN_EXPIRE: 31020,
+  /** Customer service (not in the seed's table; a free 29xxx range): no session to act on. */
+  CS_SESSION_NOT_FOUND: 29404,
+  /** Customer service: the session was rated already (one rating per session). */
+  CS_ALREADY_EVALUATED: 29409,
+  /** Customer service: the agent a session is transferred to has no free slot. */
+  CS_AGENT_FULL: 29411,
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

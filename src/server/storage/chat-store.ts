@@ -82,7 +82,81 @@ export interface UserRecord {
   portraitUri: string;
 }
 
-export interface ChatStore {
+/** A customer-service skill group (not a chat group): who serves its visitors, and how. */
+export interface ServiceGroupRecord {
+  groupId: string;
+  name: string;
+  /** 'robot': the server's robot answers first; 'human': straight to the queue. */
+  mode: 'robot' | 'human';
+  welcome: string;
+  /** The robot's answers: the first entry with a keyword the visitor's text contains. */
+  faq: Array<{ keywords: string[]; answer: string }>;
+  /** Sessions one agent of this group takes at most by automatic assignment. */
+  maxPerAgent: number;
+}
+
+export interface ServiceAgentRecord {
+  userId: string;
+  groupIds: string[];
+  /** The agent's own cap on open sessions (the lower of it and the group's applies). */
+  cap: number;
+  /** When the agent was first set up: ties of load go to the earlier one. */
+  createdAt: number;
+}
+
+export type ServiceSessionStatus = 'robot' | 'queued' | 'open' | 'pending' | 'resolved';
+
+export interface ServiceSessionRecord {
+  sessionId: number;
+  /** The group the visitor addressed: the conversation is `5:<groupId>:<visitorId>`. */
+  groupId: string;
+  /** The group whose queue and agents serve it now (another after a transfer to a group). */
+  servingGroupId: string;
+  visitorId: string;
+  status: ServiceSessionStatus;
+  /** '' while no agent is assigned. */
+  agentId: string;
+  createdAt: number;
+  /** When it last entered the queue: the queue's order. */
+  queuedAt: number;
+  /** 0 = not rated yet. */
+  rating: number;
+  comment: string;
+}
+
+export interface ServiceNoteRecord {
+  sessionId: number;
+  authorId: string;
+  text: string;
+  time: number;
+}
+
+/** Customer service: skill groups, agents, sessions and internal notes. */
+export interface ServiceStore {
+  setServiceGroup(group: ServiceGroupRecord): Promise<void>;
+  serviceGroup(groupId: string): Promise<ServiceGroupRecord | undefined>;
+  /** Replaces the agent's groups and cap; no groups removes the agent. */
+  setServiceAgent(agent: Omit<ServiceAgentRecord, 'createdAt'>): Promise<void>;
+  serviceAgent(userId: string): Promise<ServiceAgentRecord | undefined>;
+  /** The group's agents, first set up first. */
+  serviceAgentsOf(groupId: string): Promise<ServiceAgentRecord[]>;
+  createServiceSession(session: Omit<ServiceSessionRecord, 'sessionId' | 'rating' | 'comment'>): Promise<ServiceSessionRecord>;
+  serviceSession(sessionId: number): Promise<ServiceSessionRecord | undefined>;
+  /** The visitor's newest session with the group, resolved or not. */
+  latestServiceSession(visitorId: string, groupId: string): Promise<ServiceSessionRecord | undefined>;
+  updateServiceSession(sessionId: number, change: Partial<Pick<ServiceSessionRecord, 'status' | 'agentId' | 'servingGroupId' | 'queuedAt'>>):
+    Promise<ServiceSessionRecord | undefined>;
+  /** Queued sessions served by the group, oldest in the queue first. */
+  queuedServiceSessions(servingGroupId: string): Promise<ServiceSessionRecord[]>;
+  /** Sessions assigned to the agent and not resolved (open or pending): the agent's load. */
+  agentServiceSessions(agentId: string): Promise<ServiceSessionRecord[]>;
+  /** Stores the rating unless the session has one: false then (one rating per session). */
+  rateServiceSession(sessionId: number, rating: number, comment: string): Promise<boolean>;
+  addServiceNote(note: ServiceNoteRecord): Promise<void>;
+  serviceNotes(sessionId: number): Promise<ServiceNoteRecord[]>;
+}
+
+export interface ChatStore extends ServiceStore {
   /** Creates or updates a user; an empty name or portrait keeps the one stored. */
   upsertUser(user: UserRecord): Promise<void>;
   getUser(userId: string): Promise<UserRecord | undefined>;

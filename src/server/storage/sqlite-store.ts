@@ -1,7 +1,8 @@
 import Database from 'better-sqlite3';
 import {
   RecallConflict, takePage, type AppendInput, type AppendResult, type ChatStore, type ConversationState, type PageBudget, type ReceiptPositions,
-  type RecallInput, type StoredMessage, type UserRecord,
+  type RecallInput, type StoredMessage, type UserRecord, type ServiceAgentRecord, type ServiceGroupRecord, type ServiceNoteRecord,
+  type ServiceSessionRecord, type ServiceSessionStatus,
 } from './chat-store.js';
 import { SUPPORTED_CONVERSATION_TYPES, newMessageUid, privateParticipants } from '../ids.js';
 
@@ -71,7 +72,68 @@ const migrations: readonly string[] = [
      user_id TEXT PRIMARY KEY,
      valid_after INTEGER NOT NULL
    ) WITHOUT ROWID;`,
+  // Customer service: skill groups, agents, sessions (one conversation per visitor and group, many
+  // sessions in it) and internal notes, which are rows of their own and never messages.
+  `CREATE TABLE cs_groups (
+     group_id TEXT PRIMARY KEY,
+     name TEXT NOT NULL,
+     mode TEXT NOT NULL,
+     welcome TEXT NOT NULL,
+     faq TEXT NOT NULL,
+     max_per_agent INTEGER NOT NULL
+   ) WITHOUT ROWID;
+   CREATE TABLE cs_agents (
+     user_id TEXT PRIMARY KEY,
+     cap INTEGER NOT NULL,
+     created_at INTEGER NOT NULL
+   ) WITHOUT ROWID;
+   CREATE TABLE cs_agent_groups (
+     group_id TEXT NOT NULL,
+     user_id TEXT NOT NULL,
+     PRIMARY KEY (group_id, user_id)
+   ) WITHOUT ROWID;
+   CREATE TABLE cs_sessions (
+     session_id INTEGER PRIMARY KEY AUTOINCREMENT,
+     group_id TEXT NOT NULL,
+     serving_group_id TEXT NOT NULL,
+     visitor_id TEXT NOT NULL,
+     status TEXT NOT NULL,
+     agent_id TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     queued_at INTEGER NOT NULL,
+     rating INTEGER NOT NULL DEFAULT 0,
+     comment TEXT NOT NULL DEFAULT ''
+   );
+   CREATE INDEX cs_sessions_by_visitor ON cs_sessions (visitor_id, group_id, session_id);
+   CREATE INDEX cs_sessions_by_agent ON cs_sessions (agent_id, status);
+   CREATE INDEX cs_sessions_by_queue ON cs_sessions (serving_group_id, status, queued_at);
+   CREATE TABLE cs_notes (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     session_id INTEGER NOT NULL,
+     author_id TEXT NOT NULL,
+     text TEXT NOT NULL,
+     time INTEGER NOT NULL
+   );
+   CREATE INDEX cs_notes_by_session ON cs_notes (session_id, id);`,
 ];
+
+interface ServiceSessionRow {
+  session_id: number;
+  group_id: string;
+  serving_group_id: string;
+  visitor_id: string;
+  status: ServiceSessionStatus;
+  agent_id: string;
+  created_at: number;
+  queued_at: number;
+  rating: number;
+  comment: string;
+}
+
+const toServiceSession = (row: ServiceSessionRow): ServiceSessionRecord => ({
+  sessionId: row.session_id, groupId: row.group_id, servingGroupId: row.serving_group_id, visitorId: row.visitor_id,
+  status: row.status, agentId: row.agent_id, createdAt: row.created_at, queuedAt: row.queued_at, rating: row.rating, comment: row.comment,
+});
 
 /**
  * The conversation types a list can be filtered by, each a bit of a mask: a filter is at most
@@ -239,6 +301,30 @@ export class SqliteChatStore implements ChatStore {
         ON CONFLICT (user_id) DO UPDATE SET valid_after = MAX(valid_after, excluded.valid_after)`),
       tokensValidAfter: db.prepare('SELECT valid_after FROM token_revocations WHERE user_id = ?').pluck(),
       countGroups: db.prepare('SELECT COUNT(*) FROM groups').pluck(),
+      setServiceGroup: db.prepare(`INSERT INTO cs_groups (group_id, name, mode, welcome, faq, max_per_agent) VALUES (?, ?, ?, ?, ?, ?)
+        ON CONFLICT (group_id) DO UPDATE SET name = excluded.name, mode = excluded.mode, welcome = excluded.welcome,
+        faq = excluded.faq, max_per_agent = excluded.max_per_agent`),
+      serviceGroup: db.prepare('SELECT * FROM cs_groups WHERE group_id = ?'),
+      upsertAgent: db.prepare(`INSERT INTO cs_agents (user_id, cap, created_at) VALUES (?, ?, ?)
+        ON CONFLICT (user_id) DO UPDATE SET cap = excluded.cap`),
+      deleteAgent: db.prepare('DELETE FROM cs_agents WHERE user_id = ?'),
+      clearAgentGroups: db.prepare('DELETE FROM cs_agent_groups WHERE user_id = ?'),
+      addAgentGroup: db.prepare('INSERT OR IGNORE INTO cs_agent_groups (group_id, user_id) VALUES (?, ?)'),
+      agent: db.prepare('SELECT user_id, cap, created_at FROM cs_agents WHERE user_id = ?'),
+      agentGroups: db.prepare('SELECT group_id FROM cs_agent_groups WHERE user_id = ? ORDER BY group_id').pluck(),
+      agentsOf: db.prepare(`SELECT a.user_id FROM cs_agent_groups g JOIN cs_agents a ON a.user_id = g.user_id
+        WHERE g.group_id = ? ORDER BY a.created_at, a.user_id`).pluck(),
+      insertSession: db.prepare(`INSERT INTO cs_sessions (group_id, serving_group_id, visitor_id, status, agent_id, created_at, queued_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING *`),
+      session: db.prepare('SELECT * FROM cs_sessions WHERE session_id = ?'),
+      latestSession: db.prepare('SELECT * FROM cs_sessions WHERE visitor_id = ? AND group_id = ? ORDER BY session_id DESC LIMIT 1'),
+      updateSession: db.prepare(`UPDATE cs_sessions SET status = ?, agent_id = ?, serving_group_id = ?, queued_at = ?
+        WHERE session_id = ? RETURNING *`),
+      queued: db.prepare(`SELECT * FROM cs_sessions WHERE serving_group_id = ? AND status = 'queued' ORDER BY queued_at, session_id`),
+      agentSessions: db.prepare(`SELECT * FROM cs_sessions WHERE agent_id = ? AND status IN ('open', 'pending') ORDER BY session_id`),
+      rate: db.prepare('UPDATE cs_sessions SET rating = ?, comment = ? WHERE session_id = ? AND rating = 0'),
+      addNote: db.prepare('INSERT INTO cs_notes (session_id, author_id, text, time) VALUES (?, ?, ?, ?)'),
+      notes: db.prepare('SELECT session_id, author_id, text, time FROM cs_notes WHERE session_id = ? ORDER BY id'),
     };
   }
 
@@ -497,6 +583,92 @@ export class SqliteChatStore implements ChatStore {
 
   async tokensValidAfter(userId: string): Promise<number> {
     return (this.statements.tokensValidAfter.get(userId) as number | undefined) ?? 0;
+  }
+
+  async setServiceGroup(group: ServiceGroupRecord): Promise<void> {
+    this.statements.setServiceGroup.run(group.groupId, group.name, group.mode, group.welcome, JSON.stringify(group.faq), group.maxPerAgent);
+  }
+
+  async serviceGroup(groupId: string): Promise<ServiceGroupRecord | undefined> {
+    const row = this.statements.serviceGroup.get(groupId) as
+      { group_id: string; name: string; mode: 'robot' | 'human'; welcome: string; faq: string; max_per_agent: number } | undefined;
+    return row && {
+      groupId: row.group_id, name: row.name, mode: row.mode, welcome: row.welcome, faq: JSON.parse(row.faq), maxPerAgent: row.max_per_agent,
+    };
+  }
+
+  async setServiceAgent(agent: Omit<ServiceAgentRecord, 'createdAt'>): Promise<void> {
+    const s = this.statements;
+    this.db.transaction(() => {
+      s.clearAgentGroups.run(agent.userId);
+      if (agent.groupIds.length === 0) {
+        s.deleteAgent.run(agent.userId);
+        return;
+      }
+      s.upsertAgent.run(agent.userId, agent.cap, Date.now());
+      for (const groupId of agent.groupIds) s.addAgentGroup.run(groupId, agent.userId);
+    })();
+  }
+
+  async serviceAgent(userId: string): Promise<ServiceAgentRecord | undefined> {
+    const row = this.statements.agent.get(userId) as { user_id: string; cap: number; created_at: number } | undefined;
+    return row && {
+      userId: row.user_id, cap: row.cap, createdAt: row.created_at, groupIds: this.statements.agentGroups.all(userId) as string[],
+    };
+  }
+
+  async serviceAgentsOf(groupId: string): Promise<ServiceAgentRecord[]> {
+    const agents: ServiceAgentRecord[] = [];
+    for (const userId of this.statements.agentsOf.all(groupId) as string[]) {
+      const agent = await this.serviceAgent(userId);
+      if (agent) agents.push(agent);
+    }
+    return agents;
+  }
+
+  async createServiceSession(session: Omit<ServiceSessionRecord, 'sessionId' | 'rating' | 'comment'>): Promise<ServiceSessionRecord> {
+    return toServiceSession(this.statements.insertSession.get(session.groupId, session.servingGroupId, session.visitorId, session.status,
+      session.agentId, session.createdAt, session.queuedAt) as ServiceSessionRow);
+  }
+
+  async serviceSession(sessionId: number): Promise<ServiceSessionRecord | undefined> {
+    const row = this.statements.session.get(sessionId) as ServiceSessionRow | undefined;
+    return row && toServiceSession(row);
+  }
+
+  async latestServiceSession(visitorId: string, groupId: string): Promise<ServiceSessionRecord | undefined> {
+    const row = this.statements.latestSession.get(visitorId, groupId) as ServiceSessionRow | undefined;
+    return row && toServiceSession(row);
+  }
+
+  async updateServiceSession(sessionId: number, change: Partial<Pick<ServiceSessionRecord, 'status' | 'agentId' | 'servingGroupId' | 'queuedAt'>>) {
+    return this.db.transaction(() => {
+      const row = this.statements.session.get(sessionId) as ServiceSessionRow | undefined;
+      if (!row) return undefined;
+      const next = { ...toServiceSession(row), ...change };
+      return toServiceSession(this.statements.updateSession.get(next.status, next.agentId, next.servingGroupId, next.queuedAt, sessionId) as ServiceSessionRow);
+    })();
+  }
+
+  async queuedServiceSessions(servingGroupId: string): Promise<ServiceSessionRecord[]> {
+    return (this.statements.queued.all(servingGroupId) as ServiceSessionRow[]).map(toServiceSession);
+  }
+
+  async agentServiceSessions(agentId: string): Promise<ServiceSessionRecord[]> {
+    return (this.statements.agentSessions.all(agentId) as ServiceSessionRow[]).map(toServiceSession);
+  }
+
+  async rateServiceSession(sessionId: number, rating: number, comment: string): Promise<boolean> {
+    return this.statements.rate.run(rating, comment, sessionId).changes === 1;
+  }
+
+  async addServiceNote(note: ServiceNoteRecord): Promise<void> {
+    this.statements.addNote.run(note.sessionId, note.authorId, note.text, note.time);
+  }
+
+  async serviceNotes(sessionId: number): Promise<ServiceNoteRecord[]> {
+    return (this.statements.notes.all(sessionId) as Array<{ session_id: number; author_id: string; text: string; time: number }>)
+      .map((row) => ({ sessionId: row.session_id, authorId: row.author_id, text: row.text, time: row.time }));
   }
 
   async stats() {

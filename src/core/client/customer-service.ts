@@ -1,0 +1,128 @@
+import { ConversationType } from '../protocol/codes.js';
+import type { im } from '../protocol/generated/im.js';
+
+/**
+ * Customer service (conversation type 5) as the client sees it: sessions, and the events the
+ * server's frames carry. docs/customer-service.md has the design.
+ */
+
+/** The skill group a visitor reaches when none is named. */
+export const DEFAULT_CUSTOMER_SERVICE_GROUP = 'service';
+
+export type CustomerSessionStatus = 'robot' | 'queued' | 'open' | 'pending' | 'resolved';
+
+export interface CustomerSession {
+  sessionId: number;
+  /** The group the visitor addressed (the conversation). */
+  groupId: string;
+  /** The group serving it now (differs after a transfer to another group). */
+  servingGroupId: string;
+  visitorId: string;
+  /** This user's targetId for the conversation: the group for the visitor, `<visitorId>@<groupId>` for an agent. */
+  targetId: string;
+  status: CustomerSessionStatus;
+  /** '' while no agent serves it. */
+  agentId: string;
+  createdAt: number;
+  /** 0 = not rated. */
+  rating: number;
+}
+
+/** The visitor's place in the queue (1 = next); sent whenever it may have changed. */
+export interface CustomerQueueEvent {
+  sessionId: number;
+  groupId: string;
+  position: number;
+}
+
+/** A session's status changed; the same change arrives as a grey notice message. */
+export interface CustomerStatusEvent {
+  conversationType: typeof ConversationType.CUSTOMER_SERVICE;
+  targetId: string;
+  sessionId: number;
+  status: CustomerSessionStatus;
+  agentId: string;
+  /** The notice's text. */
+  message: string;
+}
+
+/** A visitor rated a session this agent served. */
+export interface CustomerRatingEvent {
+  sessionId: number;
+  score: number;
+  comment: string;
+  robot: boolean;
+}
+
+/** Agent: how many visitors wait in the queue of one of their groups; sent whenever it may have changed. */
+export interface CustomerWaitingEvent {
+  groupId: string;
+  waiting: number;
+}
+
+export interface CustomerSessionNote {
+  sessionId: number;
+  authorId: string;
+  text: string;
+  time: number;
+}
+
+/** Who the server speaks as: no user id contains `:`, so no user can pass for it. */
+const SERVER_SENDER = 'cs:server';
+const QUEUE_OBJECT_NAME = 'IM:CsQueue';
+const RATING_OBJECT_NAME = 'IM:CsRating';
+const WAITING_OBJECT_NAME = 'IM:CsWaiting';
+const SIGNALS: ReadonlySet<string> = new Set([QUEUE_OBJECT_NAME, RATING_OBJECT_NAME, WAITING_OBJECT_NAME]);
+
+export type CustomerServiceEvent =
+  | { kind: 'customerServiceQueue'; event: CustomerQueueEvent }
+  | { kind: 'customerServiceStatus'; event: CustomerStatusEvent }
+  | { kind: 'customerServiceRating'; event: CustomerRatingEvent }
+  | { kind: 'customerServiceWaiting'; event: CustomerWaitingEvent };
+
+const utf8 = new TextDecoder();
+
+function parseObject(bytes: Uint8Array | string): Record<string, unknown> | undefined {
+  try {
+    const value = JSON.parse(typeof bytes === 'string' ? bytes : utf8.decode(bytes));
+    return value && typeof value === 'object' && !Array.isArray(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The customer-service event a message from the server carries, if any. */
+export function customerServiceEventOf(wire: im.IMessage): CustomerServiceEvent | undefined {
+  if (wire.conversationType !== ConversationType.CUSTOMER_SERVICE || wire.senderUserId !== SERVER_SENDER || !wire.content) return undefined;
+  const content = parseObject(wire.content);
+  if (!content) return undefined;
+  if (wire.objectName === QUEUE_OBJECT_NAME) {
+    return { kind: 'customerServiceQueue', event: { sessionId: Number(content.sessionId), groupId: String(content.groupId), position: Number(content.position) } };
+  }
+  if (wire.objectName === WAITING_OBJECT_NAME) {
+    return { kind: 'customerServiceWaiting', event: { groupId: String(content.groupId), waiting: Number(content.waiting) } };
+  }
+  if (wire.objectName === RATING_OBJECT_NAME) {
+    return {
+      kind: 'customerServiceRating',
+      event: { sessionId: Number(content.sessionId), score: Number(content.score), comment: String(content.comment ?? ''), robot: content.robot === true },
+    };
+  }
+  if (wire.objectName === 'RC:InfoNtf' && typeof content.extra === 'string') {
+    const extra = parseObject(content.extra);
+    if (!extra) return undefined;
+    return {
+      kind: 'customerServiceStatus',
+      event: {
+        conversationType: ConversationType.CUSTOMER_SERVICE, targetId: wire.targetId ?? '', sessionId: Number(extra.sessionId),
+        status: extra.status as CustomerSessionStatus, agentId: String(extra.agentId ?? ''), message: String(content.message ?? ''),
+      },
+    };
+  }
+  return undefined;
+}
+
+/** Whether a message is a live-only customer-service signal, to be emitted as its event and not as a message. */
+export const isCustomerServiceSignal = (wire: im.IMessage): boolean =>
+  wire.conversationType === ConversationType.CUSTOMER_SERVICE && wire.senderUserId === SERVER_SENDER
+  && SIGNALS.has(wire.objectName ?? '');

@@ -1,0 +1,411 @@
+import { randomUUID } from 'node:crypto';
+import { ConversationType, ErrorCode } from '../core/protocol/codes.js';
+import type { FanoutBus } from './bus.js';
+import { ServiceError } from './service-error.js';
+import type { ChatStore, ServiceGroupRecord, ServiceSessionRecord, ServiceSessionStatus, StoredMessage } from './storage/chat-store.js';
+import {
+  agentTargetId, isValidId, isValidServiceGroupId, newMessageUid, parseAgentTargetId, serviceConversationKey,
+} from './ids.js';
+
+
+/** Senders the server uses: a `:` is in no user id, so no user can pass for them. */
+export const SERVER_SENDER = 'cs:server';
+export const ROBOT_SENDER = 'cs:robot';
+/** Live-only pushes (no seq): the visitor's place in the queue, and a rating for the agent. */
+export const QUEUE_OBJECT_NAME = 'IM:CsQueue';
+export const RATING_OBJECT_NAME = 'IM:CsRating';
+/** Live-only, to a group's agents: how many visitors wait in its queue. */
+export const WAITING_OBJECT_NAME = 'IM:CsWaiting';
+
+/** The group visitors reach when none is named; it works before any set-up, human first. */
+export const DEFAULT_SERVICE_GROUP: ServiceGroupRecord = {
+  groupId: 'service', name: 'Customer service', mode: 'human', welcome: '', faq: [], maxPerAgent: 5,
+};
+
+const MAX_COMMENT = 500;
+const MAX_NOTE = 2000;
+const ROBOT_FALLBACK = 'Sorry, I have no answer to that. You can ask for a human agent.';
+const ACTIVE: ReadonlySet<ServiceSessionStatus> = new Set(['robot', 'queued', 'open', 'pending']);
+const json = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
+
+/**
+ * Customer-service routing: a visitor's conversation with a skill group, its sessions, the queue
+ * and least-load assignment, the robot, ratings and internal notes. Every change runs through
+ * one chain, one at a time, so that two sessions never take one agent's last slot (one node).
+ */
+export class CustomerService {
+  private serial: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly store: ChatStore, private readonly bus: FanoutBus) {}
+
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.serial.then(work);
+    this.serial = result.catch(() => undefined);
+    return result;
+  }
+
+  async group(groupId: string): Promise<ServiceGroupRecord> {
+    const group = isValidServiceGroupId(groupId) ? await this.store.serviceGroup(groupId) : undefined;
+    if (group) return group;
+    if (groupId === DEFAULT_SERVICE_GROUP.groupId) return DEFAULT_SERVICE_GROUP;
+    throw new ServiceError(ErrorCode.RC_DISCUSSION_GROUP_ID_INVALID, `no skill group ${JSON.stringify(groupId.slice(0, 64))}`);
+  }
+
+  /**
+   * Where a message to (5, targetId) goes, after checking the sender may write: a visitor to their
+   * conversation with the group (a session starts if none is active: after `resolved` a message
+   * starts a new one), an agent only to the session assigned to them.
+   */
+  async route(userId: string, targetId: string, startSession: boolean): Promise<{ key: string; recipients: string[] }> {
+    const agentSide = parseAgentTargetId(targetId);
+    if (agentSide) {
+      const session = await this.assignedTo(userId, agentSide.visitorId, agentSide.groupId);
+      return { key: serviceConversationKey(session.groupId, session.visitorId), recipients: [session.visitorId, userId] };
+    }
+    const session = await this.exclusive(() => this.activeOrStartLocked(userId, targetId, startSession));
+    if (!session) return { key: await this.authorizeRead(userId, targetId), recipients: [userId] };
+    return { key: serviceConversationKey(session.groupId, userId), recipients: participants(session) };
+  }
+
+  /** The conversation key `userId` may read by (5, targetId). */
+  async authorizeRead(userId: string, targetId: string): Promise<string> {
+    const agentSide = parseAgentTargetId(targetId);
+    if (agentSide) {
+      const session = await this.assignedTo(userId, agentSide.visitorId, agentSide.groupId);
+      return serviceConversationKey(session.groupId, session.visitorId);
+    }
+    await this.group(targetId);
+    this.checkVisitorId(userId, targetId);
+    return serviceConversationKey(targetId, userId);
+  }
+
+  /** A stored message of the conversation: moves open ⇄ pending, and lets the robot answer. */
+  async afterMessage(message: StoredMessage): Promise<void> {
+    const [, groupId, visitorId] = message.conversationKey.split(':') as [string, string, string];
+    await this.exclusive(async () => {
+      const session = await this.store.latestServiceSession(visitorId, groupId);
+      if (!session || !ACTIVE.has(session.status) || message.senderUserId === SERVER_SENDER || message.senderUserId === ROBOT_SENDER) return;
+      if (message.senderUserId === visitorId) {
+        if (session.status === 'pending') await this.store.updateServiceSession(session.sessionId, { status: 'open' });
+        if (session.status === 'robot' && message.objectName === 'RC:TxtMsg') await this.robotAnswer(session, message);
+      } else if (message.senderUserId === session.agentId && session.status === 'open') {
+        await this.store.updateServiceSession(session.sessionId, { status: 'pending' });
+      }
+    });
+  }
+
+  /** Answers a `cs.*` query with a JSON object. */
+  async query(userId: string, topic: string, request: Record<string, unknown>): Promise<unknown> {
+    switch (topic) {
+      case 'cs.start': {
+        const groupId = requestedGroup(request);
+        return this.view((await this.exclusive(() => this.activeOrStartLocked(userId, groupId, true)))!, userId);
+      }
+      case 'cs.stop':
+        return this.view(await this.exclusive(async () => this.resolveLocked(await this.activeOfVisitor(userId, requestedGroup(request)), 'The conversation has ended.')), userId);
+      case 'cs.human':
+        return this.view(await this.exclusive(async () => {
+          const session = await this.activeOfVisitor(userId, requestedGroup(request));
+          if (session.status !== 'robot') return session;
+          return this.enqueueLocked(session, session.servingGroupId, 'Connecting you to an agent…');
+        }), userId);
+      case 'cs.evaluate':
+        return this.evaluate(userId, request);
+      case 'cs.sessions':
+        return this.sessionsOf(userId);
+      case 'cs.take':
+        return this.view(await this.exclusive(() => this.take(userId, requestedSession(request))), userId);
+      case 'cs.transfer':
+        return this.view(await this.exclusive(() => this.transfer(userId, requestedSession(request), request)), userId);
+      case 'cs.resolve':
+        return this.view(await this.exclusive(async () => {
+          const session = await this.ownSession(userId, requestedSession(request));
+          return this.resolveLocked(session, 'The agent has resolved this conversation.');
+        }), userId);
+      case 'cs.note': {
+        const session = await this.sessionForAgent(userId, requestedSession(request));
+        const text = request.text;
+        if (typeof text !== 'string' || text.length === 0 || text.length > MAX_NOTE) {
+          throw new ServiceError(ErrorCode.PARAMETER_ERROR, `text must be 1-${MAX_NOTE} characters`);
+        }
+        const note = { sessionId: session.sessionId, authorId: userId, text, time: Date.now() };
+        await this.store.addServiceNote(note);
+        return note;
+      }
+      case 'cs.notes': {
+        const session = await this.sessionForAgent(userId, requestedSession(request));
+        return { notes: await this.store.serviceNotes(session.sessionId) };
+      }
+      default:
+        throw new ServiceError(ErrorCode.PARAMETER_ERROR, `unknown query topic ${JSON.stringify(topic.slice(0, 64))}`);
+    }
+  }
+
+  /** Agents or caps changed: the queues of these groups may move. */
+  async rebalance(groupIds: readonly string[]): Promise<void> {
+    await this.exclusive(async () => {
+      for (const groupId of groupIds) await this.assignLocked(groupId);
+    });
+  }
+
+  // ---- sessions ----
+
+  private checkVisitorId(visitorId: string, groupId: string): void {
+    if (!isValidId(agentTargetId(groupId, visitorId))) {
+      throw new ServiceError(ErrorCode.PARAMETER_ERROR, 'the user id is too long for customer service with this group');
+    }
+  }
+
+  /** The visitor's active session with the group; else a new one when `start`. */
+  private async activeOrStartLocked(visitorId: string, groupId: string, start: boolean): Promise<ServiceSessionRecord | undefined> {
+    const latest = await this.store.latestServiceSession(visitorId, groupId);
+    if (latest && ACTIVE.has(latest.status)) return latest;
+    return start ? this.startLocked(visitorId, groupId) : undefined;
+  }
+
+  private async startLocked(visitorId: string, groupId: string): Promise<ServiceSessionRecord> {
+    const group = await this.group(groupId);
+    this.checkVisitorId(visitorId, groupId);
+    const now = Date.now();
+    const session = await this.store.createServiceSession({
+      groupId, servingGroupId: groupId, visitorId, status: group.mode === 'robot' ? 'robot' : 'queued', agentId: '', createdAt: now, queuedAt: now,
+    });
+    if (session.status === 'robot') {
+      await this.notice(session, 'You are chatting with the robot assistant.', []);
+      if (group.welcome) await this.post(session, ROBOT_SENDER, 'RC:TxtMsg', { content: group.welcome }, true, []);
+      return session;
+    }
+    await this.notice(session, 'Waiting for an agent…', []);
+    await this.assignLocked(groupId);
+    return (await this.store.serviceSession(session.sessionId))!;
+  }
+
+  private async enqueueLocked(session: ServiceSessionRecord, servingGroupId: string, text: string, told: string[] = []) {
+    const queued = (await this.store.updateServiceSession(session.sessionId, {
+      status: 'queued', agentId: '', servingGroupId, queuedAt: Date.now(),
+    }))!;
+    await this.notice(queued, text, told);
+    await this.assignLocked(servingGroupId);
+    return (await this.store.serviceSession(session.sessionId))!;
+  }
+
+  private async resolveLocked(session: ServiceSessionRecord, text: string): Promise<ServiceSessionRecord> {
+    const resolved = (await this.store.updateServiceSession(session.sessionId, { status: 'resolved' }))!;
+    await this.notice(resolved, text, []);
+    if (session.agentId) await this.freedSlotOf(session.agentId);
+    else if (session.status === 'queued') await this.tellPositions(session.servingGroupId);
+    return resolved;
+  }
+
+  private async take(agentId: string, sessionId: number): Promise<ServiceSessionRecord> {
+    const session = await this.sessionForAgent(agentId, sessionId);
+    if (session.status !== 'queued') throw new ServiceError(ErrorCode.CS_SESSION_NOT_FOUND, 'the session is not waiting in the queue');
+    // A manual take may go above the automatic cap: the agent chose to.
+    return this.assignTo(session, agentId);
+  }
+
+  private async transfer(agentId: string, sessionId: number, request: Record<string, unknown>): Promise<ServiceSessionRecord> {
+    const session = await this.ownSession(agentId, sessionId);
+    const { toAgentId, toGroupId } = request;
+    if (typeof toGroupId === 'string') {
+      await this.group(toGroupId);
+      const moved = await this.enqueueLocked(session, toGroupId, 'You are being transferred to another team…', [agentId]);
+      await this.freedSlotOf(agentId);
+      return moved;
+    }
+    if (!isValidId(toAgentId) || toAgentId === agentId) throw new ServiceError(ErrorCode.PARAMETER_ERROR, 'toAgentId or toGroupId is required');
+    const target = await this.store.serviceAgent(toAgentId);
+    if (!target?.groupIds.includes(session.servingGroupId)) {
+      throw new ServiceError(ErrorCode.RC_MSG_UNAUTHORIZED, `${toAgentId} is no agent of ${session.servingGroupId}`);
+    }
+    if ((await this.store.agentServiceSessions(toAgentId)).length >= await this.capOf(toAgentId, session.servingGroupId)) {
+      throw new ServiceError(ErrorCode.CS_AGENT_FULL, `${toAgentId} has no free slot`);
+    }
+    const moved = await this.assignTo(session, toAgentId, [agentId]);
+    await this.freedSlotOf(agentId);
+    return moved;
+  }
+
+  private async assignTo(session: ServiceSessionRecord, agentId: string, told: string[] = []): Promise<ServiceSessionRecord> {
+    const wasQueued = session.status === 'queued';
+    const assigned = (await this.store.updateServiceSession(session.sessionId, { status: 'open', agentId }))!;
+    const name = (await this.store.getUser(agentId))?.name || agentId;
+    await this.notice(assigned, `${name} is now serving you.`, told);
+    if (wasQueued) await this.tellPositions(session.servingGroupId);
+    return assigned;
+  }
+
+  private async capOf(agentId: string, groupId: string): Promise<number> {
+    const [agent, group] = [await this.store.serviceAgent(agentId), await this.group(groupId)];
+    return Math.min(agent?.cap ?? 0, group.maxPerAgent);
+  }
+
+  /** Oldest queued first, each to the least-loaded agent under their cap (ties: the first set up). */
+  private async assignLocked(groupId: string): Promise<void> {
+    const group = await this.group(groupId);
+    const agents = await this.store.serviceAgentsOf(groupId);
+    const load = new Map<string, number>();
+    for (const agent of agents) load.set(agent.userId, (await this.store.agentServiceSessions(agent.userId)).length);
+    for (const session of await this.store.queuedServiceSessions(groupId)) {
+      let best: string | undefined;
+      for (const agent of agents) {
+        const current = load.get(agent.userId)!;
+        if (current < Math.min(agent.cap, group.maxPerAgent) && (best === undefined || current < load.get(best)!)) best = agent.userId;
+      }
+      if (best === undefined) break;
+      load.set(best, load.get(best)! + 1);
+      await this.store.updateServiceSession(session.sessionId, { status: 'open', agentId: best });
+      const name = (await this.store.getUser(best))?.name || best;
+      await this.notice({ ...session, status: 'open', agentId: best }, `${name} is now serving you.`, []);
+    }
+    // Positions move when someone left the queue, and a newcomer needs theirs.
+    await this.tellPositions(groupId);
+  }
+
+  /** An agent has a slot free: the queues of all their groups may move. */
+  private async freedSlotOf(agentId: string): Promise<void> {
+    for (const groupId of (await this.store.serviceAgent(agentId))?.groupIds ?? []) await this.assignLocked(groupId);
+  }
+
+  /** Every queued visitor hears their place, and the group's agents how many wait (an agent console's badge). */
+  private async tellPositions(groupId: string): Promise<void> {
+    const queue = await this.store.queuedServiceSessions(groupId);
+    queue.forEach((session, index) => {
+      this.live(session.visitorId, session, QUEUE_OBJECT_NAME, { sessionId: session.sessionId, groupId: session.groupId, position: index + 1 });
+    });
+    // Keyed by the agent as the visitor part, so that its targetId is the group, as a visitor's.
+    for (const agent of await this.store.serviceAgentsOf(groupId)) {
+      this.liveTo([agent.userId], serviceConversationKey(groupId, agent.userId), WAITING_OBJECT_NAME, { groupId, waiting: queue.length });
+    }
+  }
+
+  // ---- ratings, listings, authorization ----
+
+  private async evaluate(visitorId: string, request: Record<string, unknown>): Promise<unknown> {
+    const groupId = requestedGroup(request);
+    const { score, comment = '' } = request;
+    if (!Number.isInteger(score) || (score as number) < 1 || (score as number) > 5) {
+      throw new ServiceError(ErrorCode.PARAMETER_ERROR, 'score must be a whole number from 1 to 5');
+    }
+    if (typeof comment !== 'string' || comment.length > MAX_COMMENT) {
+      throw new ServiceError(ErrorCode.PARAMETER_ERROR, `comment must be a string of at most ${MAX_COMMENT}`);
+    }
+    const session = await this.store.latestServiceSession(visitorId, groupId);
+    if (!session) throw new ServiceError(ErrorCode.CS_SESSION_NOT_FOUND, 'no session to rate');
+    if (!(await this.store.rateServiceSession(session.sessionId, score as number, comment))) {
+      throw new ServiceError(ErrorCode.CS_ALREADY_EVALUATED, 'this session was rated already');
+    }
+    if (session.agentId) {
+      this.live(session.agentId, session, RATING_OBJECT_NAME, { sessionId: session.sessionId, score, comment, robot: request.robot === true });
+    }
+    return { sessionId: session.sessionId, score, comment };
+  }
+
+  private async sessionsOf(agentId: string): Promise<unknown> {
+    const agent = await this.store.serviceAgent(agentId);
+    if (!agent) throw new ServiceError(ErrorCode.RC_MSG_UNAUTHORIZED, 'not an agent');
+    const sessions = [...await this.store.agentServiceSessions(agentId)];
+    for (const groupId of agent.groupIds) sessions.push(...await this.store.queuedServiceSessions(groupId));
+    return { sessions: sessions.map((session) => this.view(session, agentId)) };
+  }
+
+  private async activeOfVisitor(visitorId: string, groupId: string): Promise<ServiceSessionRecord> {
+    const session = await this.store.latestServiceSession(visitorId, groupId);
+    if (!session || !ACTIVE.has(session.status)) throw new ServiceError(ErrorCode.CS_SESSION_NOT_FOUND, 'no active session with this group');
+    return session;
+  }
+
+  /** The visitor's active session with the group, when it is assigned to `agentId`. */
+  private async assignedTo(agentId: string, visitorId: string, groupId: string): Promise<ServiceSessionRecord> {
+    const session = await this.store.latestServiceSession(visitorId, groupId);
+    if (!session || session.agentId !== agentId || !ACTIVE.has(session.status)) {
+      throw new ServiceError(ErrorCode.RC_MSG_UNAUTHORIZED, 'this session is not assigned to you');
+    }
+    return session;
+  }
+
+  private async ownSession(agentId: string, sessionId: number): Promise<ServiceSessionRecord> {
+    const session = await this.store.serviceSession(sessionId);
+    if (!session || !ACTIVE.has(session.status)) throw new ServiceError(ErrorCode.CS_SESSION_NOT_FOUND, 'no such active session');
+    if (session.agentId !== agentId) throw new ServiceError(ErrorCode.RC_MSG_UNAUTHORIZED, 'this session is not assigned to you');
+    return session;
+  }
+
+  /** A session the agent may see: assigned to them, or served by one of their groups. */
+  private async sessionForAgent(agentId: string, sessionId: number): Promise<ServiceSessionRecord> {
+    const session = await this.store.serviceSession(sessionId);
+    if (!session) throw new ServiceError(ErrorCode.CS_SESSION_NOT_FOUND, 'no such session');
+    const agent = await this.store.serviceAgent(agentId);
+    if (session.agentId !== agentId && !agent?.groupIds.includes(session.servingGroupId)) {
+      throw new ServiceError(ErrorCode.RC_MSG_UNAUTHORIZED, 'not an agent of this session\'s group');
+    }
+    return session;
+  }
+
+  /** A session as `viewerId` sees it: their targetId for the conversation. */
+  private view(session: ServiceSessionRecord, viewerId: string) {
+    return {
+      sessionId: session.sessionId, groupId: session.groupId, servingGroupId: session.servingGroupId, visitorId: session.visitorId,
+      targetId: viewerId === session.visitorId ? session.groupId : agentTargetId(session.groupId, session.visitorId),
+      status: session.status, agentId: session.agentId, createdAt: session.createdAt, rating: session.rating,
+    };
+  }
+
+  // ---- what the server says in the conversation ----
+
+  private robotAnswer(session: ServiceSessionRecord, message: StoredMessage): Promise<void> {
+    return this.group(session.groupId).then((group) => {
+      let text = '';
+      try {
+        text = String(JSON.parse(new TextDecoder().decode(message.content)).content ?? '').toLowerCase();
+      } catch { /* validated on the way in; an odd one gets the fallback */ }
+      const match = group.faq.find((entry) => entry.keywords.some((keyword) => keyword && text.includes(keyword.toLowerCase())));
+      return this.post(session, ROBOT_SENDER, 'RC:TxtMsg', { content: match?.answer ?? ROBOT_FALLBACK }, true, []);
+    });
+  }
+
+  /** A grey status notice in the conversation, with the status for clients in `extra`. */
+  private notice(session: ServiceSessionRecord, text: string, alsoTell: string[]): Promise<void> {
+    const extra = JSON.stringify({ sessionId: session.sessionId, status: session.status, agentId: session.agentId });
+    return this.post(session, SERVER_SENDER, 'RC:InfoNtf', { message: text, extra }, false, alsoTell);
+  }
+
+  /** Stores a message from the server or its robot in the visitor's conversation and fans it out. */
+  private async post(session: ServiceSessionRecord, sender: string, objectName: string, content: unknown, counted: boolean, alsoTell: string[]) {
+    const recipients = [...new Set([...participants(session), ...alsoTell])];
+    const { message } = await this.store.appendMessage({
+      conversationKey: serviceConversationKey(session.groupId, session.visitorId), conversationType: ConversationType.CUSTOMER_SERVICE,
+      senderUserId: sender, clientMsgId: `cs.${randomUUID()}`, objectName, content: json(content), counted, recipients,
+    });
+    this.bus.publish({ kind: 'message', recipients, message, fromSessionId: '' });
+  }
+
+  /** A push that is not stored: no seq, so nobody's gap-free sequence moves. */
+  private live(userId: string, session: ServiceSessionRecord, objectName: string, content: unknown): void {
+    this.liveTo([userId], serviceConversationKey(session.groupId, session.visitorId), objectName, content);
+  }
+
+  private liveTo(recipients: string[], conversationKey: string, objectName: string, content: unknown): void {
+    const message: StoredMessage = {
+      id: 0, conversationKey, conversationType: ConversationType.CUSTOMER_SERVICE,
+      senderUserId: SERVER_SENDER, clientMsgId: `cs.${randomUUID()}`, messageUid: newMessageUid(), objectName, content: json(content),
+      sentTime: Date.now(), seq: 0, counted: false,
+    };
+    this.bus.publish({ kind: 'message', recipients, message, fromSessionId: '', persisted: false });
+  }
+}
+
+/** The visitor and, once assigned, the agent. */
+const participants = (session: ServiceSessionRecord): string[] => (session.agentId ? [session.visitorId, session.agentId] : [session.visitorId]);
+
+function requestedGroup(request: Record<string, unknown>): string {
+  const groupId = request.groupId ?? DEFAULT_SERVICE_GROUP.groupId;
+  if (!isValidServiceGroupId(groupId)) throw new ServiceError(ErrorCode.PARAMETER_ERROR, 'groupId is invalid');
+  return groupId;
+}
+
+function requestedSession(request: Record<string, unknown>): number {
+  const sessionId = request.sessionId;
+  if (!Number.isSafeInteger(sessionId) || (sessionId as number) < 1) throw new ServiceError(ErrorCode.PARAMETER_ERROR, 'sessionId is invalid');
+  return sessionId as number;
+}
