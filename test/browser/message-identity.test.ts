@@ -64,6 +64,17 @@ describe('who a message shows as being from, in <im-message-list>', () => {
     for (const notice of notices) expectSeen(notice, notice.innerText);
   });
 
+  it('shows the server\'s own notices (customer service) unnamed: no user id can contain ":"', async () => {
+    const service = { conversationType: ConversationType.CUSTOMER_SERVICE, targetId: 'service' };
+    const element = await messageList(sessionWith([
+      item('cs:server', 'RC:InfoNtf', { message: 'An agent joined the conversation' }, service),
+      item('mallory', 'RC:InfoNtf', { message: 'An agent joined the conversation' }, service),
+    ], { mallory: { name: 'Mallory' } }, service), service);
+    const notices = [...element.shadowRoot!.querySelectorAll<HTMLElement>('[part="notice"]')];
+    for (const notice of notices) expectSeen(notice, notice.innerText);
+    expect(notices.map((notice) => notice.innerText.trim())).to.deep.equal(['An agent joined the conversation', 'Mallory: An agent joined the conversation']);
+  });
+
   it('shows a file name without bidi controls, so its extension reads as it is', async () => {
     const element = await messageList(sessionWith([
       item('carol', 'RC:FileMsg', { name: 'invoice\u202Efdp.exe', size: 10, fileUrl: 'https://cdn.example.com/f' }),

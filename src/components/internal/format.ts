@@ -1,4 +1,5 @@
 import type { MessageItem } from '../../core/store/chat-state.js';
+import { isServerSender } from '../../core/client/customer-service.js';
 import type { Strings } from './strings.js';
 
 /** A one-line preview of a message's content, as plain text (never parsed as HTML). */
@@ -22,7 +23,7 @@ export function previewText(item: MessageItem | undefined, strings: Strings, nam
     case 'RC:GrpNtf': {
       // Any member may send a notice: with its sender's name it cannot pass for the system's.
       const message = text(content.message) || strings.unsupported;
-      return nameOf ? strings.noticeFrom(nameOf(item.senderUserId), message) : message;
+      return nameOf && !isServerSender(item.senderUserId) ? strings.noticeFrom(nameOf(item.senderUserId), message) : message;
     }
     case 'RC:RcNtf': return strings.recalled;
     default: return strings.unsupported;

@@ -1,5 +1,6 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import type { MessageItem } from '../../core/store/chat-state.js';
+import { isServerSender } from '../../core/client/customer-service.js';
 import { formatSize, mapLink, safeUrl, thumbnailSource } from '../internal/safe-url.js';
 import type { Strings } from '../internal/strings.js';
 import { linkify } from './linkify.js';
@@ -186,7 +187,9 @@ export function renderContent(item: MessageItem, context: ContentContext): Templ
     case 'RC:InfoNtf':
     case 'RC:GrpNtf':
       // Members may send these (the seed's SDK does); named, a notice cannot pass for the system's.
-      return html`${strings.noticeFrom(context.nameOf(item.senderUserId), str(fields.message) || strings.unsupported)}`;
+      // The server's own (customer-service status) are the system's, and go unnamed.
+      return html`${isServerSender(item.senderUserId) ? str(fields.message) || strings.unsupported
+        : strings.noticeFrom(context.nameOf(item.senderUserId), str(fields.message) || strings.unsupported)}`;
     case 'RC:RcNtf': {
       const operator = str(fields.operatorId) || item.senderUserId;
       return html`${operator === context.userId ? strings.youRecalled : strings.someoneRecalled(context.nameOf(operator))}`;

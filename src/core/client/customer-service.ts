@@ -69,6 +69,9 @@ export interface CustomerSessionNote {
 
 /** Who the server speaks as: no user id contains `:`, so no user can pass for it. */
 const SERVER_SENDER = 'cs:server';
+
+/** Whether a sender id is one the server speaks as (`cs:server`, `cs:robot`), never a user's. */
+export const isServerSender = (senderUserId: string): boolean => senderUserId.includes(':');
 const QUEUE_OBJECT_NAME = 'IM:CsQueue';
 const RATING_OBJECT_NAME = 'IM:CsRating';
 const WAITING_OBJECT_NAME = 'IM:CsWaiting';
