@@ -1,5 +1,4 @@
 import { ConversationType } from '../protocol/codes.js';
-import type { im } from '../protocol/generated/im.js';
 
 /**
  * Customer service (conversation type 5) as the client sees it: sessions, and the events the
@@ -85,6 +84,18 @@ export type CustomerServiceEvent =
 
 const utf8 = new TextDecoder();
 
+/**
+ * The fields of a wire message these helpers read. Spelled out rather than taken from the generated
+ * protobuf typings, which are not part of the published declarations.
+ */
+interface WireMessageFields {
+  conversationType?: number | null;
+  senderUserId?: string | null;
+  targetId?: string | null;
+  objectName?: string | null;
+  content?: Uint8Array | null;
+}
+
 function parseObject(bytes: Uint8Array | string): Record<string, unknown> | undefined {
   try {
     const value = JSON.parse(typeof bytes === 'string' ? bytes : utf8.decode(bytes));
@@ -95,7 +106,7 @@ function parseObject(bytes: Uint8Array | string): Record<string, unknown> | unde
 }
 
 /** The customer-service event a message from the server carries, if any. */
-export function customerServiceEventOf(wire: im.IMessage): CustomerServiceEvent | undefined {
+export function customerServiceEventOf(wire: WireMessageFields): CustomerServiceEvent | undefined {
   if (wire.conversationType !== ConversationType.CUSTOMER_SERVICE || wire.senderUserId !== SERVER_SENDER || !wire.content) return undefined;
   const content = parseObject(wire.content);
   if (!content) return undefined;
@@ -126,6 +137,6 @@ export function customerServiceEventOf(wire: im.IMessage): CustomerServiceEvent 
 }
 
 /** Whether a message is a live-only customer-service signal, to be emitted as its event and not as a message. */
-export const isCustomerServiceSignal = (wire: im.IMessage): boolean =>
+export const isCustomerServiceSignal = (wire: WireMessageFields): boolean =>
   wire.conversationType === ConversationType.CUSTOMER_SERVICE && wire.senderUserId === SERVER_SENDER
   && SIGNALS.has(wire.objectName ?? '');
