@@ -47,8 +47,11 @@ export default [
     // each holding a copy: im-widget.js (defines the elements on import) imports im-core.js and
     // im-emoji.js, so an app that imports both has one core (one message-type registry) and one
     // emoji module. The full emoji set for the picker is im-emoji-data.js, fetched on first use.
+    // im-support.js is the customer-service launcher alone (no Lit, no core); its panel is a
+    // chunk it imports on first use, sharing the elements' and the core's chunks with the others.
     input: {
       'im-widget': 'src/components/index.ts',
+      'im-support': 'src/components/support/index.ts',
       'im-core': 'src/core/index.ts',
       'im-emoji': 'src/emoji/index.ts',
       'im-emoji-data': 'src/emoji/picker-data.ts',

@@ -57,6 +57,13 @@ export interface ImEventDetails {
   'im-message-action': { conversationType: number; targetId: string; id: string; action: 'copy' | 'reply' | 'recall' | 'delete' };
   /** Asks to go back to the list (narrow layout). */
   'im-back': Record<string, never>;
+  /** `<im-support>`: its panel opened / closed. */
+  'im-open': Record<string, never>;
+  'im-close': Record<string, never>;
+  /** `<im-support>`: the count of unread messages from customer service changed. */
+  'im-unread-change': { count: number };
+  /** `<im-support>`: the visitor's identity in effect (a minted anonymous one, or one given to `identify()`). */
+  'im-identity': { userId: string; anonymous: boolean };
 }
 
 declare global {
@@ -74,5 +81,9 @@ declare global {
     'im-back': CustomEvent<ImEventDetails['im-back']>;
     'im-storage-fallback': CustomEvent<ImEventDetails['im-storage-fallback']>;
     'im-message-action': CustomEvent<ImEventDetails['im-message-action']>;
+    'im-open': CustomEvent<ImEventDetails['im-open']>;
+    'im-close': CustomEvent<ImEventDetails['im-close']>;
+    'im-unread-change': CustomEvent<ImEventDetails['im-unread-change']>;
+    'im-identity': CustomEvent<ImEventDetails['im-identity']>;
   }
 }
