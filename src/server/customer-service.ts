@@ -2,7 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { ConversationType, ErrorCode } from '../core/protocol/codes.js';
 import type { FanoutBus } from './bus.js';
 import { ServiceError } from './service-error.js';
-import type { ChatStore, ServiceGroupRecord, ServiceSessionRecord, ServiceSessionStatus, StoredMessage } from './storage/chat-store.js';
+import type {
+  ChatStore, PreChatField, ServiceGroupRecord, ServiceSessionRecord, ServiceSessionStatus, StoredMessage,
+} from './storage/chat-store.js';
+import { openingState } from './service-hours.js';
 import {
   agentTargetId, isValidId, isValidServiceGroupId, newMessageUid, parseAgentTargetId, serviceConversationKey,
 } from './ids.js';
@@ -97,9 +100,15 @@ export class CustomerService {
   /** Answers a `cs.*` query with a JSON object. */
   async query(userId: string, topic: string, request: Record<string, unknown>): Promise<unknown> {
     switch (topic) {
+      case 'cs.info':
+        return this.info(userId, requestedGroup(request));
       case 'cs.start': {
         const groupId = requestedGroup(request);
-        return this.view((await this.exclusive(() => this.activeOrStartLocked(userId, groupId, true)))!, userId);
+        const form = request.form;
+        if (form !== undefined && (!form || typeof form !== 'object' || Array.isArray(form))) {
+          throw new ServiceError(ErrorCode.PARAMETER_ERROR, 'form must be an object of field names to values');
+        }
+        return this.view((await this.exclusive(() => this.activeOrStartLocked(userId, groupId, true, (form ?? {}) as Record<string, unknown>)))!, userId);
       }
       case 'cs.stop':
         return this.view(await this.exclusive(async () => this.resolveLocked(await this.activeOfVisitor(userId, requestedGroup(request)), 'The conversation has ended.')), userId);
@@ -107,6 +116,7 @@ export class CustomerService {
         return this.view(await this.exclusive(async () => {
           const session = await this.activeOfVisitor(userId, requestedGroup(request));
           if (session.status !== 'robot') return session;
+          await this.checkOpen(await this.group(session.servingGroupId));
           return this.enqueueLocked(session, session.servingGroupId, 'Connecting you to an agent…');
         }), userId);
       case 'cs.evaluate':
@@ -156,19 +166,33 @@ export class CustomerService {
     }
   }
 
-  /** The visitor's active session with the group; else a new one when `start`. */
-  private async activeOrStartLocked(visitorId: string, groupId: string, start: boolean): Promise<ServiceSessionRecord | undefined> {
+  /**
+   * The visitor's active session with the group; else a new one when `start`. `form` is the
+   * pre-chat form of `cs.start`, checked when a session starts; a session a message starts has none.
+   */
+  private async activeOrStartLocked(visitorId: string, groupId: string, start: boolean, form?: Record<string, unknown>):
+    Promise<ServiceSessionRecord | undefined> {
     const latest = await this.store.latestServiceSession(visitorId, groupId);
     if (latest && ACTIVE.has(latest.status)) return latest;
-    return start ? this.startLocked(visitorId, groupId) : undefined;
+    return start ? this.startLocked(visitorId, groupId, form) : undefined;
   }
 
-  private async startLocked(visitorId: string, groupId: string): Promise<ServiceSessionRecord> {
+  /** Outside business hours no one would answer: refused rather than left waiting. */
+  private async checkOpen(group: ServiceGroupRecord): Promise<void> {
+    if (!openingState(group.hours).open) {
+      throw new ServiceError(ErrorCode.CS_OUTSIDE_HOURS, `${group.groupId} is closed now: leave a message instead`);
+    }
+  }
+
+  private async startLocked(visitorId: string, groupId: string, form?: Record<string, unknown>): Promise<ServiceSessionRecord> {
     const group = await this.group(groupId);
     this.checkVisitorId(visitorId, groupId);
+    const visitorInfo = form ? checkedForm(group.preChatFields ?? [], form) : {};
+    if (group.mode !== 'robot') await this.checkOpen(group);
     const now = Date.now();
     const session = await this.store.createServiceSession({
       groupId, servingGroupId: groupId, visitorId, status: group.mode === 'robot' ? 'robot' : 'queued', agentId: '', createdAt: now, queuedAt: now,
+      visitorInfo,
     });
     if (session.status === 'robot') {
       await this.notice(session, 'You are chatting with the robot assistant.', []);
@@ -301,6 +325,22 @@ export class CustomerService {
     return { sessionId: session.sessionId, score, comment };
   }
 
+  /** What a launcher shows before and during a chat: the group, its hours now, the caller's session and place. */
+  private async info(userId: string, groupId: string): Promise<unknown> {
+    const group = await this.group(groupId);
+    const { open, nextOpening } = openingState(group.hours);
+    const latest = isValidId(userId) ? await this.store.latestServiceSession(userId, groupId) : undefined;
+    let position = 0;
+    if (latest?.status === 'queued') {
+      position = (await this.store.queuedServiceSessions(latest.servingGroupId)).findIndex((queued) => queued.sessionId === latest.sessionId) + 1;
+    }
+    return {
+      groupId: group.groupId, name: group.name, mode: group.mode, open, nextOpening, timeZone: group.hours?.timeZone ?? '',
+      offlineMessage: group.offlineMessage ?? '', welcome: group.welcome, preChatFields: group.preChatFields ?? [],
+      session: latest ? this.view(latest, userId) : null, position,
+    };
+  }
+
   private async sessionsOf(agentId: string): Promise<unknown> {
     const agent = await this.store.serviceAgent(agentId);
     if (!agent) throw new ServiceError(ErrorCode.RC_MSG_UNAUTHORIZED, 'not an agent');
@@ -348,6 +388,7 @@ export class CustomerService {
       sessionId: session.sessionId, groupId: session.groupId, servingGroupId: session.servingGroupId, visitorId: session.visitorId,
       targetId: viewerId === session.visitorId ? session.groupId : agentTargetId(session.groupId, session.visitorId),
       status: session.status, agentId: session.agentId, createdAt: session.createdAt, rating: session.rating,
+      visitorInfo: session.visitorInfo,
     };
   }
 
@@ -402,6 +443,32 @@ function requestedGroup(request: Record<string, unknown>): string {
   const groupId = request.groupId ?? DEFAULT_SERVICE_GROUP.groupId;
   if (!isValidServiceGroupId(groupId)) throw new ServiceError(ErrorCode.PARAMETER_ERROR, 'groupId is invalid');
   return groupId;
+}
+
+const MAX_FORM_VALUE = 500;
+const EMAIL_SHAPE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/** The pre-chat form checked against the group's fields: only known names, required ones filled, emails and choices as asked. */
+function checkedForm(fields: readonly PreChatField[], form: Record<string, unknown>): Record<string, string> {
+  const refuse = (reason: string): never => {
+    throw new ServiceError(ErrorCode.PARAMETER_ERROR, reason);
+  };
+  const info: Record<string, string> = {};
+  for (const [name, value] of Object.entries(form)) {
+    if (!fields.some((field) => field.name === name)) refuse(`form has no field ${JSON.stringify(name.slice(0, 32))}`);
+    if (typeof value !== 'string' || value.length > MAX_FORM_VALUE) refuse(`form.${name} must be a string of at most ${MAX_FORM_VALUE}`);
+  }
+  for (const field of fields) {
+    const value = typeof form[field.name] === 'string' ? (form[field.name] as string).trim() : '';
+    if (!value) {
+      if (field.required) refuse(`form.${field.name} is required`);
+      continue;
+    }
+    if (field.type === 'email' && !EMAIL_SHAPE.test(value)) refuse(`form.${field.name} must be an email address`);
+    if (field.type === 'select' && !field.options?.includes(value)) refuse(`form.${field.name} must be one of its options`);
+    info[field.name] = value;
+  }
+  return info;
 }
 
 function requestedSession(request: Record<string, unknown>): number {

@@ -19,7 +19,7 @@ import { httpBaseOf, signFileUrls, uploadFile, type UploadedFile, type UploadOpt
 import { buildMediaMessage, type MediaKind, type MediaMessageBody, type UploadHooks } from './media-messages.js';
 import {
   DEFAULT_CUSTOMER_SERVICE_GROUP, customerServiceEventOf, isCustomerServiceSignal, type CustomerQueueEvent, type CustomerRatingEvent,
-  type CustomerSession, type CustomerSessionNote, type CustomerStatusEvent, type CustomerWaitingEvent,
+  type CustomerSession, type CustomerSessionNote, type CustomerStatusEvent, type CustomerWaitingEvent, type CustomerServiceInfo,
 } from './customer-service.js';
 
 /** Options of the upload sugar: the send's, plus how the file is served and a way to cancel. */
@@ -1312,9 +1312,20 @@ export class IMClient extends Emitter<IMClientEvents> {
   /**
    * Visitor: starts (or returns the active) session with a skill group; the conversation is
    * `(CUSTOMER_SERVICE, groupId)`. The group answers with its robot or queues for an agent.
+   * `form`: the pre-chat form (`{fieldName: value}`), checked against the group's fields when a
+   * session starts (PARAMETER_ERROR -3) and kept as the session's `visitorInfo`. Outside business
+   * hours a human-first group refuses with CS_OUTSIDE_HOURS 29423.
    */
-  startCustomService(groupId = DEFAULT_CUSTOMER_SERVICE_GROUP): Promise<CustomerSession> {
-    return this.customerServiceQuery('cs.start', { groupId });
+  startCustomService(groupId = DEFAULT_CUSTOMER_SERVICE_GROUP, form?: Record<string, string>): Promise<CustomerSession> {
+    return this.customerServiceQuery('cs.start', form === undefined ? { groupId } : { groupId, form });
+  }
+
+  /**
+   * Anyone: a skill group as a launcher shows it (name, hours now and the next opening, offline
+   * message, pre-chat fields) with this user's latest session and queue position.
+   */
+  getCustomerServiceInfo(groupId = DEFAULT_CUSTOMER_SERVICE_GROUP): Promise<CustomerServiceInfo> {
+    return this.customerServiceQuery('cs.info', { groupId });
   }
 
   /** Visitor: ends the active session (CS_SESSION_NOT_FOUND 29404 when there is none). */

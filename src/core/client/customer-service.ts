@@ -25,6 +25,50 @@ export interface CustomerSession {
   createdAt: number;
   /** 0 = not rated. */
   rating: number;
+  /** The pre-chat form as the visitor filled it in ({} when none). */
+  visitorInfo: Record<string, string>;
+  /** For agents: the visitor's name (their profile's, else the form's `name`; '' when unknown). */
+  visitorName?: string;
+}
+
+/** A field of a skill group's pre-chat form. */
+export interface CustomerPreChatField {
+  /** The key in the form and in `visitorInfo`: 1–32 of a-z 0-9 _. */
+  name: string;
+  label: string;
+  type: 'text' | 'email' | 'tel' | 'textarea' | 'select';
+  required?: boolean;
+  /** The choices of a select. */
+  options?: string[];
+}
+
+/** What a launcher shows for a skill group: its hours now, its form, and the caller's session. */
+export interface CustomerServiceInfo {
+  groupId: string;
+  name: string;
+  mode: 'robot' | 'human';
+  /** Within business hours now (always true for a group without hours). */
+  open: boolean;
+  /** Epoch ms of the next opening; 0 while open, or when it never opens. */
+  nextOpening: number;
+  /** The IANA zone of the hours ('' when the group has none). */
+  timeZone: string;
+  /** Shown to visitors while the group is closed. */
+  offlineMessage: string;
+  welcome: string;
+  preChatFields: CustomerPreChatField[];
+  /** The caller's latest session with the group, resolved or not; null when none. */
+  session: CustomerSession | null;
+  /** The caller's place in the queue (1 = next); 0 unless queued. */
+  position: number;
+}
+
+/** An anonymous visitor's identity from the server's POST /cs/visitor. */
+export interface VisitorIdentity {
+  userId: string;
+  token: string;
+  /** Epoch ms. */
+  expiresAt: number;
 }
 
 /** The visitor's place in the queue (1 = next); sent whenever it may have changed. */
