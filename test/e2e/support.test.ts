@@ -142,7 +142,7 @@ describe('<im-support>, the visitor\'s launcher (Chromium, real server)', () => 
   let browser: Browser;
   const clients: IMClient[] = [];
   before(async () => {
-    server = await startTestServer();
+    server = await startTestServer({ extra: ['--cs-visitors'] });
     browser = await launchChromium();
   });
   after(async () => {
@@ -184,9 +184,6 @@ describe('<im-support>, the visitor\'s launcher (Chromium, real server)', () => 
   };
   const openSite = async (context: BrowserContext, query = '') => {
     const page = await context.newPage();
-    page.on('console', (m) => console.log('DBG console', m.type(), m.text()));
-    page.on('pageerror', (e) => console.log('DBG pageerror', e.message));
-    page.on('requestfailed', (r) => console.log('DBG failed', r.url(), r.failure()?.errorText));
     await page.goto(`${server.url}/__site/shop.html${query}`);
     return page;
   };
@@ -226,7 +223,7 @@ describe('<im-support>, the visitor\'s launcher (Chromium, real server)', () => 
     await page.setViewportSize({ width: 400, height: 700 });
     const full = await waitSeen(page, 'im-support [part="panel"]', 'the full-screen panel');
     assert.deepEqual([full.left, full.top, full.width, full.height], [0, 0, 400, 700], 'the whole viewport');
-    await page.locator('im-support-panel [part="header"] button').click();
+    await page.locator('im-support-panel header button.close').click();
     await page.locator('im-support [part="panel"]').waitFor({ state: 'hidden' });
     await waitSeen(page, 'im-support [part="bubble"]', 'the bubble after closing');
     await context.close();

@@ -13,51 +13,25 @@ import { ChatSession } from '../../core/client/chat-session.js';
 import type { IMError } from '../../core/client/errors.js';
 import { userIdOfToken } from '../../core/client/token.js';
 import { httpBaseOf } from '../../core/client/upload.js';
-import type { CustomerQueueEvent, CustomerSession, CustomerSessionStatus, CustomerStatusEvent } from '../../core/client/customer-service.js';
+import type {
+  CustomerPreChatField as PreChatField, CustomerQueueEvent, CustomerServiceInfo, CustomerSessionStatus, CustomerStatusEvent,
+} from '../../core/client/customer-service.js';
+import { requestVisitorIdentity } from '../../core/client/visitor-identity.js';
 import { ConversationType, ErrorCode } from '../../core/protocol/codes.js';
 import { DegradingStore, MemoryStore } from '../../core/storage/key-value-store.js';
 import { deleteUserData, openUserStore } from '../../core/storage/indexeddb-store.js';
 import { forgetVisitor, loadVisitor, saveVisitor } from './visitor-store.js';
 import { supportStringsFor, type SupportStrings } from './support-strings.js';
 
-/** One field of a group's pre-chat form (cs.info `preChatFields`). */
-export interface PreChatField {
-  name: string;
-  label: string;
-  type: 'text' | 'email' | 'tel' | 'textarea' | 'select';
-  required?: boolean;
-  options?: string[];
-}
-
-/** What `cs.info` tells about a skill group and the caller's session in it. */
-export interface SupportInfo {
-  groupId: string;
-  name: string;
-  mode: 'robot' | 'human';
-  /** Within business hours now. */
-  open: boolean;
-  /** Epoch ms of the next opening; 0 while open or when never. */
-  nextOpening: number;
-  timeZone: string;
-  offlineMessage: string;
-  welcome: string;
-  preChatFields: PreChatField[];
-  session: CustomerSession | null;
-  position: number;
-}
-
-/** The customer-service calls of the client the panel uses (the core's IMClient has them). */
-interface SupportCalls {
-  getCustomerServiceInfo(groupId: string): Promise<SupportInfo>;
-  startCustomService(groupId: string, form?: Record<string, string>): Promise<CustomerSession>;
-  switchToHumanMode(groupId: string): Promise<CustomerSession>;
-  evaluateHumanCustomService(groupId: string, score: number, comment?: string): Promise<unknown>;
+/**
+ * The ticket call (`cs.ticket`) as the panel uses it; typed here, as the core's client gains it
+ * with the agents' ticket calls.
+ */
+interface TicketCall {
   leaveCustomerServiceMessage(groupId: string, ticket: { email: string; name?: string; message: string; form?: Record<string, string> }): Promise<unknown>;
 }
 
-const CS_ALREADY_EVALUATED = 29409;
-const CS_OUTSIDE_HOURS = 29423;
-const RATE_LIMITED = 20604;
+const { CS_ALREADY_EVALUATED, CS_OUTSIDE_HOURS, SEND_FREQUENCY_TOO_FAST, PARAMETER_ERROR } = ErrorCode;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 type Phase = 'idle' | 'connecting' | 'error' | 'form' | 'chat' | 'away' | 'left';
@@ -66,20 +40,6 @@ interface Identity {
   userId: string;
   token: string;
   anonymous: boolean;
-}
-
-/**
- * Mints an anonymous visitor (`POST /cs/visitor`), or renews the one given, for the same id.
- * Renewing answers 4xx for a token the server no longer accepts: the caller then mints anew.
- */
-async function requestVisitor(server: string, previous?: { token: string }): Promise<{ userId: string; token: string; expiresAt?: number }> {
-  const response = await fetch(`${httpBaseOf(server.trim().split(/\s+/)[0]!)}/cs/visitor`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(previous ? { token: previous.token } : {}),
-  });
-  if (!response.ok) throw Object.assign(new Error(`POST /cs/visitor: HTTP ${response.status}`), { status: response.status });
-  return response.json() as Promise<{ userId: string; token: string; expiresAt?: number }>;
 }
 
 /**
@@ -156,7 +116,7 @@ export class ImSupportPanel extends ImElement {
   /** The visitor's session (client + store), once connected. */
   @state() session?: ChatSession;
   @state() private phase: Phase = 'idle';
-  @state() private info?: SupportInfo;
+  @state() private info?: CustomerServiceInfo;
   @state() private position = 0;
   @state() private status?: CustomerSessionStatus;
   @state() private rating: 'none' | 'ask' | 'sending' | 'done' = 'none';
@@ -175,8 +135,8 @@ export class ImSupportPanel extends ImElement {
     return supportStringsFor(this.language);
   }
 
-  private get calls(): SupportCalls {
-    return this.client as unknown as SupportCalls;
+  private get calls(): IMClient & Partial<TicketCall> {
+    return this.client!;
   }
 
   private get conversation() {
@@ -251,16 +211,19 @@ export class ImSupportPanel extends ImElement {
     const stored = loadVisitor(this.server);
     if (stored) {
       try {
-        const renewed = await requestVisitor(this.server, stored);
+        const renewed = await requestVisitorIdentity(this.server, stored);
         saveVisitor(this.server, renewed);
         return { ...renewed, anonymous: true };
       } catch (error) {
-        // Unreachable: keep using the stored token (it may still be valid). Refused: a new visitor.
-        if (!(error as { status?: number }).status || (error as { status: number }).status === 429) return { ...stored, anonymous: true };
+        // Only a token the server refuses makes a new visitor; unreachable or too many asks:
+        // the stored token may well still be valid (the client renews it when it expires).
+        const code = (error as IMError).code;
+        if (code !== ErrorCode.RC_CONN_USER_OR_PASSWD_ERROR && code !== ErrorCode.RC_CONN_TOKEN_EXPIRE) return { ...stored, anonymous: true };
+        forgetVisitor(this.server);
       }
     }
     if (!this.active) throw new Error('no visitor yet');
-    const minted = await requestVisitor(this.server);
+    const minted = await requestVisitorIdentity(this.server);
     saveVisitor(this.server, minted);
     return { ...minted, anonymous: true };
   }
@@ -268,7 +231,7 @@ export class ImSupportPanel extends ImElement {
   /** A token for the client when the one it has expired: the visitor's, renewed. */
   private async renewToken(): Promise<string> {
     if (!this.identity?.anonymous) throw new Error('the verified token expired: call identify() with a new one');
-    const renewed = await requestVisitor(this.server, this.identity);
+    const renewed = await requestVisitorIdentity(this.server, this.identity);
     saveVisitor(this.server, renewed);
     this.identity = { ...renewed, anonymous: true };
     return renewed.token;
@@ -400,7 +363,7 @@ export class ImSupportPanel extends ImElement {
       this.focus();
     } catch (error) {
       if ((error as IMError).code === CS_OUTSIDE_HOURS) await this.loadInfo().catch(() => undefined);
-      else this.notice = (error as IMError).code === ErrorCode.PARAMETER_ERROR ? this.words.formRefused : this.words.failed;
+      else this.notice = (error as IMError).code === PARAMETER_ERROR ? this.words.formRefused : this.words.failed;
     } finally {
       this.busy = false;
     }
@@ -421,12 +384,13 @@ export class ImSupportPanel extends ImElement {
     this.busy = true;
     this.notice = '';
     try {
+      if (!this.calls.leaveCustomerServiceMessage) throw new Error('this client cannot leave messages');
       await this.calls.leaveCustomerServiceMessage(this.group, {
         email: values.email!, message: values.message!, ...(values.name ? { name: values.name } : {}),
       });
       this.phase = 'left';
     } catch (error) {
-      this.notice = (error as IMError).code === RATE_LIMITED ? words.tooMany : words.failed;
+      this.notice = (error as IMError).code === SEND_FREQUENCY_TOO_FAST ? words.tooMany : words.failed;
     } finally {
       this.busy = false;
     }
@@ -585,7 +549,7 @@ export class ImSupportPanel extends ImElement {
     return html`
       <header part="header">
         <h2>${this.info?.name || words.defaultTitle}</h2>
-        <button type="button" aria-label=${words.close} title=${words.close} @click=${() => this.onCloseRequest?.()}>${icon('close')}</button>
+        <button class="close" type="button" aria-label=${words.close} title=${words.close} @click=${() => this.onCloseRequest?.()}>${icon('close')}</button>
       </header>
       <div class="body">${this.renderBody(words)}</div>`;
   }
