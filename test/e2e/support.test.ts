@@ -74,21 +74,23 @@ interface SeenBox {
  * space-separated steps inside the previous one's trees), or null
  * while it is not rendered; with `strict`, null also while it is not in view and on top.
  */
-const MEASURE = `(selector, strict) => {
-  // Each space-separated step is looked for in the light and shadow trees under the previous one.
-  const find = (root, step) => {
-    const here = root.querySelector(step);
-    if (here) return here;
+const MEASURE = `(selector, strict, text) => {
+  // Each space-separated step is looked for in the light and shadow trees under the previous
+  // one; the last must hold \`text\` when one is given.
+  const steps = selector.split(/\\s+(?![^\\[]*\\])/);
+  const find = (root, step, last) => {
+    for (const here of root.querySelectorAll(step)) if (!last || !text || here.textContent.includes(text)) return here;
     for (const host of root.querySelectorAll('*')) {
-      const inner = host.shadowRoot && find(host.shadowRoot, step);
+      const inner = host.shadowRoot && find(host.shadowRoot, step, last);
       if (inner) return inner;
     }
     return null;
   };
   let element = document;
-  for (const step of selector.split(/\\s+(?![^\\[]*\\])/)) {
+  for (const [index, step] of steps.entries()) {
     const scope = element;
-    element = find(scope, step) || (scope.shadowRoot && find(scope.shadowRoot, step));
+    const last = index === steps.length - 1;
+    element = find(scope, step, last) || (scope.shadowRoot && find(scope.shadowRoot, step, last));
     if (!element) return null;
   }
   if (!element || !element.checkVisibility({ opacityProperty: true, visibilityProperty: true })) return null;
@@ -110,17 +112,17 @@ const MEASURE = `(selector, strict) => {
   return strict && !inView ? null : seen;
 }`;
 
-const measure = (page: Page, selector: string, strict = false) =>
-  page.evaluate(`(${MEASURE})(${JSON.stringify(selector)}, ${strict})`) as Promise<SeenBox | null>;
+const measure = (page: Page, selector: string, strict = false, text = '') =>
+  page.evaluate(`(${MEASURE})(${JSON.stringify(selector)}, ${strict}, ${JSON.stringify(text)})`) as Promise<SeenBox | null>;
 
-/** Waits until `selector` is rendered, sized, inside the viewport and on top at its centre (checked each frame); returns its box. */
-async function waitSeen(page: Page, selector: string, what: string): Promise<SeenBox> {
+/** Waits until `selector` (holding `text`, if given) is rendered, sized, inside the viewport and on top at its centre (checked each frame); returns its box. */
+async function waitSeen(page: Page, selector: string, what: string, text = ''): Promise<SeenBox> {
   try {
-    await page.waitForFunction(`(${MEASURE})(${JSON.stringify(selector)}, true)`, undefined, { timeout: 10_000 });
+    await page.waitForFunction(`(${MEASURE})(${JSON.stringify(selector)}, true, ${JSON.stringify(text)})`, undefined, { timeout: 10_000 });
   } catch {
     // The assertions below say what was there instead.
   }
-  const box = await measure(page, selector);
+  const box = await measure(page, selector, false, text);
   assert.ok(box, `${what}: rendered`);
   assert.ok(box.width > 0 && box.height > 0, `${what}: has a size`);
   assert.ok(box.left >= 0 && box.top >= 0 && box.right <= box.viewport.width + 0.5 && box.bottom <= box.viewport.height + 0.5, `${what}: inside the viewport`);
@@ -130,6 +132,27 @@ async function waitSeen(page: Page, selector: string, what: string): Promise<See
 
 const service = (targetId: string) => ({ conversationType: ConversationType.CUSTOMER_SERVICE, targetId });
 const textOf = (message: IMMessage) => (message.content as TextMessage).content;
+
+/**
+ * Starts listening for the next `type` event that reaches the document (so it bubbles, and
+ * crosses the shadow roots it started in), with `detail.count` of at least `minCount` when
+ * given; resolves, once the listener is in place, to a function that waits for its detail.
+ */
+async function listen<T>(page: Page, type: string, minCount?: number): Promise<() => Promise<T>> {
+  const slot = await page.evaluate(([type, minCount]) => {
+    const heard = ((window as unknown as { heard?: unknown[] }).heard ??= []);
+    const index = heard.push(undefined) - 1;
+    document.addEventListener(type, (event) => {
+      const detail = (event as CustomEvent<{ count?: number }>).detail;
+      if (heard[index] === undefined && (minCount === undefined || (detail.count ?? -1) >= minCount)) heard[index] = detail;
+    });
+    return index;
+  }, [type, minCount] as const);
+  return async () => {
+    const found = await page.waitForFunction((index) => (window as unknown as { heard: unknown[] }).heard[index], slot, { timeout: 10_000 });
+    return found.jsonValue() as Promise<T>;
+  };
+}
 
 /** The anonymous visitor this browser keeps for the server. */
 const storedVisitor = (page: Page) => page.evaluate(() => {
@@ -200,9 +223,9 @@ describe('<im-support>, the visitor\'s launcher (Chromium, real server)', () => 
     assert.equal(await page.locator('im-support [part="panel"]').count(), 0, 'no panel (nor Lit, nor the core) before it is wanted');
     assert.equal(await page.getByRole('button', { name: 'Chat with us' }).getAttribute('aria-expanded'), 'false');
 
-    const opened = page.evaluate(() => new Promise<boolean>((resolve) => document.querySelector('im-support')!.addEventListener('im-open', (event) => resolve(event.bubbles && event.composed), { once: true })));
+    const opened = await listen(page, 'im-open');
     await page.getByRole('button', { name: 'Chat with us' }).click();
-    assert.equal(await opened, true, 'im-open, bubbling and composed');
+    assert.deepEqual(await opened(), {}, 'im-open reaches the document');
     const panel = await waitSeen(page, 'im-support [part="panel"]', 'the panel');
     assert.ok(panel.bottom <= bubble.top, 'above the bubble');
     assert.ok(Math.abs(panel.width - 380) < 1 && Math.abs(panel.height - 600) < 1, `a 380×600 card (${panel.width}×${panel.height})`);
@@ -211,9 +234,9 @@ describe('<im-support>, the visitor\'s launcher (Chromium, real server)', () => 
     await page.locator('im-support-panel [part="header"] h2', { hasText: 'Front desk' }).waitFor();
 
     // Escape closes it and gives the focus back to the bubble; Enter on the bubble opens it again.
-    const closed = page.evaluate(() => new Promise<void>((resolve) => document.querySelector('im-support')!.addEventListener('im-close', () => resolve(), { once: true })));
+    const closed = await listen(page, 'im-close');
     await page.keyboard.press('Escape');
-    await closed;
+    await closed();
     await page.locator('im-support [part="panel"]').waitFor({ state: 'hidden' });
     assert.equal(await page.evaluate(() => document.querySelector('im-support')!.shadowRoot!.activeElement?.getAttribute('part')), 'bubble');
     await page.keyboard.press('Enter');
@@ -227,5 +250,127 @@ describe('<im-support>, the visitor\'s launcher (Chromium, real server)', () => 
     await page.locator('im-support [part="panel"]').waitFor({ state: 'hidden' });
     await waitSeen(page, 'im-support [part="bubble"]', 'the bubble after closing');
     await context.close();
+  });
+
+  // One visitor through a whole conversation with the sales team; the tests after the first go on from there.
+  const sales = { context: undefined as unknown as BrowserContext, page: undefined as unknown as Page, visitorId: '', sessionId: 0,
+    ann: undefined as unknown as Awaited<ReturnType<typeof agent>> };
+
+  it('asks for the pre-chat form with messages for what is missing or wrong, then queues the visitor with their place in line', async () => {
+    await setGroup({
+      groupId: 'sales', name: 'Sales', mode: 'human',
+      preChatFields: [
+        { name: 'name', label: 'Your name', type: 'text', required: true },
+        { name: 'email', label: 'Email', type: 'email', required: true },
+        { name: 'topic', label: 'Topic', type: 'select', options: ['Billing', 'Delivery'], required: true },
+      ],
+    });
+    // Cap 0: nobody is assigned by itself, the visitor waits in line until the agent takes them.
+    await setAgent('sales-ann', ['sales'], 0);
+    sales.ann = await agent('sales-ann');
+    sales.context = await device();
+    const page = sales.page = await openSite(sales.context, '?group=sales');
+    const identity = await listen<{ userId: string; anonymous: boolean }>(page, 'im-identity');
+    await page.getByRole('button', { name: 'Chat with us' }).click();
+    const who = await identity();
+    assert.match(who.userId, /^visitor-[A-Za-z0-9_-]{22}$/, 'an anonymous visitor, minted on first open');
+    assert.equal(who.anonymous, true);
+    assert.equal((await storedVisitor(page))?.userId, who.userId, 'kept in this browser');
+    sales.visitorId = who.userId;
+
+    const panel = page.locator('im-support-panel');
+    await waitSeen(page, 'im-support-panel label[for="field-name"]', 'the form\'s first field');
+    await panel.getByRole('button', { name: 'Start chat' }).click();
+    const nameError = panel.getByText('Your name is required');
+    await nameError.waitFor();
+    await waitSeen(page, 'im-support-panel #field-name-error', 'the message for the empty name');
+    await panel.getByText('Email is required').waitFor();
+    assert.equal(await panel.getByLabel('Your name').getAttribute('aria-invalid'), 'true');
+    assert.equal(await panel.getByLabel('Your name').evaluate((input) => input === (input.getRootNode() as ShadowRoot).activeElement), true, 'the focus on the first field to fix');
+    assert.equal((await sales.ann.client.getCustomerSessions()).length, 0, 'nothing started');
+
+    await panel.getByLabel('Your name').fill('Vera');
+    await panel.getByLabel('Email').fill('vera-at-example');
+    await panel.getByLabel('Topic').selectOption('Delivery');
+    await panel.getByRole('button', { name: 'Start chat' }).click();
+    await panel.getByText('Enter an email address, like name@example.com').waitFor();
+    assert.equal(await nameError.count(), 0, 'the name is fine now');
+    await panel.getByLabel('Email').fill('vera@example.com');
+    await panel.getByRole('button', { name: 'Start chat' }).click();
+
+    await page.getByText('You are number 1 in line').waitFor();
+    await waitSeen(page, 'im-support-panel .queue', 'the place in line');
+    await waitSeen(page, 'im-support-panel im-composer textarea', 'the composer');
+    const [session] = await sales.ann.client.getCustomerSessions();
+    assert.ok(session, 'a session for the agent to take');
+    assert.deepEqual([session.visitorId, session.status, session.visitorInfo], [sales.visitorId, 'queued', { name: 'Vera', email: 'vera@example.com', topic: 'Delivery' }],
+      'the form went with the session');
+    sales.sessionId = session.sessionId;
+  });
+
+  it('carries the visitor\'s message to the agent, and the agent\'s answer shows on the badge while the panel is closed', async () => {
+    const { page, ann } = sales;
+    await ann.client.takeCustomerSession(sales.sessionId);
+    await page.locator('im-support-panel .queue').waitFor({ state: 'detached' });
+
+    const input = page.locator('im-support-panel im-composer textarea');
+    await input.fill('Where is my parcel?');
+    await input.press('Enter');
+    const question = await ann.text('Where is my parcel?');
+    assert.deepEqual([question.targetId, question.senderUserId], [`${sales.visitorId}@sales`, sales.visitorId]);
+
+    const closed = await listen(page, 'im-close');
+    await page.locator('im-support-panel header button.close').click();
+    await closed();
+    const unread = await listen<{ count: number }>(page, 'im-unread-change', 1);
+    await ann.client.sendMessage(service(`${sales.visitorId}@sales`), new TextMessage({ content: 'It ships today' }));
+    assert.deepEqual(await unread(), { count: 1 }, 'im-unread-change reaches the document from inside the launcher');
+    const badge = await waitSeen(page, 'im-support [part="badge"]', 'the badge');
+    const bubble = await measure(page, 'im-support [part="bubble"]');
+    assert.ok(bubble && badge.right > bubble.right - 16 && badge.top < bubble.top + 16, 'on the bubble\'s upper right');
+    assert.equal(await page.locator('im-support [part="badge"]').textContent(), '1');
+    assert.equal(await page.locator('im-support [part="badge"]').getAttribute('aria-label'), '1 unread message');
+    await page.getByRole('button', { name: 'Chat with us (1 unread message)' }).waitFor();
+
+    // Opened, the answer is in view: read, and the badge goes.
+    await page.getByRole('button', { name: 'Chat with us (1 unread message)' }).click();
+    await waitSeen(page, 'im-support-panel im-message-list [part="bubble"]', 'the answer', 'It ships today');
+    await page.locator('im-support [part="badge"]').waitFor({ state: 'hidden' });
+  });
+
+  it('keeps the anonymous visitor and the conversation across a reload', async () => {
+    const { page } = sales;
+    const before = await storedVisitor(page);
+    await page.reload();
+    // A returning visitor: the panel loads while the page is idle, so the badge is live before any click.
+    await page.waitForFunction(() => document.querySelector('im-support')!.shadowRoot!.querySelector('im-support-panel') !== null);
+    await page.getByRole('button', { name: 'Chat with us' }).click();
+    await waitSeen(page, 'im-support-panel im-message-list [part="bubble"]', 'the agent\'s answer, after the reload', 'It ships today');
+    await waitSeen(page, 'im-support-panel im-message-list [part="bubble"]', 'the visitor\'s question, after the reload', 'Where is my parcel?');
+    const after = await storedVisitor(page);
+    assert.equal(after?.userId, before?.userId, 'the same visitor');
+    assert.equal(await page.locator('im-support-panel form').count(), 0, 'an ongoing session: no form again');
+  });
+
+  it('asks for a rating once the agent resolves the conversation: 1–5 stars and a comment, sent once', async () => {
+    const { page, ann } = sales;
+    await ann.client.resolveCustomerSession(sales.sessionId);
+    const panel = page.locator('im-support-panel');
+    await panel.getByRole('group', { name: 'How was your conversation?' }).waitFor();
+    await waitSeen(page, 'im-support-panel .rating legend', 'the rating prompt');
+    const stars = panel.getByRole('radio');
+    assert.equal(await stars.count(), 5, 'five stars, as radio buttons');
+    await panel.getByRole('button', { name: 'Send rating' }).click();
+    await panel.getByText('Choose from 1 to 5 stars').waitFor();
+    await panel.getByTitle('4 stars').click();
+    assert.equal(await panel.getByRole('radio', { name: '4 stars' }).isChecked(), true, 'a click on the star chooses it');
+    await panel.getByLabel('Comment (optional)').fill('Quick & kind <b>thanks</b>');
+    await panel.getByRole('button', { name: 'Send rating' }).click();
+    await waitSeen(page, 'im-support-panel .rating .thanks', 'the thanks');
+    assert.equal(await panel.getByRole('button', { name: 'Send rating' }).count(), 0, 'no second rating');
+    const rating = await ann.rating();
+    assert.deepEqual([rating.sessionId, rating.score, rating.comment], [sales.sessionId, 4, 'Quick & kind <b>thanks</b>']);
+    assert.equal(ann.ratings.length, 1, 'rated once');
+    await sales.context.close();
   });
 });

@@ -154,10 +154,22 @@ export class ImSupportPanel extends ImElement {
   }
 
   override willUpdate(changed: Map<string, unknown>): void {
+    // Closed, nothing is read: the message list notices it is hidden only at its next
+    // intersection report, and an answer arriving before that must still count as unread.
+    if (changed.has('active') && !this.active) this.session?.setViewing(false);
     // A new server, group or identity: a new connection (when there was one, or one is wanted).
     const identityChanged = ['server', 'group', 'user', 'token'].some((name) => changed.has(name) && changed.get(name) !== undefined);
     if (identityChanged && this.phase !== 'idle') this.release();
     if (this.phase === 'idle' && this.server && (this.active || this.token || loadVisitor(this.server))) void this.connect();
+  }
+
+  override updated(changed: Map<string, unknown>): void {
+    // A new view replaces the one the focus was in (connecting → form → chat): the focus would
+    // fall to the page's body, out of reach of the keyboard user; it goes to the new view instead.
+    if (changed.has('phase') && this.active && !this.hidden) {
+      const active = globalThis.document?.activeElement;
+      if (!active || active === document.body) this.focus();
+    }
   }
 
   /** Puts the focus on the first thing to fill in, else on the composer, else the close button. */

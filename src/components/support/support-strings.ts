@@ -15,7 +15,7 @@ const en = {
   fieldTooLong: (max: number) => `At most ${max} characters`,
   choose: 'Choose…',
   formRefused: 'The form was not accepted. Check the fields and send it again.',
-  queue: (position: number) => (position === 1 ? 'You are next in line' : `You are number ${position} in line`),
+  queue: (position: number) => `You are number ${position} in line`,
   waitingForAgent: 'Waiting for someone from the team…',
   talkToHuman: 'Talk to a person',
   humanRefusedClosed: 'No one from the team is available now. Leave us a message instead.',

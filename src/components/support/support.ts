@@ -37,9 +37,7 @@ svg { width: 50%; height: 50%; fill: none; stroke: currentColor; stroke-width: 2
 [part='badge'] {
   position: absolute; top: -4px; right: -4px; min-width: 20px; height: 20px; padding: 0 6px; box-sizing: border-box;
   border-radius: 10px; background: var(--im-color-badge, #dc2626); color: #fff; border: 2px solid #fff;
-  font: 600 12px/16px var(--im-font-family, system-ui, sans-serif); text-align: center;
-  /* A pointer on the badge is on the bubble. */
-  pointer-events: none;
+  font: 600 12px/16px var(--im-font-family, system-ui, sans-serif); text-align: center; cursor: pointer;
 }
 [part='badge'][hidden] { display: none; }
 [part='panel'] {
@@ -135,18 +133,26 @@ export class ImSupport extends Base {
     this.bubble = root.querySelector('button')!;
     this.badge = root.querySelector('[part=badge]')!;
     this.bubble.addEventListener('click', () => void this.toggle());
+    // The badge lies over the bubble's edge: a pointer there means the bubble.
+    this.badge.addEventListener('click', () => void this.toggle());
     // The panel says so when its unread count changes; the badge and the bubble's name follow.
     root.addEventListener('im-unread-change', (event) => this.showUnread((event as CustomEvent<{ count: number }>).detail.count));
-    this.addEventListener('keydown', (event) => {
-      if (event.key === 'Escape' && this.opened) {
-        event.stopPropagation();
-        this.close();
-      }
-    });
   }
+
+  /**
+   * Escape closes the panel when the keyboard is in it, or nowhere (the focus fell to the page's
+   * body); not while it is in the site's own content. The panel's controls that use Escape
+   * themselves (a picker, a menu) take it first.
+   */
+  private readonly onKeydown = (event: KeyboardEvent): void => {
+    if (event.key !== 'Escape' || event.defaultPrevented || !this.opened) return;
+    const focused = document.activeElement;
+    if (event.composedPath().includes(this) || !focused || focused === document.body) this.close();
+  };
 
   connectedCallback(): void {
     this.label();
+    document.addEventListener('keydown', this.onKeydown);
     // A returning visitor (or a signed-in one) may have answers waiting: load the panel when
     // the page is idle, so its connection can keep the badge live. A first-time visitor has no
     // conversation yet and costs nothing until they open it.
@@ -157,6 +163,7 @@ export class ImSupport extends Base {
   }
 
   disconnectedCallback(): void {
+    document.removeEventListener('keydown', this.onKeydown);
     if (this.idle !== undefined) (typeof cancelIdleCallback === 'function' ? cancelIdleCallback : clearTimeout)(this.idle);
     this.idle = undefined;
   }
