@@ -92,6 +92,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     appKey: options.appKey, appSecret: options.appSecret, heartbeatSeconds: options.heartbeatSeconds, service, log, logError,
     maxQueriesInFlight: options.maxQueriesInFlight ?? DEFAULT_MAX_QUERIES_IN_FLIGHT, queryLimiter,
   }, bus, options.singleLogin ?? new Set(), { maxQueuedBytes, preAuth });
+  service.customerService.usePresence((userId) => gateway.isOnline(userId), logError);
+  gateway.onUserOnline = (userId) => service.customerService.userOnline(userId);
   const longPoll = new LongPollGateway({
     pollHoldMs: options.pollHoldMs ?? DEFAULT_POLL_HOLD_MS,
     heartbeatSeconds: options.heartbeatSeconds,
@@ -131,6 +133,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       appKey: options.appKey, appSecret: options.appSecret, store, metrics, revokeTokens: (userId) => service.revokeTokens(userId),
       acceptSeedSignature: options.acceptSeedApiSignature ?? false, nonces: apiNonces,
       serviceGroupsChanged: (groupIds) => service.customerService.rebalance(groupIds),
+      serviceAgentChanged: (userId, removedGroupIds, groupIds) => service.customerService.agentChanged(userId, removedGroupIds, groupIds),
     })) return;
     if (options.demo && (await handleDemo(request, response, { ...options, ...(options.demoFiles ? { files: options.demoFiles } : {}) }))) return;
     const path = (request.url ?? '/').split('?')[0];
