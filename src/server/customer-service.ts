@@ -205,6 +205,12 @@ export class CustomerService {
         return this.cannedOf(userId);
       case 'cs.transcript':
         return this.transcript(userId, request);
+      case 'cs.ticket':
+        return this.leaveTicket(userId, request);
+      case 'cs.tickets':
+        return this.ticketsOf(userId, request);
+      case 'cs.ticket.close':
+        return this.closeTicket(userId, request);
       case 'cs.take':
         return this.view(await this.exclusive(() => this.take(userId, requestedSession(request))), userId);
       case 'cs.transfer':
@@ -460,6 +466,53 @@ export class CustomerService {
     return { sessions: items, hasMore };
   }
 
+  /** A visitor leaves a message for the group's agents: a ticket, never part of the conversation. */
+  private async leaveTicket(visitorId: string, request: Record<string, unknown>): Promise<unknown> {
+    const group = await this.group(requestedGroup(request));
+    const { email, name = '', message, form } = request;
+    if (typeof email !== 'string' || email.length > MAX_EMAIL || !EMAIL_SHAPE.test(email.trim())) {
+      throw new ServiceError(ErrorCode.PARAMETER_ERROR, 'email must be an email address');
+    }
+    if (typeof name !== 'string' || name.length > 128) throw new ServiceError(ErrorCode.PARAMETER_ERROR, 'name must be a string of at most 128');
+    if (typeof message !== 'string' || !message.trim() || message.length > MAX_TICKET_MESSAGE) {
+      throw new ServiceError(ErrorCode.PARAMETER_ERROR, `message must be 1-${MAX_TICKET_MESSAGE} characters`);
+    }
+    if (form !== undefined && (!form || typeof form !== 'object' || Array.isArray(form))) {
+      throw new ServiceError(ErrorCode.PARAMETER_ERROR, 'form must be an object of field names to values');
+    }
+    const checked = form ? checkedForm(group.preChatFields ?? [], form as Record<string, unknown>) : {};
+    // One at a time, so that two tickets at once cannot both pass the count.
+    return this.exclusive(async () => {
+      const now = Date.now();
+      if (await this.store.countServiceTickets(visitorId, now - TICKET_WINDOW_MS) >= TICKETS_PER_WINDOW) {
+        throw new ServiceError(ErrorCode.SEND_FREQUENCY_TOO_FAST, `at most ${TICKETS_PER_WINDOW} messages an hour`);
+      }
+      const ticket = await this.store.addServiceTicket({
+        groupId: group.groupId, visitorId, name: name.trim(), email: email.trim(), message, form: checked, createdAt: now,
+      });
+      return { ticketId: ticket.ticketId, createdAt: ticket.createdAt };
+    });
+  }
+
+  private async ticketsOf(agentId: string, request: Record<string, unknown>): Promise<unknown> {
+    const agent = await this.agent(agentId);
+    const { status } = request;
+    if (status !== undefined && status !== 'open' && status !== 'closed') {
+      throw new ServiceError(ErrorCode.PARAMETER_ERROR, "status must be 'open' or 'closed'");
+    }
+    const tickets = await this.store.serviceTickets({ groupIds: agent.groupIds, limit: MAX_TICKETS, ...(status ? { status } : {}) });
+    return { tickets: takePage(tickets, MAX_TICKETS, JSON_PAGE).items };
+  }
+
+  private async closeTicket(agentId: string, request: Record<string, unknown>): Promise<unknown> {
+    const agent = await this.agent(agentId);
+    const { ticketId } = request;
+    if (!Number.isSafeInteger(ticketId) || (ticketId as number) < 1) throw new ServiceError(ErrorCode.PARAMETER_ERROR, 'ticketId is invalid');
+    const ticket = await this.store.serviceTicket(ticketId as number);
+    if (!ticket || !agent.groupIds.includes(ticket.groupId)) throw new ServiceError(ErrorCode.CS_TICKET_NOT_FOUND, 'no such ticket in your groups');
+    return this.store.closeServiceTicket(ticket.ticketId, agentId, Date.now());
+  }
+
   /** The caller as an agent: every agent topic refuses anyone else. */
   private async agent(userId: string): Promise<ServiceAgentRecord> {
     const agent = await this.store.serviceAgent(userId);
@@ -641,6 +694,11 @@ function requestedGroup(request: Record<string, unknown>): string {
 }
 
 const MAX_FORM_VALUE = 500;
+const MAX_EMAIL = 254;
+const MAX_TICKET_MESSAGE = 2000;
+const MAX_TICKETS = 200;
+const TICKETS_PER_WINDOW = 5;
+const TICKET_WINDOW_MS = 3_600_000;
 const EMAIL_SHAPE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /** The pre-chat form checked against the group's fields: only known names, required ones filled, emails and choices as asked. */

@@ -21,6 +21,7 @@ import {
   DEFAULT_CUSTOMER_SERVICE_GROUP, customerServiceEventOf, isCustomerServiceSignal, type CustomerQueueEvent, type CustomerRatingEvent,
   type CustomerSession, type CustomerSessionNote, type CustomerStatusEvent, type CustomerWaitingEvent, type CustomerServiceInfo,
   type CustomerSessionScope, type CustomerSessionPage, type CustomerServiceAgents, type CustomerCannedReply, type CustomerTranscriptLine,
+  type CustomerServiceTicket,
 } from './customer-service.js';
 
 /** Options of the upload sugar: the send's, plus how the file is served and a way to cancel. */
@@ -1400,6 +1401,26 @@ export class IMClient extends Emitter<IMClientEvents> {
       if (!page.hasMore || next <= after) return lines;
       after = next;
     }
+  }
+
+  /**
+   * Visitor: leaves a message for the group's agents (a ticket: never part of the conversation),
+   * the way to reach a group outside its hours. `message` 1–2000, `email` required; 5 an hour per
+   * visitor, then SEND_FREQUENCY_TOO_FAST 20604.
+   */
+  leaveCustomerServiceMessage(groupId: string, ticket: { email: string; name?: string; message: string; form?: Record<string, string> }):
+    Promise<{ ticketId: number; createdAt: number }> {
+    return this.customerServiceQuery('cs.ticket', { groupId, ...ticket });
+  }
+
+  /** Agent: the tickets of their groups, newest first (at most 200), all or by status. */
+  async getCustomerServiceTickets(status?: 'open' | 'closed'): Promise<CustomerServiceTicket[]> {
+    return (await this.customerServiceQuery<{ tickets: CustomerServiceTicket[] }>('cs.tickets', status ? { status } : {})).tickets;
+  }
+
+  /** Agent: closes a ticket of their groups (CS_TICKET_NOT_FOUND 29405 for any other). */
+  closeCustomerServiceTicket(ticketId: number): Promise<CustomerServiceTicket> {
+    return this.customerServiceQuery('cs.ticket.close', { ticketId });
   }
 
   /** Agent: takes a queued session of one of their groups (even above their automatic cap). */

@@ -108,6 +108,24 @@ export interface CustomerTranscriptLine {
   text: string;
 }
 
+/** A message a visitor left for a group (outside hours, say); agents of the group list and close it. */
+export interface CustomerServiceTicket {
+  ticketId: number;
+  groupId: string;
+  visitorId: string;
+  name: string;
+  email: string;
+  message: string;
+  /** The pre-chat form sent with it ({} when none). */
+  form: Record<string, string>;
+  status: 'open' | 'closed';
+  createdAt: number;
+  /** The agent who closed it ('' while open). */
+  closedBy: string;
+  /** 0 while open. */
+  closedAt: number;
+}
+
 /** An anonymous visitor's identity from the server's POST /cs/visitor. */
 export interface VisitorIdentity {
   userId: string;
