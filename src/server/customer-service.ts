@@ -79,14 +79,26 @@ export class CustomerService {
   private serial: Promise<unknown> = Promise.resolve();
 
   private isOnline: (userId: string) => boolean = () => true;
-  private logError: ErrorLogger = () => {};
 
-  constructor(private readonly store: ChatStore, private readonly bus: FanoutBus) {}
+  constructor(private readonly store: ChatStore, private readonly bus: FanoutBus, private readonly logError: ErrorLogger) {}
 
-  /** Who is connected now (automatic assignment skips the others), and where unexpected failures go. */
-  usePresence(isOnline: (userId: string) => boolean, logError: ErrorLogger): void {
+  /** Who is connected now: automatic assignment skips the others. */
+  usePresence(isOnline: (userId: string) => boolean): void {
     this.isOnline = isOnline;
-    this.logError = logError;
+  }
+
+  /**
+   * Runs `work` with the route of a message to store, in the chain of customer-service changes:
+   * authorized against, and delivered to, the session as it is when the message's turn comes
+   * (never to an agent a transfer just took it from).
+   */
+  serially<T>(userId: string, targetId: string, work: (route: { key: string; recipients: string[] }) => Promise<T>): Promise<T> {
+    return this.exclusive(async () => work(await this.routeLocked(userId, targetId)));
+  }
+
+  /** `afterMessage` for a message already answered: a failure is logged, not thrown. */
+  async afterMessageLogged(message: StoredMessage): Promise<void> {
+    await this.afterMessage(message).catch((error) => this.logError('customer service', error));
   }
 
   /** A user connected: if an agent and not away, the queues of their groups may move. */
@@ -141,6 +153,17 @@ export class CustomerService {
     }
     const session = await this.exclusive(() => this.activeOrStartLocked(userId, targetId, startSession));
     if (!session) return { key: await this.authorizeRead(userId, targetId), recipients: [userId] };
+    return { key: serviceConversationKey(session.groupId, userId), recipients: participants(session) };
+  }
+
+  /** `route` of a message to store, inside the chain: a visitor's message starts a session when none is active. */
+  private async routeLocked(userId: string, targetId: string): Promise<{ key: string; recipients: string[] }> {
+    const agentSide = parseAgentTargetId(targetId);
+    if (agentSide) {
+      const session = await this.assignedTo(userId, agentSide.visitorId, agentSide.groupId);
+      return { key: serviceConversationKey(session.groupId, session.visitorId), recipients: [session.visitorId, userId] };
+    }
+    const session = (await this.activeOrStartLocked(userId, targetId, true))!;
     return { key: serviceConversationKey(session.groupId, userId), recipients: participants(session) };
   }
 

@@ -80,7 +80,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     dataDir: options.dataDir, appKey: options.appKey, appSecret: options.appSecret, store, log,
     maxUploadBytes: options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES,
   });
-  const service = new ChatService(store, bus, { rateLimit: options.rateLimit, recallWindowSeconds: options.recallWindowSeconds, files });
+  const service = new ChatService(store, bus, { rateLimit: options.rateLimit, recallWindowSeconds: options.recallWindowSeconds, files, logError });
   const maxQueuedBytes = options.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES;
   const preAuth = new PreAuthLimits({
     connectTimeoutMs: (options.connectTimeoutSeconds ?? DEFAULT_CONNECT_TIMEOUT_SECONDS) * 1000,
@@ -92,7 +92,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     appKey: options.appKey, appSecret: options.appSecret, heartbeatSeconds: options.heartbeatSeconds, service, log, logError,
     maxQueriesInFlight: options.maxQueriesInFlight ?? DEFAULT_MAX_QUERIES_IN_FLIGHT, queryLimiter,
   }, bus, options.singleLogin ?? new Set(), { maxQueuedBytes, preAuth });
-  service.customerService.usePresence((userId) => gateway.isOnline(userId), logError);
+  service.customerService.usePresence((userId) => gateway.isOnline(userId));
   gateway.onUserOnline = (userId) => service.customerService.userOnline(userId);
   const longPoll = new LongPollGateway({
     pollHoldMs: options.pollHoldMs ?? DEFAULT_POLL_HOLD_MS,

@@ -130,6 +130,35 @@ describe('customer service: agents\' tools', () => {
     await assert.rejects(a.getCustomerSessionsPage('all', { before: -1 }), refusedWith(ErrorCode.PARAMETER_ERROR));
   });
 
+  it('runs an agent\'s message in the chain of changes: racing a transfer, it is stored before it or refused after it', async () => {
+    await setGroup({ groupId: 'race', mode: 'human', maxPerAgent: 50 });
+    await setAgent('racer-a', ['race'], 50);
+    await setAgent('racer-b', ['race'], 50);
+    // Two devices of one agent: one transfers while the other writes, so the two frames race on the server.
+    const [a1, a2] = [await suite.connect('racer-a'), await suite.connect('racer-a')];
+    await suite.connect('racer-b');
+    for (let round = 0; round < 8; round++) {
+      const visitor = await suite.connect(`race-v${round}`);
+      const session = await visitor.startCustomService('race');
+      assert.equal(session.agentId, 'racer-a');
+      const [transfer, sent] = await Promise.allSettled([
+        a1.transferCustomerSession(session.sessionId, { toAgentId: 'racer-b' }),
+        say(a2, `race-v${round}@race`, `racing ${round}`),
+      ]);
+      assert.equal(transfer.status, 'fulfilled', transfer.status === 'rejected' ? String(transfer.reason) : '');
+      const history = (await visitor.getHistoryMessages(service('race'), { count: 50 })).messages;
+      const moved = history.find((m) => m.objectName === 'RC:InfoNtf' && JSON.parse((m.content as unknown as { extra: string }).extra).agentId === 'racer-b');
+      assert.ok(moved, 'the transfer\'s notice');
+      const racing = history.find((m) => m.objectName === 'RC:TxtMsg' && (m.content as TextMessage).content === `racing ${round}`);
+      if (sent.status === 'rejected') {
+        assert.equal((sent.reason as IMError).code, ErrorCode.RC_MSG_UNAUTHORIZED, 'refused as the session is no longer theirs');
+        assert.equal(racing, undefined, 'and not stored');
+      } else {
+        assert.ok(racing && racing.seq < moved.seq, 'stored before the transfer, when it was still theirs');
+      }
+    }
+  });
+
   it('gives agents their groups\' canned replies, and refuses agent topics to visitors', async () => {
     await setGroup({ groupId: 'canned', mode: 'human', cannedReplies: [{ shortcut: 'hello', text: 'Hello, how can I help?' }, { shortcut: 'bye', text: 'Goodbye!' }] });
     await setGroup({ groupId: 'canned2', mode: 'human', cannedReplies: [{ shortcut: 'hello', text: 'Hi from team 2' }] });
