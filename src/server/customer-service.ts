@@ -103,10 +103,12 @@ export class CustomerService {
 
   /** A user connected: if an agent and not away, the queues of their groups may move. */
   userOnline(userId: string): void {
-    this.exclusive(async () => {
-      const agent = await this.store.serviceAgent(userId);
-      if (!agent || agent.away) return;
-      for (const groupId of agent.groupIds) await this.assignLocked(groupId);
+    // Looked up before joining the chain: most users who connect are no agents, and need not wait in it.
+    this.store.serviceAgent(userId).then((agent) => {
+      if (!agent || agent.away) return undefined;
+      return this.exclusive(async () => {
+        for (const groupId of (await this.store.serviceAgent(userId))?.groupIds ?? []) await this.assignLocked(groupId);
+      });
     }).catch((error) => this.logError('customer service', error));
   }
 
@@ -147,10 +149,7 @@ export class CustomerService {
    */
   async route(userId: string, targetId: string, startSession: boolean): Promise<{ key: string; recipients: string[] }> {
     const agentSide = parseAgentTargetId(targetId);
-    if (agentSide) {
-      const session = await this.assignedTo(userId, agentSide.visitorId, agentSide.groupId);
-      return { key: serviceConversationKey(session.groupId, session.visitorId), recipients: [session.visitorId, userId] };
-    }
+    if (agentSide) return this.agentRoute(userId, agentSide);
     const session = await this.exclusive(() => this.activeOrStartLocked(userId, targetId, startSession));
     if (!session) return { key: await this.authorizeRead(userId, targetId), recipients: [userId] };
     return { key: serviceConversationKey(session.groupId, userId), recipients: participants(session) };
@@ -159,12 +158,15 @@ export class CustomerService {
   /** `route` of a message to store, inside the chain: a visitor's message starts a session when none is active. */
   private async routeLocked(userId: string, targetId: string): Promise<{ key: string; recipients: string[] }> {
     const agentSide = parseAgentTargetId(targetId);
-    if (agentSide) {
-      const session = await this.assignedTo(userId, agentSide.visitorId, agentSide.groupId);
-      return { key: serviceConversationKey(session.groupId, session.visitorId), recipients: [session.visitorId, userId] };
-    }
+    if (agentSide) return this.agentRoute(userId, agentSide);
     const session = (await this.activeOrStartLocked(userId, targetId, true))!;
     return { key: serviceConversationKey(session.groupId, userId), recipients: participants(session) };
+  }
+
+  /** An agent writes only to the session assigned to them, and only they and the visitor hear it. */
+  private async agentRoute(agentId: string, { visitorId, groupId }: { visitorId: string; groupId: string }) {
+    const session = await this.assignedTo(agentId, visitorId, groupId);
+    return { key: serviceConversationKey(session.groupId, session.visitorId), recipients: [session.visitorId, agentId] };
   }
 
   /** The conversation key `userId` may read by (5, targetId). */
