@@ -55,7 +55,7 @@ export interface ServerOptions {
   trustProxy?: boolean;
   /** Signed-in long-poll channels at most (default 10,000). */
   maxPollChannels?: number;
-  /** Serve POST /cs/visitor: anonymous customer-service visitors get an id and a token (default false). */
+  /** Serve POST /cs/visitor: anonymous customer-service visitors get an id and a token (default: on with `demo`). */
   csVisitors?: boolean;
   /** What demo mode serves: the demo page and the widget's script-tag build, by path. */
   demoFiles?: DemoFiles;
@@ -126,7 +126,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       return;
     }
     if (await files.handle(request, response)) return;
-    if (options.csVisitors && await handleVisitorEndpoint(request, response, {
+    if ((options.csVisitors ?? options.demo) && await handleVisitorEndpoint(request, response, {
       appKey: options.appKey, appSecret: options.appSecret, store, limiter: visitorLimiter, clientIp: (r) => preAuth.clientIp(r),
     })) return;
     if (await handleAppApi(request, response, {
