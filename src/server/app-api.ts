@@ -21,6 +21,8 @@ export interface AppApiContext {
   nonces: NonceCache;
   /** Agents, caps or a group changed: queued visitors of these skill groups may be assigned now. */
   serviceGroupsChanged(groupIds: readonly string[]): Promise<void>;
+  /** An agent's groups or cap changed: sessions of groups they left go back to the queue, and the queues may move. */
+  serviceAgentChanged(userId: string, removedGroupIds: readonly string[], groupIds: readonly string[]): Promise<void>;
 }
 
 /** An HTTP refusal: status plus a JSON body `{ code, errorMessage }`. */
@@ -300,7 +302,8 @@ export async function handleAppApi(request: IncomingMessage, response: ServerRes
         const cap = optionalCount(body, 'cap', DEFAULT_AGENT_CAP, 1000);
         const before = (await context.store.serviceAgent(userId))?.groupIds ?? [];
         await context.store.setServiceAgent({ userId, groupIds: [...new Set(groupIds as string[])], cap });
-        await context.serviceGroupsChanged([...new Set([...before, ...(groupIds as string[])])]);
+        await context.serviceAgentChanged(userId, before.filter((groupId) => !(groupIds as string[]).includes(groupId)),
+          [...new Set([...before, ...(groupIds as string[])])]);
         sendJson(response, 200, { code: 200, userId, groupIds, cap });
         return true;
       }

@@ -55,7 +55,7 @@ export interface ServerOptions {
   trustProxy?: boolean;
   /** Signed-in long-poll channels at most (default 10,000). */
   maxPollChannels?: number;
-  /** Serve POST /cs/visitor: anonymous customer-service visitors get an id and a token (default false). */
+  /** Serve POST /cs/visitor: anonymous customer-service visitors get an id and a token (default: on with `demo`). */
   csVisitors?: boolean;
   /** What demo mode serves: the demo page and the widget's script-tag build, by path. */
   demoFiles?: DemoFiles;
@@ -80,7 +80,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     dataDir: options.dataDir, appKey: options.appKey, appSecret: options.appSecret, store, log,
     maxUploadBytes: options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES,
   });
-  const service = new ChatService(store, bus, { rateLimit: options.rateLimit, recallWindowSeconds: options.recallWindowSeconds, files });
+  const service = new ChatService(store, bus, { rateLimit: options.rateLimit, recallWindowSeconds: options.recallWindowSeconds, files, logError });
   const maxQueuedBytes = options.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES;
   const preAuth = new PreAuthLimits({
     connectTimeoutMs: (options.connectTimeoutSeconds ?? DEFAULT_CONNECT_TIMEOUT_SECONDS) * 1000,
@@ -92,6 +92,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     appKey: options.appKey, appSecret: options.appSecret, heartbeatSeconds: options.heartbeatSeconds, service, log, logError,
     maxQueriesInFlight: options.maxQueriesInFlight ?? DEFAULT_MAX_QUERIES_IN_FLIGHT, queryLimiter,
   }, bus, options.singleLogin ?? new Set(), { maxQueuedBytes, preAuth });
+  service.customerService.usePresence((userId) => gateway.isOnline(userId));
+  gateway.onUserOnline = (userId) => service.customerService.userOnline(userId);
   const longPoll = new LongPollGateway({
     pollHoldMs: options.pollHoldMs ?? DEFAULT_POLL_HOLD_MS,
     heartbeatSeconds: options.heartbeatSeconds,
@@ -124,13 +126,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       return;
     }
     if (await files.handle(request, response)) return;
-    if (options.csVisitors && await handleVisitorEndpoint(request, response, {
+    if ((options.csVisitors ?? options.demo) && await handleVisitorEndpoint(request, response, {
       appKey: options.appKey, appSecret: options.appSecret, store, limiter: visitorLimiter, clientIp: (r) => preAuth.clientIp(r),
     })) return;
     if (await handleAppApi(request, response, {
       appKey: options.appKey, appSecret: options.appSecret, store, metrics, revokeTokens: (userId) => service.revokeTokens(userId),
       acceptSeedSignature: options.acceptSeedApiSignature ?? false, nonces: apiNonces,
       serviceGroupsChanged: (groupIds) => service.customerService.rebalance(groupIds),
+      serviceAgentChanged: (userId, removedGroupIds, groupIds) => service.customerService.agentChanged(userId, removedGroupIds, groupIds),
     })) return;
     if (options.demo && (await handleDemo(request, response, { ...options, ...(options.demoFiles ? { files: options.demoFiles } : {}) }))) return;
     const path = (request.url ?? '/').split('?')[0];

@@ -91,6 +91,32 @@ export function describeChatStoreContract(engine: string, createStore: () => Pro
       assert.deepEqual(await store.serviceSessions({ scope: 'all', agentId: 'cs2-a', groupIds: [], limit: 10 }), []);
     });
 
+    it('keeps customer-service tickets: newest first by group and status, closed once, counted per visitor since a time', async () => {
+      const leave = (groupId: string, visitorId: string, createdAt: number, message: string) =>
+        store.addServiceTicket({ groupId, visitorId, name: 'N', email: 'n@example.com', message, form: { topic: 'a' }, createdAt });
+      const first = await leave('tk-g', 'tk-v', 100, 'first');
+      assert.deepEqual(first, {
+        ticketId: first.ticketId, groupId: 'tk-g', visitorId: 'tk-v', name: 'N', email: 'n@example.com', message: 'first', form: { topic: 'a' },
+        status: 'open', createdAt: 100, closedBy: '', closedAt: 0,
+      });
+      const second = await leave('tk-g', 'tk-v', 200, 'second');
+      const elsewhere = await leave('tk-h', 'tk-w', 300, 'elsewhere');
+      const ids = async (groupIds: string[], status?: 'open' | 'closed', limit = 10) =>
+        (await store.serviceTickets({ groupIds, limit, ...(status ? { status } : {}) })).map((ticket) => ticket.ticketId);
+      assert.deepEqual(await ids(['tk-g']), [second.ticketId, first.ticketId]);
+      assert.deepEqual(await ids(['tk-g', 'tk-h'], undefined, 2), [elsewhere.ticketId, second.ticketId]);
+      const closed = await store.closeServiceTicket(first.ticketId, 'tk-agent', 500);
+      assert.deepEqual([closed?.status, closed?.closedBy, closed?.closedAt], ['closed', 'tk-agent', 500]);
+      assert.equal((await store.closeServiceTicket(first.ticketId, 'tk-other', 600))?.closedBy, 'tk-agent', 'closed once');
+      assert.equal(await store.closeServiceTicket(999_999, 'tk-agent', 1), undefined);
+      assert.deepEqual(await ids(['tk-g'], 'open'), [second.ticketId]);
+      assert.deepEqual(await ids(['tk-g'], 'closed'), [first.ticketId]);
+      assert.equal((await store.serviceTicket(second.ticketId))?.message, 'second');
+      assert.equal(await store.countServiceTickets('tk-v', 0), 2);
+      assert.equal(await store.countServiceTickets('tk-v', 150), 1);
+      assert.equal(await store.countServiceTickets('tk-nobody', 0), 0);
+    });
+
     it('keeps a per-user time before which tokens are revoked, never moving it back', async () => {
       assert.equal(await store.tokensValidAfter('rev-user'), 0);
       await store.revokeTokens('rev-user', 2000);

@@ -63,6 +63,69 @@ export interface CustomerServiceInfo {
   position: number;
 }
 
+/** Which sessions an agent lists: their own open ones, their groups' queue, all unresolved of their groups (metadata only for others'), or those they resolved. */
+export type CustomerSessionScope = 'mine' | 'queued' | 'all' | 'resolved';
+
+export interface CustomerSessionPage {
+  sessions: CustomerSession[];
+  /** More sessions after these: ask again with `before` the last one's sessionId. */
+  hasMore: boolean;
+}
+
+/** An agent of the caller's groups, as the transfer dialog shows them. */
+export interface CustomerServiceAgent {
+  userId: string;
+  name: string;
+  /** Which of the caller's groups they serve. */
+  groupIds: string[];
+  cap: number;
+  /** Sessions open or pending with them now. */
+  load: number;
+  /** Connected now. */
+  online: boolean;
+  away: boolean;
+}
+
+export interface CustomerServiceAgents {
+  /** The caller's groups. */
+  groups: Array<{ groupId: string; name: string }>;
+  agents: CustomerServiceAgent[];
+}
+
+export interface CustomerCannedReply {
+  groupId: string;
+  shortcut: string;
+  text: string;
+}
+
+/** A line of a session's transcript: messages as text (`[Image]`, `[File] name` for others), never notes. */
+export interface CustomerTranscriptLine {
+  seq: number;
+  time: number;
+  senderId: string;
+  /** '' for the server's notices and for users without a name. */
+  senderName: string;
+  text: string;
+}
+
+/** A message a visitor left for a group (outside hours, say); agents of the group list and close it. */
+export interface CustomerServiceTicket {
+  ticketId: number;
+  groupId: string;
+  visitorId: string;
+  name: string;
+  email: string;
+  message: string;
+  /** The pre-chat form sent with it ({} when none). */
+  form: Record<string, string>;
+  status: 'open' | 'closed';
+  createdAt: number;
+  /** The agent who closed it ('' while open). */
+  closedBy: string;
+  /** 0 while open. */
+  closedAt: number;
+}
+
 /** An anonymous visitor's identity from the server's POST /cs/visitor. */
 export interface VisitorIdentity {
   userId: string;

@@ -175,7 +175,25 @@ export interface ServiceNoteRecord {
   time: number;
 }
 
-/** Customer service: skill groups, agents, sessions and internal notes. */
+/** A message a visitor left for a group (outside hours, say): a row of its own, never part of a conversation. */
+export interface ServiceTicketRecord {
+  ticketId: number;
+  groupId: string;
+  visitorId: string;
+  name: string;
+  email: string;
+  message: string;
+  /** The pre-chat form, when the visitor filled it in ({} when none). */
+  form: Record<string, string>;
+  status: 'open' | 'closed';
+  createdAt: number;
+  /** The agent who closed it ('' while open). */
+  closedBy: string;
+  /** 0 while open. */
+  closedAt: number;
+}
+
+/** Customer service: skill groups, agents, sessions, internal notes and tickets. */
 export interface ServiceStore {
   setServiceGroup(group: ServiceGroupRecord): Promise<void>;
   serviceGroup(groupId: string): Promise<ServiceGroupRecord | undefined>;
@@ -205,6 +223,14 @@ export interface ServiceStore {
   nextServiceSession(session: ServiceSessionRecord): Promise<ServiceSessionRecord | undefined>;
   addServiceNote(note: ServiceNoteRecord): Promise<void>;
   serviceNotes(sessionId: number): Promise<ServiceNoteRecord[]>;
+  addServiceTicket(ticket: Omit<ServiceTicketRecord, 'ticketId' | 'status' | 'closedBy' | 'closedAt'>): Promise<ServiceTicketRecord>;
+  serviceTicket(ticketId: number): Promise<ServiceTicketRecord | undefined>;
+  /** Tickets of these groups, newest first, at most `limit`; `status` filters. */
+  serviceTickets(query: { groupIds: readonly string[]; status?: 'open' | 'closed'; limit: number }): Promise<ServiceTicketRecord[]>;
+  /** Closes the ticket (once: a closed one stays as it was closed); undefined when there is none. */
+  closeServiceTicket(ticketId: number, closedBy: string, closedAt: number): Promise<ServiceTicketRecord | undefined>;
+  /** How many tickets the visitor left since `since` (ms), in any group: their rate. */
+  countServiceTickets(visitorId: string, since: number): Promise<number>;
 }
 
 export interface ChatStore extends ServiceStore {

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import {
   RecallConflict, takePage, type AppendInput, type AppendResult, type ChatStore, type ConversationState, type PageBudget, type ReceiptPositions,
   type RecallInput, type StoredMessage, type UserRecord, type ServiceAgentRecord, type ServiceGroupRecord, type ServiceNoteRecord,
-  type ServiceSessionRecord, type ServiceSessionStatus, type NewServiceSession, type ServiceSessionQuery, type ServiceSessionScope,
+  type ServiceSessionRecord, type ServiceSessionStatus, type NewServiceSession, type ServiceSessionQuery, type ServiceSessionScope, type ServiceTicketRecord,
 } from './chat-store.js';
 import { SUPPORTED_CONVERSATION_TYPES, newMessageUid, privateParticipants, serviceConversationKey } from '../ids.js';
 
@@ -123,7 +123,42 @@ const migrations: readonly string[] = [
    ALTER TABLE cs_sessions ADD COLUMN visitor_info TEXT NOT NULL DEFAULT '{}';
    ALTER TABLE cs_sessions ADD COLUMN start_seq INTEGER NOT NULL DEFAULT 0;
    CREATE INDEX cs_sessions_by_serving_group ON cs_sessions (serving_group_id, status, session_id);`,
+  // Customer-service tickets: messages left for a group, rows of their own like notes.
+  `CREATE TABLE cs_tickets (
+     ticket_id INTEGER PRIMARY KEY AUTOINCREMENT,
+     group_id TEXT NOT NULL,
+     visitor_id TEXT NOT NULL,
+     name TEXT NOT NULL,
+     email TEXT NOT NULL,
+     message TEXT NOT NULL,
+     form TEXT NOT NULL,
+     status TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     closed_by TEXT NOT NULL DEFAULT '',
+     closed_at INTEGER NOT NULL DEFAULT 0
+   );
+   CREATE INDEX cs_tickets_by_group ON cs_tickets (group_id, status, ticket_id);
+   CREATE INDEX cs_tickets_by_visitor ON cs_tickets (visitor_id, created_at);`,
 ];
+
+interface ServiceTicketRow {
+  ticket_id: number;
+  group_id: string;
+  visitor_id: string;
+  name: string;
+  email: string;
+  message: string;
+  form: string;
+  status: 'open' | 'closed';
+  created_at: number;
+  closed_by: string;
+  closed_at: number;
+}
+
+const toServiceTicket = (row: ServiceTicketRow): ServiceTicketRecord => ({
+  ticketId: row.ticket_id, groupId: row.group_id, visitorId: row.visitor_id, name: row.name, email: row.email, message: row.message,
+  form: JSON.parse(row.form), status: row.status, createdAt: row.created_at, closedBy: row.closed_by, closedAt: row.closed_at,
+});
 
 interface ServiceSessionRow {
   session_id: number;
@@ -351,6 +386,13 @@ export class SqliteChatStore implements ChatStore {
       agentSessions: db.prepare(`SELECT * FROM cs_sessions WHERE agent_id = ? AND status IN ('open', 'pending') ORDER BY session_id`),
       rate: db.prepare('UPDATE cs_sessions SET rating = ?, comment = ? WHERE session_id = ? AND rating = 0'),
       addNote: db.prepare('INSERT INTO cs_notes (session_id, author_id, text, time) VALUES (?, ?, ?, ?)'),
+      addTicket: db.prepare(`INSERT INTO cs_tickets (group_id, visitor_id, name, email, message, form, status, created_at)
+        VALUES (?, ?, ?, ?, ?, ?, 'open', ?) RETURNING *`),
+      ticket: db.prepare('SELECT * FROM cs_tickets WHERE ticket_id = ?'),
+      tickets: db.prepare(`SELECT * FROM cs_tickets WHERE group_id IN (SELECT value FROM json_each(?))
+        AND (? IS NULL OR status = ?) ORDER BY ticket_id DESC LIMIT ?`),
+      closeTicket: db.prepare(`UPDATE cs_tickets SET status = 'closed', closed_by = ?, closed_at = ? WHERE ticket_id = ? AND status = 'open'`),
+      countTickets: db.prepare('SELECT COUNT(*) FROM cs_tickets WHERE visitor_id = ? AND created_at >= ?').pluck(),
       notes: db.prepare('SELECT session_id, author_id, text, time FROM cs_notes WHERE session_id = ? ORDER BY id'),
     };
   }
@@ -719,6 +761,33 @@ export class SqliteChatStore implements ChatStore {
   async serviceNotes(sessionId: number): Promise<ServiceNoteRecord[]> {
     return (this.statements.notes.all(sessionId) as Array<{ session_id: number; author_id: string; text: string; time: number }>)
       .map((row) => ({ sessionId: row.session_id, authorId: row.author_id, text: row.text, time: row.time }));
+  }
+
+  async addServiceTicket(ticket: Omit<ServiceTicketRecord, 'ticketId' | 'status' | 'closedBy' | 'closedAt'>): Promise<ServiceTicketRecord> {
+    return toServiceTicket(this.statements.addTicket.get(ticket.groupId, ticket.visitorId, ticket.name, ticket.email, ticket.message,
+      JSON.stringify(ticket.form), ticket.createdAt) as ServiceTicketRow);
+  }
+
+  async serviceTicket(ticketId: number): Promise<ServiceTicketRecord | undefined> {
+    const row = this.statements.ticket.get(ticketId) as ServiceTicketRow | undefined;
+    return row && toServiceTicket(row);
+  }
+
+  async serviceTickets(query: { groupIds: readonly string[]; status?: 'open' | 'closed'; limit: number }): Promise<ServiceTicketRecord[]> {
+    const status = query.status ?? null;
+    return (this.statements.tickets.all(JSON.stringify(query.groupIds), status, status, query.limit) as ServiceTicketRow[]).map(toServiceTicket);
+  }
+
+  async closeServiceTicket(ticketId: number, closedBy: string, closedAt: number): Promise<ServiceTicketRecord | undefined> {
+    return this.db.transaction(() => {
+      this.statements.closeTicket.run(closedBy, closedAt, ticketId);
+      const row = this.statements.ticket.get(ticketId) as ServiceTicketRow | undefined;
+      return row && toServiceTicket(row);
+    })();
+  }
+
+  async countServiceTickets(visitorId: string, since: number): Promise<number> {
+    return this.statements.countTickets.get(visitorId, since) as number;
   }
 
   async stats() {
