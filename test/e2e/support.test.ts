@@ -373,4 +373,46 @@ describe('<im-support>, the visitor\'s launcher (Chromium, real server)', () => 
     assert.equal(ann.ratings.length, 1, 'rated once');
     await sales.context.close();
   });
+
+  it('outside business hours: the offline message, when the team is back in the visitor\'s time, and a message left instead', async () => {
+    // Open one hour, three days from now (UTC): closed today whatever the time.
+    const opening = new Date();
+    opening.setUTCDate(opening.getUTCDate() + 3);
+    opening.setUTCHours(9, 0, 0, 0);
+    const day = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'][opening.getUTCDay()]!;
+    await setGroup({
+      groupId: 'night', name: 'Night desk', mode: 'human', offlineMessage: 'We answer <b>one hour</b> a week.',
+      hours: { timeZone: 'UTC', weekly: { [day]: [['09:00', '10:00']] } },
+    });
+    await setAgent('night-nick', ['night']);
+    const nick = await agent('night-nick');
+    // The visitor is in Tokyo: the opening shows in their own time (09:00 UTC is 18:00 there).
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, timezoneId: 'Asia/Tokyo', locale: 'en-US' });
+    context.setDefaultTimeout(15_000);
+    await serveSupportPages(context, server);
+    const page = await openSite(context, '?group=night');
+    await page.getByRole('button', { name: 'Chat with us' }).click();
+    const panel = page.locator('im-support-panel');
+    await waitSeen(page, 'im-support-panel .offline-message', 'the offline message');
+    assert.equal(await panel.locator('.offline-message').textContent(), 'We answer <b>one hour</b> a week.', 'as text, not HTML');
+    const expected = new Intl.DateTimeFormat('en-US', { weekday: 'long', hour: 'numeric', minute: '2-digit', timeZone: 'Asia/Tokyo' }).format(opening);
+    const backAt = await panel.locator('.back-at').textContent();
+    assert.equal(backAt?.replace(/\s/g, ' '), `We'll be back ${expected.replace(/\s/g, ' ')}`);
+    assert.match(backAt!, /6:00/, 'in the visitor\'s time zone');
+    assert.equal(await panel.locator('im-composer').count(), 0, 'no conversation to write in while no one would answer');
+
+    await panel.getByRole('button', { name: 'Send' }).click();
+    await panel.getByText('Email is required').waitFor();
+    await waitSeen(page, 'im-support-panel #field-message-error', 'the message for the empty message');
+    await panel.getByLabel('Email').fill('owl@example.com');
+    await panel.getByLabel('Name').fill('Owl');
+    await panel.getByRole('textbox', { name: /^Message/ }).fill('Call me back <script>x</script>');
+    await panel.getByRole('button', { name: 'Send' }).click();
+    await waitSeen(page, 'im-support-panel .thanks', 'the thank-you');
+    assert.equal(await panel.locator('form').count(), 0, 'the form is done');
+    const tickets = await nick.client.getCustomerServiceTickets();
+    assert.deepEqual(tickets.map((ticket) => [ticket.groupId, ticket.email, ticket.name, ticket.message]),
+      [['night', 'owl@example.com', 'Owl', 'Call me back <script>x</script>']], 'the agents of the group find the ticket');
+    await context.close();
+  });
 });

@@ -23,14 +23,6 @@ import { deleteUserData, openUserStore } from '../../core/storage/indexeddb-stor
 import { forgetVisitor, loadVisitor, saveVisitor } from './visitor-store.js';
 import { supportStringsFor, type SupportStrings } from './support-strings.js';
 
-/**
- * The ticket call (`cs.ticket`) as the panel uses it; typed here, as the core's client gains it
- * with the agents' ticket calls.
- */
-interface TicketCall {
-  leaveCustomerServiceMessage(groupId: string, ticket: { email: string; name?: string; message: string; form?: Record<string, string> }): Promise<unknown>;
-}
-
 const { CS_ALREADY_EVALUATED, CS_OUTSIDE_HOURS, SEND_FREQUENCY_TOO_FAST, PARAMETER_ERROR } = ErrorCode;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
@@ -77,7 +69,8 @@ export class ImSupportPanel extends ImElement {
     p { margin: 0; }
     .muted { color: var(--_muted); }
     form { display: flex; flex-direction: column; gap: 12px; }
-    label { display: flex; flex-direction: column; gap: 4px; font-weight: 500; }
+    .field, .rating label { display: flex; flex-direction: column; gap: 4px; }
+    label { font-weight: 500; }
     input, textarea, select {
       font: inherit; color: inherit; background: var(--_bg); border: 1px solid var(--_border); border-radius: var(--_radius-s);
       padding: 8px 10px;
@@ -135,7 +128,7 @@ export class ImSupportPanel extends ImElement {
     return supportStringsFor(this.language);
   }
 
-  private get calls(): IMClient & Partial<TicketCall> {
+  private get calls(): IMClient {
     return this.client!;
   }
 
@@ -396,7 +389,6 @@ export class ImSupportPanel extends ImElement {
     this.busy = true;
     this.notice = '';
     try {
-      if (!this.calls.leaveCustomerServiceMessage) throw new Error('this client cannot leave messages');
       await this.calls.leaveCustomerServiceMessage(this.group, {
         email: values.email!, message: values.message!, ...(values.name ? { name: values.name } : {}),
       });
@@ -457,24 +449,25 @@ export class ImSupportPanel extends ImElement {
     return new Intl.DateTimeFormat(this.language, sameDay ? { hour: 'numeric', minute: '2-digit' } : { weekday: 'long', hour: 'numeric', minute: '2-digit' }).format(when);
   }
 
-  private field(field: PreChatField, words: SupportStrings) {
+  private field(field: PreChatField, words: SupportStrings, max = 500) {
     const error = this.formErrors[field.name];
     const id = `field-${field.name}`;
     const described = error ? `${id}-error` : nothing;
     const control = field.type === 'textarea'
-      ? html`<textarea id=${id} name=${field.name} maxlength="500" ?required=${field.required} aria-invalid=${error ? 'true' : 'false'} aria-describedby=${described}></textarea>`
+      ? html`<textarea id=${id} name=${field.name} maxlength=${max} ?required=${field.required} aria-invalid=${error ? 'true' : 'false'} aria-describedby=${described}></textarea>`
       : field.type === 'select'
         ? html`<select id=${id} name=${field.name} ?required=${field.required} aria-invalid=${error ? 'true' : 'false'} aria-describedby=${described}>
             <option value="">${words.choose}</option>
             ${(field.options ?? []).map((option) => html`<option value=${option}>${option}</option>`)}
           </select>`
-        : html`<input id=${id} name=${field.name} type=${field.type} maxlength="500" autocomplete=${field.type === 'email' ? 'email' : field.type === 'tel' ? 'tel' : nothing}
+        : html`<input id=${id} name=${field.name} type=${field.type} maxlength=${max} autocomplete=${field.type === 'email' ? 'email' : field.type === 'tel' ? 'tel' : nothing}
             ?required=${field.required} aria-invalid=${error ? 'true' : 'false'} aria-describedby=${described}>`;
-    return html`<label for=${id}>
-      <span>${field.label}${field.required ? html` <span class="muted">(${words.required})</span>` : nothing}</span>
+    // The message is outside the label: it describes the field (aria-describedby) without becoming part of its name.
+    return html`<div class="field">
+      <label for=${id}>${field.label}${field.required ? html` <span class="muted">(${words.required})</span>` : nothing}</label>
       ${control}
       ${error ? html`<span class="error" id="${id}-error">${error}</span>` : nothing}
-    </label>`;
+    </div>`;
   }
 
   private renderBody(words: SupportStrings) {
@@ -505,9 +498,9 @@ export class ImSupportPanel extends ImElement {
           ${info?.nextOpening ? html`<p class="back-at">${words.backAt(this.backAt(info.nextOpening))}</p>` : nothing}
           <form novalidate @submit=${this.submitTicket} aria-label=${words.leaveMessage}>
             <h3 style="margin: 0">${words.leaveMessage}</h3>
-            ${this.field({ name: 'email', label: words.email, type: 'email', required: true }, words)}
-            ${this.field({ name: 'name', label: words.name, type: 'text' }, words)}
-            ${this.field({ name: 'message', label: words.message, type: 'textarea', required: true }, words)}
+            ${this.field({ name: 'email', label: words.email, type: 'email', required: true }, words, 254)}
+            ${this.field({ name: 'name', label: words.name, type: 'text' }, words, 128)}
+            ${this.field({ name: 'message', label: words.message, type: 'textarea', required: true }, words, 2000)}
             ${this.notice ? html`<p class="error" role="alert">${this.notice}</p>` : nothing}
             <button class="primary" type="submit" ?disabled=${this.busy}>${this.busy ? words.sending : words.send}</button>
           </form>
