@@ -40,6 +40,7 @@ interface Identity {
  * shows the pre-chat form, the conversation, the away state or the rating, as the group's
  * settings and the session say.
  *
+ * @internal
  * @csspart header - The header: group name and close button.
  */
 export class ImSupportPanel extends ImElement {
