@@ -56,20 +56,21 @@ describe('the npm packages', () => {
       const core = await import('im-widget/core');
       const emoji = await import('im-widget/emoji');
       const data = await import('im-widget/emoji-data');
+      const support = await import('im-widget/support');
       await import('im-widget/react');
       const manifest = (await import('im-widget/custom-elements.json', { with: { type: 'json' } })).default;
       const pkg = (await import('im-widget/package.json', { with: { type: 'json' } })).default;
       console.log(JSON.stringify({
         chat: typeof widget.ImChat, sameElements: elements.ImChat === widget.ImChat,
         oneCore: widget.IMClient === core.IMClient && widget.registerMessageType === core.registerMessageType,
-        symbol: emoji.emojiToSymbol('😀'), data: Object.keys(data).length > 0,
+        symbol: emoji.emojiToSymbol('😀'), data: Object.keys(data).length > 0, support: typeof support.ImSupport,
         tags: manifest.modules.flatMap((m) => m.exports ?? []).filter((e) => e.kind === 'custom-element-definition').map((e) => e.name).sort(),
         name: pkg.name,
       }));`;
     const result = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: app, encoding: 'utf8' }));
     assert.deepEqual(result, {
-      chat: 'function', sameElements: true, oneCore: true, symbol: '[笑嘻嘻]', data: true, name: 'im-widget',
-      tags: ['im-chat', 'im-chat-panel', 'im-composer', 'im-conversation-list', 'im-emoji-picker', 'im-message-list', 'im-provider'],
+      chat: 'function', sameElements: true, oneCore: true, symbol: '[笑嘻嘻]', data: true, support: 'function', name: 'im-widget',
+      tags: ['im-chat', 'im-chat-panel', 'im-composer', 'im-conversation-list', 'im-emoji-picker', 'im-message-list', 'im-provider', 'im-support'],
     });
   });
 

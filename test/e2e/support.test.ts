@@ -415,4 +415,53 @@ describe('<im-support>, the visitor\'s launcher (Chromium, real server)', () => 
       [['night', 'owl@example.com', 'Owl', 'Call me back <script>x</script>']], 'the agents of the group find the ticket');
     await context.close();
   });
+
+  it('while a robot answers, "Talk to a person" hands the visitor to an agent', async () => {
+    await setGroup({ groupId: 'bot', name: 'Help', mode: 'robot', welcome: 'Hi, I answer first.', faq: [{ keywords: ['price'], answer: 'It costs 5 euros.' }] });
+    await setAgent('bot-bea', ['bot']);
+    const bea = await agent('bot-bea');
+    const context = await device();
+    const page = await openSite(context, '?group=bot');
+    await page.getByRole('button', { name: 'Chat with us' }).click();
+    const input = page.locator('im-support-panel im-composer textarea');
+    await input.fill('What is the price?');
+    await input.press('Enter');
+    await waitSeen(page, 'im-support-panel im-message-list [part="bubble"]', 'the robot\'s answer', 'It costs 5 euros.');
+    const talk = page.locator('im-support-panel').getByRole('button', { name: 'Talk to a person' });
+    await talk.waitFor();
+    await waitSeen(page, 'im-support-panel .talk-to-human', 'the button to a person');
+    await talk.click();
+    await talk.waitFor({ state: 'detached' });
+    const visitorId = (await storedVisitor(page))!.userId;
+    const [session] = (await bea.client.getCustomerSessions()).filter((s) => s.visitorId === visitorId);
+    assert.deepEqual([session?.status, session?.agentId], ['open', 'bot-bea'], 'an agent serves the visitor now');
+    await bea.client.sendMessage(service(`${visitorId}@bot`), new TextMessage({ content: 'Bea here, how can I help?' }));
+    await waitSeen(page, 'im-support-panel im-message-list [part="bubble"]', 'the agent\'s message', 'Bea here, how can I help?');
+    await context.close();
+  });
+
+  it('reset() forgets the anonymous visitor; identify() switches to a verified identity', async () => {
+    const context = await device();
+    const page = await openSite(context, '?group=front');
+    const first = await listen<{ userId: string; anonymous: boolean }>(page, 'im-identity');
+    await page.getByRole('button', { name: 'Chat with us' }).click();
+    const anonymous = await first();
+    assert.equal(anonymous.anonymous, true);
+
+    const second = await listen<{ userId: string; anonymous: boolean }>(page, 'im-identity');
+    await page.evaluate(() => (document.querySelector('im-support') as unknown as { reset(): Promise<void> }).reset());
+    const fresh = await second();
+    assert.equal(fresh.anonymous, true);
+    assert.notEqual(fresh.userId, anonymous.userId, 'a new visitor');
+    assert.equal((await storedVisitor(page))?.userId, fresh.userId, 'the old one is forgotten here');
+
+    const token = (await api(server, 'POST', '/api/user/token', { userId: 'member-mia' })).json.token as string;
+    const third = await listen<{ userId: string; anonymous: boolean }>(page, 'im-identity');
+    await page.evaluate((token) => (document.querySelector('im-support') as unknown as { identify(identity: { userId: string; token: string }): Promise<void> })
+      .identify({ userId: 'member-mia', token }), token);
+    assert.deepEqual(await third(), { userId: 'member-mia', anonymous: false });
+    await page.locator('im-support-panel [part="header"] h2', { hasText: 'Front desk' }).waitFor();
+    await waitSeen(page, 'im-support-panel im-composer textarea', 'the composer, signed in');
+    await context.close();
+  });
 });
