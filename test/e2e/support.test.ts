@@ -246,6 +246,7 @@ describe('<im-support>, the visitor\'s launcher (Chromium, real server)', () => 
     await page.setViewportSize({ width: 400, height: 700 });
     const full = await waitSeen(page, 'im-support [part="panel"]', 'the full-screen panel');
     assert.deepEqual([full.left, full.top, full.width, full.height], [0, 0, 400, 700], 'the whole viewport');
+    await waitSeen(page, 'im-support-panel im-composer [part="send-button"]', 'the send button, not covered by the bubble');
     await page.locator('im-support-panel header button.close').click();
     await page.locator('im-support [part="panel"]').waitFor({ state: 'hidden' });
     await waitSeen(page, 'im-support [part="bubble"]', 'the bubble after closing');

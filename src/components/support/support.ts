@@ -49,9 +49,11 @@ svg { width: 50%; height: 50%; fill: none; stroke: currentColor; stroke-width: 2
 }
 :host([position='left']) [part='panel'] { right: auto; left: 0; }
 [part='panel'][hidden] { display: none; }
-/* A phone: the panel takes the whole screen, and covers the bubble. */
+/* A phone: the panel takes the whole screen; the bubble steps aside (it would cover the
+   composer's send button), the panel's own close button closes it. */
 @media (max-width: 599.98px) {
   [part='panel'] { position: fixed; inset: 0; width: auto; height: auto; border-radius: 0; }
+  [part='bubble'][aria-expanded='true'], [part='bubble'][aria-expanded='true'] + [part='badge'] { display: none; }
 }
 `;
 
