@@ -344,8 +344,13 @@ describe('<im-support>, the visitor\'s launcher (Chromium, real server)', () => 
     const before = await storedVisitor(page);
     await page.reload();
     // A returning visitor: the panel loads while the page is idle, so the badge is live before any click.
-    await page.waitForFunction(() => document.querySelector('im-support')!.shadowRoot!.querySelector('im-support-panel') !== null);
-    await page.getByRole('button', { name: 'Chat with us' }).click();
+    await page.waitForFunction(() => (document.querySelector('im-support')!.shadowRoot!.querySelector('im-support-panel') as { session?: unknown } | null)?.session !== undefined);
+    const unread = await listen<{ count: number }>(page, 'im-unread-change', 1);
+    await sales.ann.client.sendMessage(service(`${sales.visitorId}@sales`), new TextMessage({ content: 'Are you still there?' }));
+    assert.deepEqual(await unread(), { count: 1 }, 'counted before the panel was ever opened on this page');
+    await waitSeen(page, 'im-support [part="badge"]', 'the badge, live after the reload');
+    await page.getByRole('button', { name: 'Chat with us (1 unread message)' }).click();
+    await waitSeen(page, 'im-support-panel im-message-list [part="bubble"]', 'the new answer', 'Are you still there?');
     await waitSeen(page, 'im-support-panel im-message-list [part="bubble"]', 'the agent\'s answer, after the reload', 'It ships today');
     await waitSeen(page, 'im-support-panel im-message-list [part="bubble"]', 'the visitor\'s question, after the reload', 'Where is my parcel?');
     const after = await storedVisitor(page);

@@ -212,13 +212,19 @@ export class ImSupportPanel extends ImElement {
   }
 
   /** The verified identity given, else the visitor stored here (renewed), else a new one. */
-  private async resolveIdentity(): Promise<Identity> {
+  private async resolveIdentity(generation: number): Promise<Identity> {
+    // A connection let go of meanwhile (reset(), a new identity) must not store its visitor:
+    // it would bring back the one just forgotten.
+    const keep = (visitor: { userId: string; token: string; expiresAt?: number }) => {
+      if (generation !== this.generation) throw new Error('superseded');
+      saveVisitor(this.server, visitor);
+    };
     if (this.token) return { userId: this.user || userIdOfToken(this.token) || '', token: this.token, anonymous: false };
     const stored = loadVisitor(this.server);
     if (stored) {
       try {
         const renewed = await requestVisitorIdentity(this.server, stored);
-        saveVisitor(this.server, renewed);
+        keep(renewed);
         return { ...renewed, anonymous: true };
       } catch (error) {
         // Only a token the server refuses makes a new visitor; unreachable or too many asks:
@@ -230,7 +236,7 @@ export class ImSupportPanel extends ImElement {
     }
     if (!this.active) throw new Error('no visitor yet');
     const minted = await requestVisitorIdentity(this.server);
-    saveVisitor(this.server, minted);
+    keep(minted);
     return { ...minted, anonymous: true };
   }
 
@@ -247,7 +253,7 @@ export class ImSupportPanel extends ImElement {
     const generation = ++this.generation;
     this.phase = 'connecting';
     try {
-      const identity = await this.resolveIdentity();
+      const identity = await this.resolveIdentity(generation);
       if (generation !== this.generation) return;
       this.identity = identity;
       const server = this.server;
