@@ -47,8 +47,12 @@ export default [
     // each holding a copy: im-widget.js (defines the elements on import) imports im-core.js and
     // im-emoji.js, so an app that imports both has one core (one message-type registry) and one
     // emoji module. The full emoji set for the picker is im-emoji-data.js, fetched on first use.
+    // im-agent-console.js is the support team's console: an entry of its own, not part of
+    // im-widget.js nor of the IIFE, because every site that embeds the chat would pay for a
+    // console only agents open; it imports the elements it is made of from the shared chunks.
     input: {
       'im-widget': 'src/components/index.ts',
+      'im-agent-console': 'src/components/agent-console/index.ts',
       'im-core': 'src/core/index.ts',
       'im-emoji': 'src/emoji/index.ts',
       'im-emoji-data': 'src/emoji/picker-data.ts',

@@ -57,6 +57,14 @@ export interface ImEventDetails {
   'im-message-action': { conversationType: number; targetId: string; id: string; action: 'copy' | 'reply' | 'recall' | 'delete' };
   /** Asks to go back to the list (narrow layout). */
   'im-back': Record<string, never>;
+  /** Agent console: a session was chosen (its conversation opens); cancelable. */
+  'im-session-select': { sessionId: number; conversationType: number; targetId: string };
+  /** Agent console: the agent took a queued session (after the server agreed). */
+  'im-session-take': { sessionId: number; targetId: string };
+  /** Agent console: the agent resolved a session (after the server agreed). */
+  'im-session-resolve': { sessionId: number; targetId: string };
+  /** Agent console: the agent transferred a session to another agent or group's queue (after the server agreed). */
+  'im-session-transfer': { sessionId: number; targetId: string; toAgentId?: string; toGroupId?: string };
 }
 
 declare global {
@@ -74,5 +82,9 @@ declare global {
     'im-back': CustomEvent<ImEventDetails['im-back']>;
     'im-storage-fallback': CustomEvent<ImEventDetails['im-storage-fallback']>;
     'im-message-action': CustomEvent<ImEventDetails['im-message-action']>;
+    'im-session-select': CustomEvent<ImEventDetails['im-session-select']>;
+    'im-session-take': CustomEvent<ImEventDetails['im-session-take']>;
+    'im-session-resolve': CustomEvent<ImEventDetails['im-session-resolve']>;
+    'im-session-transfer': CustomEvent<ImEventDetails['im-session-transfer']>;
   }
 }
