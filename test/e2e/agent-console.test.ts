@@ -52,19 +52,29 @@ async function openConsole(context: BrowserContext, server: TestServer, script: 
  */
 async function expectSeen(locator: Locator, what: string): Promise<void> {
   await locator.waitFor({ state: 'visible' });
-  const seen = await locator.evaluate((element) => {
-    const box = element.getBoundingClientRect();
-    if (box.width === 0 || box.height === 0 || box.left < 0 || box.top < 0 || box.right > innerWidth || box.bottom > innerHeight) return 'outside the viewport';
-    const x = box.left + box.width / 2;
-    const y = box.top + box.height / 2;
-    let hit = document.elementFromPoint(x, y);
-    while (hit?.shadowRoot) {
-      const inner = hit.shadowRoot.elementFromPoint(x, y);
-      if (!inner || inner === hit) break;
-      hit = inner;
+  // Checked again after each frame for a while: a row may still be moving into place (a tab
+  // switch, a list re-sorted) when it first becomes visible.
+  const seen = await locator.evaluate(async (element) => {
+    const check = () => {
+      const box = element.getBoundingClientRect();
+      if (box.width === 0 || box.height === 0 || box.left < 0 || box.top < 0 || box.right > innerWidth || box.bottom > innerHeight) return 'outside the viewport';
+      const x = box.left + box.width / 2;
+      const y = box.top + box.height / 2;
+      let hit = document.elementFromPoint(x, y);
+      while (hit?.shadowRoot) {
+        const inner = hit.shadowRoot.elementFromPoint(x, y);
+        if (!inner || inner === hit) break;
+        hit = inner;
+      }
+      for (let node: Node | null = hit; node; node = node.parentNode ?? (node as ShadowRoot).host ?? null) if (node === element) return 'seen';
+      return `covered by ${hit?.tagName}.${hit?.className}`;
+    };
+    let result = check();
+    for (let frames = 0; result !== 'seen' && frames < 120; frames++) {
+      await new Promise((resolve) => requestAnimationFrame(resolve));
+      result = check();
     }
-    for (let node: Node | null = hit; node; node = node.parentNode ?? (node as ShadowRoot).host ?? null) if (node === element) return 'seen';
-    return `covered by ${hit?.tagName}.${hit?.className}`;
+    return result;
   });
   assert.equal(seen, 'seen', what);
 }
@@ -135,7 +145,7 @@ describe('<im-agent-console> (Chromium, real server)', () => {
     await tab(bob, 'queued').click();
     await expectSeen(row(bob, v3.session.sessionId).locator('button.take'), 'the Take button');
     await row(bob, v3.session.sessionId).locator('button.take').click();
-    await expectSeen(row(bob, v3.session.sessionId), 'the taken session in bob\'s Mine');
+    await expectSeen(row(bob, v3.session.sessionId).locator('button.open'), 'the taken session in bob\'s Mine');
     assert.equal(await tab(bob, 'mine').getAttribute('aria-selected'), 'true', 'Take switches to Mine');
     await waitForCount(ann, 'queued', 1);
 

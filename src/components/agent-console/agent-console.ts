@@ -665,7 +665,7 @@ export class ImAgentConsole extends ImProvider {
         <p class="hint">${icon('alert')} ${t.notesHint}</p>
         ${this.notes.length === 0 ? html`<p class="empty">${t.noNotes}</p>` : html`<ul>
           ${this.notes.map((note) => html`<li part="note" class="note"><span class="note-text">${note.text}</span>
-            <span class="note-meta">${note.authorId} · ${new Date(note.time).toLocaleString(lang)}</span></li>`)}
+            <span class="note-meta">${note.authorId}, ${new Date(note.time).toLocaleString(lang)}</span></li>`)}
         </ul>`}
         <form @submit=${(event: SubmitEvent) => { event.preventDefault(); void this.addNote(event.currentTarget as HTMLFormElement); }}>
           <textarea part="note-input" name="note" rows="2" aria-label=${t.noteLabel} placeholder=${t.noteLabel} maxlength="2000"></textarea>

@@ -81,7 +81,9 @@ let audio: AudioContext | undefined;
  */
 export function beep(): void {
   const Context = (globalThis as { AudioContext?: typeof AudioContext }).AudioContext;
-  if (!Context) return;
+  // Until the agent has clicked or typed in the page, the browser would refuse to play (and warn).
+  const activation = (globalThis.navigator as Navigator & { userActivation?: { hasBeenActive: boolean } } | undefined)?.userActivation;
+  if (!Context || activation?.hasBeenActive === false) return;
   try {
     audio ??= new Context();
     if (audio.state === 'suspended') void audio.resume().catch(() => undefined);
