@@ -54,10 +54,16 @@ async function expectSeen(locator: Locator, what: string): Promise<void> {
   await locator.waitFor({ state: 'visible' });
   // Checked again after each frame for a while: a row may still be moving into place (a tab
   // switch, a list re-sorted) when it first becomes visible.
+  // (No named functions inside: the test's TypeScript loader would wrap them in a helper the page lacks.)
   const seen = await locator.evaluate(async (element) => {
-    const check = () => {
+    let result = '';
+    for (let frames = 0; frames < 120; frames++) {
+      if (frames > 0) await new Promise((resolve) => requestAnimationFrame(resolve));
       const box = element.getBoundingClientRect();
-      if (box.width === 0 || box.height === 0 || box.left < 0 || box.top < 0 || box.right > innerWidth || box.bottom > innerHeight) return 'outside the viewport';
+      if (box.width === 0 || box.height === 0 || box.left < 0 || box.top < 0 || box.right > innerWidth || box.bottom > innerHeight) {
+        result = 'outside the viewport';
+        continue;
+      }
       const x = box.left + box.width / 2;
       const y = box.top + box.height / 2;
       let hit = document.elementFromPoint(x, y);
@@ -66,13 +72,8 @@ async function expectSeen(locator: Locator, what: string): Promise<void> {
         if (!inner || inner === hit) break;
         hit = inner;
       }
+      result = `covered by ${hit?.tagName}.${hit?.className}`;
       for (let node: Node | null = hit; node; node = node.parentNode ?? (node as ShadowRoot).host ?? null) if (node === element) return 'seen';
-      return `covered by ${hit?.tagName}.${hit?.className}`;
-    };
-    let result = check();
-    for (let frames = 0; result !== 'seen' && frames < 120; frames++) {
-      await new Promise((resolve) => requestAnimationFrame(resolve));
-      result = check();
     }
     return result;
   });
