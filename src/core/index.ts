@@ -8,7 +8,10 @@ export { IMError } from './client/errors.js';
 export { DEFAULT_CUSTOMER_SERVICE_GROUP } from './client/customer-service.js';
 export type {
   CustomerSession, CustomerSessionStatus, CustomerQueueEvent, CustomerStatusEvent, CustomerRatingEvent, CustomerWaitingEvent, CustomerSessionNote,
+  CustomerServiceInfo, CustomerPreChatField, VisitorIdentity, CustomerSessionScope, CustomerSessionPage, CustomerServiceAgent,
+  CustomerServiceAgents, CustomerCannedReply, CustomerTranscriptLine, CustomerServiceTicket,
 } from './client/customer-service.js';
+export { requestVisitorIdentity } from './client/visitor-identity.js';
 export { MessageDirection } from './client/types.js';
 export type { Conversation, ConversationInfo, ConversationChange, IMMessage, MessageReaders, TypingEvent } from './client/types.js';
 export { ConnectionStatus, ConversationType, ErrorCode, FrameType, QoS, errorCodeName } from './protocol/codes.js';

@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DEFAULT_TOKEN_TTL_MS, NonceCache, signToken, verifyApiSignature } from './auth.js';
 import { isValidId, isValidServiceGroupId } from './ids.js';
-import type { ChatStore, ServiceGroupRecord } from './storage/chat-store.js';
+import type { CannedReply, ChatStore, PreChatField, ServiceGroupRecord } from './storage/chat-store.js';
+import { checkHours, type ServiceHours } from './service-hours.js';
 
 const MAX_BODY_BYTES = 64 * 1024;
 const MAX_GROUP_USERS = 1000;
@@ -20,6 +21,8 @@ export interface AppApiContext {
   nonces: NonceCache;
   /** Agents, caps or a group changed: queued visitors of these skill groups may be assigned now. */
   serviceGroupsChanged(groupIds: readonly string[]): Promise<void>;
+  /** An agent's groups or cap changed: sessions of groups they left go back to the queue, and the queues may move. */
+  serviceAgentChanged(userId: string, removedGroupIds: readonly string[], groupIds: readonly string[]): Promise<void>;
 }
 
 /** An HTTP refusal: status plus a JSON body `{ code, errorMessage }`. */
@@ -162,7 +165,67 @@ function serviceGroupFrom(body: Record<string, unknown>): ServiceGroupRecord {
     groupId, name: optionalString(body, 'name', 128), mode, welcome: optionalString(body, 'welcome', 2000),
     faq: (faq as Array<{ keywords: string[]; answer: string }>).map(({ keywords, answer }) => ({ keywords, answer })),
     maxPerAgent: optionalCount(body, 'maxPerAgent', 5, 1000),
+    ...serviceGroupSettingsFrom(body),
   };
+}
+
+const FIELD_NAME = /^[a-z0-9_]{1,32}$/;
+const FIELD_TYPES: ReadonlySet<unknown> = new Set(['text', 'email', 'tel', 'textarea', 'select']);
+const SHORTCUT = /^[a-z0-9_-]{1,32}$/;
+const isShortString = (value: unknown, max: number): value is string => typeof value === 'string' && value.length <= max;
+
+/** The second slice's group settings: hours, pre-chat form, offline message, canned replies (each optional). */
+function serviceGroupSettingsFrom(body: Record<string, unknown>): Pick<ServiceGroupRecord, 'hours' | 'preChatFields' | 'offlineMessage' | 'cannedReplies'> {
+  const settings: Pick<ServiceGroupRecord, 'hours' | 'preChatFields' | 'offlineMessage' | 'cannedReplies'> = {};
+  if (body.hours !== undefined && body.hours !== null) {
+    const problem = checkHours(body.hours);
+    if (problem) throw new HttpError(400, problem);
+    const { timeZone, weekly } = body.hours as ServiceHours;
+    settings.hours = { timeZone, weekly };
+  }
+  const fields = body.preChatFields ?? [];
+  const names = new Set<string>();
+  const validFields = Array.isArray(fields) && fields.length <= 10 && fields.every((field) => {
+    if (!field || typeof field !== 'object' || Array.isArray(field)) return false;
+    const { name, label, type, required, options } = field as Record<string, unknown>;
+    if (typeof name !== 'string' || !FIELD_NAME.test(name) || names.has(name) || !isShortString(label, 128) || !FIELD_TYPES.has(type)) return false;
+    if (required !== undefined && typeof required !== 'boolean') return false;
+    names.add(name);
+    if (type !== 'select') return options === undefined;
+    return Array.isArray(options) && options.length >= 1 && options.length <= 50 && options.every((option) => isShortString(option, 128));
+  });
+  if (!validFields) {
+    throw new HttpError(400, "preChatFields must be at most 10 of { name: 1-32 of a-z 0-9 _ (unique), label: ≤ 128, "
+      + "type: 'text'|'email'|'tel'|'textarea'|'select', required?: boolean, options: 1-50 strings ≤ 128 (select only) }");
+  }
+  if ((fields as unknown[]).length) {
+    settings.preChatFields = (fields as PreChatField[]).map(({ name, label, type, required, options }) => ({
+      name, label, type, ...(required ? { required } : {}), ...(options ? { options: [...options] } : {}),
+    }));
+  }
+  const offlineMessage = optionalString(body, 'offlineMessage', 2000);
+  if (offlineMessage) settings.offlineMessage = offlineMessage;
+  const replies = body.cannedReplies ?? [];
+  const shortcuts = new Set<string>();
+  const validReplies = Array.isArray(replies) && replies.length <= 200 && replies.every((reply) => {
+    if (!reply || typeof reply !== 'object' || Array.isArray(reply)) return false;
+    const { shortcut, text } = reply as Record<string, unknown>;
+    if (typeof shortcut !== 'string' || !SHORTCUT.test(shortcut) || shortcuts.has(shortcut) || !isShortString(text, 2000)) return false;
+    shortcuts.add(shortcut);
+    return true;
+  });
+  if (!validReplies) throw new HttpError(400, 'cannedReplies must be at most 200 of { shortcut: 1-32 of a-z 0-9 _ - (unique), text: ≤ 2000 }');
+  if ((replies as unknown[]).length) settings.cannedReplies = (replies as CannedReply[]).map(({ shortcut, text }) => ({ shortcut, text }));
+  return settings;
+}
+
+/** Ids the anonymous-visitor endpoint mints; an app's own users never have them. */
+export const VISITOR_PREFIX = 'visitor-';
+
+function requireAppUserId(body: Record<string, unknown>, field: string): string {
+  const userId = requireId(body, field);
+  if (userId.startsWith(VISITOR_PREFIX)) throw new HttpError(400, `${field} must not start with "${VISITOR_PREFIX}": those are anonymous visitors' ids`);
+  return userId;
 }
 
 /**
@@ -184,7 +247,7 @@ export async function handleAppApi(request: IncomingMessage, response: ServerRes
     switch (route) {
       case 'POST /api/user/token': {
         const body = bodyJson();
-        const userId = requireId(body, 'userId');
+        const userId = requireAppUserId(body, 'userId');
         const name = optionalString(body, 'name', 128);
         const portraitUri = optionalPortrait(body);
         const expiresIn = optionalExpiresIn(body);
@@ -231,7 +294,7 @@ export async function handleAppApi(request: IncomingMessage, response: ServerRes
       }
       case 'POST /api/cs/agent/set': {
         const body = bodyJson();
-        const userId = requireId(body, 'userId');
+        const userId = requireAppUserId(body, 'userId');
         const groupIds = body.groupIds;
         if (!Array.isArray(groupIds) || groupIds.length > 100 || !groupIds.every(isValidServiceGroupId)) {
           throw new HttpError(400, 'groupIds must be an array of at most 100 skill group ids (1-16 of A-Z a-z 0-9 _ -)');
@@ -239,7 +302,8 @@ export async function handleAppApi(request: IncomingMessage, response: ServerRes
         const cap = optionalCount(body, 'cap', DEFAULT_AGENT_CAP, 1000);
         const before = (await context.store.serviceAgent(userId))?.groupIds ?? [];
         await context.store.setServiceAgent({ userId, groupIds: [...new Set(groupIds as string[])], cap });
-        await context.serviceGroupsChanged([...new Set([...before, ...(groupIds as string[])])]);
+        await context.serviceAgentChanged(userId, before.filter((groupId) => !(groupIds as string[]).includes(groupId)),
+          [...new Set([...before, ...(groupIds as string[])])]);
         sendJson(response, 200, { code: 200, userId, groupIds, cap });
         return true;
       }

@@ -7,6 +7,7 @@ import type { FanoutBus } from './bus.js';
 import { ServiceError } from './service-error.js';
 import { CustomerService } from './customer-service.js';
 import { RateLimiter } from './rate-limit.js';
+import { errorLogger, type ErrorLogger } from './error-log.js';
 import {
   SUPPORTED_CONVERSATION_TYPES, conversationKey, isValidId, newMessageUid, privateParticipants, targetIdFor,
 } from './ids.js';
@@ -89,6 +90,8 @@ export interface ChatServiceOptions {
   rateLimit: number;
   /** How long after its sentTime a message may be recalled, in seconds (default 120). */
   recallWindowSeconds?: number;
+  /** Where unexpected failures after a send was answered go (once per kind). */
+  logError?: ErrorLogger;
   /** Told of every stored message, so that files it links to become readable by the conversation. */
   files?: { noteSent(conversationKey: string, content: Uint8Array, senderUserId: string): Promise<void> };
 }
@@ -107,7 +110,7 @@ export class ChatService {
   readonly customerService: CustomerService;
 
   constructor(private readonly store: ChatStore, private readonly bus: FanoutBus, options: ChatServiceOptions) {
-    this.customerService = new CustomerService(store, bus);
+    this.customerService = new CustomerService(store, bus, options.logError ?? errorLogger((line) => console.error(line)));
     this.limiter = new RateLimiter(options.rateLimit);
     this.typingLimiter = new RateLimiter(options.rateLimit);
     this.recallWindowMs = (options.recallWindowSeconds ?? 120) * 1000;
@@ -140,8 +143,29 @@ export class ChatService {
     }
     content = validateContent(objectName, content, userId);
     const flags = typeFlags(objectName, outgoing);
-    // Only a stored message starts a customer-service session: typing after a resolve starts none.
-    const { key, recipients } = await this.route(userId, conversationType, targetId, flags.persisted);
+    const serviceMessage = conversationType === ConversationType.CUSTOMER_SERVICE && flags.persisted;
+    let stored: StoredMessage | undefined;
+    if (serviceMessage) {
+      if (!isValidId(targetId)) throw new ServiceError(ErrorCode.PARAMETER_ERROR, 'targetId is invalid');
+      // Routed, stored and fanned out in the customer-service chain: a transfer or resolve runs
+      // wholly before or after, so the message goes to whoever serves the session at that point.
+      stored = await this.customerService.serially(userId, targetId, ({ key, recipients }) => this.deliver(
+        userId, sessionId, { clientMsgId, conversationType, objectName, content, flags }, key, recipients, acknowledge));
+    } else {
+      // Only a stored message starts a customer-service session: typing after a resolve starts none.
+      const { key, recipients } = await this.route(userId, conversationType, targetId, flags.persisted);
+      stored = await this.deliver(userId, sessionId, { clientMsgId, conversationType, objectName, content, flags }, key, recipients, acknowledge);
+    }
+    // After the ack and the fan-out: the robot's answer comes after the question. The message is
+    // acknowledged already: a failure here must not answer the send a second time.
+    if (stored && serviceMessage) await this.customerService.afterMessageLogged(stored);
+  }
+
+  /** Stores (unless a live-only signal) and acknowledges a routed message, then fans it out; the stored message when new. */
+  private async deliver(userId: string, sessionId: string,
+    outgoing: { clientMsgId: string; conversationType: number; objectName: string; content: Uint8Array; flags: ReturnType<typeof typeFlags> },
+    key: string, recipients: string[], acknowledge: (ack: im.IPubAck) => void): Promise<StoredMessage | undefined> {
+    const { clientMsgId, conversationType, objectName, content, flags } = outgoing;
     // Typing signals have a budget of their own: showing "typing…" must never hold back a message.
     const limiter = objectName === 'RC:TypSts' ? this.typingLimiter : this.limiter;
     if (!limiter.take(userId)) throw new ServiceError(ErrorCode.SEND_FREQUENCY_TOO_FAST, 'sending too fast');
@@ -156,7 +180,7 @@ export class ChatService {
       // The user's other devices know they are typing; showing it there would be noise.
       const live = objectName === TYPING_STATUS ? recipients.filter((id) => id !== userId) : recipients;
       if (live.length) this.bus.publish({ kind: 'message', recipients: live, message, fromSessionId: sessionId, persisted: false });
-      return;
+      return undefined;
     }
     const { message, duplicate } = await this.store.appendMessage({
       conversationKey: key, conversationType, senderUserId: userId, clientMsgId, objectName, content,
@@ -170,11 +194,7 @@ export class ChatService {
     // A resend of a stored message was delivered the first time (or reaches its recipients by
     // sync): fanning it out again would show it twice.
     if (!duplicate) this.bus.publish({ kind: 'message', recipients, message, fromSessionId: sessionId });
-    // After the ack and the fan-out: the robot's answer comes after the question.
-    if (!duplicate && conversationType === ConversationType.CUSTOMER_SERVICE) {
-      // The message is acknowledged already: a failure here must not answer the send a second time.
-      await this.customerService.afterMessage(message).catch((error) => console.error('customer service:', error));
-    }
+    return duplicate ? undefined : message;
   }
 
   /** The time before which the user's tokens are revoked (0: none are). */

@@ -2,7 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { ConversationType, ErrorCode } from '../core/protocol/codes.js';
 import type { FanoutBus } from './bus.js';
 import { ServiceError } from './service-error.js';
-import type { ChatStore, ServiceGroupRecord, ServiceSessionRecord, ServiceSessionStatus, StoredMessage } from './storage/chat-store.js';
+import {
+  takePage, type ChatStore, type PageBudget, type PreChatField, type ServiceAgentRecord, type ServiceGroupRecord, type ServiceSessionRecord,
+  type ServiceSessionStatus, type StoredMessage,
+} from './storage/chat-store.js';
+import type { ErrorLogger } from './error-log.js';
+import { MAX_QUERY_BODY_BYTES } from '../core/protocol/frames.js';
+import { openingState } from './service-hours.js';
 import {
   agentTargetId, isValidId, isValidServiceGroupId, newMessageUid, parseAgentTargetId, serviceConversationKey,
 } from './ids.js';
@@ -27,6 +33,42 @@ const MAX_NOTE = 2000;
 const ROBOT_FALLBACK = 'Sorry, I have no answer to that. You can ask for a human agent.';
 const ACTIVE: ReadonlySet<ServiceSessionStatus> = new Set(['robot', 'queued', 'open', 'pending']);
 const json = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
+const MAX_SESSION_PAGE = 100;
+const TRANSCRIPT_PAGE = 200;
+/** What a page's list may take of an answer, the rest of the answer's object being small. */
+const PAGE_BYTES = MAX_QUERY_BODY_BYTES - 256;
+/** A session's JSON as it goes out (UTF-8 of non-ASCII up to 3 bytes per unit). */
+const JSON_PAGE: PageBudget<unknown> = { maxBytes: PAGE_BYTES, sizeOf: (item) => Buffer.byteLength(JSON.stringify(item)) + 1 };
+/**
+ * A transcript line takes at most its message's content (the text comes out of it) plus its
+ * ids, a name of up to 128 characters and the line's own keys: measured before the line exists.
+ */
+const TRANSCRIPT_BUDGET: PageBudget<StoredMessage> = {
+  maxBytes: PAGE_BYTES, sizeOf: (message) => message.content.byteLength + 3 * (message.senderUserId.length + 128) + 120,
+};
+
+/** A message as a transcript line's text; undefined for those that are no line (commands). */
+function transcriptText(message: StoredMessage): string | undefined {
+  let content: Record<string, unknown> = {};
+  try {
+    content = JSON.parse(new TextDecoder().decode(message.content)) as Record<string, unknown>;
+  } catch { /* validated on the way in; an odd one shows as its kind */ }
+  const field = (name: string) => (typeof content[name] === 'string' ? content[name] as string : '');
+  switch (message.objectName) {
+    case 'RC:TxtMsg': case 'RC:ReferenceMsg': return field('content');
+    case 'RC:InfoNtf': return field('message');
+    case 'RC:ImgMsg': return '[Image]';
+    case 'RC:GIFMsg': return '[GIF]';
+    case 'RC:FileMsg': return `[File] ${field('name')}`.trimEnd();
+    case 'RC:HQVCMsg': return '[Voice]';
+    case 'RC:SightMsg': return '[Video]';
+    case 'RC:LBSMsg': return `[Location] ${field('poi')}`.trimEnd();
+    case 'RC:ImgTextMsg': return `[Link] ${field('title')}`.trimEnd();
+    case 'RC:RcNtf': return '[Recalled]';
+    case 'RC:RcCmd': case 'RC:CmdMsg': return undefined;
+    default: return `[${message.objectName}]`;
+  }
+}
 
 /**
  * Customer-service routing: a visitor's conversation with a skill group, its sessions, the queue
@@ -36,7 +78,56 @@ const json = (value: unknown) => new TextEncoder().encode(JSON.stringify(value))
 export class CustomerService {
   private serial: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly store: ChatStore, private readonly bus: FanoutBus) {}
+  private isOnline: (userId: string) => boolean = () => true;
+
+  constructor(private readonly store: ChatStore, private readonly bus: FanoutBus, private readonly logError: ErrorLogger) {}
+
+  /** Who is connected now: automatic assignment skips the others. */
+  usePresence(isOnline: (userId: string) => boolean): void {
+    this.isOnline = isOnline;
+  }
+
+  /**
+   * Runs `work` with the route of a message to store, in the chain of customer-service changes:
+   * authorized against, and delivered to, the session as it is when the message's turn comes
+   * (never to an agent a transfer just took it from).
+   */
+  serially<T>(userId: string, targetId: string, work: (route: { key: string; recipients: string[] }) => Promise<T>): Promise<T> {
+    return this.exclusive(async () => work(await this.routeLocked(userId, targetId)));
+  }
+
+  /** `afterMessage` for a message already answered: a failure is logged, not thrown. */
+  async afterMessageLogged(message: StoredMessage): Promise<void> {
+    await this.afterMessage(message).catch((error) => this.logError('customer service', error));
+  }
+
+  /** A user connected: if an agent and not away, the queues of their groups may move. */
+  userOnline(userId: string): void {
+    // Looked up before joining the chain: most users who connect are no agents, and need not wait in it.
+    this.store.serviceAgent(userId).then((agent) => {
+      if (!agent || agent.away) return undefined;
+      return this.exclusive(async () => {
+        for (const groupId of (await this.store.serviceAgent(userId))?.groupIds ?? []) await this.assignLocked(groupId);
+      });
+    }).catch((error) => this.logError('customer service', error));
+  }
+
+  /**
+   * An agent's set-up changed: their open sessions of groups they left go back to those queues
+   * (oldest first by creation), then every queue they touched may move.
+   */
+  async agentChanged(agentId: string, removedGroupIds: readonly string[], groupIds: readonly string[]): Promise<void> {
+    await this.exclusive(async () => {
+      for (const session of await this.store.agentServiceSessions(agentId)) {
+        if (!removedGroupIds.includes(session.servingGroupId)) continue;
+        const queued = (await this.store.updateServiceSession(session.sessionId, {
+          status: 'queued', agentId: '', queuedAt: session.createdAt,
+        }))!;
+        await this.notice(queued, 'Your agent is no longer available. Waiting for another agent…', [agentId]);
+      }
+      for (const groupId of groupIds) await this.assignLocked(groupId);
+    });
+  }
 
   private exclusive<T>(work: () => Promise<T>): Promise<T> {
     const result = this.serial.then(work);
@@ -58,13 +149,24 @@ export class CustomerService {
    */
   async route(userId: string, targetId: string, startSession: boolean): Promise<{ key: string; recipients: string[] }> {
     const agentSide = parseAgentTargetId(targetId);
-    if (agentSide) {
-      const session = await this.assignedTo(userId, agentSide.visitorId, agentSide.groupId);
-      return { key: serviceConversationKey(session.groupId, session.visitorId), recipients: [session.visitorId, userId] };
-    }
+    if (agentSide) return this.agentRoute(userId, agentSide);
     const session = await this.exclusive(() => this.activeOrStartLocked(userId, targetId, startSession));
     if (!session) return { key: await this.authorizeRead(userId, targetId), recipients: [userId] };
     return { key: serviceConversationKey(session.groupId, userId), recipients: participants(session) };
+  }
+
+  /** `route` of a message to store, inside the chain: a visitor's message starts a session when none is active. */
+  private async routeLocked(userId: string, targetId: string): Promise<{ key: string; recipients: string[] }> {
+    const agentSide = parseAgentTargetId(targetId);
+    if (agentSide) return this.agentRoute(userId, agentSide);
+    const session = (await this.activeOrStartLocked(userId, targetId, true))!;
+    return { key: serviceConversationKey(session.groupId, userId), recipients: participants(session) };
+  }
+
+  /** An agent writes only to the session assigned to them, and only they and the visitor hear it. */
+  private async agentRoute(agentId: string, { visitorId, groupId }: { visitorId: string; groupId: string }) {
+    const session = await this.assignedTo(agentId, visitorId, groupId);
+    return { key: serviceConversationKey(session.groupId, session.visitorId), recipients: [session.visitorId, agentId] };
   }
 
   /** The conversation key `userId` may read by (5, targetId). */
@@ -97,9 +199,15 @@ export class CustomerService {
   /** Answers a `cs.*` query with a JSON object. */
   async query(userId: string, topic: string, request: Record<string, unknown>): Promise<unknown> {
     switch (topic) {
+      case 'cs.info':
+        return this.info(userId, requestedGroup(request));
       case 'cs.start': {
         const groupId = requestedGroup(request);
-        return this.view((await this.exclusive(() => this.activeOrStartLocked(userId, groupId, true)))!, userId);
+        const form = request.form;
+        if (form !== undefined && (!form || typeof form !== 'object' || Array.isArray(form))) {
+          throw new ServiceError(ErrorCode.PARAMETER_ERROR, 'form must be an object of field names to values');
+        }
+        return this.view((await this.exclusive(() => this.activeOrStartLocked(userId, groupId, true, (form ?? {}) as Record<string, unknown>)))!, userId);
       }
       case 'cs.stop':
         return this.view(await this.exclusive(async () => this.resolveLocked(await this.activeOfVisitor(userId, requestedGroup(request)), 'The conversation has ended.')), userId);
@@ -107,12 +215,27 @@ export class CustomerService {
         return this.view(await this.exclusive(async () => {
           const session = await this.activeOfVisitor(userId, requestedGroup(request));
           if (session.status !== 'robot') return session;
+          await this.checkOpen(await this.group(session.servingGroupId));
           return this.enqueueLocked(session, session.servingGroupId, 'Connecting you to an agent…');
         }), userId);
       case 'cs.evaluate':
         return this.evaluate(userId, request);
       case 'cs.sessions':
-        return this.sessionsOf(userId);
+        return this.sessionsOf(userId, request);
+      case 'cs.agents':
+        return this.agentsOf(userId);
+      case 'cs.agent.status':
+        return this.setAway(userId, request);
+      case 'cs.canned':
+        return this.cannedOf(userId);
+      case 'cs.transcript':
+        return this.transcript(userId, request);
+      case 'cs.ticket':
+        return this.leaveTicket(userId, request);
+      case 'cs.tickets':
+        return this.ticketsOf(userId, request);
+      case 'cs.ticket.close':
+        return this.closeTicket(userId, request);
       case 'cs.take':
         return this.view(await this.exclusive(() => this.take(userId, requestedSession(request))), userId);
       case 'cs.transfer':
@@ -156,19 +279,33 @@ export class CustomerService {
     }
   }
 
-  /** The visitor's active session with the group; else a new one when `start`. */
-  private async activeOrStartLocked(visitorId: string, groupId: string, start: boolean): Promise<ServiceSessionRecord | undefined> {
+  /**
+   * The visitor's active session with the group; else a new one when `start`. `form` is the
+   * pre-chat form of `cs.start`, checked when a session starts; a session a message starts has none.
+   */
+  private async activeOrStartLocked(visitorId: string, groupId: string, start: boolean, form?: Record<string, unknown>):
+    Promise<ServiceSessionRecord | undefined> {
     const latest = await this.store.latestServiceSession(visitorId, groupId);
     if (latest && ACTIVE.has(latest.status)) return latest;
-    return start ? this.startLocked(visitorId, groupId) : undefined;
+    return start ? this.startLocked(visitorId, groupId, form) : undefined;
   }
 
-  private async startLocked(visitorId: string, groupId: string): Promise<ServiceSessionRecord> {
+  /** Outside business hours no one would answer: refused rather than left waiting. */
+  private async checkOpen(group: ServiceGroupRecord): Promise<void> {
+    if (!openingState(group.hours).open) {
+      throw new ServiceError(ErrorCode.CS_OUTSIDE_HOURS, `${group.groupId} is closed now: leave a message instead`);
+    }
+  }
+
+  private async startLocked(visitorId: string, groupId: string, form?: Record<string, unknown>): Promise<ServiceSessionRecord> {
     const group = await this.group(groupId);
     this.checkVisitorId(visitorId, groupId);
+    const visitorInfo = form ? checkedForm(group.preChatFields ?? [], form) : {};
+    if (group.mode !== 'robot') await this.checkOpen(group);
     const now = Date.now();
     const session = await this.store.createServiceSession({
       groupId, servingGroupId: groupId, visitorId, status: group.mode === 'robot' ? 'robot' : 'queued', agentId: '', createdAt: now, queuedAt: now,
+      visitorInfo,
     });
     if (session.status === 'robot') {
       await this.notice(session, 'You are chatting with the robot assistant.', []);
@@ -240,10 +377,16 @@ export class CustomerService {
     return Math.min(agent?.cap ?? 0, group.maxPerAgent);
   }
 
-  /** Oldest queued first, each to the least-loaded agent under their cap (ties: the first set up). */
+  /** Oldest queued first, each to the least-loaded available agent under their cap (ties: the first set up). */
   private async assignLocked(groupId: string): Promise<void> {
-    const group = await this.group(groupId);
-    const agents = await this.store.serviceAgentsOf(groupId);
+    // Agents may be set up for a group before the group itself: nothing to serve yet.
+    const group = await this.group(groupId).catch((error) => {
+      if (error instanceof ServiceError) return undefined;
+      throw error;
+    });
+    if (!group) return;
+    // Only someone there to answer: connected now and not away.
+    const agents = (await this.store.serviceAgentsOf(groupId)).filter((agent) => !agent.away && this.isOnline(agent.userId));
     const load = new Map<string, number>();
     for (const agent of agents) load.set(agent.userId, (await this.store.agentServiceSessions(agent.userId)).length);
     for (const session of await this.store.queuedServiceSessions(groupId)) {
@@ -301,13 +444,176 @@ export class CustomerService {
     return { sessionId: session.sessionId, score, comment };
   }
 
-  private async sessionsOf(agentId: string): Promise<unknown> {
-    const agent = await this.store.serviceAgent(agentId);
-    if (!agent) throw new ServiceError(ErrorCode.RC_MSG_UNAUTHORIZED, 'not an agent');
-    const sessions = [...await this.store.agentServiceSessions(agentId)];
-    for (const groupId of agent.groupIds) sessions.push(...await this.store.queuedServiceSessions(groupId));
-    return { sessions: sessions.map((session) => this.view(session, agentId)) };
+  /** What a launcher shows before and during a chat: the group, its hours now, the caller's session and place. */
+  private async info(userId: string, groupId: string): Promise<unknown> {
+    const group = await this.group(groupId);
+    const { open, nextOpening } = openingState(group.hours);
+    const latest = isValidId(userId) ? await this.store.latestServiceSession(userId, groupId) : undefined;
+    let position = 0;
+    if (latest?.status === 'queued') {
+      position = (await this.store.queuedServiceSessions(latest.servingGroupId)).findIndex((queued) => queued.sessionId === latest.sessionId) + 1;
+    }
+    return {
+      groupId: group.groupId, name: group.name, mode: group.mode, open, nextOpening, timeZone: group.hours?.timeZone ?? '',
+      offlineMessage: group.offlineMessage ?? '', welcome: group.welcome, preChatFields: group.preChatFields ?? [],
+      session: latest ? await this.view(latest, userId) : null, position,
+    };
   }
+
+  /**
+   * An agent's list. No scope: their own sessions, then their groups' queues oldest first (the
+   * console's first view, as before). A scope: that list newest first, paged by `before`.
+   */
+  private async sessionsOf(agentId: string, request: Record<string, unknown>): Promise<unknown> {
+    const agent = await this.agent(agentId);
+    const { scope, before } = request;
+    const limit = request.limit ?? MAX_SESSION_PAGE;
+    if (!Number.isSafeInteger(limit) || (limit as number) < 1 || (limit as number) > MAX_SESSION_PAGE) {
+      throw new ServiceError(ErrorCode.PARAMETER_ERROR, `limit must be a whole number from 1 to ${MAX_SESSION_PAGE}`);
+    }
+    if (before !== undefined && (!Number.isSafeInteger(before) || (before as number) < 1)) {
+      throw new ServiceError(ErrorCode.PARAMETER_ERROR, 'before must be a sessionId');
+    }
+    let sessions: ServiceSessionRecord[];
+    if (scope === undefined) {
+      sessions = [...await this.store.agentServiceSessions(agentId)];
+      for (const groupId of agent.groupIds) sessions.push(...await this.store.queuedServiceSessions(groupId));
+    } else if (scope === 'mine' || scope === 'queued' || scope === 'all' || scope === 'resolved') {
+      sessions = await this.store.serviceSessions({
+        scope, agentId, groupIds: agent.groupIds, limit: (limit as number) + 1, ...(before === undefined ? {} : { before: before as number }),
+      });
+    } else {
+      throw new ServiceError(ErrorCode.PARAMETER_ERROR, "scope must be 'mine', 'queued', 'all' or 'resolved'");
+    }
+    const views = [];
+    for (const session of sessions) views.push(await this.view(session, agentId));
+    const { items, hasMore } = takePage(views, limit as number, JSON_PAGE);
+    return { sessions: items, hasMore };
+  }
+
+  /** A visitor leaves a message for the group's agents: a ticket, never part of the conversation. */
+  private async leaveTicket(visitorId: string, request: Record<string, unknown>): Promise<unknown> {
+    const group = await this.group(requestedGroup(request));
+    const { email, name = '', message, form } = request;
+    if (typeof email !== 'string' || email.length > MAX_EMAIL || !EMAIL_SHAPE.test(email.trim())) {
+      throw new ServiceError(ErrorCode.PARAMETER_ERROR, 'email must be an email address');
+    }
+    if (typeof name !== 'string' || name.length > 128) throw new ServiceError(ErrorCode.PARAMETER_ERROR, 'name must be a string of at most 128');
+    if (typeof message !== 'string' || !message.trim() || message.length > MAX_TICKET_MESSAGE) {
+      throw new ServiceError(ErrorCode.PARAMETER_ERROR, `message must be 1-${MAX_TICKET_MESSAGE} characters`);
+    }
+    if (form !== undefined && (!form || typeof form !== 'object' || Array.isArray(form))) {
+      throw new ServiceError(ErrorCode.PARAMETER_ERROR, 'form must be an object of field names to values');
+    }
+    const checked = form ? checkedForm(group.preChatFields ?? [], form as Record<string, unknown>) : {};
+    // One at a time, so that two tickets at once cannot both pass the count.
+    return this.exclusive(async () => {
+      const now = Date.now();
+      if (await this.store.countServiceTickets(visitorId, now - TICKET_WINDOW_MS) >= TICKETS_PER_WINDOW) {
+        throw new ServiceError(ErrorCode.SEND_FREQUENCY_TOO_FAST, `at most ${TICKETS_PER_WINDOW} messages an hour`);
+      }
+      const ticket = await this.store.addServiceTicket({
+        groupId: group.groupId, visitorId, name: name.trim(), email: email.trim(), message, form: checked, createdAt: now,
+      });
+      return { ticketId: ticket.ticketId, createdAt: ticket.createdAt };
+    });
+  }
+
+  private async ticketsOf(agentId: string, request: Record<string, unknown>): Promise<unknown> {
+    const agent = await this.agent(agentId);
+    const { status } = request;
+    if (status !== undefined && status !== 'open' && status !== 'closed') {
+      throw new ServiceError(ErrorCode.PARAMETER_ERROR, "status must be 'open' or 'closed'");
+    }
+    const tickets = await this.store.serviceTickets({ groupIds: agent.groupIds, limit: MAX_TICKETS, ...(status ? { status } : {}) });
+    return { tickets: takePage(tickets, MAX_TICKETS, JSON_PAGE).items };
+  }
+
+  private async closeTicket(agentId: string, request: Record<string, unknown>): Promise<unknown> {
+    const agent = await this.agent(agentId);
+    const { ticketId } = request;
+    if (!Number.isSafeInteger(ticketId) || (ticketId as number) < 1) throw new ServiceError(ErrorCode.PARAMETER_ERROR, 'ticketId is invalid');
+    const ticket = await this.store.serviceTicket(ticketId as number);
+    if (!ticket || !agent.groupIds.includes(ticket.groupId)) throw new ServiceError(ErrorCode.CS_TICKET_NOT_FOUND, 'no such ticket in your groups');
+    return this.store.closeServiceTicket(ticket.ticketId, agentId, Date.now());
+  }
+
+  /** The caller as an agent: every agent topic refuses anyone else. */
+  private async agent(userId: string): Promise<ServiceAgentRecord> {
+    const agent = await this.store.serviceAgent(userId);
+    if (!agent) throw new ServiceError(ErrorCode.RC_MSG_UNAUTHORIZED, 'not an agent');
+    return agent;
+  }
+
+  /** The agents of the caller's groups, for the transfer dialog: load, whether connected, whether away. */
+  private async agentsOf(userId: string): Promise<unknown> {
+    const me = await this.agent(userId);
+    const groups = [];
+    const agents = new Map<string, ServiceAgentRecord>();
+    for (const groupId of me.groupIds) {
+      groups.push({ groupId, name: (await this.store.serviceGroup(groupId))?.name ?? '' });
+      for (const agent of await this.store.serviceAgentsOf(groupId)) agents.set(agent.userId, agent);
+    }
+    const list = [];
+    for (const agent of agents.values()) {
+      list.push({
+        userId: agent.userId, name: (await this.store.getUser(agent.userId))?.name ?? '',
+        groupIds: agent.groupIds.filter((groupId) => me.groupIds.includes(groupId)), cap: agent.cap,
+        load: (await this.store.agentServiceSessions(agent.userId)).length, online: this.isOnline(agent.userId), away: agent.away,
+      });
+    }
+    return { groups, agents: list };
+  }
+
+  private async setAway(userId: string, request: Record<string, unknown>): Promise<unknown> {
+    const { away } = request;
+    if (typeof away !== 'boolean') throw new ServiceError(ErrorCode.PARAMETER_ERROR, 'away must be true or false');
+    return this.exclusive(async () => {
+      const agent = await this.agent(userId);
+      await this.store.setServiceAgentAway(userId, away);
+      // Back: the queues the agent serves may move now.
+      if (!away && agent.away) for (const groupId of agent.groupIds) await this.assignLocked(groupId);
+      return { away };
+    });
+  }
+
+  private async cannedOf(userId: string): Promise<unknown> {
+    const agent = await this.agent(userId);
+    const replies = [];
+    for (const groupId of agent.groupIds) {
+      for (const reply of (await this.store.serviceGroup(groupId))?.cannedReplies ?? []) replies.push({ groupId, ...reply });
+    }
+    return { replies };
+  }
+
+  /**
+   * One page of a session's transcript: its stretch of the conversation (from its first seq to
+   * the next session's), as text lines. Notes are no messages, so never in it.
+   */
+  private async transcript(userId: string, request: Record<string, unknown>): Promise<unknown> {
+    const sessionId = requestedSession(request);
+    const after = request.after ?? 0;
+    if (!Number.isSafeInteger(after) || (after as number) < 0) throw new ServiceError(ErrorCode.PARAMETER_ERROR, 'after must be a seq');
+    const found = await this.store.serviceSession(sessionId);
+    const session = found?.visitorId === userId ? found : await this.sessionForAgent(userId, sessionId);
+    const end = (await this.store.nextServiceSession(session))?.startSeq ?? Number.MAX_SAFE_INTEGER;
+    const from = Math.max(after as number, session.startSeq - 1);
+    const page = from + 1 >= end ? { messages: [], hasMore: false }
+      : await this.store.history(serviceConversationKey(session.groupId, session.visitorId), { after: from, count: TRANSCRIPT_PAGE, budget: TRANSCRIPT_BUDGET });
+    const inSession = page.messages.filter((message) => message.seq < end);
+    const names = new Map<string, string>([[SERVER_SENDER, ''], [ROBOT_SENDER, 'Robot']]);
+    const lines = [];
+    for (const message of inSession) {
+      const text = transcriptText(message);
+      if (text === undefined) continue;
+      if (!names.has(message.senderUserId)) names.set(message.senderUserId, (await this.store.getUser(message.senderUserId))?.name ?? '');
+      lines.push({ seq: message.seq, time: message.sentTime, senderId: message.senderUserId, senderName: names.get(message.senderUserId)!, text });
+    }
+    const last = inSession.at(-1)?.seq ?? from;
+    // `after`: where the next page starts, even when this page's messages all had no line.
+    return { sessionId, lines, hasMore: page.hasMore && inSession.length === page.messages.length && last + 1 < end, after: last };
+  }
+
 
   private async activeOfVisitor(visitorId: string, groupId: string): Promise<ServiceSessionRecord> {
     const session = await this.store.latestServiceSession(visitorId, groupId);
@@ -342,13 +648,21 @@ export class CustomerService {
     return session;
   }
 
-  /** A session as `viewerId` sees it: their targetId for the conversation. */
-  private view(session: ServiceSessionRecord, viewerId: string) {
+  /** A session as `viewerId` sees it: their targetId for the conversation; for agents, the visitor's name. */
+  private async view(session: ServiceSessionRecord, viewerId: string) {
+    const byVisitor = viewerId === session.visitorId;
     return {
       sessionId: session.sessionId, groupId: session.groupId, servingGroupId: session.servingGroupId, visitorId: session.visitorId,
-      targetId: viewerId === session.visitorId ? session.groupId : agentTargetId(session.groupId, session.visitorId),
+      targetId: byVisitor ? session.groupId : agentTargetId(session.groupId, session.visitorId),
       status: session.status, agentId: session.agentId, createdAt: session.createdAt, rating: session.rating,
+      visitorInfo: session.visitorInfo,
+      ...(byVisitor ? {} : { visitorName: await this.visitorName(session) }),
     };
+  }
+
+  /** The profile's name (set by the app, so trusted first), else what the visitor typed in the form. */
+  private async visitorName(session: ServiceSessionRecord): Promise<string> {
+    return (await this.store.getUser(session.visitorId))?.name || session.visitorInfo.name || '';
   }
 
   // ---- what the server says in the conversation ----
@@ -402,6 +716,37 @@ function requestedGroup(request: Record<string, unknown>): string {
   const groupId = request.groupId ?? DEFAULT_SERVICE_GROUP.groupId;
   if (!isValidServiceGroupId(groupId)) throw new ServiceError(ErrorCode.PARAMETER_ERROR, 'groupId is invalid');
   return groupId;
+}
+
+const MAX_FORM_VALUE = 500;
+const MAX_EMAIL = 254;
+const MAX_TICKET_MESSAGE = 2000;
+const MAX_TICKETS = 200;
+const TICKETS_PER_WINDOW = 5;
+const TICKET_WINDOW_MS = 3_600_000;
+const EMAIL_SHAPE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/** The pre-chat form checked against the group's fields: only known names, required ones filled, emails and choices as asked. */
+function checkedForm(fields: readonly PreChatField[], form: Record<string, unknown>): Record<string, string> {
+  const refuse = (reason: string): never => {
+    throw new ServiceError(ErrorCode.PARAMETER_ERROR, reason);
+  };
+  const info: Record<string, string> = {};
+  for (const [name, value] of Object.entries(form)) {
+    if (!fields.some((field) => field.name === name)) refuse(`form has no field ${JSON.stringify(name.slice(0, 32))}`);
+    if (typeof value !== 'string' || value.length > MAX_FORM_VALUE) refuse(`form.${name} must be a string of at most ${MAX_FORM_VALUE}`);
+  }
+  for (const field of fields) {
+    const value = typeof form[field.name] === 'string' ? (form[field.name] as string).trim() : '';
+    if (!value) {
+      if (field.required) refuse(`form.${field.name} is required`);
+      continue;
+    }
+    if (field.type === 'email' && !EMAIL_SHAPE.test(value)) refuse(`form.${field.name} must be an email address`);
+    if (field.type === 'select' && !field.options?.includes(value)) refuse(`form.${field.name} must be one of its options`);
+    info[field.name] = value;
+  }
+  return info;
 }
 
 function requestedSession(request: Record<string, unknown>): number {

@@ -40,6 +40,14 @@ export class Gateway {
     this.unsubscribe = bus.subscribe(this.deliver);
   }
 
+  /** Told when a user goes from no live session to one (customer service assigns to connected agents only). */
+  onUserOnline: (userId: string) => void = () => {};
+
+  /** Whether the user has a live session on this node. */
+  isOnline(userId: string): boolean {
+    return this.sessionsByUser.has(userId);
+  }
+
   get connectionCount(): number {
     let count = 0;
     for (const sessions of this.sessionsByUser.values()) count += sessions.size;
@@ -123,8 +131,10 @@ export class Gateway {
     }
     // Looked up after the kicks: unregistering the last older session drops the user's set.
     let sessions = this.sessionsByUser.get(userId);
+    const first = !sessions;
     if (!sessions) this.sessionsByUser.set(userId, (sessions = new Set()));
     sessions.add(session);
+    if (first) this.onUserOnline(userId);
   }
 
   private unregister(session: Session): void {

@@ -13,7 +13,7 @@ const usage = `Usage: im-server [--port N] [--host H] [--data DIR] [--app-key K]
                  [--rate-limit N] [--heartbeat SECONDS] [--single-login TAGS] [--recall-window SECONDS]
                  [--max-upload-bytes N] [--max-queued-bytes N] [--max-queries-in-flight N]
                  [--query-rate-limit N] [--connect-timeout SECONDS] [--max-unauthenticated-per-ip N]
-                 [--trust-proxy] [--accept-seed-api-signature] [--demo]
+                 [--trust-proxy] [--accept-seed-api-signature] [--cs-visitors] [--demo]
   --port        port to listen on; 0 picks a free one (default 8080)
   --host        address to bind (default 127.0.0.1)
   --data        directory for the SQLite store (default ./data)
@@ -37,6 +37,8 @@ const usage = `Usage: im-server [--port N] [--host H] [--data DIR] [--app-key K]
   --accept-seed-api-signature  also accept the app-server API's old signature, hex
                 sha1(appSecret + nonce + timestamp), which does not cover the request (nonces
                 are still single-use); off by default: sign method, path and body instead
+  --cs-visitors  serve POST /cs/visitor: browsers get an anonymous customer-service visitor id
+                (visitor-…) and its token, 20 a minute per client IP (on with --demo)
   --demo        create demo users and a group, and serve the demo page`;
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -74,7 +76,7 @@ try {
       heartbeat: { type: 'string' }, demo: { type: 'boolean' }, 'accept-seed-api-signature': { type: 'boolean' }, 'max-upload-bytes': { type: 'string' },
       // Hidden (tests): how long /im/poll holds a long poll, ms.
       'max-queued-bytes': { type: 'string' }, 'max-queries-in-flight': { type: 'string' }, 'query-rate-limit': { type: 'string' },
-      'connect-timeout': { type: 'string' }, 'max-unauthenticated-per-ip': { type: 'string' }, 'trust-proxy': { type: 'boolean' },
+      'connect-timeout': { type: 'string' }, 'max-unauthenticated-per-ip': { type: 'string' }, 'trust-proxy': { type: 'boolean' }, 'cs-visitors': { type: 'boolean' },
       // Hidden (tests): signed-in long-poll channels at most.
       'max-poll-channels': { type: 'string' },
       'poll-hold-ms': { type: 'string' }, 'single-login': { type: 'string' }, 'recall-window': { type: 'string' }, help: { type: 'boolean', short: 'h' },
@@ -117,6 +119,7 @@ const server = await startServer({
   trustProxy: values['trust-proxy'] ?? false,
   ...(values['max-poll-channels'] === undefined ? {} : { maxPollChannels: integer(values['max-poll-channels'], 'max-poll-channels', 0, 1, 1_000_000) }),
   demo: values.demo ?? false,
+  csVisitors: values['cs-visitors'] ?? values.demo ?? false,
   demoFiles: {
     '/': join(here, 'demo.html'),
     '/im-widget.iife.js': widgetFile('im-widget.iife.js', 'im-widget.iife.js'),

@@ -28,3 +28,27 @@ export class RateLimiter {
     }
   }
 }
+
+/**
+ * Per-key count in a fixed window: at most `max` takes per `windowMs`, the window starting at a
+ * key's first take. For limits stated per minute or hour, where a per-second bucket would not do.
+ */
+export class WindowLimiter {
+  private readonly windows = new Map<string, { start: number; count: number }>();
+
+  constructor(private readonly max: number, private readonly windowMs: number, private readonly now: () => number = Date.now) {}
+
+  take(key: string): boolean {
+    const now = this.now();
+    let window = this.windows.get(key);
+    if (!window || now - window.start >= this.windowMs) this.windows.set(key, (window = { start: now, count: 0 }));
+    if (window.count >= this.max) return false;
+    window.count++;
+    return true;
+  }
+
+  sweep(): void {
+    const now = this.now();
+    for (const [key, window] of this.windows) if (now - window.start >= this.windowMs) this.windows.delete(key);
+  }
+}

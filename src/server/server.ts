@@ -12,7 +12,8 @@ import type { ChatStore } from './storage/chat-store.js';
 import { handleDemo, seedDemo, startDemoBot, type DemoFiles } from './demo.js';
 import { DEFAULT_MAX_UPLOAD_BYTES, FileService } from './files.js';
 import { DEFAULT_CONNECT_TIMEOUT_SECONDS, DEFAULT_MAX_UNAUTHENTICATED_PER_IP, PreAuthLimits } from './pre-auth.js';
-import { RateLimiter } from './rate-limit.js';
+import { RateLimiter, WindowLimiter } from './rate-limit.js';
+import { handleVisitorEndpoint, VISITOR_MINTS_PER_MINUTE } from './visitors.js';
 
 export const DEFAULT_MAX_QUEUED_BYTES = 4 * 1024 * 1024;
 export const DEFAULT_MAX_QUERIES_IN_FLIGHT = 128;
@@ -54,6 +55,8 @@ export interface ServerOptions {
   trustProxy?: boolean;
   /** Signed-in long-poll channels at most (default 10,000). */
   maxPollChannels?: number;
+  /** Serve POST /cs/visitor: anonymous customer-service visitors get an id and a token (default: on with `demo`). */
+  csVisitors?: boolean;
   /** What demo mode serves: the demo page and the widget's script-tag build, by path. */
   demoFiles?: DemoFiles;
   log?: (message: string) => void;
@@ -77,7 +80,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     dataDir: options.dataDir, appKey: options.appKey, appSecret: options.appSecret, store, log,
     maxUploadBytes: options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES,
   });
-  const service = new ChatService(store, bus, { rateLimit: options.rateLimit, recallWindowSeconds: options.recallWindowSeconds, files });
+  const service = new ChatService(store, bus, { rateLimit: options.rateLimit, recallWindowSeconds: options.recallWindowSeconds, files, logError });
   const maxQueuedBytes = options.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES;
   const preAuth = new PreAuthLimits({
     connectTimeoutMs: (options.connectTimeoutSeconds ?? DEFAULT_CONNECT_TIMEOUT_SECONDS) * 1000,
@@ -89,6 +92,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     appKey: options.appKey, appSecret: options.appSecret, heartbeatSeconds: options.heartbeatSeconds, service, log, logError,
     maxQueriesInFlight: options.maxQueriesInFlight ?? DEFAULT_MAX_QUERIES_IN_FLIGHT, queryLimiter,
   }, bus, options.singleLogin ?? new Set(), { maxQueuedBytes, preAuth });
+  service.customerService.usePresence((userId) => gateway.isOnline(userId));
+  gateway.onUserOnline = (userId) => service.customerService.userOnline(userId);
   const longPoll = new LongPollGateway({
     pollHoldMs: options.pollHoldMs ?? DEFAULT_POLL_HOLD_MS,
     heartbeatSeconds: options.heartbeatSeconds,
@@ -96,9 +101,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     maxQueuedBytes, preAuth,
     ...(options.maxPollChannels ? { maxChannels: options.maxPollChannels } : {}),
   });
+  const visitorLimiter = new WindowLimiter(VISITOR_MINTS_PER_MINUTE, 60_000);
   const sweeper = setInterval(() => {
     service.sweep();
     queryLimiter.sweep();
+    visitorLimiter.sweep();
   }, 60_000);
   sweeper.unref();
 
@@ -119,10 +126,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       return;
     }
     if (await files.handle(request, response)) return;
+    if ((options.csVisitors ?? options.demo) && await handleVisitorEndpoint(request, response, {
+      appKey: options.appKey, appSecret: options.appSecret, store, limiter: visitorLimiter, clientIp: (r) => preAuth.clientIp(r),
+    })) return;
     if (await handleAppApi(request, response, {
       appKey: options.appKey, appSecret: options.appSecret, store, metrics, revokeTokens: (userId) => service.revokeTokens(userId),
       acceptSeedSignature: options.acceptSeedApiSignature ?? false, nonces: apiNonces,
       serviceGroupsChanged: (groupIds) => service.customerService.rebalance(groupIds),
+      serviceAgentChanged: (userId, removedGroupIds, groupIds) => service.customerService.agentChanged(userId, removedGroupIds, groupIds),
     })) return;
     if (options.demo && (await handleDemo(request, response, { ...options, ...(options.demoFiles ? { files: options.demoFiles } : {}) }))) return;
     const path = (request.url ?? '/').split('?')[0];

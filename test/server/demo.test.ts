@@ -68,4 +68,10 @@ describe('the demo (--demo)', () => {
     assert.equal(chat.status, 200);
     assert.match(await chat.text(), /<im-chat server="ws:\/\/[^"]+\/im" token="[^"]+"><\/im-chat>/);
   });
+
+  it('serves anonymous customer-service visitors (--cs-visitors is on in the demo)', async () => {
+    const response = await fetch(`${server.url}/cs/visitor`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    assert.equal(response.status, 200);
+    assert.match((await response.json() as { userId: string }).userId, /^visitor-/);
+  });
 });

@@ -27,7 +27,7 @@ export function describeChatStoreContract(engine: string, createStore: () => Pro
       await store.setServiceAgent({ userId: 'cs-a1', groupIds: ['cs-g', 'cs-h'], cap: 2 });
       await store.setServiceAgent({ userId: 'cs-a2', groupIds: ['cs-g'], cap: 5 });
       await store.setServiceAgent({ userId: 'cs-a1', groupIds: ['cs-g'], cap: 4 });
-      assert.deepEqual(await store.serviceAgent('cs-a1'), { userId: 'cs-a1', groupIds: ['cs-g'], cap: 4, createdAt: (await store.serviceAgent('cs-a1'))!.createdAt });
+      assert.deepEqual(await store.serviceAgent('cs-a1'), { userId: 'cs-a1', groupIds: ['cs-g'], cap: 4, createdAt: (await store.serviceAgent('cs-a1'))!.createdAt, away: false });
       assert.deepEqual((await store.serviceAgentsOf('cs-g')).map((a) => a.userId), ['cs-a1', 'cs-a2'], 'first set up first');
       assert.deepEqual(await store.serviceAgentsOf('cs-h'), []);
       await store.setServiceAgent({ userId: 'cs-a2', groupIds: [], cap: 0 });
@@ -48,6 +48,73 @@ export function describeChatStoreContract(engine: string, createStore: () => Pro
       assert.deepEqual([(await store.serviceSession(earlier.sessionId))?.rating, (await store.serviceSession(earlier.sessionId))?.comment], [5, 'great']);
       await store.addServiceNote({ sessionId: later.sessionId, authorId: 'cs-a1', text: 'vip', time: 1 });
       assert.deepEqual(await store.serviceNotes(later.sessionId), [{ sessionId: later.sessionId, authorId: 'cs-a1', text: 'vip', time: 1 }]);
+    });
+
+    it('keeps customer-service group settings, an agent\'s away flag across set-ups, a session\'s form and first seq, and lists sessions by scope', async () => {
+      const settings = {
+        hours: { timeZone: 'Europe/Berlin', weekly: { mon: [['09:00', '17:00']] as Array<[string, string]> } },
+        preChatFields: [{ name: 'email', label: 'Email', type: 'email' as const, required: true }],
+        offlineMessage: 'closed', cannedReplies: [{ shortcut: 'hi', text: 'Hello' }],
+      };
+      await store.setServiceGroup({ groupId: 'cs2-g', name: 'G', mode: 'human', welcome: '', faq: [], maxPerAgent: 2, ...settings });
+      assert.deepEqual(await store.serviceGroup('cs2-g'), { groupId: 'cs2-g', name: 'G', mode: 'human', welcome: '', faq: [], maxPerAgent: 2, ...settings });
+      await store.setServiceGroup({ groupId: 'cs2-g', name: 'G', mode: 'human', welcome: '', faq: [], maxPerAgent: 2 });
+      assert.equal((await store.serviceGroup('cs2-g'))?.hours, undefined, 'set replaces the settings');
+
+      assert.equal(await store.setServiceAgentAway('cs2-nobody', true), false);
+      await store.setServiceAgent({ userId: 'cs2-a', groupIds: ['cs2-g'], cap: 2 });
+      assert.equal(await store.setServiceAgentAway('cs2-a', true), true);
+      await store.setServiceAgent({ userId: 'cs2-a', groupIds: ['cs2-g', 'cs2-h'], cap: 3 });
+      assert.equal((await store.serviceAgent('cs2-a'))?.away, true, 'a new set-up keeps the flag');
+
+      await store.appendMessage(input({ conversationKey: '5:cs2-g:cs2-v', conversationType: 5, senderUserId: 'cs2-v', clientMsgId: 'cs2-m1', recipients: ['cs2-v'] }));
+      const first = await store.createServiceSession({ groupId: 'cs2-g', servingGroupId: 'cs2-g', visitorId: 'cs2-v', status: 'queued', agentId: '',
+        createdAt: 1, queuedAt: 1, visitorInfo: { email: 'v@example.com' } });
+      assert.deepEqual([first.visitorInfo, first.startSeq], [{ email: 'v@example.com' }, 2], 'the first seq is the conversation\'s next');
+      const other = await store.createServiceSession({ groupId: 'cs2-g', servingGroupId: 'cs2-g', visitorId: 'cs2-w', status: 'queued', agentId: '', createdAt: 2, queuedAt: 2 });
+      assert.deepEqual([other.visitorInfo, other.startSeq], [{}, 1]);
+      const second = await store.createServiceSession({ groupId: 'cs2-g', servingGroupId: 'cs2-g', visitorId: 'cs2-v', status: 'queued', agentId: '', createdAt: 3, queuedAt: 3 });
+      assert.equal((await store.nextServiceSession(first))?.sessionId, second.sessionId);
+      assert.equal(await store.nextServiceSession(second), undefined);
+
+      await store.updateServiceSession(first.sessionId, { status: 'resolved', agentId: 'cs2-a' });
+      await store.updateServiceSession(other.sessionId, { status: 'open', agentId: 'cs2-b' });
+      const ids = async (scope: 'mine' | 'queued' | 'all' | 'resolved', agentId: string, before?: number, limit = 10) =>
+        (await store.serviceSessions({ scope, agentId, groupIds: ['cs2-g'], limit, ...(before ? { before } : {}) })).map((one) => one.sessionId);
+      assert.deepEqual(await ids('queued', 'cs2-a'), [second.sessionId]);
+      assert.deepEqual(await ids('all', 'cs2-a'), [second.sessionId, other.sessionId], 'newest first, others\' too');
+      assert.deepEqual(await ids('all', 'cs2-a', undefined, 1), [second.sessionId]);
+      assert.deepEqual(await ids('all', 'cs2-a', second.sessionId), [other.sessionId], 'paged by id');
+      assert.deepEqual(await ids('mine', 'cs2-b'), [other.sessionId]);
+      assert.deepEqual(await ids('resolved', 'cs2-a'), [first.sessionId]);
+      assert.deepEqual(await ids('resolved', 'cs2-b'), []);
+      assert.deepEqual(await store.serviceSessions({ scope: 'all', agentId: 'cs2-a', groupIds: [], limit: 10 }), []);
+    });
+
+    it('keeps customer-service tickets: newest first by group and status, closed once, counted per visitor since a time', async () => {
+      const leave = (groupId: string, visitorId: string, createdAt: number, message: string) =>
+        store.addServiceTicket({ groupId, visitorId, name: 'N', email: 'n@example.com', message, form: { topic: 'a' }, createdAt });
+      const first = await leave('tk-g', 'tk-v', 100, 'first');
+      assert.deepEqual(first, {
+        ticketId: first.ticketId, groupId: 'tk-g', visitorId: 'tk-v', name: 'N', email: 'n@example.com', message: 'first', form: { topic: 'a' },
+        status: 'open', createdAt: 100, closedBy: '', closedAt: 0,
+      });
+      const second = await leave('tk-g', 'tk-v', 200, 'second');
+      const elsewhere = await leave('tk-h', 'tk-w', 300, 'elsewhere');
+      const ids = async (groupIds: string[], status?: 'open' | 'closed', limit = 10) =>
+        (await store.serviceTickets({ groupIds, limit, ...(status ? { status } : {}) })).map((ticket) => ticket.ticketId);
+      assert.deepEqual(await ids(['tk-g']), [second.ticketId, first.ticketId]);
+      assert.deepEqual(await ids(['tk-g', 'tk-h'], undefined, 2), [elsewhere.ticketId, second.ticketId]);
+      const closed = await store.closeServiceTicket(first.ticketId, 'tk-agent', 500);
+      assert.deepEqual([closed?.status, closed?.closedBy, closed?.closedAt], ['closed', 'tk-agent', 500]);
+      assert.equal((await store.closeServiceTicket(first.ticketId, 'tk-other', 600))?.closedBy, 'tk-agent', 'closed once');
+      assert.equal(await store.closeServiceTicket(999_999, 'tk-agent', 1), undefined);
+      assert.deepEqual(await ids(['tk-g'], 'open'), [second.ticketId]);
+      assert.deepEqual(await ids(['tk-g'], 'closed'), [first.ticketId]);
+      assert.equal((await store.serviceTicket(second.ticketId))?.message, 'second');
+      assert.equal(await store.countServiceTickets('tk-v', 0), 2);
+      assert.equal(await store.countServiceTickets('tk-v', 150), 1);
+      assert.equal(await store.countServiceTickets('tk-nobody', 0), 0);
     });
 
     it('keeps a per-user time before which tokens are revoked, never moving it back', async () => {

@@ -19,7 +19,9 @@ import { httpBaseOf, signFileUrls, uploadFile, type UploadedFile, type UploadOpt
 import { buildMediaMessage, type MediaKind, type MediaMessageBody, type UploadHooks } from './media-messages.js';
 import {
   DEFAULT_CUSTOMER_SERVICE_GROUP, customerServiceEventOf, isCustomerServiceSignal, type CustomerQueueEvent, type CustomerRatingEvent,
-  type CustomerSession, type CustomerSessionNote, type CustomerStatusEvent, type CustomerWaitingEvent,
+  type CustomerSession, type CustomerSessionNote, type CustomerStatusEvent, type CustomerWaitingEvent, type CustomerServiceInfo,
+  type CustomerSessionScope, type CustomerSessionPage, type CustomerServiceAgents, type CustomerCannedReply, type CustomerTranscriptLine,
+  type CustomerServiceTicket,
 } from './customer-service.js';
 
 /** Options of the upload sugar: the send's, plus how the file is served and a way to cancel. */
@@ -1312,9 +1314,20 @@ export class IMClient extends Emitter<IMClientEvents> {
   /**
    * Visitor: starts (or returns the active) session with a skill group; the conversation is
    * `(CUSTOMER_SERVICE, groupId)`. The group answers with its robot or queues for an agent.
+   * `form`: the pre-chat form (`{fieldName: value}`), checked against the group's fields when a
+   * session starts (PARAMETER_ERROR -3) and kept as the session's `visitorInfo`. Outside business
+   * hours a human-first group refuses with CS_OUTSIDE_HOURS 29423.
    */
-  startCustomService(groupId = DEFAULT_CUSTOMER_SERVICE_GROUP): Promise<CustomerSession> {
-    return this.customerServiceQuery('cs.start', { groupId });
+  startCustomService(groupId = DEFAULT_CUSTOMER_SERVICE_GROUP, form?: Record<string, string>): Promise<CustomerSession> {
+    return this.customerServiceQuery('cs.start', form === undefined ? { groupId } : { groupId, form });
+  }
+
+  /**
+   * Anyone: a skill group as a launcher shows it (name, hours now and the next opening, offline
+   * message, pre-chat fields) with this user's latest session and queue position.
+   */
+  getCustomerServiceInfo(groupId = DEFAULT_CUSTOMER_SERVICE_GROUP): Promise<CustomerServiceInfo> {
+    return this.customerServiceQuery('cs.info', { groupId });
   }
 
   /** Visitor: ends the active session (CS_SESSION_NOT_FOUND 29404 when there is none). */
@@ -1340,9 +1353,74 @@ export class IMClient extends Emitter<IMClientEvents> {
     return this.customerServiceQuery('cs.evaluate', { groupId, score, comment, robot: true });
   }
 
-  /** Agent: the sessions assigned to this agent, then those queued in their groups (oldest first). */
-  async getCustomerSessions(): Promise<CustomerSession[]> {
-    return (await this.customerServiceQuery<{ sessions: CustomerSession[] }>('cs.sessions', {})).sessions;
+  /**
+   * Agent: without a scope, the sessions assigned to this agent, then those queued in their groups
+   * (oldest first). With a scope, its first page newest first (`getCustomerSessionsPage` pages on).
+   */
+  async getCustomerSessions(scope?: CustomerSessionScope, options: { before?: number; limit?: number } = {}): Promise<CustomerSession[]> {
+    return (await this.getCustomerSessionsPage(scope, options)).sessions;
+  }
+
+  /**
+   * Agent: one page of sessions: `mine` (open or pending with them), `queued` (their groups'
+   * queues), `all` (not resolved in their groups, others' too: their messages stay unreadable),
+   * `resolved` (those they served); newest first, `before` a sessionId, `limit` ≤ 100.
+   */
+  getCustomerSessionsPage(scope?: CustomerSessionScope, options: { before?: number; limit?: number } = {}): Promise<CustomerSessionPage> {
+    return this.customerServiceQuery('cs.sessions', { ...(scope ? { scope } : {}), ...options });
+  }
+
+  /** Agent: the agents of their groups with load, connection and away status (for a transfer). */
+  getCustomerServiceAgents(): Promise<CustomerServiceAgents> {
+    return this.customerServiceQuery('cs.agents', {});
+  }
+
+  /** Agent: away (or back): an away agent gets no automatic assignment; take and transfer still work. */
+  setCustomerServiceAgentAway(away: boolean): Promise<{ away: boolean }> {
+    return this.customerServiceQuery('cs.agent.status', { away });
+  }
+
+  /** Agent: the canned replies of their groups (set with the app API's `cannedReplies`). */
+  async getCannedReplies(): Promise<CustomerCannedReply[]> {
+    return (await this.customerServiceQuery<{ replies: CustomerCannedReply[] }>('cs.canned', {})).replies;
+  }
+
+  /**
+   * The visitor of a session, or an agent of its group: the session's messages as text lines,
+   * all of them (read page by page). Internal notes are never part of it.
+   */
+  async getCustomerSessionTranscript(sessionId: number): Promise<CustomerTranscriptLine[]> {
+    const lines: CustomerTranscriptLine[] = [];
+    let after = 0;
+    for (;;) {
+      const page = await this.customerServiceQuery<{ lines: CustomerTranscriptLine[]; hasMore: boolean; after?: number }>(
+        'cs.transcript', { sessionId, after });
+      lines.push(...page.lines);
+      const next = page.after ?? page.lines.at(-1)?.seq ?? after;
+      // A page that moved nowhere would be asked for forever.
+      if (!page.hasMore || next <= after) return lines;
+      after = next;
+    }
+  }
+
+  /**
+   * Visitor: leaves a message for the group's agents (a ticket: never part of the conversation),
+   * the way to reach a group outside its hours. `message` 1–2000, `email` required; 5 an hour per
+   * visitor, then SEND_FREQUENCY_TOO_FAST 20604.
+   */
+  leaveCustomerServiceMessage(groupId: string, ticket: { email: string; name?: string; message: string; form?: Record<string, string> }):
+    Promise<{ ticketId: number; createdAt: number }> {
+    return this.customerServiceQuery('cs.ticket', { groupId, ...ticket });
+  }
+
+  /** Agent: the tickets of their groups, newest first (at most 200), all or by status. */
+  async getCustomerServiceTickets(status?: 'open' | 'closed'): Promise<CustomerServiceTicket[]> {
+    return (await this.customerServiceQuery<{ tickets: CustomerServiceTicket[] }>('cs.tickets', status ? { status } : {})).tickets;
+  }
+
+  /** Agent: closes a ticket of their groups (CS_TICKET_NOT_FOUND 29405 for any other). */
+  closeCustomerServiceTicket(ticketId: number): Promise<CustomerServiceTicket> {
+    return this.customerServiceQuery('cs.ticket.close', { ticketId });
   }
 
   /** Agent: takes a queued session of one of their groups (even above their automatic cap). */

@@ -25,6 +25,113 @@ export interface CustomerSession {
   createdAt: number;
   /** 0 = not rated. */
   rating: number;
+  /** The pre-chat form as the visitor filled it in ({} when none). */
+  visitorInfo: Record<string, string>;
+  /** For agents: the visitor's name (their profile's, else the form's `name`; '' when unknown). */
+  visitorName?: string;
+}
+
+/** A field of a skill group's pre-chat form. */
+export interface CustomerPreChatField {
+  /** The key in the form and in `visitorInfo`: 1–32 of a-z 0-9 _. */
+  name: string;
+  label: string;
+  type: 'text' | 'email' | 'tel' | 'textarea' | 'select';
+  required?: boolean;
+  /** The choices of a select. */
+  options?: string[];
+}
+
+/** What a launcher shows for a skill group: its hours now, its form, and the caller's session. */
+export interface CustomerServiceInfo {
+  groupId: string;
+  name: string;
+  mode: 'robot' | 'human';
+  /** Within business hours now (always true for a group without hours). */
+  open: boolean;
+  /** Epoch ms of the next opening; 0 while open, or when it never opens. */
+  nextOpening: number;
+  /** The IANA zone of the hours ('' when the group has none). */
+  timeZone: string;
+  /** Shown to visitors while the group is closed. */
+  offlineMessage: string;
+  welcome: string;
+  preChatFields: CustomerPreChatField[];
+  /** The caller's latest session with the group, resolved or not; null when none. */
+  session: CustomerSession | null;
+  /** The caller's place in the queue (1 = next); 0 unless queued. */
+  position: number;
+}
+
+/** Which sessions an agent lists: their own open ones, their groups' queue, all unresolved of their groups (metadata only for others'), or those they resolved. */
+export type CustomerSessionScope = 'mine' | 'queued' | 'all' | 'resolved';
+
+export interface CustomerSessionPage {
+  sessions: CustomerSession[];
+  /** More sessions after these: ask again with `before` the last one's sessionId. */
+  hasMore: boolean;
+}
+
+/** An agent of the caller's groups, as the transfer dialog shows them. */
+export interface CustomerServiceAgent {
+  userId: string;
+  name: string;
+  /** Which of the caller's groups they serve. */
+  groupIds: string[];
+  cap: number;
+  /** Sessions open or pending with them now. */
+  load: number;
+  /** Connected now. */
+  online: boolean;
+  away: boolean;
+}
+
+export interface CustomerServiceAgents {
+  /** The caller's groups. */
+  groups: Array<{ groupId: string; name: string }>;
+  agents: CustomerServiceAgent[];
+}
+
+export interface CustomerCannedReply {
+  groupId: string;
+  shortcut: string;
+  text: string;
+}
+
+/** A line of a session's transcript: messages as text (`[Image]`, `[File] name` for others), never notes. */
+export interface CustomerTranscriptLine {
+  seq: number;
+  time: number;
+  senderId: string;
+  /** '' for the server's notices and for users without a name. */
+  senderName: string;
+  text: string;
+}
+
+/** A message a visitor left for a group (outside hours, say); agents of the group list and close it. */
+export interface CustomerServiceTicket {
+  ticketId: number;
+  groupId: string;
+  visitorId: string;
+  name: string;
+  email: string;
+  message: string;
+  /** The pre-chat form sent with it ({} when none). */
+  form: Record<string, string>;
+  status: 'open' | 'closed';
+  createdAt: number;
+  /** The agent who closed it ('' while open). */
+  closedBy: string;
+  /** 0 while open. */
+  closedAt: number;
+}
+
+/** An anonymous visitor's identity from the server's POST /cs/visitor. */
+export interface VisitorIdentity {
+  userId: string;
+  token: string;
+  /** Epoch ms. */
+  expiresAt: number;
 }
 
 /** The visitor's place in the queue (1 = next); sent whenever it may have changed. */

@@ -285,6 +285,10 @@ export const ErrorCode = {
   CS_ALREADY_EVALUATED: 29409,
   /** Customer service: the agent a session is transferred to has no free slot. */
   CS_AGENT_FULL: 29411,
+  /** Customer service: a new session with a human outside the group's business hours (leave a ticket instead). */
+  CS_OUTSIDE_HOURS: 29423,
+  /** Customer service: no such ticket in the agent's groups. */
+  CS_TICKET_NOT_FOUND: 29405,
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

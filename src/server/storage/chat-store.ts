@@ -1,3 +1,5 @@
+import type { ServiceHours } from '../service-hours.js';
+
 /**
  * What the server needs from storage. The frame handlers only see this interface, so another
  * engine (PostgreSQL) can replace the embedded SQLite one; test/server/storage-contract.ts is
@@ -93,6 +95,27 @@ export interface ServiceGroupRecord {
   faq: Array<{ keywords: string[]; answer: string }>;
   /** Sessions one agent of this group takes at most by automatic assignment. */
   maxPerAgent: number;
+  /** Absent: always open. */
+  hours?: ServiceHours;
+  /** The form a visitor fills in before a session starts. */
+  preChatFields?: PreChatField[];
+  /** Shown to visitors while the group is closed. */
+  offlineMessage?: string;
+  cannedReplies?: CannedReply[];
+}
+
+export interface PreChatField {
+  name: string;
+  label: string;
+  type: 'text' | 'email' | 'tel' | 'textarea' | 'select';
+  required?: boolean;
+  /** The choices of a select. */
+  options?: string[];
+}
+
+export interface CannedReply {
+  shortcut: string;
+  text: string;
 }
 
 export interface ServiceAgentRecord {
@@ -102,6 +125,8 @@ export interface ServiceAgentRecord {
   cap: number;
   /** When the agent was first set up: ties of load go to the earlier one. */
   createdAt: number;
+  /** Set by the agent: no automatic assignment while away. */
+  away: boolean;
 }
 
 export type ServiceSessionStatus = 'robot' | 'queued' | 'open' | 'pending' | 'resolved';
@@ -122,6 +147,25 @@ export interface ServiceSessionRecord {
   /** 0 = not rated yet. */
   rating: number;
   comment: string;
+  /** The pre-chat form as the visitor filled it in; {} when none. */
+  visitorInfo: Record<string, string>;
+  /** The conversation's first seq of this session (its messages run to the next session's first). */
+  startSeq: number;
+}
+
+export type NewServiceSession = Omit<ServiceSessionRecord, 'sessionId' | 'rating' | 'comment' | 'visitorInfo' | 'startSeq'>
+  & { visitorInfo?: Record<string, string> };
+
+/** Which sessions an agent lists: their own open ones, their groups' queue, all unresolved of their groups, or those they resolved. */
+export type ServiceSessionScope = 'mine' | 'queued' | 'all' | 'resolved';
+
+export interface ServiceSessionQuery {
+  scope: ServiceSessionScope;
+  agentId: string;
+  groupIds: readonly string[];
+  /** Only sessions with a smaller id (the page goes newest first). */
+  before?: number;
+  limit: number;
 }
 
 export interface ServiceNoteRecord {
@@ -131,16 +175,37 @@ export interface ServiceNoteRecord {
   time: number;
 }
 
-/** Customer service: skill groups, agents, sessions and internal notes. */
+/** A message a visitor left for a group (outside hours, say): a row of its own, never part of a conversation. */
+export interface ServiceTicketRecord {
+  ticketId: number;
+  groupId: string;
+  visitorId: string;
+  name: string;
+  email: string;
+  message: string;
+  /** The pre-chat form, when the visitor filled it in ({} when none). */
+  form: Record<string, string>;
+  status: 'open' | 'closed';
+  createdAt: number;
+  /** The agent who closed it ('' while open). */
+  closedBy: string;
+  /** 0 while open. */
+  closedAt: number;
+}
+
+/** Customer service: skill groups, agents, sessions, internal notes and tickets. */
 export interface ServiceStore {
   setServiceGroup(group: ServiceGroupRecord): Promise<void>;
   serviceGroup(groupId: string): Promise<ServiceGroupRecord | undefined>;
   /** Replaces the agent's groups and cap; no groups removes the agent. */
-  setServiceAgent(agent: Omit<ServiceAgentRecord, 'createdAt'>): Promise<void>;
+  setServiceAgent(agent: Omit<ServiceAgentRecord, 'createdAt' | 'away'>): Promise<void>;
+  /** Sets the agent's away flag; false when there is no such agent. */
+  setServiceAgentAway(userId: string, away: boolean): Promise<boolean>;
   serviceAgent(userId: string): Promise<ServiceAgentRecord | undefined>;
   /** The group's agents, first set up first. */
   serviceAgentsOf(groupId: string): Promise<ServiceAgentRecord[]>;
-  createServiceSession(session: Omit<ServiceSessionRecord, 'sessionId' | 'rating' | 'comment'>): Promise<ServiceSessionRecord>;
+  /** Its startSeq is the conversation's next seq when it is created. */
+  createServiceSession(session: NewServiceSession): Promise<ServiceSessionRecord>;
   serviceSession(sessionId: number): Promise<ServiceSessionRecord | undefined>;
   /** The visitor's newest session with the group, resolved or not. */
   latestServiceSession(visitorId: string, groupId: string): Promise<ServiceSessionRecord | undefined>;
@@ -152,8 +217,20 @@ export interface ServiceStore {
   agentServiceSessions(agentId: string): Promise<ServiceSessionRecord[]>;
   /** Stores the rating unless the session has one: false then (one rating per session). */
   rateServiceSession(sessionId: number, rating: number, comment: string): Promise<boolean>;
+  /** The scope's sessions, newest first, at most `limit`. */
+  serviceSessions(query: ServiceSessionQuery): Promise<ServiceSessionRecord[]>;
+  /** The session of the same visitor and group that came after this one, if any. */
+  nextServiceSession(session: ServiceSessionRecord): Promise<ServiceSessionRecord | undefined>;
   addServiceNote(note: ServiceNoteRecord): Promise<void>;
   serviceNotes(sessionId: number): Promise<ServiceNoteRecord[]>;
+  addServiceTicket(ticket: Omit<ServiceTicketRecord, 'ticketId' | 'status' | 'closedBy' | 'closedAt'>): Promise<ServiceTicketRecord>;
+  serviceTicket(ticketId: number): Promise<ServiceTicketRecord | undefined>;
+  /** Tickets of these groups, newest first, at most `limit`; `status` filters. */
+  serviceTickets(query: { groupIds: readonly string[]; status?: 'open' | 'closed'; limit: number }): Promise<ServiceTicketRecord[]>;
+  /** Closes the ticket (once: a closed one stays as it was closed); undefined when there is none. */
+  closeServiceTicket(ticketId: number, closedBy: string, closedAt: number): Promise<ServiceTicketRecord | undefined>;
+  /** How many tickets the visitor left since `since` (ms), in any group: their rate. */
+  countServiceTickets(visitorId: string, since: number): Promise<number>;
 }
 
 export interface ChatStore extends ServiceStore {

@@ -2,9 +2,9 @@ import Database from 'better-sqlite3';
 import {
   RecallConflict, takePage, type AppendInput, type AppendResult, type ChatStore, type ConversationState, type PageBudget, type ReceiptPositions,
   type RecallInput, type StoredMessage, type UserRecord, type ServiceAgentRecord, type ServiceGroupRecord, type ServiceNoteRecord,
-  type ServiceSessionRecord, type ServiceSessionStatus,
+  type ServiceSessionRecord, type ServiceSessionStatus, type NewServiceSession, type ServiceSessionQuery, type ServiceSessionScope, type ServiceTicketRecord,
 } from './chat-store.js';
-import { SUPPORTED_CONVERSATION_TYPES, newMessageUid, privateParticipants } from '../ids.js';
+import { SUPPORTED_CONVERSATION_TYPES, newMessageUid, privateParticipants, serviceConversationKey } from '../ids.js';
 
 /** Schema versions, applied in order; PRAGMA user_version records how many ran. */
 const migrations: readonly string[] = [
@@ -115,7 +115,50 @@ const migrations: readonly string[] = [
      time INTEGER NOT NULL
    );
    CREATE INDEX cs_notes_by_session ON cs_notes (session_id, id);`,
+  // Customer service, second slice: a group's further settings (hours, pre-chat form, offline
+  // message, canned replies) as one JSON object, an agent's away flag, a session's pre-chat form
+  // and its first seq in the conversation (where its transcript starts).
+  `ALTER TABLE cs_groups ADD COLUMN settings TEXT NOT NULL DEFAULT '{}';
+   ALTER TABLE cs_agents ADD COLUMN away INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE cs_sessions ADD COLUMN visitor_info TEXT NOT NULL DEFAULT '{}';
+   ALTER TABLE cs_sessions ADD COLUMN start_seq INTEGER NOT NULL DEFAULT 0;
+   CREATE INDEX cs_sessions_by_serving_group ON cs_sessions (serving_group_id, status, session_id);`,
+  // Customer-service tickets: messages left for a group, rows of their own like notes.
+  `CREATE TABLE cs_tickets (
+     ticket_id INTEGER PRIMARY KEY AUTOINCREMENT,
+     group_id TEXT NOT NULL,
+     visitor_id TEXT NOT NULL,
+     name TEXT NOT NULL,
+     email TEXT NOT NULL,
+     message TEXT NOT NULL,
+     form TEXT NOT NULL,
+     status TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     closed_by TEXT NOT NULL DEFAULT '',
+     closed_at INTEGER NOT NULL DEFAULT 0
+   );
+   CREATE INDEX cs_tickets_by_group ON cs_tickets (group_id, status, ticket_id);
+   CREATE INDEX cs_tickets_by_visitor ON cs_tickets (visitor_id, created_at);`,
 ];
+
+interface ServiceTicketRow {
+  ticket_id: number;
+  group_id: string;
+  visitor_id: string;
+  name: string;
+  email: string;
+  message: string;
+  form: string;
+  status: 'open' | 'closed';
+  created_at: number;
+  closed_by: string;
+  closed_at: number;
+}
+
+const toServiceTicket = (row: ServiceTicketRow): ServiceTicketRecord => ({
+  ticketId: row.ticket_id, groupId: row.group_id, visitorId: row.visitor_id, name: row.name, email: row.email, message: row.message,
+  form: JSON.parse(row.form), status: row.status, createdAt: row.created_at, closedBy: row.closed_by, closedAt: row.closed_at,
+});
 
 interface ServiceSessionRow {
   session_id: number;
@@ -128,12 +171,23 @@ interface ServiceSessionRow {
   queued_at: number;
   rating: number;
   comment: string;
+  visitor_info: string;
+  start_seq: number;
 }
 
 const toServiceSession = (row: ServiceSessionRow): ServiceSessionRecord => ({
   sessionId: row.session_id, groupId: row.group_id, servingGroupId: row.serving_group_id, visitorId: row.visitor_id,
   status: row.status, agentId: row.agent_id, createdAt: row.created_at, queuedAt: row.queued_at, rating: row.rating, comment: row.comment,
+  visitorInfo: JSON.parse(row.visitor_info), startSeq: row.start_seq,
 });
+
+/** The statuses each scope lists, and whether it is the agent's own (else their groups'). */
+const SCOPES: Record<ServiceSessionScope, { own: boolean; statuses: string }> = {
+  mine: { own: true, statuses: '["open","pending"]' },
+  queued: { own: false, statuses: '["queued"]' },
+  all: { own: false, statuses: '["queued","open","pending"]' },
+  resolved: { own: true, statuses: '["resolved"]' },
+};
 
 /**
  * The conversation types a list can be filtered by, each a bit of a mask: a filter is at most
@@ -301,21 +355,29 @@ export class SqliteChatStore implements ChatStore {
         ON CONFLICT (user_id) DO UPDATE SET valid_after = MAX(valid_after, excluded.valid_after)`),
       tokensValidAfter: db.prepare('SELECT valid_after FROM token_revocations WHERE user_id = ?').pluck(),
       countGroups: db.prepare('SELECT COUNT(*) FROM groups').pluck(),
-      setServiceGroup: db.prepare(`INSERT INTO cs_groups (group_id, name, mode, welcome, faq, max_per_agent) VALUES (?, ?, ?, ?, ?, ?)
+      setServiceGroup: db.prepare(`INSERT INTO cs_groups (group_id, name, mode, welcome, faq, max_per_agent, settings) VALUES (?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (group_id) DO UPDATE SET name = excluded.name, mode = excluded.mode, welcome = excluded.welcome,
-        faq = excluded.faq, max_per_agent = excluded.max_per_agent`),
+        faq = excluded.faq, max_per_agent = excluded.max_per_agent, settings = excluded.settings`),
       serviceGroup: db.prepare('SELECT * FROM cs_groups WHERE group_id = ?'),
       upsertAgent: db.prepare(`INSERT INTO cs_agents (user_id, cap, created_at) VALUES (?, ?, ?)
         ON CONFLICT (user_id) DO UPDATE SET cap = excluded.cap`),
       deleteAgent: db.prepare('DELETE FROM cs_agents WHERE user_id = ?'),
       clearAgentGroups: db.prepare('DELETE FROM cs_agent_groups WHERE user_id = ?'),
       addAgentGroup: db.prepare('INSERT OR IGNORE INTO cs_agent_groups (group_id, user_id) VALUES (?, ?)'),
-      agent: db.prepare('SELECT user_id, cap, created_at FROM cs_agents WHERE user_id = ?'),
+      agent: db.prepare('SELECT user_id, cap, created_at, away FROM cs_agents WHERE user_id = ?'),
+      setAgentAway: db.prepare('UPDATE cs_agents SET away = ? WHERE user_id = ?'),
       agentGroups: db.prepare('SELECT group_id FROM cs_agent_groups WHERE user_id = ? ORDER BY group_id').pluck(),
       agentsOf: db.prepare(`SELECT a.user_id FROM cs_agent_groups g JOIN cs_agents a ON a.user_id = g.user_id
         WHERE g.group_id = ? ORDER BY a.created_at, a.user_id`).pluck(),
-      insertSession: db.prepare(`INSERT INTO cs_sessions (group_id, serving_group_id, visitor_id, status, agent_id, created_at, queued_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING *`),
+      insertSession: db.prepare(`INSERT INTO cs_sessions (group_id, serving_group_id, visitor_id, status, agent_id, created_at, queued_at,
+        visitor_info, start_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?,
+        COALESCE((SELECT last_seq FROM conversations WHERE conversation_key = ?), 0) + 1) RETURNING *`),
+      ownSessions: db.prepare(`SELECT * FROM cs_sessions WHERE agent_id = ? AND status IN (SELECT value FROM json_each(?))
+        AND session_id < ? ORDER BY session_id DESC LIMIT ?`),
+      groupSessions: db.prepare(`SELECT * FROM cs_sessions WHERE serving_group_id IN (SELECT value FROM json_each(?))
+        AND status IN (SELECT value FROM json_each(?)) AND session_id < ? ORDER BY session_id DESC LIMIT ?`),
+      nextSession: db.prepare(`SELECT * FROM cs_sessions WHERE visitor_id = ? AND group_id = ? AND session_id > ?
+        ORDER BY session_id LIMIT 1`),
       session: db.prepare('SELECT * FROM cs_sessions WHERE session_id = ?'),
       latestSession: db.prepare('SELECT * FROM cs_sessions WHERE visitor_id = ? AND group_id = ? ORDER BY session_id DESC LIMIT 1'),
       updateSession: db.prepare(`UPDATE cs_sessions SET status = ?, agent_id = ?, serving_group_id = ?, queued_at = ?
@@ -324,6 +386,13 @@ export class SqliteChatStore implements ChatStore {
       agentSessions: db.prepare(`SELECT * FROM cs_sessions WHERE agent_id = ? AND status IN ('open', 'pending') ORDER BY session_id`),
       rate: db.prepare('UPDATE cs_sessions SET rating = ?, comment = ? WHERE session_id = ? AND rating = 0'),
       addNote: db.prepare('INSERT INTO cs_notes (session_id, author_id, text, time) VALUES (?, ?, ?, ?)'),
+      addTicket: db.prepare(`INSERT INTO cs_tickets (group_id, visitor_id, name, email, message, form, status, created_at)
+        VALUES (?, ?, ?, ?, ?, ?, 'open', ?) RETURNING *`),
+      ticket: db.prepare('SELECT * FROM cs_tickets WHERE ticket_id = ?'),
+      tickets: db.prepare(`SELECT * FROM cs_tickets WHERE group_id IN (SELECT value FROM json_each(?))
+        AND (? IS NULL OR status = ?) ORDER BY ticket_id DESC LIMIT ?`),
+      closeTicket: db.prepare(`UPDATE cs_tickets SET status = 'closed', closed_by = ?, closed_at = ? WHERE ticket_id = ? AND status = 'open'`),
+      countTickets: db.prepare('SELECT COUNT(*) FROM cs_tickets WHERE visitor_id = ? AND created_at >= ?').pluck(),
       notes: db.prepare('SELECT session_id, author_id, text, time FROM cs_notes WHERE session_id = ? ORDER BY id'),
     };
   }
@@ -586,18 +655,25 @@ export class SqliteChatStore implements ChatStore {
   }
 
   async setServiceGroup(group: ServiceGroupRecord): Promise<void> {
-    this.statements.setServiceGroup.run(group.groupId, group.name, group.mode, group.welcome, JSON.stringify(group.faq), group.maxPerAgent);
+    const { hours, preChatFields, offlineMessage, cannedReplies } = group;
+    this.statements.setServiceGroup.run(group.groupId, group.name, group.mode, group.welcome, JSON.stringify(group.faq), group.maxPerAgent,
+      JSON.stringify({ hours, preChatFields, offlineMessage, cannedReplies }));
   }
 
   async serviceGroup(groupId: string): Promise<ServiceGroupRecord | undefined> {
     const row = this.statements.serviceGroup.get(groupId) as
-      { group_id: string; name: string; mode: 'robot' | 'human'; welcome: string; faq: string; max_per_agent: number } | undefined;
+      { group_id: string; name: string; mode: 'robot' | 'human'; welcome: string; faq: string; max_per_agent: number; settings: string } | undefined;
     return row && {
       groupId: row.group_id, name: row.name, mode: row.mode, welcome: row.welcome, faq: JSON.parse(row.faq), maxPerAgent: row.max_per_agent,
+      ...JSON.parse(row.settings),
     };
   }
 
-  async setServiceAgent(agent: Omit<ServiceAgentRecord, 'createdAt'>): Promise<void> {
+  async setServiceAgentAway(userId: string, away: boolean): Promise<boolean> {
+    return this.statements.setAgentAway.run(away ? 1 : 0, userId).changes === 1;
+  }
+
+  async setServiceAgent(agent: Omit<ServiceAgentRecord, 'createdAt' | 'away'>): Promise<void> {
     const s = this.statements;
     this.db.transaction(() => {
       s.clearAgentGroups.run(agent.userId);
@@ -611,9 +687,10 @@ export class SqliteChatStore implements ChatStore {
   }
 
   async serviceAgent(userId: string): Promise<ServiceAgentRecord | undefined> {
-    const row = this.statements.agent.get(userId) as { user_id: string; cap: number; created_at: number } | undefined;
+    const row = this.statements.agent.get(userId) as { user_id: string; cap: number; created_at: number; away: number } | undefined;
     return row && {
       userId: row.user_id, cap: row.cap, createdAt: row.created_at, groupIds: this.statements.agentGroups.all(userId) as string[],
+      away: row.away === 1,
     };
   }
 
@@ -626,9 +703,24 @@ export class SqliteChatStore implements ChatStore {
     return agents;
   }
 
-  async createServiceSession(session: Omit<ServiceSessionRecord, 'sessionId' | 'rating' | 'comment'>): Promise<ServiceSessionRecord> {
+  async createServiceSession(session: NewServiceSession): Promise<ServiceSessionRecord> {
     return toServiceSession(this.statements.insertSession.get(session.groupId, session.servingGroupId, session.visitorId, session.status,
-      session.agentId, session.createdAt, session.queuedAt) as ServiceSessionRow);
+      session.agentId, session.createdAt, session.queuedAt, JSON.stringify(session.visitorInfo ?? {}),
+      serviceConversationKey(session.groupId, session.visitorId)) as ServiceSessionRow);
+  }
+
+  async serviceSessions(query: ServiceSessionQuery): Promise<ServiceSessionRecord[]> {
+    const { own, statuses } = SCOPES[query.scope];
+    const before = query.before ?? Number.MAX_SAFE_INTEGER;
+    const rows = own
+      ? this.statements.ownSessions.all(query.agentId, statuses, before, query.limit)
+      : this.statements.groupSessions.all(JSON.stringify(query.groupIds), statuses, before, query.limit);
+    return (rows as ServiceSessionRow[]).map(toServiceSession);
+  }
+
+  async nextServiceSession(session: ServiceSessionRecord): Promise<ServiceSessionRecord | undefined> {
+    const row = this.statements.nextSession.get(session.visitorId, session.groupId, session.sessionId) as ServiceSessionRow | undefined;
+    return row && toServiceSession(row);
   }
 
   async serviceSession(sessionId: number): Promise<ServiceSessionRecord | undefined> {
@@ -669,6 +761,33 @@ export class SqliteChatStore implements ChatStore {
   async serviceNotes(sessionId: number): Promise<ServiceNoteRecord[]> {
     return (this.statements.notes.all(sessionId) as Array<{ session_id: number; author_id: string; text: string; time: number }>)
       .map((row) => ({ sessionId: row.session_id, authorId: row.author_id, text: row.text, time: row.time }));
+  }
+
+  async addServiceTicket(ticket: Omit<ServiceTicketRecord, 'ticketId' | 'status' | 'closedBy' | 'closedAt'>): Promise<ServiceTicketRecord> {
+    return toServiceTicket(this.statements.addTicket.get(ticket.groupId, ticket.visitorId, ticket.name, ticket.email, ticket.message,
+      JSON.stringify(ticket.form), ticket.createdAt) as ServiceTicketRow);
+  }
+
+  async serviceTicket(ticketId: number): Promise<ServiceTicketRecord | undefined> {
+    const row = this.statements.ticket.get(ticketId) as ServiceTicketRow | undefined;
+    return row && toServiceTicket(row);
+  }
+
+  async serviceTickets(query: { groupIds: readonly string[]; status?: 'open' | 'closed'; limit: number }): Promise<ServiceTicketRecord[]> {
+    const status = query.status ?? null;
+    return (this.statements.tickets.all(JSON.stringify(query.groupIds), status, status, query.limit) as ServiceTicketRow[]).map(toServiceTicket);
+  }
+
+  async closeServiceTicket(ticketId: number, closedBy: string, closedAt: number): Promise<ServiceTicketRecord | undefined> {
+    return this.db.transaction(() => {
+      this.statements.closeTicket.run(closedBy, closedAt, ticketId);
+      const row = this.statements.ticket.get(ticketId) as ServiceTicketRow | undefined;
+      return row && toServiceTicket(row);
+    })();
+  }
+
+  async countServiceTickets(visitorId: string, since: number): Promise<number> {
+    return this.statements.countTickets.get(visitorId, since) as number;
   }
 
   async stats() {
