@@ -114,30 +114,34 @@ describe('<im-agent-console> (Chromium, real server)', () => {
   };
 
   it('routes under caps into each agent\'s Mine, counts and takes the queue, resolves, transfers, keeps notes from the visitor, inserts canned replies, counts unread in the title', async () => {
-    const group = await api(suite.server, 'POST', '/api/cs/group/set', { groupId: GROUP, name: 'Help desk', mode: 'human', maxPerAgent: 5 });
+    const group = await api(suite.server, 'POST', '/api/cs/group/set', {
+      groupId: GROUP, name: 'Help desk', mode: 'human', maxPerAgent: 5,
+      preChatFields: [{ name: 'name', label: 'Name', type: 'text' }, { name: 'order', label: 'Order number', type: 'text' }],
+      cannedReplies: [{ shortcut: 'thanks', text: 'Thank you for waiting, I am on it.' }],
+    });
     assert.equal(group.status, 200, JSON.stringify(group.json));
     await setAgent('agent-ann', 1);
     await setAgent('agent-bob', 1);
     const ann = await openConsole(await suite.browser.newContext(), suite.server, script, 'agent-ann');
     const bob = await openConsole(await suite.browser.newContext(), suite.server, script, 'agent-bob');
 
-    const visitor = async (id: string) => {
+    const visitor = async (id: string, form?: Record<string, string>) => {
       const client = await connectClient(suite.server, id);
       suite.clients.push(client);
-      return { client, inbox: visitorInbox(client), session: await client.startCustomService(GROUP) };
+      return { client, inbox: visitorInbox(client), session: await client.startCustomService(GROUP, form) };
     };
     // Caps of 1: the first two visitors go one to each agent (a tie goes to the agent set up first).
-    const v1 = await visitor('visitor-one');
-    const v2 = await visitor('visitor-two');
+    const v1 = await visitor('guest-one');
+    const v2 = await visitor('guest-two');
     assert.deepEqual([v1.session.agentId, v2.session.agentId], ['agent-ann', 'agent-bob']);
     await expectSeen(row(ann, v1.session.sessionId), 'ann sees her visitor in Mine');
-    assert.match(await row(ann, v1.session.sessionId).innerText(), /visitor-one/);
+    assert.match(await row(ann, v1.session.sessionId).innerText(), /guest-one/);
     await expectSeen(row(bob, v2.session.sessionId), 'bob sees his visitor in Mine');
     assert.equal(await row(ann, v2.session.sessionId).count(), 0, 'bob\'s visitor is not in ann\'s Mine');
 
     // Both agents are full: the next two wait, and both consoles count them live.
-    const v3 = await visitor('visitor-three');
-    const v4 = await visitor('visitor-four');
+    const v3 = await visitor('guest-three');
+    const v4 = await visitor('guest-four', { name: 'Dana Reyes', order: 'A-1001' });
     assert.deepEqual([v3.session.status, v4.session.status], ['queued', 'queued']);
     await waitForCount(ann, 'queued', 2);
     await waitForCount(bob, 'queued', 2);
@@ -161,6 +165,13 @@ describe('<im-agent-console> (Chromium, real server)', () => {
     await expectSeen(row(ann, v1.session.sessionId), 'the resolved session under Resolved');
     await tab(ann, 'mine').click();
 
+    // The visitor's details: the name and the answers of the pre-chat form.
+    await row(ann, v4.session.sessionId).locator('button.open').click();
+    const visitorFacts = ann.locator('im-agent-console [part="visitor"]');
+    await expectSeen(visitorFacts.locator('h2', { hasText: 'Dana Reyes' }), 'the visitor\'s name');
+    assert.match(await visitorFacts.innerText(), /A-1001/);
+    assert.match(await visitorFacts.innerText(), new RegExp(`#${v4.session.sessionId}`));
+
     // Notes: ann writes one on visitor four's session; it shows, marked internal, on yellow.
     await row(ann, v4.session.sessionId).locator('button.open').click();
     const note = 'Internal: VIP customer, refund approved by finance';
@@ -173,11 +184,11 @@ describe('<im-agent-console> (Chromium, real server)', () => {
     const noteBackground = await ann.locator('im-agent-console .notes').evaluate((element) => getComputedStyle(element).backgroundColor);
     assert.equal(noteBackground, 'rgb(254, 249, 195)', 'notes stand out in yellow');
 
-    // Canned replies: "/" in the empty composer lists them, typing filters, Enter puts the text in.
+    // Canned replies, the group's and the page's own: "/" in the empty composer lists them,
+    // typing filters by shortcut, Enter puts the text in.
     await ann.evaluate(() => {
       (document.querySelector('im-agent-console') as unknown as { cannedReplies: unknown }).cannedReplies = [
         { shortcut: 'hello', text: 'Hello! How can I help you today?' },
-        { shortcut: 'thanks', text: 'Thank you for waiting, I am on it.' },
       ];
     });
     const input = ann.locator('im-agent-console im-composer textarea');
@@ -219,11 +230,13 @@ describe('<im-agent-console> (Chromium, real server)', () => {
     await transferButton.click();
     const dialog = ann.locator('im-agent-console dialog');
     await expectSeen(dialog, 'the transfer dialog');
-    if (await dialog.locator('input[name="agentId"]').count()) {
-      await dialog.locator('input[name="agentId"]').fill('agent-bob');
-    } else {
-      await dialog.locator('label.choice', { hasText: 'agent-bob' }).locator('input').check();
-    }
+    // The dialog lists the other agents with their presence and load (bob: two sessions of five).
+    const bobChoice = dialog.locator('label.choice', { hasText: 'agent-bob' });
+    await expectSeen(bobChoice, 'bob in the transfer dialog');
+    assert.match(await bobChoice.innerText(), /online/);
+    assert.match(await bobChoice.innerText(), /2 \/ 5/);
+    assert.equal(await dialog.locator('label.choice', { hasText: 'agent-ann' }).count(), 0, 'not to oneself');
+    await bobChoice.locator('input').check();
     await dialog.locator('button[type="submit"]').click();
     await dialog.waitFor({ state: 'hidden' });
     assert.equal(await transferButton.count(), 0, 'the transferred session is no longer open at ann\'s');

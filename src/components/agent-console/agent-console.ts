@@ -10,8 +10,7 @@ import { conversationKey, type ChatState } from '../../core/store/chat-state.js'
 import { isServerSender, type CustomerSessionNote } from '../../core/client/customer-service.js';
 import type { IMMessage } from '../../core/client/types.js';
 import {
-  cannedRepliesOf, isAgentService, sessionsOf, type AgentDirectory, type AgentService, type AgentSession, type CannedReply,
-  type SessionScope, type TransferTarget,
+  isAgentService, sessionsOf, type AgentDirectory, type AgentService, type AgentSession, type CannedReply, type SessionScope, type TransferTarget,
 } from './agent-service.js';
 import { beep, SoundLeader, TitleBadge } from './attention.js';
 import { consoleStrings, type ConsoleStrings } from './strings.js';
@@ -122,8 +121,6 @@ export class ImAgentConsole extends ImProvider {
 
   private readonly conversations = new StoreController(this, (state: ChatState) => state.conversations.byKey);
   private readonly me = new StoreController(this, (state: ChatState) => state.userId);
-  /** Sessions this console resolved: a first-slice server lists no resolved sessions. */
-  private resolvedHere: AgentSession[] = [];
   private unsubscribe: Array<() => void> = [];
   private attached: AgentService | undefined;
   private readonly titleBadge = new TitleBadge(document);
@@ -218,7 +215,6 @@ export class ImAgentConsole extends ImProvider {
       service.on('customerServiceRating', (event) => {
         const rate = (list: AgentSession[]) => list.map((s) => (s.sessionId === event.sessionId ? { ...s, rating: event.score } : s));
         this.lists = { queued: this.lists.queued, mine: rate(this.lists.mine), all: rate(this.lists.all), resolved: rate(this.lists.resolved) };
-        this.resolvedHere = rate(this.resolvedHere);
       }),
       service.on('message', (message) => this.onMessage(message)),
       service.on('status', (status) => {
@@ -243,13 +239,13 @@ export class ImAgentConsole extends ImProvider {
     this.refresh();
     const service = this.service;
     if (!service) return;
-    void cannedRepliesOf(service).then((replies) => { this.serverCanned = replies; }, () => undefined);
+    void service.getCannedReplies().then((replies) => { this.serverCanned = replies; }, () => undefined);
     void this.loadDirectory();
   }
 
   private async loadDirectory(): Promise<void> {
     const service = this.service;
-    if (!service?.getCustomerServiceAgents) return;
+    if (!service) return;
     try {
       this.directory = await service.getCustomerServiceAgents();
       const mine = this.directory.agents.find((agent) => agent.userId === this.myId);
@@ -284,12 +280,9 @@ export class ImAgentConsole extends ImProvider {
   private async loadLists(): Promise<void> {
     const service = this.service;
     if (!service) return;
-    const me = this.myId;
     try {
-      const [queued, mine, all, resolved] = await Promise.all(SCOPES.map((scope) => sessionsOf(service, scope, me)));
-      const known = new Set(resolved!.map((s) => s.sessionId));
-      const resolvedHere = this.resolvedHere.filter((s) => !known.has(s.sessionId));
-      this.lists = { queued: queued!, mine: mine!, all: all!, resolved: [...resolvedHere, ...resolved!].sort((a, b) => b.createdAt - a.createdAt) };
+      const [queued, mine, all, resolved] = await Promise.all(SCOPES.map((scope) => sessionsOf(service, scope)));
+      this.lists = { queued: queued!, mine: mine!, all: all!, resolved: resolved! };
       this.loaded = true;
       if (this.selectedId !== undefined && !mine!.some((s) => s.sessionId === this.selectedId)) this.selectedId = undefined;
     } catch (error) {
@@ -354,8 +347,7 @@ export class ImAgentConsole extends ImProvider {
     const service = this.service;
     if (!service) return;
     try {
-      const resolved = await service.resolveCustomerSession(session.sessionId);
-      this.resolvedHere = [{ ...session, ...resolved }, ...this.resolvedHere.filter((s) => s.sessionId !== session.sessionId)];
+      await service.resolveCustomerSession(session.sessionId);
       this.selectedId = undefined;
       this.emit('im-session-resolve', { sessionId: session.sessionId, targetId: session.targetId });
       await this.refresh();
@@ -380,7 +372,7 @@ export class ImAgentConsole extends ImProvider {
 
   private async setAway(away: boolean): Promise<void> {
     const service = this.service;
-    if (!service?.setCustomerServiceAgentAway) return;
+    if (!service) return;
     try {
       await service.setCustomerServiceAgentAway(away);
       this.away = away;
@@ -644,7 +636,7 @@ export class ImAgentConsole extends ImProvider {
     const session = this.selected;
     const lang = this.language;
     const away = html`<button part="away-button" type="button" class="away" aria-pressed=${this.away ? 'true' : 'false'} title=${t.awayHint}
-      ?disabled=${!this.service?.setCustomerServiceAgentAway} @click=${() => void this.setAway(!this.away)}>${t.awayToggle}</button>`;
+      ?disabled=${!this.service} @click=${() => void this.setAway(!this.away)}>${t.awayToggle}</button>`;
     if (!session) return html`<aside part="details" class="details" aria-label=${t.showDetails}><div class="actions">${away}</div></aside>`;
     const info = Object.entries(session.visitorInfo ?? {});
     return html`<aside part="details" class="details" aria-label=${t.showDetails}>
@@ -692,7 +684,7 @@ export class ImAgentConsole extends ImProvider {
           ? html`<fieldset><legend>${t.toAgent}</legend>
               ${directory.agents.filter((agent) => agent.userId !== me).map((agent) => html`<label class="choice">
                 <input type="radio" name="target" value=${`agent:${agent.userId}`} @change=${choose}>
-                <span class="choice-name">${agent.name || agent.userId}</span>
+                <span class="choice-name">${agent.name && agent.name !== agent.userId ? `${agent.name} (${agent.userId})` : agent.userId}</span>
                 <span class="presence" data-online=${agent.online && !agent.away ? 'true' : 'false'}>${agent.away ? t.away : agent.online ? t.online : t.offline}</span>
                 <span class="load">${t.load(agent.load, agent.cap)}</span>
               </label>`)}
