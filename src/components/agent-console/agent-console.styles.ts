@@ -26,9 +26,9 @@ export const styles = css`
   .right { border-left: 1px solid var(--_border); }
   .sessions, .details { display: flex; flex-direction: column; height: 100%; min-height: 0; }
 
-  .tabs { display: flex; border-bottom: 1px solid var(--_border); }
+  .tabs { display: flex; border-bottom: 1px solid var(--_border); padding: 0 4px; }
   [role='tab'] {
-    flex: 1; padding: calc(var(--_space) * 1.25) 4px; border: 0; border-bottom: 2px solid transparent;
+    flex: 1 1 auto; min-width: 0; padding: calc(var(--_space) * 1.25) 2px; border: 0; border-bottom: 2px solid transparent;
     background: none; color: var(--_muted); white-space: nowrap;
   }
   [role='tab'][aria-selected='true'] { color: var(--_primary-text); border-bottom-color: var(--_primary); font-weight: 600; }

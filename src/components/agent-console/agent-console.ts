@@ -100,12 +100,17 @@ export class ImAgentConsole extends ImProvider {
    */
   @property({ attribute: false }) agentService?: AgentService;
 
+  /**
+   * The session whose conversation is open (one of Mine): set it to open one; it follows the
+   * agent's choice, and empties when the session leaves Mine (resolved, transferred).
+   */
+  @property({ type: Number, attribute: 'session-id' }) sessionId?: number;
+
   @state() private tab: SessionScope = 'mine';
   @state() private lists: Record<SessionScope, AgentSession[]> = { queued: [], mine: [], all: [], resolved: [] };
   @state() private loaded = false;
   /** The server's count of waiting visitors per group, once it has told one. */
   @state() private waiting: ReadonlyMap<string, number> = new Map();
-  @state() private selectedId: number | undefined;
   @state() private notes: CustomerSessionNote[] = [];
   @state() private directory: AgentDirectory | undefined;
   @state() private serverCanned: CannedReply[] = [];
@@ -181,6 +186,7 @@ export class ImAgentConsole extends ImProvider {
   }
 
   override updated(changed: PropertyValues<this>): void {
+    if (changed.has('sessionId') && this.sessionId !== undefined && this.sessionId !== this.notesOf) void this.loadNotes(this.sessionId);
     if (changed.has('session') || changed.has('agentService')) {
       this.conversations.attach();
       this.me.attach();
@@ -284,7 +290,9 @@ export class ImAgentConsole extends ImProvider {
       const [queued, mine, all, resolved] = await Promise.all(SCOPES.map((scope) => sessionsOf(service, scope)));
       this.lists = { queued: queued!, mine: mine!, all: all!, resolved: resolved! };
       this.loaded = true;
-      if (this.selectedId !== undefined && !mine!.some((s) => s.sessionId === this.selectedId)) this.selectedId = undefined;
+      if (this.sessionId !== undefined && !mine!.some((s) => s.sessionId === this.sessionId)) this.sessionId = undefined;
+      // Notes of a session set before the service was there.
+      if (this.sessionId !== undefined && this.notesOf !== this.sessionId) void this.loadNotes(this.sessionId);
     } catch (error) {
       this.fail('load', error);
     }
@@ -295,7 +303,7 @@ export class ImAgentConsole extends ImProvider {
   }
 
   private get selected(): AgentSession | undefined {
-    return this.selectedId === undefined ? undefined : this.lists.mine.find((s) => s.sessionId === this.selectedId);
+    return this.sessionId === undefined ? undefined : this.lists.mine.find((s) => s.sessionId === this.sessionId);
   }
 
   private queuedCount(): number {
@@ -310,19 +318,23 @@ export class ImAgentConsole extends ImProvider {
     const session = this.lists.mine.find((s) => s.sessionId === sessionId);
     if (!session) return;
     if (!this.emit('im-session-select', { sessionId, conversationType: CS, targetId: session.targetId }, { cancelable: true })) return;
-    this.selectedId = sessionId;
+    this.sessionId = sessionId;
     this.canned = undefined;
     if (this.narrow) this.pane = undefined;
     void this.loadNotes(sessionId);
   }
 
+  /** The session the notes shown are of. */
+  private notesOf: number | undefined;
+
   private async loadNotes(sessionId: number): Promise<void> {
     const service = this.service;
     this.notes = [];
+    this.notesOf = sessionId;
     if (!service) return;
     try {
       const notes = await service.getCustomerSessionNotes(sessionId);
-      if (this.selectedId === sessionId) this.notes = notes;
+      if (this.sessionId === sessionId) this.notes = notes;
     } catch (error) {
       this.fail('load notes', error);
     }
@@ -348,7 +360,7 @@ export class ImAgentConsole extends ImProvider {
     if (!service) return;
     try {
       await service.resolveCustomerSession(session.sessionId);
-      this.selectedId = undefined;
+      this.sessionId = undefined;
       this.emit('im-session-resolve', { sessionId: session.sessionId, targetId: session.targetId });
       await this.refresh();
     } catch (error) {
@@ -364,7 +376,7 @@ export class ImAgentConsole extends ImProvider {
     try {
       const note = await this.service.addCustomerSessionNote(session.sessionId, text);
       field.value = '';
-      if (this.selectedId === session.sessionId) this.notes = [...this.notes, note];
+      if (this.sessionId === session.sessionId) this.notes = [...this.notes, note];
     } catch (error) {
       this.fail('add the note', error);
     }
@@ -420,7 +432,7 @@ export class ImAgentConsole extends ImProvider {
     try {
       await service.transferCustomerSession(session.sessionId, target);
       this.closeTransfer();
-      this.selectedId = undefined;
+      this.sessionId = undefined;
       this.emit('im-session-transfer', { sessionId: session.sessionId, targetId: session.targetId, ...target });
       await this.refresh();
     } catch (error) {
@@ -565,7 +577,7 @@ export class ImAgentConsole extends ImProvider {
       ${unread ? html`<span part="unread-dot" class="dot" role="img" aria-label=${t.unreadDot}></span>` : nothing}`;
     if (scope === 'mine') {
       return html`<li part="session" class="row" data-session-id=${session.sessionId}>
-        <button type="button" class="open" aria-label=${t.openSession(name)} aria-current=${session.sessionId === this.selectedId ? 'true' : 'false'}
+        <button type="button" class="open" aria-label=${t.openSession(name)} aria-current=${session.sessionId === this.sessionId ? 'true' : 'false'}
           @click=${() => this.select(session.sessionId)}>${facts}</button>
       </li>`;
     }
