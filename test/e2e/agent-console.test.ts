@@ -22,8 +22,8 @@ async function consoleScript(): Promise<string> {
   return result.outputFiles[0]!.text;
 }
 
-/** A support team's page: one script and the console, for one agent. */
-async function openConsole(context: BrowserContext, server: TestServer, script: string, agent: string): Promise<Page> {
+/** Serves a support team's page (one script and the console) in a browser profile. */
+async function serveConsole(context: BrowserContext, server: TestServer, script: string): Promise<void> {
   await context.route(`${server.url}/__console/**`, async (route) => {
     const url = new URL(route.request().url());
     if (url.pathname.endsWith('.js')) {
@@ -39,12 +39,34 @@ async function openConsole(context: BrowserContext, server: TestServer, script: 
 </body></html>`,
     });
   });
+}
+
+/**
+ * A browser profile (one agent's browser) serving the console page, where every oscillator the
+ * page starts is counted: the console's beep is one.
+ */
+async function agentBrowser(suite: { browser: import('playwright').Browser; server: TestServer }, script: string): Promise<BrowserContext> {
+  const context = await suite.browser.newContext();
+  context.setDefaultTimeout(15_000);
+  await serveConsole(context, suite.server, script);
+  await context.addInitScript({
+    content: `window.__beeps = 0;
+      const start = AudioContext.prototype.createOscillator;
+      AudioContext.prototype.createOscillator = function () { window.__beeps++; return start.call(this); };`,
+  });
+  return context;
+}
+
+/** Opens the console for an agent in a new tab of the profile and waits until it is connected. */
+async function openConsole(context: BrowserContext, server: TestServer, agent: string, width = 1280): Promise<Page> {
   const page = await context.newPage();
-  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.setViewportSize({ width, height: 800 });
   await page.goto(`${server.url}/__console/desk.html?token=${encodeURIComponent(await tokenFor(server, agent))}`);
   await page.waitForFunction(() => (document.querySelector('im-agent-console') as unknown as { session?: { state: { status: number } } })?.session?.state.status === 0);
   return page;
 }
+
+const beeps = (page: Page) => page.evaluate(() => (window as unknown as { __beeps: number }).__beeps);
 
 /**
  * What a person sees: the element is visible, inside the viewport, and a pointer at its centre
@@ -122,8 +144,9 @@ describe('<im-agent-console> (Chromium, real server)', () => {
     assert.equal(group.status, 200, JSON.stringify(group.json));
     await setAgent('agent-ann', 1);
     await setAgent('agent-bob', 1);
-    const ann = await openConsole(await suite.browser.newContext(), suite.server, script, 'agent-ann');
-    const bob = await openConsole(await suite.browser.newContext(), suite.server, script, 'agent-bob');
+    const ann = await openConsole(await agentBrowser(suite, script), suite.server, 'agent-ann');
+    const bobBrowser = await agentBrowser(suite, script);
+    const bob = await openConsole(bobBrowser, suite.server, 'agent-bob');
 
     const visitor = async (id: string, form?: Record<string, string>) => {
       const client = await connectClient(suite.server, id);
@@ -213,11 +236,20 @@ describe('<im-agent-console> (Chromium, real server)', () => {
     assert.equal(await input.inputValue(), 'Hi Hello! How can I help you today?');
     await input.fill('');
 
-    // Unread: a message to bob's visitor he has not opened shows in his title and as a dot.
+    // Unread: a message to bob's visitor he has not opened shows in his title and as a dot, in
+    // both of his tabs; the sound plays in one of them only (once per browser).
+    const bobSecondTab = await openConsole(bobBrowser, suite.server, 'agent-bob');
+    // Browsers play sound only after a gesture in the page: bob has clicked in both tabs.
+    await tab(bob, 'mine').click();
+    await tab(bobSecondTab, 'mine').click();
     assert.equal(await bob.title(), 'Support desk');
+    const beepsBefore = [await beeps(bob), await beeps(bobSecondTab)];
     await v2.client.sendMessage(service(GROUP), new TextMessage({ content: 'is anyone there?' }));
     await bob.waitForFunction(() => document.title === '(1) Support desk');
+    await bobSecondTab.waitForFunction(() => document.title === '(1) Support desk');
     await expectSeen(row(bob, v2.session.sessionId).locator('[part="unread-dot"]'), 'the unread dot');
+    assert.deepEqual([await beeps(bob) - beepsBefore[0]!, await beeps(bobSecondTab) - beepsBefore[1]!], [1, 0], 'one beep, from the tab that leads');
+    await bobSecondTab.close();
     await bob.bringToFront();
     await row(bob, v2.session.sessionId).locator('button.open').click();
     await bob.waitForFunction(() => document.title === 'Support desk');
@@ -230,6 +262,17 @@ describe('<im-agent-console> (Chromium, real server)', () => {
     await transferButton.click();
     const dialog = ann.locator('im-agent-console dialog');
     await expectSeen(dialog, 'the transfer dialog');
+    // A modal dialog: the focus moves into it, Escape closes it and gives the focus back.
+    const focusInDialog = () => ann.evaluate(() => {
+      const root = document.querySelector('im-agent-console')!.shadowRoot!;
+      return root.querySelector('dialog')!.contains(root.activeElement);
+    });
+    assert.equal(await focusInDialog(), true, 'the focus is in the dialog');
+    await ann.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+    assert.equal(await ann.evaluate(() => document.querySelector('im-agent-console')!.shadowRoot!.activeElement?.getAttribute('part')), 'transfer-button');
+    await transferButton.click();
+    await expectSeen(dialog, 'the transfer dialog, again');
     // The dialog lists the other agents with their presence and load (bob: two sessions of five).
     const bobChoice = dialog.locator('label.choice', { hasText: 'agent-bob' });
     await expectSeen(bobChoice, 'bob in the transfer dialog');
@@ -256,5 +299,21 @@ describe('<im-agent-console> (Chromium, real server)', () => {
 
     await ann.context().close();
     await bob.context().close();
+  });
+
+  it('under 900px folds the session list and the visitor pane behind toggles', async () => {
+    const page = await openConsole(await agentBrowser(suite, script), suite.server, 'agent-ann', 800);
+    const sessionsToggle = page.locator('im-agent-console [part="pane-toggle"][aria-controls="sessions-pane"]');
+    const detailsToggle = page.locator('im-agent-console [part="pane-toggle"][aria-controls="details-pane"]');
+    await expectSeen(sessionsToggle, 'the Sessions toggle');
+    await expectSeen(detailsToggle, 'the details toggle');
+    assert.equal(await tab(page, 'mine').isVisible(), false, 'the session list is folded away');
+    await sessionsToggle.click();
+    assert.equal(await sessionsToggle.getAttribute('aria-expanded'), 'true');
+    await expectSeen(tab(page, 'queued'), 'the tabs, once shown');
+    await detailsToggle.click();
+    assert.equal(await tab(page, 'mine').isVisible(), false, 'one side pane at a time');
+    await expectSeen(page.locator('im-agent-console [part="away-button"]'), 'the details pane');
+    await page.context().close();
   });
 });
