@@ -39,6 +39,9 @@ export class SoundLeader {
   private leading = false;
   private release: (() => void) | undefined;
   private stopped = false;
+  private becameLeader: () => void = () => undefined;
+  /** Resolves once this console leads (never, where Web Locks are missing). */
+  readonly leads = new Promise<void>((resolve) => { this.becameLeader = resolve; });
 
   constructor(private readonly name: string) {
     const locks = (globalThis.navigator as Navigator | undefined)?.locks;
@@ -46,6 +49,7 @@ export class SoundLeader {
     void locks.request(`im-agent-console-sound|${name}`, () => {
       if (this.stopped) return undefined;
       this.leading = true;
+      this.becameLeader();
       // Held until stop(): the lock's promise stays pending while this console leads.
       return new Promise<void>((resolve) => { this.release = resolve; });
     }).catch(() => undefined);
