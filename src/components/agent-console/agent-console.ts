@@ -128,7 +128,8 @@ export class ImAgentConsole extends ImProvider {
   private readonly me = new StoreController(this, (state: ChatState) => state.userId);
   private unsubscribe: Array<() => void> = [];
   private attached: AgentService | undefined;
-  private readonly titleBadge = new TitleBadge(document);
+  /** Made on connecting (server-side rendering constructs elements without a document). */
+  private titleBadge: TitleBadge | undefined;
   private sound: SoundLeader | undefined;
   private resize: ResizeObserver | undefined;
   private clock: ReturnType<typeof setInterval> | undefined;
@@ -159,6 +160,7 @@ export class ImAgentConsole extends ImProvider {
 
   override connectedCallback(): void {
     super.connectedCallback();
+    this.titleBadge ??= new TitleBadge(this.ownerDocument);
     this.resize = new ResizeObserver(([entry]) => {
       const narrow = (entry?.contentRect.width ?? NARROW) < NARROW;
       if (narrow !== this.narrow) {
@@ -177,11 +179,15 @@ export class ImAgentConsole extends ImProvider {
     this.resize?.disconnect();
     clearInterval(this.clock);
     this.detachService();
-    this.titleBadge.restore();
+    this.titleBadge?.restore();
   }
 
   override willUpdate(changed: Map<string, unknown>): void {
-    if (changed.has('user') && this.user) this.userId = this.user;
+    // `user` is `user-id` by a shorter name: a change counts as a change of what the session is made from.
+    if (changed.has('user') && this.user && this.user !== this.userId) {
+      changed.set('userId', this.userId);
+      this.userId = this.user;
+    }
     super.willUpdate(changed);
   }
 
@@ -192,8 +198,8 @@ export class ImAgentConsole extends ImProvider {
       this.me.attach();
       this.attachService();
     }
-    if (this.noTitle) this.titleBadge.restore();
-    else this.titleBadge.set(this.unreadTotal());
+    if (this.noTitle) this.titleBadge?.restore();
+    else this.titleBadge?.set(this.unreadTotal());
   }
 
   /** Unread messages of the agent's own conversations (Mine). */
@@ -227,8 +233,6 @@ export class ImAgentConsole extends ImProvider {
         if (status === ConnectionStatus.CONNECTED) this.start();
       }),
     ];
-    const me = this.myId;
-    this.sound = new SoundLeader(`${this.server}|${me ?? this.userId}`);
     if (this.session?.client.status === ConnectionStatus.CONNECTED || this.agentService) this.start();
   }
 
@@ -245,6 +249,9 @@ export class ImAgentConsole extends ImProvider {
     this.refresh();
     const service = this.service;
     if (!service) return;
+    // One leader per user and server: known for sure once connected.
+    const me = this.myId;
+    if (!this.sound && me) this.sound = new SoundLeader(`${this.server}|${me}`);
     void service.getCannedReplies().then((replies) => { this.serverCanned = replies; }, () => undefined);
     void this.loadDirectory();
   }
