@@ -161,6 +161,12 @@ describe('<im-agent-console> (Chromium, real server)', () => {
     assert.match(await row(ann, v1.session.sessionId).innerText(), /guest-one/);
     await expectSeen(row(bob, v2.session.sessionId), 'bob sees his visitor in Mine');
     assert.equal(await row(ann, v2.session.sessionId).count(), 0, 'bob\'s visitor is not in ann\'s Mine');
+    // All: bob's session shows at ann's as metadata, with nothing to open or take.
+    await tab(ann, 'all').click();
+    await expectSeen(row(ann, v2.session.sessionId), 'bob\'s session under All');
+    assert.match(await row(ann, v2.session.sessionId).innerText(), /Served by agent-bob/);
+    assert.equal(await row(ann, v2.session.sessionId).locator('button').count(), 0, 'read-only');
+    await tab(ann, 'mine').click();
 
     // Both agents are full: the next two wait, and both consoles count them live.
     const v3 = await visitor('guest-three');

@@ -549,6 +549,15 @@ export class ImAgentConsole extends ImProvider {
     return this.text.age(Math.max(0, Math.floor((Date.now() - session.createdAt) / 60_000)));
   }
 
+  /**
+   * Shows a tab, loaded afresh: others' sessions (All) change without telling this agent (their
+   * status notices go to the agents serving them).
+   */
+  private showTab(scope: SessionScope): void {
+    this.tab = scope;
+    void this.refresh();
+  }
+
   private renderTabs() {
     const t = this.text;
     const count = (scope: SessionScope) => (scope === 'queued' ? this.queuedCount() : this.lists[scope].length);
@@ -558,13 +567,13 @@ export class ImAgentConsole extends ImProvider {
         : event.key === 'Home' ? SCOPES[0] : event.key === 'End' ? SCOPES[SCOPES.length - 1] : undefined;
       if (!next) return;
       event.preventDefault();
-      this.tab = next;
+      this.showTab(next);
       void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>(`#tab-${next}`)?.focus());
     };
     return html`<div part="tabs" class="tabs" role="tablist" aria-label=${t.sessions} @keydown=${onKey}>
       ${SCOPES.map((scope) => html`<button part="tab" role="tab" id=${`tab-${scope}`} type="button" aria-controls="session-panel"
         aria-selected=${this.tab === scope ? 'true' : 'false'} tabindex=${this.tab === scope ? '0' : '-1'} data-scope=${scope}
-        @click=${() => { this.tab = scope; }}>${t.tabs[scope]} <span part="count" class="count">${count(scope)}</span></button>`)}
+        @click=${() => this.showTab(scope)}>${t.tabs[scope]} <span part="count" class="count">${count(scope)}</span></button>`)}
     </div>`;
   }
 
