@@ -303,6 +303,21 @@ describe('<im-agent-console> (Chromium, real server)', () => {
     assert.ok(everything.some((content) => content.includes('Thank you for waiting')), 'the visitor got the reply');
     assert.equal(everything.filter((content) => content.includes('VIP customer')).length, 0, 'no note text reaches the visitor');
 
+    // Away: ann, with no session left, gets no new visitor; the next goes to bob, busy as he is.
+    const away = ann.locator('im-agent-console [part="away-button"]');
+    await ann.bringToFront();
+    await away.click();
+    await ann.waitForFunction(() => document.querySelector('im-agent-console')!.shadowRoot!
+      .querySelector('[part="away-button"]')!.getAttribute('aria-pressed') === 'true');
+    const v5 = await visitor('guest-five');
+    assert.equal(v5.session.agentId, 'agent-bob', 'an away agent gets no automatic assignment');
+    await away.click();
+    await ann.waitForFunction(() => document.querySelector('im-agent-console')!.shadowRoot!
+      .querySelector('[part="away-button"]')!.getAttribute('aria-pressed') === 'false');
+    const v6 = await visitor('guest-six');
+    assert.equal(v6.session.agentId, 'agent-ann', 'back: the least-loaded agent again');
+    await expectSeen(row(ann, v6.session.sessionId), 'the new visitor in ann\'s Mine');
+
     await ann.context().close();
     await bob.context().close();
   });
