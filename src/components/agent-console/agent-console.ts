@@ -117,6 +117,8 @@ export class ImAgentConsole extends ImProvider {
   @state() private canned: CannedState | undefined;
   @state() private away = false;
   @state() private error = '';
+  /** What the error shown is about: a later load that works clears a load's error. */
+  private errorOf: string | undefined;
   @state() private narrow = false;
   @state() private pane: 'sessions' | 'details' | undefined;
   @state() private transferChoice = '';
@@ -297,6 +299,7 @@ export class ImAgentConsole extends ImProvider {
       const [queued, mine, all, resolved] = await Promise.all(SCOPES.map((scope) => sessionsOf(service, scope)));
       this.lists = { queued: queued!, mine: mine!, all: all!, resolved: resolved! };
       this.loaded = true;
+      if (this.errorOf === 'load') this.error = '';
       if (this.sessionId !== undefined && !mine!.some((s) => s.sessionId === this.sessionId)) this.sessionId = undefined;
       // Notes of a session set before the service was there.
       if (this.sessionId !== undefined && this.notesOf !== this.sessionId) void this.loadNotes(this.sessionId);
@@ -305,8 +308,11 @@ export class ImAgentConsole extends ImProvider {
     }
   }
 
-  private fail(what: string, error: unknown): void {
-    this.error = `${this.text.failed(what)}: ${(error as Error)?.message ?? error}`;
+  /** Shows what failed and the server's reason (its message and code), until dismissed or loaded fine again. */
+  private fail(what: keyof ConsoleStrings['failures'], error: unknown): void {
+    const code = (error as { code?: number })?.code;
+    this.error = `${this.text.failures[what]}: ${(error as Error)?.message ?? error}${code !== undefined ? ` (${code})` : ''}`;
+    this.errorOf = what;
   }
 
   private get selected(): AgentSession | undefined {
@@ -343,7 +349,7 @@ export class ImAgentConsole extends ImProvider {
       const notes = await service.getCustomerSessionNotes(sessionId);
       if (this.sessionId === sessionId) this.notes = notes;
     } catch (error) {
-      this.fail('load notes', error);
+      this.fail('loadNotes', error);
     }
   }
 
@@ -385,7 +391,7 @@ export class ImAgentConsole extends ImProvider {
       field.value = '';
       if (this.sessionId === session.sessionId) this.notes = [...this.notes, note];
     } catch (error) {
-      this.fail('add the note', error);
+      this.fail('addNote', error);
     }
   }
 
@@ -396,7 +402,7 @@ export class ImAgentConsole extends ImProvider {
       await service.setCustomerServiceAgentAway(away);
       this.away = away;
     } catch (error) {
-      this.fail('change the away status', error);
+      this.fail('away', error);
     }
   }
 
