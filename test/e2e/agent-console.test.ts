@@ -235,8 +235,8 @@ describe('<im-agent-console> (Chromium, real server)', () => {
     assert.equal(await ann.locator('im-agent-console [part="canned-list"]').count(), 0, 'the list closed');
     await input.press('Enter');
     await v4.inbox.text('Thank you for waiting, I am on it.');
-    // The button opens the same list; a click adds the reply after what is written.
-    await input.fill('Hi');
+    // The button opens the same list; a click puts the reply at the caret.
+    await input.fill('Hi ');
     await ann.locator('im-agent-console [part="canned-button"]').click();
     await ann.locator('im-agent-console [part="canned-reply"]', { hasText: '/hello' }).click();
     assert.equal(await input.inputValue(), 'Hi Hello! How can I help you today?');

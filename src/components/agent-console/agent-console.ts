@@ -516,17 +516,19 @@ export class ImAgentConsole extends ImProvider {
     void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>('.canned [role="option"]')?.focus());
   }
 
-  /** Puts a reply's text in the composer: in place of "/shortcut", or after what is written. */
+  /** Puts a reply's text in the composer: in place of "/shortcut", or at the caret. */
   private chooseCanned(reply: CannedReply): void {
     const session = this.selected;
     const chat = this.session;
     if (!session || !chat) return;
-    const conversation = { conversationType: CS, targetId: session.targetId };
-    const draft = this.draftOf(session);
-    const next = this.canned?.mode === 'slash' || /^\/[a-z0-9_-]*$/i.test(draft) ? reply.text : draft ? `${draft}${/\s$/.test(draft) ? '' : ' '}${reply.text}` : reply.text;
-    chat.setDraft(conversation, next);
+    const slash = this.canned?.mode === 'slash';
     this.canned = undefined;
-    this.panel?.focus();
+    if (slash) {
+      chat.setDraft({ conversationType: CS, targetId: session.targetId }, reply.text);
+      this.panel?.focus();
+    } else {
+      this.panel?.insertText(reply.text);
+    }
   }
 
   private onCannedKey(event: KeyboardEvent, reply: CannedReply): void {
