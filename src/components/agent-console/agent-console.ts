@@ -65,14 +65,28 @@ interface CannedState { mode: 'slash' | 'button'; query: string; index: number }
  *
  * The events of the elements inside (the chat panel's message list and composer) bubble out too.
  *
- * @csspart sessions - The left pane; `tabs` its tab list, `tab` each tab, `count` a tab's count.
- * @csspart session-list - The list of the chosen tab; `session` each row, `unread-dot` its unread mark.
+ * @csspart sessions - The left pane.
+ * @csspart tabs - The tab list (Queued, Mine, All, Resolved).
+ * @csspart tab - One tab.
+ * @csspart count - A tab's count.
+ * @csspart session-list - The sessions of the chosen tab.
+ * @csspart session - One session's row.
+ * @csspart unread-dot - The mark of unread messages on a row of Mine.
  * @csspart take-button - A queued row's "Take".
- * @csspart chat-panel - The im-chat-panel of the open conversation (its parts `header`, `bubble`, `composer`, `input`, … are forwarded).
- * @csspart canned-button - The "Canned replies" button; `canned-list` the list it opens, `canned-reply` each entry.
- * @csspart details - The right pane; `visitor` the visitor's facts.
- * @csspart notes - The internal notes (list and form); `note` each note, `note-input` the new note's field, `note-button` its button.
- * @csspart resolve-button - Resolve; `transfer-button` Transfer; `away-button` the away toggle.
+ * @csspart chat-panel - The im-chat-panel of the open conversation; its `header`, `title`, `bubble`, `row`, `link`,
+ *   `menu`, `menu-item`, `composer`, `input` and `send-button` are forwarded.
+ * @csspart canned-button - The "Canned replies" button in the conversation's header.
+ * @csspart canned-list - The list of canned replies.
+ * @csspart canned-reply - One canned reply in it.
+ * @csspart details - The right pane.
+ * @csspart visitor - The visitor's facts: name, pre-chat answers, session, status, rating.
+ * @csspart notes - The internal notes, list and form.
+ * @csspart note - One note.
+ * @csspart note-input - The new note's field.
+ * @csspart note-button - "Add note".
+ * @csspart resolve-button - Resolve.
+ * @csspart transfer-button - Transfer (opens the dialog).
+ * @csspart away-button - The away toggle (`aria-pressed`).
  * @csspart dialog - The transfer dialog.
  * @csspart pane-toggle - The buttons that show the side panes on narrow layouts (under 900px).
  *
