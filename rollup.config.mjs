@@ -49,9 +49,13 @@ export default [
     // emoji module. The full emoji set for the picker is im-emoji-data.js, fetched on first use.
     // im-support.js is the customer-service launcher alone (no Lit, no core); its panel is a
     // chunk it imports on first use, sharing the elements' and the core's chunks with the others.
+    // im-agent-console.js is the support team's console: an entry of its own, not part of
+    // im-widget.js nor of the IIFE, because every site that embeds the chat would pay for a
+    // console only agents open; it imports the elements it is made of from the shared chunks.
     input: {
       'im-widget': 'src/components/index.ts',
       'im-support': 'src/components/support/index.ts',
+      'im-agent-console': 'src/components/agent-console/index.ts',
       'im-core': 'src/core/index.ts',
       'im-emoji': 'src/emoji/index.ts',
       'im-emoji-data': 'src/emoji/picker-data.ts',

@@ -35,6 +35,7 @@ const files = [
   ['dist/im-widget.iife.js', 'script-tag build: every element, core, emoji built-ins, Lit'],
   ['dist/im-widget.js', 'ESM build for apps (Lit external), with the chunks it imports (core, emoji)'],
   ['dist/im-support.js', 'customer-service launcher alone (no Lit, no core), with the chunks it imports statically'],
+  ['dist/im-agent-console.js', 'agent console (ESM, loads the elements it is made of, as im-widget.js does), with its chunks'],
   ['dist/im-core.js', 'headless core (client, store, protocol), with the chunks it imports'],
   ['dist/im-emoji-data.js', 'full Unicode emoji set, loaded when the picker needs it'],
 ];

@@ -31,7 +31,7 @@ describe('the npm packages', () => {
 
   it('im-widget holds the browser builds, typings and manifest, and depends on Lit alone', () => {
     const files = listing(tarballs.widget);
-    for (const file of ['dist/im-widget.js', 'dist/im-widget.iife.js', 'dist/im-core.js', 'dist/im-emoji.js', 'dist/im-emoji-data.js',
+    for (const file of ['dist/im-widget.js', 'dist/im-widget.iife.js', 'dist/im-agent-console.js', 'dist/types/components/agent-console/index.d.ts', 'dist/im-core.js', 'dist/im-emoji.js', 'dist/im-emoji-data.js',
       'dist/custom-elements.json', 'dist/types/components/index.d.ts', 'dist/types/frameworks/react.d.ts', 'dist/types/frameworks/vue.d.ts']) {
       assert.ok(files.includes(file), `${file} in the package`);
     }
@@ -57,11 +57,12 @@ describe('the npm packages', () => {
       const emoji = await import('im-widget/emoji');
       const data = await import('im-widget/emoji-data');
       const support = await import('im-widget/support');
+      const agentConsole = await import('im-widget/agent-console');
       await import('im-widget/react');
       const manifest = (await import('im-widget/custom-elements.json', { with: { type: 'json' } })).default;
       const pkg = (await import('im-widget/package.json', { with: { type: 'json' } })).default;
       console.log(JSON.stringify({
-        chat: typeof widget.ImChat, sameElements: elements.ImChat === widget.ImChat,
+        chat: typeof widget.ImChat, agentConsole: typeof agentConsole.ImAgentConsole, sameElements: elements.ImChat === widget.ImChat,
         oneCore: widget.IMClient === core.IMClient && widget.registerMessageType === core.registerMessageType,
         symbol: emoji.emojiToSymbol('😀'), data: Object.keys(data).length > 0, support: typeof support.ImSupport,
         tags: manifest.modules.flatMap((m) => m.exports ?? []).filter((e) => e.kind === 'custom-element-definition').map((e) => e.name).sort(),
@@ -69,8 +70,8 @@ describe('the npm packages', () => {
       }));`;
     const result = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: app, encoding: 'utf8' }));
     assert.deepEqual(result, {
-      chat: 'function', sameElements: true, oneCore: true, symbol: '[笑嘻嘻]', data: true, support: 'function', name: 'im-widget',
-      tags: ['im-chat', 'im-chat-panel', 'im-composer', 'im-conversation-list', 'im-emoji-picker', 'im-message-list', 'im-provider', 'im-support'],
+      chat: 'function', agentConsole: 'function', sameElements: true, oneCore: true, symbol: '[笑嘻嘻]', data: true, support: 'function', name: 'im-widget',
+      tags: ['im-agent-console', 'im-chat', 'im-chat-panel', 'im-composer', 'im-conversation-list', 'im-emoji-picker', 'im-message-list', 'im-provider', 'im-support'],
     });
   });
 

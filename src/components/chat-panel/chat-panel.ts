@@ -73,6 +73,15 @@ export class ImChatPanel extends ImElement {
     return { conversationType: Number(key.slice(0, at)), targetId: key.slice(at + 1) };
   }
 
+  /**
+   * Puts text in the composer at its caret (over its selection), as if typed: the draft keeps it,
+   * the caret goes after it and the input gets the focus. For tools beside the conversation
+   * (canned replies, snippets); nothing happens while no conversation is shown.
+   */
+  insertText(text: string): void {
+    this.renderRoot.querySelector<ImComposer>('im-composer')?.insertText(text);
+  }
+
   /** Puts the caret in the composer of the conversation shown (once it has rendered). */
   override focus(options?: FocusOptions): void {
     const composer = this.renderRoot.querySelector<ImComposer>('im-composer');

@@ -118,7 +118,10 @@ export class ImComposer extends ImElement {
     return this.targetId ? this.drafts.value?.[conversationKey(this.conversation)] ?? '' : '';
   }
 
-  /** Inserts text at the caret (or over the selection) and keeps the caret after it. */
+  /**
+   * Inserts text at the caret (or over the selection) and keeps the caret after it; the draft
+   * keeps it. The emoji picker uses it, and so can a page (`im-chat-panel` forwards it).
+   */
   insertText(text: string): void {
     const area = this.textarea;
     if (!area) return;

@@ -64,6 +64,14 @@ export interface ImEventDetails {
   'im-unread-change': { count: number };
   /** `<im-support>`: the visitor's identity in effect (a minted anonymous one, or one given to `identify()`). */
   'im-identity': { userId: string; anonymous: boolean };
+  /** Agent console: a session was chosen (its conversation opens); cancelable. */
+  'im-session-select': { sessionId: number; conversationType: number; targetId: string };
+  /** Agent console: the agent took a queued session (after the server agreed). */
+  'im-session-take': { sessionId: number; targetId: string };
+  /** Agent console: the agent resolved a session (after the server agreed). */
+  'im-session-resolve': { sessionId: number; targetId: string };
+  /** Agent console: the agent transferred a session to another agent or group's queue (after the server agreed). */
+  'im-session-transfer': { sessionId: number; targetId: string; toAgentId?: string; toGroupId?: string };
 }
 
 declare global {
@@ -85,5 +93,9 @@ declare global {
     'im-close': CustomEvent<ImEventDetails['im-close']>;
     'im-unread-change': CustomEvent<ImEventDetails['im-unread-change']>;
     'im-identity': CustomEvent<ImEventDetails['im-identity']>;
+    'im-session-select': CustomEvent<ImEventDetails['im-session-select']>;
+    'im-session-take': CustomEvent<ImEventDetails['im-session-take']>;
+    'im-session-resolve': CustomEvent<ImEventDetails['im-session-resolve']>;
+    'im-session-transfer': CustomEvent<ImEventDetails['im-session-transfer']>;
   }
 }
