@@ -489,8 +489,15 @@ export function setGroup(state: ChatState, groupId: string, info: GroupInfo): Ch
 
 /** The name to show for a conversation: the user's or group's name when known, else its id. */
 export function conversationName(state: Pick<ChatState, 'users' | 'groups'>, conversation: ConversationRef): string {
-  const names = conversation.conversationType === 1 ? state.users : conversation.conversationType === 3 ? state.groups : undefined;
-  return entryOf(names, conversation.targetId)?.name || conversation.targetId;
+  const { conversationType, targetId } = conversation;
+  // An agent's customer-service conversation is `<visitorId>@<groupId>`: it is named after the visitor.
+  const at = conversationType === 5 ? targetId.lastIndexOf('@') : -1;
+  if (at > 0) {
+    const visitorId = targetId.slice(0, at);
+    return entryOf(state.users, visitorId)?.name || visitorId;
+  }
+  const names = conversationType === 1 ? state.users : conversationType === 3 ? state.groups : undefined;
+  return entryOf(names, targetId)?.name || targetId;
 }
 
 export function setConversationFlags(state: ChatState, key: string, flags: { pinned?: boolean; muted?: boolean }): ChatState {

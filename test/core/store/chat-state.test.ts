@@ -84,6 +84,15 @@ describe('chat state', () => {
     assert.equal(entryOf(state.groups, '__proto__'), undefined);
   });
 
+  it("names an agent's customer-service conversation after its visitor, by profile when known", () => {
+    let state = initialChatState();
+    const agentSide = { conversationType: 5, targetId: 'visitor-abc@service' };
+    assert.equal(conversationName(state, agentSide), 'visitor-abc');
+    state = setUser(state, 'visitor-abc', { name: 'Dana' });
+    assert.equal(conversationName(state, agentSide), 'Dana');
+    assert.equal(conversationName(state, { conversationType: 5, targetId: 'service' }), 'service', "the visitor's side is the group");
+  });
+
   it('keeps drafts per conversation, dropping empty ones', () => {
     let state = setDraft(initialChatState(), '1:bob', 'half a thought');
     assert.deepEqual(state.drafts, { '1:bob': 'half a thought' });
