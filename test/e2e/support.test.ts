@@ -342,9 +342,22 @@ describe('<im-support>, the visitor\'s launcher (Chromium, real server)', () => 
   it('keeps the anonymous visitor and the conversation across a reload', async () => {
     const { page } = sales;
     const before = await storedVisitor(page);
+    // The answer was read when the panel showed it; wait until the server has that read too, or
+    // the reload would rightly count the answer again.
+    await page.waitForFunction(async () => {
+      const panel = document.querySelector('im-support')!.shadowRoot!.querySelector('im-support-panel') as
+        { session?: { client: { getConversationList(): Promise<Array<{ conversationType: number; unreadCount: number }>> } } } | null;
+      const conversations = await panel?.session?.client.getConversationList();
+      return conversations?.find((c) => c.conversationType === 5)?.unreadCount === 0;
+    }, undefined, { polling: 100 });
     await page.reload();
     // A returning visitor: the panel loads while the page is idle, so the badge is live before any click.
-    await page.waitForFunction(() => (document.querySelector('im-support')!.shadowRoot!.querySelector('im-support-panel') as { session?: unknown } | null)?.session !== undefined);
+    // Started (cache, connection, the server's conversation list, the group's info) and nothing unread yet.
+    await page.waitForFunction(() => {
+      const support = document.querySelector('im-support') as HTMLElement & { unreadCount: number };
+      const panel = support.shadowRoot!.querySelector('im-support-panel') as { info?: unknown } | null;
+      return panel?.info !== undefined && support.unreadCount === 0;
+    }, undefined, { polling: 100 });
     const unread = await listen<{ count: number }>(page, 'im-unread-change', 1);
     await sales.ann.client.sendMessage(service(`${sales.visitorId}@sales`), new TextMessage({ content: 'Are you still there?' }));
     assert.deepEqual(await unread(), { count: 1 }, 'counted before the panel was ever opened on this page');
