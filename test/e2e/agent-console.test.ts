@@ -6,7 +6,7 @@ import { ConversationType } from '../../src/core/protocol/codes.js';
 import { TextMessage } from '../../src/core/messages/index.js';
 import type { IMClient } from '../../src/core/client/client.js';
 import type { IMMessage } from '../../src/core/client/types.js';
-import { api, connectClient, tokenFor, waitFor, type TestServer } from '../helpers/server.js';
+import { api, connectClient, tokenFor, waitFor, type TestServer, setServiceAgent } from '../helpers/server.js';
 import { useServerAndChromium } from './pages.js';
 
 const CONSOLE = new URL('../../dist/im-agent-console.js', import.meta.url).pathname;
@@ -130,10 +130,7 @@ describe('<im-agent-console> (Chromium, real server)', () => {
   let script = '';
   before(async () => { script = await consoleScript(); });
 
-  const setAgent = async (userId: string, cap: number) => {
-    const { status, json } = await api(suite.server, 'POST', '/api/cs/agent/set', { userId, groupIds: [GROUP], cap });
-    assert.equal(status, 200, JSON.stringify(json));
-  };
+  const setAgent = (userId: string, cap: number) => setServiceAgent(suite.server, userId, [GROUP], cap);
 
   it('routes under caps into each agent\'s Mine, counts and takes the queue, resolves, transfers, keeps notes from the visitor, inserts canned replies, counts unread in the title', async () => {
     const group = await api(suite.server, 'POST', '/api/cs/group/set', {

@@ -8,7 +8,7 @@ import { TextMessage } from '../../src/core/messages/index.js';
 import type { IMClient } from '../../src/core/client/client.js';
 import type { IMMessage } from '../../src/core/client/types.js';
 import type { CustomerRatingEvent } from '../../src/core/client/customer-service.js';
-import { api, connectClient, startTestServer, waitFor, type TestServer } from '../helpers/server.js';
+import { api, connectClient, startTestServer, waitFor, type TestServer, setServiceAgent, setServiceGroup } from '../helpers/server.js';
 import { launchChromium } from './pages.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -174,14 +174,8 @@ describe('<im-support>, the visitor\'s launcher (Chromium, real server)', () => 
     await server?.dispose();
   });
 
-  const setGroup = async (body: Record<string, unknown>) => {
-    const { status, json } = await api(server, 'POST', '/api/cs/group/set', body);
-    assert.equal(status, 200, JSON.stringify(json));
-  };
-  const setAgent = async (userId: string, groupIds: string[], cap = 5) => {
-    const { status, json } = await api(server, 'POST', '/api/cs/agent/set', { userId, groupIds, cap });
-    assert.equal(status, 200, JSON.stringify(json));
-  };
+  const setGroup = (body: Record<string, unknown>) => setServiceGroup(server, body);
+  const setAgent = (userId: string, groupIds: string[], cap?: number) => setServiceAgent(server, userId, groupIds, cap);
   const agent = async (userId: string) => {
     const client = await connectClient(server, userId);
     clients.push(client);

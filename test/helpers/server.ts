@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { after, before } from 'node:test';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -89,6 +90,18 @@ export async function api(server: { url: string }, method: string, path: string,
     body: text,
   });
   return { status: response.status, json: await response.json() };
+}
+
+/** Creates or replaces a customer-service skill group through the app API. */
+export async function setServiceGroup(server: { url: string }, body: Record<string, unknown>): Promise<void> {
+  const { status, json } = await api(server, 'POST', '/api/cs/group/set', body);
+  assert.equal(status, 200, JSON.stringify(json));
+}
+
+/** Makes a user an agent of these skill groups through the app API. */
+export async function setServiceAgent(server: { url: string }, userId: string, groupIds: string[], cap = 5): Promise<void> {
+  const { status, json } = await api(server, 'POST', '/api/cs/agent/set', { userId, groupIds, cap });
+  assert.equal(status, 200, JSON.stringify(json));
 }
 
 export async function tokenFor(server: { url: string }, userId: string): Promise<string> {

@@ -5,7 +5,7 @@ import { TextMessage } from '../../src/core/messages/index.js';
 import type { IMClient } from '../../src/core/client/client.js';
 import type { IMError } from '../../src/core/client/errors.js';
 import type { CustomerStatusEvent } from '../../src/core/client/customer-service.js';
-import { api, useTestServer, waitFor } from '../helpers/server.js';
+import { api, useTestServer, waitFor, setServiceAgent, setServiceGroup } from '../helpers/server.js';
 
 const service = (targetId: string) => ({ conversationType: ConversationType.CUSTOMER_SERVICE, targetId });
 const refusedWith = (code: number) => (error: IMError) => error.code === code;
@@ -23,14 +23,8 @@ function statuses(client: IMClient) {
 
 describe('customer service: agents\' tools', () => {
   const suite = useTestServer();
-  const setGroup = async (body: Record<string, unknown>) => {
-    const { status, json } = await api(suite.server, 'POST', '/api/cs/group/set', body);
-    assert.equal(status, 200, JSON.stringify(json));
-  };
-  const setAgent = async (userId: string, groupIds: string[], cap = 5) => {
-    const { status, json } = await api(suite.server, 'POST', '/api/cs/agent/set', { userId, groupIds, cap });
-    assert.equal(status, 200, JSON.stringify(json));
-  };
+  const setGroup = (body: Record<string, unknown>) => setServiceGroup(suite.server, body);
+  const setAgent = (userId: string, groupIds: string[], cap?: number) => setServiceAgent(suite.server, userId, groupIds, cap);
   const say = (client: IMClient, targetId: string, content: string) => client.sendMessage(service(targetId), new TextMessage({ content }));
 
   it('assigns only to connected agents who are not away, and serves the queue again when one connects or comes back', async () => {

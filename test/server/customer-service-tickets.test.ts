@@ -2,20 +2,14 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ErrorCode } from '../../src/core/protocol/codes.js';
 import type { IMError } from '../../src/core/client/errors.js';
-import { api, useTestServer } from '../helpers/server.js';
+import { api, useTestServer, setServiceAgent, setServiceGroup } from '../helpers/server.js';
 
 const refusedWith = (code: number) => (error: IMError) => error.code === code;
 
 describe('customer service: tickets (messages left for a group)', () => {
   const suite = useTestServer();
-  const setGroup = async (body: Record<string, unknown>) => {
-    const { status, json } = await api(suite.server, 'POST', '/api/cs/group/set', body);
-    assert.equal(status, 200, JSON.stringify(json));
-  };
-  const setAgent = async (userId: string, groupIds: string[]) => {
-    const { status, json } = await api(suite.server, 'POST', '/api/cs/agent/set', { userId, groupIds, cap: 5 });
-    assert.equal(status, 200, JSON.stringify(json));
-  };
+  const setGroup = (body: Record<string, unknown>) => setServiceGroup(suite.server, body);
+  const setAgent = (userId: string, groupIds: string[], cap?: number) => setServiceAgent(suite.server, userId, groupIds, cap);
 
   it('takes a visitor\'s message outside hours, lists it to the group\'s agents newest first, and closes it', async () => {
     await setGroup({

@@ -9,7 +9,7 @@ import type { IMMessage } from '../../src/core/client/types.js';
 import { requestVisitorIdentity } from '../../src/core/client/visitor-identity.js';
 import type { WebSocketConstructor } from '../../src/core/transport/transport.js';
 import { openingState } from '../../src/server/service-hours.js';
-import { api, useTestServer, waitFor } from '../helpers/server.js';
+import { api, useTestServer, waitFor, setServiceAgent, setServiceGroup } from '../helpers/server.js';
 
 const refusedWith = (code: number) => (error: IMError) => error.code === code;
 const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
@@ -46,14 +46,8 @@ describe('customer-service business hours (the zone\'s rules)', () => {
 
 describe('customer service: hours, pre-chat form, info, anonymous visitors', () => {
   const suite = useTestServer({ extra: ['--cs-visitors', '--trust-proxy'] });
-  const setGroup = async (body: Record<string, unknown>) => {
-    const { status, json } = await api(suite.server, 'POST', '/api/cs/group/set', body);
-    assert.equal(status, 200, JSON.stringify(json));
-  };
-  const setAgent = async (userId: string, groupIds: string[], cap = 5) => {
-    const { status, json } = await api(suite.server, 'POST', '/api/cs/agent/set', { userId, groupIds, cap });
-    assert.equal(status, 200, JSON.stringify(json));
-  };
+  const setGroup = (body: Record<string, unknown>) => setServiceGroup(suite.server, body);
+  const setAgent = (userId: string, groupIds: string[], cap?: number) => setServiceAgent(suite.server, userId, groupIds, cap);
   const mint = (ip: string, body: unknown = {}) => fetch(`${suite.server.url}/cs/visitor`, {
     method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': ip }, body: JSON.stringify(body),
   });

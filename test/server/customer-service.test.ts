@@ -8,7 +8,7 @@ import type { IMError } from '../../src/core/client/errors.js';
 import type { IMMessage } from '../../src/core/client/types.js';
 import type { CustomerQueueEvent, CustomerRatingEvent, CustomerStatusEvent, CustomerWaitingEvent } from '../../src/core/client/customer-service.js';
 import type { WebSocketConstructor } from '../../src/core/transport/transport.js';
-import { api, useTestServer, waitFor } from '../helpers/server.js';
+import { api, useTestServer, waitFor, setServiceAgent, setServiceGroup } from '../helpers/server.js';
 
 const service = (targetId: string) => ({ conversationType: ConversationType.CUSTOMER_SERVICE, targetId });
 const text = (m: IMMessage) => (m.content as TextMessage).content;
@@ -54,14 +54,8 @@ function recordingWebSocket(frames: Buffer[]): WebSocketConstructor {
 
 describe('customer service (conversation type 5)', () => {
   const suite = useTestServer();
-  const setGroup = async (body: Record<string, unknown>) => {
-    const { status, json } = await api(suite.server, 'POST', '/api/cs/group/set', body);
-    assert.equal(status, 200, JSON.stringify(json));
-  };
-  const setAgent = async (userId: string, groupIds: string[], cap: number) => {
-    const { status, json } = await api(suite.server, 'POST', '/api/cs/agent/set', { userId, groupIds, cap });
-    assert.equal(status, 200, JSON.stringify(json));
-  };
+  const setGroup = (body: Record<string, unknown>) => setServiceGroup(suite.server, body);
+  const setAgent = (userId: string, groupIds: string[], cap?: number) => setServiceAgent(suite.server, userId, groupIds, cap);
 
   it('checks skill groups and agents in the app API', async () => {
     assert.equal((await api(suite.server, 'POST', '/api/cs/group/set', { groupId: 'has@at' })).status, 400);
