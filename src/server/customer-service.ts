@@ -287,7 +287,7 @@ export class CustomerService {
     Promise<ServiceSessionRecord | undefined> {
     const latest = await this.store.latestServiceSession(visitorId, groupId);
     if (latest && ACTIVE.has(latest.status)) return latest;
-    return start ? this.startLocked(visitorId, groupId, form) : undefined;
+    return start ? this.startLocked(visitorId, groupId, form, latest?.visitorInfo) : undefined;
   }
 
   /** Outside business hours no one would answer: refused rather than left waiting. */
@@ -297,10 +297,20 @@ export class CustomerService {
     }
   }
 
-  private async startLocked(visitorId: string, groupId: string, form?: Record<string, unknown>): Promise<ServiceSessionRecord> {
+  /**
+   * A follow-up (a visitor writing again after a resolve) sends no form: it carries the answers
+   * of the visitor's previous session, so that the agent has them without the visitor being
+   * asked the same questions again. A form sent with it replaces them.
+   */
+  private async startLocked(visitorId: string, groupId: string, form?: Record<string, unknown>, previousInfo?: Record<string, string>):
+    Promise<ServiceSessionRecord> {
     const group = await this.group(groupId);
     this.checkVisitorId(visitorId, groupId);
-    const visitorInfo = form ? checkedForm(group.preChatFields ?? [], form) : {};
+    const fields = group.preChatFields ?? [];
+    // Only the answers to fields the form still has (it may have changed since).
+    const carried = Object.fromEntries(Object.entries(previousInfo ?? {}).filter(([name]) => fields.some((field) => field.name === name)));
+    const answered = form && Object.keys(form).length > 0;
+    const visitorInfo = answered ? checkedForm(fields, form) : form ? checkedForm(fields, carried) : carried;
     if (group.mode !== 'robot') await this.checkOpen(group);
     const now = Date.now();
     const session = await this.store.createServiceSession({

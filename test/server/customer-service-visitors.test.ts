@@ -179,6 +179,38 @@ describe('customer service: hours, pre-chat form, info, anonymous visitors', () 
     assert.deepEqual([again.session?.sessionId, again.session?.visitorInfo], [session.sessionId, session.visitorInfo]);
   });
 
+  it('a follow-up after a resolve carries the previous answers; a new form replaces them', async () => {
+    await setGroup({
+      groupId: 'follow', mode: 'human', preChatFields: [
+        { name: 'name', label: 'Your name', type: 'text', required: true },
+        { name: 'order', label: 'Order', type: 'text' },
+      ],
+    });
+    await setAgent('follow-agent', ['follow']);
+    const agent = await suite.connect('follow-agent');
+    const visitor = await suite.connect('follow-visitor');
+    const first = await visitor.startCustomService('follow', { name: 'Ann', order: '42' });
+    await agent.resolveCustomerSession(first.sessionId);
+    // Writing again (no form): a new session with the same answers, for the agent to see.
+    await visitor.sendMessage({ conversationType: ConversationType.CUSTOMER_SERVICE, targetId: 'follow' }, new TextMessage({ content: 'one more thing' }));
+    const second = (await visitor.getCustomerServiceInfo('follow')).session!;
+    assert.notEqual(second.sessionId, first.sessionId);
+    assert.deepEqual(second.visitorInfo, { name: 'Ann', order: '42' });
+    assert.deepEqual((await agent.getCustomerSessions('mine'))[0]?.visitorInfo, { name: 'Ann', order: '42' }, 'the agent sees them');
+    await agent.resolveCustomerSession(second.sessionId);
+    // startCustomService without answers: the carried ones satisfy the required field.
+    const third = await visitor.startCustomService('follow', {});
+    assert.deepEqual(third.visitorInfo, { name: 'Ann', order: '42' });
+    await agent.resolveCustomerSession(third.sessionId);
+    // New answers replace them, and a field the form no longer has is not carried.
+    const fourth = await visitor.startCustomService('follow', { name: 'Ann B.' });
+    assert.deepEqual(fourth.visitorInfo, { name: 'Ann B.' });
+    await agent.resolveCustomerSession(fourth.sessionId);
+    await setGroup({ groupId: 'follow', mode: 'human', preChatFields: [{ name: 'email', label: 'Email', type: 'email' }] });
+    const fifth = await visitor.startCustomService('follow', {});
+    assert.deepEqual(fifth.visitorInfo, {}, 'name is no field any more');
+  });
+
   it('tells a queued visitor their place in cs.info', async () => {
     await setGroup({ groupId: 'waits', mode: 'human' });
     const [first, second] = [await suite.connect('wait-1'), await suite.connect('wait-2')];
