@@ -36,6 +36,18 @@ describe('<im-support> launcher, as a visitor sees and operates it', () => {
     expect(bubble.getAttribute('aria-expanded')).to.equal('false');
   });
 
+  it('opened on a page that gives no server, says the chat is not set up instead of "Connecting…" forever', async () => {
+    const support = await fixture<ImSupport>(html`<im-support lang="en"></im-support>`);
+    await support.open();
+    const panel = partOf(support, 'panel') as HTMLElement & { updateComplete: Promise<boolean> };
+    await panel.updateComplete;
+    const alert = await untilShown(() => { const found = panel.shadowRoot!.querySelector<HTMLElement>('[role="alert"]'); return isShown(found) && found; });
+    expectSeen(alert, 'the message');
+    expect(alert.textContent).to.equal('This chat is not set up: the page gives no server to connect to.');
+    expect(panel.shadowRoot!.querySelector('[role="status"]'), 'no "Connecting…"').to.equal(null);
+    support.close();
+  });
+
   it('names the bubble in the page\'s language', async () => {
     const support = await fixture<ImSupport>(html`<im-support lang="zh-CN"></im-support>`);
     expect(partOf(support, 'bubble')!.getAttribute('aria-label')).to.equal('联系客服');

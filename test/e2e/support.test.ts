@@ -371,6 +371,11 @@ describe('<im-support>, the visitor\'s launcher (Chromium, real server)', () => 
     const panel = page.locator('im-support-panel');
     await panel.getByRole('group', { name: 'How was your conversation?' }).waitFor();
     await waitSeen(page, 'im-support-panel .rating legend', 'the rating prompt');
+    // Not rated before a reload: asked again after it, under the conversation.
+    await page.reload();
+    await page.getByRole('button', { name: 'Chat with us' }).click();
+    await waitSeen(page, 'im-support-panel .rating legend', 'the rating prompt after a reload');
+    await waitSeen(page, 'im-support-panel im-message-list [part="bubble"]', 'the conversation above it', 'It ships today');
     const stars = panel.getByRole('radio');
     assert.equal(await stars.count(), 5, 'five stars, as radio buttons');
     await panel.getByRole('button', { name: 'Send rating' }).click();
@@ -384,6 +389,52 @@ describe('<im-support>, the visitor\'s launcher (Chromium, real server)', () => 
     const rating = await ann.rating();
     assert.deepEqual([rating.sessionId, rating.score, rating.comment], [sales.sessionId, 4, 'Quick & kind <b>thanks</b>']);
     assert.equal(ann.ratings.length, 1, 'rated once');
+  });
+
+  it('downloads the conversation as a text file, without the agents\' notes', async () => {
+    const { page, ann } = sales;
+    await ann.client.addCustomerSessionNote(sales.sessionId, 'Internal: VIP customer');
+    const button = page.getByRole('button', { name: 'Download the conversation' });
+    await waitSeen(page, 'im-support-panel header button.transcript', 'the download button');
+    const [download] = await Promise.all([page.waitForEvent('download'), button.click()]);
+    assert.match(download.suggestedFilename(), /^Sales-\d{4}-\d{2}-\d{2}\.txt$/);
+    const text = readFileSync((await download.path())!, 'utf8');
+    assert.match(text, /^\uFEFFSales\n/, 'titled with the group');
+    assert.match(text, /\] You: Where is my parcel\?/);
+    assert.match(text, /\] Support team: It ships today/, 'the agent, without a profile name');
+    assert.match(text, /— The agent has resolved this conversation\. —/);
+    assert.doesNotMatch(text, /VIP/, 'no notes');
+  });
+
+  it('after a resolve the visitor writes on without the form again; the answers go with the new session; "Not now" puts the rating off for good', async () => {
+    const { page, ann } = sales;
+    await page.reload();
+    await page.getByRole('button', { name: 'Chat with us' }).click();
+    await waitSeen(page, 'im-support-panel im-composer textarea', 'the composer, not the form');
+    assert.equal(await page.locator('im-support-panel .rating legend').count(), 0, 'rated: not asked again');
+    assert.equal(await page.locator('im-support-panel form .field').count(), 0, 'no pre-chat form');
+    // The follow-up waits in the queue (the agent's cap is 0): the agent hears of it as a waiting count.
+    let waiting = 0;
+    const queued = waitFor((check) => ann.client.on('customerServiceWaiting', (event) => {
+      if (event.groupId === 'sales') waiting = event.waiting;
+      check();
+    }), () => waiting > 0, 'a visitor waiting in sales');
+    const input = page.locator('im-support-panel im-composer textarea');
+    await input.fill('One more question');
+    await input.press('Enter');
+    await queued;
+    const [followUp] = await ann.client.getCustomerSessions('queued');
+    assert.ok(followUp && followUp.sessionId !== sales.sessionId, 'a new session');
+    assert.deepEqual(followUp.visitorInfo, { name: 'Vera', email: 'vera@example.com', topic: 'Delivery' }, 'with the answers given before');
+    await ann.client.takeCustomerSession(followUp.sessionId);
+    await ann.client.resolveCustomerSession(followUp.sessionId);
+    await waitSeen(page, 'im-support-panel .rating legend', 'the prompt for the follow-up');
+    await page.locator('im-support-panel').getByRole('button', { name: 'Not now' }).click();
+    await page.locator('im-support-panel .rating').waitFor({ state: 'detached' });
+    await page.reload();
+    await page.getByRole('button', { name: 'Chat with us' }).click();
+    await waitSeen(page, 'im-support-panel im-message-list [part="bubble"]', 'the conversation', 'One more question');
+    assert.equal(await page.locator('im-support-panel .rating').count(), 0, 'put off: not asked after the reload');
     await sales.context.close();
   });
 

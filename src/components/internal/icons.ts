@@ -8,7 +8,7 @@ import { svg, type SVGTemplateResult } from 'lit';
  */
 export type IconName =
   | 'check' | 'check-double' | 'clock' | 'alert' | 'more' | 'back' | 'arrow-down' | 'smile' | 'paperclip'
-  | 'mic' | 'stop' | 'send' | 'close' | 'pin' | 'bell-off' | 'plus';
+  | 'mic' | 'stop' | 'send' | 'close' | 'pin' | 'bell-off' | 'plus' | 'download';
 
 // 24×24 paths, stroked (round caps and joins) unless listed in FILLED.
 const PATHS: Record<IconName, SVGTemplateResult> = {
@@ -28,6 +28,7 @@ const PATHS: Record<IconName, SVGTemplateResult> = {
   pin: svg`<path d="M9 4h6l-1 5 3 3v2H7v-2l3-3z"/><path d="M12 14v6"/>`,
   'bell-off': svg`<path d="M18 16H5l1.5-2V10a5.5 5.5 0 0 1 8.8-4.4"/><path d="M18 10v4l1 2"/><path d="M10 19a2 2 0 0 0 4 0"/><path d="M3 3l18 18"/>`,
   plus: svg`<path d="M12 5v14"/><path d="M5 12h14"/>`,
+  download: svg`<path d="M12 4v11"/><path d="M7 10.5l5 5 5-5"/><path d="M5 20h14"/>`,
 };
 
 const FILLED: ReadonlySet<IconName> = new Set(['more']);

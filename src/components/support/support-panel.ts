@@ -20,13 +20,14 @@ import { requestVisitorIdentity } from '../../core/client/visitor-identity.js';
 import { ConversationType, ErrorCode } from '../../core/protocol/codes.js';
 import { DegradingStore, MemoryStore } from '../../core/storage/key-value-store.js';
 import { deleteUserData, openUserStore } from '../../core/storage/indexeddb-store.js';
-import { forgetVisitor, loadVisitor, saveVisitor } from './visitor-store.js';
+import { dismissRating, forgetVisitor, loadVisitor, ratingDismissed, saveVisitor } from './visitor-store.js';
+import { saveTextFile, transcriptAsText, transcriptFileName } from '../internal/transcript.js';
 import { supportStringsFor, type SupportStrings } from './support-strings.js';
 
 const { CS_ALREADY_EVALUATED, CS_OUTSIDE_HOURS, SEND_FREQUENCY_TOO_FAST, PARAMETER_ERROR } = ErrorCode;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
-type Phase = 'idle' | 'connecting' | 'error' | 'form' | 'chat' | 'away' | 'left';
+type Phase = 'idle' | 'connecting' | 'error' | 'form' | 'chat' | 'away' | 'left' | 'unconfigured';
 
 interface Identity {
   userId: string;
@@ -95,6 +96,7 @@ export class ImSupportPanel extends ImElement {
     .stars input:checked ~ label, .stars label:hover, .stars label:hover ~ label { color: #f59e0b; }
     .stars input:focus-visible + label { outline: 2px solid var(--_focus); outline-offset: 1px; border-radius: 4px; }
     .rating form { gap: 8px; }
+    .actions { display: flex; gap: 8px; flex-wrap: wrap; }
   `];
 
   @property() server = '';
@@ -113,6 +115,8 @@ export class ImSupportPanel extends ImElement {
   @state() private info?: CustomerServiceInfo;
   @state() private position = 0;
   @state() private status?: CustomerSessionStatus;
+  /** The visitor's latest session with the group (0: none yet): the one rated, and the transcript's. */
+  @state() private sessionId = 0;
   @state() private rating: 'none' | 'ask' | 'sending' | 'done' = 'none';
   @state() private score = 0;
   @state() private notice = '';
@@ -155,6 +159,9 @@ export class ImSupportPanel extends ImElement {
     const identityChanged = ['server', 'group', 'user', 'token'].some((name) => changed.has(name) && changed.get(name) !== undefined);
     if (identityChanged && this.phase !== 'idle') this.release();
     if (this.phase === 'idle' && this.server && (this.active || this.token || loadVisitor(this.server))) void this.connect();
+    // Opened with no server to talk to: a page's mistake, said plainly instead of "Connecting…" forever.
+    if (!this.server && this.active && (this.phase === 'idle' || this.phase === 'unconfigured')) this.phase = 'unconfigured';
+    else if (this.server && this.phase === 'unconfigured') this.phase = 'idle';
   }
 
   override updated(changed: Map<string, unknown>): void {
@@ -205,6 +212,7 @@ export class ImSupportPanel extends ImElement {
     this.phase = 'idle';
     this.position = 0;
     this.status = undefined;
+    this.sessionId = 0;
     this.rating = 'none';
     this.notice = '';
     this.setUnread(0);
@@ -278,12 +286,12 @@ export class ImSupportPanel extends ImElement {
           if (event.groupId === this.group) this.position = event.position;
         }),
         client.on('customerServiceStatus', (event: CustomerStatusEvent) => this.onStatus(event)),
-        session.store.subscribe(() => this.setUnread(session.state.conversations.byKey[`5:${this.group}`]?.unreadCount ?? 0)),
+        session.store.subscribe(() => this.showUnreadOf(session)),
       );
       this.emit('im-identity', { userId: identity.userId, anonymous: identity.anonymous });
       await session.start();
       if (generation !== this.generation) return;
-      this.setUnread(session.state.conversations.byKey[`5:${this.group}`]?.unreadCount ?? 0);
+      this.showUnreadOf(session);
       await this.loadInfo(generation);
     } catch (error) {
       if (generation !== this.generation) return;
@@ -300,26 +308,46 @@ export class ImSupportPanel extends ImElement {
     this.position = info.position;
     const session = info.session;
     this.status = session?.status;
+    this.sessionId = session?.sessionId ?? 0;
     const ongoing = !!session && session.status !== 'resolved';
     if (ongoing) this.phase = 'chat';
     else if (!info.open && info.mode === 'human') this.phase = 'away';
-    else if (info.preChatFields.length > 0) this.phase = 'form';
+    // A returning visitor (the last conversation resolved) sees it again and writes on: the
+    // follow-up carries their earlier answers, so the form is only for a first conversation.
+    else if (info.preChatFields.length > 0 && !session) this.phase = 'form';
     else this.phase = 'chat';
+    // A conversation resolved while the visitor was away (or before a reload) and not rated yet.
+    if (session?.status === 'resolved' && session.rating === 0 && this.phase === 'chat'
+      && !ratingDismissed(this.server, this.identity?.userId ?? '', session.sessionId)) {
+      this.rating = 'ask';
+    }
   }
 
   private onStatus(event: CustomerStatusEvent): void {
     if (event.targetId !== this.group) return;
     this.status = event.status;
+    this.sessionId = event.sessionId;
     if (event.status !== 'queued') this.position = 0;
     if (event.status === 'resolved') {
       this.rating = 'ask';
       this.score = 0;
       this.notice = '';
-    } else if (this.rating === 'done') {
-      // A new session: it gets a rating of its own when it ends.
+    } else if (this.rating !== 'sending') {
+      // A new session (a follow-up): the prompt or the thanks were for the one before; this
+      // one gets a rating of its own when it ends.
       this.rating = 'none';
     }
     if (event.status !== 'resolved' && this.phase !== 'chat') this.phase = 'chat';
+  }
+
+  /**
+   * The conversation's unread count once the server's list has come: the offline cache's count
+   * may be of answers read since in another tab or browser, and a badge that shows 1 and then 0
+   * is worse than one that waits a moment.
+   */
+  private showUnreadOf(session: ChatSession): void {
+    if (!session.state.conversations.loaded) return;
+    this.setUnread(session.state.conversations.byKey[`5:${this.group}`]?.unreadCount ?? 0);
   }
 
   private setUnread(count: number): void {
@@ -370,6 +398,7 @@ export class ImSupportPanel extends ImElement {
     try {
       const session = await this.calls.startCustomService(this.group, values);
       this.status = session.status;
+      this.sessionId = session.sessionId;
       this.phase = 'chat';
       await this.updateComplete;
       this.focus();
@@ -447,6 +476,35 @@ export class ImSupportPanel extends ImElement {
     }
   }
 
+  /** "Not now": the prompt goes, and does not come back for this session after a reload. */
+  private putOffRating(): void {
+    if (this.sessionId) dismissRating(this.server, this.identity?.userId ?? '', this.sessionId);
+    this.rating = 'none';
+    this.formErrors = {};
+    this.notice = '';
+  }
+
+  // ---- the transcript ----
+
+  /** Saves the latest conversation with the team as a text file (the server's transcript: never agents' notes). */
+  private async downloadTranscript(): Promise<void> {
+    const words = this.words;
+    const sessionId = this.sessionId;
+    if (!sessionId) return;
+    this.notice = '';
+    try {
+      const lines = await this.calls.getCustomerSessionTranscript(sessionId);
+      const me = this.identity?.userId;
+      const title = this.info?.name || words.defaultTitle;
+      const text = transcriptAsText(lines, {
+        title, locale: this.language, nameOf: (line) => (line.senderId === me ? words.you : line.senderName || words.team),
+      });
+      saveTextFile(transcriptFileName(title), text);
+    } catch {
+      this.notice = words.failed;
+    }
+  }
+
   // ---- rendering ----
 
   /** The next opening in the visitor's own time: "at 09:00" today, else with the weekday. */
@@ -480,6 +538,8 @@ export class ImSupportPanel extends ImElement {
   private renderBody(words: SupportStrings) {
     const info = this.info;
     switch (this.phase) {
+      case 'unconfigured':
+        return html`<div class="pad"><p role="alert">${words.unconfigured}</p></div>`;
       case 'idle':
       case 'connecting':
         return html`<div class="pad"><p class="muted" role="status">${words.connecting}</p></div>`;
@@ -551,7 +611,10 @@ export class ImSupportPanel extends ImElement {
         </fieldset>
         <label>${words.comment}<textarea name="comment" maxlength="500" rows="2"></textarea></label>
         ${this.notice ? html`<p class="error" role="alert">${this.notice}</p>` : nothing}
-        <button class="primary" type="submit" ?disabled=${this.rating === 'sending'}>${words.rate}</button>
+        <div class="actions">
+          <button class="primary" type="submit" ?disabled=${this.rating === 'sending'}>${words.rate}</button>
+          <button class="secondary not-now" type="button" ?disabled=${this.rating === 'sending'} @click=${this.putOffRating}>${words.notNow}</button>
+        </div>
       </form>
     </div>`;
   }
@@ -561,6 +624,10 @@ export class ImSupportPanel extends ImElement {
     return html`
       <header part="header">
         <h2>${this.info?.name || words.defaultTitle}</h2>
+        ${this.phase === 'chat' && this.sessionId
+          ? html`<button class="transcript" type="button" aria-label=${words.downloadTranscript} title=${words.downloadTranscript}
+              @click=${this.downloadTranscript}>${icon('download')}</button>`
+          : nothing}
         <button class="close" type="button" aria-label=${words.close} title=${words.close} @click=${() => this.onCloseRequest?.()}>${icon('close')}</button>
       </header>
       <div class="body">${this.renderBody(words)}</div>`;

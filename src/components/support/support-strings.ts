@@ -36,6 +36,11 @@ const en = {
   rate: 'Send rating',
   chooseScore: 'Choose from 1 to 5 stars',
   thanksRating: 'Thanks for your feedback!',
+  notNow: 'Not now',
+  downloadTranscript: 'Download the conversation',
+  you: 'You',
+  team: 'Support team',
+  unconfigured: 'This chat is not set up: the page gives no server to connect to.',
 };
 
 export type SupportStrings = typeof en;
@@ -75,6 +80,11 @@ const zhCN: SupportStrings = {
   rate: '提交评价',
   chooseScore: '请选择 1 到 5 星',
   thanksRating: '感谢您的评价！',
+  notNow: '以后再说',
+  downloadTranscript: '下载聊天记录',
+  you: '我',
+  team: '客服',
+  unconfigured: '聊天尚未配置：页面未提供要连接的服务器地址。',
 };
 
 export const supportStringsFor = (lang: Lang): SupportStrings => (lang === 'zh-CN' ? zhCN : en);

@@ -9,15 +9,16 @@ export interface StoredVisitor {
   expiresAt?: number;
 }
 
-const keyOf = (server: string): string => {
-  let origin = server;
+const originOf = (server: string): string => {
   try {
-    origin = new URL(server.trim().split(/\s+/)[0]!).origin;
+    return new URL(server.trim().split(/\s+/)[0]!).origin;
   } catch {
     // Not a URL: the attribute as given still keys one server.
+    return server;
   }
-  return `im-support:visitor:${origin}`;
 };
+const keyOf = (server: string): string => `im-support:visitor:${originOf(server)}`;
+const dismissedKeyOf = (server: string, userId: string): string => `im-support:rating-dismissed:${originOf(server)}|${userId}`;
 
 /** localStorage, or nothing where there is none or it refuses (SSR, a sandboxed frame, storage off). */
 function storage(): Storage | undefined {
@@ -52,5 +53,25 @@ export function forgetVisitor(server: string): void {
     storage()?.removeItem(keyOf(server));
   } catch {
     // Nothing stored that could be read either.
+  }
+}
+
+/**
+ * The session whose rating the visitor put off ("Not now"): the prompt is not shown again for
+ * it after a reload. One per user and server: only the latest session is ever asked about.
+ */
+export function ratingDismissed(server: string, userId: string, sessionId: number): boolean {
+  try {
+    return storage()?.getItem(dismissedKeyOf(server, userId)) === String(sessionId);
+  } catch {
+    return false;
+  }
+}
+
+export function dismissRating(server: string, userId: string, sessionId: number): void {
+  try {
+    storage()?.setItem(dismissedKeyOf(server, userId), String(sessionId));
+  } catch {
+    // Not kept: the prompt comes back after a reload, nothing worse.
   }
 }
