@@ -63,16 +63,27 @@ function wallClock(formatter: Intl.DateTimeFormat, time: number): number {
 }
 
 /**
- * The instant at which the zone's clock shows `wall` (a UTC instant standing for wall-clock
- * fields). A time skipped by a change to summer time comes out shifted by the change, as the
- * clock itself jumps over it; a time shown twice gives its first instant.
+ * The first instant at which the zone's clock shows `wall` (a UTC instant standing for
+ * wall-clock fields) or later: a time shown twice gives its first instant; a time skipped by a
+ * change to summer time gives the instant of the jump, when the clock passes it (a group opening
+ * at 02:30 on that night is open from 03:00, the clock's first minute after the gap).
  */
 function instantOf(formatter: Intl.DateTimeFormat, wall: number): number {
   const offsetAt = (time: number) => wallClock(formatter, time) - Math.floor(time / 60_000) * 60_000;
   const first = wall - offsetAt(wall);
   const second = wall - offsetAt(first);
   const shown = [first, second].filter((time) => wallClock(formatter, time) === wall);
-  return shown.length ? Math.min(...shown) : second;
+  if (shown.length) return Math.min(...shown);
+  // In the gap: the clock shows less than `wall` at the earlier candidate and more at the later;
+  // the jump lies between them (at most a few hours apart), found to the minute.
+  let before = Math.min(first, second);
+  let after = Math.max(first, second);
+  while (after - before > 60_000) {
+    const middle = before + Math.floor((after - before) / 120_000) * 60_000;
+    if (wallClock(formatter, middle) >= wall) after = middle;
+    else before = middle;
+  }
+  return after;
 }
 
 const DAY_MS = 86_400_000;

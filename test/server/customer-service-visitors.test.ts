@@ -32,6 +32,17 @@ describe('customer-service business hours (the zone\'s rules)', () => {
     assert.equal(openingState(berlin, Date.UTC(2026, 9, 23, 12)).nextOpening, Date.UTC(2026, 9, 26, 8));
   });
 
+  it('an opening inside the hour skipped by the change to summer time is the moment the clock jumps', () => {
+    // Sunday 2026-03-29 in Berlin: 02:00 CET is followed by 03:00 CEST (01:00 UTC); 02:30 never shows.
+    const night = { timeZone: 'Europe/Berlin', weekly: { sun: [['02:30', '05:00']] as Array<[string, string]> } };
+    assert.equal(openingState(night, Date.UTC(2026, 2, 28, 12)).nextOpening, Date.UTC(2026, 2, 29, 1));
+    assert.equal(openingState(night, Date.UTC(2026, 2, 29, 1)).open, true, 'open from 03:00 CEST');
+    assert.equal(openingState(night, Date.UTC(2026, 2, 29, 0, 59)).open, false, '01:59 CET: not yet');
+    // New York, 2026-03-08: 02:00 EST jumps to 03:00 EDT (07:00 UTC).
+    const newYork = { timeZone: 'America/New_York', weekly: { sun: [['02:15', '04:00']] as Array<[string, string]> } };
+    assert.equal(openingState(newYork, Date.UTC(2026, 2, 7, 12)).nextOpening, Date.UTC(2026, 2, 8, 7));
+  });
+
   it('is open within an interval of the zone\'s own day, closed at its end, and never opens without days', () => {
     assert.deepEqual(openingState(berlin, Date.UTC(2026, 2, 30, 7)), { open: true, nextOpening: 0 }, 'Monday 09:00 summer time');
     assert.equal(openingState(berlin, Date.UTC(2026, 2, 30, 15)).open, false, 'Monday 17:00 is closing time');
