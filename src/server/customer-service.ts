@@ -735,6 +735,9 @@ const MAX_TICKETS = 200;
 const TICKETS_PER_WINDOW = 5;
 const TICKET_WINDOW_MS = 3_600_000;
 const EMAIL_SHAPE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+/** A phone number as people write it: an optional +, then digits with spaces, dots, dashes or brackets; 3–20 digits. */
+const PHONE_SHAPE = /^\+?[\d\s().-]{3,40}$/;
+const isPhone = (value: string): boolean => PHONE_SHAPE.test(value) && /^(?:\D*\d){3,20}\D*$/.test(value);
 
 /** The pre-chat form checked against the group's fields: only known names, required ones filled, emails and choices as asked. */
 function checkedForm(fields: readonly PreChatField[], form: Record<string, unknown>): Record<string, string> {
@@ -753,6 +756,7 @@ function checkedForm(fields: readonly PreChatField[], form: Record<string, unkno
       continue;
     }
     if (field.type === 'email' && !EMAIL_SHAPE.test(value)) refuse(`form.${field.name} must be an email address`);
+    if (field.type === 'tel' && !isPhone(value)) refuse(`form.${field.name} must be a phone number`);
     if (field.type === 'select' && !field.options?.includes(value)) refuse(`form.${field.name} must be one of its options`);
     info[field.name] = value;
   }

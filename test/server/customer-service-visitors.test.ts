@@ -176,6 +176,9 @@ describe('customer service: hours, pre-chat form, info, anonymous visitors', () 
       { name: 'Ann', email: 'ann@example.com', shoe: '42' },
       { name: 'x'.repeat(501), email: 'ann@example.com' },
       { name: '   ', email: 'ann@example.com' },
+      { name: 'Ann', email: 'ann@example.com', phone: 'call me' },
+      { name: 'Ann', email: 'ann@example.com', phone: '12' },
+      { name: 'Ann', email: 'ann@example.com', phone: '1'.repeat(21) },
     ];
     for (const form of refusals) {
       await assert.rejects(visitor.startCustomService('form', form), refusedWith(ErrorCode.PARAMETER_ERROR), JSON.stringify(form).slice(0, 80));
@@ -188,6 +191,9 @@ describe('customer service: hours, pre-chat form, info, anonymous visitors', () 
     assert.deepEqual(seen?.visitorInfo, session.visitorInfo, 'the agent sees the form');
     const again = await visitor.getCustomerServiceInfo('form');
     assert.deepEqual([again.session?.sessionId, again.session?.visitorInfo], [session.sessionId, session.visitorInfo]);
+    await agent.resolveCustomerSession(session.sessionId);
+    const withPhone = await visitor.startCustomService('form', { name: 'Ann', email: 'ann@example.com', phone: '+49 (30) 555-0100' });
+    assert.equal(withPhone.visitorInfo.phone, '+49 (30) 555-0100', 'a phone number as people write it');
   });
 
   it('a follow-up after a resolve carries the previous answers; a new form replaces them', async () => {

@@ -26,6 +26,8 @@ import { supportStringsFor, type SupportStrings } from './support-strings.js';
 
 const { CS_ALREADY_EVALUATED, CS_OUTSIDE_HOURS, SEND_FREQUENCY_TOO_FAST, PARAMETER_ERROR } = ErrorCode;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+// The server's rule for phone numbers: an optional +, digits with spaces, dots, dashes or brackets, 3–20 digits.
+const isPhone = (value: string): boolean => /^\+?[\d\s().-]{3,40}$/.test(value) && /^(?:\D*\d){3,20}\D*$/.test(value);
 
 type Phase = 'idle' | 'connecting' | 'error' | 'form' | 'chat' | 'away' | 'left' | 'unconfigured';
 
@@ -364,6 +366,7 @@ export class ImSupportPanel extends ImElement {
     if (!value.trim()) return field.required ? words.fieldRequired(field.label) : '';
     if (value.length > max) return words.fieldTooLong(max);
     if (field.type === 'email' && !EMAIL.test(value.trim())) return words.fieldEmail;
+    if (field.type === 'tel' && !isPhone(value.trim())) return words.fieldTel;
     if (field.type === 'select' && field.options && !field.options.includes(value)) return words.fieldRequired(field.label);
     return '';
   }
