@@ -1,7 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ConversationType, ErrorCode } from '../../src/core/protocol/codes.js';
-import { TextMessage } from '../../src/core/messages/index.js';
+import {
+  FileMessage, GIFMessage, HQVoiceMessage, ImageMessage, LocationMessage, RichContentMessage, SightMessage, TextMessage,
+} from '../../src/core/messages/index.js';
 import type { IMClient } from '../../src/core/client/client.js';
 import type { IMError } from '../../src/core/client/errors.js';
 import type { CustomerStatusEvent } from '../../src/core/client/customer-service.js';
@@ -208,5 +210,28 @@ describe('customer service: agents\' tools', () => {
     await assert.rejects(scribe.getCustomerSessionTranscript(999_999), refusedWith(ErrorCode.CS_SESSION_NOT_FOUND));
     await assert.rejects(stranger.getCustomerSessionNotes(session.sessionId), refusedWith(ErrorCode.RC_MSG_UNAUTHORIZED));
     await assert.rejects(stranger.takeCustomerSession(next.sessionId), refusedWith(ErrorCode.RC_MSG_UNAUTHORIZED));
+  });
+
+  it('writes messages that are no text as their summary in the transcript; a recalled one as [Recalled], its command as no line', async () => {
+    await setGroup({ groupId: 'kinds', mode: 'human' });
+    await setAgent('kinds-agent', ['kinds'], 5);
+    const agent = await suite.connect('kinds-agent');
+    const visitor = await suite.connect('kinds-v');
+    const session = await visitor.startCustomService('kinds');
+    const thumb = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
+    const to = service('kinds');
+    for (const content of [
+      new ImageMessage({ content: thumb, imageUri: 'https://cdn.example.test/a.png' }),
+      new GIFMessage({ gifDataSize: 30_000, remoteUrl: 'https://cdn.example.test/a.gif', width: 300, height: 200 }),
+      new FileMessage({ name: 'invoice.pdf', size: 1000, type: 'pdf', fileUrl: 'https://cdn.example.test/invoice.pdf' }),
+      new HQVoiceMessage({ remoteUrl: 'https://cdn.example.test/v.aac', duration: 3 }),
+      new SightMessage({ sightUrl: 'https://cdn.example.test/v.mp4', content: thumb, duration: 10, size: 100, name: 'clip.mp4' }),
+      new LocationMessage({ latitude: 39.9, longitude: 116.4, poi: 'Front door', content: thumb }),
+      new RichContentMessage({ title: 'Order 42', content: 'Summary', imageUri: 'https://example.test/i.png', url: 'https://example.test/o/42' }),
+    ]) await visitor.sendMessage(to, content);
+    const oops = await visitor.sendMessage(to, new TextMessage({ content: 'wrong chat, sorry' }));
+    await visitor.recallMessage(to, { messageUid: oops.messageUid, sentTime: oops.sentTime });
+    const texts = (await agent.getCustomerSessionTranscript(session.sessionId)).filter((line) => line.senderId === 'kinds-v').map((line) => line.text);
+    assert.deepEqual(texts, ['[Image]', '[GIF]', '[File] invoice.pdf', '[Voice]', '[Video]', '[Location] Front door', '[Link] Order 42', '[Recalled]']);
   });
 });
