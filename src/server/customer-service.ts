@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ConversationType, ErrorCode } from '../core/protocol/codes.js';
+import type { CustomerTranscriptLine } from '../core/protocol/customer-service-records.js';
 import type { FanoutBus } from './bus.js';
 import { ServiceError } from './service-error.js';
 import {
@@ -612,7 +613,7 @@ export class CustomerService {
       : await this.store.history(serviceConversationKey(session.groupId, session.visitorId), { after: from, count: TRANSCRIPT_PAGE, budget: TRANSCRIPT_BUDGET });
     const inSession = page.messages.filter((message) => message.seq < end);
     const names = new Map<string, string>([[SERVER_SENDER, ''], [ROBOT_SENDER, 'Robot']]);
-    const lines = [];
+    const lines: CustomerTranscriptLine[] = [];
     for (const message of inSession) {
       const text = transcriptText(message);
       if (text === undefined) continue;

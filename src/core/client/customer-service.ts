@@ -1,4 +1,7 @@
 import { ConversationType } from '../protocol/codes.js';
+import type { CustomerPreChatField, CustomerSessionStatus } from '../protocol/customer-service-records.js';
+
+export type { CustomerPreChatField, CustomerServiceTicket, CustomerSessionStatus, CustomerTranscriptLine } from '../protocol/customer-service-records.js';
 
 /**
  * Customer service (conversation type 5) as the client sees it: sessions, and the events the
@@ -7,8 +10,6 @@ import { ConversationType } from '../protocol/codes.js';
 
 /** The skill group a visitor reaches when none is named. */
 export const DEFAULT_CUSTOMER_SERVICE_GROUP = 'service';
-
-export type CustomerSessionStatus = 'robot' | 'queued' | 'open' | 'pending' | 'resolved';
 
 export interface CustomerSession {
   sessionId: number;
@@ -29,17 +30,6 @@ export interface CustomerSession {
   visitorInfo: Record<string, string>;
   /** For agents: the visitor's name (their profile's, else the form's `name`; '' when unknown). */
   visitorName?: string;
-}
-
-/** A field of a skill group's pre-chat form. */
-export interface CustomerPreChatField {
-  /** The key in the form and in `visitorInfo`: 1–32 of a-z 0-9 _. */
-  name: string;
-  label: string;
-  type: 'text' | 'email' | 'tel' | 'textarea' | 'select';
-  required?: boolean;
-  /** The choices of a select. */
-  options?: string[];
 }
 
 /** What a launcher shows for a skill group: its hours now, its form, and the caller's session. */
@@ -96,34 +86,6 @@ export interface CustomerCannedReply {
   groupId: string;
   shortcut: string;
   text: string;
-}
-
-/** A line of a session's transcript: messages as text (`[Image]`, `[File] name` for others), never notes. */
-export interface CustomerTranscriptLine {
-  seq: number;
-  time: number;
-  senderId: string;
-  /** '' for the server's notices and for users without a name. */
-  senderName: string;
-  text: string;
-}
-
-/** A message a visitor left for a group (outside hours, say); agents of the group list and close it. */
-export interface CustomerServiceTicket {
-  ticketId: number;
-  groupId: string;
-  visitorId: string;
-  name: string;
-  email: string;
-  message: string;
-  /** The pre-chat form sent with it ({} when none). */
-  form: Record<string, string>;
-  status: 'open' | 'closed';
-  createdAt: number;
-  /** The agent who closed it ('' while open). */
-  closedBy: string;
-  /** 0 while open. */
-  closedAt: number;
 }
 
 /** An anonymous visitor's identity from the server's POST /cs/visitor. */

@@ -1,4 +1,5 @@
 import type { ServiceHours } from '../service-hours.js';
+import type { CustomerPreChatField, CustomerServiceTicket, CustomerSessionStatus } from '../../core/protocol/customer-service-records.js';
 
 /**
  * What the server needs from storage. The frame handlers only see this interface, so another
@@ -104,14 +105,7 @@ export interface ServiceGroupRecord {
   cannedReplies?: CannedReply[];
 }
 
-export interface PreChatField {
-  name: string;
-  label: string;
-  type: 'text' | 'email' | 'tel' | 'textarea' | 'select';
-  required?: boolean;
-  /** The choices of a select. */
-  options?: string[];
-}
+export type PreChatField = CustomerPreChatField;
 
 export interface CannedReply {
   shortcut: string;
@@ -129,7 +123,7 @@ export interface ServiceAgentRecord {
   away: boolean;
 }
 
-export type ServiceSessionStatus = 'robot' | 'queued' | 'open' | 'pending' | 'resolved';
+export type ServiceSessionStatus = CustomerSessionStatus;
 
 export interface ServiceSessionRecord {
   sessionId: number;
@@ -176,22 +170,7 @@ export interface ServiceNoteRecord {
 }
 
 /** A message a visitor left for a group (outside hours, say): a row of its own, never part of a conversation. */
-export interface ServiceTicketRecord {
-  ticketId: number;
-  groupId: string;
-  visitorId: string;
-  name: string;
-  email: string;
-  message: string;
-  /** The pre-chat form, when the visitor filled it in ({} when none). */
-  form: Record<string, string>;
-  status: 'open' | 'closed';
-  createdAt: number;
-  /** The agent who closed it ('' while open). */
-  closedBy: string;
-  /** 0 while open. */
-  closedAt: number;
-}
+export type ServiceTicketRecord = CustomerServiceTicket;
 
 /** Customer service: skill groups, agents, sessions, internal notes and tickets. */
 export interface ServiceStore {
