@@ -18,7 +18,8 @@ export { ConnectionStatus, ConversationType, ErrorCode, FrameType, QoS, errorCod
 export * from './messages/index.js';
 export { ChatSession, toItem } from './client/chat-session.js';
 export type { ChatSessionOptions } from './client/chat-session.js';
-export type { ChatClient } from './client/chat-client.js';
+export type { ChatClient, CustomerServiceClient, CustomerServiceMethod } from './client/chat-client.js';
+export { CUSTOMER_SERVICE_METHODS } from './client/chat-client.js';
 export { TabSharedClient, canShareConnection } from './client/tab-shared-client.js';
 export type { TabSharedClientOptions } from './client/tab-shared-client.js';
 export type { SessionCacheOptions } from './client/session-cache.js';

@@ -1,10 +1,14 @@
-import { describe, it } from 'node:test';
+import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright';
-import { ConversationType } from '../../src/core/protocol/codes.js';
+import { ConversationType, ErrorCode } from '../../src/core/protocol/codes.js';
 import { TextMessage } from '../../src/core/messages/index.js';
 import type { IMMessage } from '../../src/core/client/types.js';
-import { api, connectClient, tokenFor, waitFor, type TestServer } from '../helpers/server.js';
+import type { IMClient } from '../../src/core/client/client.js';
+import type { CustomerServiceClient, CustomerServiceMethod } from '../../src/core/client/chat-client.js';
+import type { TabSharedClient } from '../../src/core/client/tab-shared-client.js';
+import type { CustomerRatingEvent } from '../../src/core/client/customer-service.js';
+import { api, connectClient, setServiceAgent, setServiceGroup, tokenFor, waitFor, type TestServer } from '../helpers/server.js';
 import { newDevice, openChatPage, shownMessages, typeAndSend, until, useServerAndChromium, waitForShown, waitForStatus } from './pages.js';
 
 const isLeader = (page: Page) => page.evaluate(() => (document.querySelector('im-chat') as unknown as { session: { client: { isLeader: boolean } } }).session.client.isLeader);
@@ -123,6 +127,213 @@ describe('tabs of one user share one connection (Chromium)', () => {
     await one.close();
     // With no tab holding it open any more, the user's database is gone.
     await until(two, async (name) => !(await indexedDB.databases()).some((database) => database.name === name), `im-widget:${suite.server.wsUrl}:out-alice`);
+    await device.close();
+  });
+});
+
+// Both clients serve a customer-service UI (a compile error otherwise).
+const customerServiceClients: CustomerServiceClient[] = [null as unknown as TabSharedClient, null as unknown as IMClient];
+void customerServiceClients;
+
+type CallOutcome = { value?: any; code?: number; isError?: boolean };
+
+/** A customer-service call of the page's client, as a UI makes it: its value, or its error's code. */
+function callIn(page: Page, method: CustomerServiceMethod, ...args: unknown[]): Promise<CallOutcome> {
+  return page.evaluate(async ([name, list]) => {
+    const client = (document.querySelector('im-chat') as unknown as { session: { client: Record<string, (...a: unknown[]) => Promise<unknown>> } })
+      .session.client;
+    try {
+      return { value: await client[name]!(...list) };
+    } catch (error) {
+      return { code: (error as { code?: number }).code, isError: error instanceof Error };
+    }
+  }, [method, args] as const);
+}
+
+const CS_EVENTS = ['customerServiceQueue', 'customerServiceStatus', 'customerServiceRating', 'customerServiceWaiting'] as const;
+
+/** Keeps the customer-service events the page's client emits (in `window.csEvents`). */
+async function recordCsEvents(page: Page): Promise<void> {
+  await page.evaluate((names) => {
+    const client = (document.querySelector('im-chat') as unknown as { session: { client: { on(name: string, listener: (event: unknown) => void): void } } })
+      .session.client;
+    const seen: Array<{ name: string; event: Record<string, unknown> }> = [];
+    (window as unknown as { csEvents: typeof seen }).csEvents = seen;
+    for (const name of names) client.on(name, (event) => seen.push({ name, event: event as Record<string, unknown> }));
+  }, CS_EVENTS);
+}
+
+/** The recorded events of `name` whose fields include `fields`. */
+const csEventsIn = (page: Page, name: string, fields: Record<string, unknown>) => page.evaluate(([eventName, want]) =>
+  (window as unknown as { csEvents: Array<{ name: string; event: Record<string, unknown> }> }).csEvents
+    .filter((seen) => seen.name === eventName && Object.entries(want).every(([key, value]) => seen.event[key] === value)), [name, fields] as const);
+
+/** Waits until the page's client has emitted an event `name` with these fields. */
+async function waitForCsEvent(page: Page, name: string, fields: Record<string, unknown>): Promise<void> {
+  await page.waitForFunction(([eventName, want]) => (window as unknown as { csEvents: Array<{ name: string; event: Record<string, unknown> }> }).csEvents
+    .some((seen) => seen.name === eventName && Object.entries(want).every(([key, value]) => seen.event[key] === value)), [name, fields] as const)
+    .catch(async (error) => assert.fail(`${(error as Error).message}: no ${name} ${JSON.stringify(fields)} in ${JSON.stringify(
+      await page.evaluate(() => (window as unknown as { csEvents: unknown }).csEvents))}`));
+}
+
+/** Two tabs of `userId` in one browser profile: the first leads, the second follows; both record the customer-service events. */
+async function openTwoTabs(suite: { server: TestServer; browser: import('playwright').Browser }, userId: string) {
+  const device = await newDevice(suite.browser, suite.server);
+  const leader = await openChatPage(device, suite.server, await tokenFor(suite.server, userId), '');
+  await waitForStatus(leader, true);
+  const follower = await openChatPage(device, suite.server, await tokenFor(suite.server, userId), '');
+  await waitForStatus(follower, true);
+  assert.deepEqual([await isLeader(leader), await isLeader(follower)], [true, false]);
+  await recordCsEvents(leader);
+  await recordCsEvents(follower);
+  return { device, leader, follower };
+}
+
+describe('customer service through tabs that share one connection (Chromium)', () => {
+  const suite = useServerAndChromium();
+  const clients: IMClient[] = [];
+  const connect = async (userId: string) => {
+    const client = await connectClient(suite.server, userId);
+    clients.push(client);
+    return client;
+  };
+  afterEach(async () => {
+    for (const client of clients.splice(0)) await client.disconnect();
+  });
+
+  it('a visitor\'s follower tab asks and starts; both tabs hear the agent take and resolve; errors keep their codes', async () => {
+    await waitForConnections(suite.server, 0);
+    await setServiceGroup(suite.server, { groupId: 'tab-help', name: 'Tab help', mode: 'human' });
+    await setServiceAgent(suite.server, 'tab-agent', ['tab-help']);
+    const agent = await connect('tab-agent');
+    // Sessions wait in the queue until the agent takes them.
+    await agent.setCustomerServiceAgentAway(true);
+    const ratings: CustomerRatingEvent[] = [];
+    agent.on('customerServiceRating', (event) => ratings.push(event));
+    const { device, leader, follower } = await openTwoTabs(suite, 'tab-visitor');
+    await waitForConnections(suite.server, 2); // the agent's, and one for both of the visitor's tabs
+
+    const info = await callIn(follower, 'getCustomerServiceInfo', 'tab-help');
+    assert.equal(info.code, undefined, JSON.stringify(info));
+    assert.deepEqual([info.value.groupId, info.value.name, info.value.mode, info.value.session], ['tab-help', 'Tab help', 'human', null]);
+
+    const started = await callIn(follower, 'startCustomService', 'tab-help');
+    assert.deepEqual([started.value?.groupId, started.value?.status], ['tab-help', 'queued'], JSON.stringify(started));
+    const sessionId = started.value.sessionId as number;
+    for (const page of [leader, follower]) await waitForCsEvent(page, 'customerServiceQueue', { sessionId, groupId: 'tab-help', position: 1 });
+    // Asked again, the same session (the leader's own call, as a UI in the leading tab makes it).
+    assert.equal((await callIn(leader, 'startCustomService', 'tab-help')).value?.sessionId, sessionId);
+
+    await agent.takeCustomerSession(sessionId);
+    for (const page of [leader, follower]) await waitForCsEvent(page, 'customerServiceStatus', { sessionId, status: 'open', agentId: 'tab-agent', targetId: 'tab-help' });
+    await agent.resolveCustomerSession(sessionId);
+    for (const page of [leader, follower]) await waitForCsEvent(page, 'customerServiceStatus', { sessionId, status: 'resolved' });
+    for (const page of [leader, follower]) {
+      assert.equal((await csEventsIn(page, 'customerServiceStatus', { sessionId, status: 'open' })).length, 1, 'each status once in each tab');
+    }
+
+    const rated = await callIn(follower, 'evaluateHumanCustomService', 'tab-help', 5, 'quick');
+    assert.deepEqual([rated.value?.sessionId, rated.value?.score, rated.value?.comment], [sessionId, 5, 'quick'], JSON.stringify(rated));
+    await waitFor((check) => agent.on('customerServiceRating', check), () => ratings.some((rating) => rating.sessionId === sessionId && rating.score === 5), 'the agent hears the rating');
+    assert.deepEqual(await callIn(follower, 'evaluateHumanCustomService', 'tab-help', 4), { code: ErrorCode.CS_ALREADY_EVALUATED, isError: true });
+    assert.deepEqual(await callIn(leader, 'evaluateRobotCustomService', 'tab-help', 4), { code: ErrorCode.CS_ALREADY_EVALUATED, isError: true });
+    assert.deepEqual(await callIn(follower, 'startCustomService', 'no-such-group'), { code: ErrorCode.RC_DISCUSSION_GROUP_ID_INVALID, isError: true });
+    assert.deepEqual(await callIn(follower, 'stopCustomService', 'tab-help'), { code: ErrorCode.CS_SESSION_NOT_FOUND, isError: true });
+
+    const transcript = await callIn(follower, 'getCustomerSessionTranscript', sessionId);
+    assert.ok(transcript.value?.some((line: { text: string }) => line.text.includes('serving you')), JSON.stringify(transcript));
+    const ticket = await callIn(follower, 'leaveCustomerServiceMessage', 'tab-help', { email: 'v@example.com', message: 'call me back' });
+    assert.equal(typeof ticket.value?.ticketId, 'number', JSON.stringify(ticket));
+    await agent.setCustomerServiceAgentAway(false);
+    assert.equal((await agent.getCustomerServiceTickets()).filter((one) => one.message === 'call me back').length, 1);
+
+    assert.equal(await connections(suite.server), 2);
+    await device.close();
+  });
+
+  it('an agent\'s follower tab lists, takes, notes and resolves; both tabs hear the queue, the status and the rating', async () => {
+    await waitForConnections(suite.server, 0);
+    await setServiceGroup(suite.server, { groupId: 'tab-desk', name: 'Desk', mode: 'human' });
+    await setServiceAgent(suite.server, 'desk-agent', ['tab-desk']);
+    const { device, leader, follower } = await openTwoTabs(suite, 'desk-agent');
+    assert.deepEqual((await callIn(follower, 'setCustomerServiceAgentAway', true)).value, { away: true });
+    const visitor = await connect('desk-visitor');
+    await waitForConnections(suite.server, 2);
+
+    const session = await visitor.startCustomService('tab-desk');
+    for (const page of [leader, follower]) await waitForCsEvent(page, 'customerServiceWaiting', { groupId: 'tab-desk', waiting: 1 });
+    const queued = await callIn(follower, 'getCustomerSessionsPage', 'queued');
+    assert.deepEqual(queued.value?.sessions.map((one: { sessionId: number }) => one.sessionId), [session.sessionId], JSON.stringify(queued));
+    assert.deepEqual((await callIn(follower, 'getCustomerSessions', 'queued')).value?.map((one: { sessionId: number }) => one.sessionId), [session.sessionId]);
+    const directory = await callIn(follower, 'getCustomerServiceAgents');
+    assert.ok(directory.value?.agents.some((one: { userId: string; online: boolean }) => one.userId === 'desk-agent' && one.online), JSON.stringify(directory));
+    assert.ok(Array.isArray((await callIn(follower, 'getCannedReplies')).value));
+
+    const taken = await callIn(follower, 'takeCustomerSession', session.sessionId);
+    assert.deepEqual([taken.value?.status, taken.value?.agentId], ['open', 'desk-agent'], JSON.stringify(taken));
+    for (const page of [leader, follower]) {
+      await waitForCsEvent(page, 'customerServiceStatus', { sessionId: session.sessionId, status: 'open', agentId: 'desk-agent' });
+      await waitForCsEvent(page, 'customerServiceWaiting', { groupId: 'tab-desk', waiting: 0 });
+    }
+    assert.deepEqual(await callIn(follower, 'takeCustomerSession', session.sessionId), { code: ErrorCode.CS_SESSION_NOT_FOUND, isError: true });
+
+    assert.equal((await callIn(follower, 'addCustomerSessionNote', session.sessionId, 'wants a refund')).value?.text, 'wants a refund');
+    const notes = await callIn(leader, 'getCustomerSessionNotes', session.sessionId);
+    assert.deepEqual(notes.value?.map((note: { text: string }) => note.text), ['wants a refund']);
+
+    assert.equal((await callIn(follower, 'resolveCustomerSession', session.sessionId)).value?.status, 'resolved');
+    for (const page of [leader, follower]) await waitForCsEvent(page, 'customerServiceStatus', { sessionId: session.sessionId, status: 'resolved' });
+    await visitor.evaluateHumanCustomService('tab-desk', 4, 'fine');
+    for (const page of [leader, follower]) await waitForCsEvent(page, 'customerServiceRating', { sessionId: session.sessionId, score: 4, comment: 'fine' });
+
+    assert.equal(await connections(suite.server), 2);
+    await device.close();
+  });
+
+  it('when the leading tab goes mid-call, a read is asked again of the next leader, and a change is not run twice', async () => {
+    await waitForConnections(suite.server, 0);
+    await setServiceGroup(suite.server, { groupId: 'tab-help', name: 'Tab help', mode: 'human' });
+    await setServiceAgent(suite.server, 'tab-agent', ['tab-help']);
+    const { device, leader, follower } = await openTwoTabs(suite, 'gone-visitor');
+    // The follower watches the tabs' channel for the leader taking its call.
+    await follower.evaluate(() => {
+      const chat = document.querySelector('im-chat') as unknown as { server: string };
+      const channel = new BroadcastChannel(`im-widget:${chat.server}|gone-visitor`);
+      const seen: string[] = [];
+      (window as unknown as { accepted: string[] }).accepted = seen;
+      channel.addEventListener('message', (event: MessageEvent<{ t: string }>) => {
+        if (event.data.t === 'accepted') seen.push(event.data.t);
+      });
+    });
+    // The server stops answering (it is paused): both calls are on their way when the leader goes.
+    suite.server.process.kill('SIGSTOP');
+    try {
+      await follower.evaluate(() => {
+        const client = (document.querySelector('im-chat') as unknown as { session: { client: TabSharedClient } }).session.client;
+        // (No named helper here: the page gets this function's source as it is.)
+        (window as unknown as { calls: Record<string, Promise<unknown>> }).calls = {
+          ticket: client.leaveCustomerServiceMessage('tab-help', { email: 'gone@example.com', message: 'mid-call' })
+            .then((value) => ({ value }), (error: { code?: number }) => ({ code: error.code })),
+          info: client.getCustomerServiceInfo('tab-help').then((value) => ({ value }), (error: { code?: number }) => ({ code: error.code })),
+        };
+      });
+      await follower.waitForFunction(() => (window as unknown as { accepted: string[] }).accepted.length === 1);
+      await leader.close();
+      await follower.waitForFunction(() => (document.querySelector('im-chat') as unknown as { session: { client: { isLeader: boolean } } }).session.client.isLeader);
+      // Taken by the tab that went: whether it reached the server is unknown, and it is not sent again.
+      assert.deepEqual(await follower.evaluate(() => (window as unknown as { calls: Record<string, Promise<unknown>> }).calls.ticket),
+        { code: ErrorCode.RC_SOCKET_DISCONNECTED });
+    } finally {
+      suite.server.process.kill('SIGCONT');
+    }
+    // The read waits for the new leader's connection, and is answered.
+    const info = await follower.evaluate(() => (window as unknown as { calls: Record<string, Promise<unknown>> }).calls.info) as CallOutcome;
+    assert.deepEqual([info.code, info.value?.groupId], [undefined, 'tab-help'], JSON.stringify(info));
+    await waitForStatus(follower, true);
+    await waitForConnections(suite.server, 1);
+    const agent = await connect('tab-agent');
+    const tickets = (await agent.getCustomerServiceTickets()).filter((ticket) => ticket.email === 'gone@example.com');
+    assert.ok(tickets.length <= 1, `the ticket is left at most once: ${JSON.stringify(tickets)}`);
     await device.close();
   });
 });

@@ -1,6 +1,6 @@
 import { ConnectionStatus, ErrorCode } from '../protocol/codes.js';
 import { decodeContent, encodeContent, type MessageContent } from '../messages/index.js';
-import type { ChatClient } from './chat-client.js';
+import { CUSTOMER_SERVICE_CHANGES, CUSTOMER_SERVICE_METHODS, type ChatClient, type CustomerServiceClient, type CustomerServiceMethod } from './chat-client.js';
 import type { IMClient, IMClientEvents } from './client.js';
 import { newClientMsgId } from './client.js';
 import { Emitter } from './emitter.js';
@@ -34,9 +34,24 @@ function browserEnvironment(): TabSharingEnvironment {
 /** Client calls a tab forwards to the leading tab. */
 const REMOTE_METHODS = [
   'sendMessage', 'getHistoryMessages', 'getConversationPage', 'getConversationList', 'clearUnreadCount', 'getProfiles',
-  'removeConversation', 'recallMessage', 'retry', 'sendTypingStatus', 'getMessageReaders',
+  'removeConversation', 'recallMessage', 'retry', 'sendTypingStatus', 'getMessageReaders', ...CUSTOMER_SERVICE_METHODS,
 ] as const;
 type RemoteMethod = (typeof REMOTE_METHODS)[number];
+
+/** Calls the leading tab confirms taking (`accepted`): if it goes before answering, they are not asked again. */
+const runsOnce = (method: RemoteMethod): boolean => CUSTOMER_SERVICE_CHANGES.has(method as CustomerServiceMethod);
+
+/** Events of the leader's client every tab hears. */
+const RELAYED_EVENTS = [
+  'message', 'typing', 'status', 'conversation', 'disconnect', 'schedule', 'retry', 'reconnect', 'sent', 'sendFailed', 'tokenWillExpire',
+  'tokenExpired', 'customerServiceQueue', 'customerServiceStatus', 'customerServiceRating', 'customerServiceWaiting',
+] as const satisfies ReadonlyArray<keyof IMClientEvents>;
+
+/** How many call ids a leading tab remembers, to run a call asked again (after a change of leader) once. */
+const REMEMBERED_CALLS = 1000;
+
+/** How long a call asked again of a new leader waits for its connection (IMClient's default request timeout). */
+const TAKEOVER_WAIT_MS = 15_000;
 
 interface WireContent { objectName: string; bytes: Uint8Array }
 type WireMessage = Omit<IMMessage, 'content'> & { content: WireContent };
@@ -44,7 +59,8 @@ type WireMessage = Omit<IMMessage, 'content'> & { content: WireContent };
 type TabMessage =
   | { t: 'hello'; from: string }
   | { t: 'state'; from: string; status: ConnectionStatus; userId?: string; leader: boolean }
-  | { t: 'call'; from: string; id: string; method: RemoteMethod; args: unknown[] }
+  | { t: 'call'; from: string; id: string; method: RemoteMethod; args: unknown[]; again?: boolean }
+  | { t: 'accepted'; from: string; to: string; id: string }
   | { t: 'result'; from: string; to: string; id: string; value?: unknown; error?: { code: number; message: string } }
   | { t: 'event'; from: string; name: keyof IMClientEvents; args: unknown[] }
   | { t: 'shared'; from: string; kind: string; data: unknown };
@@ -52,6 +68,8 @@ type TabMessage =
 interface PendingCall {
   method: RemoteMethod;
   args: unknown[];
+  /** The leading tab that confirmed taking a call that runs once. */
+  acceptedBy?: string;
   resolve(value: unknown): void;
   reject(error: IMError): void;
 }
@@ -110,8 +128,29 @@ function decodeValue(value: unknown): unknown {
  * tab at once; that tab connects with the shared storage (the outbox and the sync cursor carry
  * over) and the others send their unanswered calls again. A message is still stored once: every
  * resend keeps its clientMsgId. Messages reach each tab once, in cursor order, whichever tab led.
+ *
+ * The customer-service calls (CUSTOMER_SERVICE_METHODS) are forwarded the same way, and their
+ * events reach every tab. Of those that change something (CUSTOMER_SERVICE_CHANGES: a take, a
+ * note, a ticket…), none is run twice: the leader confirms taking one, and if it goes before
+ * answering, the call rejects with RC_SOCKET_DISCONNECTED (its outcome unknown, as with an
+ * IMClient whose link drops before the answer) instead of being asked of the next leader.
  */
-export class TabSharedClient extends Emitter<IMClientEvents> implements ChatClient {
+export interface TabSharedClient extends Pick<IMClient, CustomerServiceMethod> {}
+
+export class TabSharedClient extends Emitter<IMClientEvents> implements ChatClient, CustomerServiceClient {
+  static {
+    // One forwarding method per customer-service call, typed by the interface above.
+    for (const method of CUSTOMER_SERVICE_METHODS) {
+      Object.defineProperty(TabSharedClient.prototype, method, {
+        configurable: true,
+        writable: true,
+        value(this: TabSharedClient, ...args: unknown[]): Promise<unknown> {
+          return this.call(method, args);
+        },
+      });
+    }
+  }
+
   private readonly tabId = newClientMsgId();
   private readonly locks: LockManager;
   private readonly channel: BroadcastChannel;
@@ -126,6 +165,10 @@ export class TabSharedClient extends Emitter<IMClientEvents> implements ChatClie
   private wanted = false;
   private closed = false;
   private readonly calls = new Map<string, PendingCall>();
+  /** Leading: the ids of the calls this tab took from others (one asked again is not run again). */
+  private readonly takenCalls = new Set<string>();
+  /** The last `message` was one this tab had (a new leader's sync repeating it): so is a status event following it. */
+  private repeatedMessage = false;
   private readonly sharedListeners = new Set<(kind: string, data: unknown) => void>();
   /** The last message cursor this tab has seen: a new leader's sync may repeat older ones. */
   private seenCursor = 0;
@@ -184,11 +227,24 @@ export class TabSharedClient extends Emitter<IMClientEvents> implements ChatClie
       this.post({ t: 'event', from: this.tabId, name, args: args.map(encodeValue) });
       this.onEvent(name, args);
     });
-    this.stopLeading = (['message', 'typing', 'status', 'conversation', 'disconnect', 'schedule', 'retry', 'reconnect', 'sent', 'sendFailed', 'tokenWillExpire', 'tokenExpired'] as const).map(relay);
+    this.stopLeading = RELAYED_EVENTS.map(relay);
     if (this.wanted) void client.connect().catch(() => undefined);
     this.announce();
     // Calls this tab made while another tab led go to its own client now.
-    for (const [id, call] of this.calls) this.runCall(call.method, call.args).then((value) => this.settle(id, value), (error) => this.settle(id, undefined, error));
+    for (const [id, call] of this.calls) {
+      if (this.lostWithLeader(id, call, this.tabId)) continue;
+      this.runCallAgain(call.method, call.args).then((value) => this.settle(id, value), (error) => this.settle(id, undefined, error));
+    }
+  }
+
+  /**
+   * Whether a call the leading tab `leader` has not taken was taken by one gone since: one that
+   * runs once then rejects (it may or may not have reached the server), the others are asked again.
+   */
+  private lostWithLeader(id: string, call: PendingCall, leader: string): boolean {
+    if (!call.acceptedBy || call.acceptedBy === leader) return false;
+    this.settle(id, undefined, new IMError(ErrorCode.RC_SOCKET_DISCONNECTED, `the leading tab went away before the answer to ${call.method}`));
+    return true;
   }
 
   private announce(): void {
@@ -207,13 +263,28 @@ export class TabSharedClient extends Emitter<IMClientEvents> implements ChatClie
         this.setStatus(message.status);
         if (message.from !== this.leaderTabId) {
           this.leaderTabId = message.from;
-          // A new leader: what it may not have heard of is asked again (each call is idempotent).
-          for (const [id, call] of this.calls) this.post({ t: 'call', from: this.tabId, id, method: call.method, args: encodeArgs(call.method, call.args) });
+          // A new leader: what it may not have heard of is asked again (it runs a call it has
+          // taken already once; the calls that run once and were taken by a leader gone since fail).
+          for (const [id, call] of this.calls) {
+            if (this.lostWithLeader(id, call, message.from) || call.acceptedBy === message.from) continue;
+            this.post({ t: 'call', from: this.tabId, id, method: call.method, args: encodeArgs(call.method, call.args), again: true });
+          }
         }
         return;
-      case 'call':
+      case 'accepted': {
+        const call = message.to === this.tabId ? this.calls.get(message.id) : undefined;
+        if (call) call.acceptedBy = message.from;
+        return;
+      }
+      case 'call': {
         if (!this.leaderClient || !REMOTE_METHODS.includes(message.method)) return;
-        this.runCall(message.method, decodeArgs(message.method, message.args)).then(
+        const key = `${message.from}:${message.id}`;
+        if (this.takenCalls.has(key)) return;
+        this.takenCalls.add(key);
+        if (this.takenCalls.size > REMEMBERED_CALLS) this.takenCalls.delete(this.takenCalls.values().next().value!);
+        if (runsOnce(message.method)) this.post({ t: 'accepted', from: this.tabId, to: message.from, id: message.id });
+        const args = decodeArgs(message.method, message.args);
+        (message.again ? this.runCallAgain(message.method, args) : this.runCall(message.method, args)).then(
           (value) => this.post({ t: 'result', from: this.tabId, to: message.from, id: message.id, value: encodeValue(value) }),
           (error: IMError) => {
             // Going away: the caller asks the next leader instead of failing the user's message.
@@ -221,6 +292,7 @@ export class TabSharedClient extends Emitter<IMClientEvents> implements ChatClie
             this.post({ t: 'result', from: this.tabId, to: message.from, id: message.id, error: { code: error?.code ?? ErrorCode.UNKNOWN, message: error?.message ?? String(error) } });
           });
         return;
+      }
       case 'result':
         if (message.to === this.tabId) this.settle(message.id, decodeValue(message.value), message.error && new IMError(message.error.code, message.error.message));
         return;
@@ -247,8 +319,13 @@ export class TabSharedClient extends Emitter<IMClientEvents> implements ChatClie
     }
     if (name === 'message') {
       const message = args[0] as IMMessage;
-      if (message.cursor <= this.seenCursor) return;
+      // A status change comes as a notice message and then its customerServiceStatus event.
+      this.repeatedMessage = message.cursor <= this.seenCursor;
+      if (this.repeatedMessage) return;
       this.seenCursor = message.cursor;
+    } else if (name === 'customerServiceStatus' && this.repeatedMessage) {
+      this.repeatedMessage = false;
+      return;
     }
     this.emit(name, ...args);
   }
@@ -265,7 +342,8 @@ export class TabSharedClient extends Emitter<IMClientEvents> implements ChatClie
   }
 
   private runCall(method: RemoteMethod, args: unknown[]): Promise<unknown> {
-    const client = this.leaderClient!;
+    const client = this.leaderClient;
+    if (!client) return Promise.reject(new IMError(ErrorCode.RC_NET_CHANNEL_INVALID, 'disconnected'));
     const result = (client[method] as (...args: unknown[]) => unknown).apply(client, args);
     return Promise.resolve(result).then((value) => {
       // Reads and removals made here reach the other tabs as the server tells other devices.
@@ -280,6 +358,32 @@ export class TabSharedClient extends Emitter<IMClientEvents> implements ChatClie
       }
       return value;
     });
+  }
+
+  /**
+   * A call made before this tab led (asked again after the leader went): a new leader is still
+   * connecting, and a query now would fail with RC_NET_UNAVAILABLE, so it waits for the connection
+   * (at most TAKEOVER_WAIT_MS; a connection given up on answers at once). A send needs no wait:
+   * the client's outbox keeps it until connected.
+   */
+  private async runCallAgain(method: RemoteMethod, args: unknown[]): Promise<unknown> {
+    const client = this.leaderClient;
+    if (client && this.wanted && method !== 'sendMessage' && client.status !== ConnectionStatus.CONNECTED) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          off();
+          this.stopLeading = this.stopLeading.filter((stop) => stop !== done);
+          resolve();
+        };
+        const timer = setTimeout(done, TAKEOVER_WAIT_MS);
+        const off = client.on('status', (status) => {
+          if (status !== ConnectionStatus.CONNECTING && status !== ConnectionStatus.NETWORK_UNAVAILABLE) done();
+        });
+        this.stopLeading.push(done);
+      });
+    }
+    return this.runCall(method, args);
   }
 
   private call<T>(method: RemoteMethod, args: unknown[]): Promise<T> {
