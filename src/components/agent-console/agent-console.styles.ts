@@ -29,12 +29,12 @@ export const styles = css`
   /* Five tabs in a 300px pane: they share the width, and scroll sideways rather than clip when a language needs more. */
   .tabs { display: flex; border-bottom: 1px solid var(--_border); padding: 0 4px; overflow-x: auto; scrollbar-width: thin; }
   [role='tab'] {
-    flex: 1 0 auto; padding: calc(var(--_space) * 1.25) 3px; border: 0; border-bottom: 2px solid transparent;
-    background: none; color: var(--_muted); white-space: nowrap;
+    flex: 1 0 auto; padding: calc(var(--_space) * 1.25) 1px; border: 0; border-bottom: 2px solid transparent;
+    background: none; color: var(--_muted); white-space: nowrap; font-size: 0.875em;
   }
   [role='tab'][aria-selected='true'] { color: var(--_primary-text); border-bottom-color: var(--_primary); font-weight: 600; }
   .count {
-    display: inline-block; min-width: 1.5em; padding: 0 5px; border-radius: 999px;
+    display: inline-block; min-width: 1.5em; padding: 0 4px; border-radius: 999px;
     background: var(--_surface); color: var(--_text); font-size: 0.85em; text-align: center;
   }
   .panel { flex: 1; overflow-y: auto; min-height: 0; }

@@ -255,6 +255,7 @@ export class ImAgentConsole extends ImProvider {
   override updated(changed: PropertyValues<this>): void {
     // (`inspected` is private: a plain map lookup, as PropertyValues types only public names.)
     if (changed.has('sessionId') || (changed as Map<string, unknown>).has('inspected')) this.syncNotes();
+    if ((changed as Map<string, unknown>).has('tab')) this.revealTab();
     if (changed.has('session') || changed.has('agentService')) {
       this.conversations.attach();
       this.me.attach();
@@ -775,6 +776,20 @@ export class ImAgentConsole extends ImProvider {
     // Back to Mine: the open conversation comes back in the centre.
     if (tab === 'mine') this.inspected = undefined;
     void this.reload([tab]);
+  }
+
+  /**
+   * Scrolls the tab list, when the tabs do not fit (a narrow pane, a long language), to show the
+   * chosen tab. By hand: scrollIntoView would scroll the page too.
+   */
+  private revealTab(): void {
+    const list = this.renderRoot.querySelector<HTMLElement>('.tabs');
+    const current = list?.querySelector<HTMLElement>('[aria-selected="true"]');
+    if (!list || !current) return;
+    const bounds = list.getBoundingClientRect();
+    const box = current.getBoundingClientRect();
+    if (box.left < bounds.left) list.scrollLeft -= bounds.left - box.left;
+    else if (box.right > bounds.right) list.scrollLeft += box.right - bounds.right;
   }
 
   /**
