@@ -374,14 +374,23 @@ export class ImAgentConsole extends ImProvider {
     const service = this.service;
     if (!service) return;
     try {
-      const page = await sessionsOf(service, scope, this.depth[scope]);
-      this.lists = { ...this.lists, [scope]: page.sessions };
-      this.hasMore = { ...this.hasMore, [scope]: page.hasMore };
+      const through = this.depth[scope];
+      const page = await sessionsOf(service, scope, through);
+      let { sessions, hasMore } = page;
+      // "Load more" went deeper while this load ran: what it added stays, after what this load read.
+      if (page.hasMore && this.depth[scope] !== through) {
+        const end = sessions.at(-1)?.sessionId ?? Number.POSITIVE_INFINITY;
+        const known = new Set(sessions.map((s) => s.sessionId));
+        sessions = [...sessions, ...this.lists[scope].filter((s) => s.sessionId < end && !known.has(s.sessionId))];
+        hasMore = this.hasMore[scope];
+      }
+      this.lists = { ...this.lists, [scope]: sessions };
+      this.hasMore = { ...this.hasMore, [scope]: hasMore };
       this.loadedTabs = new Set(this.loadedTabs).add(scope);
       if (this.errorOf === 'load') this.error = '';
-      if (scope === 'mine' && this.sessionId !== undefined && !page.sessions.some((s) => s.sessionId === this.sessionId)) this.sessionId = undefined;
+      if (scope === 'mine' && this.sessionId !== undefined && !sessions.some((s) => s.sessionId === this.sessionId)) this.sessionId = undefined;
       const inspected = this.inspected;
-      if (inspected?.scope === scope && !page.sessions.some((s) => s.sessionId === inspected.sessionId)) this.inspected = undefined;
+      if (inspected?.scope === scope && !sessions.some((s) => s.sessionId === inspected.sessionId)) this.inspected = undefined;
       // Notes of a session set before its list was there.
       this.syncNotes();
     } catch (error) {
@@ -392,26 +401,31 @@ export class ImAgentConsole extends ImProvider {
   /** Adds the next page of a list (sessions older than its last). */
   private async loadMore(scope: SessionScope): Promise<void> {
     const service = this.service;
-    const last = this.lists[scope].at(-1)?.sessionId;
-    if (!service || last === undefined || this.loadingMore) return;
+    if (!service || this.loadingMore || this.lists[scope].length === 0) return;
     this.loadingMore = true;
     const fromButton = (this.renderRoot as ShadowRoot).activeElement?.classList.contains('more') ?? false;
     try {
-      const page = await sessionsBefore(service, scope, last);
-      // A refresh may have replaced the list meanwhile: only sessions older than its end, and not in it, are added.
-      const current = this.lists[scope];
-      const end = current.at(-1)?.sessionId ?? last;
-      const known = new Set(current.map((s) => s.sessionId));
-      const older = page.sessions.filter((s) => s.sessionId < end && !known.has(s.sessionId));
-      const list = [...current, ...older];
-      this.lists = { ...this.lists, [scope]: list };
-      this.hasMore = { ...this.hasMore, [scope]: page.hasMore };
-      const oldest = list.at(-1)?.sessionId;
-      if (oldest !== undefined) this.depth[scope] = oldest;
-      // The keyboard goes on from the first row added (the button goes when nothing more is left).
-      if (fromButton && older[0]) {
-        await this.updateComplete;
-        this.renderRoot.querySelector<HTMLElement>(`li[data-session-id="${older[0].sessionId}"] button`)?.focus();
+      // A refresh may replace the list while the page is on its way, ending elsewhere: the page
+      // would not follow on from it (a gap, or rows twice), so it is asked again from the new end.
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const last = this.lists[scope].at(-1)?.sessionId;
+        if (last === undefined) return;
+        const page = await sessionsBefore(service, scope, last);
+        const current = this.lists[scope];
+        if (current.at(-1)?.sessionId !== last) continue;
+        const known = new Set(current.map((s) => s.sessionId));
+        const added = page.sessions.filter((s) => s.sessionId < last && !known.has(s.sessionId));
+        const list = [...current, ...added];
+        this.lists = { ...this.lists, [scope]: list };
+        this.hasMore = { ...this.hasMore, [scope]: page.hasMore };
+        const oldest = list.at(-1)?.sessionId;
+        if (oldest !== undefined) this.depth[scope] = oldest;
+        // The keyboard goes on from the first row added (the button goes when nothing more is left).
+        if (fromButton && added[0]) {
+          await this.updateComplete;
+          this.renderRoot.querySelector<HTMLElement>(`li[data-session-id="${added[0].sessionId}"] button`)?.focus();
+        }
+        return;
       }
     } catch (error) {
       this.fail('loadMore', error);
