@@ -41,6 +41,7 @@ function scriptedService(data: Record<SessionScope, AgentSession[]>) {
     getCustomerServiceAgents: async () => ({ groups: [{ groupId: GROUP, name: 'Help desk' }], agents: [] }),
     getCannedReplies: async () => [],
     getCustomerSessionNotes: async () => [],
+    getCustomerSessionTranscript: async () => { throw Object.assign(new Error('not an agent of this session\'s group'), { code: 20406 }); },
   } as unknown as AgentService;
   return {
     service,
@@ -139,5 +140,20 @@ describe('agent console: what it loads, and when', () => {
     await waitUntil(() => shownIds(element).length === 152, 'the next page, from the new end');
     expect(shownIds(element), 'each session once, none missing').to.deep.equal(range(152, 1).map((s) => s.sessionId));
     expect(fake.calls.filter((call) => call.before !== undefined).map((call) => call.before)).to.deep.equal([51, 53]);
+  });
+
+  it('shows a Resolved session\'s details on choosing it, and a transcript the server refuses as the console\'s error', async () => {
+    const fake = scriptedService({ mine: [], queued: [], all: [], resolved: [session(12)] });
+    const element = await fixture<ImAgentConsole>(html`<im-agent-console lang="en" no-title .agentService=${fake.service}></im-agent-console>`);
+    await waitUntil(() => root(element).querySelector('[role="tab"][data-scope="resolved"]'));
+    await clickTab(element, 'resolved');
+    await waitUntil(() => shownIds(element).includes(12), 'Resolved shown');
+    root(element).querySelector<HTMLElement>('li[data-session-id="12"] button.inspect')!.click();
+    await element.updateComplete;
+    expect(root(element).querySelector('[part="visitor"]')!.textContent).to.contain('#12');
+    expect(root(element).querySelector('[part="resolve-button"]'), 'not the agent\'s to resolve').to.equal(null);
+    root(element).querySelector<HTMLElement>('[part="transcript-button"]')!.click();
+    await waitUntil(() => root(element).querySelector('[role="alert"]'), 'the error shown');
+    expect(root(element).querySelector('[role="alert"]')!.textContent).to.contain('Could not download the transcript: not an agent of this session\'s group (20406)');
   });
 });

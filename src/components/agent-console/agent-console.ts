@@ -249,6 +249,8 @@ export class ImAgentConsole extends ImProvider {
       changed.set('userId', this.userId);
       this.userId = this.user;
     }
+    // A conversation opened from outside (`session-id`) takes the centre back from an inspected session.
+    if (changed.has('sessionId') && this.sessionId !== undefined) this.inspected = undefined;
     super.willUpdate(changed);
   }
 
