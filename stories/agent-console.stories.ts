@@ -2,7 +2,7 @@ import type { Meta, StoryObj } from '@storybook/web-components-vite';
 import { html, nothing } from 'lit';
 import { ConversationType, conversationKey, receiveConversations, receiveHistory, type CustomerSession } from '../src/components/index.js';
 import '../src/components/agent-console/index.js';
-import type { AgentService, AgentSession } from '../src/components/agent-console/index.js';
+import type { AgentService, AgentSession, AgentTicket, ImAgentConsole } from '../src/components/agent-console/index.js';
 import { fixtureNow, inboxSession, ME, sentItem } from './fixtures.js';
 import { describe, frame, type FrameArgs } from './frame.js';
 
@@ -35,12 +35,30 @@ function fixtureSessions(now: number): Record<'mine' | 'queued' | 'all' | 'resol
   };
 }
 
+/** Messages visitors left for "help" outside hours: two open, one closed by bob. */
+function fixtureTickets(now: number): AgentTicket[] {
+  const ticket = (ticketId: number, minutesAgo: number, fields: Partial<AgentTicket>): AgentTicket => ({
+    ticketId, groupId: GROUP, visitorId: `visitor-t${ticketId}`, name: '', email: '', message: '', form: {}, status: 'open',
+    createdAt: now - minutesAgo * MINUTE, closedBy: '', closedAt: 0, ...fields,
+  });
+  return [
+    ticket(7, 50, {
+      name: 'Priya Shah', email: 'priya@example.com', form: { order: 'B-2040' },
+      message: 'The parcel says delivered but it is not here.\nCould someone call me tomorrow morning?',
+    }),
+    // A visitor's text is shown as they typed it, markup and all.
+    ticket(6, 600, { email: 'no.name+shop@example.org', message: 'Do you ship to Norway? <b>Urgent</b>' }),
+    ticket(5, 1500, { name: 'Tom', email: 'tom@example.net', message: 'Wrong size sent.', status: 'closed', closedBy: 'bob', closedAt: now - 1400 * MINUTE }),
+  ];
+}
+
 /**
  * The console's calls answered from fixtures (no server), as an app's own backend could answer
  * them: what each would return for alice.
  */
 function fixtureService(now: number): AgentService {
   const sessions = fixtureSessions(now);
+  let tickets = fixtureTickets(now);
   return {
     userId: ME,
     on: () => () => undefined,
@@ -61,6 +79,15 @@ function fixtureService(now: number): AgentService {
       ],
     }),
     setCustomerServiceAgentAway: async (away) => ({ away }),
+    getCustomerSessionTranscript: async (sessionId) => [
+      { seq: 1, time: now - 12 * MINUTE, senderId: 'guest-dana', senderName: '', text: `Hi (session ${sessionId}), my order A-1001 arrived damaged.` },
+      { seq: 2, time: now - 10 * MINUTE, senderId: ME, senderName: 'Alice', text: 'I am sorry to hear that. Could you send a photo of the box?' },
+    ],
+    getCustomerServiceTickets: async (status) => tickets.filter((ticket) => !status || ticket.status === status),
+    closeCustomerServiceTicket: async (ticketId) => {
+      tickets = tickets.map((ticket) => (ticket.ticketId === ticketId ? { ...ticket, status: 'closed', closedBy: ME, closedAt: Date.now() } : ticket));
+      return tickets.find((ticket) => ticket.ticketId === ticketId)!;
+    },
     getCannedReplies: async () => [
       { groupId: GROUP, shortcut: 'hello', text: 'Hello! How can I help you today?' },
       { groupId: GROUP, shortcut: 'refund', text: 'I have started the refund; it shows on your statement within 5 working days.' },
@@ -101,7 +128,8 @@ const meta = {
       description: {
         component: 'The customer-service agent’s console, loaded from its own file (`im-agent-console.js`): sessions by tab '
           + '(Queued with Take, Mine, All, Resolved), the open conversation with canned replies (type `/` in the empty composer), '
-          + 'the visitor’s details, internal notes and the actions Resolve, Transfer and Away. Here it gets a ready `.session` and '
+          + 'the visitor’s details, internal notes and the actions Resolve, Transfer, Transcript (a .txt download) and Away, and '
+          + 'the messages visitors left outside hours (Messages). Here it gets a ready `.session` and '
           + 'an `.agentService` answering from fixtures instead of `server` and `token`; `no-title` keeps the docs page’s title.',
       },
     },
@@ -118,8 +146,24 @@ const meta = {
 export default meta;
 type Story = StoryObj<Args>;
 
+/** Shows the story's console on its Messages tab (as the agent's click would). */
+async function showMessages(canvasElement: HTMLElement): Promise<void> {
+  const console = canvasElement.querySelector<ImAgentConsole>('im-agent-console')!;
+  await console.updateComplete;
+  console.shadowRoot!.querySelector<HTMLButtonElement>('[role="tab"][data-scope="messages"]')!.click();
+  await console.updateComplete;
+}
+
 export const Default: Story = {
   parameters: describe('Dana’s conversation open: her pre-chat answers and a colleague’s internal note on the right; Li’s row has an unread dot.'),
+};
+
+export const Messages: Story = {
+  args: { open: false },
+  play: ({ canvasElement }) => showMessages(canvasElement),
+  parameters: describe('The Messages tab: what visitors left outside business hours, open ones counted on the tab. Each shows the name, '
+    + 'a `mailto:` link to reply, the time, the message as typed and the pre-chat answers; Close closes it, a closed one says who closed it '
+    + 'and when (the Closed switch lists them).'),
 };
 
 export const NothingOpen: Story = {

@@ -1,12 +1,13 @@
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { build } from 'esbuild';
 import type { BrowserContext, Locator, Page } from 'playwright';
-import { ConversationType } from '../../src/core/protocol/codes.js';
+import { ConversationType, ErrorCode } from '../../src/core/protocol/codes.js';
 import { TextMessage } from '../../src/core/messages/index.js';
 import type { IMClient } from '../../src/core/client/client.js';
 import type { IMMessage } from '../../src/core/client/types.js';
-import { api, connectClient, tokenFor, waitFor, type TestServer, setServiceAgent } from '../helpers/server.js';
+import { api, connectClient, tokenFor, waitFor, type TestServer, setServiceAgent, setServiceGroup } from '../helpers/server.js';
 import { useServerAndChromium } from './pages.js';
 
 const CONSOLE = new URL('../../dist/im-agent-console.js', import.meta.url).pathname;
@@ -104,6 +105,7 @@ async function expectSeen(locator: Locator, what: string): Promise<void> {
 
 const tab = (page: Page, scope: string) => page.locator(`im-agent-console [role="tab"][data-scope="${scope}"]`);
 const row = (page: Page, sessionId: number) => page.locator(`im-agent-console li[data-session-id="${sessionId}"]`);
+const ticketRow = (page: Page, ticketId: number) => page.locator(`im-agent-console li[data-ticket-id="${ticketId}"]`);
 const countOf = async (page: Page, scope: string) => Number(await tab(page, scope).locator('.count').innerText());
 
 /** Waits until a tab's count, as shown, is `count`. */
@@ -162,7 +164,7 @@ describe('<im-agent-console> (Chromium, real server)', () => {
     await tab(ann, 'all').click();
     await expectSeen(row(ann, v2.session.sessionId), 'bob\'s session under All');
     assert.match(await row(ann, v2.session.sessionId).innerText(), /Served by agent-bob/);
-    assert.equal(await row(ann, v2.session.sessionId).locator('button').count(), 0, 'read-only');
+    assert.equal(await row(ann, v2.session.sessionId).locator('button.open, button.take').count(), 0, 'nothing to open or take');
     await tab(ann, 'mine').click();
 
     // Both agents are full: the next two wait, and both consoles count them live.
@@ -317,6 +319,145 @@ describe('<im-agent-console> (Chromium, real server)', () => {
 
     await ann.context().close();
     await bob.context().close();
+  });
+
+  it('shows the messages visitors left outside hours, closes one by keyboard, downloads a session\'s transcript without its notes', async () => {
+    await setServiceGroup(suite.server, {
+      groupId: 'night-desk', name: 'Night desk', mode: 'human', hours: { timeZone: 'UTC', weekly: {} },
+      preChatFields: [{ name: 'topic', label: 'Topic', type: 'select', options: ['billing', 'tech'] }],
+    });
+    await setServiceGroup(suite.server, { groupId: 'day-desk', name: 'Day desk', mode: 'human' });
+    await setServiceAgent(suite.server, 'agent-cy', ['night-desk', 'day-desk']);
+
+    // A visitor finds the night desk closed and leaves a message; its text tries to be markup.
+    const nightGuest = await connectClient(suite.server, 'guest-night');
+    suite.clients.push(nightGuest);
+    await assert.rejects(nightGuest.startCustomService('night-desk'), (error: { code?: number }) => error.code === ErrorCode.CS_OUTSIDE_HOURS);
+    const email = 'nia+night@example.com';
+    const message = '<img src=x onerror="window.__injected = true">Please call me back before 9';
+    const left = await nightGuest.leaveCustomerServiceMessage('night-desk', { email, name: 'Nia Night', message, form: { topic: 'billing' } });
+
+    const page = await openConsole(await agentBrowser(suite, script), suite.server, 'agent-cy');
+    await waitForCount(page, 'messages', 1);
+    // The tabs by keyboard: End goes to the last one, Messages.
+    await tab(page, 'mine').focus();
+    await page.keyboard.press('End');
+    assert.equal(await tab(page, 'messages').getAttribute('aria-selected'), 'true');
+    assert.equal(await page.evaluate(() => document.querySelector('im-agent-console')!.shadowRoot!.activeElement?.getAttribute('data-scope')), 'messages');
+    const ticket = ticketRow(page, left.ticketId);
+    await expectSeen(ticket.locator('.ticket-message'), 'the visitor\'s message');
+    assert.equal(await ticket.locator('.ticket-message').innerText(), message, 'shown as the visitor typed it');
+    assert.equal(await ticket.locator('img').count(), 0, 'no markup made of it');
+    assert.equal(await page.evaluate(() => (window as unknown as { __injected?: boolean }).__injected), undefined);
+    await expectSeen(ticket.locator('.name', { hasText: 'Nia Night' }), 'the visitor\'s name');
+    assert.match(await ticket.locator('.ticket-form').innerText(), /topic\s+billing/);
+    const emailLink = ticket.locator('[part="ticket-email"]');
+    await expectSeen(emailLink, 'the email link');
+    assert.equal(await emailLink.innerText(), email);
+    assert.ok((await emailLink.getAttribute('href'))!.startsWith(`mailto:${encodeURIComponent(email)}?subject=`), 'the address encoded whole');
+
+    // Closed by keyboard: it says so in place, the count drops, and the Closed list has it.
+    await ticket.locator('[part="ticket-close-button"]').focus();
+    await page.keyboard.press('Enter');
+    await expectSeen(ticket.locator('.closed-by'), 'who closed it');
+    assert.match(await ticket.locator('.closed-by').innerText(), /Closed by agent-cy/);
+    await waitForCount(page, 'messages', 0);
+    assert.deepEqual((await nightGuest.getCustomerServiceInfo('night-desk')).session, null, 'no session came of it');
+    await page.locator('im-agent-console [part="ticket-filter"] button[data-status="closed"]').click();
+    await expectSeen(ticketRow(page, left.ticketId).locator('.closed-by'), 'the ticket under Closed');
+    await page.locator('im-agent-console [part="ticket-filter"] button[data-status="open"]').click();
+    await expectSeen(page.locator('im-agent-console .panel .empty', { hasText: 'No open messages' }), 'nothing open left');
+
+    // A conversation at the day desk: the visitor writes, the agent answers and leaves a note.
+    const dayGuest = await connectClient(suite.server, 'guest-day');
+    suite.clients.push(dayGuest);
+    const inbox = visitorInbox(dayGuest);
+    const session = await dayGuest.startCustomService('day-desk');
+    assert.equal(session.agentId, 'agent-cy');
+    await tab(page, 'mine').click();
+    await row(page, session.sessionId).locator('button.open').click();
+    await dayGuest.sendMessage(service('day-desk'), new TextMessage({ content: 'My parcel never came' }));
+    const input = page.locator('im-agent-console im-composer textarea');
+    await input.fill('Sorry! I am sending another today.');
+    await input.press('Enter');
+    await inbox.text('Sorry! I am sending another today.');
+    const note = 'Internal: second parcel, check the courier';
+    await page.locator('im-agent-console [part="note-input"]').fill(note);
+    await page.locator('im-agent-console [part="note-button"]').click();
+    await expectSeen(page.locator('im-agent-console [part="note"]', { hasText: note }), 'the note');
+
+    const downloadTranscript = async (what: string) => {
+      const button = page.locator('im-agent-console [part="transcript-button"]');
+      await expectSeen(button, what);
+      const [download] = await Promise.all([page.waitForEvent('download'), button.click()]);
+      assert.match(download.suggestedFilename(), new RegExp(`^day-desk-session-${session.sessionId}-\\d{4}-\\d\\d-\\d\\d\\.txt$`));
+      return (await readFile((await download.path())!, 'utf8')).replace(/^\uFEFF/, '');
+    };
+    const open = await downloadTranscript('Transcript, in Mine');
+    assert.match(open.split('\n')[0]!, new RegExp(`— guest-day — session ${session.sessionId}$`));
+    assert.match(open, /guest-day: My parcel never came/);
+    assert.match(open, /agent-cy: Sorry! I am sending another today\./);
+    assert.ok(!open.includes('second parcel'), 'no internal note in a transcript');
+
+    // Resolved, the session is under Resolved: chosen there, its details and transcript show, its conversation does not open.
+    await page.locator('im-agent-console [part="resolve-button"]').click();
+    await row(page, session.sessionId).waitFor({ state: 'detached' });
+    await tab(page, 'resolved').click();
+    await row(page, session.sessionId).locator('button.inspect').click();
+    await expectSeen(page.locator('im-agent-console [part="visitor"] dd', { hasText: `#${session.sessionId}` }), 'the resolved session\'s details');
+    assert.equal(await page.locator('im-agent-console [part="resolve-button"]').count(), 0, 'nothing to resolve');
+    assert.equal(await page.locator('im-agent-console im-chat-panel').count(), 0, 'no conversation opens');
+    const resolved = await downloadTranscript('Transcript, in Resolved');
+    assert.match(resolved, /guest-day: My parcel never came/);
+    assert.match(resolved, /agent-cy: Sorry! I am sending another today\./);
+    assert.ok(!resolved.includes('second parcel'), 'no internal note in a transcript');
+    await page.context().close();
+  });
+
+  it('pages a long list: Load more adds the next page, and a refresh keeps it, each session once', async () => {
+    await setServiceGroup(suite.server, { groupId: 'busy-desk', mode: 'human' });
+    await setServiceAgent(suite.server, 'agent-dee', ['busy-desk']);
+    // 105 sessions the agent served: a visitor starts each one (the agent is connected, so it is
+    // assigned to them) and ends it at once, through the calls a visitor's client makes.
+    const agent = await connectClient(suite.server, 'agent-dee');
+    const guest = await connectClient(suite.server, 'guest-often');
+    suite.clients.push(agent, guest);
+    const serve = async () => {
+      const started = await guest.startCustomService('busy-desk');
+      assert.equal(started.agentId, 'agent-dee');
+      await guest.stopCustomService('busy-desk');
+      return started.sessionId;
+    };
+    const sessionIds: number[] = [];
+    for (let i = 0; i < 105; i++) sessionIds.push(await serve());
+    const newestFirst = [...sessionIds].reverse();
+
+    const page = await openConsole(await agentBrowser(suite, script), suite.server, 'agent-dee');
+    await tab(page, 'resolved').click();
+    const rows = page.locator('im-agent-console [part="session-list"] > li');
+    await rows.nth(99).waitFor();
+    const shownIds = async () => (await rows.evaluateAll((items) => items.map((item) => Number(item.getAttribute('data-session-id')))));
+    assert.deepEqual(await shownIds(), newestFirst.slice(0, 100), 'the newest 100');
+    const more = page.locator('im-agent-console [part="load-more-button"]');
+    await more.scrollIntoViewIfNeeded();
+    await expectSeen(more, 'Load more, at the end of the list');
+
+    // By keyboard: the next page comes, the button goes (nothing more), the focus goes to the first row added.
+    await more.focus();
+    await page.keyboard.press('Enter');
+    await more.waitFor({ state: 'detached' });
+    assert.deepEqual(await shownIds(), newestFirst);
+    assert.equal(await page.evaluate(() => document.querySelector('im-agent-console')!.shadowRoot!.activeElement?.closest('li')?.getAttribute('data-session-id')),
+      String(newestFirst[100]));
+    // Scrolled to, as the agent would, the oldest session shows.
+    await row(page, newestFirst[104]!).scrollIntoViewIfNeeded();
+    await expectSeen(row(page, newestFirst[104]!), 'the oldest session');
+
+    // Another session ends: the list in view loads again, as deep as it was, each session once.
+    const latest = await serve();
+    await row(page, latest).waitFor();
+    assert.deepEqual(await shownIds(), [latest, ...newestFirst]);
+    await page.context().close();
   });
 
   it('under 900px folds the session list and the visitor pane behind toggles', async () => {

@@ -26,24 +26,44 @@ export const styles = css`
   .right { border-left: 1px solid var(--_border); }
   .sessions, .details { display: flex; flex-direction: column; height: 100%; min-height: 0; }
 
-  .tabs { display: flex; border-bottom: 1px solid var(--_border); padding: 0 4px; }
+  /* Five tabs in a 300px pane: they share the width, and scroll sideways rather than clip when a language needs more. */
+  .tabs { display: flex; border-bottom: 1px solid var(--_border); padding: 0 4px; overflow-x: auto; scrollbar-width: thin; }
   [role='tab'] {
-    flex: 1 1 auto; min-width: 0; padding: calc(var(--_space) * 1.25) 2px; border: 0; border-bottom: 2px solid transparent;
-    background: none; color: var(--_muted); white-space: nowrap;
+    flex: 1 0 auto; padding: calc(var(--_space) * 1.25) 1px; border: 0; border-bottom: 2px solid transparent;
+    background: none; color: var(--_muted); white-space: nowrap; font-size: 0.875em;
   }
   [role='tab'][aria-selected='true'] { color: var(--_primary-text); border-bottom-color: var(--_primary); font-weight: 600; }
   .count {
-    display: inline-block; min-width: 1.5em; padding: 0 5px; border-radius: 999px;
+    display: inline-block; min-width: 1.5em; padding: 0 4px; border-radius: 999px;
     background: var(--_surface); color: var(--_text); font-size: 0.85em; text-align: center;
   }
   .panel { flex: 1; overflow-y: auto; min-height: 0; }
   .list { list-style: none; margin: 0; padding: 0; }
   .row { display: flex; align-items: center; gap: var(--_space); border-bottom: 1px solid var(--_border); }
-  .row .open, .row .facts {
+  .row .open, .row .inspect {
     flex: 1; min-width: 0; display: grid; grid-template-columns: 1fr auto; gap: 2px var(--_space);
     padding: var(--_space) calc(var(--_space) * 1.5); text-align: start; border: 0; background: none;
   }
-  .row .open:hover, .row .open[aria-current='true'] { background: var(--_surface); }
+  .row .open:hover, .row .open[aria-current='true'], .row .inspect:hover, .row .inspect[aria-current='true'] { background: var(--_surface); }
+  .more {
+    display: block; width: calc(100% - var(--_space) * 3); margin: var(--_space) auto; padding: 6px 12px;
+    border: 1px solid var(--_border); border-radius: var(--_radius-s); background: var(--_bg);
+  }
+  .more[aria-disabled='true'] { opacity: 0.55; cursor: default; }
+
+  .filter { display: flex; gap: 4px; padding: var(--_space) calc(var(--_space) * 1.5) 0; }
+  .filter button { padding: 2px 10px; border: 1px solid var(--_border); border-radius: 999px; background: var(--_bg); }
+  .filter button[aria-pressed='true'] { background: var(--_primary); border-color: var(--_primary); color: var(--_on-primary); }
+  .ticket { display: grid; gap: 4px; padding: var(--_space) calc(var(--_space) * 1.5); border-bottom: 1px solid var(--_border); }
+  .ticket-head { display: flex; gap: var(--_space); align-items: baseline; justify-content: space-between; }
+  .ticket-head time { color: var(--_muted); font-size: 0.85em; white-space: nowrap; }
+  .ticket .email { color: var(--_primary-text); overflow-wrap: anywhere; }
+  .ticket-message { margin: 0; white-space: pre-wrap; overflow-wrap: anywhere; }
+  .ticket-form { font-size: 0.85em; }
+  .close-ticket {
+    justify-self: start; padding: 4px 12px; border: 0; border-radius: var(--_radius-s); background: var(--_primary); color: var(--_on-primary);
+  }
+  .closed-by { margin: 0; color: var(--_muted); font-size: 0.85em; }
   .name { font-weight: 600; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
   .meta { grid-column: 1; display: flex; flex-wrap: wrap; gap: 0 var(--_space); color: var(--_muted); font-size: 0.85em; }
   .dot { grid-column: 2; grid-row: 1 / span 2; align-self: center; width: 10px; height: 10px; border-radius: 50%; background: var(--_badge); }
@@ -86,6 +106,7 @@ export const styles = css`
   .note-meta { font-size: 0.8em; opacity: 0.8; }
   .notes form { display: grid; gap: 6px; }
   .notes textarea { font: inherit; resize: vertical; padding: 6px; border: 1px solid var(--_note-border); border-radius: 4px; background: #fffef5; color: var(--_note-text); }
+  .actions button[aria-disabled='true'] { opacity: 0.55; cursor: default; }
   .notes button, .actions button, .dialog-actions button {
     padding: 6px 12px; border: 1px solid var(--_border); border-radius: var(--_radius-s); background: var(--_bg);
   }

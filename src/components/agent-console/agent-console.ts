@@ -9,14 +9,20 @@ import { ConnectionStatus, ConversationType } from '../../core/protocol/codes.js
 import { conversationKey, type ChatState } from '../../core/store/chat-state.js';
 import { isServerSender, type CustomerSessionNote } from '../../core/client/customer-service.js';
 import type { IMMessage } from '../../core/client/types.js';
+import { saveTextFile, transcriptAsText, transcriptFileName } from '../internal/transcript.js';
 import {
-  isAgentService, sessionsOf, type AgentDirectory, type AgentService, type AgentSession, type CannedReply, type SessionScope, type TransferTarget,
+  isAgentService, sessionsBefore, sessionsOf, type AgentDirectory, type AgentService, type AgentSession, type AgentTicket, type CannedReply,
+  type SessionScope, type TransferTarget,
 } from './agent-service.js';
 import { beep, SoundLeader, TitleBadge } from './attention.js';
 import { consoleStrings, type ConsoleStrings } from './strings.js';
 import { styles } from './agent-console.styles.js';
 
 const SCOPES: readonly SessionScope[] = ['queued', 'mine', 'all', 'resolved'];
+/** A tab: one of the session lists, or the messages visitors left (tickets). */
+type ConsoleTab = SessionScope | 'messages';
+const TABS: readonly ConsoleTab[] = [...SCOPES, 'messages'];
+type TicketStatus = AgentTicket['status'];
 const CS = ConversationType.CUSTOMER_SERVICE;
 /** Below this width the session list and the visitor details fold away behind two toggles. */
 const NARROW = 900;
@@ -26,8 +32,9 @@ interface CannedState { mode: 'slash' | 'button'; query: string; index: number }
 
 /**
  * The customer-service agent's console: the sessions on the left (tabs Queued, Mine, All,
- * Resolved), the open conversation in the centre (the widget's own `im-chat-panel`: message list
- * and composer), and the visitor, internal notes and actions on the right.
+ * Resolved, and Messages: what visitors left outside hours), the open conversation in the centre
+ * (the widget's own `im-chat-panel`: message list and composer), and the visitor, internal notes
+ * and actions on the right.
  *
  * ```html
  * <script type="module" src="im-agent-console.js"></script>
@@ -44,8 +51,17 @@ interface CannedState { mode: 'slash' | 'button'; query: string; index: number }
  * - **Mine**: the agent's open sessions; choosing one opens its conversation (type 5, targetId
  *   `<visitorId>@<groupId>`). A dot marks unread messages.
  * - **All**: every open session of the agent's groups, others' too, as metadata only (others'
- *   messages stay unreadable). **Resolved**: sessions the agent served and ended.
- * - Lists refresh whenever a session changes status (`customerServiceStatus`).
+ *   messages stay unreadable). **Resolved**: sessions the agent served and ended. Choosing a row
+ *   of Queued, All or Resolved shows its details beside (its conversation does not open).
+ * - **Messages**: the tickets visitors left for the agent's groups (outside business hours), Open
+ *   or Closed, with the count of open ones on the tab: name, email (a `mailto:` link to reply),
+ *   time, message, pre-chat answers; "Close" closes one, a closed one says who closed it and when.
+ *   The server tells nothing when a ticket comes: the list is read again every 30 seconds.
+ * - A list shows the newest 100 sessions; "Load more" adds the next 100.
+ * - "Transcript" in the details pane downloads the chosen session's conversation as a .txt file
+ *   (messages only: internal notes are never part of it).
+ * - When a session changes status (`customerServiceStatus`), Mine and the tab in view load again;
+ *   the Queued count follows the server's live counts, and a tab loads afresh when shown.
  * - Canned replies: type `/` in an empty composer, or press "Canned replies"; typing after the
  *   slash filters by shortcut; Enter, Tab or a click puts the reply's text in the composer.
  * - Internal notes are listed and added beside the conversation, marked as seen by agents only;
@@ -61,18 +77,25 @@ interface CannedState { mode: 'slash' | 'button'; query: string; index: number }
  * @event im-session-take - A queued session was taken: `{sessionId, targetId}`.
  * @event im-session-resolve - A session was resolved: `{sessionId, targetId}`.
  * @event im-session-transfer - A session was transferred: `{sessionId, targetId, toAgentId}` or `{…, toGroupId}`.
+ * @event im-ticket-close - A visitor's ticket was closed: `{ticketId, groupId}`.
  * @event im-status-change - The connection status changed: `{status}`.
  *
  * The events of the elements inside (the chat panel's message list and composer) bubble out too.
  *
  * @csspart sessions - The left pane.
- * @csspart tabs - The tab list (Queued, Mine, All, Resolved).
+ * @csspart tabs - The tab list (Queued, Mine, All, Resolved, Messages).
  * @csspart tab - One tab.
- * @csspart count - A tab's count.
+ * @csspart count - A tab's count (Queued: waiting visitors; Mine: own sessions; Messages: open tickets).
  * @csspart session-list - The sessions of the chosen tab.
  * @csspart session - One session's row.
  * @csspart unread-dot - The mark of unread messages on a row of Mine.
  * @csspart take-button - A queued row's "Take".
+ * @csspart load-more-button - "Load more" at the end of a list the server has more of.
+ * @csspart ticket-filter - The Open / Closed switch of Messages (buttons with `aria-pressed`).
+ * @csspart ticket-list - The tickets shown.
+ * @csspart ticket - One ticket.
+ * @csspart ticket-email - A ticket's email address, a `mailto:` link.
+ * @csspart ticket-close-button - An open ticket's "Close".
  * @csspart chat-panel - The im-chat-panel of the open conversation; its `header`, `title`, `bubble`, `row`, `link`,
  *   `menu`, `menu-item`, `composer`, `input` and `send-button` are forwarded.
  * @csspart canned-button - The "Canned replies" button in the conversation's header.
@@ -84,6 +107,7 @@ interface CannedState { mode: 'slash' | 'button'; query: string; index: number }
  * @csspart note - One note.
  * @csspart note-input - The new note's field.
  * @csspart note-button - "Add note".
+ * @csspart transcript-button - "Transcript": downloads the session's conversation as a text file.
  * @csspart resolve-button - Resolve.
  * @csspart transfer-button - Transfer (opens the dialog).
  * @csspart away-button - The away toggle (`aria-pressed`).
@@ -120,9 +144,20 @@ export class ImAgentConsole extends ImProvider {
    */
   @property({ type: Number, attribute: 'session-id' }) sessionId?: number;
 
-  @state() private tab: SessionScope = 'mine';
+  @state() private tab: ConsoleTab = 'mine';
   @state() private lists: Record<SessionScope, AgentSession[]> = { queued: [], mine: [], all: [], resolved: [] };
-  @state() private loaded = false;
+  /** Whether the server has more of a list than it shows (its last page said so). */
+  @state() private hasMore: Record<SessionScope, boolean> = { queued: false, mine: false, all: false, resolved: false };
+  /** The tabs loaded once at least: the others say "Loading…". */
+  @state() private loadedTabs: ReadonlySet<ConsoleTab> = new Set();
+  @state() private loadingMore = false;
+  /** Open tickets (always loaded: the tab counts them) and closed ones (loaded while shown). */
+  @state() private tickets: Record<TicketStatus, AgentTicket[]> = { open: [], closed: [] };
+  @state() private closedTicketsLoaded = false;
+  @state() private ticketFilter: TicketStatus = 'open';
+  /** A session of Queued, All or Resolved chosen to see its details and transcript (its conversation does not open). */
+  @state() private inspected: { scope: SessionScope; sessionId: number } | undefined;
+  @state() private downloading = false;
   /** The server's count of waiting visitors per group, once it has told one. */
   @state() private waiting: ReadonlyMap<string, number> = new Map();
   @state() private notes: CustomerSessionNote[] = [];
@@ -150,7 +185,13 @@ export class ImAgentConsole extends ImProvider {
   private resize: ResizeObserver | undefined;
   private clock: ReturnType<typeof setInterval> | undefined;
   private refreshing: Promise<void> | undefined;
-  private refreshAgain = false;
+  /** Tabs to load once the load running ends. */
+  private readonly pending = new Set<ConsoleTab>();
+  /**
+   * How far "Load more" has gone in a list (the oldest sessionId it added): a refresh reads as
+   * far, so the list does not shrink under the agent's eyes.
+   */
+  private readonly depth: Partial<Record<SessionScope, number>> = {};
   private transferOpener: HTMLElement | null = null;
 
   constructor() {
@@ -185,8 +226,12 @@ export class ImAgentConsole extends ImProvider {
       }
     });
     this.resize.observe(this);
-    // Ages ("5 min") move on while nothing else happens.
-    this.clock = setInterval(() => this.requestUpdate(), 30_000);
+    this.clock = setInterval(() => {
+      // Ages ("5 min") move on while nothing else happens.
+      this.requestUpdate();
+      // The server tells nobody when a visitor leaves a ticket: the count is kept fresh by reading it.
+      void this.reload(['messages']);
+    }, 30_000);
     this.attachService();
   }
 
@@ -204,11 +249,15 @@ export class ImAgentConsole extends ImProvider {
       changed.set('userId', this.userId);
       this.userId = this.user;
     }
+    // A conversation opened from outside (`session-id`) takes the centre back from an inspected session.
+    if (changed.has('sessionId') && this.sessionId !== undefined) this.inspected = undefined;
     super.willUpdate(changed);
   }
 
   override updated(changed: PropertyValues<this>): void {
-    if (changed.has('sessionId') && this.sessionId !== undefined && this.sessionId !== this.notesOf) void this.loadNotes(this.sessionId);
+    // (`inspected` is private: a plain map lookup, as PropertyValues types only public names.)
+    if (changed.has('sessionId') || (changed as Map<string, unknown>).has('inspected')) this.syncNotes();
+    if ((changed as Map<string, unknown>).has('tab')) this.revealTab();
     if (changed.has('session') || changed.has('agentService')) {
       this.conversations.attach();
       this.me.attach();
@@ -235,10 +284,11 @@ export class ImAgentConsole extends ImProvider {
     this.attached = service;
     if (!service || !this.isConnected) return;
     this.unsubscribe = [
-      service.on('customerServiceStatus', () => this.refresh()),
+      service.on('customerServiceStatus', () => void this.refresh()),
       service.on('customerServiceWaiting', (event) => {
         this.waiting = new Map(this.waiting).set(event.groupId, event.waiting);
-        this.refresh();
+        // The count comes with the event: only a list of the queue in view needs its rows again.
+        if (this.tab === 'queued' || this.tab === 'all') void this.reload([this.tab]);
       }),
       service.on('customerServiceRating', (event) => {
         const rate = (list: AgentSession[]) => list.map((s) => (s.sessionId === event.sessionId ? { ...s, rating: event.score } : s));
@@ -262,7 +312,9 @@ export class ImAgentConsole extends ImProvider {
 
   /** After (re)connecting: everything the console shows may have changed meanwhile. */
   private start(): void {
-    this.refresh();
+    // Live counts sent while disconnected were missed: the queue is counted by its rows until the next one.
+    this.waiting = new Map();
+    void this.reload(['mine', 'queued', 'messages', this.tab]);
     const service = this.service;
     if (!service) return;
     // One leader per user and server: known for sure once connected.
@@ -288,38 +340,175 @@ export class ImAgentConsole extends ImProvider {
     if (message.conversationType !== CS || message.senderUserId === this.myId || isServerSender(message.senderUserId)) return;
     if (!this.muted && this.sound?.claim(message.messageUid || `${message.targetId}|${message.sentTime}`)) beep();
     // A visitor the Mine list does not know yet (assigned while the list was loading).
-    if (!this.lists.mine.some((session) => session.targetId === message.targetId)) this.refresh();
+    if (!this.lists.mine.some((session) => session.targetId === message.targetId)) void this.reload(['mine']);
   }
 
-  /** Loads every tab again; calls while a load runs make one more load after it. */
+  /**
+   * Loads again what a change of a session's status may have changed in sight: Mine (the open
+   * conversation, the unread count of the title) and the tab in view. The other lists load when
+   * shown; the Queued count follows the server's live counts (`customerServiceWaiting`).
+   */
   refresh(): Promise<void> {
-    if (this.refreshing) {
-      this.refreshAgain = true;
-      return this.refreshing;
-    }
+    return this.reload(['mine', this.tab]);
+  }
+
+  /** Loads tabs; tabs asked for while a load runs load right after it (each once). */
+  private reload(tabs: Iterable<ConsoleTab>): Promise<void> {
+    for (const tab of tabs) this.pending.add(tab);
+    if (this.refreshing) return this.refreshing;
+    if (this.pending.size === 0) return Promise.resolve();
     this.refreshing = (async () => {
-      do {
-        this.refreshAgain = false;
-        await this.loadLists();
-      } while (this.refreshAgain);
-    })().finally(() => { this.refreshing = undefined; });
+      try {
+        while (this.pending.size > 0) {
+          const batch = [...this.pending];
+          this.pending.clear();
+          await Promise.all(batch.map((tab) => (tab === 'messages' ? this.loadTickets() : this.loadScope(tab))));
+        }
+      } finally {
+        // In the same turn as the last check of `pending`: no call can fall between the two.
+        this.refreshing = undefined;
+      }
+    })();
     return this.refreshing;
   }
 
-  private async loadLists(): Promise<void> {
+  private async loadScope(scope: SessionScope): Promise<void> {
     const service = this.service;
     if (!service) return;
     try {
-      const [queued, mine, all, resolved] = await Promise.all(SCOPES.map((scope) => sessionsOf(service, scope)));
-      this.lists = { queued: queued!, mine: mine!, all: all!, resolved: resolved! };
-      this.loaded = true;
+      const through = this.depth[scope];
+      const page = await sessionsOf(service, scope, through);
+      let { sessions, hasMore } = page;
+      // "Load more" went deeper while this load ran: what it added stays, after what this load read.
+      if (page.hasMore && this.depth[scope] !== through) {
+        const end = sessions.at(-1)?.sessionId ?? Number.POSITIVE_INFINITY;
+        const known = new Set(sessions.map((s) => s.sessionId));
+        sessions = [...sessions, ...this.lists[scope].filter((s) => s.sessionId < end && !known.has(s.sessionId))];
+        hasMore = this.hasMore[scope];
+      }
+      this.lists = { ...this.lists, [scope]: sessions };
+      this.hasMore = { ...this.hasMore, [scope]: hasMore };
+      this.loadedTabs = new Set(this.loadedTabs).add(scope);
       if (this.errorOf === 'load') this.error = '';
-      if (this.sessionId !== undefined && !mine!.some((s) => s.sessionId === this.sessionId)) this.sessionId = undefined;
-      // Notes of a session set before the service was there.
-      if (this.sessionId !== undefined && this.notesOf !== this.sessionId) void this.loadNotes(this.sessionId);
+      if (scope === 'mine' && this.sessionId !== undefined && !sessions.some((s) => s.sessionId === this.sessionId)) this.sessionId = undefined;
+      const inspected = this.inspected;
+      if (inspected?.scope === scope && !sessions.some((s) => s.sessionId === inspected.sessionId)) this.inspected = undefined;
+      // Notes of a session set before its list was there.
+      this.syncNotes();
     } catch (error) {
       this.fail('load', error);
     }
+  }
+
+  /** Adds the next page of a list (sessions older than its last). */
+  private async loadMore(scope: SessionScope): Promise<void> {
+    const service = this.service;
+    if (!service || this.loadingMore || this.lists[scope].length === 0) return;
+    this.loadingMore = true;
+    const fromButton = (this.renderRoot as ShadowRoot).activeElement?.classList.contains('more') ?? false;
+    try {
+      // A refresh may replace the list while the page is on its way, ending elsewhere: the page
+      // would not follow on from it (a gap, or rows twice), so it is asked again from the new end.
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const last = this.lists[scope].at(-1)?.sessionId;
+        if (last === undefined) return;
+        const page = await sessionsBefore(service, scope, last);
+        const current = this.lists[scope];
+        if (current.at(-1)?.sessionId !== last) continue;
+        const known = new Set(current.map((s) => s.sessionId));
+        const added = page.sessions.filter((s) => s.sessionId < last && !known.has(s.sessionId));
+        const list = [...current, ...added];
+        this.lists = { ...this.lists, [scope]: list };
+        this.hasMore = { ...this.hasMore, [scope]: page.hasMore };
+        const oldest = list.at(-1)?.sessionId;
+        if (oldest !== undefined) this.depth[scope] = oldest;
+        // The keyboard goes on from the first row added (the button goes when nothing more is left).
+        if (fromButton && added[0]) {
+          await this.updateComplete;
+          this.renderRoot.querySelector<HTMLElement>(`li[data-session-id="${added[0].sessionId}"] button`)?.focus();
+        }
+        return;
+      }
+    } catch (error) {
+      this.fail('loadMore', error);
+    } finally {
+      this.loadingMore = false;
+    }
+  }
+
+  private async loadTickets(): Promise<void> {
+    const service = this.service;
+    if (!service) return;
+    const closedShown = this.tab === 'messages' && this.ticketFilter === 'closed';
+    try {
+      // Open ones always (the tab counts them); closed ones only while they are shown.
+      const [open, closed] = await Promise.all([
+        service.getCustomerServiceTickets('open'),
+        closedShown ? service.getCustomerServiceTickets('closed') : undefined,
+      ]);
+      this.tickets = { open, closed: closed ?? this.tickets.closed };
+      if (closed) this.closedTicketsLoaded = true;
+      this.loadedTabs = new Set(this.loadedTabs).add('messages');
+      if (this.errorOf === 'tickets') this.error = '';
+    } catch (error) {
+      this.fail('tickets', error);
+    }
+  }
+
+  private openTicketCount(): number {
+    return this.tickets.open.filter((ticket) => ticket.status === 'open').length;
+  }
+
+  private showTickets(status: TicketStatus): void {
+    if (status === this.ticketFilter) return;
+    this.ticketFilter = status;
+    if (status === 'closed') this.closedTicketsLoaded = false;
+    void this.reload(['messages']);
+  }
+
+  private async closeTicket(ticket: AgentTicket): Promise<void> {
+    const service = this.service;
+    if (!service) return;
+    try {
+      const closed = await service.closeCustomerServiceTicket(ticket.ticketId);
+      // It stays where it is, shown closed, until the list loads again: the agent sees what the click did.
+      const replace = (list: AgentTicket[]) => list.map((t) => (t.ticketId === closed.ticketId ? closed : t));
+      this.tickets = { open: replace(this.tickets.open), closed: replace(this.tickets.closed) };
+      this.emit('im-ticket-close', { ticketId: closed.ticketId, groupId: closed.groupId });
+      // The button is gone: the focus goes to what replaced it.
+      await this.updateComplete;
+      this.renderRoot.querySelector<HTMLElement>(`li[data-ticket-id="${closed.ticketId}"] .closed-by`)?.focus();
+    } catch (error) {
+      this.fail('closeTicket', error);
+      void this.reload(['messages']);
+    }
+  }
+
+  /** Downloads a session's transcript as a text file (the server's lines: messages, never notes). */
+  private async downloadTranscript(session: AgentSession): Promise<void> {
+    const service = this.service;
+    if (!service || this.downloading) return;
+    this.downloading = true;
+    try {
+      const lines = await service.getCustomerSessionTranscript(session.sessionId);
+      const visitor = this.nameOf(session);
+      const text = transcriptAsText(lines, {
+        title: this.text.transcriptTitle(this.groupName(session.groupId), visitor, session.sessionId),
+        locale: this.language,
+        // The visitor's lines under the name the console shows (an anonymous visitor's profile has none).
+        nameOf: (line) => line.senderName || (line.senderId === session.visitorId ? visitor : line.senderId),
+      });
+      // Ids only in the file's name: a visitor's name may be anything, in any script.
+      saveTextFile(transcriptFileName(`${session.groupId}-session-${session.sessionId}`), text);
+    } catch (error) {
+      this.fail('transcript', error);
+    } finally {
+      this.downloading = false;
+    }
+  }
+
+  private groupName(groupId: string): string {
+    return this.directory?.groups.find((group) => group.groupId === groupId)?.name || groupId;
   }
 
   /** Shows what failed and the server's reason (its message and code), until dismissed or loaded fine again. */
@@ -333,11 +522,32 @@ export class ImAgentConsole extends ImProvider {
     return this.sessionId === undefined ? undefined : this.lists.mine.find((s) => s.sessionId === this.sessionId);
   }
 
+  /** Per group: the server's live count once it has told one, else the queued rows loaded. */
   private queuedCount(): number {
-    if (this.waiting.size === 0) return this.lists.queued.length;
+    const groupOf = (session: AgentSession) => session.servingGroupId || session.groupId;
+    const groups = new Set([...this.waiting.keys(), ...this.lists.queued.map(groupOf)]);
     let total = 0;
-    for (const count of this.waiting.values()) total += count;
+    for (const group of groups) total += this.waiting.get(group) ?? this.lists.queued.filter((session) => groupOf(session) === group).length;
     return total;
+  }
+
+  /** The session the details pane is about: one chosen in Queued, All or Resolved, else the open one of Mine. */
+  private get detailsSession(): AgentSession | undefined {
+    const inspected = this.inspected;
+    if (!inspected) return this.selected;
+    return this.lists[inspected.scope].find((session) => session.sessionId === inspected.sessionId);
+  }
+
+  /** Shows a session of Queued, All or Resolved in the details pane; its conversation is not the agent's to open. */
+  private inspect(scope: SessionScope, session: AgentSession): void {
+    this.inspected = { scope, sessionId: session.sessionId };
+    this.canned = undefined;
+    if (this.narrow) this.pane = 'details';
+  }
+
+  private syncNotes(): void {
+    const sessionId = this.detailsSession?.sessionId;
+    if (sessionId !== undefined && sessionId !== this.notesOf) void this.loadNotes(sessionId);
   }
 
   /** Opens a session of Mine in the centre. */
@@ -346,6 +556,7 @@ export class ImAgentConsole extends ImProvider {
     if (!session) return;
     if (!this.emit('im-session-select', { sessionId, conversationType: CS, targetId: session.targetId }, { cancelable: true })) return;
     this.sessionId = sessionId;
+    this.inspected = undefined;
     this.canned = undefined;
     if (this.narrow) this.pane = undefined;
     void this.loadNotes(sessionId);
@@ -361,7 +572,7 @@ export class ImAgentConsole extends ImProvider {
     if (!service) return;
     try {
       const notes = await service.getCustomerSessionNotes(sessionId);
-      if (this.sessionId === sessionId) this.notes = notes;
+      if (this.detailsSession?.sessionId === sessionId) this.notes = notes;
     } catch (error) {
       this.fail('loadNotes', error);
     }
@@ -374,11 +585,12 @@ export class ImAgentConsole extends ImProvider {
       const taken = await service.takeCustomerSession(session.sessionId);
       this.emit('im-session-take', { sessionId: taken.sessionId, targetId: taken.targetId });
       this.tab = 'mine';
-      await this.refresh();
+      this.inspected = undefined;
+      await this.reload(['mine', 'queued']);
       this.select(taken.sessionId);
     } catch (error) {
       this.fail('take', error);
-      this.refresh();
+      void this.refresh();
     }
   }
 
@@ -396,14 +608,14 @@ export class ImAgentConsole extends ImProvider {
   }
 
   private async addNote(form: HTMLFormElement): Promise<void> {
-    const session = this.selected;
+    const session = this.detailsSession;
     const field = form.elements.namedItem('note') as HTMLTextAreaElement;
     const text = field.value.trim();
     if (!session || !text || !this.service) return;
     try {
       const note = await this.service.addCustomerSessionNote(session.sessionId, text);
       field.value = '';
-      if (this.sessionId === session.sessionId) this.notes = [...this.notes, note];
+      if (this.detailsSession?.sessionId === session.sessionId) this.notes = [...this.notes, note];
     } catch (error) {
       this.fail('addNote', error);
     }
@@ -575,27 +787,57 @@ export class ImAgentConsole extends ImProvider {
    * Shows a tab, loaded afresh: others' sessions (All) change without telling this agent (their
    * status notices go to the agents serving them).
    */
-  private showTab(scope: SessionScope): void {
-    this.tab = scope;
-    void this.refresh();
+  private showTab(tab: ConsoleTab): void {
+    this.tab = tab;
+    // Back to Mine: the open conversation comes back in the centre.
+    if (tab === 'mine') this.inspected = undefined;
+    void this.reload([tab]);
+  }
+
+  /**
+   * Scrolls the tab list, when the tabs do not fit (a narrow pane, a long language), to show the
+   * chosen tab. By hand: scrollIntoView would scroll the page too.
+   */
+  private revealTab(): void {
+    const list = this.renderRoot.querySelector<HTMLElement>('.tabs');
+    const current = list?.querySelector<HTMLElement>('[aria-selected="true"]');
+    if (!list || !current) return;
+    const bounds = list.getBoundingClientRect();
+    const box = current.getBoundingClientRect();
+    if (box.left < bounds.left) list.scrollLeft -= bounds.left - box.left;
+    else if (box.right > bounds.right) list.scrollLeft += box.right - bounds.right;
+  }
+
+  /**
+   * A tab's count, where one means something live: the waiting visitors, the agent's own
+   * sessions, the open tickets. All and Resolved have none: counting them would cost a load of
+   * each on every change, for lists that are not in view.
+   */
+  private countOf(tab: ConsoleTab): string | undefined {
+    if (tab === 'queued') return String(this.queuedCount());
+    if (tab === 'mine') return `${this.lists.mine.length}${this.hasMore.mine ? '+' : ''}`;
+    if (tab === 'messages') return String(this.openTicketCount());
+    return undefined;
   }
 
   private renderTabs() {
     const t = this.text;
-    const count = (scope: SessionScope) => (scope === 'queued' ? this.queuedCount() : this.lists[scope].length);
     const onKey = (event: KeyboardEvent) => {
-      const at = SCOPES.indexOf(this.tab);
-      const next = event.key === 'ArrowRight' ? SCOPES[(at + 1) % SCOPES.length] : event.key === 'ArrowLeft' ? SCOPES[(at + SCOPES.length - 1) % SCOPES.length]
-        : event.key === 'Home' ? SCOPES[0] : event.key === 'End' ? SCOPES[SCOPES.length - 1] : undefined;
+      const at = TABS.indexOf(this.tab);
+      const next = event.key === 'ArrowRight' ? TABS[(at + 1) % TABS.length] : event.key === 'ArrowLeft' ? TABS[(at + TABS.length - 1) % TABS.length]
+        : event.key === 'Home' ? TABS[0] : event.key === 'End' ? TABS[TABS.length - 1] : undefined;
       if (!next) return;
       event.preventDefault();
       this.showTab(next);
       void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>(`#tab-${next}`)?.focus());
     };
     return html`<div part="tabs" class="tabs" role="tablist" aria-label=${t.sessions} @keydown=${onKey}>
-      ${SCOPES.map((scope) => html`<button part="tab" role="tab" id=${`tab-${scope}`} type="button" aria-controls="session-panel"
-        aria-selected=${this.tab === scope ? 'true' : 'false'} tabindex=${this.tab === scope ? '0' : '-1'} data-scope=${scope}
-        @click=${() => this.showTab(scope)}>${t.tabs[scope]} <span part="count" class="count">${count(scope)}</span></button>`)}
+      ${TABS.map((tab) => {
+        const count = this.countOf(tab);
+        return html`<button part="tab" role="tab" id=${`tab-${tab}`} type="button" aria-controls="session-panel"
+          aria-selected=${this.tab === tab ? 'true' : 'false'} tabindex=${this.tab === tab ? '0' : '-1'} data-scope=${tab}
+          @click=${() => this.showTab(tab)}>${t.tabs[tab]}${count === undefined ? nothing : html` <span part="count" class="count">${count}</span>`}</button>`;
+      })}
     </div>`;
   }
 
@@ -619,8 +861,10 @@ export class ImAgentConsole extends ImProvider {
           @click=${() => this.select(session.sessionId)}>${facts}</button>
       </li>`;
     }
+    const inspected = this.inspected?.scope === scope && this.inspected.sessionId === session.sessionId;
     return html`<li part="session" class="row readonly" data-session-id=${session.sessionId}>
-      <div class="facts">${facts}</div>
+      <button type="button" class="inspect" aria-label=${t.showSessionDetails(name)} aria-current=${inspected ? 'true' : 'false'}
+        @click=${() => this.inspect(scope, session)}>${facts}</button>
       ${scope === 'queued' ? html`<button part="take-button" class="take" type="button" aria-label=${t.takeSession(name)}
         @click=${() => void this.take(session)}>${t.take}</button>` : nothing}
     </li>`;
@@ -628,15 +872,62 @@ export class ImAgentConsole extends ImProvider {
 
   private renderSessions() {
     const t = this.text;
-    const list = this.lists[this.tab];
+    const tab = this.tab;
     return html`<nav part="sessions" class="sessions" aria-label=${t.sessions}>
       ${this.renderTabs()}
-      <div id="session-panel" role="tabpanel" aria-labelledby=${`tab-${this.tab}`} class="panel">
-        ${!this.loaded ? html`<p class="empty">${t.loading}</p>`
-          : list.length === 0 ? html`<p class="empty">${t.noSessions[this.tab]}</p>`
-          : html`<ul part="session-list" class="list">${list.map((session) => this.renderRow(session, this.tab))}</ul>`}
+      <div id="session-panel" role="tabpanel" aria-labelledby=${`tab-${tab}`} class="panel">
+        ${tab === 'messages' ? this.renderTickets() : this.renderSessionList(tab)}
       </div>
     </nav>`;
+  }
+
+  private renderSessionList(scope: SessionScope) {
+    const t = this.text;
+    const list = this.lists[scope];
+    if (!this.loadedTabs.has(scope)) return html`<p class="empty">${t.loading}</p>`;
+    if (list.length === 0) return html`<p class="empty">${t.noSessions[scope]}</p>`;
+    return html`<ul part="session-list" class="list">${list.map((session) => this.renderRow(session, scope))}</ul>
+      ${this.hasMore[scope] ? html`<button part="load-more-button" class="more" type="button" aria-disabled=${this.loadingMore ? 'true' : 'false'}
+        @click=${() => void this.loadMore(scope)}>${this.loadingMore ? t.loading : t.loadMore}</button>` : nothing}`;
+  }
+
+  private renderTickets() {
+    const t = this.text;
+    const filter = this.ticketFilter;
+    const list = this.tickets[filter];
+    const loaded = filter === 'open' ? this.loadedTabs.has('messages') : this.closedTicketsLoaded;
+    return html`<div part="ticket-filter" class="filter" role="group" aria-label=${t.ticketFilter}>
+        ${(['open', 'closed'] as const).map((status) => html`<button type="button" data-status=${status}
+          aria-pressed=${filter === status ? 'true' : 'false'} @click=${() => this.showTickets(status)}>${t.ticketStatus[status]}</button>`)}
+      </div>
+      ${!loaded ? html`<p class="empty">${t.loading}</p>`
+        : list.length === 0 ? html`<p class="empty">${t.noTickets[filter]}</p>`
+        : html`<ul part="ticket-list" class="list" aria-label=${t.tickets}>${list.map((ticket) => this.renderTicket(ticket))}</ul>`}`;
+  }
+
+  /** A ticket: everything in it is the visitor's own typing, so it is bound as text only. */
+  private renderTicket(ticket: AgentTicket) {
+    const t = this.text;
+    const lang = this.language;
+    const name = ticket.name || t.noName;
+    // Encoded whole, the address stays one mailto: recipient: no second address, header or scheme can be slipped in.
+    const mailto = `mailto:${encodeURIComponent(ticket.email)}?subject=${encodeURIComponent(t.replySubject(this.groupName(ticket.groupId)))}`;
+    const form = Object.entries(ticket.form ?? {});
+    const created = new Date(ticket.createdAt);
+    return html`<li part="ticket" class="ticket" data-ticket-id=${ticket.ticketId} data-status=${ticket.status}>
+      <div class="ticket-head">
+        <span class="name">${name}</span>
+        <time datetime=${created.toISOString()}>${created.toLocaleString(lang)}</time>
+      </div>
+      <div class="meta"><a part="ticket-email" class="email" href=${mailto}>${ticket.email}</a>
+        <span class="group">${this.groupName(ticket.groupId)}</span></div>
+      <p class="ticket-message">${ticket.message}</p>
+      ${form.length > 0 ? html`<dl class="ticket-form">${form.map(([field, value]) => html`<dt>${field}</dt><dd>${String(value)}</dd>`)}</dl>` : nothing}
+      ${ticket.status === 'open'
+        ? html`<button part="ticket-close-button" class="close-ticket" type="button" aria-label=${t.closeTicketOf(name)}
+            @click=${() => void this.closeTicket(ticket)}>${t.closeTicket}</button>`
+        : html`<p class="closed-by" tabindex="-1">${t.closedBy(ticket.closedBy, new Date(ticket.closedAt).toLocaleString(lang))}</p>`}
+    </li>`;
   }
 
   private renderCanned() {
@@ -667,9 +958,11 @@ export class ImAgentConsole extends ImProvider {
         <button part="pane-toggle" type="button" aria-expanded=${this.pane === 'details' ? 'true' : 'false'} aria-controls="details-pane"
           @click=${() => { this.pane = this.pane === 'details' ? undefined : 'details'; }}>${t.showDetails}</button>
       </div>` : nothing;
+    const inspected = this.inspected ? this.detailsSession : undefined;
     return html`<main class="centre">
       ${toggles}
-      ${session
+      ${inspected ? html`<p class="placeholder">${t.notOpenHere(this.nameOf(inspected))}</p>`
+        : session
         ? html`<im-chat-panel part="chat-panel" exportparts="header, title, bubble, row, link, menu, menu-item, composer, input, send-button"
             theme=${this.theme} lang=${this.language} conversation-type=${CS} target-id=${session.targetId}
             @input=${this.onComposerInput} @keydown=${{ handleEvent: this.onComposerKey, capture: true }}>
@@ -683,7 +976,9 @@ export class ImAgentConsole extends ImProvider {
 
   private renderDetails() {
     const t = this.text;
-    const session = this.selected;
+    const session = this.detailsSession;
+    // Resolve and Transfer act on the agent's own open conversation only.
+    const own = !this.inspected && session !== undefined;
     const lang = this.language;
     const away = html`<button part="away-button" type="button" class="away" aria-pressed=${this.away ? 'true' : 'false'} title=${t.awayHint}
       ?disabled=${!this.service} @click=${() => void this.setAway(!this.away)}>${t.awayToggle}</button>`;
@@ -715,8 +1010,11 @@ export class ImAgentConsole extends ImProvider {
         </form>
       </section>
       <section class="actions" aria-label=${t.actions}>
-        <button part="resolve-button" type="button" @click=${() => void this.resolve(session)}>${t.resolve}</button>
-        <button part="transfer-button" type="button" aria-haspopup="dialog" @click=${(event: Event) => this.openTransfer(event)}>${t.transfer}</button>
+        ${own ? html`<button part="resolve-button" type="button" @click=${() => void this.resolve(session)}>${t.resolve}</button>
+          <button part="transfer-button" type="button" aria-haspopup="dialog" @click=${(event: Event) => this.openTransfer(event)}>${t.transfer}</button>`
+          : nothing}
+        <button part="transcript-button" type="button" title=${t.transcriptHint} aria-disabled=${this.downloading ? 'true' : 'false'}
+          @click=${() => void this.downloadTranscript(session)}>${t.transcript}</button>
         ${away}
       </section>
     </aside>`;

@@ -9,7 +9,7 @@ import { defineElements } from '../index.js';
 import { ImAgentConsole } from './agent-console.js';
 
 export { ImAgentConsole };
-export type { AgentService, AgentSession, AgentDirectory, CannedReply, SessionScope, TransferTarget } from './agent-service.js';
+export type { AgentService, AgentSession, AgentDirectory, AgentTicket, CannedReply, SessionScope, TransferTarget } from './agent-service.js';
 
 /** Registers `<im-agent-console>` and the widget's elements (done on import). */
 export function defineAgentConsole(): void {

@@ -72,6 +72,8 @@ export interface ImEventDetails {
   'im-session-resolve': { sessionId: number; targetId: string };
   /** Agent console: the agent transferred a session to another agent or group's queue (after the server agreed). */
   'im-session-transfer': { sessionId: number; targetId: string; toAgentId?: string; toGroupId?: string };
+  /** Agent console: the agent closed a visitor's ticket (after the server agreed). */
+  'im-ticket-close': { ticketId: number; groupId: string };
 }
 
 declare global {
@@ -97,5 +99,6 @@ declare global {
     'im-session-take': CustomEvent<ImEventDetails['im-session-take']>;
     'im-session-resolve': CustomEvent<ImEventDetails['im-session-resolve']>;
     'im-session-transfer': CustomEvent<ImEventDetails['im-session-transfer']>;
+    'im-ticket-close': CustomEvent<ImEventDetails['im-ticket-close']>;
   }
 }
