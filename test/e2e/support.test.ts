@@ -8,7 +8,9 @@ import { TextMessage } from '../../src/core/messages/index.js';
 import type { IMClient } from '../../src/core/client/client.js';
 import type { IMMessage } from '../../src/core/client/types.js';
 import type { CustomerRatingEvent } from '../../src/core/client/customer-service.js';
-import { api, connectClient, startTestServer, waitFor, type TestServer, setServiceAgent, setServiceGroup } from '../helpers/server.js';
+import {
+  api, connectClient, startTestServer, waitFor, waitForConnections, type TestServer, setServiceAgent, setServiceGroup,
+} from '../helpers/server.js';
 import { launchChromium } from './pages.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -526,6 +528,41 @@ describe('<im-support>, the visitor\'s launcher (Chromium, real server)', () => 
     assert.deepEqual(await third(), { userId: 'member-mia', anonymous: false });
     await page.locator('im-support-panel [part="header"] h2', { hasText: 'Front desk' }).waitFor();
     await waitSeen(page, 'im-support-panel im-composer textarea', 'the composer, signed in');
+    await context.close();
+  });
+
+  it('a visitor with the site in two tabs holds one connection; what is written in one shows in the other; reset() in one signs both out', async () => {
+    await setGroup({ groupId: 'duo', name: 'Duo desk', mode: 'human' });
+    await setAgent('duo-dan', ['duo']);
+    const dan = await agent('duo-dan');
+    // Every earlier test closed its browser context: the agents' clients are all that is left.
+    await waitForConnections(server, clients.length);
+    const context = await device();
+    const first = await openSite(context, '?group=duo');
+    await first.getByRole('button', { name: 'Chat with us' }).click();
+    await waitSeen(first, 'im-support-panel im-composer textarea', 'the composer in the first tab');
+    const second = await openSite(context, '?group=duo');
+    await second.getByRole('button', { name: 'Chat with us' }).click();
+    await waitSeen(second, 'im-support-panel im-composer textarea', 'the composer in the second tab');
+    await waitForConnections(server, clients.length + 1);
+
+    const input = first.locator('im-support-panel im-composer textarea');
+    await input.fill('Written in the first tab');
+    await input.press('Enter');
+    await dan.text('Written in the first tab');
+    await waitSeen(second, 'im-support-panel im-message-list [part="bubble"]', 'the message, in the second tab', 'Written in the first tab');
+    const visitorId = (await storedVisitor(first))!.userId;
+    await dan.client.sendMessage(service(`${visitorId}@duo`), new TextMessage({ content: 'Dan answers both' }));
+    await waitSeen(first, 'im-support-panel im-message-list [part="bubble"]', 'the answer, first tab', 'Dan answers both');
+    await waitSeen(second, 'im-support-panel im-message-list [part="bubble"]', 'the answer, second tab', 'Dan answers both');
+
+    // Forgotten in one tab: the other tab's panel, open, goes on as the new visitor, not the old one.
+    const renamed = await listen<{ userId: string; anonymous: boolean }>(second, 'im-identity');
+    await first.evaluate(() => (document.querySelector('im-support') as unknown as { reset(): Promise<void> }).reset());
+    const fresh = await renamed();
+    assert.notEqual(fresh.userId, visitorId, 'the second tab is a new visitor too');
+    await second.locator('im-support-panel im-message-list [part="bubble"]', { hasText: 'Dan answers both' }).waitFor({ state: 'detached' });
+    await waitSeen(second, 'im-support-panel im-composer textarea', 'the composer, for the new visitor');
     await context.close();
   });
 });

@@ -8,25 +8,12 @@ import type { IMClient } from '../../src/core/client/client.js';
 import type { CustomerServiceClient, CustomerServiceMethod } from '../../src/core/client/chat-client.js';
 import type { TabSharedClient } from '../../src/core/client/tab-shared-client.js';
 import type { CustomerRatingEvent } from '../../src/core/client/customer-service.js';
-import { api, connectClient, setServiceAgent, setServiceGroup, tokenFor, waitFor, type TestServer } from '../helpers/server.js';
+import { api, connectClient, connections, setServiceAgent, setServiceGroup, tokenFor, waitFor, waitForConnections, type TestServer } from '../helpers/server.js';
 import { newDevice, openChatPage, shownMessages, typeAndSend, until, useServerAndChromium, waitForShown, waitForStatus } from './pages.js';
 
 const isLeader = (page: Page) => page.evaluate(() => (document.querySelector('im-chat') as unknown as { session: { client: { isLeader: boolean } } }).session.client.isLeader);
 const texts = (messages: IMMessage[]) => messages.map((message) => (message.content as TextMessage).content);
 
-async function connections(server: TestServer): Promise<number> {
-  return (await api(server, 'GET', '/api/metrics')).json.connections;
-}
-
-/** Waits until the server counts `count` connections, asking again after each answer. */
-async function waitForConnections(server: TestServer, count: number): Promise<void> {
-  const deadline = Date.now() + 15_000;
-  let seen = await connections(server);
-  while (seen !== count) {
-    if (Date.now() > deadline) assert.equal(seen, count, 'connections on the server');
-    seen = await connections(server);
-  }
-}
 
 describe('tabs of one user share one connection (Chromium)', () => {
   const suite = useServerAndChromium();

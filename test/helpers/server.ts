@@ -195,3 +195,18 @@ export function useTestServer(args: ServerArgs = {}, defaults: Partial<IMClientO
   };
   return suite;
 }
+
+/** How many connections the server counts now (its metrics). */
+export async function connections(server: TestServer): Promise<number> {
+  return (await api(server, 'GET', '/api/metrics')).json.connections as number;
+}
+
+/** Waits until the server counts `count` connections, asking again after each answer (no event tells it). */
+export async function waitForConnections(server: TestServer, count: number): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  let seen = await connections(server);
+  while (seen !== count) {
+    if (Date.now() > deadline) assert.equal(seen, count, 'connections on the server');
+    seen = await connections(server);
+  }
+}

@@ -42,9 +42,9 @@ interface CannedState { mode: 'slash' | 'button'; query: string; index: number }
  * ```
  *
  * It is an `im-provider`: give it `server` and `token` (and `user` when the token is not the
- * reference server's), or a ready `.session`. The customer-service calls go over the session's
- * own connection, so by default it does not share the connection of the agent's other tabs
- * (`share-tabs="off"`); a shared session cannot run it.
+ * reference server's), or a ready `.session`. Like `im-provider`, it shares one connection
+ * between the agent's tabs (the customer-service calls and events go through the leading tab);
+ * `share-tabs="off"` gives each tab its own.
  *
  * - **Queued**: visitors waiting in the agent's groups, each with "Take". The tab's count follows
  *   the server's live queue length (`customerServiceWaiting`).
@@ -193,12 +193,6 @@ export class ImAgentConsole extends ImProvider {
    */
   private readonly depth: Partial<Record<SessionScope, number>> = {};
   private transferOpener: HTMLElement | null = null;
-
-  constructor() {
-    super();
-    // Customer-service calls are not forwarded between tabs: the console keeps its own connection.
-    this.shareTabs = 'off';
-  }
 
   private get text(): ConsoleStrings {
     return consoleStrings(this.language);

@@ -55,7 +55,7 @@ export function sessionsBefore(service: AgentService, scope: SessionScope, befor
   return service.getCustomerSessionsPage(scope, { before, limit: PAGE });
 }
 
-/** Whether an object can serve the console (a tab-shared client forwards no customer-service calls). */
+/** Whether an object can serve the console: an IMClient, a TabSharedClient, or an app's own service of this shape. */
 export const isAgentService = (value: unknown): value is AgentService =>
   typeof (value as AgentService | undefined)?.getCustomerSessionsPage === 'function'
   && typeof (value as AgentService).takeCustomerSession === 'function';

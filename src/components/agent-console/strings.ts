@@ -71,7 +71,7 @@ const en = {
     transfer: 'Could not transfer the session', loadMore: 'Could not load more sessions', tickets: 'Could not load the messages',
     closeTicket: 'Could not close the message', transcript: 'Could not download the transcript',
   },
-  notAgentClient: 'This session cannot run the agent console (its connection is shared with other tabs); set share-tabs="off".',
+  notAgentClient: 'This session cannot run the agent console: its client has no customer-service calls. Give the console a server and token, or an agentService.',
   loading: 'Loading…',
   waiting: (count: number) => `${count} waiting`,
 };
@@ -144,7 +144,7 @@ const zhCN: ConsoleStrings = {
     away: '无法更改离开状态', transfer: '无法转接会话', loadMore: '无法加载更多会话', tickets: '无法加载留言',
     closeTicket: '无法关闭留言', transcript: '无法下载会话记录',
   },
-  notAgentClient: '该会话无法运行客服工作台（连接与其他标签页共享）；请设置 share-tabs="off"。',
+  notAgentClient: '该会话无法运行客服工作台：其客户端不支持客服接口。请为工作台提供 server 和 token，或 agentService。',
   loading: '加载中…',
   waiting: (count) => `${count} 人等待`,
 };

@@ -9,6 +9,8 @@ import { ImComposer } from '../composer/composer.js';
 import { ImEmojiPicker } from '../emoji-picker/emoji-picker.js';
 import { ImMessageList } from '../message-list/message-list.js';
 import { IMClient } from '../../core/client/client.js';
+import type { ChatClient, CustomerServiceClient } from '../../core/client/chat-client.js';
+import { canShareConnection, TabSharedClient } from '../../core/client/tab-shared-client.js';
 import { ChatSession } from '../../core/client/chat-session.js';
 import type { IMError } from '../../core/client/errors.js';
 import { userIdOfToken } from '../../core/client/token.js';
@@ -39,7 +41,8 @@ interface Identity {
 
 /**
  * The panel of `<im-support>`: loaded by the launcher when first needed, never used on its own.
- * It owns the visitor's connection (an IMClient of its own, for the customer-service calls) and
+ * It owns the visitor's connection (shared by the visitor's tabs of the site, as `<im-chat>`'s
+ * is: one WebSocket however many pages are open; the customer-service calls go through it) and
  * shows the pre-chat form, the conversation, the away state or the rating, as the group's
  * settings and the session say.
  *
@@ -125,7 +128,7 @@ export class ImSupportPanel extends ImElement {
   @state() private formErrors: Record<string, string> = {};
   @state() private busy = false;
 
-  private client?: IMClient;
+  private client?: ChatClient & CustomerServiceClient;
   private identity?: Identity;
   private unsubscribers: Array<() => void> = [];
   private generation = 0;
@@ -135,7 +138,7 @@ export class ImSupportPanel extends ImElement {
     return supportStringsFor(this.language);
   }
 
-  private get calls(): IMClient {
+  private get calls(): CustomerServiceClient {
     return this.client!;
   }
 
@@ -253,6 +256,12 @@ export class ImSupportPanel extends ImElement {
   /** A token for the client when the one it has expired: the visitor's, renewed. */
   private async renewToken(): Promise<string> {
     if (!this.identity?.anonymous) throw new Error('the verified token expired: call identify() with a new one');
+    // Another tab of the site may have renewed it already (only the leading tab's client asks).
+    const stored = loadVisitor(this.server);
+    if (stored && stored.userId === this.identity.userId && stored.token !== this.identity.token && (stored.expiresAt ?? 0) > Date.now() + 60_000) {
+      this.identity = { ...stored, anonymous: true };
+      return stored.token;
+    }
     const renewed = await requestVisitorIdentity(this.server, this.identity);
     saveVisitor(this.server, renewed);
     this.identity = { ...renewed, anonymous: true };
@@ -271,7 +280,7 @@ export class ImSupportPanel extends ImElement {
       const opened = identity.userId ? await openUserStore(server, identity.userId) : { store: new MemoryStore() };
       if (generation !== this.generation) return void opened.store.close?.();
       const storage = new DegradingStore(opened.store, () => undefined);
-      const client = new IMClient({
+      const createClient = () => new IMClient({
         url: urls.length > 1 ? urls : urls[0]!,
         token: identity.token,
         tokenProvider: () => this.renewToken(),
@@ -280,6 +289,11 @@ export class ImSupportPanel extends ImElement {
         reconnect: { firstConnect: true },
         syncFrom: 'now',
       });
+      // The same name as <im-provider>'s: a page with the launcher and an <im-chat> of the same
+      // user holds one connection too.
+      const client: ChatClient & CustomerServiceClient = identity.userId && canShareConnection()
+        ? new TabSharedClient({ createClient, name: `${server}|${identity.userId}` })
+        : createClient();
       const session = new ChatSession(client, { storage, userId: identity.userId || undefined, fileOrigins: urls.map((url) => new URL(httpBaseOf(url)).origin) });
       this.client = client;
       this.session = session;
@@ -289,6 +303,11 @@ export class ImSupportPanel extends ImElement {
         }),
         client.on('customerServiceStatus', (event: CustomerStatusEvent) => this.onStatus(event)),
         session.store.subscribe(() => this.showUnreadOf(session)),
+        // reset() in another tab: this tab's session signs out by itself; the panel lets go of it
+        // (and, if open, starts as the new visitor).
+        client.onShared?.((kind) => {
+          if (kind === 'logout' && this.session === session) this.detach();
+        }) ?? (() => undefined),
       );
       this.emit('im-identity', { userId: identity.userId, anonymous: identity.anonymous });
       await session.start();
