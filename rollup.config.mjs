@@ -17,13 +17,33 @@ const copy = (files) => ({
   },
 });
 
-/** In the IIFE build, the dynamic import of the picker data points at dist/im-emoji-data.js. */
-const pickerDataAsFile = () => ({
-  name: 'picker-data-as-file',
+/**
+ * Dynamic imports that stay sibling files of the bundle: the picker data is dist/im-emoji-data.js
+ * (for the script tag, and for the launcher's panel module) and the launcher's panel
+ * dist/im-support-panel.js (for the script-tag launcher).
+ */
+const PICKER_DATA = { specifier: './picker-data.js', from: '/src/emoji/', file: './im-emoji-data.js' };
+const SUPPORT_PANEL = { specifier: './support-panel.js', from: '/src/components/support/', file: './im-support-panel.js' };
+
+/**
+ * Points these dynamic imports at their sibling files. In a classic script (`fromScript`), by
+ * an absolute URL made from the script's own, taken while it runs (document.currentScript): a
+ * plain `<script src>` from another origin (a CDN, without `crossorigin`) resolves a relative
+ * import() against about:blank, so a relative specifier fails there. Without a current script
+ * (the bundle evaluated some other way), the relative specifier is kept. An ES module resolves
+ * relative imports against its own URL: it keeps them as they are.
+ */
+const siblingFiles = (siblings, { fromScript = false } = {}) => ({
+  name: 'sibling-files',
   resolveDynamicImport(specifier, importer) {
-    if (specifier === './picker-data.js' && importer?.includes('/src/emoji/')) return { id: './im-emoji-data.js', external: true };
-    return null;
+    const sibling = siblings.find((entry) => specifier === entry.specifier && importer?.includes(entry.from));
+    return sibling ? { id: sibling.file, external: true } : null;
   },
+  renderDynamicImport({ targetModuleId }) {
+    if (!fromScript || !siblings.some((entry) => entry.file === targetModuleId)) return null;
+    return { left: 'import(__imScriptUrl?new URL(', right: `,__imScriptUrl).href:${JSON.stringify(targetModuleId)})` };
+  },
+  intro: () => (fromScript ? 'var __imScriptUrl=typeof document<"u"&&document.currentScript&&document.currentScript.src||"";' : ''),
 });
 
 /**
@@ -70,7 +90,26 @@ export default [
     // imported (relative to this script's URL) when the picker first needs it.
     input: 'src/components/index.ts',
     output: { file: 'dist/im-widget.iife.js', format: 'iife', name: 'IMWidget', sourcemap: true },
-    plugins: [pickerDataAsFile(), withoutLong(), nodeResolve({ browser: true }), commonjs(), typescript(), terser({ format: { comments: false } })],
+    plugins: [siblingFiles([PICKER_DATA], { fromScript: true }), withoutLong(), nodeResolve({ browser: true }), commonjs(), typescript(), terser({ format: { comments: false } })],
+  },
+  {
+    // The customer-service launcher for a script tag: a single global, IMSupport; nothing else
+    // is touched. Like im-support.js it holds the launcher alone; its panel is the module below,
+    // imported on first use relative to this script's URL (as a dynamic import in a classic
+    // script is), so both files are served from the same folder.
+    input: 'src/components/support/index.ts',
+    output: { file: 'dist/im-support.iife.js', format: 'iife', name: 'IMSupport', sourcemap: true },
+    plugins: [siblingFiles([SUPPORT_PANEL], { fromScript: true }), typescript(), terser({ format: { comments: false } })],
+  },
+  {
+    // The launcher's panel for the script tag: one ES module with Lit, the core and the
+    // conversation elements bundled in (no bare imports, so no import map). The picker's full
+    // emoji set stays the sibling im-emoji-data.js, imported relative to this module's URL.
+    // Beside im-widget.iife.js on one page, the elements both define are defined once (by
+    // whichever loads first; see src/components/internal/define.ts).
+    input: 'src/components/support/support-panel.ts',
+    output: { file: 'dist/im-support-panel.js', format: 'es', sourcemap: true },
+    plugins: [siblingFiles([PICKER_DATA]), withoutLong(), nodeResolve({ browser: true }), commonjs(), typescript(), terser({ format: { comments: false } })],
   },
   {
     // The reference server (Node only); its npm dependencies stay external.

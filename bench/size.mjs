@@ -35,6 +35,8 @@ const files = [
   ['dist/im-widget.iife.js', 'script-tag build: every element, core, emoji built-ins, Lit'],
   ['dist/im-widget.js', 'ESM build for apps (Lit external), with the chunks it imports (core, emoji)'],
   ['dist/im-support.js', 'customer-service launcher alone (no Lit, no core), with the chunks it imports statically'],
+  ['dist/im-support.iife.js', 'the launcher for a script tag (global IMSupport): alone, no Lit, no core'],
+  ['dist/im-support-panel.js', 'its panel, one module fetched on first open or when idle: panel, conversation elements, core, Lit'],
   ['dist/im-agent-console.js', 'agent console (ESM, loads the elements it is made of, as im-widget.js does), with its chunks'],
   ['dist/im-core.js', 'headless core (client, store, protocol), with the chunks it imports'],
   ['dist/im-emoji-data.js', 'full Unicode emoji set, loaded when the picker needs it'],
@@ -77,9 +79,13 @@ for (const row of rows) console.log(`| ${row.file} | ${kb(row.min)} | ${kb(row.g
 console.log(`| baseline: lit + @lit/context | ${kb(lit.min)} | ${kb(lit.gzip)} | ${kb(lit.brotli)} | the framework alone |`);
 console.log(`| baseline: protobufjs/minimal | ${kb(protobuf.min)} | ${kb(protobuf.gzip)} | ${kb(protobuf.brotli)} | the codec runtime alone |`);
 const iife = rows[0];
-// The launcher is on every page of a site that embeds it: its budget is 10 KB gzip.
+// The launcher is on every page of a site that embeds it: its budget is 10 KB gzip, as an ES
+// module and as a script tag.
 const LAUNCHER_GOAL = 10 * 1024;
-const launcherRow = rows.find((row) => row.file === 'dist/im-support.js');
-console.log(`\nim-support.js launcher: ${kb(launcherRow.gzip)} gzip, goal ≤ ${kb(LAUNCHER_GOAL)}: ${launcherRow.gzip <= LAUNCHER_GOAL ? 'met' : 'EXCEEDED'}`);
-if (launcherRow.gzip > LAUNCHER_GOAL) process.exitCode = 1;
+console.log('');
+for (const file of ['dist/im-support.js', 'dist/im-support.iife.js']) {
+  const launcherRow = rows.find((row) => row.file === file);
+  console.log(`${file.slice(5)} launcher: ${kb(launcherRow.gzip)} gzip, goal ≤ ${kb(LAUNCHER_GOAL)}: ${launcherRow.gzip <= LAUNCHER_GOAL ? 'met' : 'EXCEEDED'}`);
+  if (launcherRow.gzip > LAUNCHER_GOAL) process.exitCode = 1;
+}
 console.log(`script-tag build / Lit alone (gzip): ${(iife.gzip / lit.gzip).toFixed(1)}×; our own code and data ≈ ${kb(iife.gzip - lit.gzip - protobuf.gzip)} gzip`);
