@@ -7,7 +7,7 @@ export type { IMClientOptions, IMClientEvents } from './client/client.js';
 export { IMError } from './client/errors.js';
 export { DEFAULT_CUSTOMER_SERVICE_GROUP } from './client/customer-service.js';
 export type {
-  CustomerSession, CustomerSessionStatus, CustomerQueueEvent, CustomerStatusEvent, CustomerRatingEvent, CustomerWaitingEvent, CustomerSessionNote,
+  CustomerSession, CustomerSessionStatus, CustomerQueueEvent, CustomerStatusEvent, CustomerRatingEvent, CustomerWaitingEvent, CustomerTicketEvent, CustomerSessionNote,
   CustomerServiceInfo, CustomerPreChatField, VisitorIdentity, CustomerSessionScope, CustomerSessionPage, CustomerServiceAgent,
   CustomerServiceAgents, CustomerCannedReply, CustomerTranscriptLine, CustomerServiceTicket,
 } from './client/customer-service.js';

@@ -4,7 +4,7 @@ import type { CustomerTranscriptLine } from '../core/protocol/customer-service-r
 import type { FanoutBus } from './bus.js';
 import { ServiceError } from './service-error.js';
 import {
-  takePage, type ChatStore, type PageBudget, type PreChatField, type ServiceAgentRecord, type ServiceGroupRecord, type ServiceSessionRecord,
+  takePage, type ChatStore, type PageBudget, type PreChatField, type ServiceAgentRecord, type ServiceGroupRecord, type ServiceSessionRecord, type ServiceTicketRecord,
   type ServiceSessionStatus, type StoredMessage,
 } from './storage/chat-store.js';
 import type { ErrorLogger } from './error-log.js';
@@ -23,6 +23,7 @@ export const QUEUE_OBJECT_NAME = 'IM:CsQueue';
 export const RATING_OBJECT_NAME = 'IM:CsRating';
 /** Live-only, to a group's agents: how many visitors wait in its queue. */
 export const WAITING_OBJECT_NAME = 'IM:CsWaiting';
+export const TICKET_OBJECT_NAME = 'IM:CsTicket';
 
 /** The group visitors reach when none is named; it works before any set-up, human first. */
 export const DEFAULT_SERVICE_GROUP: ServiceGroupRecord = {
@@ -526,6 +527,7 @@ export class CustomerService {
       const ticket = await this.store.addServiceTicket({
         groupId: group.groupId, visitorId, name: name.trim(), email: email.trim(), message, form: checked, createdAt: now,
       });
+      await this.tellTicket(ticket);
       return { ticketId: ticket.ticketId, createdAt: ticket.createdAt };
     });
   }
@@ -546,7 +548,17 @@ export class CustomerService {
     if (!Number.isSafeInteger(ticketId) || (ticketId as number) < 1) throw new ServiceError(ErrorCode.PARAMETER_ERROR, 'ticketId is invalid');
     const ticket = await this.store.serviceTicket(ticketId as number);
     if (!ticket || !agent.groupIds.includes(ticket.groupId)) throw new ServiceError(ErrorCode.CS_TICKET_NOT_FOUND, 'no such ticket in your groups');
-    return this.store.closeServiceTicket(ticket.ticketId, agentId, Date.now());
+    const closed = await this.store.closeServiceTicket(ticket.ticketId, agentId, Date.now());
+    if (closed) await this.tellTicket(closed);
+    return closed;
+  }
+
+  /** The group's agents hear that a ticket came or was closed (their consoles' Messages tab and count), not what it says. */
+  private async tellTicket(ticket: ServiceTicketRecord): Promise<void> {
+    for (const agent of await this.store.serviceAgentsOf(ticket.groupId)) {
+      this.liveTo([agent.userId], serviceConversationKey(ticket.groupId, agent.userId), TICKET_OBJECT_NAME,
+        { groupId: ticket.groupId, ticketId: ticket.ticketId, status: ticket.status });
+    }
   }
 
   /** The caller as an agent: every agent topic refuses anyone else. */

@@ -368,6 +368,11 @@ describe('<im-agent-console> (Chromium, real server)', () => {
     await page.locator('im-agent-console [part="ticket-filter"] button[data-status="open"]').click();
     await expectSeen(page.locator('im-agent-console .panel .empty', { hasText: 'No open messages' }), 'nothing open left');
 
+    // Another message left while the console is open: it shows at once, counted, without a reload.
+    const late = await nightGuest.leaveCustomerServiceMessage('night-desk', { email, message: 'One more thing' });
+    await waitForCount(page, 'messages', 1);
+    await expectSeen(ticketRow(page, late.ticketId).locator('.ticket-message'), 'the new message, live');
+
     // A conversation at the day desk: the visitor writes, the agent answers and leaves a note.
     const dayGuest = await connectClient(suite.server, 'guest-day');
     suite.clients.push(dayGuest);

@@ -2,7 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ErrorCode } from '../../src/core/protocol/codes.js';
 import type { IMError } from '../../src/core/client/errors.js';
-import { api, useTestServer, setServiceAgent, setServiceGroup } from '../helpers/server.js';
+import type { CustomerTicketEvent } from '../../src/core/client/customer-service.js';
+import { api, useTestServer, setServiceAgent, setServiceGroup, waitFor } from '../helpers/server.js';
 
 const refusedWith = (code: number) => (error: IMError) => error.code === code;
 
@@ -45,6 +46,37 @@ describe('customer service: tickets (messages left for a group)', () => {
     await assert.rejects(visitor.getCustomerServiceTickets(), refusedWith(ErrorCode.RC_MSG_UNAUTHORIZED), 'visitors list no tickets');
     await assert.rejects(visitor.closeCustomerServiceTicket(second.ticketId), refusedWith(ErrorCode.RC_MSG_UNAUTHORIZED));
     await assert.rejects(agent.getCustomerServiceTickets('pending' as 'open'), refusedWith(ErrorCode.PARAMETER_ERROR));
+  });
+
+  it('tells the group\'s agents, live, when a ticket comes or is closed (not what it says), and nobody else', async () => {
+    await setGroup({ groupId: 'live-tickets', mode: 'human', hours: { timeZone: 'UTC', weekly: {} } });
+    await setGroup({ groupId: 'quiet-team', mode: 'human' });
+    await setAgent('live-ann', ['live-tickets']);
+    await setAgent('live-bob', ['live-tickets', 'quiet-team']);
+    await setAgent('quiet-cy', ['quiet-team']);
+    const [ann, bob, cy, visitor] = [await suite.connect('live-ann'), await suite.connect('live-bob'), await suite.connect('quiet-cy'), await suite.connect('live-v')];
+    const heard = new Map<string, CustomerTicketEvent[]>([['ann', []], ['bob', []], ['cy', []], ['visitor', []]]);
+    for (const [name, client] of [['ann', ann], ['bob', bob], ['cy', cy], ['visitor', visitor]] as const) {
+      client.on('customerServiceTicket', (event) => heard.get(name)!.push(event));
+    }
+    const until = (check: () => boolean, what: string) => waitFor((tick) => {
+      const offs = [ann, bob].map((client) => client.on('customerServiceTicket', tick));
+      return () => offs.forEach((off) => off());
+    }, check, what);
+    const left = await visitor.leaveCustomerServiceMessage('live-tickets', { email: 'v@example.com', message: 'Secret order 42' });
+    await until(() => heard.get('ann')!.length === 1 && heard.get('bob')!.length === 1, 'both agents hear of the ticket');
+    assert.deepEqual(heard.get('ann'), [{ groupId: 'live-tickets', ticketId: left.ticketId, status: 'open' }]);
+    await ann.closeCustomerServiceTicket(left.ticketId);
+    await until(() => heard.get('bob')!.length === 2 && heard.get('ann')!.length === 2, 'both hear it closed');
+    assert.deepEqual(heard.get('bob')![1], { groupId: 'live-tickets', ticketId: left.ticketId, status: 'closed' });
+    // A message of the agents' own afterwards: the others had their chance to hear anything.
+    await ann.leaveCustomerServiceMessage('quiet-team', { email: 'a@example.com', message: 'to the quiet team' });
+    await waitFor((tick) => cy.on('customerServiceTicket', tick), () => heard.get('cy')!.length === 1, 'cy hears the quiet team\'s ticket');
+    assert.equal(heard.get('cy')!.length, 1, 'cy heard nothing of the other group');
+    assert.equal(heard.get('visitor')!.length, 0, 'the visitor hears nothing');
+    assert.equal(JSON.stringify([...heard.values()]).includes('Secret'), false, 'the text is not in the signal');
+    const history = await ann.getHistoryMessages({ conversationType: 5, targetId: 'live-tickets' }, { count: 20 });
+    assert.equal(history.messages.length, 0, 'a signal, never a stored message');
   });
 
   it('checks a ticket\'s fields', async () => {

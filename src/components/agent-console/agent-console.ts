@@ -153,6 +153,8 @@ export class ImAgentConsole extends ImProvider {
   @state() private loadingMore = false;
   /** Open tickets (always loaded: the tab counts them) and closed ones (loaded while shown). */
   @state() private tickets: Record<TicketStatus, AgentTicket[]> = { open: [], closed: [] };
+  /** Tickets this console is closing now: their live signal is no news here. */
+  private readonly closingTickets = new Set<number>();
   @state() private closedTicketsLoaded = false;
   @state() private ticketFilter: TicketStatus = 'open';
   /** A session of Queued, All or Resolved chosen to see its details and transcript (its conversation does not open). */
@@ -220,12 +222,8 @@ export class ImAgentConsole extends ImProvider {
       }
     });
     this.resize.observe(this);
-    this.clock = setInterval(() => {
-      // Ages ("5 min") move on while nothing else happens.
-      this.requestUpdate();
-      // The server tells nobody when a visitor leaves a ticket: the count is kept fresh by reading it.
-      void this.reload(['messages']);
-    }, 30_000);
+    // Ages ("5 min") move on while nothing else happens.
+    this.clock = setInterval(() => this.requestUpdate(), 30_000);
     this.attachService();
   }
 
@@ -283,6 +281,14 @@ export class ImAgentConsole extends ImProvider {
         this.waiting = new Map(this.waiting).set(event.groupId, event.waiting);
         // The count comes with the event: only a list of the queue in view needs its rows again.
         if (this.tab === 'queued' || this.tab === 'all') void this.reload([this.tab]);
+      }),
+      // A ticket came or was closed in one of the agent's groups: the Messages tab and its count
+      // read again, unless the list already says so (this agent's own close: it stays in place).
+      service.on('customerServiceTicket', (event) => {
+        // (The signal of one's own close may come before the call's answer.)
+        if (this.closingTickets.has(event.ticketId)) return;
+        const shown = [...this.tickets.open, ...this.tickets.closed].find((ticket) => ticket.ticketId === event.ticketId);
+        if (shown?.status !== event.status) void this.reload(['messages']);
       }),
       service.on('customerServiceRating', (event) => {
         const rate = (list: AgentSession[]) => list.map((s) => (s.sessionId === event.sessionId ? { ...s, rating: event.score } : s));
@@ -463,8 +469,9 @@ export class ImAgentConsole extends ImProvider {
   private async closeTicket(ticket: AgentTicket): Promise<void> {
     const service = this.service;
     if (!service) return;
+    this.closingTickets.add(ticket.ticketId);
     try {
-      const closed = await service.closeCustomerServiceTicket(ticket.ticketId);
+      const closed = await service.closeCustomerServiceTicket(ticket.ticketId).finally(() => this.closingTickets.delete(ticket.ticketId));
       // It stays where it is, shown closed, until the list loads again: the agent sees what the click did.
       const replace = (list: AgentTicket[]) => list.map((t) => (t.ticketId === closed.ticketId ? closed : t));
       this.tickets = { open: replace(this.tickets.open), closed: replace(this.tickets.closed) };

@@ -19,7 +19,7 @@ import { httpBaseOf, signFileUrls, uploadFile, type UploadedFile, type UploadOpt
 import { buildMediaMessage, type MediaKind, type MediaMessageBody, type UploadHooks } from './media-messages.js';
 import {
   DEFAULT_CUSTOMER_SERVICE_GROUP, customerServiceEventOf, isCustomerServiceSignal, type CustomerQueueEvent, type CustomerRatingEvent,
-  type CustomerSession, type CustomerSessionNote, type CustomerStatusEvent, type CustomerWaitingEvent, type CustomerServiceInfo,
+  type CustomerSession, type CustomerSessionNote, type CustomerStatusEvent, type CustomerWaitingEvent, type CustomerTicketEvent, type CustomerServiceInfo,
   type CustomerSessionScope, type CustomerSessionPage, type CustomerServiceAgents, type CustomerCannedReply, type CustomerTranscriptLine,
   type CustomerServiceTicket,
 } from './customer-service.js';
@@ -148,6 +148,8 @@ export interface IMClientEvents extends Record<string, unknown[]> {
   customerServiceRating: [CustomerRatingEvent];
   /** Customer service, agent: how many visitors wait in one of their groups' queues. */
   customerServiceWaiting: [CustomerWaitingEvent];
+  /** Agent: a ticket came or was closed in one of their groups. */
+  customerServiceTicket: [CustomerTicketEvent];
 }
 
 export interface SendOptions {
@@ -1301,6 +1303,7 @@ export class IMClient extends Emitter<IMClientEvents> {
     else if (found?.kind === 'customerServiceStatus') this.emit('customerServiceStatus', found.event);
     else if (found?.kind === 'customerServiceRating') this.emit('customerServiceRating', found.event);
     else if (found?.kind === 'customerServiceWaiting') this.emit('customerServiceWaiting', found.event);
+    else if (found?.kind === 'customerServiceTicket') this.emit('customerServiceTicket', found.event);
   }
 
   // ---- customer service (conversation type 5; docs/customer-service.md) ----

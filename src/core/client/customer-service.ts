@@ -128,6 +128,13 @@ export interface CustomerWaitingEvent {
   waiting: number;
 }
 
+/** Agent: a visitor left a ticket in one of their groups, or an agent closed one (the ticket itself: `getCustomerServiceTickets`). */
+export interface CustomerTicketEvent {
+  groupId: string;
+  ticketId: number;
+  status: 'open' | 'closed';
+}
+
 export interface CustomerSessionNote {
   sessionId: number;
   authorId: string;
@@ -143,13 +150,15 @@ export const isServerSender = (senderUserId: string): boolean => senderUserId.in
 const QUEUE_OBJECT_NAME = 'IM:CsQueue';
 const RATING_OBJECT_NAME = 'IM:CsRating';
 const WAITING_OBJECT_NAME = 'IM:CsWaiting';
-const SIGNALS: ReadonlySet<string> = new Set([QUEUE_OBJECT_NAME, RATING_OBJECT_NAME, WAITING_OBJECT_NAME]);
+const TICKET_OBJECT_NAME = 'IM:CsTicket';
+const SIGNALS: ReadonlySet<string> = new Set([QUEUE_OBJECT_NAME, RATING_OBJECT_NAME, WAITING_OBJECT_NAME, TICKET_OBJECT_NAME]);
 
 export type CustomerServiceEvent =
   | { kind: 'customerServiceQueue'; event: CustomerQueueEvent }
   | { kind: 'customerServiceStatus'; event: CustomerStatusEvent }
   | { kind: 'customerServiceRating'; event: CustomerRatingEvent }
-  | { kind: 'customerServiceWaiting'; event: CustomerWaitingEvent };
+  | { kind: 'customerServiceWaiting'; event: CustomerWaitingEvent }
+  | { kind: 'customerServiceTicket'; event: CustomerTicketEvent };
 
 const utf8 = new TextDecoder();
 
@@ -184,6 +193,12 @@ export function customerServiceEventOf(wire: WireMessageFields): CustomerService
   }
   if (wire.objectName === WAITING_OBJECT_NAME) {
     return { kind: 'customerServiceWaiting', event: { groupId: String(content.groupId), waiting: Number(content.waiting) } };
+  }
+  if (wire.objectName === TICKET_OBJECT_NAME) {
+    return {
+      kind: 'customerServiceTicket',
+      event: { groupId: String(content.groupId), ticketId: Number(content.ticketId), status: content.status === 'closed' ? 'closed' : 'open' },
+    };
   }
   if (wire.objectName === RATING_OBJECT_NAME) {
     return {

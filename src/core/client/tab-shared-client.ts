@@ -45,6 +45,7 @@ const runsOnce = (method: RemoteMethod): boolean => CUSTOMER_SERVICE_CHANGES.has
 const RELAYED_EVENTS = [
   'message', 'typing', 'status', 'conversation', 'disconnect', 'schedule', 'retry', 'reconnect', 'sent', 'sendFailed', 'tokenWillExpire',
   'tokenExpired', 'customerServiceQueue', 'customerServiceStatus', 'customerServiceRating', 'customerServiceWaiting',
+  'customerServiceTicket',
 ] as const satisfies ReadonlyArray<keyof IMClientEvents>;
 
 /** How many call ids a leading tab remembers, to run a call asked again (after a change of leader) once. */
