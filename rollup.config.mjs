@@ -77,6 +77,8 @@ export default [
       'im-support': 'src/components/support/index.ts',
       'im-agent-console': 'src/components/agent-console/index.ts',
       'im-core': 'src/core/index.ts',
+      // The seed-compatible facade (RongIMLib's calls over the core): shares the core's chunks.
+      'im-compat': 'src/compat/index.ts',
       'im-emoji': 'src/emoji/index.ts',
       'im-emoji-data': 'src/emoji/picker-data.ts',
     },
@@ -110,6 +112,13 @@ export default [
     input: 'src/components/support/support-panel.ts',
     output: { file: 'dist/im-support-panel.js', format: 'es', sourcemap: true },
     plugins: [siblingFiles([PICKER_DATA]), withoutLong(), nodeResolve({ browser: true }), commonjs(), typescript(), terser({ format: { comments: false } })],
+  },
+  {
+    // The seed-compatible facade for a script tag: the global RongIMLib, as the seed's own
+    // script gives it, so pages written for the seed run with one changed script URL.
+    input: 'src/compat/index.ts',
+    output: { file: 'dist/im-compat.iife.js', format: 'iife', name: 'RongIMLib', sourcemap: true },
+    plugins: [withoutLong(), nodeResolve({ browser: true }), commonjs(), typescript(), terser({ format: { comments: false } })],
   },
   {
     // The reference server (Node only); its npm dependencies stay external.

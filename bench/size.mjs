@@ -39,6 +39,7 @@ const files = [
   ['dist/im-support-panel.js', 'its panel, one module fetched on first open or when idle: panel, conversation elements, core, Lit'],
   ['dist/im-agent-console.js', 'agent console (ESM, loads the elements it is made of, as im-widget.js does), with its chunks'],
   ['dist/im-core.js', 'headless core (client, store, protocol), with the chunks it imports'],
+  ['dist/im-compat.iife.js', 'the seed-compatible facade for a script tag (global RongIMLib): core and facade'],
   ['dist/im-emoji-data.js', 'full Unicode emoji set, loaded when the picker needs it'],
 ];
 /**

@@ -22,6 +22,8 @@ const ALLOWED: Record<string, ReadonlySet<string>> = {
   // Elements use the protocol's enums (conversation types, error codes) and open the user's
   // store (IndexedDB) for a session; never a transport.
   components: new Set(['core', 'core/client', 'core/store', 'core/messages', 'core/protocol', 'core/storage', 'emoji', 'pkg:lit', 'pkg:@lit']),
+  // The seed-compatible facade wraps the client.
+  compat: new Set(['core/client', 'core/messages', 'core/protocol']),
   server: new Set(['core/protocol', 'pkg:ws', 'pkg:better-sqlite3', 'pkg:protobufjs']),
 };
 
