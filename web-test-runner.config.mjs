@@ -102,7 +102,7 @@ export function imServerPlugin({ script = fileURLToPath(new URL('./dist/im-serve
       if (context.path === '/__im-group') {
         const params = context.URL.searchParams;
         const groupId = params.get('groupId') ?? '';
-        return signedApi('/api/group/create', { groupId, groupName: groupId, userIds: (params.get('userIds') ?? '').split(',') });
+        return signedApi('/api/group/create', { groupId, groupName: groupId, userIds: (params.get('userIds') ?? '').split(','), notify: false });
       }
     },
   };

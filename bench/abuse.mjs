@@ -307,7 +307,7 @@ async function poisonOne(server, poisonerId, victimId) {
 async function slowReaders(server, waves, count, queriesEach) {
   // One user per socket (queries are rate-limited per user), all in a group of large messages.
   const readers = Array.from({ length: count }, (_, i) => `reader-${i}`);
-  await api(server.baseUrl, 'POST', '/api/group/create', { groupId: 'large', groupName: 'large', userIds: ['poisoner', ...readers] });
+  await api(server.baseUrl, 'POST', '/api/group/create', { groupId: 'large', groupName: 'large', userIds: ['poisoner', ...readers], notify: false });
   await sendLarge(server, 'poisoner', { conversationType: GROUP, targetId: 'large' });
   const outcomes = [];
   for (let wave = 0; wave < waves; wave++) outcomes.push(await slowReaderWave(server, readers, queriesEach));

@@ -291,7 +291,7 @@ async function startImTarget(opts, layout) {
   const groupId = (g) => `bench-g${g}`;
   const tokens = await pool(opts.clients, 8, async (i) => (await api(baseUrl, '/api/user/token', { userId: userId(i) })).token);
   await pool(layout.groups.length, 4, (g) => api(baseUrl, '/api/group/create', {
-    groupId: groupId(g), groupName: groupId(g), userIds: layout.groups[g].map(userId),
+    groupId: groupId(g), groupName: groupId(g), userIds: layout.groups[g].map(userId), notify: false,
   }));
 
   const problems = { sendErrors: new Map(), statusChanges: 0 };

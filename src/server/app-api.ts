@@ -3,6 +3,7 @@ import { DEFAULT_TOKEN_TTL_MS, NonceCache, signToken, verifyApiSignature } from 
 import { isValidId, isValidServiceGroupId } from './ids.js';
 import type { CannedReply, ChatStore, PreChatField, ServiceGroupRecord } from './storage/chat-store.js';
 import { checkHours, type ServiceHours } from './service-hours.js';
+import type { GroupChange } from './group-notices.js';
 
 const MAX_BODY_BYTES = 64 * 1024;
 const MAX_GROUP_USERS = 1000;
@@ -19,6 +20,8 @@ export interface AppApiContext {
   /** Accept the seed's signature, which binds nothing of the request (still once per nonce). */
   acceptSeedSignature: boolean;
   nonces: NonceCache;
+  /** Tells a group's members of a change made here (a stored RC:GrpNtf in the group's conversation). */
+  groupNotice(change: GroupChange): Promise<void>;
   /** Agents, caps or a group changed: queued visitors of these skill groups may be assigned now. */
   serviceGroupsChanged(groupIds: readonly string[]): Promise<void>;
   /** An agent's groups or cap changed: sessions of groups they left go back to the queue, and the queues may move. */
@@ -127,6 +130,20 @@ function optionalPortrait(body: Record<string, unknown>): string {
     throw new HttpError(400, 'portraitUri must be an absolute http(s) URL (or empty)');
   }
   return value;
+}
+
+/**
+ * A group change's notice, unless the request says `notify: false` (an app server that posts
+ * its own notices, or sets groups up in bulk).
+ */
+function noticeUnlessQuiet(body: Record<string, unknown>, context: AppApiContext): (change: GroupChange) => Promise<void> {
+  if (body.notify !== undefined && typeof body.notify !== 'boolean') throw new HttpError(400, 'notify must be true or false');
+  return body.notify === false ? async () => undefined : (change) => context.groupNotice(change);
+}
+
+/** The app user who made a group change, when the request names one (`operatorUserId`). */
+function optionalOperator(body: Record<string, unknown>): string | undefined {
+  return body.operatorUserId === undefined || body.operatorUserId === null ? undefined : requireAppUserId(body, 'operatorUserId');
 }
 
 function requireIds(body: Record<string, unknown>, field: string): string[] {
@@ -269,7 +286,20 @@ export async function handleAppApi(request: IncomingMessage, response: ServerRes
         const body = bodyJson();
         const groupId = requireId(body, 'groupId');
         const groupName = optionalString(body, 'groupName', 128);
+        const operatorUserId = optionalOperator(body);
+        const notify = noticeUnlessQuiet(body, context);
+        const formerName = await context.store.groupName(groupId);
+        const before = await context.store.groupMembers(groupId);
         await context.store.createGroup(groupId, groupName, requireIds(body, 'userIds'));
+        const members = await context.store.groupMembers(groupId);
+        if (formerName === undefined) {
+          await notify({ groupId, operation: 'Create', operatorUserId, groupName, targetUserIds: members, recipients: members });
+        } else {
+          // Created again: what changed is told as a join and a rename.
+          const added = members.filter((userId) => !before.includes(userId));
+          if (added.length) await notify({ groupId, operation: 'Add', operatorUserId, groupName, targetUserIds: added, recipients: members });
+          if (formerName !== groupName) await notify({ groupId, operation: 'Rename', operatorUserId, groupName, recipients: members });
+        }
         sendJson(response, 200, { code: 200 });
         return true;
       }
@@ -278,10 +308,45 @@ export async function handleAppApi(request: IncomingMessage, response: ServerRes
         const body = bodyJson();
         const groupId = requireId(body, 'groupId');
         const userIds = requireIds(body, 'userIds');
-        const done = path.endsWith('/join')
-          ? await context.store.joinGroup(groupId, userIds)
-          : await context.store.quitGroup(groupId, userIds);
+        const operatorUserId = optionalOperator(body);
+        const notify = noticeUnlessQuiet(body, context);
+        const joining = path.endsWith('/join');
+        const before = await context.store.groupMembers(groupId);
+        const done = joining ? await context.store.joinGroup(groupId, userIds) : await context.store.quitGroup(groupId, userIds);
         if (!done) throw new HttpError(404, `group ${groupId} does not exist`);
+        // Only those whose membership changed are named; those who leave hear it too.
+        const changed = joining ? userIds.filter((userId) => !before.includes(userId)) : userIds.filter((userId) => before.includes(userId));
+        if (changed.length > 0) {
+          const groupName = (await context.store.groupName(groupId)) ?? '';
+          const operation = joining ? 'Add' : operatorUserId && !changed.includes(operatorUserId) ? 'Kicked' : 'Quit';
+          const recipients = joining ? await context.store.groupMembers(groupId) : before;
+          await notify({ groupId, operation, operatorUserId, groupName, targetUserIds: changed, recipients });
+        }
+        sendJson(response, 200, { code: 200 });
+        return true;
+      }
+      case 'POST /api/group/rename': {
+        const body = bodyJson();
+        const groupId = requireId(body, 'groupId');
+        const groupName = optionalString(body, 'groupName', 128);
+        const operatorUserId = optionalOperator(body);
+        const notify = noticeUnlessQuiet(body, context);
+        if (!(await context.store.renameGroup(groupId, groupName))) throw new HttpError(404, `group ${groupId} does not exist`);
+        await notify({ groupId, operation: 'Rename', operatorUserId, groupName, recipients: await context.store.groupMembers(groupId) });
+        sendJson(response, 200, { code: 200 });
+        return true;
+      }
+      case 'POST /api/group/dismiss': {
+        const body = bodyJson();
+        const groupId = requireId(body, 'groupId');
+        const operatorUserId = optionalOperator(body);
+        const notify = noticeUnlessQuiet(body, context);
+        const groupName = (await context.store.groupName(groupId)) ?? '';
+        // Told before the members go: the notice is the last message they can read of it.
+        const members = await context.store.groupMembers(groupId);
+        if (!(await context.store.groupExists(groupId))) throw new HttpError(404, `group ${groupId} does not exist`);
+        await notify({ groupId, operation: 'Dismiss', operatorUserId, groupName, recipients: members });
+        await context.store.dismissGroup(groupId);
         sendJson(response, 200, { code: 200 });
         return true;
       }

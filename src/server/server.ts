@@ -7,6 +7,7 @@ import { ChatService } from './chat-service.js';
 import { Gateway } from './gateway.js';
 import { DEFAULT_POLL_HOLD_MS, LongPollGateway, POLL_PATH } from './long-poll.js';
 import { handleAppApi, sendJson } from './app-api.js';
+import { postGroupNotice } from './group-notices.js';
 import { SqliteChatStore } from './storage/sqlite-store.js';
 import type { ChatStore } from './storage/chat-store.js';
 import { handleDemo, seedDemo, startDemoBot, type DemoFiles } from './demo.js';
@@ -132,6 +133,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     if (await handleAppApi(request, response, {
       appKey: options.appKey, appSecret: options.appSecret, store, metrics, revokeTokens: (userId) => service.revokeTokens(userId),
       acceptSeedSignature: options.acceptSeedApiSignature ?? false, nonces: apiNonces,
+      groupNotice: (change) => postGroupNotice(store, bus, change),
       serviceGroupsChanged: (groupIds) => service.customerService.rebalance(groupIds),
       serviceAgentChanged: (userId, removedGroupIds, groupIds) => service.customerService.agentChanged(userId, removedGroupIds, groupIds),
     })) return;

@@ -88,7 +88,8 @@ describe('authentication and authorization', () => {
     await assert.rejects(pam.getHistoryMessages(club), refusedWith(ErrorCode.NOT_IN_GROUP));
     assert.equal((await api(server, 'POST', '/api/group/join', { groupId: 'club', userIds: ['rex'] })).status, 200);
     const history = await rex.getHistoryMessages(club);
-    assert.deepEqual(history.messages.map((m) => (m.content as TextMessage).content), ['members only']);
+    assert.deepEqual(history.messages.filter((m) => m.objectName === 'RC:TxtMsg').map((m) => (m.content as TextMessage).content), ['members only']);
+    assert.deepEqual(history.messages.filter((m) => m.objectName === 'RC:GrpNtf').map((m) => m.senderUserId), ['im:group', 'im:group'], 'and the server\'s notices: pam left, rex joined');
   });
 
   it('a user cannot send as someone else', async () => {

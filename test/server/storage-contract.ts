@@ -20,6 +20,23 @@ export function describeChatStoreContract(engine: string, createStore: () => Pro
       counted: true, ...over,
     });
 
+    it('renames and dismisses a group: its members go, its messages stay', async () => {
+      await store.createGroup('gd-g', 'Old', ['gd-a', 'gd-b']);
+      await store.appendMessage(input({ conversationKey: '3:gd-g', senderUserId: 'gd-a', clientMsgId: 'gd-1', recipients: ['gd-a', 'gd-b'] }));
+      assert.equal(await store.renameGroup('gd-g', 'New'), true);
+      assert.equal(await store.groupName('gd-g'), 'New');
+      assert.deepEqual(await store.groupMembers('gd-g'), ['gd-a', 'gd-b'], 'members unchanged by a rename');
+      assert.equal(await store.renameGroup('gd-none', 'X'), false);
+      assert.deepEqual((await store.dismissGroup('gd-g'))?.sort(), ['gd-a', 'gd-b']);
+      assert.equal(await store.groupExists('gd-g'), false);
+      assert.deepEqual(await store.groupMembers('gd-g'), []);
+      assert.equal(await store.isGroupMember('gd-g', 'gd-a'), false);
+      assert.equal(await store.dismissGroup('gd-g'), undefined, 'twice: nothing left');
+      assert.equal((await store.history('3:gd-g', { after: 0, count: 10 })).messages.length, 1, 'the messages stay');
+      await store.createGroup('gd-g', 'Again', ['gd-c']);
+      assert.deepEqual(await store.groupMembers('gd-g'), ['gd-c'], 'the id can be used again, without the old members');
+    });
+
     it('keeps customer-service groups, agents (replacing their groups), sessions by queue and load, one rating, notes', async () => {
       await store.setServiceGroup({ groupId: 'cs-g', name: 'Help', mode: 'robot', welcome: 'hi', faq: [{ keywords: ['price'], answer: '9 €' }], maxPerAgent: 3 });
       assert.deepEqual((await store.serviceGroup('cs-g'))?.faq, [{ keywords: ['price'], answer: '9 €' }]);

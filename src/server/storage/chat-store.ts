@@ -222,6 +222,10 @@ export interface ChatStore extends ServiceStore {
   /** Adds members; false when the group does not exist. */
   joinGroup(groupId: string, userIds: readonly string[]): Promise<boolean>;
   quitGroup(groupId: string, userIds: readonly string[]): Promise<boolean>;
+  /** Renames a group; false when it does not exist. */
+  renameGroup(groupId: string, name: string): Promise<boolean>;
+  /** Deletes a group and its members (its messages stay); the members it had, or undefined when it did not exist. */
+  dismissGroup(groupId: string): Promise<string[] | undefined>;
   groupExists(groupId: string): Promise<boolean>;
   /** The group's name, or undefined when it does not exist. */
   groupName(groupId: string): Promise<string | undefined>;

@@ -301,6 +301,9 @@ export class SqliteChatStore implements ChatStore {
       groupName: db.prepare('SELECT name FROM groups WHERE group_id = ?').pluck(),
       addMember: db.prepare('INSERT OR IGNORE INTO group_members (group_id, user_id, joined_at) VALUES (?, ?, ?)'),
       removeMember: db.prepare('DELETE FROM group_members WHERE group_id = ? AND user_id = ?'),
+      renameGroup: db.prepare('UPDATE groups SET name = ? WHERE group_id = ?'),
+      deleteGroup: db.prepare('DELETE FROM groups WHERE group_id = ?'),
+      deleteMembers: db.prepare('DELETE FROM group_members WHERE group_id = ?'),
       members: db.prepare('SELECT user_id FROM group_members WHERE group_id = ? ORDER BY joined_at, user_id').pluck(),
       isMember: db.prepare('SELECT 1 FROM group_members WHERE group_id = ? AND user_id = ?').pluck(),
       findDuplicate: db.prepare('SELECT * FROM messages WHERE sender_id = ? AND client_msg_id = ?'),
@@ -441,6 +444,20 @@ export class SqliteChatStore implements ChatStore {
       if (!this.statements.groupExists.get(groupId)) return false;
       for (const userId of userIds) this.statements.removeMember.run(groupId, userId);
       return true;
+    })();
+  }
+
+  async renameGroup(groupId: string, name: string): Promise<boolean> {
+    return this.statements.renameGroup.run(name, groupId).changes > 0;
+  }
+
+  async dismissGroup(groupId: string): Promise<string[] | undefined> {
+    return this.db.transaction(() => {
+      if (!this.statements.groupExists.get(groupId)) return undefined;
+      const members = this.statements.members.all(groupId) as string[];
+      this.statements.deleteMembers.run(groupId);
+      this.statements.deleteGroup.run(groupId);
+      return members;
     })();
   }
 
