@@ -6,7 +6,7 @@ import type { IMClient } from '../../src/core/client/client.js';
 import type { IMError } from '../../src/core/client/errors.js';
 import type { IMMessage } from '../../src/core/client/types.js';
 import type { BlacklistChange, UserStatus } from '../../src/core/client/social.js';
-import { createGroup, useTestServer, waitFor } from '../helpers/server.js';
+import { connectClient, createGroup, startTestServer, useTestServer, waitFor } from '../helpers/server.js';
 
 const private_ = (targetId: string) => ({ conversationType: ConversationType.PRIVATE, targetId });
 const refusedWith = (code: number) => (error: IMError) => error.code === code;
@@ -199,5 +199,31 @@ describe('user online status', () => {
     assert.equal((await ann.getUserStatus('hide-ben')).statuses[0]?.online, false);
     await ben.removeFromBlacklist('hide-ann');
     await heard.until(() => heard.statuses.at(-1)?.online, 'online again once unblocked');
+  });
+});
+
+describe('user online status across a server restart', () => {
+  it('subscribes again after the client reconnects, and tells what changed meanwhile', async () => {
+    let server = await startTestServer();
+    const clients: IMClient[] = [];
+    try {
+      const ann = await connectClient(server, 'rs-ann');
+      clients.push(ann);
+      await createGroup(server, 'rs-team', ['rs-ann', 'rs-ben']);
+      const heard = record(ann);
+      await ann.subscribeUserStatus(['rs-ben']);
+      await server.kill();
+      server = await server.restart();
+      // Ben comes online on the new server process, which knows nothing of Ann's subscription:
+      // her client subscribes again on reconnecting and hears his status.
+      const ben = await connectClient(server, 'rs-ben');
+      clients.push(ben);
+      await heard.until(() => heard.statuses.find((s) => s.userId === 'rs-ben' && s.online), 'Ben online after the restart');
+      await ben.setUserStatus('away');
+      await heard.until(() => heard.statuses.find((s) => s.status === 'away'), 'a live change on the new connection');
+    } finally {
+      await Promise.all(clients.map((client) => client.disconnect()));
+      await server.dispose();
+    }
   });
 });

@@ -1,4 +1,5 @@
-import { ConnectionStatus } from '../protocol/codes.js';
+import { ConnectionStatus, ErrorCode } from '../protocol/codes.js';
+import type { IMError } from './errors.js';
 import type { Store } from '../store/store.js';
 import type { ChatState, PresenceInfo } from '../store/chat-state.js';
 import type { ChatClient } from './chat-client.js';
@@ -42,7 +43,11 @@ export class SocialSession {
         else this.watched.delete(id);
         return count <= 0;
       });
-      if (gone.length && this.client.status === ConnectionStatus.CONNECTED) void this.client.unsubscribeUserStatus?.(gone).catch(() => undefined);
+      // A shared connection's subscriptions serve every tab, which this one cannot count: they stay
+      // until the connection ends (or the cap clears them, below).
+      if (gone.length && !this.client.share && this.client.status === ConnectionStatus.CONNECTED) {
+        void this.client.unsubscribeUserStatus?.(gone).catch(() => undefined);
+      }
     };
   }
 
@@ -69,10 +74,15 @@ export class SocialSession {
     for (const stop of this.stop.splice(0)) stop();
   }
 
-  private subscribe(userIds: string[]): void {
-    // At most 200 per session on the server: the first 200 watched.
+  private subscribe(userIds: string[], again = true): void {
+    // At most 200 per connection on the server: the first 200 watched.
     for (let i = 0; i < Math.min(userIds.length, 200); i += 100) {
-      void this.client.subscribeUserStatus?.(userIds.slice(i, Math.min(i + 100, 200))).then((answer) => this.note(answer.statuses), () => undefined);
+      void this.client.subscribeUserStatus?.(userIds.slice(i, Math.min(i + 100, 200))).then((answer) => this.note(answer.statuses), (error) => {
+        // Full (a shared connection keeps other tabs' and earlier subscriptions): start over with the users shown here.
+        if (again && (error as IMError)?.code === ErrorCode.PARAMETER_ERROR && this.client.unsubscribeUserStatus) {
+          void this.client.unsubscribeUserStatus().then(() => this.subscribe([...this.watched.keys()], false), () => undefined);
+        }
+      });
     }
   }
 

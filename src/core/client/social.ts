@@ -1,6 +1,6 @@
 import { ConnectionStatus } from '../protocol/codes.js';
 import {
-  BLACKLIST_OBJECT_NAME, SOCIAL_SENDER, USER_STATUS_OBJECT_NAME, type BlacklistChange, type BlacklistEntry, type ChosenUserStatus,
+  BLACKLIST_OBJECT_NAME, MAX_STATUS_SUBSCRIPTIONS, SOCIAL_SENDER, USER_STATUS_OBJECT_NAME, type BlacklistChange, type BlacklistEntry, type ChosenUserStatus,
   type UserStatus,
 } from '../protocol/social-records.js';
 
@@ -76,7 +76,7 @@ export class SocialCalls {
     host.onStatus((status) => {
       if (status === ConnectionStatus.CONNECTED && this.subscribed.size) {
         // A new connection has no subscriptions: subscribe again, and tell what changed meanwhile.
-        this.ask<UserStatusAnswer>('user.status.subscribe', { userIds: [...this.subscribed] })
+        this.ask<UserStatusAnswer>('user.status.subscribe', { userIds: [...this.subscribed].slice(-MAX_STATUS_SUBSCRIPTIONS) })
           .then((answer) => answer.statuses.forEach((event) => this.host.emit({ kind: 'userStatus', event })), () => undefined);
       }
     });
@@ -98,7 +98,11 @@ export class SocialCalls {
 
   async subscribeUserStatus(userIds: string[]): Promise<UserStatusAnswer> {
     const answer = await this.ask<UserStatusAnswer>('user.status.subscribe', { userIds });
-    for (const status of answer.statuses) this.subscribed.add(status.userId);
+    for (const status of answer.statuses) {
+      // Latest last: a reconnect subscribes again to the latest 200.
+      this.subscribed.delete(status.userId);
+      this.subscribed.add(status.userId);
+    }
     return answer;
   }
 
