@@ -84,18 +84,23 @@ export class ImChatPanel extends ImElement {
     if (changed.has('session')) {
       for (const controller of [this.status, this.active, this.users, this.groups, this.typing, this.connection, this.presence, this.blocked]) controller.attach();
     }
+    this.followPeer();
+    if ((changed.has('targetId') || changed.has('conversationType') || changed.has('session')) && this.targetId) {
+      void this.status.current?.open({ conversationType: this.conversationType, targetId: this.targetId }).catch(() => undefined);
+    }
+  }
+
+  /** Watches the shown private chat's user, and learns whether they are blocked (once connected). */
+  private followPeer(): void {
     const session = this.status.current;
     const peer = session ? this.peer : '';
     if (peer !== this.watching.userId) {
       this.watching.stop();
-      this.menu = 'closed';
+      if (this.menu !== 'closed') this.menu = 'closed';
       this.watching = { userId: peer, stop: peer && session ? session.social.watch([peer]) : () => {} };
       if (peer && session && this.status.value === 0) void session.social.loadBlocked(peer).catch(() => undefined);
     } else if (peer && session && this.status.value === 0 && this.blocked.value?.[peer] === undefined) {
       void session.social.loadBlocked(peer).catch(() => undefined);
-    }
-    if ((changed.has('targetId') || changed.has('conversationType') || changed.has('session')) && this.targetId) {
-      void this.status.current?.open({ conversationType: this.conversationType, targetId: this.targetId }).catch(() => undefined);
     }
   }
 
