@@ -87,10 +87,9 @@ export class SocialService {
       case 'user.blacklist.add': {
         const other = requestedUser(request.userId);
         if (other === userId) throw new ServiceError(ErrorCode.PARAMETER_ERROR, 'a user cannot blacklist themself');
-        if (await this.store.countBlocked(userId) >= MAX_BLACKLIST && !(await this.store.isBlocked(userId, other))) {
-          throw new ServiceError(ErrorCode.PARAMETER_ERROR, `a blacklist holds at most ${MAX_BLACKLIST} users`);
-        }
-        if (await this.store.blockUser(userId, other, Date.now())) this.blacklistChanged(userId, sessionId, other, true);
+        const result = await this.store.blockUser(userId, other, Date.now(), MAX_BLACKLIST);
+        if (result === 'full') throw new ServiceError(ErrorCode.PARAMETER_ERROR, `a blacklist holds at most ${MAX_BLACKLIST} users`);
+        if (result === 'added') this.blacklistChanged(userId, sessionId, other, true);
         return { userId: other, blocked: true };
       }
       case 'user.blacklist.remove': {

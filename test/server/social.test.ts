@@ -202,6 +202,29 @@ describe('user online status', () => {
   });
 });
 
+describe('blacklist bound', () => {
+  const suite = useTestServer({ extra: ['--query-rate-limit', '0'] });
+
+  it('holds at most 1000 users; re-adding one already there is fine; pages are at most 200', async () => {
+    const ann = await suite.connect('cap-bl-ann');
+    const ids = Array.from({ length: 1000 }, (_, i) => `cbl-${String(i).padStart(4, '0')}`);
+    for (let i = 0; i < ids.length; i += 50) await Promise.all(ids.slice(i, i + 50).map((id) => ann.addToBlacklist(id)));
+    await assert.rejects(ann.addToBlacklist('cbl-extra'), refusedWith(ErrorCode.PARAMETER_ERROR), 'the 1001st');
+    await ann.addToBlacklist('cbl-0007');
+    const seen: string[] = [];
+    for (let after: string | undefined, hasMore = true; hasMore;) {
+      const page = await ann.getBlacklist({ count: 500, ...(after ? { after } : {}) });
+      assert.ok(page.users.length <= 200, 'a page holds at most 200');
+      seen.push(...page.users.map((u) => u.userId));
+      hasMore = page.hasMore;
+      after = page.users.at(-1)?.userId;
+    }
+    assert.deepEqual(seen, ids);
+    await ann.removeFromBlacklist('cbl-0000');
+    await ann.addToBlacklist('cbl-extra');
+  });
+});
+
 describe('user online status across a server restart', () => {
   it('subscribes again after the client reconnects, and tells what changed meanwhile', async () => {
     let server = await startTestServer();

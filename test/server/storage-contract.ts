@@ -21,9 +21,11 @@ export function describeChatStoreContract(engine: string, createStore: () => Pro
     });
 
     it('keeps a blacklist per owner (one way, once, paged by id), chosen statuses, and who shares a conversation or group', async () => {
-      assert.equal(await store.blockUser('bk-a', 'bk-c', 5), true);
-      assert.equal(await store.blockUser('bk-a', 'bk-b', 6), true);
-      assert.equal(await store.blockUser('bk-a', 'bk-b', 7), false, 'already');
+      assert.equal(await store.blockUser('bk-a', 'bk-c', 5), 'added');
+      assert.equal(await store.blockUser('bk-a', 'bk-b', 6, 2), 'added');
+      assert.equal(await store.blockUser('bk-a', 'bk-b', 7, 2), 'exists', 'already (also at the limit)');
+      assert.equal(await store.blockUser('bk-a', 'bk-z', 8, 2), 'full');
+      assert.equal(await store.isBlocked('bk-a', 'bk-z'), false);
       assert.equal(await store.isBlocked('bk-a', 'bk-b'), true);
       assert.equal(await store.isBlocked('bk-b', 'bk-a'), false, 'one way');
       assert.equal(await store.countBlocked('bk-a'), 2);

@@ -215,8 +215,11 @@ export interface ServiceStore {
 
 /** The blacklist and users' chosen status (docs in README, "Online status and the blacklist"). */
 export interface SocialStore {
-  /** `ownerId` blacklists `blockedId`; false when it was already (its time stays). */
-  blockUser(ownerId: string, blockedId: string, time: number): Promise<boolean>;
+  /**
+   * `ownerId` blacklists `blockedId`, in one step with the check of `limit` (the most the owner's
+   * list may hold): 'exists' when it was already (its time stays), 'full' when at the limit.
+   */
+  blockUser(ownerId: string, blockedId: string, time: number, limit?: number): Promise<'added' | 'exists' | 'full'>;
   /** false when it was not blacklisted. */
   unblockUser(ownerId: string, blockedId: string): Promise<boolean>;
   /** Whether `ownerId` blacklisted `blockedId`. */

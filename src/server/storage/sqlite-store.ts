@@ -815,8 +815,13 @@ export class SqliteChatStore implements ChatStore {
     return this.statements.countTickets.get(visitorId, since) as number;
   }
 
-  async blockUser(ownerId: string, blockedId: string, time: number): Promise<boolean> {
-    return this.statements.block.run(ownerId, blockedId, time).changes > 0;
+  async blockUser(ownerId: string, blockedId: string, time: number, limit = Infinity): Promise<'added' | 'exists' | 'full'> {
+    return this.db.transaction(() => {
+      if (this.statements.isBlocked.get(ownerId, blockedId)) return 'exists' as const;
+      if ((this.statements.countBlocked.get(ownerId) as number) >= limit) return 'full' as const;
+      this.statements.block.run(ownerId, blockedId, time);
+      return 'added' as const;
+    })();
   }
 
   async unblockUser(ownerId: string, blockedId: string): Promise<boolean> {
