@@ -111,4 +111,28 @@ describe('presence and blocking, as a person sees them', () => {
     await untilShown(() => !isShown(inShadow(annPanel, '[part="blocked-notice"]')));
     expect(ann.session.state.blocked?.['bk-bob']).to.equal(false);
   });
+
+  it('works the menu with the keyboard: focus goes into it, Cancel comes first, Escape closes it back to its button', async () => {
+    const ann = await sessionOf('kb-ann', { conversationType: ConversationType.PRIVATE, targetId: 'kb-bob' });
+    const panel = await fixture<ImChatPanel>(html`<im-chat-panel lang="en" theme="light" style="display: flex; width: 500px; height: 400px"
+      .session=${ann.session} conversation-type="1" target-id="kb-bob"></im-chat-panel>`);
+    const button = await untilShown(() => inShadow<HTMLButtonElement>(panel, '[part="menu-button"]'));
+    button.focus();
+    await sendKeys({ press: 'Enter' });
+    const item = await untilShown(() => {
+      const found = inShadow(panel, '[role="menuitem"]');
+      return isShown(found) && found;
+    });
+    expect(panel.shadowRoot!.activeElement, 'the focus is on the menu item').to.equal(item);
+    await sendKeys({ press: 'Enter' });
+    const cancel = await untilShown(() => {
+      const found = inShadow(panel, '[role="alertdialog"] .cancel');
+      return isShown(found) && found;
+    });
+    expect(panel.shadowRoot!.activeElement, 'Cancel has the focus').to.equal(cancel);
+    await sendKeys({ press: 'Escape' });
+    await untilShown(() => !inShadow(panel, '[role="alertdialog"]'));
+    expect(panel.shadowRoot!.activeElement, 'back on the menu button').to.equal(inShadow(panel, '[part="menu-button"]'));
+    expect(ann.session.state.blocked?.['kb-bob'], 'nothing was blocked').to.not.equal(true);
+  });
 });

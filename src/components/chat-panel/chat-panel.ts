@@ -128,6 +128,16 @@ export class ImChatPanel extends ImElement {
     else super.focus(options);
   }
 
+  /** Opens the menu or the confirmation with the keyboard focus in it (Cancel first: nothing happens by accident), or closes it back to its button. */
+  private showMenu(menu: 'closed' | 'open' | 'confirm'): void {
+    const focused = this.renderRoot.querySelector('.menu-anchor')?.contains(this.renderRoot instanceof ShadowRoot ? this.renderRoot.activeElement : null);
+    this.menu = menu;
+    void this.updateComplete.then(() => {
+      const target = menu === 'open' ? '[role="menuitem"]' : menu === 'confirm' ? '.menu .cancel' : focused ? '.menu-button' : '';
+      if (target) this.renderRoot.querySelector<HTMLElement>(target)?.focus();
+    });
+  }
+
   private async setBlocked(blocked: boolean): Promise<void> {
     const peer = this.peer;
     this.menu = 'closed';
@@ -139,20 +149,24 @@ export class ImChatPanel extends ImElement {
     const blocked = this.blocked.value?.[peer] === true;
     const strings = this.strings;
     return html`
-      <div class="menu-anchor" @keydown=${(event: KeyboardEvent) => { if (event.key === 'Escape') this.menu = 'closed'; }}>
+      <div class="menu-anchor" @keydown=${(event: KeyboardEvent) => {
+        if (event.key !== 'Escape' || this.menu === 'closed') return;
+        event.stopPropagation();
+        this.showMenu('closed');
+      }}>
         <button part="menu-button" class="menu-button" type="button" aria-label=${strings.conversationActions} title=${strings.conversationActions}
           aria-haspopup="true" aria-expanded=${this.menu === 'closed' ? 'false' : 'true'}
-          @click=${() => { this.menu = this.menu === 'closed' ? 'open' : 'closed'; }}>${icon('more')}</button>
+          @click=${() => this.showMenu(this.menu === 'closed' ? 'open' : 'closed')}>${icon('more')}</button>
         ${this.menu === 'open'
           ? html`<div part="menu" class="menu" role="menu">
-              <button part="menu-item" role="menuitem" type="button" @click=${() => { if (blocked) void this.setBlocked(false); else this.menu = 'confirm'; }}>
+              <button part="menu-item" role="menuitem" type="button" @click=${() => { if (blocked) void this.setBlocked(false); else this.showMenu('confirm'); }}>
                 ${blocked ? strings.unblock : strings.block}</button>
             </div>`
           : this.menu === 'confirm'
             ? html`<div part="menu confirm" class="menu" role="alertdialog" aria-label=${strings.block}>
                 <p>${strings.blockConfirm(name)}</p>
                 <div class="confirm-actions">
-                  <button type="button" class="cancel" @click=${() => { this.menu = 'closed'; }}>${strings.cancel}</button>
+                  <button type="button" class="cancel" @click=${() => this.showMenu('closed')}>${strings.cancel}</button>
                   <button type="button" class="danger" @click=${() => this.setBlocked(true)}>${strings.block}</button>
                 </div>
               </div>`
