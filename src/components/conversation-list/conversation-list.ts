@@ -121,11 +121,11 @@ export class ImConversationList extends ImElement {
     }
   }
 
-  /** Watches the presence of the private chats' users listed (the first 200). */
+  /** Watches the presence of the private chats' users listed (the first 190: a connection subscribes to 200 at most, the panel needs one). */
   private watchPresence(): void {
     const session = this.list.current;
     const ids = session ? this.entries().filter((entry) => entry.conversationType === 1 && entry.targetId !== session.state.userId)
-      .slice(0, 200).map((entry) => entry.targetId) : [];
+      .slice(0, 190).map((entry) => entry.targetId) : [];
     const key = ids.join(' ');
     if (key === this.watching.ids) return;
     const stop = this.watching.stop;
