@@ -89,6 +89,13 @@ export const TypingWhileConnecting: Story = {
   },
 };
 
+export const PresenceAndBlocked: Story = {
+  parameters: {
+    fixture: { presence: { bob: { online: true, status: 'busy', text: 'In a meeting' } }, blocked: ['bob'] } satisfies InboxOptions,
+    ...describe('The peer\'s status beside the title (busy: a bar; its name in the tooltip), and the notice while they are blocked. The ⋯ menu has Unblock.'),
+  },
+};
+
 export const Loading: Story = {
   parameters: {
     fixture: { unloaded: ['bob'] } satisfies InboxOptions,

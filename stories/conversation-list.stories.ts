@@ -56,6 +56,18 @@ export const ManyConversations: Story = {
   },
 };
 
+export const Presence: Story = {
+  parameters: {
+    ...fixture({
+      presence: {
+        bob: { online: true, status: 'online', text: '' }, carol: { online: true, status: 'away', text: 'Back at 3' },
+        erin: { online: false, status: 'offline', text: '' },
+      },
+    }),
+    ...describe('Private chats\' users\' status on their avatars: online (filled), away (half), offline (a ring); named, with the text in the tooltip.'),
+  },
+};
+
 export const Empty: Story = {
   parameters: { ...fixture({ conversations: 'empty' }), ...describe('Fetched, and there are none: the `empty` slot’s default text.') },
 };

@@ -293,6 +293,10 @@ export interface InboxOptions {
   longCount?: number;
   /** Who is typing where (user ids): shown for as long as the story is open. */
   typing?: Partial<Record<ConversationName, string[]>>;
+  /** Users' online status, by user id (`{ online, status, text }`). */
+  presence?: Record<string, { online: boolean; status: string; text: string }>;
+  /** Users this user blocked. */
+  blocked?: string[];
 }
 
 /** Builds the windows of the standard inbox: items ascending by seq, local items last. */
@@ -401,6 +405,8 @@ export function inboxSession(options: InboxOptions = {}): ChatSession {
     for (const [name, userIds] of Object.entries(options.typing ?? {}) as Array<[ConversationName, string[]]>) {
       for (const userId of userIds) state = setTyping(state, keyOf(name), userId, Number.MAX_SAFE_INTEGER);
     }
+    if (options.presence) state = { ...state, presence: options.presence };
+    if (options.blocked) state = { ...state, blocked: Object.fromEntries(options.blocked.map((userId) => [userId, true])) };
     if (options.active) {
       // Opening a conversation reads it, as session.open() does.
       const entry = state.conversations.byKey[keyOf(options.active)];

@@ -11,6 +11,7 @@ export type {
   CustomerServiceInfo, CustomerPreChatField, VisitorIdentity, CustomerSessionScope, CustomerSessionPage, CustomerServiceAgent,
   CustomerServiceAgents, CustomerCannedReply, CustomerTranscriptLine, CustomerServiceTicket,
 } from './client/customer-service.js';
+export type { UserStatus, ChosenUserStatus, UserStatusAnswer, BlacklistEntry, BlacklistPage, BlacklistChange } from './client/social.js';
 export { requestVisitorIdentity } from './client/visitor-identity.js';
 export { MessageDirection } from './client/types.js';
 export type { Conversation, ConversationInfo, ConversationChange, IMMessage, MessageReaders, TypingEvent } from './client/types.js';

@@ -6,6 +6,7 @@ import { checkContent, neutralizeContent, typeFlags } from './content-rules.js';
 import type { FanoutBus } from './bus.js';
 import { ServiceError } from './service-error.js';
 import { CustomerService } from './customer-service.js';
+import { SocialService } from './social.js';
 import { RateLimiter } from './rate-limit.js';
 import { errorLogger, type ErrorLogger } from './error-log.js';
 import {
@@ -108,9 +109,12 @@ export class ChatService {
   private readonly recallWindowMs: number;
   /** Conversation type 5: sessions, queue, assignment, robot, ratings, notes. */
   readonly customerService: CustomerService;
+  /** Online status and the blacklist (`user.*`). */
+  readonly social: SocialService;
 
   constructor(private readonly store: ChatStore, private readonly bus: FanoutBus, options: ChatServiceOptions) {
     this.customerService = new CustomerService(store, bus, options.logError ?? errorLogger((line) => console.error(line)));
+    this.social = new SocialService(store, bus, options.logError ?? errorLogger((line) => console.error(line)));
     this.limiter = new RateLimiter(options.rateLimit);
     this.typingLimiter = new RateLimiter(options.rateLimit);
     this.recallWindowMs = (options.recallWindowSeconds ?? 120) * 1000;
@@ -154,6 +158,7 @@ export class ChatService {
     } else {
       // Only a stored message starts a customer-service session: typing after a resolve starts none.
       const { key, recipients } = await this.route(userId, conversationType, targetId, flags.persisted);
+      if (conversationType === ConversationType.PRIVATE) await this.social.checkPrivateSend(userId, targetId);
       stored = await this.deliver(userId, sessionId, { clientMsgId, conversationType, objectName, content, flags }, key, recipients, acknowledge);
     }
     // After the ack and the fan-out: the robot's answer comes after the question. The message is
@@ -275,6 +280,9 @@ export class ChatService {
       // Customer-service topics carry JSON objects both ways (docs/customer-service.md).
       const answer = await this.customerService.query(userId, topic, parseJsonBody(body));
       return ok(new TextEncoder().encode(JSON.stringify(answer)));
+    }
+    if (topic.startsWith('user.')) {
+      return ok(new TextEncoder().encode(JSON.stringify(await this.social.query(userId, sessionId, topic, parseJsonBody(body)))));
     }
     switch (topic) {
       case 'sync': {

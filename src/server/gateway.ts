@@ -43,6 +43,15 @@ export class Gateway {
   /** Told when a user goes from no live session to one (customer service assigns to connected agents only). */
   onUserOnline: (userId: string) => void = () => {};
 
+  /** Told after a user's sessions changed (`before`: their platforms until then); and when a session ended. */
+  onSessionsChanged: (userId: string, before: string[]) => void = () => {};
+  onSessionClosed: (sessionId: string) => void = () => {};
+
+  /** The platforms of the user's live sessions on this node, sorted, each once. */
+  platformsOf(userId: string): string[] {
+    return [...new Set([...this.sessionsByUser.get(userId) ?? []].map((session) => session.platform || 'web'))].sort();
+  }
+
   /** Whether the user has a live session on this node. */
   isOnline(userId: string): boolean {
     return this.sessionsByUser.has(userId);
@@ -133,15 +142,20 @@ export class Gateway {
     let sessions = this.sessionsByUser.get(userId);
     const first = !sessions;
     if (!sessions) this.sessionsByUser.set(userId, (sessions = new Set()));
+    const before = this.platformsOf(userId);
     sessions.add(session);
     if (first) this.onUserOnline(userId);
+    this.onSessionsChanged(userId, before);
   }
 
   private unregister(session: Session): void {
     const sessions = session.userId === undefined ? undefined : this.sessionsByUser.get(session.userId);
     if (!sessions) return;
+    const before = this.platformsOf(session.userId!);
     sessions.delete(session);
     if (sessions.size === 0) this.sessionsByUser.delete(session.userId!);
+    this.onSessionClosed(session.id);
+    this.onSessionsChanged(session.userId!, before);
   }
 
   // An arrow function: the bus calls it without `this`.

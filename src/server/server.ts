@@ -95,6 +95,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   }, bus, options.singleLogin ?? new Set(), { maxQueuedBytes, preAuth });
   service.customerService.usePresence((userId) => gateway.isOnline(userId));
   gateway.onUserOnline = (userId) => service.customerService.userOnline(userId);
+  service.social.usePresence(gateway);
+  gateway.onSessionsChanged = (userId, before) => service.social.sessionsChanged(userId, before);
+  gateway.onSessionClosed = (sessionId) => service.social.sessionClosed(sessionId);
   const longPoll = new LongPollGateway({
     pollHoldMs: options.pollHoldMs ?? DEFAULT_POLL_HOLD_MS,
     heartbeatSeconds: options.heartbeatSeconds,

@@ -25,8 +25,8 @@ describe('SQLite store', () => {
 
     const raw = new Database(file, { readonly: true });
     assert.equal(raw.pragma('journal_mode', { simple: true }), 'wal');
-    assert.equal(raw.pragma('user_version', { simple: true }), 6,
-      'every migration ran (delivered positions, token revocations, customer service, its second slice, tickets)');
+    assert.equal(raw.pragma('user_version', { simple: true }), 7,
+      'every migration ran (delivered positions, token revocations, customer service, its second slice, tickets, blacklist and status)');
     raw.close();
 
     const second = new SqliteChatStore(file);

@@ -37,6 +37,38 @@ export function describeChatStoreContract(engine: string, createStore: () => Pro
       assert.deepEqual(await store.groupMembers('gd-g'), ['gd-c'], 'the id can be used again, without the old members');
     });
 
+    it('keeps a blacklist per owner (one way, once, paged by id), chosen statuses, and who shares a conversation or group', async () => {
+      assert.equal(await store.blockUser('bk-a', 'bk-c', 5), 'added');
+      assert.equal(await store.blockUser('bk-a', 'bk-b', 6, 2), 'added');
+      assert.equal(await store.blockUser('bk-a', 'bk-b', 7, 2), 'exists', 'already (also at the limit)');
+      assert.equal(await store.blockUser('bk-a', 'bk-z', 8, 2), 'full');
+      assert.equal(await store.isBlocked('bk-a', 'bk-z'), false);
+      assert.equal(await store.isBlocked('bk-a', 'bk-b'), true);
+      assert.equal(await store.isBlocked('bk-b', 'bk-a'), false, 'one way');
+      assert.equal(await store.countBlocked('bk-a'), 2);
+      assert.deepEqual(await store.blockedUsers('bk-a', { limit: 1 }), { entries: [{ userId: 'bk-b', time: 6 }], hasMore: true });
+      assert.deepEqual(await store.blockedUsers('bk-a', { after: 'bk-b', limit: 5 }), { entries: [{ userId: 'bk-c', time: 5 }], hasMore: false });
+      assert.deepEqual((await store.blockedUsers('bk-a', { limit: 5, budget: { maxBytes: 1, sizeOf: () => 1 } })).entries.length, 1, 'cut by bytes');
+      assert.equal(await store.unblockUser('bk-a', 'bk-b'), true);
+      assert.equal(await store.unblockUser('bk-a', 'bk-b'), false);
+      assert.equal(await store.isBlocked('bk-a', 'bk-b'), false);
+
+      assert.equal(await store.userStatus('bk-a'), undefined);
+      await store.setUserStatus('bk-a', { status: 'busy', text: 'later' });
+      await store.setUserStatus('bk-a', { status: 'away', text: '' });
+      assert.deepEqual(await store.userStatus('bk-a'), { status: 'away', text: '' });
+
+      assert.equal(await store.sharesConversation('bk-a', 'bk-d'), false);
+      await store.appendMessage(input({ conversationKey: '1:bk-a:bk-d', senderUserId: 'bk-d', clientMsgId: 'bk-1', recipients: ['bk-a', 'bk-d'] }));
+      assert.equal(await store.sharesConversation('bk-a', 'bk-d'), true);
+      assert.equal(await store.sharesConversation('bk-d', 'bk-a'), true);
+      assert.equal(await store.sharesConversation('bk-a', 'bk-e'), false);
+      await store.createGroup('bk-g', 'G', ['bk-a', 'bk-e']);
+      assert.equal(await store.sharesConversation('bk-e', 'bk-a'), true, 'a shared group');
+      await store.quitGroup('bk-g', ['bk-e']);
+      assert.equal(await store.sharesConversation('bk-e', 'bk-a'), false, 'no longer');
+    });
+
     it('keeps customer-service groups, agents (replacing their groups), sessions by queue and load, one rating, notes', async () => {
       await store.setServiceGroup({ groupId: 'cs-g', name: 'Help', mode: 'robot', welcome: 'hi', faq: [{ keywords: ['price'], answer: '9 €' }], maxPerAgent: 3 });
       assert.deepEqual((await store.serviceGroup('cs-g'))?.faq, [{ keywords: ['price'], answer: '9 €' }]);

@@ -1,5 +1,5 @@
 import { html, nothing } from 'lit';
-import { property } from 'lit/decorators.js';
+import { property, state } from 'lit/decorators.js';
 import { ImElement } from '../internal/im-element.js';
 import { StoreController } from '../internal/store-controller.js';
 import { tokens } from '../internal/theme.js';
@@ -9,6 +9,7 @@ import { conversationKey, conversationName, selectTypingUsers, type ChatState } 
 import { typingLabel } from '../internal/format.js';
 import { icon } from '../internal/icons.js';
 import { styles } from './chat-panel.styles.js';
+import { presenceDot, presenceStyles } from '../internal/presence.js';
 
 /**
  * One conversation: a header with its title, who is typing and the connection status (only
@@ -28,6 +29,9 @@ import { styles } from './chat-panel.styles.js';
  * @csspart typing - Who is typing ("typing…", "Alice is typing…"), under the title while someone is.
  * @csspart status - The connection status (hidden while connected).
  * @csspart back-button - The back button.
+ * @csspart presence - A private chat's user's online status beside the title (shape, colour and name).
+ * @csspart menu-button - Opens the conversation's menu (private chats: Block / Unblock, a block asks to confirm).
+ * @csspart blocked-notice - Says that the private chat's user is blocked, with Unblock.
  * @csspart message-list - The im-message-list.
  * @csspart composer - The im-composer.
  * @csspart bubble - Forwarded from the message list, as are `row`, `new-messages`, `link`, `menu`,
@@ -38,7 +42,7 @@ import { styles } from './chat-panel.styles.js';
  * @cssproperty --im-chat-panel-header-background - Header background.
  */
 export class ImChatPanel extends ImElement {
-  static override styles = [tokens, styles];
+  static override styles = [tokens, styles, presenceStyles];
 
   @property({ attribute: false }) session?: ChatSession;
   /** Shows this conversation instead of the session's open one. */
@@ -57,11 +61,46 @@ export class ImChatPanel extends ImElement {
   private readonly groups = new StoreController(this, (state: ChatState) => state.groups);
   private readonly typing = new StoreController(this, (state: ChatState) => state.typing);
   private readonly connection = new StoreController(this, (state: ChatState) => state.connectionError);
+  private readonly presence = new StoreController(this, (state: ChatState) => state.presence);
+  private readonly blocked = new StoreController(this, (state: ChatState) => state.blocked);
+  /** The header's menu: closed, open, or asking to confirm a block. */
+  @state() private menu: 'closed' | 'open' | 'confirm' = 'closed';
+  /** The private chat's user whose presence is watched, and how to stop. */
+  private watching = { userId: '', stop: () => {} };
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.watching.stop();
+    this.watching = { userId: '', stop: () => {} };
+  }
+
+  /** The other user of the private chat shown (not a chat with oneself), or ''. */
+  private get peer(): string {
+    const shown = this.shown;
+    return shown?.conversationType === 1 && shown.targetId !== this.status.current?.state.userId ? shown.targetId : '';
+  }
 
   override updated(changed: Map<string, unknown>): void {
-    if (changed.has('session')) for (const controller of [this.status, this.active, this.users, this.groups, this.typing, this.connection]) controller.attach();
+    if (changed.has('session')) {
+      for (const controller of [this.status, this.active, this.users, this.groups, this.typing, this.connection, this.presence, this.blocked]) controller.attach();
+    }
+    this.followPeer();
     if ((changed.has('targetId') || changed.has('conversationType') || changed.has('session')) && this.targetId) {
       void this.status.current?.open({ conversationType: this.conversationType, targetId: this.targetId }).catch(() => undefined);
+    }
+  }
+
+  /** Watches the shown private chat's user, and learns whether they are blocked (once connected). */
+  private followPeer(): void {
+    const session = this.status.current;
+    const peer = session ? this.peer : '';
+    if (peer !== this.watching.userId) {
+      this.watching.stop();
+      if (this.menu !== 'closed') this.menu = 'closed';
+      this.watching = { userId: peer, stop: peer && session ? session.social.watch([peer]) : () => {} };
+      if (peer && session && this.status.value === 0) void session.social.loadBlocked(peer).catch(() => undefined);
+    } else if (peer && session && this.status.value === 0 && this.blocked.value?.[peer] === undefined) {
+      void session.social.loadBlocked(peer).catch(() => undefined);
     }
   }
 
@@ -89,12 +128,59 @@ export class ImChatPanel extends ImElement {
     else super.focus(options);
   }
 
+  /** Opens the menu or the confirmation with the keyboard focus in it (Cancel first: nothing happens by accident), or closes it back to its button. */
+  private showMenu(menu: 'closed' | 'open' | 'confirm'): void {
+    const focused = this.renderRoot.querySelector('.menu-anchor')?.contains(this.renderRoot instanceof ShadowRoot ? this.renderRoot.activeElement : null);
+    this.menu = menu;
+    void this.updateComplete.then(() => {
+      const target = menu === 'open' ? '[role="menuitem"]' : menu === 'confirm' ? '.menu .cancel' : focused ? '.menu-button' : '';
+      if (target) this.renderRoot.querySelector<HTMLElement>(target)?.focus();
+    });
+  }
+
+  private async setBlocked(blocked: boolean): Promise<void> {
+    const peer = this.peer;
+    this.menu = 'closed';
+    if (peer) await this.status.current?.social.setBlocked(peer, blocked).catch(() => undefined);
+  }
+
+  private renderMenu(peer: string, name: string) {
+    if (!peer) return nothing;
+    const blocked = this.blocked.value?.[peer] === true;
+    const strings = this.strings;
+    return html`
+      <div class="menu-anchor" @keydown=${(event: KeyboardEvent) => {
+        if (event.key !== 'Escape' || this.menu === 'closed') return;
+        event.stopPropagation();
+        this.showMenu('closed');
+      }}>
+        <button part="menu-button" class="menu-button" type="button" aria-label=${strings.conversationActions} title=${strings.conversationActions}
+          aria-haspopup="true" aria-expanded=${this.menu === 'closed' ? 'false' : 'true'}
+          @click=${() => this.showMenu(this.menu === 'closed' ? 'open' : 'closed')}>${icon('more')}</button>
+        ${this.menu === 'open'
+          ? html`<div part="menu" class="menu" role="menu">
+              <button part="menu-item" role="menuitem" type="button" @click=${() => { if (blocked) void this.setBlocked(false); else this.showMenu('confirm'); }}>
+                ${blocked ? strings.unblock : strings.block}</button>
+            </div>`
+          : this.menu === 'confirm'
+            ? html`<div part="menu confirm" class="menu" role="alertdialog" aria-label=${strings.block}>
+                <p>${strings.blockConfirm(name)}</p>
+                <div class="confirm-actions">
+                  <button type="button" class="cancel" @click=${() => this.showMenu('closed')}>${strings.cancel}</button>
+                  <button type="button" class="danger" @click=${() => this.setBlocked(true)}>${strings.block}</button>
+                </div>
+              </div>`
+            : nothing}
+      </div>`;
+  }
+
   override render() {
     const strings = this.strings;
     const shown = this.shown;
     const status = this.status.value ?? 2;
     const names = { users: this.users.value ?? {}, groups: this.groups.value ?? {} };
     const title = shown ? conversationName(names, shown) : '';
+    const peer = this.peer;
     // Typing signals arrive only while connected, but the store keeps them until they expire:
     // whoever is typing shows, whatever the connection does meanwhile.
     const typers = shown ? selectTypingUsers({ typing: this.typing.value ?? {} }, conversationKey(shown), Date.now()) : [];
@@ -105,7 +191,7 @@ export class ImChatPanel extends ImElement {
           <button part="back-button" class="back" type="button" aria-label=${strings.back} title=${strings.back}
             @click=${() => this.emit('im-back', {})}>${icon('back')}</button>
           <div class="heading">
-            <h2 part="title" class="title">${title}</h2>
+            <h2 part="title" class="title">${title}${peer ? presenceDot(this.presence.value?.[peer], strings) : nothing}</h2>
             <p class="activity" role="status">
               <span part="typing" class="typing" ?hidden=${!typing}>${typing}</span>
               <span part="status" class="status" data-status=${status}>${this.connection.value?.fatal && status !== 6
@@ -113,8 +199,15 @@ export class ImChatPanel extends ImElement {
             </p>
           </div>
           <slot name="header-actions"></slot>
+          ${this.renderMenu(peer, title)}
         </header>
       </slot>
+      ${peer && this.blocked.value?.[peer]
+        ? html`<div part="blocked-notice" class="blocked-notice" role="status">
+            <span>${strings.blockedNotice(title)}</span>
+            <button type="button" @click=${() => this.setBlocked(false)}>${strings.unblock}</button>
+          </div>`
+        : nothing}
       ${shown
         ? html`
           <im-message-list part="message-list" exportparts="bubble, row, new-messages, link, menu, menu-item, avatar, name, time, status: message-status" theme=${this.theme} lang=${this.language}

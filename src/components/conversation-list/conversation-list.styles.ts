@@ -57,13 +57,14 @@ export const styles = css`
   li[aria-selected='true'] { background: var(--im-conversation-list-selected-background, var(--_surface)); }
   li:focus-visible { outline-offset: -2px; }
   .avatar {
-    grid-row: 1 / 3;
+    grid-row: 1 / 3; grid-column: 1;
     width: var(--_avatar-size); height: var(--_avatar-size); border-radius: 50%;
     display: grid; place-items: center; overflow: hidden;
     /* The background is the id's own colour (avatarColor), dark enough for white text. */
     background: var(--_primary); color: #fff; font-weight: 600;
   }
   .avatar img { width: 100%; height: 100%; object-fit: cover; }
+  li > .presence { grid-row: 2; grid-column: 1; justify-self: end; align-self: end; }
   .name { font-weight: 600; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
   .time { color: var(--_muted); font-size: 0.8em; white-space: nowrap; }
   .preview { color: var(--_muted); overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }

@@ -11,6 +11,7 @@ import type { Strings } from '../internal/strings.js';
 import type { ChatSession } from '../../core/client/chat-session.js';
 import { conversationName, entryOf, selectTypingUsers, type ChatState, type ConversationEntry, type ConversationRef } from '../../core/store/chat-state.js';
 import { styles } from './conversation-list.styles.js';
+import { presenceDot, presenceStyles } from '../internal/presence.js';
 
 const selectList = (state: ChatState) => state.conversations;
 const selectUsers = (state: ChatState) => state.users;
@@ -41,6 +42,7 @@ const MAX_USER_ID_LENGTH = 64;
  * @csspart new-conversation-form - The form asking for the user id (input, Start, Cancel, a message when the id is refused).
  * @csspart list - The listbox.
  * @csspart item - One conversation row.
+ * @csspart presence - A private chat's user's online status on the avatar (online, away, busy, offline: shape, colour, name).
  * @csspart avatar - The avatar (picture, or initials on a colour of the user's or group's own).
  * @csspart name - The conversation's name.
  * @csspart preview - The last message, as text.
@@ -59,7 +61,7 @@ const MAX_USER_ID_LENGTH = 64;
  * @cssproperty --im-color-badge - Unread badge colour.
  */
 export class ImConversationList extends ImElement {
-  static override styles = [tokens, styles];
+  static override styles = [tokens, styles, presenceStyles];
 
   /** The session to show; by default the one provided by an enclosing im-chat or im-provider. */
   @property({ attribute: false }) session?: ChatSession;
@@ -83,6 +85,9 @@ export class ImConversationList extends ImElement {
   private readonly typing = new StoreController(this, (state: ChatState) => state.typing);
   private readonly connection = new StoreController(this, (state: ChatState) => state.connectionError);
   private readonly status = new StoreController(this, (state: ChatState) => state.status);
+  private readonly presence = new StoreController(this, (state: ChatState) => state.presence);
+  /** The private chats' users whose presence is watched, and how to stop. */
+  private watching = { ids: '', stop: () => {} };
   /** Counts down to the next connection attempt while a connection error is shown. */
   private countdown: ReturnType<typeof setInterval> | undefined;
 
@@ -96,6 +101,8 @@ export class ImConversationList extends ImElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    this.watching.stop();
+    this.watching = { ids: '', stop: () => {} };
     clearInterval(this.clock);
     clearInterval(this.countdown);
     this.countdown = undefined;
@@ -103,14 +110,27 @@ export class ImConversationList extends ImElement {
 
   override updated(changed: Map<string, unknown>): void {
     if (changed.has('session')) {
-      for (const controller of [this.list, this.users, this.active, this.groups, this.typing, this.connection, this.status]) controller.attach();
+      for (const controller of [this.list, this.users, this.active, this.groups, this.typing, this.connection, this.status, this.presence]) controller.attach();
     }
+    this.watchPresence();
     const retrying = this.connection.value?.retryAt !== undefined && this.isConnected;
     if (retrying && !this.countdown) this.countdown = setInterval(() => this.requestUpdate(), 1000);
     else if (!retrying && this.countdown) {
       clearInterval(this.countdown);
       this.countdown = undefined;
     }
+  }
+
+  /** Watches the presence of the private chats' users listed (the first 190: a connection subscribes to 200 at most, the panel needs one). */
+  private watchPresence(): void {
+    const session = this.list.current;
+    const ids = session ? this.entries().filter((entry) => entry.conversationType === 1 && entry.targetId !== session.state.userId)
+      .slice(0, 190).map((entry) => entry.targetId) : [];
+    const key = ids.join(' ');
+    if (key === this.watching.ids) return;
+    const stop = this.watching.stop;
+    this.watching = { ids: key, stop: session && ids.length ? session.social.watch(ids) : () => {} };
+    stop();
   }
 
   private entries(): ConversationEntry[] {
@@ -265,6 +285,7 @@ export class ImConversationList extends ImElement {
                 style=${styleMap({ background: portrait ? undefined : avatarColor(entry.targetId) })}>
                 ${portrait ? html`<img src=${portrait} alt="" loading="lazy">` : initials(name)}
               </span>
+              ${entry.conversationType === 1 ? presenceDot(this.presence.value?.[entry.targetId], strings) : nothing}
               <span part="name" class="name">${name}</span>
               <span part="time" class="time">${shortTime(entry.updatedTime, this.language, strings)}</span>
               ${typers.length

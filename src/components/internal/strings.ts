@@ -85,6 +85,13 @@ const en = {
   userIdRequired: 'Enter a user ID',
   userIdTooLong: (max: number) => `A user ID has at most ${max} characters`,
   userIdInvalid: 'A user ID has only letters, digits and _ = @ . + -',
+  presence: { online: 'Online', away: 'Away', busy: 'Busy', offline: 'Offline' } as Record<string, string>,
+  conversationActions: 'Conversation actions',
+  block: 'Block',
+  unblock: 'Unblock',
+  blockConfirm: (name: string) => `Block ${name}? Their messages will no longer reach you.`,
+  blockedNotice: (name: string) => `You blocked ${name}: their messages do not reach you.`,
+  rejectedByBlacklist: 'The recipient does not accept your messages',
 };
 
 export type Strings = typeof en;
@@ -174,6 +181,13 @@ const zhCN: Strings = {
   userIdRequired: '请输入用户 ID',
   userIdTooLong: (max: number) => `用户 ID 最多 ${max} 个字符`,
   userIdInvalid: '用户 ID 只能包含字母、数字和 _ = @ . + -',
+  presence: { online: '在线', away: '离开', busy: '忙碌', offline: '离线' },
+  conversationActions: '会话操作',
+  block: '加入黑名单',
+  unblock: '移出黑名单',
+  blockConfirm: (name: string) => `将 ${name} 加入黑名单？对方的消息将不再发送给你。`,
+  blockedNotice: (name: string) => `你已将 ${name} 加入黑名单：对方的消息不会发送给你。`,
+  rejectedByBlacklist: '对方拒收你的消息',
 };
 
 export type Lang = 'en' | 'zh-CN';

@@ -193,6 +193,7 @@ export const styles = css`
   }
   .actions .status { color: var(--_danger); font-size: 1em; font-weight: 600; display: inline-flex; align-items: center; gap: 4px; }
   .actions .status .icon { width: 1.2em; height: 1.2em; vertical-align: 0; }
+  .actions .reason { color: var(--_muted); }
   .actions button {
     font: inherit; cursor: pointer;
     padding: 2px 8px; border-radius: var(--_radius-s);

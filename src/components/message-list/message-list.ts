@@ -897,6 +897,7 @@ export class ImMessageList extends ImElement {
         ${failed
           ? html`<div class="actions">
               ${status}
+              ${item.errorCode === 405 ? html`<span part="failure-reason" class="reason">${strings.rejectedByBlacklist} (405)</span>` : nothing}
               <button part="retry-button" type="button" @click=${() => this.act('im-message-retry', item.id)}>${strings.retry}</button>
               <button part="discard-button" type="button" @click=${() => this.act('im-message-discard', item.id)}>${strings.discard}</button>
             </div>`

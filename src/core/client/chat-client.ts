@@ -24,7 +24,7 @@ export type ChatClient = Pick<IMClient,
   getMessageReaders?(conversation: { conversationType: number; targetId: string }, seq: number): Promise<import('./types.js').MessageReaders>;
   /** Recalls one of this user's messages for every member and device. */
   recallMessage?(conversation: { conversationType: number; targetId: string }, message: { messageUid: string; sentTime?: number }): Promise<unknown>;
-};
+} & Partial<Pick<IMClient, import('./social.js').SocialMethod>>;
 
 /**
  * The customer-service calls of `IMClient` (docs/customer-service.md), as a table: a

@@ -16,6 +16,7 @@ import { IMError } from './errors.js';
 import { SessionCache, type SessionCacheOptions } from './session-cache.js';
 import { buildMediaMessage, mediaKindOf } from './media-messages.js';
 import type { ConversationChange, IMMessage, MessageReaders, TypingEvent } from './types.js';
+import { SocialSession } from './social-session.js';
 
 export interface ChatSessionOptions {
   /**
@@ -69,6 +70,8 @@ export function toItem(message: IMMessage): MessageItem {
  */
 export class ChatSession {
   readonly store: Store<ChatState>;
+  /** Presence of the users shown, and whom this user blocked (social-session.ts). */
+  readonly social: SocialSession;
   private readonly unsubscribers: Array<() => void> = [];
   private readonly userRequests = new Set<string>();
   private userInfoProvider: ((userId: string) => Promise<UserInfo | undefined>) | undefined;
@@ -85,6 +88,8 @@ export class ChatSession {
     this.pageSize = options.pageSize ?? 30;
     this.userInfoProvider = options.userInfoProvider;
     this.cache = options.storage && new SessionCache(options.storage, options.cache);
+    this.social = new SocialSession(client, this.store);
+    this.unsubscribers.push(() => this.social.dispose());
     this.unsubscribers.push(
       client.on('status', (status) => {
         this.store.update((state) => setStatus(status === ConnectionStatus.CONNECTED ? setConnectionError(state, undefined) : state, status, client.userId));

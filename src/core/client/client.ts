@@ -23,6 +23,7 @@ import {
   type CustomerSessionScope, type CustomerSessionPage, type CustomerServiceAgents, type CustomerCannedReply, type CustomerTranscriptLine,
   type CustomerServiceTicket,
 } from './customer-service.js';
+import { SocialCalls, isSocialSignal, type BlacklistChange, type BlacklistPage, type ChosenUserStatus, type UserStatus, type UserStatusAnswer } from './social.js';
 
 /** Options of the upload sugar: the send's, plus how the file is served and a way to cancel. */
 export interface MediaSendOptions extends SendOptions {
@@ -150,6 +151,10 @@ export interface IMClientEvents extends Record<string, unknown[]> {
   customerServiceWaiting: [CustomerWaitingEvent];
   /** Agent: a ticket came or was closed in one of their groups. */
   customerServiceTicket: [CustomerTicketEvent];
+  /** A subscribed user's status changed (`subscribeUserStatus`). */
+  userStatus: [UserStatus];
+  /** This user blacklisted or unblocked someone (on this device or another). */
+  blacklist: [BlacklistChange];
 }
 
 export interface SendOptions {
@@ -960,6 +965,10 @@ export class IMClient extends Emitter<IMClientEvents> {
           this.emitCustomerServiceEvent(message);
           return;
         }
+        if (isSocialSignal(message)) {
+          this.social.receive(message);
+          return;
+        }
         if (!(message.senderUserId === this.userIdValue && this.ownSent.has(message.clientMsgId))) this.emit('message', this.toMessage(message));
         return;
       }
@@ -1305,6 +1314,29 @@ export class IMClient extends Emitter<IMClientEvents> {
     else if (found?.kind === 'customerServiceWaiting') this.emit('customerServiceWaiting', found.event);
     else if (found?.kind === 'customerServiceTicket') this.emit('customerServiceTicket', found.event);
   }
+
+  // ---- online status and the blacklist (social.ts; README) ----
+
+  private readonly social = new SocialCalls({
+    onStatus: (listener) => this.on('status', listener),
+    emit: (found) => (found.kind === 'userStatus' ? this.emit('userStatus', found.event) : this.emit('blacklist', found.event)),
+  }, (topic, request) => this.customerServiceQuery(topic, request));
+
+  /** The statuses of users this user may see (sharing a conversation or group); the others are `denied`. */
+  getUserStatus(userIds: string | string[]): Promise<UserStatusAnswer> { return this.social.getUserStatus(userIds); }
+  /** Sets what this user shows while online (`online`, `away`, `busy`; `text` up to 64 characters); subscribers hear it. */
+  setUserStatus(status: ChosenUserStatus, text?: string): Promise<UserStatus> { return this.social.setUserStatus(status, text); }
+  /** Subscribes this connection to users' status changes (`userStatus` events; at most 200); answers their statuses now. */
+  subscribeUserStatus(userIds: string[]): Promise<UserStatusAnswer> { return this.social.subscribeUserStatus(userIds); }
+  /** Ends subscriptions (all when no ids are given). */
+  unsubscribeUserStatus(userIds?: string[]): Promise<void> { return this.social.unsubscribeUserStatus(userIds); }
+  /** Blacklists a user: their private messages to this user are refused (REJECTED_BY_BLACKLIST 405). */
+  addToBlacklist(userId: string): Promise<void> { return this.social.addToBlacklist(userId); }
+  removeFromBlacklist(userId: string): Promise<void> { return this.social.removeFromBlacklist(userId); }
+  /** This user's blacklist by user id, a page at a time (`after`: the last userId of the page before). */
+  getBlacklist(options?: { after?: string; count?: number }): Promise<BlacklistPage> { return this.social.getBlacklist(options); }
+  /** Whether this user blacklisted `userId`. */
+  getBlacklistStatus(userId: string): Promise<boolean> { return this.social.getBlacklistStatus(userId); }
 
   // ---- customer service (conversation type 5; docs/customer-service.md) ----
 

@@ -99,6 +99,18 @@ export interface ChatState {
   uploads: Readonly<Record<string, readonly Upload[]>>;
   /** Who is typing where: conversation key → userId → when it stops showing (ms since the epoch). */
   typing: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  /** Online status of the users the elements show (SocialSession.watch), by user id. */
+  presence?: Readonly<Record<string, PresenceInfo>>;
+  /** Users this user blocked (true) or not (false), as far as known, by user id. */
+  blocked?: Readonly<Record<string, boolean>>;
+}
+
+/** What the widget shows of a user's online status. */
+export interface PresenceInfo {
+  online: boolean;
+  /** 'online', 'away', 'busy', or 'offline'. */
+  status: string;
+  text: string;
 }
 
 /** A failed connection, as the elements show it. */

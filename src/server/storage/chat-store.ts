@@ -1,4 +1,5 @@
 import type { ServiceHours } from '../service-hours.js';
+import type { BlacklistEntry, ChosenUserStatus } from '../../core/protocol/social-records.js';
 import type { CustomerPreChatField, CustomerServiceTicket, CustomerSessionStatus } from '../../core/protocol/customer-service-records.js';
 
 /**
@@ -212,7 +213,29 @@ export interface ServiceStore {
   countServiceTickets(visitorId: string, since: number): Promise<number>;
 }
 
-export interface ChatStore extends ServiceStore {
+/** The blacklist and users' chosen status (docs in README, "Online status and the blacklist"). */
+export interface SocialStore {
+  /**
+   * `ownerId` blacklists `blockedId`, in one step with the check of `limit` (the most the owner's
+   * list may hold): 'exists' when it was already (its time stays), 'full' when at the limit.
+   */
+  blockUser(ownerId: string, blockedId: string, time: number, limit?: number): Promise<'added' | 'exists' | 'full'>;
+  /** false when it was not blacklisted. */
+  unblockUser(ownerId: string, blockedId: string): Promise<boolean>;
+  /** Whether `ownerId` blacklisted `blockedId`. */
+  isBlocked(ownerId: string, blockedId: string): Promise<boolean>;
+  /** The owner's blacklist by user id, after `after`; a page as `takePage` cuts it. */
+  blockedUsers(ownerId: string, query: { after?: string; limit: number; budget?: PageBudget<BlacklistEntry> }):
+    Promise<{ entries: BlacklistEntry[]; hasMore: boolean }>;
+  countBlocked(ownerId: string): Promise<number>;
+  setUserStatus(userId: string, status: { status: ChosenUserStatus; text: string }): Promise<void>;
+  /** The user's chosen status; undefined when never set. */
+  userStatus(userId: string): Promise<{ status: ChosenUserStatus; text: string } | undefined>;
+  /** Whether the two users share a private conversation (either has it, listed or removed) or a group. */
+  sharesConversation(userId: string, otherId: string): Promise<boolean>;
+}
+
+export interface ChatStore extends ServiceStore, SocialStore {
   /** Creates or updates a user; an empty name or portrait keeps the one stored. */
   upsertUser(user: UserRecord): Promise<void>;
   getUser(userId: string): Promise<UserRecord | undefined>;

@@ -4,7 +4,9 @@ import {
   type RecallInput, type StoredMessage, type UserRecord, type ServiceAgentRecord, type ServiceGroupRecord, type ServiceNoteRecord,
   type ServiceSessionRecord, type ServiceSessionStatus, type NewServiceSession, type ServiceSessionQuery, type ServiceSessionScope, type ServiceTicketRecord,
 } from './chat-store.js';
-import { SUPPORTED_CONVERSATION_TYPES, newMessageUid, privateParticipants, serviceConversationKey } from '../ids.js';
+import type { BlacklistEntry, ChosenUserStatus } from '../../core/protocol/social-records.js';
+import { ConversationType } from '../../core/protocol/codes.js';
+import { SUPPORTED_CONVERSATION_TYPES, conversationKey, newMessageUid, privateParticipants, serviceConversationKey } from '../ids.js';
 
 /** Schema versions, applied in order; PRAGMA user_version records how many ran. */
 const migrations: readonly string[] = [
@@ -139,6 +141,19 @@ const migrations: readonly string[] = [
    );
    CREATE INDEX cs_tickets_by_group ON cs_tickets (group_id, status, ticket_id);
    CREATE INDEX cs_tickets_by_visitor ON cs_tickets (visitor_id, created_at);`,
+  // The blacklist, users' chosen status, and groups by member (whom a user shares a group with).
+  `CREATE TABLE blacklist (
+     owner_id TEXT NOT NULL,
+     blocked_id TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     PRIMARY KEY (owner_id, blocked_id)
+   ) WITHOUT ROWID;
+   CREATE TABLE user_status (
+     user_id TEXT PRIMARY KEY,
+     status TEXT NOT NULL,
+     text TEXT NOT NULL
+   ) WITHOUT ROWID;
+   CREATE INDEX group_members_by_user ON group_members (user_id, group_id);`,
 ];
 
 interface ServiceTicketRow {
@@ -397,6 +412,16 @@ export class SqliteChatStore implements ChatStore {
       closeTicket: db.prepare(`UPDATE cs_tickets SET status = 'closed', closed_by = ?, closed_at = ? WHERE ticket_id = ? AND status = 'open'`),
       countTickets: db.prepare('SELECT COUNT(*) FROM cs_tickets WHERE visitor_id = ? AND created_at >= ?').pluck(),
       notes: db.prepare('SELECT session_id, author_id, text, time FROM cs_notes WHERE session_id = ? ORDER BY id'),
+      block: db.prepare('INSERT INTO blacklist (owner_id, blocked_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING'),
+      unblock: db.prepare('DELETE FROM blacklist WHERE owner_id = ? AND blocked_id = ?'),
+      isBlocked: db.prepare('SELECT 1 FROM blacklist WHERE owner_id = ? AND blocked_id = ?').pluck(),
+      blocked: db.prepare('SELECT blocked_id, created_at FROM blacklist WHERE owner_id = ? AND blocked_id > ? ORDER BY blocked_id LIMIT ?'),
+      countBlocked: db.prepare('SELECT COUNT(*) FROM blacklist WHERE owner_id = ?').pluck(),
+      setUserStatus: db.prepare(`INSERT INTO user_status (user_id, status, text) VALUES (?, ?, ?)
+        ON CONFLICT (user_id) DO UPDATE SET status = excluded.status, text = excluded.text`),
+      userStatus: db.prepare('SELECT status, text FROM user_status WHERE user_id = ?'),
+      sharesConversation: db.prepare(`SELECT 1 WHERE EXISTS (SELECT 1 FROM user_conversations WHERE user_id IN (?, ?) AND conversation_key = ?)
+        OR EXISTS (SELECT 1 FROM group_members a JOIN group_members b ON b.group_id = a.group_id AND b.user_id = ? WHERE a.user_id = ?)`).pluck(),
     };
   }
 
@@ -805,6 +830,45 @@ export class SqliteChatStore implements ChatStore {
 
   async countServiceTickets(visitorId: string, since: number): Promise<number> {
     return this.statements.countTickets.get(visitorId, since) as number;
+  }
+
+  async blockUser(ownerId: string, blockedId: string, time: number, limit = Infinity): Promise<'added' | 'exists' | 'full'> {
+    return this.db.transaction(() => {
+      if (this.statements.isBlocked.get(ownerId, blockedId)) return 'exists' as const;
+      if ((this.statements.countBlocked.get(ownerId) as number) >= limit) return 'full' as const;
+      this.statements.block.run(ownerId, blockedId, time);
+      return 'added' as const;
+    })();
+  }
+
+  async unblockUser(ownerId: string, blockedId: string): Promise<boolean> {
+    return this.statements.unblock.run(ownerId, blockedId).changes > 0;
+  }
+
+  async isBlocked(ownerId: string, blockedId: string): Promise<boolean> {
+    return !!this.statements.isBlocked.get(ownerId, blockedId);
+  }
+
+  async blockedUsers(ownerId: string, query: { after?: string; limit: number; budget?: PageBudget<BlacklistEntry> }) {
+    const rows = this.statements.blocked.all(ownerId, query.after ?? '', query.limit + 1) as Array<{ blocked_id: string; created_at: number }>;
+    const page = takePage(rows.map((row) => ({ userId: row.blocked_id, time: row.created_at })), query.limit, query.budget);
+    return { entries: page.items, hasMore: page.hasMore };
+  }
+
+  async countBlocked(ownerId: string): Promise<number> {
+    return this.statements.countBlocked.get(ownerId) as number;
+  }
+
+  async setUserStatus(userId: string, status: { status: ChosenUserStatus; text: string }): Promise<void> {
+    this.statements.setUserStatus.run(userId, status.status, status.text);
+  }
+
+  async userStatus(userId: string): Promise<{ status: ChosenUserStatus; text: string } | undefined> {
+    return this.statements.userStatus.get(userId) as { status: ChosenUserStatus; text: string } | undefined;
+  }
+
+  async sharesConversation(userId: string, otherId: string): Promise<boolean> {
+    return !!this.statements.sharesConversation.get(userId, otherId, conversationKey(ConversationType.PRIVATE, userId, otherId), otherId, userId);
   }
 
   async stats() {
