@@ -424,3 +424,41 @@ export function sendTypingStatusMessage(conversation: Conversation, typingConten
     return undefined;
   });
 }
+
+/** Blocks a user: their private messages to this user are refused (REJECTED_BY_BLACKLIST 405). */
+export function addToBlacklist(userId: string): Promise<IAsyncRes<undefined>> {
+  return settle(async () => {
+    await requireClient().addToBlacklist(userId);
+    return undefined;
+  });
+}
+
+export function removeFromBlacklist(userId: string): Promise<IAsyncRes<undefined>> {
+  return settle(async () => {
+    await requireClient().removeFromBlacklist(userId);
+    return undefined;
+  });
+}
+
+/** Every user this user blocked (read page by page). */
+export function getBlacklist(): Promise<IAsyncRes<string[]>> {
+  return settle(async () => {
+    const current = requireClient();
+    const userIds: string[] = [];
+    let after: string | undefined;
+    for (;;) {
+      const page = await current.getBlacklist(after ? { after } : {});
+      userIds.push(...page.users.map((user) => user.userId));
+      if (!page.hasMore || page.users.length === 0) return userIds;
+      after = page.users.at(-1)!.userId;
+    }
+  });
+}
+
+/** The seed's `BlacklistStatus`. */
+export const BlacklistStatus = { IN_BLACK_LIST: 0, NOT_IN_BLACK_LIST: 1 } as const;
+
+/** Whether this user blocked `userId`, as a `BlacklistStatus`. */
+export function getBlacklistStatus(userId: string): Promise<IAsyncRes<number>> {
+  return settle(async () => ((await requireClient().getBlacklistStatus(userId)) ? BlacklistStatus.IN_BLACK_LIST : BlacklistStatus.NOT_IN_BLACK_LIST));
+}

@@ -143,6 +143,17 @@ describe('im-widget/compat: the seed\'s examples, unchanged', () => {
     assert.equal(recalled.data!.messageType, RongIMLib.MessageType.RECALL);
   });
 
+  it('keeps a blacklist with the seed\'s calls; a blocked user\'s private message is refused with 405', async () => {
+    const pest = await suite.connect('compat-pest');
+    assert.equal((await RongIMLib.addToBlacklist('compat-pest')).code, 0);
+    assert.deepEqual(await RongIMLib.getBlacklist(), { code: 0, data: ['compat-pest'] });
+    assert.deepEqual(await RongIMLib.getBlacklistStatus('compat-pest'), { code: 0, data: RongIMLib.BlacklistStatus.IN_BLACK_LIST });
+    await assert.rejects(pest.sendMessage({ conversationType: 1, targetId: 'compat-ann' }, new TextMessage({ content: 'hi' })),
+      (error: { code?: number }) => error.code === RongIMLib.ErrorCode.REJECTED_BY_BLACKLIST);
+    assert.equal((await RongIMLib.removeFromBlacklist('compat-pest')).code, 0);
+    assert.deepEqual(await RongIMLib.getBlacklistStatus('compat-pest'), { code: 0, data: RongIMLib.BlacklistStatus.NOT_IN_BLACK_LIST });
+  });
+
   it('answers errors with the seed\'s codes, never by throwing', async () => {
     const unknown = await RongIMLib.sendMessage({ conversationType: RongIMLib.ConversationType.GROUP, targetId: 'nobody-s-group' }, new RongIMLib.TextMessage({ content: 'x' }));
     assert.equal(unknown.code, RongIMLib.ErrorCode.RC_DISCUSSION_GROUP_ID_INVALID);
