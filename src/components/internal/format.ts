@@ -2,6 +2,28 @@ import type { MessageItem } from '../../core/store/chat-state.js';
 import { isServerSender } from '../../core/client/customer-service.js';
 import type { Strings } from './strings.js';
 
+/**
+ * A group notice of the server's own (`RC:GrpNtf` from `im:group`) in the reader's language,
+ * from its operation and data (the server's English `message` is for other clients); undefined
+ * for any other message, or an operation this version does not know.
+ */
+export function groupNoticeText(item: Pick<MessageItem, 'objectName' | 'senderUserId'>, content: Record<string, unknown>, strings: Strings): string | undefined {
+  if (item.objectName !== 'RC:GrpNtf' || item.senderUserId !== 'im:group') return undefined;
+  const operation = content.operation as keyof Strings['groupNotice'];
+  if (typeof operation !== 'string' || !Object.hasOwn(strings.groupNotice, operation)) return undefined;
+  let data: Record<string, unknown> = {};
+  try {
+    const parsed: unknown = JSON.parse(typeof content.data === 'string' ? content.data : '{}');
+    if (parsed && typeof parsed === 'object') data = parsed as Record<string, unknown>;
+  } catch { /* no data: the names stay empty */ }
+  const line = (value: unknown) => (typeof value === 'string' ? value.replace(/\s+/g, ' ').slice(0, 128) : '');
+  const by = line(data.operatorNickname);
+  const names = Array.isArray(data.targetUserDisplayNames) ? data.targetUserDisplayNames.map(line).filter(Boolean).slice(0, 20) : [];
+  const group = line(data.targetGroupName);
+  const tell = strings.groupNotice[operation] as (by: string, what: string) => string;
+  return tell(by, operation === 'Create' || operation === 'Rename' ? group : names.join(', '));
+}
+
 /** A one-line preview of a message's content, as plain text (never parsed as HTML). */
 export function previewText(item: MessageItem | undefined, strings: Strings, nameOf?: (userId: string) => string): string {
   if (!item) return '';
@@ -21,6 +43,8 @@ export function previewText(item: MessageItem | undefined, strings: Strings, nam
     case 'RC:ImgTextMsg': return `${strings.kinds.link} ${text(content.title)}`.trim();
     case 'RC:InfoNtf':
     case 'RC:GrpNtf': {
+      const told = groupNoticeText(item, content, strings);
+      if (told) return told;
       // Any member may send a notice: with its sender's name it cannot pass for the system's.
       const message = text(content.message) || strings.unsupported;
       return nameOf && !isServerSender(item.senderUserId) ? strings.noticeFrom(nameOf(item.senderUserId), message) : message;

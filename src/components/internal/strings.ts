@@ -42,6 +42,15 @@ const en = {
   someoneRecalled: (name: string) => `${name} recalled a message`,
   /** A notice a member sent (information, group notice), with who sent it. */
   noticeFrom: (name: string, text: string) => `${name}: ${text}`,
+  /** The server's group notices, in the reader's language (`by`: who made the change, '' when the app gave nobody). */
+  groupNotice: {
+    Create: (by: string, group: string) => (by ? `${by} created the group "${group}"` : `The group "${group}" was created`),
+    Add: (by: string, who: string) => (by ? `${by} added ${who}` : `${who} joined`),
+    Quit: (_by: string, who: string) => `${who} left`,
+    Kicked: (by: string, who: string) => (by ? `${by} removed ${who}` : `${who} was removed`),
+    Rename: (by: string, group: string) => (by ? `${by} renamed the group "${group}"` : `The group was renamed "${group}"`),
+    Dismiss: (by: string) => (by ? `${by} dismissed the group` : 'The group was dismissed'),
+  },
   image: 'Image',
   openImage: 'Open image',
   close: 'Close',
@@ -138,6 +147,14 @@ const zhCN: Strings = {
   youRecalled: '你撤回了一条消息',
   someoneRecalled: (name: string) => `${name} 撤回了一条消息`,
   noticeFrom: (name: string, text: string) => `${name}：${text}`,
+  groupNotice: {
+    Create: (by: string, group: string) => (by ? `${by} 创建了群组“${group}”` : `群组“${group}”已创建`),
+    Add: (by: string, who: string) => (by ? `${by} 邀请 ${who} 加入了群组` : `${who} 加入了群组`),
+    Quit: (_by: string, who: string) => `${who} 退出了群组`,
+    Kicked: (by: string, who: string) => (by ? `${by} 将 ${who} 移出了群组` : `${who} 被移出了群组`),
+    Rename: (by: string, group: string) => (by ? `${by} 将群名称改为“${group}”` : `群名称已改为“${group}”`),
+    Dismiss: (by: string) => (by ? `${by} 解散了群组` : '群组已解散'),
+  },
   image: '图片',
   openImage: '查看大图',
   close: '关闭',

@@ -4,7 +4,7 @@ import { isServerSender } from '../../core/client/customer-service.js';
 import { formatSize, mapLink, safeUrl, thumbnailSource } from '../internal/safe-url.js';
 import type { Strings } from '../internal/strings.js';
 import { linkify } from './linkify.js';
-import { displayFileName } from '../internal/format.js';
+import { displayFileName, groupNoticeText } from '../internal/format.js';
 
 /** How a message shows: a bubble, a grey bar across the list, or not at all. */
 export type ContentKind = 'bubble' | 'notice' | 'hidden';
@@ -185,11 +185,15 @@ export function renderContent(item: MessageItem, context: ContentContext): Templ
         : html`<div part="card" class="card">${body}</div>`;
     }
     case 'RC:InfoNtf':
-    case 'RC:GrpNtf':
+    case 'RC:GrpNtf': {
+      // The server's group notices, in the reader's language.
+      const told = groupNoticeText(item, fields, strings);
+      if (told) return html`${told}`;
       // Members may send these (the seed's SDK does); named, a notice cannot pass for the system's.
       // The server's own (customer-service status) are the system's, and go unnamed.
       return html`${isServerSender(item.senderUserId) ? str(fields.message) || strings.unsupported
         : strings.noticeFrom(context.nameOf(item.senderUserId), str(fields.message) || strings.unsupported)}`;
+    }
     case 'RC:RcNtf': {
       const operator = str(fields.operatorId) || item.senderUserId;
       return html`${operator === context.userId ? strings.youRecalled : strings.someoneRecalled(context.nameOf(operator))}`;
