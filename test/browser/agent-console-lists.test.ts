@@ -68,6 +68,17 @@ const countOn = (element: ImAgentConsole, tab: string) => root(element).querySel
 const statusChange = { conversationType: 5, targetId: `guest-1@${GROUP}`, sessionId: 1, status: 'resolved', agentId: 'alice', message: '' };
 const range = (from: number, to: number) => Array.from({ length: from - to + 1 }, (_, index) => session(from - index));
 
+/** A console over 150 resolved sessions, showing Resolved with its first page of 100. */
+async function resolvedFirstPage() {
+  const data: Record<SessionScope, AgentSession[]> = { mine: [], queued: [], all: [], resolved: range(150, 1) };
+  const fake = scriptedService(data);
+  const element = await fixture<ImAgentConsole>(html`<im-agent-console lang="en" no-title .agentService=${fake.service}></im-agent-console>`);
+  await waitUntil(() => root(element).querySelector('[role="tab"][data-scope="resolved"]'));
+  await clickTab(element, 'resolved');
+  await waitUntil(() => shownIds(element).length === 100, 'the first page');
+  return { data, fake, element };
+}
+
 describe('agent console: what it loads, and when', () => {
   it('a status change loads Mine and the tab in view only; a live queue count loads nothing unless the queue is in view', async () => {
     const fake = scriptedService({ mine: [session(30, 'open')], queued: [session(40, 'queued')], all: [], resolved: [session(10), session(11)] });
@@ -103,12 +114,7 @@ describe('agent console: what it loads, and when', () => {
   });
 
   it('keeps what Load more added when a refresh that began before it lands after it', async () => {
-    const data = { mine: [], queued: [], all: [], resolved: range(150, 1) };
-    const fake = scriptedService(data);
-    const element = await fixture<ImAgentConsole>(html`<im-agent-console lang="en" no-title .agentService=${fake.service}></im-agent-console>`);
-    await waitUntil(() => root(element).querySelector('[role="tab"][data-scope="resolved"]'));
-    await clickTab(element, 'resolved');
-    await waitUntil(() => shownIds(element).length === 100, 'the first page');
+    const { data, fake, element } = await resolvedFirstPage();
 
     const release = fake.hold((before) => before === undefined);
     fake.emit('customerServiceStatus', statusChange);
@@ -123,12 +129,7 @@ describe('agent console: what it loads, and when', () => {
   });
 
   it('asks again from the new end when a refresh replaced the list while the next page was on its way', async () => {
-    const data = { mine: [], queued: [], all: [], resolved: range(150, 1) };
-    const fake = scriptedService(data);
-    const element = await fixture<ImAgentConsole>(html`<im-agent-console lang="en" no-title .agentService=${fake.service}></im-agent-console>`);
-    await waitUntil(() => root(element).querySelector('[role="tab"][data-scope="resolved"]'));
-    await clickTab(element, 'resolved');
-    await waitUntil(() => shownIds(element).length === 100, 'the first page');
+    const { data, fake, element } = await resolvedFirstPage();
 
     const release = fake.hold((before) => before !== undefined);
     root(element).querySelector<HTMLElement>('[part="load-more-button"]')!.click();
