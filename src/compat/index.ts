@@ -209,6 +209,12 @@ function serverUrls(init: InitOptions): string | string[] {
   return Array.isArray(given) ? given.map(toSocket) : toSocket(given);
 }
 
+/** A call whose answer is only whether it worked: `{ code }`. */
+const act = (call: (client: IMClient) => Promise<unknown>): Promise<IAsyncRes<undefined>> => settle(async () => {
+  await call(requireClient());
+  return undefined;
+});
+
 function requireClient(): IMClient {
   if (!client) throw new IMError(ErrorCode.RC_NET_CHANNEL_INVALID, 'not connected: call connect(token) first');
   return client;
@@ -397,17 +403,11 @@ export function getConversationList(query: { count?: number; startTime?: number 
 }
 
 export function clearMessagesUnreadStatus(conversation: Conversation): Promise<IAsyncRes<undefined>> {
-  return settle(async () => {
-    await requireClient().clearUnreadCount(conversation);
-    return undefined;
-  });
+  return act((client) => client.clearUnreadCount(conversation));
 }
 
 export function removeConversation(conversation: Conversation): Promise<IAsyncRes<undefined>> {
-  return settle(async () => {
-    await requireClient().removeConversation(conversation);
-    return undefined;
-  });
+  return act((client) => client.removeConversation(conversation));
 }
 
 /** Recalls one of this user's messages (`messageUId`, `sentTime` as given with it). */
@@ -419,25 +419,16 @@ export function recallMessage(conversation: Conversation, message: { messageUId:
 }
 
 export function sendTypingStatusMessage(conversation: Conversation, typingContentType: string = MessageType.TEXT): Promise<IAsyncRes<undefined>> {
-  return settle(async () => {
-    await requireClient().sendTypingStatus(conversation, typingContentType);
-    return undefined;
-  });
+  return act((client) => client.sendTypingStatus(conversation, typingContentType));
 }
 
 /** Blocks a user: their private messages to this user are refused (REJECTED_BY_BLACKLIST 405). */
 export function addToBlacklist(userId: string): Promise<IAsyncRes<undefined>> {
-  return settle(async () => {
-    await requireClient().addToBlacklist(userId);
-    return undefined;
-  });
+  return act((client) => client.addToBlacklist(userId));
 }
 
 export function removeFromBlacklist(userId: string): Promise<IAsyncRes<undefined>> {
-  return settle(async () => {
-    await requireClient().removeFromBlacklist(userId);
-    return undefined;
-  });
+  return act((client) => client.removeFromBlacklist(userId));
 }
 
 /** Every user this user blocked (read page by page). */
