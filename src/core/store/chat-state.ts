@@ -214,15 +214,19 @@ export function setStatus(state: ChatState, status: number, userId?: string): Ch
   return { ...state, status, userId: userId ?? state.userId };
 }
 
-/** Conversations from the server, merged over what is known (pins and mutes stay local). */
-export function receiveConversations(state: ChatState, entries: readonly Omit<ConversationEntry, 'key' | 'pinned' | 'muted'>[],
+/**
+ * Conversations from the server, merged over what is known. Pins and mutes are the server's
+ * when an entry carries them (they are kept per user there), else the ones known.
+ */
+export function receiveConversations(state: ChatState,
+  entries: readonly (Omit<ConversationEntry, 'key' | 'pinned' | 'muted'> & Partial<Pick<ConversationEntry, 'pinned' | 'muted'>>)[],
   page: { hasMore: boolean; replace: boolean }): ChatState {
   const byKey: Record<string, ConversationEntry> = page.replace ? {} : { ...state.conversations.byKey };
   for (const entry of entries) {
     const key = conversationKey(entry);
     const known = state.conversations.byKey[key];
     byKey[key] = {
-      ...entry, key, pinned: known?.pinned ?? false, muted: known?.muted ?? false,
+      ...entry, key, pinned: entry.pinned ?? known?.pinned ?? false, muted: entry.muted ?? known?.muted ?? false,
       // A push may have moved a receipt past the list's answer while it was on its way.
       ...maxOf('peerReadSeq', entry.peerReadSeq, known?.peerReadSeq),
       ...maxOf('peerDeliveredSeq', entry.peerDeliveredSeq, known?.peerDeliveredSeq),
@@ -296,6 +300,29 @@ export function deleteItem(state: ChatState, key: string, id: string): ChatState
   const item = state.windows[key]?.items.find((candidate) => candidate.id === id);
   const deleted = { ...state.deleted, [id]: true as const, ...(item?.messageUid ? { [item.messageUid]: true as const } : {}) };
   return removeItem({ ...state, deleted }, key, id);
+}
+
+/**
+ * Messages deleted for this user (on this device or another): gone from the window and kept out
+ * of later pages; a preview that was one of them shows the newest message left in the window.
+ * `clearedSeq`: every message up to that seq.
+ */
+export function deleteItems(state: ChatState, key: string, which: { messageUids?: readonly string[]; clearedSeq?: number }): ChatState {
+  const uids = new Set(which.messageUids ?? []);
+  const cleared = which.clearedSeq ?? 0;
+  const gone = (item: MessageItem) => (item.messageUid !== undefined && uids.has(item.messageUid)) || (item.seq !== undefined && item.seq <= cleared);
+  const deleted = { ...state.deleted };
+  for (const uid of uids) deleted[uid] = true;
+  let next: ChatState = { ...state, deleted };
+  const window = state.windows[key];
+  const items = window?.items.filter((item) => !gone(item));
+  if (window && items!.length !== window.items.length) next = withWindow(next, key, { ...window, items: items! });
+  const entry = next.conversations.byKey[key];
+  if (entry?.latestMessage && gone(entry.latestMessage)) {
+    const left = items?.filter((item) => item.seq !== undefined).at(-1);
+    next = withConversation(next, { ...entry, latestMessage: left, unreadCount: left ? entry.unreadCount : 0 });
+  }
+  return next;
 }
 
 /**
