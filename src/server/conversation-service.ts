@@ -151,9 +151,12 @@ export class ConversationService {
     const keyword = keywordOf(request);
     const { key } = await this.conversation(userId, request);
     const timestamp = typeof request.timestamp === 'number' && request.timestamp > 0 ? request.timestamp : undefined;
+    // The last message of the previous page: messages of the same ms come after it, none twice.
+    const cursor = typeof request.cursor === 'number' && request.cursor > 0 ? request.cursor : undefined;
     const count = typeof request.count === 'number' && request.count > 0 ? Math.min(Math.floor(request.count), MAX_SEARCH_PAGE) : 20;
     const page = await this.store.searchMessages({
-      viewerId: userId, conversationKeys: [key], text: keyword, ...(timestamp ? { beforeTime: timestamp } : {}), count, budget: MESSAGE_BUDGET,
+      viewerId: userId, conversationKeys: [key], text: keyword, ...(timestamp ? { beforeTime: timestamp } : {}),
+      ...(timestamp && cursor ? { beforeId: cursor } : {}), count, budget: MESSAGE_BUDGET,
     });
     return { messages: page.messages.map((message) => toJsonMessage(message, userId)), hasMore: page.hasMore };
   }

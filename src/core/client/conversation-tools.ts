@@ -81,10 +81,16 @@ export const conversationTools = (query: JsonQuery, toMessage: (wire: im.Message
     }));
   },
 
-  async searchMessageByContent(conversation: Conversation, keyword: string, timestamp = 0, count = 20):
+  /**
+   * Matching messages, newest first, sent before `timestamp` (0: the newest). To page on, pass the
+   * last message of the previous page instead of its time: messages of the same ms are then
+   * neither skipped nor repeated.
+   */
+  async searchMessageByContent(conversation: Conversation, keyword: string, timestamp: number | Pick<IMMessage, 'sentTime' | 'cursor'> = 0, count = 20):
     Promise<{ messages: IMMessage[]; hasMore: boolean }> {
+    const from = typeof timestamp === 'number' ? { timestamp } : { timestamp: timestamp.sentTime, cursor: timestamp.cursor };
     const answer = await query<{ messages: SearchedMessage[]; hasMore: boolean }>('search.messages',
-      { ...conversationOf(conversation), keyword, timestamp, count });
+      { ...conversationOf(conversation), keyword, ...from, count });
     return { messages: answer.messages.map((message) => toMessage(wireOf(message))), hasMore: answer.hasMore };
   },
 });

@@ -350,8 +350,12 @@ export interface ChatStore extends ServiceStore {
 
   /** Conversations with matches, the newest match first, at most `limit`. */
   searchConversations(query: SearchQuery & { limit: number }): Promise<SearchConversationHit[]>;
-  /** Matching messages, newest first, sent before `beforeTime` (ms; absent: now); a page as `takePage` cuts it. */
-  searchMessages(query: SearchQuery & { beforeTime?: number; count: number; budget?: PageBudget<StoredMessage> }):
+  /**
+   * Matching messages, newest first (by sentTime, then id), sent before `beforeTime` (ms; absent:
+   * now), or at that time with an id below `beforeId` (the last of the previous page: messages of
+   * one ms are neither skipped nor repeated); a page as `takePage` cuts it.
+   */
+  searchMessages(query: SearchQuery & { beforeTime?: number; beforeId?: number; count: number; budget?: PageBudget<StoredMessage> }):
     Promise<{ messages: StoredMessage[]; hasMore: boolean }>;
 
   /**

@@ -57,8 +57,8 @@ function searchStatements(db: Database.Database) {
        WHERE t.conversation_key IN (SELECT value FROM json_each(@keys)) AND t.text LIKE @text ESCAPE '\\'`;
   const conversations = (indexed: boolean) => db.prepare(`SELECT m.conversation_key, m.conversation_type, COUNT(*) AS matches,
     MAX(m.id) AS latest ${matching(indexed)} AND ${VISIBLE_TO_VIEWER} GROUP BY m.conversation_key ORDER BY latest DESC LIMIT @limit`);
-  const messages = (indexed: boolean) => db.prepare(`SELECT ${PAGE_COLUMNS} ${matching(indexed)} AND t.sent_time < @before
-    AND ${VISIBLE_TO_VIEWER} ORDER BY t.sent_time DESC, t.id DESC LIMIT @limit`);
+  const messages = (indexed: boolean) => db.prepare(`SELECT ${PAGE_COLUMNS} ${matching(indexed)}
+    AND (t.sent_time < @before OR (t.sent_time = @before AND t.id < @beforeId)) AND ${VISIBLE_TO_VIEWER} ORDER BY t.sent_time DESC, t.id DESC LIMIT @limit`);
   return {
     searchConversationsIndexed: conversations(true),
     searchConversationsScan: conversations(false),
@@ -855,12 +855,13 @@ export class SqliteChatStore implements ChatStore {
     }));
   }
 
-  async searchMessages(query: SearchQuery & { beforeTime?: number; count: number; budget?: PageBudget<StoredMessage> }) {
+  async searchMessages(query: SearchQuery & { beforeTime?: number; beforeId?: number; count: number; budget?: PageBudget<StoredMessage> }) {
     if (!query.text || !query.conversationKeys.length) return { messages: [], hasMore: false };
     const statement = indexable(query.text) ? this.statements.searchMessagesIndexed : this.statements.searchMessagesScan;
     const rows = statement.all({
       viewer: query.viewerId, keys: JSON.stringify(query.conversationKeys), text: searchTerm(query.text),
-      before: query.beforeTime && query.beforeTime > 0 ? query.beforeTime : Number.MAX_SAFE_INTEGER, limit: query.count + 1,
+      before: query.beforeTime && query.beforeTime > 0 ? query.beforeTime : Number.MAX_SAFE_INTEGER, beforeId: query.beforeId ?? 0,
+      limit: query.count + 1,
     }) as PageRow[];
     const { items, hasMore } = takePage(mapRows(rows, this.pageMessage), query.count, query.budget);
     return { messages: items, hasMore };
