@@ -76,6 +76,16 @@ export const styles = css`
     background: var(--_badge); color: #fff; font-size: max(11px, 0.9em); line-height: 1.6em; font-weight: 600;
   }
   .badge.muted { background: var(--_muted); }
+  .menu {
+    position: fixed; z-index: 10; display: grid; min-width: 10em; padding: 4px;
+    border-radius: var(--_radius-s); border: 1px solid var(--_border);
+    background: var(--_bg); color: var(--_text); box-shadow: 0 4px 16px rgb(0 0 0 / 0.25);
+  }
+  .menu [role='menuitem'] {
+    display: flex; gap: 8px; align-items: center; font: inherit; text-align: start; cursor: pointer;
+    padding: 6px 10px; border: 0; border-radius: var(--_radius-s); background: none; color: inherit;
+  }
+  .menu [role='menuitem']:hover, .menu [role='menuitem']:focus-visible { background: var(--_surface); }
   .empty { padding: calc(var(--_space) * 3); color: var(--_muted); text-align: center; }
   .error { color: var(--_text); margin: 0; }
   .error p { margin: 0 0 var(--_space); }

@@ -34,6 +34,11 @@ const MAX_USER_ID_LENGTH = 64;
  *   conversation is selected (`im-conversation-select`) and opened, messages or none;
  *   preventDefault() leaves the form open with what was typed.
  *
+ * A right click on a row, or the context-menu key (or Shift+F10) on the focused row, opens its
+ * menu: pin to top or unpin, mute or unmute. Both are kept on the server for the user and follow
+ * on their other devices (`session.setPinned`, `session.setMuted`); a muted conversation's
+ * unread count shows grey and is left out of the total.
+ *
  * @slot empty - Shown when there are no conversations.
  *
  * @csspart header - The bar above the list holding the "New conversation" button.
@@ -46,6 +51,7 @@ const MAX_USER_ID_LENGTH = 64;
  * @csspart preview - The last message, as text.
  * @csspart time - Time of the last activity.
  * @csspart badge - The unread count.
+ * @csspart conversation-menu - A row's menu (pin, mute).
  * @csspart loading - Shown until the list has loaded.
  * @csspart error - Shown instead of `loading` when the session cannot connect: a refused token
  *   (with the seed's code), an unreachable server (with the time of the next attempt), a kick.
@@ -73,6 +79,8 @@ export class ImConversationList extends ImElement {
   @state() private starting = false;
   /** Why the id in the form was refused, shown under it. */
   @state() private startError = '';
+  /** The row whose menu is open, and where (viewport coordinates). */
+  @state() private menu: { key: string; x: number; y: number } | undefined;
   @query('#new-conversation-id') private startInput?: HTMLInputElement;
   @query('[part="new-conversation-button"]') private startButton?: HTMLButtonElement;
 
@@ -214,11 +222,67 @@ export class ImConversationList extends ImElement {
       event.preventDefault();
       const entry = entries[this.focusIndex];
       if (entry) this.select(entry);
+    } else if (event.key === 'ContextMenu' || (event.key === 'F10' && event.shiftKey)) {
+      event.preventDefault();
+      const entry = entries[this.focusIndex];
+      const row = this.renderRoot.querySelector<HTMLElement>(`li[data-index="${this.focusIndex}"]`);
+      if (entry && row) {
+        const box = row.getBoundingClientRect();
+        this.openMenu(entry.key, box.left + box.width / 2, box.top + box.height / 2);
+      }
     }
   };
 
+  private openMenu(key: string, x: number, y: number): void {
+    this.menu = { key, x, y };
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>('[part="conversation-menu"] [role="menuitem"]')?.focus());
+  }
+
+  private closeMenu(refocus: boolean): void {
+    const key = this.menu?.key;
+    this.menu = undefined;
+    if (refocus && key) void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>(`li[data-key="${CSS.escape(key)}"]`)?.focus());
+  }
+
+  private act(entry: ConversationEntry, action: 'pin' | 'mute'): void {
+    this.closeMenu(true);
+    const session = this.list.current;
+    const done = action === 'pin' ? session?.setPinned(entry, !entry.pinned) : session?.setMuted(entry, !entry.muted);
+    done?.catch(() => undefined); // Undone in the list when the server refuses.
+  }
+
+  private readonly onMenuKeyDown = (event: KeyboardEvent) => {
+    const items = [...this.renderRoot.querySelectorAll<HTMLElement>('[part="conversation-menu"] [role="menuitem"]')];
+    const at = items.indexOf((this.renderRoot as ShadowRoot).activeElement as HTMLElement);
+    if (event.key === 'Escape' || event.key === 'Tab') {
+      event.preventDefault();
+      event.stopPropagation();
+      this.closeMenu(true);
+    } else if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+      event.preventDefault();
+      items[(at + (event.key === 'ArrowDown' ? 1 : items.length - 1)) % items.length]?.focus();
+    }
+  };
+
+  private renderMenu() {
+    const entry = this.menu && this.list.value?.byKey[this.menu.key];
+    if (!this.menu || !entry) return nothing;
+    const strings = this.strings;
+    const x = Math.max(8, Math.min(this.menu.x, window.innerWidth - 200));
+    const y = Math.max(8, Math.min(this.menu.y, window.innerHeight - 100));
+    return html`
+      <div part="conversation-menu" class="menu" role="menu" aria-label=${strings.conversationActions(this.nameOf(entry))}
+        style=${styleMap({ left: `${x}px`, top: `${y}px` })} @keydown=${this.onMenuKeyDown}
+        @focusout=${(event: FocusEvent) => {
+          if (!(event.currentTarget as HTMLElement).contains(event.relatedTarget as Node | null)) this.closeMenu(false);
+        }}>
+        <button type="button" role="menuitem" @click=${() => this.act(entry, 'pin')}>${icon('pin')}<span>${entry.pinned ? strings.unpin : strings.pin}</span></button>
+        <button type="button" role="menuitem" @click=${() => this.act(entry, 'mute')}>${icon('bell-off')}<span>${entry.muted ? strings.unmute : strings.mute}</span></button>
+      </div>`;
+  }
+
   override render() {
-    return html`${this.renderHeader()}${this.renderList()}`;
+    return html`${this.renderHeader()}${this.renderList()}${this.renderMenu()}`;
   }
 
   /**
@@ -260,7 +324,12 @@ export class ImConversationList extends ImElement {
             <li part="item" role="option" data-index=${index} data-key=${entry.key}
               tabindex=${index === focusIndex ? 0 : -1}
               aria-selected=${entry.key === this.active.value ? 'true' : 'false'}
-              @click=${() => { this.focusIndex = index; this.select(entry); }}>
+              @click=${() => { this.focusIndex = index; this.select(entry); }}
+              @contextmenu=${(event: MouseEvent) => {
+                event.preventDefault();
+                this.focusIndex = index;
+                this.openMenu(entry.key, event.clientX, event.clientY);
+              }}>
               <span part="avatar" class="avatar" aria-hidden="true"
                 style=${styleMap({ background: portrait ? undefined : avatarColor(entry.targetId) })}>
                 ${portrait ? html`<img src=${portrait} alt="" loading="lazy">` : initials(name)}
