@@ -37,8 +37,8 @@ export function toJsonMessage(message: StoredMessage, viewerId: string): Searche
 /**
  * The user's own handling of their conversations (JSON topics `conv.*`, `search.*`): pin and
  * do-not-disturb kept per user on the server, one-sided deletes (the others keep their copies),
- * the total unread count, and search by content. Every change reaches the user's other devices
- * as a conversation change, as a removal does.
+ * the total unread count, and search by content. Every change reaches the user's devices as a
+ * conversation change, as a removal does (the calling session's too).
  */
 export class ConversationService {
   constructor(private readonly store: ChatStore, private readonly bus: FanoutBus, private readonly hooks: ConversationHooks) {}
@@ -69,7 +69,8 @@ export class ConversationService {
         for (const key of keys) {
           const conversationType = Number(key.slice(0, key.indexOf(':')));
           try {
-            await this.hooks.remove(userId, sessionId, conversationType, targetIdFor(key, userId));
+            // Every session of the user hears it, the caller's too: it names no conversation itself.
+            await this.hooks.remove(userId, '', conversationType, targetIdFor(key, userId));
             removed++;
           } catch (error) {
             // A group the user left, a service session no longer theirs: not theirs to clear.
@@ -161,8 +162,12 @@ export class ConversationService {
     return { messages: page.messages.map((message) => toJsonMessage(message, userId)), hasMore: page.hasMore };
   }
 
-  private publish(userId: string, sessionId: string, update: Record<string, unknown> & { conversationType: number; targetId: string }): void {
-    this.bus.publish({ kind: 'conversation', userId, fromSessionId: sessionId, update: { ...update, time: Date.now() } });
+  /**
+   * Tells every session of the user, the caller's included: tabs that share the caller's
+   * connection learn it so, and applying a change twice changes nothing.
+   */
+  private publish(userId: string, _sessionId: string, update: Record<string, unknown> & { conversationType: number; targetId: string }): void {
+    this.bus.publish({ kind: 'conversation', userId, fromSessionId: '', update: { ...update, time: Date.now() } });
   }
 }
 
