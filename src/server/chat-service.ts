@@ -40,9 +40,9 @@ export function messageWireBound(message: StoredMessage): number {
     + message.conversationKey.length + message.senderUserId.length + message.objectName.length);
 }
 
-/** An upper bound of a conversation list entry's bytes, its latest message included. */
+/** An upper bound of a conversation list entry's bytes, its latest message included (isTop, muted, clearedSeq: 15). */
 export function conversationWireBound(state: ConversationState): number {
-  return 79 + 3 * state.conversationKey.length + (state.latestMessage ? messageWireBound(state.latestMessage) : 0);
+  return 94 + 3 * state.conversationKey.length + (state.latestMessage ? messageWireBound(state.latestMessage) : 0);
 }
 
 const MESSAGE_PAGE: PageBudget<StoredMessage> = { maxBytes: PAGE_BYTES, sizeOf: messageWireBound };
