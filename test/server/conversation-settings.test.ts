@@ -55,6 +55,40 @@ describe('pin, do not disturb, one-sided deletes, unread total, search', () => {
     await assert.rejects(phone.setConversationToTop(group('pin-group'), true), refusedWith(ErrorCode.NOT_IN_GROUP));
   });
 
+  it('ChatSession: pins, mutes and deletes made on one device are in the other device\'s store', async () => {
+    const bob = await suite.connect('cs-bob');
+    const kept = await send(bob, private_('cs-ann'), 'kept');
+    const doomed = await send(bob, private_('cs-ann'), 'doomed');
+    const phone = await suite.session('cs-ann');
+    const laptop = await suite.session('cs-ann');
+    const key = '1:cs-bob';
+    const state = (session: typeof phone) => session.store.getState();
+    const until = <T>(session: typeof phone, predicate: () => T | undefined | false, what: string) =>
+      waitFor((check) => session.store.subscribe(check), predicate, what);
+    await until(laptop, () => state(laptop).conversations.byKey[key], 'the conversation on the laptop');
+    await laptop.open(private_('cs-bob'));
+    await until(laptop, () => state(laptop).windows[key]?.items.length === 2, 'both messages on the laptop');
+
+    await phone.setPinned(private_('cs-bob'), true);
+    await phone.setMuted(private_('cs-bob'), true);
+    assert.deepEqual([state(phone).conversations.byKey[key]!.pinned, state(phone).conversations.byKey[key]!.muted], [true, true], 'at once here');
+    await until(laptop, () => state(laptop).conversations.byKey[key]?.pinned && state(laptop).conversations.byKey[key]?.muted, 'pinned and muted on the laptop');
+
+    await phone.open(private_('cs-bob'));
+    await until(phone, () => state(phone).windows[key]?.items.length === 2, 'both messages on the phone');
+    const item = state(phone).windows[key]!.items.find((i) => i.messageUid === doomed.messageUid)!;
+    await phone.deleteForMe(private_('cs-bob'), item.id);
+    await until(laptop, () => state(laptop).windows[key]?.items.length === 1, 'the delete on the laptop');
+    assert.deepEqual(state(laptop).windows[key]!.items.map((i) => i.messageUid), [kept.messageUid]);
+    assert.equal(state(laptop).conversations.byKey[key]!.latestMessage?.messageUid, kept.messageUid, 'the preview is the one left');
+    assert.deepEqual(texts((await bob.getHistoryMessages(private_('cs-ann'))).messages), ['kept', 'doomed'], 'Bob keeps his');
+
+    // A third device: the list brings the settings from the server.
+    const tablet = await suite.session('cs-ann');
+    await until(tablet, () => state(tablet).conversations.byKey[key]?.pinned, 'pinned on the tablet');
+    assert.equal(state(tablet).conversations.byKey[key]!.latestMessage?.messageUid, kept.messageUid);
+  });
+
   it('counts the total unread, with or without muted conversations', async () => {
     const ann = await suite.connect('unread-ann');
     const bob = await suite.connect('unread-bob');
