@@ -8,7 +8,8 @@ import { tokens } from '../internal/theme.js';
 import { avatarColor, initials, previewText, safeImageUrl, shortTime, typingLabel } from '../internal/format.js';
 import { icon } from '../internal/icons.js';
 import type { Strings } from '../internal/strings.js';
-import type { ChatSession } from '../../core/client/chat-session.js';
+import { toItem, type ChatSession } from '../../core/client/chat-session.js';
+import type { ConversationSearchResult } from '../../core/client/conversation-tools.js';
 import { conversationName, entryOf, selectTypingUsers, type ChatState, type ConversationEntry, type ConversationRef } from '../../core/store/chat-state.js';
 import { styles } from './conversation-list.styles.js';
 
@@ -39,6 +40,11 @@ const MAX_USER_ID_LENGTH = 64;
  * on their other devices (`session.setPinned`, `session.setMuted`); a muted conversation's
  * unread count shows grey and is left out of the total.
  *
+ * The search box above the list finds the user's conversations with messages containing what is
+ * typed (on the server: any case, Chinese of one character too); the list then shows those, each
+ * with how many messages match and the newest of them, and choosing one opens it. Escape or
+ * clearing the box shows the list again. Attribute `no-search` hides the box.
+ *
  * @slot empty - Shown when there are no conversations.
  *
  * @csspart header - The bar above the list holding the "New conversation" button.
@@ -52,6 +58,8 @@ const MAX_USER_ID_LENGTH = 64;
  * @csspart time - Time of the last activity.
  * @csspart badge - The unread count.
  * @csspart conversation-menu - A row's menu (pin, mute).
+ * @csspart search - The search box.
+ * @csspart search-results - The conversations found, in place of the list while searching.
  * @csspart loading - Shown until the list has loaded.
  * @csspart error - Shown instead of `loading` when the session cannot connect: a refused token
  *   (with the seed's code), an unreachable server (with the time of the next attempt), a kick.
@@ -72,6 +80,14 @@ export class ImConversationList extends ImElement {
 
   /** Hides the "New conversation" button and form. */
   @property({ type: Boolean, attribute: 'no-new-conversation', reflect: true }) noNewConversation = false;
+
+  /** Hides the message search box. */
+  @property({ type: Boolean, attribute: 'no-search', reflect: true }) noSearch = false;
+
+  /** What the search box holds, and what was found for it (undefined while asking, or with an empty box). */
+  @state() private searchText = '';
+  @state() private found: { text: string; results: ConversationSearchResult[] } | undefined;
+  private searchTimer: ReturnType<typeof setTimeout> | undefined;
 
   /** Index of the row that holds the tab stop (roving tabindex). */
   @state() private focusIndex = 0;
@@ -106,6 +122,7 @@ export class ImConversationList extends ImElement {
     super.disconnectedCallback();
     clearInterval(this.clock);
     clearInterval(this.countdown);
+    clearTimeout(this.searchTimer);
     this.countdown = undefined;
   }
 
@@ -178,6 +195,68 @@ export class ImConversationList extends ImElement {
     event.stopPropagation();
     this.closeStartForm();
   };
+
+  private readonly onSearchInput = (event: InputEvent) => {
+    this.searchText = (event.target as HTMLInputElement).value;
+    clearTimeout(this.searchTimer);
+    const text = this.searchText.trim();
+    if (!text) {
+      this.found = undefined;
+      return;
+    }
+    // Asked once typing pauses; an answer for an older text is dropped.
+    this.searchTimer = setTimeout(() => {
+      const session = this.list.current;
+      session?.searchConversations(text).then(
+        (results) => { if (this.searchText.trim() === text) this.found = { text, results }; },
+        () => { if (this.searchText.trim() === text) this.found = { text, results: [] }; },
+      );
+    }, 250);
+  };
+
+  private readonly onSearchKeyDown = (event: KeyboardEvent) => {
+    if (event.key !== 'Escape' || !this.searchText) return;
+    event.preventDefault();
+    event.stopPropagation();
+    this.clearSearch();
+  };
+
+  private clearSearch(): void {
+    clearTimeout(this.searchTimer);
+    this.searchText = '';
+    this.found = undefined;
+  }
+
+  private renderSearch() {
+    if (this.noSearch) return nothing;
+    const strings = this.strings;
+    return html`<div part="search" class="search" role="search">
+        <input type="search" aria-label=${strings.searchMessages} placeholder=${strings.searchMessages} autocomplete="off"
+          .value=${this.searchText} @input=${this.onSearchInput} @keydown=${this.onSearchKeyDown}>
+      </div>`;
+  }
+
+  private renderResults() {
+    const strings = this.strings;
+    const text = this.searchText.trim();
+    if (!this.found || this.found.text !== text) return html`<p class="empty" role="status">${strings.searching}</p>`;
+    if (this.found.results.length === 0) return html`<p class="empty" role="status">${strings.noMatches}</p>`;
+    const nameOfUser = (userId: string) => conversationName({ users: this.users.value ?? {}, groups: {} }, { conversationType: 1, targetId: userId });
+    return html`<ul part="search-results" class="results" aria-label=${strings.searchResults}>
+        ${this.found.results.map((result) => {
+          const name = conversationName({ users: this.users.value ?? {}, groups: this.groups.value ?? {} }, result);
+          return html`<li><button type="button" class="result" data-key=${`${result.conversationType}:${result.targetId}`} @click=${() => {
+              this.clearSearch();
+              this.select(result);
+            }}>
+              <span class="avatar" aria-hidden="true" style=${styleMap({ background: avatarColor(result.targetId) })}>${initials(name)}</span>
+              <span class="name">${name}</span>
+              <span class="time">${strings.matchingMessages(result.matchCount)}</span>
+              <span class="preview">${previewText(toItem(result.latestMessage), strings, nameOfUser)}</span>
+            </button></li>`;
+        })}
+      </ul>`;
+  }
 
   private renderHeader() {
     if (this.noNewConversation) return nothing;
@@ -282,7 +361,7 @@ export class ImConversationList extends ImElement {
   }
 
   override render() {
-    return html`${this.renderHeader()}${this.renderList()}${this.renderMenu()}`;
+    return html`${this.renderSearch()}${this.renderHeader()}${this.searchText.trim() ? this.renderResults() : this.renderList()}${this.renderMenu()}`;
   }
 
   /**

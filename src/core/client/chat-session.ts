@@ -690,6 +690,14 @@ export class ChatSession {
     }
   }
 
+  /**
+   * The user's conversations with messages containing `keyword` (any case; Chinese of one
+   * character too), the newest match first; none when the client cannot search.
+   */
+  async searchConversations(keyword: string): Promise<import('./conversation-tools.js').ConversationSearchResult[]> {
+    return this.client.searchConversationByContent ? this.client.searchConversationByContent(keyword) : [];
+  }
+
   /** Pins or unpins the conversation for this user on every device (at once here; undone if the server refuses). */
   setPinned(conversation: ConversationRef, pinned: boolean): Promise<void> {
     return this.setFlag(conversation, { pinned }, () => this.client.setConversationToTop!(refOf(conversation), pinned));
