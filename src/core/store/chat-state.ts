@@ -358,7 +358,8 @@ export function removeItem(state: ChatState, key: string, id: string): ChatState
 }
 
 /**
- * A page of history: the newest page (`latest`) or an older one, merged without duplicates. A
+ * A page of history: the newest page (`latest`) or an older one, merged without duplicates; a
+ * newest page also drops what the window holds in its span that it lacks (deleted for the user). A
  * newest page that does not join up with what the window holds (the cache is older than the
  * last message before the page) replaces the window's sent items: a hole in the middle of a
  * conversation would read as if nothing had been said there.
@@ -377,6 +378,15 @@ export function receiveHistory(state: ChatState, key: string, items: readonly Me
       kept = kept.filter((item) => item.seq === undefined || item.seq >= oldestInPage);
       hasOlder = true;
     }
+  }
+  if (page.latest && items.length) {
+    // What the window holds within the page's span and the page does not have was deleted for
+    // this user (on another device, while this one was away): the server leaves it out now.
+    const seqs = new Set(items.map((item) => item.seq));
+    const inPage = items.map((item) => item.seq ?? 0).filter((seq) => seq > 0);
+    const low = page.hasOlder ? Math.min(...inPage) : 1;
+    const high = Math.max(...inPage);
+    kept = kept.filter((item) => !item.seq || item.seq < low || item.seq > high || seqs.has(item.seq));
   }
   const merged = mergePage(kept, items);
   // A newest page (a refresh after a reconnect) may land while an older page is loading.

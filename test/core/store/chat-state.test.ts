@@ -68,6 +68,15 @@ describe('chat state', () => {
     assert.equal(deleteItems(state, '1:nobody', { clearedSeq: 3 }).conversations, state.conversations);
   });
 
+  it('drops from a window what the newest page lacks within its span: deleted on another device while this one was away', () => {
+    let state = receiveHistory(initialChatState(), '1:bob', [2, 3, 4, 5, 6].map((seq) => item({ seq })), { hasOlder: true, latest: true });
+    state = receiveMessage(state, item({ seq: 8 }), { counted: true });
+    state = receiveHistory(state, '1:bob', [3, 5, 6].map((seq) => item({ seq })), { hasOlder: true, latest: true });
+    assert.deepEqual(windowOf(state, '1:bob').items.map((i) => i.seq), [2, 3, 5, 6, 8], 'older than the page, or newer: kept');
+    state = receiveHistory(state, '1:bob', [5, 8].map((seq) => item({ seq })), { hasOlder: false, latest: true });
+    assert.deepEqual(windowOf(state, '1:bob').items.map((i) => i.seq), [5, 8], 'no older ones: the page is all there is');
+  });
+
   it('keeps a window in seq order without duplicates, sends last until acknowledged', () => {
     let state = receiveHistory(initialChatState(), '1:bob', [item({ seq: 4 }), item({ seq: 5 })], { hasOlder: true, latest: true });
     state = receiveMessage(state, item({ seq: 6 }), { counted: true });
