@@ -13,7 +13,7 @@ const mark = (page: Page, key: string, title: 'Pinned' | 'Muted') => row(page, k
 describe('pin and do-not-disturb follow the user to their other devices (Chromium)', () => {
   const suite = useServerAndChromium();
 
-  it('a pin made on one device shows on the other, a mute made there shows on the first, and both are there on a new device', async () => {
+  it('a pin made on one device shows on the other and in its other tab, a mute made there shows on the first, and both are there on a new device', async () => {
     const bob = await connectClient(suite.server, 'set-bob');
     suite.clients.push(bob);
     await bob.sendMessage({ conversationType: ConversationType.PRIVATE, targetId: 'set-ann' }, new TextMessage({ content: 'hello Ann' }));
@@ -26,6 +26,10 @@ describe('pin and do-not-disturb follow the user to their other devices (Chromiu
     };
     const phone = await open();
     const laptop = await open();
+    // A second tab of the phone: it shares the phone's connection (the server's change comes back to it).
+    const phoneTab = await openChatPage(phone.context(), suite.server, await tokenFor(suite.server, 'set-ann'), 'set-bob');
+    await waitForStatus(phoneTab, true);
+    await row(phoneTab, key).waitFor({ state: 'visible' });
     assert.equal(await mark(laptop, key, 'Pinned').count(), 0);
 
     // The phone pins from the row's menu (a right click).
@@ -33,6 +37,7 @@ describe('pin and do-not-disturb follow the user to their other devices (Chromiu
     await phone.getByRole('menuitem', { name: 'Pin to top' }).click();
     await mark(phone, key, 'Pinned').waitFor({ state: 'visible' });
     await mark(laptop, key, 'Pinned').waitFor({ state: 'visible' });
+    await mark(phoneTab, key, 'Pinned').waitFor({ state: 'visible' });
 
     // The laptop mutes from the keyboard: the row focused, Shift+F10, Enter on the item.
     await row(laptop, key).focus();
@@ -43,6 +48,7 @@ describe('pin and do-not-disturb follow the user to their other devices (Chromiu
     await laptop.keyboard.press('Enter');
     await mark(laptop, key, 'Muted').waitFor({ state: 'visible' });
     await mark(phone, key, 'Muted').waitFor({ state: 'visible' });
+    await mark(phoneTab, key, 'Muted').waitFor({ state: 'visible' });
     assert.equal(await laptop.getByRole('menu').count(), 0, 'the menu closed');
 
     // A device that never saw either change has both from the server.
@@ -54,6 +60,13 @@ describe('pin and do-not-disturb follow the user to their other devices (Chromiu
     await row(tablet, key).click({ button: 'right' });
     await tablet.getByRole('menuitem', { name: 'Unpin' }).click();
     await mark(phone, key, 'Pinned').waitFor({ state: 'detached' });
+    await mark(phoneTab, key, 'Pinned').waitFor({ state: 'detached' });
     await mark(phone, key, 'Muted').waitFor({ state: 'visible' });
+
+    // Unmuted from the phone's second tab (a call through the leading tab): the first tab follows.
+    await row(phoneTab, key).click({ button: 'right' });
+    await phoneTab.getByRole('menuitem', { name: 'Unmute' }).click();
+    await mark(phone, key, 'Muted').waitFor({ state: 'detached' });
+    await mark(laptop, key, 'Muted').waitFor({ state: 'detached' });
   });
 });
