@@ -170,6 +170,12 @@ describe('pin, do not disturb, one-sided deletes, unread total, search', () => {
     assert.equal(await phone.clearConversations(), 1);
     assert.deepEqual(await laptop.getConversationList(), Object.assign([], { hasMore: false }));
     assert.equal((await bob.getConversationList()).length, 2, 'the others keep theirs');
+    const eve = await suite.connect('clr-eve');
+    const [groupMessage] = (await bob.getHistoryMessages(group('clr-group'))).messages;
+    await assert.rejects(eve.deleteRemoteMessages(group('clr-group'), [groupMessage!]), refusedWith(ErrorCode.NOT_IN_GROUP));
+    await assert.rejects(eve.clearRemoteHistoryMessages(group('clr-group'), Date.now()), refusedWith(ErrorCode.NOT_IN_GROUP));
+    await assert.rejects(eve.getConversationNotificationStatus(group('clr-group')), refusedWith(ErrorCode.NOT_IN_GROUP));
+    assert.equal((await bob.getHistoryMessages(group('clr-group'))).messages.length, 1);
   });
 
   it('searches by content: English and Chinese of 1 to 3+ characters, only readable conversations, never recalled or deleted messages', async () => {

@@ -111,7 +111,8 @@ export interface IMClientEvents extends Record<string, unknown[]> {
   typing: [TypingEvent];
   status: [ConnectionStatus];
   /**
-   * Read position or removal changed on another device of this user; or a receipt: the other
+   * Read position or removal changed on another device of this user, or pin, do not disturb or a
+   * delete (`isTop`, `notificationStatus`, `deletedMessageUids`, `clearedSeq`); or a receipt: the other
    * side of a private chat read or received (`peerReadSeq`, `peerDeliveredSeq`), a group member
    * read (`memberReadUserId`, `memberReadSeq`).
    */
