@@ -15,7 +15,7 @@ import {
 import { backoffDelay } from './backoff.js';
 import { Emitter } from './emitter.js';
 import { IMError } from './errors.js';
-import { conversationTools, type ConversationTools } from './conversation-tools.js';
+import { conversationTools, listWithHasMore, type ConversationTools } from './conversation-tools.js';
 import { httpBaseOf, signFileUrls, uploadFile, type UploadedFile, type UploadOptions, type UploadSource } from './upload.js';
 import { buildMediaMessage, type MediaKind, type MediaMessageBody, type UploadHooks } from './media-messages.js';
 import {
@@ -1233,7 +1233,7 @@ export class IMClient extends Emitter<IMClientEvents> {
   /** The seed's list (an array) of one page, with `hasMore`: whether more are left (page on with `before`). */
   async getConversationList(options: { count?: number; before?: number; types?: number[] } = {}): Promise<ConversationInfo[] & { hasMore: boolean }> {
     const page = await this.getConversationPage(options);
-    return Object.assign(page.conversations, { hasMore: page.hasMore });
+    return listWithHasMore(page.conversations, page.hasMore);
   }
 
   // ---- pin, do not disturb, one-sided deletes, unread total, search (conversation-tools.ts) ----

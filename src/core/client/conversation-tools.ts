@@ -97,6 +97,14 @@ export const conversationTools = (query: JsonQuery, toMessage: (wire: im.Message
 
 export type ConversationTools = ReturnType<typeof conversationTools>;
 
+/**
+ * The seed's conversation list (an array) with `hasMore`, not enumerable: the array still compares,
+ * spreads and serializes as the plain list.
+ */
+export function listWithHasMore<T>(list: T[], hasMore: boolean): T[] & { hasMore: boolean } {
+  return Object.defineProperty(list, 'hasMore', { value: hasMore, enumerable: false }) as T[] & { hasMore: boolean };
+}
+
 /** The methods of ConversationTools, which IMClient has and a TabSharedClient forwards. */
 export const CONVERSATION_TOOL_METHODS = [
   'setConversationToTop', 'setConversationNotificationStatus', 'getConversationNotificationStatus', 'deleteRemoteMessages',

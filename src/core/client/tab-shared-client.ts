@@ -4,7 +4,7 @@ import { CUSTOMER_SERVICE_CHANGES, CUSTOMER_SERVICE_METHODS, type ChatClient, ty
 import type { IMClient, IMClientEvents } from './client.js';
 import { newClientMsgId } from './client.js';
 import { Emitter } from './emitter.js';
-import { CONVERSATION_TOOL_METHODS, type ConversationTools } from './conversation-tools.js';
+import { CONVERSATION_TOOL_METHODS, listWithHasMore, type ConversationTools } from './conversation-tools.js';
 import { IMError } from './errors.js';
 import type { Conversation, IMMessage } from './types.js';
 
@@ -465,7 +465,7 @@ export class TabSharedClient extends Emitter<IMClientEvents> implements ChatClie
   async getConversationList(...args: Parameters<IMClient['getConversationList']>): ReturnType<IMClient['getConversationList']> {
     // A page, so that `hasMore` survives the trip between tabs (an array's own fields do not).
     const page = await this.getConversationPage(...args);
-    return Object.assign(page.conversations, { hasMore: page.hasMore });
+    return listWithHasMore(page.conversations, page.hasMore);
   }
 
   clearUnreadCount(...args: Parameters<IMClient['clearUnreadCount']>): ReturnType<IMClient['clearUnreadCount']> {
