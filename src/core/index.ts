@@ -15,7 +15,8 @@ export type { UserStatus, ChosenUserStatus, UserStatusAnswer, BlacklistEntry, Bl
 export { requestVisitorIdentity } from './client/visitor-identity.js';
 export { MessageDirection } from './client/types.js';
 export type { Conversation, ConversationInfo, ConversationChange, IMMessage, MessageReaders, TypingEvent } from './client/types.js';
-export { ConnectionStatus, ConversationType, ErrorCode, FrameType, QoS, errorCodeName } from './protocol/codes.js';
+export { ConnectionStatus, ConversationType, ErrorCode, FrameType, NotificationStatus, QoS, errorCodeName } from './protocol/codes.js';
+export type { ConversationSettings, ConversationSearchResult, MessageRef } from './client/conversation-tools.js';
 export * from './messages/index.js';
 export { ChatSession, toItem } from './client/chat-session.js';
 export type { ChatSessionOptions } from './client/chat-session.js';

@@ -7,6 +7,7 @@ import type { FanoutBus } from './bus.js';
 import { ServiceError } from './service-error.js';
 import { CustomerService } from './customer-service.js';
 import { SocialService } from './social.js';
+import { ConversationService } from './conversation-service.js';
 import { RateLimiter } from './rate-limit.js';
 import { errorLogger, type ErrorLogger } from './error-log.js';
 import {
@@ -40,9 +41,9 @@ export function messageWireBound(message: StoredMessage): number {
     + message.conversationKey.length + message.senderUserId.length + message.objectName.length);
 }
 
-/** An upper bound of a conversation list entry's bytes, its latest message included. */
+/** An upper bound of a conversation list entry's bytes, its latest message included (isTop, muted, clearedSeq: 15). */
 export function conversationWireBound(state: ConversationState): number {
-  return 79 + 3 * state.conversationKey.length + (state.latestMessage ? messageWireBound(state.latestMessage) : 0);
+  return 94 + 3 * state.conversationKey.length + (state.latestMessage ? messageWireBound(state.latestMessage) : 0);
 }
 
 const MESSAGE_PAGE: PageBudget<StoredMessage> = { maxBytes: PAGE_BYTES, sizeOf: messageWireBound };
@@ -84,6 +85,9 @@ function toWireConversation(state: ConversationState, viewerId: string): im.ICon
     latestCursor: state.latestCursor,
     peerReadSeq: state.peerReadSeq ?? 0,
     peerDeliveredSeq: state.peerDeliveredSeq ?? 0,
+    isTop: state.isTop ?? false,
+    muted: state.muted ?? false,
+    clearedSeq: state.clearedSeq ?? 0,
   };
 }
 
@@ -111,10 +115,16 @@ export class ChatService {
   readonly customerService: CustomerService;
   /** Online status and the blacklist (`user.*`). */
   readonly social: SocialService;
+  /** Pin, do not disturb, one-sided deletes, unread total, search (`conv.*`, `search.*`). */
+  private readonly conversations: ConversationService;
 
   constructor(private readonly store: ChatStore, private readonly bus: FanoutBus, options: ChatServiceOptions) {
     this.customerService = new CustomerService(store, bus, options.logError ?? errorLogger((line) => console.error(line)));
     this.social = new SocialService(store, bus, options.logError ?? errorLogger((line) => console.error(line)));
+    this.conversations = new ConversationService(store, bus, {
+      authorizeRead: (userId, type, targetId) => this.authorizeRead(userId, type, targetId),
+      remove: (userId, sessionId, type, targetId) => this.remove(userId, sessionId, type, targetId),
+    });
     this.limiter = new RateLimiter(options.rateLimit);
     this.typingLimiter = new RateLimiter(options.rateLimit);
     this.recallWindowMs = (options.recallWindowSeconds ?? 120) * 1000;
@@ -284,6 +294,9 @@ export class ChatService {
     if (topic.startsWith('user.')) {
       return ok(new TextEncoder().encode(JSON.stringify(await this.social.query(userId, sessionId, topic, parseJsonBody(body)))));
     }
+    if (topic.startsWith('conv.') || topic.startsWith('search.')) {
+      return ok(new TextEncoder().encode(JSON.stringify(await this.conversations.query(userId, sessionId, topic, parseJsonBody(body)))));
+    }
     switch (topic) {
       case 'sync': {
         const request = parse(im.SyncRequest, body);
@@ -301,7 +314,7 @@ export class ChatService {
           before: request.before > 0 ? request.before : undefined,
           after: request.after > 0 ? request.after : undefined,
           count: clampPage(request.count, MAX_PAGE, DEFAULT_HISTORY_PAGE),
-          budget: MESSAGE_PAGE,
+          budget: MESSAGE_PAGE, viewerId: userId,
         });
         // A recall command has done its work on the message it names (now RC:RcNtf); as a row of
         // its own it would show as an empty bubble. Sync still carries it, for devices that were away.
@@ -334,12 +347,7 @@ export class ChatService {
       }
       case 'remove': {
         const request = parse(im.RemoveConversationRequest, body);
-        const key = await this.authorizeRead(userId, request.conversationType, request.targetId);
-        const before = await this.store.receiptPositions(userId, key);
-        const state = await this.store.removeConversation(userId, key);
-        this.publishState(userId, sessionId, request.conversationType, request.targetId, state?.readSeq ?? 0, true);
-        // Removing reads the conversation to its end: the other side learns that as a read.
-        await this.publishRead(userId, key, request.conversationType, request.targetId, before, state?.readSeq ?? 0);
+        await this.remove(userId, sessionId, request.conversationType, request.targetId);
         return ok(new Uint8Array(0));
       }
       case 'delivered':
@@ -386,6 +394,15 @@ export class ChatService {
       default:
         throw new ServiceError(ErrorCode.PARAMETER_ERROR, `unknown query topic ${JSON.stringify(topic.slice(0, 64))}`);
     }
+  }
+
+  private async remove(userId: string, sessionId: string, conversationType: number, targetId: string): Promise<void> {
+    const key = await this.authorizeRead(userId, conversationType, targetId);
+    const before = await this.store.receiptPositions(userId, key);
+    const state = await this.store.removeConversation(userId, key);
+    this.publishState(userId, sessionId, conversationType, targetId, state?.readSeq ?? 0, true);
+    // Removing reads the conversation to its end: the other side learns that as a read.
+    await this.publishRead(userId, key, conversationType, targetId, before, state?.readSeq ?? 0);
   }
 
   /**

@@ -100,6 +100,7 @@ describe('every answer fits in one frame', () => {
       const wire: im.IConversation = {
         conversationType: state.conversationType, targetId: id64('b'), unreadCount: state.unreadCount,
         latestMessage: toWireMessage(message, id64('a')), readSeq: -1, updatedTime: -1, latestCursor: -1, peerReadSeq: -1, peerDeliveredSeq: -1,
+        isTop: true, muted: true, clearedSeq: -1,
       };
       const entry = im.ConversationListResponse.encode({ conversations: [wire] }).finish().length;
       assert.ok(conversationWireBound(state) >= entry, `conversation bound ${conversationWireBound(state)} < ${entry}`);

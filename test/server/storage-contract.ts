@@ -373,6 +373,118 @@ export function describeChatStoreContract(engine: string, createStore: () => Pro
       assert.equal(await store.messageBySeq('3:rg', 99), undefined);
     });
 
+
+    it('keeps each user\'s pin and do-not-disturb, in the list and apart from the others\'', async () => {
+      await store.appendMessage(input({ conversationKey: '1:set-a:set-b', senderUserId: 'set-b', clientMsgId: 'set-1', recipients: ['set-a', 'set-b'] }));
+      assert.deepEqual(await store.conversationSettings('set-a', '1:set-a:set-b'), { isTop: false, muted: false });
+      assert.deepEqual(await store.setConversationSettings('set-a', '1:set-a:set-b', 1, { isTop: true }), { isTop: true, muted: false });
+      assert.deepEqual(await store.setConversationSettings('set-a', '1:set-a:set-b', 1, { muted: true }), { isTop: true, muted: true });
+      assert.deepEqual(await store.conversationSettings('set-b', '1:set-a:set-b'), { isTop: false, muted: false }, 'per user');
+      const [entry] = (await store.conversationList('set-a', { count: 10 })).conversations;
+      assert.deepEqual([entry!.isTop, entry!.muted], [true, true]);
+      // A conversation without messages yet keeps its settings and stays out of the list.
+      assert.deepEqual(await store.setConversationSettings('set-a', '3:set-g', 3, { muted: true }), { isTop: false, muted: true });
+      assert.deepEqual((await store.conversationList('set-a', { count: 10 })).conversations.map((c) => c.conversationKey), ['1:set-a:set-b']);
+      assert.deepEqual(await store.conversationKeys('set-a'), ['1:set-a:set-b']);
+      assert.deepEqual(await store.conversationKeys('set-a', [3]), []);
+    });
+
+    it('counts a user\'s unread in all conversations, without the muted ones when asked', async () => {
+      for (const [i, peer] of ['tu-b', 'tu-b', 'tu-c'].entries()) {
+        await store.appendMessage(input({ conversationKey: `1:tu-a:${peer}`, senderUserId: peer, clientMsgId: `tu-${i}`, recipients: ['tu-a', peer] }));
+      }
+      await store.appendMessage(input({ conversationKey: '1:tu-a:tu-c', senderUserId: 'tu-a', clientMsgId: 'tu-own', recipients: ['tu-a', 'tu-c'] }));
+      assert.equal(await store.totalUnread('tu-a'), 3, 'not their own message');
+      await store.setConversationSettings('tu-a', '1:tu-a:tu-b', 1, { muted: true });
+      assert.equal(await store.totalUnread('tu-a', { excludeMuted: true }), 1);
+      await store.markRead('tu-a', '1:tu-a:tu-c');
+      assert.equal(await store.totalUnread('tu-a'), 2);
+    });
+
+    it('deletes messages and history up to a time for one user: not in their history, sync, unread or preview; the others keep theirs', async () => {
+      const key = '1:od-a:od-b';
+      const sent: StoredMessage[] = [];
+      for (let i = 0; i < 4; i++) {
+        sent.push((await store.appendMessage(input({ conversationKey: key, senderUserId: 'od-b', clientMsgId: `od-${i}`, recipients: ['od-a', 'od-b'] }))).message);
+      }
+      assert.deepEqual(await store.deleteMessagesFor('od-a', key, [sent[1]!.messageUid, sent[3]!.messageUid, 'NOPE', sent[1]!.messageUid]),
+        [sent[1]!.messageUid, sent[3]!.messageUid]);
+      assert.deepEqual(await store.deleteMessagesFor('od-a', key, [sent[1]!.messageUid]), [], 'once');
+      assert.deepEqual(await store.deleteMessagesFor('od-a', '1:od-a:od-c', [sent[0]!.messageUid]), [], 'only messages of that conversation');
+      const seqs = async (userId?: string, query: { before?: number; after?: number } = {}) =>
+        (await store.history(key, { count: 10, ...query, ...(userId ? { viewerId: userId } : {}) })).messages.map((m) => m.seq);
+      assert.deepEqual(await seqs('od-a'), [1, 3]);
+      assert.deepEqual(await seqs('od-a', { after: 0 }), [1, 3]);
+      assert.deepEqual(await seqs('od-b'), [1, 2, 3, 4]);
+      assert.deepEqual(await seqs(), [1, 2, 3, 4]);
+      assert.deepEqual((await store.syncAfter('od-a', 0, 10)).messages.map((m) => m.seq), [1, 3]);
+      let [entry] = (await store.conversationList('od-a', { count: 10 })).conversations;
+      assert.deepEqual([entry!.latestMessage?.seq, entry!.unreadCount, entry!.latestCursor], [3, 2, sent[3]!.id], 'the preview is the newest left; the order stays');
+
+      // Up to the last one's time (messages stored within one ms share it: a time in between could take more).
+      assert.equal(await store.clearHistoryFor('od-a', key, 1, sent[3]!.sentTime), 4);
+      assert.equal(await store.clearHistoryFor('od-a', key, 1, 0), 4, 'never moves back');
+      assert.deepEqual(await seqs('od-a'), []);
+      assert.deepEqual((await store.syncAfter('od-a', 0, 10)).messages, []);
+      [entry] = (await store.conversationList('od-a', { count: 10 })).conversations;
+      assert.deepEqual([entry!.latestMessage, entry!.unreadCount, entry!.clearedSeq], [undefined, 0, 4]);
+      assert.equal(await store.totalUnread('od-a'), 0);
+      const later = await store.appendMessage(input({ conversationKey: key, senderUserId: 'od-b', clientMsgId: 'od-later', recipients: ['od-a', 'od-b'] }));
+      assert.deepEqual(await seqs('od-a'), [later.message.seq], 'a newer message shows');
+      assert.deepEqual((await store.syncAfter('od-b', 0, 10)).messages.length, 5);
+      // A group member without a row yet (no message received) can clear too.
+      await store.createGroup('od-g', 'g', ['od-a']);
+      await store.appendMessage(input({ conversationKey: '3:od-g', senderUserId: 'od-a', clientMsgId: 'od-g1', recipients: ['od-a'] }));
+      assert.equal(await store.clearHistoryFor('od-new', '3:od-g', 3, Date.now()), 1);
+      assert.deepEqual((await store.history('3:od-g', { count: 10, viewerId: 'od-new' })).messages, []);
+    });
+
+    it('searches the text users see: any script, one character or more, newest first, paged by time; never recalled or deleted', async () => {
+      const key = '1:fs-a:fs-b';
+      const post = async (clientMsgId: string, content: Record<string, unknown>, objectName = 'RC:TxtMsg', conversationKey = key) => (await store.appendMessage(input({
+        conversationKey, senderUserId: 'fs-a', clientMsgId, objectName, content: new TextEncoder().encode(JSON.stringify(content)), recipients: ['fs-a', 'fs-b'],
+      }))).message;
+      const first = await post('fs-1', { content: '你好，订单 Order-42' });
+      const file = await post('fs-2', { name: '订单.pdf', size: 1, fileUrl: 'https://x.example/order' }, 'RC:FileMsg');
+      await post('fs-3', { imageUri: 'https://x.example/订单.png' }, 'RC:ImgMsg');
+      const other = await post('fs-4', { content: '订单 elsewhere' }, 'RC:TxtMsg', '1:fs-a:fs-c');
+      const last = await post('fs-5', { content: 'ORDER 100% 你好' });
+      const search = (viewerId: string, text: string, extra: { beforeTime?: number; count?: number } = {}, keys = [key]) =>
+        store.searchMessages({ viewerId, conversationKeys: keys, text, count: extra.count ?? 10, ...(extra.beforeTime ? { beforeTime: extra.beforeTime } : {}) })
+          .then((page) => [page.messages.map((m) => m.clientMsgId), page.hasMore]);
+      assert.deepEqual(await search('fs-a', '订单'), [['fs-2', 'fs-1'], false], 'a file\'s name; never a URL');
+      assert.deepEqual(await search('fs-a', '订'), [['fs-2', 'fs-1'], false]);
+      assert.deepEqual(await search('fs-a', '你好'), [['fs-5', 'fs-1'], false]);
+      assert.deepEqual(await search('fs-a', 'order'), [['fs-5', 'fs-1'], false], 'any case');
+      assert.deepEqual(await search('fs-a', '100%'), [['fs-5'], false]);
+      assert.deepEqual(await search('fs-a', '0%'), [['fs-5'], false]);
+      assert.deepEqual(await search('fs-a', '%'), [['fs-5'], false], 'wildcards are text');
+      assert.deepEqual(await search('fs-a', '"'), [[], false]);
+      assert.deepEqual(await search('fs-a', 'Order-42"'), [[], false]);
+      assert.deepEqual(await search('fs-a', '订单', {}, [key, other.conversationKey]), [['fs-4', 'fs-2', 'fs-1'], false]);
+      assert.deepEqual(await search('fs-a', '订单', {}, []), [[], false]);
+      assert.deepEqual(await search('fs-a', '你好', { count: 1 }), [['fs-5'], true]);
+      assert.deepEqual(await search('fs-a', '你好', { count: 1, beforeTime: last.sentTime }).then(([ids]) => ids), last.sentTime > first.sentTime ? ['fs-1'] : []);
+      const after = await store.searchMessages({ viewerId: 'fs-a', conversationKeys: [key], text: '你好', count: 1, beforeTime: last.sentTime, beforeId: last.id });
+      assert.deepEqual(after.messages.map((m) => m.clientMsgId), ['fs-1'], 'the time and id of the last one: none of the same ms skipped');
+
+      const hits = await store.searchConversations({ viewerId: 'fs-a', conversationKeys: [key, other.conversationKey], text: '订单', limit: 10 });
+      assert.deepEqual(hits.map((hit) => [hit.conversationKey, hit.matchCount, hit.latestMatch.clientMsgId]),
+        [[other.conversationKey, 1, 'fs-4'], [key, 2, 'fs-2']]);
+
+      await store.deleteMessagesFor('fs-b', key, [file.messageUid]);
+      assert.deepEqual(await search('fs-b', '订单'), [['fs-1'], false], 'deleted by the viewer');
+      assert.deepEqual(await search('fs-a', '订单'), [['fs-2', 'fs-1'], false], 'the others still find it');
+      await store.clearHistoryFor('fs-b', key, 1, first.sentTime);
+      assert.deepEqual((await search('fs-b', '你好'))[0], first.sentTime === last.sentTime ? [] : ['fs-5']);
+      await store.recallMessage({
+        messageId: last.id, expectedObjectName: 'RC:TxtMsg', replacement: { objectName: 'RC:RcNtf', content: new TextEncoder().encode('{}') },
+        command: input({ conversationKey: key, senderUserId: 'fs-a', clientMsgId: 'fs-rc', objectName: 'RC:RcCmd', recipients: ['fs-a', 'fs-b'], listed: false, counted: false }),
+      });
+      assert.deepEqual(await search('fs-a', '100%'), [[], false], 'recalled');
+      assert.deepEqual(await search('fs-a', '好'), [['fs-1'], false]);
+    });
+
     it('cuts sync, history and conversation pages by bytes too: at least one item, never one twice, hasMore when cut', async () => {
       // Sizes 5, 1, 1, 5, 1 (by content length, in units of 1000 bytes) under a budget of 6.
       const units = [5, 1, 1, 5, 1];

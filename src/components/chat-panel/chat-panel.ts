@@ -154,7 +154,7 @@ export class ImChatPanel extends ImElement {
         event.stopPropagation();
         this.showMenu('closed');
       }}>
-        <button part="menu-button" class="menu-button" type="button" aria-label=${strings.conversationActions} title=${strings.conversationActions}
+        <button part="menu-button" class="menu-button" type="button" aria-label=${strings.conversationMenu} title=${strings.conversationMenu}
           aria-haspopup="true" aria-expanded=${this.menu === 'closed' ? 'false' : 'true'}
           @click=${() => this.showMenu(this.menu === 'closed' ? 'open' : 'closed')}>${icon('more')}</button>
         ${this.menu === 'open'

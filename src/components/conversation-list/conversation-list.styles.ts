@@ -77,6 +77,29 @@ export const styles = css`
     background: var(--_badge); color: #fff; font-size: max(11px, 0.9em); line-height: 1.6em; font-weight: 600;
   }
   .badge.muted { background: var(--_muted); }
+  .search { padding: var(--_space) calc(var(--_space) * 1.5) 0; }
+  .search input {
+    box-sizing: border-box; width: 100%; font: inherit; padding: 6px 10px; border-radius: var(--_radius-s);
+    border: 1px solid var(--_border); background: var(--_bg); color: var(--_text);
+  }
+  .results { list-style: none; margin: 0; padding: 0; }
+  .result {
+    display: grid; grid-template-columns: var(--_avatar-size) 1fr auto; grid-template-rows: auto auto; column-gap: var(--_space);
+    align-items: center; width: 100%; min-height: var(--_row-height); padding: var(--_space) calc(var(--_space) * 1.5);
+    font: inherit; color: inherit; text-align: start; cursor: pointer; background: none; border: 0; border-bottom: 1px solid var(--_border);
+  }
+  .result:hover { background: var(--_surface); }
+  .result .preview { grid-column: 2 / 4; }
+  .menu {
+    position: fixed; z-index: 10; display: grid; min-width: 10em; padding: 4px;
+    border-radius: var(--_radius-s); border: 1px solid var(--_border);
+    background: var(--_bg); color: var(--_text); box-shadow: 0 4px 16px rgb(0 0 0 / 0.25);
+  }
+  .menu [role='menuitem'] {
+    display: flex; gap: 8px; align-items: center; font: inherit; text-align: start; cursor: pointer;
+    padding: 6px 10px; border: 0; border-radius: var(--_radius-s); background: none; color: inherit;
+  }
+  .menu [role='menuitem']:hover, .menu [role='menuitem']:focus-visible { background: var(--_surface); }
   .empty { padding: calc(var(--_space) * 3); color: var(--_muted); text-align: center; }
   .error { color: var(--_text); margin: 0; }
   .error p { margin: 0 0 var(--_space); }

@@ -8,7 +8,8 @@ import { tokens } from '../internal/theme.js';
 import { avatarColor, initials, previewText, safeImageUrl, shortTime, typingLabel } from '../internal/format.js';
 import { icon } from '../internal/icons.js';
 import type { Strings } from '../internal/strings.js';
-import type { ChatSession } from '../../core/client/chat-session.js';
+import { toItem, type ChatSession } from '../../core/client/chat-session.js';
+import type { ConversationSearchResult } from '../../core/client/conversation-tools.js';
 import { conversationName, entryOf, selectTypingUsers, type ChatState, type ConversationEntry, type ConversationRef } from '../../core/store/chat-state.js';
 import { styles } from './conversation-list.styles.js';
 import { presenceDot, presenceStyles } from '../internal/presence.js';
@@ -35,6 +36,16 @@ const MAX_USER_ID_LENGTH = 64;
  *   conversation is selected (`im-conversation-select`) and opened, messages or none;
  *   preventDefault() leaves the form open with what was typed.
  *
+ * A right click on a row, or the context-menu key (or Shift+F10) on the focused row, opens its
+ * menu: pin to top or unpin, mute or unmute. Both are kept on the server for the user and follow
+ * on their other devices (`session.setPinned`, `session.setMuted`); a muted conversation's
+ * unread count shows grey and is left out of the total.
+ *
+ * The search box above the list finds the user's conversations with messages containing what is
+ * typed (on the server: any case, Chinese of one character too); the list then shows those, each
+ * with how many messages match and the newest of them, and choosing one opens it. Escape or
+ * clearing the box shows the list again. Attribute `no-search` hides the box.
+ *
  * @slot empty - Shown when there are no conversations.
  *
  * @csspart header - The bar above the list holding the "New conversation" button.
@@ -48,6 +59,9 @@ const MAX_USER_ID_LENGTH = 64;
  * @csspart preview - The last message, as text.
  * @csspart time - Time of the last activity.
  * @csspart badge - The unread count.
+ * @csspart conversation-menu - A row's menu (pin, mute).
+ * @csspart search - The search box.
+ * @csspart search-results - The conversations found, in place of the list while searching.
  * @csspart loading - Shown until the list has loaded.
  * @csspart error - Shown instead of `loading` when the session cannot connect: a refused token
  *   (with the seed's code), an unreachable server (with the time of the next attempt), a kick.
@@ -69,12 +83,22 @@ export class ImConversationList extends ImElement {
   /** Hides the "New conversation" button and form. */
   @property({ type: Boolean, attribute: 'no-new-conversation', reflect: true }) noNewConversation = false;
 
+  /** Hides the message search box. */
+  @property({ type: Boolean, attribute: 'no-search', reflect: true }) noSearch = false;
+
+  /** What the search box holds, and what was found for it (undefined while asking, or with an empty box). */
+  @state() private searchText = '';
+  @state() private found: { text: string; results: ConversationSearchResult[] } | undefined;
+  private searchTimer: ReturnType<typeof setTimeout> | undefined;
+
   /** Index of the row that holds the tab stop (roving tabindex). */
   @state() private focusIndex = 0;
   /** The "New conversation" form is open. */
   @state() private starting = false;
   /** Why the id in the form was refused, shown under it. */
   @state() private startError = '';
+  /** The row whose menu is open, and where (viewport coordinates). */
+  @state() private menu: { key: string; x: number; y: number } | undefined;
   @query('#new-conversation-id') private startInput?: HTMLInputElement;
   @query('[part="new-conversation-button"]') private startButton?: HTMLButtonElement;
 
@@ -105,6 +129,7 @@ export class ImConversationList extends ImElement {
     this.watching = { ids: '', stop: () => {} };
     clearInterval(this.clock);
     clearInterval(this.countdown);
+    clearTimeout(this.searchTimer);
     this.countdown = undefined;
   }
 
@@ -191,6 +216,68 @@ export class ImConversationList extends ImElement {
     this.closeStartForm();
   };
 
+  private readonly onSearchInput = (event: InputEvent) => {
+    this.searchText = (event.target as HTMLInputElement).value;
+    clearTimeout(this.searchTimer);
+    const text = this.searchText.trim();
+    if (!text) {
+      this.found = undefined;
+      return;
+    }
+    // Asked once typing pauses; an answer for an older text is dropped.
+    this.searchTimer = setTimeout(() => {
+      const session = this.list.current;
+      session?.searchConversations(text).then(
+        (results) => { if (this.searchText.trim() === text) this.found = { text, results }; },
+        () => { if (this.searchText.trim() === text) this.found = { text, results: [] }; },
+      );
+    }, 250);
+  };
+
+  private readonly onSearchKeyDown = (event: KeyboardEvent) => {
+    if (event.key !== 'Escape' || !this.searchText) return;
+    event.preventDefault();
+    event.stopPropagation();
+    this.clearSearch();
+  };
+
+  private clearSearch(): void {
+    clearTimeout(this.searchTimer);
+    this.searchText = '';
+    this.found = undefined;
+  }
+
+  private renderSearch() {
+    if (this.noSearch) return nothing;
+    const strings = this.strings;
+    return html`<div part="search" class="search" role="search">
+        <input type="search" aria-label=${strings.searchMessages} placeholder=${strings.searchMessages} autocomplete="off"
+          .value=${this.searchText} @input=${this.onSearchInput} @keydown=${this.onSearchKeyDown}>
+      </div>`;
+  }
+
+  private renderResults() {
+    const strings = this.strings;
+    const text = this.searchText.trim();
+    if (!this.found || this.found.text !== text) return html`<p class="empty" role="status">${strings.searching}</p>`;
+    if (this.found.results.length === 0) return html`<p class="empty" role="status">${strings.noMatches}</p>`;
+    const nameOfUser = (userId: string) => conversationName({ users: this.users.value ?? {}, groups: {} }, { conversationType: 1, targetId: userId });
+    return html`<ul part="search-results" class="results" aria-label=${strings.searchResults}>
+        ${this.found.results.map((result) => {
+          const name = conversationName({ users: this.users.value ?? {}, groups: this.groups.value ?? {} }, result);
+          return html`<li><button type="button" class="result" data-key=${`${result.conversationType}:${result.targetId}`} @click=${() => {
+              this.clearSearch();
+              this.select(result);
+            }}>
+              <span class="avatar" aria-hidden="true" style=${styleMap({ background: avatarColor(result.targetId) })}>${initials(name)}</span>
+              <span class="name">${name}</span>
+              <span class="time">${strings.matchingMessages(result.matchCount)}</span>
+              <span class="preview">${previewText(toItem(result.latestMessage), strings, nameOfUser)}</span>
+            </button></li>`;
+        })}
+      </ul>`;
+  }
+
   private renderHeader() {
     if (this.noNewConversation) return nothing;
     const strings = this.strings;
@@ -234,11 +321,67 @@ export class ImConversationList extends ImElement {
       event.preventDefault();
       const entry = entries[this.focusIndex];
       if (entry) this.select(entry);
+    } else if (event.key === 'ContextMenu' || (event.key === 'F10' && event.shiftKey)) {
+      event.preventDefault();
+      const entry = entries[this.focusIndex];
+      const row = this.renderRoot.querySelector<HTMLElement>(`li[data-index="${this.focusIndex}"]`);
+      if (entry && row) {
+        const box = row.getBoundingClientRect();
+        this.openMenu(entry.key, box.left + box.width / 2, box.top + box.height / 2);
+      }
     }
   };
 
+  private openMenu(key: string, x: number, y: number): void {
+    this.menu = { key, x, y };
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>('[part="conversation-menu"] [role="menuitem"]')?.focus());
+  }
+
+  private closeMenu(refocus: boolean): void {
+    const key = this.menu?.key;
+    this.menu = undefined;
+    if (refocus && key) void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>(`li[data-key="${CSS.escape(key)}"]`)?.focus());
+  }
+
+  private act(entry: ConversationEntry, action: 'pin' | 'mute'): void {
+    this.closeMenu(true);
+    const session = this.list.current;
+    const done = action === 'pin' ? session?.setPinned(entry, !entry.pinned) : session?.setMuted(entry, !entry.muted);
+    done?.catch(() => undefined); // Undone in the list when the server refuses.
+  }
+
+  private readonly onMenuKeyDown = (event: KeyboardEvent) => {
+    const items = [...this.renderRoot.querySelectorAll<HTMLElement>('[part="conversation-menu"] [role="menuitem"]')];
+    const at = items.indexOf((this.renderRoot as ShadowRoot).activeElement as HTMLElement);
+    if (event.key === 'Escape' || event.key === 'Tab') {
+      event.preventDefault();
+      event.stopPropagation();
+      this.closeMenu(true);
+    } else if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+      event.preventDefault();
+      items[(at + (event.key === 'ArrowDown' ? 1 : items.length - 1)) % items.length]?.focus();
+    }
+  };
+
+  private renderMenu() {
+    const entry = this.menu && this.list.value?.byKey[this.menu.key];
+    if (!this.menu || !entry) return nothing;
+    const strings = this.strings;
+    const x = Math.max(8, Math.min(this.menu.x, window.innerWidth - 200));
+    const y = Math.max(8, Math.min(this.menu.y, window.innerHeight - 100));
+    return html`
+      <div part="conversation-menu" class="menu" role="menu" aria-label=${strings.conversationActions(this.nameOf(entry))}
+        style=${styleMap({ left: `${x}px`, top: `${y}px` })} @keydown=${this.onMenuKeyDown}
+        @focusout=${(event: FocusEvent) => {
+          if (!(event.currentTarget as HTMLElement).contains(event.relatedTarget as Node | null)) this.closeMenu(false);
+        }}>
+        <button type="button" role="menuitem" @click=${() => this.act(entry, 'pin')}>${icon('pin')}<span>${entry.pinned ? strings.unpin : strings.pin}</span></button>
+        <button type="button" role="menuitem" @click=${() => this.act(entry, 'mute')}>${icon('bell-off')}<span>${entry.muted ? strings.unmute : strings.mute}</span></button>
+      </div>`;
+  }
+
   override render() {
-    return html`${this.renderHeader()}${this.renderList()}`;
+    return html`${this.renderSearch()}${this.renderHeader()}${this.searchText.trim() ? this.renderResults() : this.renderList()}${this.renderMenu()}`;
   }
 
   /**
@@ -280,7 +423,12 @@ export class ImConversationList extends ImElement {
             <li part="item" role="option" data-index=${index} data-key=${entry.key}
               tabindex=${index === focusIndex ? 0 : -1}
               aria-selected=${entry.key === this.active.value ? 'true' : 'false'}
-              @click=${() => { this.focusIndex = index; this.select(entry); }}>
+              @click=${() => { this.focusIndex = index; this.select(entry); }}
+              @contextmenu=${(event: MouseEvent) => {
+                event.preventDefault();
+                this.focusIndex = index;
+                this.openMenu(entry.key, event.clientX, event.clientY);
+              }}>
               <span part="avatar" class="avatar" aria-hidden="true"
                 style=${styleMap({ background: portrait ? undefined : avatarColor(entry.targetId) })}>
                 ${portrait ? html`<img src=${portrait} alt="" loading="lazy">` : initials(name)}

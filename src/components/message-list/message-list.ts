@@ -1148,7 +1148,7 @@ export class ImMessageList extends ImElement {
     if (action === 'copy') void globalThis.navigator?.clipboard?.writeText(plainText(item) ?? '').catch(() => undefined);
     else if (action === 'reply') session?.replyTo(conversation, item);
     else if (action === 'recall') session?.recall?.(conversation, item).catch(() => undefined);
-    else session?.deleteForMe(conversation, item.id);
+    else void session?.deleteForMe(conversation, item.id);
   }
 
   // ---- right click and long press ----

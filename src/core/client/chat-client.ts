@@ -7,7 +7,7 @@ import type { IMClient } from './client.js';
 export type ChatClient = Pick<IMClient,
   | 'status' | 'userId' | 'on' | 'off' | 'connect' | 'disconnect' | 'retry' | 'sendMessage' | 'getHistoryMessages'
   | 'getConversationPage' | 'getConversationList' | 'clearUnreadCount' | 'getProfiles' | 'removeConversation' | 'recallMessage'
-  | 'getPendingMessages' | 'restorePending'> & {
+  | 'getPendingMessages' | 'restorePending'> & Partial<import('./conversation-tools.js').ConversationTools> & {
   /**
    * Tells the other tabs of this user about a change that has no server round trip (a draft).
    * Only clients that share a connection have it; they emit `shared` in the other tabs.

@@ -4,7 +4,7 @@ import {
 } from '../messages/index.js';
 import { Store } from '../store/store.js';
 import {
-  conversationKey, deleteItem, initialChatState, markRead, noteMemberRead, recallItem, receiveConversations, receiveHistory, receiveMessage,
+  conversationKey, deleteItem, deleteItems, initialChatState, setConversationFlags, markRead, noteMemberRead, recallItem, receiveConversations, receiveHistory, receiveMessage,
   removeConversation, removeItem, restoreCache, setActive, setConnectionError, setDraft, setFileUrls, setGroup, setLoadingOlder, setPeerReceipts, setReply, setStatus,
   setStorageFallback, setTyping, setUpload, setUser, updateItem,
   windowOf, type ChatState, type ConversationRef, type MessageItem, type UserInfo,
@@ -248,6 +248,17 @@ export class ChatSession {
       this.store.update((state) => noteMemberRead(state, key, memberDeliveredUserId, memberDeliveredSeq, 'delivered'));
       return;
     }
+    // Made on another device of this user: pin or do not disturb, or messages deleted for them.
+    if (change.isTop !== undefined || change.notificationStatus !== undefined) {
+      const flags = { pinned: change.isTop === true, muted: change.notificationStatus === 0 };
+      this.store.update((state) => setConversationFlags(state, key, flags));
+      return;
+    }
+    if (change.deletedMessageUids !== undefined || change.clearedSeq !== undefined) {
+      const which = { messageUids: change.deletedMessageUids ?? [], clearedSeq: change.clearedSeq ?? 0 };
+      this.store.update((state) => deleteItems(state, key, which));
+      return;
+    }
     this.store.update((state) => (change.removed ? removeConversation(state, key) : markRead(state, key, change.readSeq)));
   }
 
@@ -352,7 +363,13 @@ export class ChatSession {
       updatedTime: c.updatedTime,
       ...(c.peerReadSeq !== undefined ? { peerReadSeq: c.peerReadSeq } : {}),
       ...(c.peerDeliveredSeq !== undefined ? { peerDeliveredSeq: c.peerDeliveredSeq } : {}),
+      ...(c.isTop !== undefined ? { pinned: c.isTop } : {}),
+      ...(c.notificationStatus !== undefined ? { muted: c.notificationStatus === 0 } : {}),
     })), { hasMore: page.hasMore, replace: true }));
+    // History this user cleared on another device while this one was away (a cache may hold it).
+    for (const c of page.conversations) {
+      if (c.clearedSeq) this.store.update((state) => deleteItems(state, conversationKey(c), { clearedSeq: c.clearedSeq }));
+    }
     for (const c of page.conversations) {
       if (c.conversationType === 1) this.requestUser(c.targetId);
       if (c.conversationType === 3) this.requestGroup(c.targetId);
@@ -663,9 +680,49 @@ export class ChatSession {
     this.store.update((state) => setReply(state, conversationKey(conversation), item));
   }
 
-  /** Removes a message from this user's view on this browser (the others still have it). */
-  deleteForMe(conversation: ConversationRef, id: string): void {
-    this.store.update((state) => deleteItem(state, conversationKey(conversation), id));
+  /**
+   * Deletes a message for this user (the others still have it): at once here, and on the server
+   * (deleteRemoteMessages) when it was sent, so that the user's other devices drop it too and
+   * history never brings it back.
+   */
+  async deleteForMe(conversation: ConversationRef, id: string): Promise<void> {
+    const key = conversationKey(conversation);
+    const messageUid = windowOf(this.store.getState(), key).items.find((item) => item.id === id)?.messageUid;
+    this.store.update((state) => deleteItem(state, key, id));
+    if (messageUid && this.client.deleteRemoteMessages) {
+      await this.client.deleteRemoteMessages({ conversationType: conversation.conversationType, targetId: conversation.targetId }, [{ messageUid }])
+        .catch(() => undefined); // Kept out on this device all the same; the server is told on the next delete.
+    }
+  }
+
+  /**
+   * The user's conversations with messages containing `keyword` (any case; Chinese of one
+   * character too), the newest match first; none when the client cannot search.
+   */
+  async searchConversations(keyword: string): Promise<import('./conversation-tools.js').ConversationSearchResult[]> {
+    return this.client.searchConversationByContent ? this.client.searchConversationByContent(keyword) : [];
+  }
+
+  /** Pins or unpins the conversation for this user on every device (at once here; undone if the server refuses). */
+  setPinned(conversation: ConversationRef, pinned: boolean): Promise<void> {
+    return this.setFlag(conversation, { pinned }, () => this.client.setConversationToTop!(refOf(conversation), pinned));
+  }
+
+  /** Sets do-not-disturb for this user on every device: no unread count in the total, no sound. */
+  setMuted(conversation: ConversationRef, muted: boolean): Promise<void> {
+    return this.setFlag(conversation, { muted }, () => this.client.setConversationNotificationStatus!(refOf(conversation), muted ? 0 : 1));
+  }
+
+  private async setFlag(conversation: ConversationRef, flags: { pinned?: boolean; muted?: boolean }, save: () => Promise<unknown>): Promise<void> {
+    const key = conversationKey(conversation);
+    const before = this.store.getState().conversations.byKey[key];
+    this.store.update((state) => setConversationFlags(state, key, flags));
+    try {
+      await save();
+    } catch (error) {
+      if (before) this.store.update((state) => setConversationFlags(state, key, { pinned: before.pinned, muted: before.muted }));
+      throw error;
+    }
   }
 
   /** Stops following the client; what the cache has not written yet is written first. */
@@ -699,3 +756,5 @@ function parseKey(key: string): ConversationRef {
   const at = key.indexOf(':');
   return { conversationType: Number(key.slice(0, at)), targetId: key.slice(at + 1) };
 }
+
+const refOf = (conversation: ConversationRef) => ({ conversationType: conversation.conversationType, targetId: conversation.targetId });

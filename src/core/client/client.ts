@@ -15,6 +15,7 @@ import {
 import { backoffDelay } from './backoff.js';
 import { Emitter } from './emitter.js';
 import { IMError } from './errors.js';
+import { conversationTools, listWithHasMore, type ConversationTools } from './conversation-tools.js';
 import { httpBaseOf, signFileUrls, uploadFile, type UploadedFile, type UploadOptions, type UploadSource } from './upload.js';
 import { buildMediaMessage, type MediaKind, type MediaMessageBody, type UploadHooks } from './media-messages.js';
 import {
@@ -111,7 +112,8 @@ export interface IMClientEvents extends Record<string, unknown[]> {
   typing: [TypingEvent];
   status: [ConnectionStatus];
   /**
-   * Read position or removal changed on another device of this user; or a receipt: the other
+   * Read position or removal changed on another device of this user, or pin, do not disturb or a
+   * delete (`isTop`, `notificationStatus`, `deletedMessageUids`, `clearedSeq`); or a receipt: the other
    * side of a private chat read or received (`peerReadSeq`, `peerDeliveredSeq`), a group member
    * read (`memberReadUserId`, `memberReadSeq`).
    */
@@ -988,6 +990,9 @@ export class IMClient extends Emitter<IMClientEvents> {
         ...(change.peerDeliveredSeq > 0 ? { peerDeliveredSeq: change.peerDeliveredSeq } : {}),
         ...(change.memberReadUserId ? { memberReadUserId: change.memberReadUserId, memberReadSeq: change.memberReadSeq } : {}),
         ...(change.memberDeliveredUserId ? { memberDeliveredUserId: change.memberDeliveredUserId, memberDeliveredSeq: change.memberDeliveredSeq } : {}),
+        ...(change.settingsChanged ? { isTop: change.isTop, notificationStatus: change.muted ? 0 : 1 } : {}),
+        ...(change.deletedMessageUids?.length ? { deletedMessageUids: change.deletedMessageUids } : {}),
+        ...(change.clearedSeq > 0 ? { clearedSeq: change.clearedSeq } : {}),
       });
     }
   }
@@ -1229,13 +1234,34 @@ export class IMClient extends Emitter<IMClientEvents> {
         latestMessage: c.latestMessage ? this.toMessage(c.latestMessage as im.Message) : undefined,
         readSeq: c.readSeq, updatedTime: c.updatedTime, latestCursor: c.latestCursor,
         ...(c.conversationType === 1 ? { peerReadSeq: c.peerReadSeq, peerDeliveredSeq: c.peerDeliveredSeq } : {}),
+        isTop: c.isTop, notificationStatus: c.muted ? 0 : 1, clearedSeq: c.clearedSeq,
       })),
     };
   }
 
-  async getConversationList(options: { count?: number; before?: number; types?: number[] } = {}): Promise<ConversationInfo[]> {
-    return (await this.getConversationPage(options)).conversations;
+  /** The seed's list (an array) of one page, with `hasMore`: whether more are left (page on with `before`). */
+  async getConversationList(options: { count?: number; before?: number; types?: number[] } = {}): Promise<ConversationInfo[] & { hasMore: boolean }> {
+    const page = await this.getConversationPage(options);
+    return listWithHasMore(page.conversations, page.hasMore);
   }
+
+  // ---- pin, do not disturb, one-sided deletes, unread total, search (conversation-tools.ts) ----
+
+  private readonly tools: ConversationTools = conversationTools((topic, request) => this.customerServiceQuery(topic, request), (wire) => this.toMessage(wire));
+  /** Pins (`true`) or unpins the conversation for this user, on every device. */
+  setConversationToTop: ConversationTools['setConversationToTop'] = (...args) => this.tools.setConversationToTop(...args);
+  /** 0 (DO_NOT_DISTURB) or 1 (NOTIFY), for this user on every device. */
+  setConversationNotificationStatus: ConversationTools['setConversationNotificationStatus'] = (...args) => this.tools.setConversationNotificationStatus(...args);
+  getConversationNotificationStatus: ConversationTools['getConversationNotificationStatus'] = (...args) => this.tools.getConversationNotificationStatus(...args);
+  /** Deletes messages for this user only (others keep theirs), on every device; the uids deleted. */
+  deleteRemoteMessages: ConversationTools['deleteRemoteMessages'] = (...args) => this.tools.deleteRemoteMessages(...args);
+  /** Deletes for this user the messages sent at or before `timestamp`; the seq cleared up to. */
+  clearRemoteHistoryMessages: ConversationTools['clearRemoteHistoryMessages'] = (...args) => this.tools.clearRemoteHistoryMessages(...args);
+  /** Removes the user's conversations (of these types) from their list; how many. */
+  clearConversations: ConversationTools['clearConversations'] = (...args) => this.tools.clearConversations(...args);
+  getTotalUnreadCount: ConversationTools['getTotalUnreadCount'] = (...args) => this.tools.getTotalUnreadCount(...args);
+  searchConversationByContent: ConversationTools['searchConversationByContent'] = (...args) => this.tools.searchConversationByContent(...args);
+  searchMessageByContent: ConversationTools['searchMessageByContent'] = (...args) => this.tools.searchMessageByContent(...args);
 
   /** Marks the conversation read up to `readSeq` (default: its latest message) on every device. */
   async clearUnreadCount(conversation: Conversation, readSeq = 0): Promise<{ readSeq: number }> {

@@ -5,6 +5,7 @@ import type { IMClient, IMClientEvents } from './client.js';
 import { newClientMsgId } from './client.js';
 import { Emitter } from './emitter.js';
 import { SOCIAL_METHODS, type SocialMethod } from './social.js';
+import { CONVERSATION_TOOL_METHODS, listWithHasMore, type ConversationTools } from './conversation-tools.js';
 import { IMError } from './errors.js';
 import type { Conversation, IMMessage } from './types.js';
 
@@ -37,6 +38,7 @@ const REMOTE_METHODS = [
   'sendMessage', 'getHistoryMessages', 'getConversationPage', 'getConversationList', 'clearUnreadCount', 'getProfiles',
   'removeConversation', 'recallMessage', 'retry', 'sendTypingStatus', 'getMessageReaders', ...CUSTOMER_SERVICE_METHODS,
   ...SOCIAL_METHODS,
+  ...CONVERSATION_TOOL_METHODS,
 ] as const;
 type RemoteMethod = (typeof REMOTE_METHODS)[number];
 
@@ -102,6 +104,9 @@ function encodeValue(value: unknown): unknown {
       return { ...record, conversations: record.conversations.map((c) => ({ ...c, latestMessage: c.latestMessage && toWireMessage(c.latestMessage) })) };
     }
     if (typeof record.content === 'object' && record.content && 'objectName' in record.content) return toWireMessage(value as IMMessage);
+    // A search result: a conversation with its latest match.
+    const hit = value as { latestMessage?: IMMessage };
+    if (hit.latestMessage && typeof hit.latestMessage.content === 'object') return { ...hit, latestMessage: toWireMessage(hit.latestMessage) };
   }
   return value;
 }
@@ -119,6 +124,10 @@ function decodeValue(value: unknown): unknown {
     }
     if (record.content && typeof record.content === 'object' && (record.content as WireContent).bytes instanceof Uint8Array) {
       return fromWireMessage(value as WireMessage);
+    }
+    const hit = value as { latestMessage?: WireMessage };
+    if (hit.latestMessage && (hit.latestMessage.content as WireContent | undefined)?.bytes instanceof Uint8Array) {
+      return { ...hit, latestMessage: fromWireMessage(hit.latestMessage) };
     }
   }
   return value;
@@ -138,12 +147,12 @@ function decodeValue(value: unknown): unknown {
  * answering, the call rejects with RC_SOCKET_DISCONNECTED (its outcome unknown, as with an
  * IMClient whose link drops before the answer) instead of being asked of the next leader.
  */
-export interface TabSharedClient extends Pick<IMClient, CustomerServiceMethod | SocialMethod> {}
+export interface TabSharedClient extends Pick<IMClient, CustomerServiceMethod | SocialMethod>, ConversationTools {}
 
 export class TabSharedClient extends Emitter<IMClientEvents> implements ChatClient, CustomerServiceClient {
   static {
     // One forwarding method per customer-service call, typed by the interface above.
-    for (const method of [...CUSTOMER_SERVICE_METHODS, ...SOCIAL_METHODS]) {
+    for (const method of [...CUSTOMER_SERVICE_METHODS, ...SOCIAL_METHODS, ...CONVERSATION_TOOL_METHODS]) {
       Object.defineProperty(TabSharedClient.prototype, method, {
         configurable: true,
         writable: true,
@@ -455,8 +464,10 @@ export class TabSharedClient extends Emitter<IMClientEvents> implements ChatClie
     return this.call('getConversationPage', args);
   }
 
-  getConversationList(...args: Parameters<IMClient['getConversationList']>): ReturnType<IMClient['getConversationList']> {
-    return this.call('getConversationList', args);
+  async getConversationList(...args: Parameters<IMClient['getConversationList']>): ReturnType<IMClient['getConversationList']> {
+    // A page, so that `hasMore` survives the trip between tabs (an array's own fields do not).
+    const page = await this.getConversationPage(...args);
+    return listWithHasMore(page.conversations, page.hasMore);
   }
 
   clearUnreadCount(...args: Parameters<IMClient['clearUnreadCount']>): ReturnType<IMClient['clearUnreadCount']> {

@@ -41,6 +41,12 @@ export interface ConversationInfo extends Conversation {
   peerReadSeq?: number;
   /** Private chats: the other participant's devices received up to this seq (0 elsewhere). */
   peerDeliveredSeq?: number;
+  /** Pinned by this user (setConversationToTop), on every device. */
+  isTop?: boolean;
+  /** The seed's notificationStatus: 0 do not disturb, 1 notify (setConversationNotificationStatus). */
+  notificationStatus?: number;
+  /** This user deleted the history up to this seq (clearRemoteHistoryMessages); 0 when not. */
+  clearedSeq?: number;
 }
 
 /**
@@ -59,6 +65,13 @@ export interface ConversationChange extends Conversation {
   /** A group member's device received the conversation up to memberDeliveredSeq. */
   memberDeliveredUserId?: string;
   memberDeliveredSeq?: number;
+  /** Pin or do not disturb set on another device: the conversation's settings now. */
+  isTop?: boolean;
+  notificationStatus?: number;
+  /** Messages deleted for this user on another device (deleteRemoteMessages). */
+  deletedMessageUids?: string[];
+  /** The history up to this seq was deleted for this user on another device (clearRemoteHistoryMessages). */
+  clearedSeq?: number;
 }
 
 /** Someone else is typing in a conversation (a `RC:TypSts` received). */

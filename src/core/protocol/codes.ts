@@ -43,6 +43,13 @@ export const ConversationType = {
 } as const;
 export type ConversationType = (typeof ConversationType)[keyof typeof ConversationType];
 
+/** The seed's ConversationNotificationStatus: a conversation set do-not-disturb, or notifying (the default). */
+export const NotificationStatus = {
+  DO_NOT_DISTURB: 0,
+  NOTIFY: 1,
+} as const;
+export type NotificationStatus = (typeof NotificationStatus)[keyof typeof NotificationStatus];
+
 export const ConnectionStatus = {
   CONNECTED: 0,
   CONNECTING: 1,

@@ -226,15 +226,19 @@ export function setStatus(state: ChatState, status: number, userId?: string): Ch
   return { ...state, status, userId: userId ?? state.userId };
 }
 
-/** Conversations from the server, merged over what is known (pins and mutes stay local). */
-export function receiveConversations(state: ChatState, entries: readonly Omit<ConversationEntry, 'key' | 'pinned' | 'muted'>[],
+/**
+ * Conversations from the server, merged over what is known. Pins and mutes are the server's
+ * when an entry carries them (they are kept per user there), else the ones known.
+ */
+export function receiveConversations(state: ChatState,
+  entries: readonly (Omit<ConversationEntry, 'key' | 'pinned' | 'muted'> & Partial<Pick<ConversationEntry, 'pinned' | 'muted'>>)[],
   page: { hasMore: boolean; replace: boolean }): ChatState {
   const byKey: Record<string, ConversationEntry> = page.replace ? {} : { ...state.conversations.byKey };
   for (const entry of entries) {
     const key = conversationKey(entry);
     const known = state.conversations.byKey[key];
     byKey[key] = {
-      ...entry, key, pinned: known?.pinned ?? false, muted: known?.muted ?? false,
+      ...entry, key, pinned: entry.pinned ?? known?.pinned ?? false, muted: entry.muted ?? known?.muted ?? false,
       // A push may have moved a receipt past the list's answer while it was on its way.
       ...maxOf('peerReadSeq', entry.peerReadSeq, known?.peerReadSeq),
       ...maxOf('peerDeliveredSeq', entry.peerDeliveredSeq, known?.peerDeliveredSeq),
@@ -311,6 +315,29 @@ export function deleteItem(state: ChatState, key: string, id: string): ChatState
 }
 
 /**
+ * Messages deleted for this user (on this device or another): gone from the window and kept out
+ * of later pages; a preview that was one of them shows the newest message left in the window.
+ * `clearedSeq`: every message up to that seq.
+ */
+export function deleteItems(state: ChatState, key: string, which: { messageUids?: readonly string[]; clearedSeq?: number }): ChatState {
+  const uids = new Set(which.messageUids ?? []);
+  const cleared = which.clearedSeq ?? 0;
+  const gone = (item: MessageItem) => (item.messageUid !== undefined && uids.has(item.messageUid)) || (item.seq !== undefined && item.seq <= cleared);
+  const deleted = { ...state.deleted };
+  for (const uid of uids) deleted[uid] = true;
+  let next: ChatState = { ...state, deleted };
+  const window = state.windows[key];
+  const items = window?.items.filter((item) => !gone(item));
+  if (window && items!.length !== window.items.length) next = withWindow(next, key, { ...window, items: items! });
+  const entry = next.conversations.byKey[key];
+  if (entry?.latestMessage && gone(entry.latestMessage)) {
+    const left = items?.filter((item) => item.seq !== undefined).at(-1);
+    next = withConversation(next, { ...entry, latestMessage: left, unreadCount: left ? entry.unreadCount : 0 });
+  }
+  return next;
+}
+
+/**
  * A message was recalled: wherever it shows (its window, its conversation's preview) it becomes
  * `notification` (an RC:RcNtf) in place, keeping its id, seq and time; an unread one is no
  * longer unread. A message not loaded here is left to history, which has the replacement.
@@ -343,7 +370,8 @@ export function removeItem(state: ChatState, key: string, id: string): ChatState
 }
 
 /**
- * A page of history: the newest page (`latest`) or an older one, merged without duplicates. A
+ * A page of history: the newest page (`latest`) or an older one, merged without duplicates; a
+ * newest page also drops what the window holds in its span that it lacks (deleted for the user). A
  * newest page that does not join up with what the window holds (the cache is older than the
  * last message before the page) replaces the window's sent items: a hole in the middle of a
  * conversation would read as if nothing had been said there.
@@ -362,6 +390,15 @@ export function receiveHistory(state: ChatState, key: string, items: readonly Me
       kept = kept.filter((item) => item.seq === undefined || item.seq >= oldestInPage);
       hasOlder = true;
     }
+  }
+  if (page.latest && items.length) {
+    // What the window holds within the page's span and the page does not have was deleted for
+    // this user (on another device, while this one was away): the server leaves it out now.
+    const seqs = new Set(items.map((item) => item.seq));
+    const inPage = items.map((item) => item.seq ?? 0).filter((seq) => seq > 0);
+    const low = page.hasOlder ? Math.min(...inPage) : 1;
+    const high = Math.max(...inPage);
+    kept = kept.filter((item) => !item.seq || item.seq < low || item.seq > high || seqs.has(item.seq));
   }
   const merged = mergePage(kept, items);
   // A newest page (a refresh after a reconnect) may land while an older page is loading.

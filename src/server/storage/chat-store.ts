@@ -71,6 +71,38 @@ export interface ConversationState {
   peerReadSeq?: number;
   /** Private chats: what the other participant's devices received (never below peerReadSeq). */
   peerDeliveredSeq?: number;
+  /** The user pinned it. */
+  isTop?: boolean;
+  /** The user set do-not-disturb. */
+  muted?: boolean;
+  /** The user deleted the history up to this seq (0: none). */
+  clearedSeq?: number;
+}
+
+/** One user's settings of a conversation. */
+export interface ConversationSettings {
+  isTop: boolean;
+  muted: boolean;
+}
+
+/** A conversation with messages that matched a search. */
+export interface SearchConversationHit {
+  conversationKey: string;
+  conversationType: number;
+  matchCount: number;
+  /** The newest matching message. */
+  latestMatch: StoredMessage;
+}
+
+/**
+ * A text search, for a reader the caller has authorized: the conversations' messages whose
+ * visible text (a text's content, a file's name, a card's title, …) contains `text`, any case,
+ * any script (CJK of one character included); never a message recalled, or deleted by `viewerId`.
+ */
+export interface SearchQuery {
+  viewerId: string;
+  conversationKeys: readonly string[];
+  text: string;
 }
 
 /** One user's own positions in a conversation. */
@@ -281,8 +313,9 @@ export interface ChatStore extends ServiceStore, SocialStore {
    * A conversation's messages by seq, for a reader the caller has authorized: ascending; the
    * newest `count` below `before`, or the oldest `count` above `after`. The page is cut as
    * `takePage` cuts it, from the end it starts at (the newest below `before`: older ones are left).
+   * With `viewerId`, the messages that user deleted for themself are left out.
    */
-  history(conversationKey: string, query: { before?: number; after?: number; count: number; budget?: PageBudget<StoredMessage> }):
+  history(conversationKey: string, query: { before?: number; after?: number; count: number; budget?: PageBudget<StoredMessage>; viewerId?: string }):
     Promise<{ messages: StoredMessage[]; hasMore: boolean }>;
 
   /**
@@ -317,6 +350,40 @@ export interface ChatStore extends ServiceStore, SocialStore {
 
   /** Hides the conversation from the user's list until a newer message arrives; reads it. */
   removeConversation(userId: string, conversationKey: string): Promise<ConversationState | undefined>;
+
+  /** The user's settings of the conversation (defaults when none were set). */
+  conversationSettings(userId: string, conversationKey: string): Promise<ConversationSettings>;
+  /** Changes the given settings; the settings after the change. */
+  setConversationSettings(userId: string, conversationKey: string, conversationType: number, change: Partial<ConversationSettings>):
+    Promise<ConversationSettings>;
+
+  /**
+   * Deletes messages of the conversation for this user only (the others keep theirs): history,
+   * sync, search and unread counts leave them out from now on. Returns the uids that were
+   * deleted (messages of the conversation, not deleted before).
+   */
+  deleteMessagesFor(userId: string, conversationKey: string, messageUids: readonly string[]): Promise<string[]>;
+  /**
+   * Deletes for this user the conversation's messages sent at or before `timestamp` (ms). Returns
+   * the seq up to which the user's history is now cleared (never moves back; 0 when nothing).
+   */
+  clearHistoryFor(userId: string, conversationKey: string, conversationType: number, timestamp: number): Promise<number>;
+
+  /** The keys of the user's listed conversations of these types (all types when absent or empty). */
+  conversationKeys(userId: string, types?: readonly number[]): Promise<string[]>;
+
+  /** The user's unread messages in all conversations; `excludeMuted`: not those set do-not-disturb. */
+  totalUnread(userId: string, options?: { excludeMuted?: boolean }): Promise<number>;
+
+  /** Conversations with matches, the newest match first, at most `limit`. */
+  searchConversations(query: SearchQuery & { limit: number }): Promise<SearchConversationHit[]>;
+  /**
+   * Matching messages, newest first (by sentTime, then id), sent before `beforeTime` (ms; absent:
+   * now), or at that time with an id below `beforeId` (the last of the previous page: messages of
+   * one ms are neither skipped nor repeated); a page as `takePage` cuts it.
+   */
+  searchMessages(query: SearchQuery & { beforeTime?: number; beforeId?: number; count: number; budget?: PageBudget<StoredMessage> }):
+    Promise<{ messages: StoredMessage[]; hasMore: boolean }>;
 
   /**
    * Revokes the user's tokens issued before `validAfter` (ms since epoch). The time never moves

@@ -2,11 +2,72 @@ import Database from 'better-sqlite3';
 import {
   RecallConflict, takePage, type AppendInput, type AppendResult, type ChatStore, type ConversationState, type PageBudget, type ReceiptPositions,
   type RecallInput, type StoredMessage, type UserRecord, type ServiceAgentRecord, type ServiceGroupRecord, type ServiceNoteRecord,
-  type ServiceSessionRecord, type ServiceSessionStatus, type NewServiceSession, type ServiceSessionQuery, type ServiceSessionScope, type ServiceTicketRecord,
+  type ServiceSessionRecord, type ServiceSessionStatus, type ConversationSettings, type SearchConversationHit, type SearchQuery, type NewServiceSession, type ServiceSessionQuery, type ServiceSessionScope, type ServiceTicketRecord,
 } from './chat-store.js';
 import type { BlacklistEntry, ChosenUserStatus } from '../../core/protocol/social-records.js';
 import { ConversationType } from '../../core/protocol/codes.js';
 import { SUPPORTED_CONVERSATION_TYPES, conversationKey, newMessageUid, privateParticipants, serviceConversationKey } from '../ids.js';
+
+/**
+ * What a search looks at in each type: the text users see (a text's content, a file's name, a
+ * card's title and summary, a place's name), never ids, URLs or thumbnails.
+ */
+const SEARCHABLE_FIELDS: Readonly<Record<string, readonly string[]>> = {
+  'RC:TxtMsg': ['content'],
+  'RC:ReferenceMsg': ['content'],
+  'RC:FileMsg': ['name'],
+  'RC:SightMsg': ['name'],
+  'RC:ImgTextMsg': ['title', 'content'],
+  'RC:LBSMsg': ['poi'],
+};
+
+const searchableTypesSql = (): string => Object.keys(SEARCHABLE_FIELDS).map((name) => `'${name}'`).join(', ');
+
+/** The searchable text of a messages row `m` (its content is UTF-8 JSON), '' when none. */
+function searchableTextSql(m: string): string {
+  const json = `CAST(${m}.content AS TEXT)`;
+  const field = (name: string) => `COALESCE(CAST(json_extract(${json}, '$.${name}') AS TEXT), '')`;
+  const cases = Object.entries(SEARCHABLE_FIELDS)
+    .map(([type, fields]) => `WHEN '${type}' THEN ${fields.map(field).join(` || ' ' || `)}`).join(' ');
+  return `(CASE WHEN json_valid(${json}) THEN CASE ${m}.object_name ${cases} ELSE '' END ELSE '' END)`;
+}
+
+/** A LIKE pattern that finds `text` anywhere, its wildcards taken literally (ESCAPE '\\'). */
+const containsPattern = (text: string): string => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/** The trigram index finds strings of three characters or more; shorter ones are looked for with LIKE. */
+const indexable = (text: string): boolean => [...text].length >= 3;
+
+/** A message's row is visible to viewer @viewer: not deleted by them, not in their cleared history. */
+const VISIBLE_TO_VIEWER = `NOT EXISTS (SELECT 1 FROM message_deletions d WHERE d.user_id = @viewer AND d.message_id = m.id)
+  AND m.seq > COALESCE((SELECT uc.cleared_seq FROM user_conversations uc WHERE uc.user_id = @viewer
+    AND uc.conversation_key = m.conversation_key), 0)`;
+
+/** What @text is bound to: an FTS5 phrase (quotes doubled) for the index, a LIKE pattern for a scan. */
+const searchTerm = (text: string): string => (indexable(text) ? `"${text.replace(/"/g, '""')}"` : containsPattern(text));
+
+/**
+ * The search statements: by the trigram index for three characters or more; shorter text (common
+ * in Chinese: 你好, 订单) by LIKE over the conversations' texts, which the (conversation_key,
+ * sent_time) index bounds to those conversations. Parameters @viewer, @keys (a JSON array), @text.
+ */
+function searchStatements(db: Database.Database) {
+  const matching = (indexed: boolean) => indexed
+    ? `FROM message_text_index f JOIN message_text t ON t.id = f.rowid JOIN messages m ON m.id = t.id
+       WHERE message_text_index MATCH @text AND t.conversation_key IN (SELECT value FROM json_each(@keys))`
+    : `FROM message_text t JOIN messages m ON m.id = t.id
+       WHERE t.conversation_key IN (SELECT value FROM json_each(@keys)) AND t.text LIKE @text ESCAPE '\\'`;
+  const conversations = (indexed: boolean) => db.prepare(`SELECT m.conversation_key, m.conversation_type, COUNT(*) AS matches,
+    MAX(m.id) AS latest ${matching(indexed)} AND ${VISIBLE_TO_VIEWER} GROUP BY m.conversation_key ORDER BY latest DESC LIMIT @limit`);
+  const messages = (indexed: boolean) => db.prepare(`SELECT ${PAGE_COLUMNS} ${matching(indexed)}
+    AND (t.sent_time < @before OR (t.sent_time = @before AND t.id < @beforeId)) AND ${VISIBLE_TO_VIEWER} ORDER BY t.sent_time DESC, t.id DESC LIMIT @limit`);
+  return {
+    searchConversationsIndexed: conversations(true),
+    searchConversationsScan: conversations(false),
+    searchMessagesIndexed: messages(true),
+    searchMessagesScan: messages(false),
+  };
+}
 
 /** Schema versions, applied in order; PRAGMA user_version records how many ran. */
 const migrations: readonly string[] = [
@@ -154,6 +215,36 @@ const migrations: readonly string[] = [
      text TEXT NOT NULL
    ) WITHOUT ROWID;
    CREATE INDEX group_members_by_user ON group_members (user_id, group_id);`,
+  // Per-user conversation settings (pin, do not disturb), one-sided deletes (single messages,
+  // and the history up to a seq), and the text search: the text users see of each message, in
+  // a table of its own with a trigram full-text index over it (CJK included); the existing
+  // messages are indexed here.
+  `ALTER TABLE user_conversations ADD COLUMN is_top INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE user_conversations ADD COLUMN muted INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE user_conversations ADD COLUMN cleared_seq INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE inbox ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0;
+   CREATE TABLE message_deletions (
+     user_id TEXT NOT NULL,
+     message_id INTEGER NOT NULL,
+     PRIMARY KEY (user_id, message_id)
+   ) WITHOUT ROWID;
+   CREATE TABLE message_text (
+     id INTEGER PRIMARY KEY,
+     conversation_key TEXT NOT NULL,
+     sent_time INTEGER NOT NULL,
+     text TEXT NOT NULL
+   );
+   CREATE INDEX message_text_by_conversation ON message_text (conversation_key, sent_time);
+   CREATE VIRTUAL TABLE message_text_index USING fts5(text, content='message_text', content_rowid='id', tokenize='trigram');
+   CREATE TRIGGER message_text_added AFTER INSERT ON message_text BEGIN
+     INSERT INTO message_text_index (rowid, text) VALUES (new.id, new.text);
+   END;
+   CREATE TRIGGER message_text_removed AFTER DELETE ON message_text BEGIN
+     INSERT INTO message_text_index (message_text_index, rowid, text) VALUES ('delete', old.id, old.text);
+   END;
+   INSERT INTO message_text (id, conversation_key, sent_time, text)
+     SELECT id, conversation_key, sent_time, text FROM (SELECT m.id, m.conversation_key, m.sent_time, ${searchableTextSql('m')} AS text
+       FROM messages m WHERE m.object_name IN (${searchableTypesSql()})) WHERE text <> '';`,
 ];
 
 interface ServiceTicketRow {
@@ -246,7 +337,13 @@ interface UserConversationRow {
   conversation_type: number;
   read_seq: number;
   latest_cursor: number;
+  is_top: number;
+  muted: number;
+  cleared_seq: number;
 }
+
+/** The columns of a UserConversationRow. */
+const USER_CONVERSATION_COLUMNS = 'conversation_key, conversation_type, read_seq, latest_cursor, is_top, muted, cleared_seq';
 
 const toMessage = (row: MessageRow): StoredMessage => ({
   id: row.id,
@@ -331,16 +428,49 @@ export class SqliteChatStore implements ChatStore {
       touchConversation: db.prepare(`INSERT INTO user_conversations (user_id, conversation_key, conversation_type, latest_cursor)
         VALUES (?, ?, ?, ?) ON CONFLICT (user_id, conversation_key) DO UPDATE SET latest_cursor = excluded.latest_cursor`),
       sync: db.prepare(`SELECT ${PAGE_COLUMNS} FROM inbox i JOIN messages m ON m.id = i.message_id
-        WHERE i.user_id = ? AND i.message_id > ? ORDER BY i.message_id LIMIT ?`),
+        WHERE i.user_id = ? AND i.message_id > ? AND i.deleted = 0 ORDER BY i.message_id LIMIT ?`),
       historyBefore: db.prepare(`SELECT ${PAGE_COLUMNS} FROM messages m WHERE conversation_key = ? AND seq < ? ORDER BY seq DESC LIMIT ?`),
       historyAfter: db.prepare(`SELECT ${PAGE_COLUMNS} FROM messages m WHERE conversation_key = ? AND seq > ? ORDER BY seq ASC LIMIT ?`),
+      historyBeforeFor: db.prepare(`SELECT ${PAGE_COLUMNS} FROM messages m WHERE conversation_key = @key AND seq < @before
+        AND ${VISIBLE_TO_VIEWER} ORDER BY seq DESC LIMIT @limit`),
+      historyAfterFor: db.prepare(`SELECT ${PAGE_COLUMNS} FROM messages m WHERE conversation_key = @key AND seq > @after
+        AND ${VISIBLE_TO_VIEWER} ORDER BY seq ASC LIMIT @limit`),
+      indexText: db.prepare(`INSERT INTO message_text (id, conversation_key, sent_time, text)
+        SELECT id, conversation_key, sent_time, text FROM (SELECT m.id, m.conversation_key, m.sent_time, ${searchableTextSql('m')} AS text
+        FROM messages m WHERE m.id = ?) WHERE text <> ''`),
+      unindexText: db.prepare('DELETE FROM message_text WHERE id = ?'),
+      settings: db.prepare('SELECT is_top, muted FROM user_conversations WHERE user_id = ? AND conversation_key = ?'),
+      // A conversation the user has no row of yet (no message) gets one that stays out of the list (latest_cursor 0).
+      ensureUserConversation: db.prepare(`INSERT OR IGNORE INTO user_conversations (user_id, conversation_key, conversation_type, latest_cursor)
+        VALUES (?, ?, ?, 0)`),
+      setTop: db.prepare('UPDATE user_conversations SET is_top = ? WHERE user_id = ? AND conversation_key = ?'),
+      setMuted: db.prepare('UPDATE user_conversations SET muted = ? WHERE user_id = ? AND conversation_key = ?'),
+      deletable: db.prepare(`SELECT m.id FROM messages m WHERE m.conversation_key = @key AND m.message_uid = @uid AND ${VISIBLE_TO_VIEWER}`).pluck(),
+      addDeletion: db.prepare('INSERT OR IGNORE INTO message_deletions (user_id, message_id) VALUES (?, ?)'),
+      deleteFromInbox: db.prepare('UPDATE inbox SET deleted = 1, unread_counts = 0 WHERE user_id = ? AND message_id = ?'),
+      lastSeqAtTime: db.prepare('SELECT MAX(seq) FROM messages WHERE conversation_key = ? AND sent_time <= ?').pluck(),
+      setCleared: db.prepare('UPDATE user_conversations SET cleared_seq = MAX(cleared_seq, ?) WHERE user_id = ? AND conversation_key = ?'),
+      clearInbox: db.prepare(`UPDATE inbox SET deleted = 1, unread_counts = 0 WHERE user_id = ? AND conversation_key = ? AND seq <= ?
+        AND deleted = 0`),
+      isDeletedFor: db.prepare('SELECT 1 FROM message_deletions WHERE user_id = ? AND message_id = ?').pluck(),
+      // The newest message of the conversation the user still has (a recall command is never a preview).
+      latestVisible: db.prepare(`SELECT m.* FROM inbox i JOIN messages m ON m.id = i.message_id WHERE i.user_id = ?
+        AND i.conversation_key = ? AND i.deleted = 0 AND m.object_name <> 'RC:RcCmd' ORDER BY i.seq DESC LIMIT 1`),
+      listedKeys: db.prepare(`SELECT conversation_key FROM user_conversations WHERE user_id = ? AND latest_cursor > hidden_cursor
+        ORDER BY latest_cursor DESC`).pluck(),
+      listedKeysOfTypes: db.prepare(`SELECT conversation_key FROM user_conversations WHERE user_id = ? AND latest_cursor > hidden_cursor
+        AND (${TYPE_BIT_SQL} & ?) <> 0 ORDER BY latest_cursor DESC`).pluck(),
+      totalUnread: db.prepare(`SELECT COUNT(*) FROM user_conversations uc JOIN inbox i ON i.user_id = uc.user_id
+        AND i.conversation_key = uc.conversation_key AND i.seq > uc.read_seq AND i.unread_counts = 1
+        WHERE uc.user_id = @user AND uc.latest_cursor > uc.hidden_cursor AND (@all = 1 OR uc.muted = 0)`).pluck(),
+      ...searchStatements(db),
       contentById: db.prepare('SELECT content FROM messages WHERE id = ?').pluck(),
       messageById: db.prepare('SELECT * FROM messages WHERE id = ?'),
       messageByUid: db.prepare('SELECT * FROM messages WHERE conversation_key = ? AND message_uid = ?'),
       replaceMessage: db.prepare(`UPDATE messages SET object_name = ?, content = ?, counted = 0
         WHERE id = ? AND object_name = ?`),
       uncount: db.prepare('UPDATE inbox SET unread_counts = 0 WHERE message_id = ?'),
-      userConversation: db.prepare(`SELECT conversation_key, conversation_type, read_seq, latest_cursor
+      userConversation: db.prepare(`SELECT ${USER_CONVERSATION_COLUMNS}
         FROM user_conversations WHERE user_id = ? AND conversation_key = ?`),
       unread: db.prepare(`SELECT COUNT(*) FROM inbox WHERE user_id = ? AND conversation_key = ? AND seq > ?
         AND unread_counts = 1`).pluck(),
@@ -362,11 +492,11 @@ export class SqliteChatStore implements ChatStore {
       countMessages: db.prepare('SELECT COUNT(*) FROM messages').pluck(),
       latestCursor: db.prepare('SELECT MAX(message_id) FROM inbox WHERE user_id = ?').pluck(),
       countUsers: db.prepare('SELECT COUNT(*) FROM users').pluck(),
-      conversationPage: db.prepare(`SELECT conversation_key, conversation_type, read_seq, latest_cursor
+      conversationPage: db.prepare(`SELECT ${USER_CONVERSATION_COLUMNS}
         FROM user_conversations WHERE user_id = ? AND latest_cursor > hidden_cursor AND latest_cursor < ?
         ORDER BY latest_cursor DESC LIMIT ?`),
       // The mask is applied per row: the (user_id, latest_cursor) index still drives the scan.
-      conversationPageOfTypes: db.prepare(`SELECT conversation_key, conversation_type, read_seq, latest_cursor
+      conversationPageOfTypes: db.prepare(`SELECT ${USER_CONVERSATION_COLUMNS}
         FROM user_conversations WHERE user_id = ? AND latest_cursor > hidden_cursor AND latest_cursor < ?
         AND (${TYPE_BIT_SQL} & ?) <> 0 ORDER BY latest_cursor DESC LIMIT ?`),
       revokeTokens: db.prepare(`INSERT INTO token_revocations (user_id, valid_after) VALUES (?, ?)
@@ -549,6 +679,7 @@ export class SqliteChatStore implements ChatStore {
     const messageUid = newMessageUid();
     const id = s.insertMessage.get(input.conversationKey, input.conversationType, seq, input.senderUserId,
       input.clientMsgId, messageUid, input.objectName, input.content, sentTime, input.counted ? 1 : 0) as number;
+    if (Object.hasOwn(SEARCHABLE_FIELDS, input.objectName)) s.indexText.run(id);
     for (const userId of new Set(input.recipients)) {
       const counts = input.counted && userId !== input.senderUserId ? 1 : 0;
       s.insertInbox.run(userId, id, input.conversationKey, seq, counts);
@@ -581,6 +712,7 @@ export class SqliteChatStore implements ChatStore {
         input.expectedObjectName);
       if (changes === 0) throw new RecallConflict('the message changed before the recall');
       s.uncount.run(input.messageId);
+      s.unindexText.run(input.messageId);
       return this.appendOne(input.command);
     })();
   }
@@ -599,16 +731,20 @@ export class SqliteChatStore implements ChatStore {
   private readonly pageMessage = (row: PageRow): StoredMessage =>
     toMessage(row.content === null ? { ...row, content: this.statements.contentById.get(row.id) as Buffer } : row as MessageRow);
 
-  async history(conversationKey: string, query: { before?: number; after?: number; count: number; budget?: PageBudget<StoredMessage> }) {
-    const { count, budget } = query;
+  async history(conversationKey: string,
+    query: { before?: number; after?: number; count: number; budget?: PageBudget<StoredMessage>; viewerId?: string }) {
+    const { count, budget, viewerId } = query;
+    const s = this.statements;
     if (query.after !== undefined && query.before === undefined) {
-      const rows = this.statements.historyAfter.all(conversationKey, query.after, count + 1) as PageRow[];
+      const rows = (viewerId === undefined ? s.historyAfter.all(conversationKey, query.after, count + 1)
+        : s.historyAfterFor.all({ key: conversationKey, after: query.after, limit: count + 1, viewer: viewerId })) as PageRow[];
       const { items, hasMore } = takePage(mapRows(rows, this.pageMessage), count, budget);
       return { messages: items, hasMore };
     }
     const before = query.before ?? Number.MAX_SAFE_INTEGER;
     // Newest first: a page cut by its bytes keeps the newest, and the older ones are what is left.
-    const rows = this.statements.historyBefore.all(conversationKey, before, count + 1) as PageRow[];
+    const rows = (viewerId === undefined ? s.historyBefore.all(conversationKey, before, count + 1)
+      : s.historyBeforeFor.all({ key: conversationKey, before, limit: count + 1, viewer: viewerId })) as PageRow[];
     let { items, hasMore } = takePage(mapRows(rows, this.pageMessage), count, budget);
     if (query.after !== undefined) items = items.filter((message) => message.seq > query.after!);
     return { messages: items.reverse(), hasMore };
@@ -627,7 +763,11 @@ export class SqliteChatStore implements ChatStore {
   }
 
   private conversationState(userId: string, row: UserConversationRow): ConversationState {
-    const latest = this.statements.messageById.get(row.latest_cursor) as MessageRow | undefined;
+    let latest = this.statements.messageById.get(row.latest_cursor) as MessageRow | undefined;
+    // Deleted for this user: the preview is the newest message they still have (the list's order stays).
+    if (latest && (latest.seq <= row.cleared_seq || this.statements.isDeletedFor.get(userId, latest.id))) {
+      latest = this.statements.latestVisible.get(userId, row.conversation_key) as MessageRow | undefined;
+    }
     const participants = privateParticipants(row.conversation_key);
     const peerId = participants && (participants[0] === userId ? participants[1] : participants[0]);
     const peer = peerId !== undefined && peerId !== userId ? this.positions(peerId, row.conversation_key) : undefined;
@@ -639,6 +779,9 @@ export class SqliteChatStore implements ChatStore {
       unreadCount: this.statements.unread.get(userId, row.conversation_key, row.read_seq) as number,
       latestMessage: latest && toMessage(latest),
       latestCursor: row.latest_cursor,
+      isTop: row.is_top === 1,
+      muted: row.muted === 1,
+      clearedSeq: row.cleared_seq,
     };
   }
 
@@ -686,6 +829,84 @@ export class SqliteChatStore implements ChatStore {
       const row = this.statements.userConversation.get(userId, conversationKey) as UserConversationRow | undefined;
       return row && this.conversationState(userId, row);
     })();
+  }
+
+  async conversationSettings(userId: string, conversationKey: string): Promise<ConversationSettings> {
+    const row = this.statements.settings.get(userId, conversationKey) as { is_top: number; muted: number } | undefined;
+    return { isTop: row?.is_top === 1, muted: row?.muted === 1 };
+  }
+
+  async setConversationSettings(userId: string, conversationKey: string, conversationType: number, change: Partial<ConversationSettings>) {
+    const s = this.statements;
+    return this.db.transaction(() => {
+      s.ensureUserConversation.run(userId, conversationKey, conversationType);
+      if (change.isTop !== undefined) s.setTop.run(change.isTop ? 1 : 0, userId, conversationKey);
+      if (change.muted !== undefined) s.setMuted.run(change.muted ? 1 : 0, userId, conversationKey);
+      const row = s.settings.get(userId, conversationKey) as { is_top: number; muted: number };
+      return { isTop: row.is_top === 1, muted: row.muted === 1 };
+    })();
+  }
+
+  async deleteMessagesFor(userId: string, conversationKey: string, messageUids: readonly string[]): Promise<string[]> {
+    const s = this.statements;
+    return this.db.transaction(() => {
+      const deleted: string[] = [];
+      for (const uid of new Set(messageUids)) {
+        const id = s.deletable.get({ key: conversationKey, uid, viewer: userId }) as number | undefined;
+        if (id === undefined) continue;
+        s.addDeletion.run(userId, id);
+        s.deleteFromInbox.run(userId, id);
+        deleted.push(uid);
+      }
+      return deleted;
+    })();
+  }
+
+  async clearHistoryFor(userId: string, conversationKey: string, conversationType: number, timestamp: number): Promise<number> {
+    const s = this.statements;
+    return this.db.transaction(() => {
+      const seq = (s.lastSeqAtTime.get(conversationKey, timestamp) as number | null) ?? 0;
+      s.ensureUserConversation.run(userId, conversationKey, conversationType);
+      if (seq > 0) {
+        s.setCleared.run(seq, userId, conversationKey);
+        s.clearInbox.run(userId, conversationKey, seq);
+      }
+      return (s.userConversation.get(userId, conversationKey) as UserConversationRow).cleared_seq;
+    })();
+  }
+
+  async conversationKeys(userId: string, types?: readonly number[]): Promise<string[]> {
+    const mask = typeMask(types);
+    if (mask === 0) return [];
+    return (mask === undefined ? this.statements.listedKeys.all(userId) : this.statements.listedKeysOfTypes.all(userId, mask)) as string[];
+  }
+
+  async totalUnread(userId: string, options: { excludeMuted?: boolean } = {}): Promise<number> {
+    return this.statements.totalUnread.get({ user: userId, all: options.excludeMuted ? 0 : 1 }) as number;
+  }
+
+  async searchConversations(query: SearchQuery & { limit: number }): Promise<SearchConversationHit[]> {
+    if (!query.text || !query.conversationKeys.length) return [];
+    const statement = indexable(query.text) ? this.statements.searchConversationsIndexed : this.statements.searchConversationsScan;
+    const rows = statement.all({
+      viewer: query.viewerId, keys: JSON.stringify(query.conversationKeys), text: searchTerm(query.text), limit: query.limit,
+    }) as Array<{ conversation_key: string; conversation_type: number; matches: number; latest: number }>;
+    return rows.map((row) => ({
+      conversationKey: row.conversation_key, conversationType: row.conversation_type, matchCount: row.matches,
+      latestMatch: toMessage(this.statements.messageById.get(row.latest) as MessageRow),
+    }));
+  }
+
+  async searchMessages(query: SearchQuery & { beforeTime?: number; beforeId?: number; count: number; budget?: PageBudget<StoredMessage> }) {
+    if (!query.text || !query.conversationKeys.length) return { messages: [], hasMore: false };
+    const statement = indexable(query.text) ? this.statements.searchMessagesIndexed : this.statements.searchMessagesScan;
+    const rows = statement.all({
+      viewer: query.viewerId, keys: JSON.stringify(query.conversationKeys), text: searchTerm(query.text),
+      before: query.beforeTime && query.beforeTime > 0 ? query.beforeTime : Number.MAX_SAFE_INTEGER, beforeId: query.beforeId ?? 0,
+      limit: query.count + 1,
+    }) as PageRow[];
+    const { items, hasMore } = takePage(mapRows(rows, this.pageMessage), query.count, query.budget);
+    return { messages: items, hasMore };
   }
 
   async revokeTokens(userId: string, validAfter: number): Promise<void> {

@@ -4,7 +4,7 @@ import { TextMessage } from '../../../src/core/messages/index.js';
 import {
   conversationName, entryOf, initialChatState, markRead, setUser, receiveConversations, receiveHistory, receiveMessage, removeConversation, selectConversations,
   selectTotalUnread, setActive, setConversationFlags, setDraft, updateItem, type ChatState, type MessageItem,
-  noteMemberRead, selectTypingUsers, setPeerReceipts, setTyping,
+  noteMemberRead, selectTypingUsers, setPeerReceipts, setTyping, deleteItems, windowOf,
 } from '../../../src/core/store/chat-state.js';
 import { Store, watch } from '../../../src/core/store/store.js';
 
@@ -43,6 +43,38 @@ describe('chat state', () => {
     assert.equal(selectTotalUnread(state), 1);
     state = setConversationFlags(state, '1:bob', { muted: true });
     assert.equal(selectTotalUnread(state), 0, 'muted conversations do not add to the total');
+  });
+
+  it('takes pins and mutes from the server when the list carries them, else keeps the ones known', () => {
+    let state = receiveConversations(initialChatState(), [conversation('a', 10), conversation('b', 20)], { hasMore: false, replace: true });
+    state = setConversationFlags(state, '1:a', { pinned: true, muted: true });
+    state = receiveConversations(state, [conversation('a', 10), { ...conversation('b', 20), pinned: true, muted: false }], { hasMore: false, replace: true });
+    assert.deepEqual(selectConversations(state).map((c) => [c.targetId, c.pinned, c.muted]), [['b', true, false], ['a', true, true]]);
+    state = receiveConversations(state, [{ ...conversation('a', 10), pinned: false, muted: false }], { hasMore: false, replace: false });
+    assert.deepEqual(selectConversations(state).map((c) => [c.targetId, c.pinned]), [['b', true], ['a', false]]);
+  });
+
+  it('drops messages deleted for the user (by uid, or up to a seq) from the window and the preview, and keeps them out', () => {
+    let state = receiveHistory(initialChatState(), '1:bob', [1, 2, 3, 4].map((seq) => item({ seq })), { hasOlder: false, latest: true });
+    state = receiveConversations(state, [{ ...conversation('bob', 1004), latestMessage: item({ seq: 4 }) }], { hasMore: false, replace: true });
+    state = deleteItems(state, '1:bob', { messageUids: ['uid-4', 'uid-9'] });
+    assert.deepEqual(windowOf(state, '1:bob').items.map((i) => i.seq), [1, 2, 3]);
+    assert.equal(state.conversations.byKey['1:bob']!.latestMessage?.seq, 3, 'the newest one left');
+    state = receiveHistory(state, '1:bob', [item({ seq: 4 })], { hasOlder: false, latest: false });
+    assert.deepEqual(windowOf(state, '1:bob').items.map((i) => i.seq), [1, 2, 3], 'kept out of later pages');
+    state = deleteItems(state, '1:bob', { clearedSeq: 3 });
+    assert.deepEqual(windowOf(state, '1:bob').items, []);
+    assert.equal(state.conversations.byKey['1:bob']!.latestMessage, undefined);
+    assert.equal(deleteItems(state, '1:nobody', { clearedSeq: 3 }).conversations, state.conversations);
+  });
+
+  it('drops from a window what the newest page lacks within its span: deleted on another device while this one was away', () => {
+    let state = receiveHistory(initialChatState(), '1:bob', [2, 3, 4, 5, 6].map((seq) => item({ seq })), { hasOlder: true, latest: true });
+    state = receiveMessage(state, item({ seq: 8 }), { counted: true });
+    state = receiveHistory(state, '1:bob', [3, 5, 6].map((seq) => item({ seq })), { hasOlder: true, latest: true });
+    assert.deepEqual(windowOf(state, '1:bob').items.map((i) => i.seq), [2, 3, 5, 6, 8], 'older than the page, or newer: kept');
+    state = receiveHistory(state, '1:bob', [5, 8].map((seq) => item({ seq })), { hasOlder: false, latest: true });
+    assert.deepEqual(windowOf(state, '1:bob').items.map((i) => i.seq), [5, 8], 'no older ones: the page is all there is');
   });
 
   it('keeps a window in seq order without duplicates, sends last until acknowledged', () => {

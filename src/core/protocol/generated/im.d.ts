@@ -352,6 +352,21 @@ export namespace im {
 
         /** ConversationUpdate memberDeliveredSeq */
         memberDeliveredSeq?: (number|null);
+
+        /** ConversationUpdate settingsChanged */
+        settingsChanged?: (boolean|null);
+
+        /** ConversationUpdate isTop */
+        isTop?: (boolean|null);
+
+        /** ConversationUpdate muted */
+        muted?: (boolean|null);
+
+        /** ConversationUpdate clearedSeq */
+        clearedSeq?: (number|null);
+
+        /** ConversationUpdate deletedMessageUids */
+        deletedMessageUids?: (string[]|null);
     }
 
     /** Represents a ConversationUpdate. */
@@ -395,6 +410,21 @@ export namespace im {
 
         /** ConversationUpdate memberDeliveredSeq. */
         public memberDeliveredSeq: number;
+
+        /** ConversationUpdate settingsChanged. */
+        public settingsChanged: boolean;
+
+        /** ConversationUpdate isTop. */
+        public isTop: boolean;
+
+        /** ConversationUpdate muted. */
+        public muted: boolean;
+
+        /** ConversationUpdate clearedSeq. */
+        public clearedSeq: number;
+
+        /** ConversationUpdate deletedMessageUids. */
+        public deletedMessageUids: string[];
 
         /**
          * Encodes the specified ConversationUpdate message. Does not implicitly {@link im.ConversationUpdate.verify|verify} messages.
@@ -1021,6 +1051,15 @@ export namespace im {
 
         /** Conversation peerDeliveredSeq */
         peerDeliveredSeq?: (number|null);
+
+        /** Conversation isTop */
+        isTop?: (boolean|null);
+
+        /** Conversation muted */
+        muted?: (boolean|null);
+
+        /** Conversation clearedSeq */
+        clearedSeq?: (number|null);
     }
 
     /** Represents a Conversation. */
@@ -1058,6 +1097,15 @@ export namespace im {
 
         /** Conversation peerDeliveredSeq. */
         public peerDeliveredSeq: number;
+
+        /** Conversation isTop. */
+        public isTop: boolean;
+
+        /** Conversation muted. */
+        public muted: boolean;
+
+        /** Conversation clearedSeq. */
+        public clearedSeq: number;
 
         /**
          * Encodes the specified Conversation message. Does not implicitly {@link im.Conversation.verify|verify} messages.

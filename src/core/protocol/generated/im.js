@@ -869,6 +869,11 @@ export const im = $root.im = (() => {
          * @property {number|null} [memberReadSeq] ConversationUpdate memberReadSeq
          * @property {string|null} [memberDeliveredUserId] ConversationUpdate memberDeliveredUserId
          * @property {number|null} [memberDeliveredSeq] ConversationUpdate memberDeliveredSeq
+         * @property {boolean|null} [settingsChanged] ConversationUpdate settingsChanged
+         * @property {boolean|null} [isTop] ConversationUpdate isTop
+         * @property {boolean|null} [muted] ConversationUpdate muted
+         * @property {number|null} [clearedSeq] ConversationUpdate clearedSeq
+         * @property {Array.<string>|null} [deletedMessageUids] ConversationUpdate deletedMessageUids
          */
 
         /**
@@ -880,6 +885,7 @@ export const im = $root.im = (() => {
          * @param {im.IConversationUpdate=} [properties] Properties to set
          */
         function ConversationUpdate(properties) {
+            this.deletedMessageUids = [];
             if (properties)
                 for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
                     if (properties[keys[i]] != null && keys[i] !== "__proto__")
@@ -975,6 +981,46 @@ export const im = $root.im = (() => {
         ConversationUpdate.prototype.memberDeliveredSeq = 0;
 
         /**
+         * ConversationUpdate settingsChanged.
+         * @member {boolean} settingsChanged
+         * @memberof im.ConversationUpdate
+         * @instance
+         */
+        ConversationUpdate.prototype.settingsChanged = false;
+
+        /**
+         * ConversationUpdate isTop.
+         * @member {boolean} isTop
+         * @memberof im.ConversationUpdate
+         * @instance
+         */
+        ConversationUpdate.prototype.isTop = false;
+
+        /**
+         * ConversationUpdate muted.
+         * @member {boolean} muted
+         * @memberof im.ConversationUpdate
+         * @instance
+         */
+        ConversationUpdate.prototype.muted = false;
+
+        /**
+         * ConversationUpdate clearedSeq.
+         * @member {number} clearedSeq
+         * @memberof im.ConversationUpdate
+         * @instance
+         */
+        ConversationUpdate.prototype.clearedSeq = 0;
+
+        /**
+         * ConversationUpdate deletedMessageUids.
+         * @member {Array.<string>} deletedMessageUids
+         * @memberof im.ConversationUpdate
+         * @instance
+         */
+        ConversationUpdate.prototype.deletedMessageUids = $util.emptyArray;
+
+        /**
          * Encodes the specified ConversationUpdate message. Does not implicitly {@link im.ConversationUpdate.verify|verify} messages.
          * @function encode
          * @memberof im.ConversationUpdate
@@ -1012,6 +1058,17 @@ export const im = $root.im = (() => {
                 writer.uint32(/* id 10, wireType 2 =*/82).string(message.memberDeliveredUserId);
             if (message.memberDeliveredSeq != null && Object.hasOwnProperty.call(message, "memberDeliveredSeq"))
                 writer.uint32(/* id 11, wireType 0 =*/88).int64(message.memberDeliveredSeq);
+            if (message.settingsChanged != null && Object.hasOwnProperty.call(message, "settingsChanged"))
+                writer.uint32(/* id 12, wireType 0 =*/96).bool(message.settingsChanged);
+            if (message.isTop != null && Object.hasOwnProperty.call(message, "isTop"))
+                writer.uint32(/* id 13, wireType 0 =*/104).bool(message.isTop);
+            if (message.muted != null && Object.hasOwnProperty.call(message, "muted"))
+                writer.uint32(/* id 14, wireType 0 =*/112).bool(message.muted);
+            if (message.clearedSeq != null && Object.hasOwnProperty.call(message, "clearedSeq"))
+                writer.uint32(/* id 15, wireType 0 =*/120).int64(message.clearedSeq);
+            if (message.deletedMessageUids != null && message.deletedMessageUids.length)
+                for (let i = 0; i < message.deletedMessageUids.length; ++i)
+                    writer.uint32(/* id 16, wireType 2 =*/130).string(message.deletedMessageUids[i]);
             return writer;
         };
 
@@ -1091,6 +1148,28 @@ export const im = $root.im = (() => {
                     }
                 case 11: {
                         message.memberDeliveredSeq = $number(reader.int64());
+                        break;
+                    }
+                case 12: {
+                        message.settingsChanged = reader.bool();
+                        break;
+                    }
+                case 13: {
+                        message.isTop = reader.bool();
+                        break;
+                    }
+                case 14: {
+                        message.muted = reader.bool();
+                        break;
+                    }
+                case 15: {
+                        message.clearedSeq = $number(reader.int64());
+                        break;
+                    }
+                case 16: {
+                        if (!(message.deletedMessageUids && message.deletedMessageUids.length))
+                            message.deletedMessageUids = [];
+                        message.deletedMessageUids.push(reader.string());
                         break;
                     }
                 default:
@@ -2731,6 +2810,9 @@ export const im = $root.im = (() => {
          * @property {number|null} [latestCursor] Conversation latestCursor
          * @property {number|null} [peerReadSeq] Conversation peerReadSeq
          * @property {number|null} [peerDeliveredSeq] Conversation peerDeliveredSeq
+         * @property {boolean|null} [isTop] Conversation isTop
+         * @property {boolean|null} [muted] Conversation muted
+         * @property {number|null} [clearedSeq] Conversation clearedSeq
          */
 
         /**
@@ -2821,6 +2903,30 @@ export const im = $root.im = (() => {
         Conversation.prototype.peerDeliveredSeq = 0;
 
         /**
+         * Conversation isTop.
+         * @member {boolean} isTop
+         * @memberof im.Conversation
+         * @instance
+         */
+        Conversation.prototype.isTop = false;
+
+        /**
+         * Conversation muted.
+         * @member {boolean} muted
+         * @memberof im.Conversation
+         * @instance
+         */
+        Conversation.prototype.muted = false;
+
+        /**
+         * Conversation clearedSeq.
+         * @member {number} clearedSeq
+         * @memberof im.Conversation
+         * @instance
+         */
+        Conversation.prototype.clearedSeq = 0;
+
+        /**
          * Encodes the specified Conversation message. Does not implicitly {@link im.Conversation.verify|verify} messages.
          * @function encode
          * @memberof im.Conversation
@@ -2854,6 +2960,12 @@ export const im = $root.im = (() => {
                 writer.uint32(/* id 8, wireType 0 =*/64).int64(message.peerReadSeq);
             if (message.peerDeliveredSeq != null && Object.hasOwnProperty.call(message, "peerDeliveredSeq"))
                 writer.uint32(/* id 9, wireType 0 =*/72).int64(message.peerDeliveredSeq);
+            if (message.isTop != null && Object.hasOwnProperty.call(message, "isTop"))
+                writer.uint32(/* id 10, wireType 0 =*/80).bool(message.isTop);
+            if (message.muted != null && Object.hasOwnProperty.call(message, "muted"))
+                writer.uint32(/* id 11, wireType 0 =*/88).bool(message.muted);
+            if (message.clearedSeq != null && Object.hasOwnProperty.call(message, "clearedSeq"))
+                writer.uint32(/* id 12, wireType 0 =*/96).int64(message.clearedSeq);
             return writer;
         };
 
@@ -2925,6 +3037,18 @@ export const im = $root.im = (() => {
                     }
                 case 9: {
                         message.peerDeliveredSeq = $number(reader.int64());
+                        break;
+                    }
+                case 10: {
+                        message.isTop = reader.bool();
+                        break;
+                    }
+                case 11: {
+                        message.muted = reader.bool();
+                        break;
+                    }
+                case 12: {
+                        message.clearedSeq = $number(reader.int64());
                         break;
                     }
                 default:
