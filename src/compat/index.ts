@@ -12,7 +12,9 @@
 import { IMClient, type IMClientOptions, type SendOptions } from '../core/client/client.js';
 import { IMError } from '../core/client/errors.js';
 import type { Conversation, ConversationInfo, IMMessage, TypingEvent } from '../core/client/types.js';
-import { ConnectionStatus as CoreConnectionStatus, ConversationType as CoreConversationType, ErrorCode as CoreErrorCode } from '../core/protocol/codes.js';
+import {
+  ConnectionStatus as CoreConnectionStatus, ConversationType as CoreConversationType, ErrorCode as CoreErrorCode, NotificationStatus as CoreNotificationStatus,
+} from '../core/protocol/codes.js';
 import { messageTypeOptions, type MessageContent } from '../core/messages/index.js';
 import type { MediaMessageBody, UploadHooks } from '../core/client/media-messages.js';
 
@@ -57,6 +59,9 @@ export const MessageType = {
 /** The seed's `MentionedType` (its spelling of SINGLE kept). */
 export const MentionedType = { ALL: 1, SINGAL: 2 } as const;
 
+/** The seed's 5.x `NotificationStatus`: OPEN 1 (do not disturb on), CLOSE 2 (notify, the default). */
+export const NotificationStatus = { OPEN: 1, CLOSE: 2 } as const;
+
 /** The seed's `MessageDirection`: 1 sent by this user, 2 received. */
 export const MessageDirection = { SEND: 1, RECEIVE: 2 } as const;
 
@@ -98,7 +103,7 @@ export interface IAReceivedConversation {
   targetId: string;
   unreadMessageCount: number;
   latestMessage: IAReceivedMessage | null;
-  /** The seed's 1 = do not disturb, 2 = notify. */
+  /** `NotificationStatus`: 1 do not disturb, 2 notify. */
   notificationStatus: number;
   isTop: boolean;
   hasMentioned: boolean;
@@ -167,8 +172,8 @@ function toConversation(info: ConversationInfo): IAReceivedConversation {
     targetId: info.targetId,
     unreadMessageCount: info.unreadCount,
     latestMessage: latest,
-    notificationStatus: 2,
-    isTop: false,
+    notificationStatus: info.notificationStatus === CoreNotificationStatus.DO_NOT_DISTURB ? NotificationStatus.OPEN : NotificationStatus.CLOSE,
+    isTop: info.isTop === true,
     hasMentioned: !!latest?.isMentioned && info.unreadCount > 0,
   };
 }
@@ -452,4 +457,51 @@ export const BlacklistStatus = { IN_BLACK_LIST: 0, NOT_IN_BLACK_LIST: 1 } as con
 /** Whether this user blocked `userId`, as a `BlacklistStatus`. */
 export function getBlacklistStatus(userId: string): Promise<IAsyncRes<number>> {
   return settle(async () => ((await requireClient().getBlacklistStatus(userId)) ? BlacklistStatus.IN_BLACK_LIST : BlacklistStatus.NOT_IN_BLACK_LIST));
+}
+
+/** Pins a conversation to the top of the user's list, on all of their devices. */
+export function setConversationToTop(conversation: Conversation, isTop = true): Promise<IAsyncRes<undefined>> {
+  return act((client) => client.setConversationToTop(conversation, isTop));
+}
+
+/** `NotificationStatus.OPEN` turns do-not-disturb on for the conversation, `CLOSE` off; on all of the user's devices. */
+export function setConversationNotificationStatus(conversation: Conversation, status: number): Promise<IAsyncRes<undefined>> {
+  return act((client) => client.setConversationNotificationStatus(conversation,
+    status === NotificationStatus.OPEN ? CoreNotificationStatus.DO_NOT_DISTURB : CoreNotificationStatus.NOTIFY));
+}
+
+export function getConversationNotificationStatus(conversation: Conversation): Promise<IAsyncRes<number>> {
+  return settle(async () => ((await requireClient().getConversationNotificationStatus(conversation)) === CoreNotificationStatus.DO_NOT_DISTURB
+    ? NotificationStatus.OPEN : NotificationStatus.CLOSE));
+}
+
+/** Every conversation's unread messages; `includeMuted` false leaves do-not-disturb ones out. */
+export function getTotalUnreadCount(includeMuted = true): Promise<IAsyncRes<number>> {
+  return settle(() => requireClient().getTotalUnreadCount({ excludeMuted: !includeMuted }));
+}
+
+/** Deletes messages for this user only (on all of their devices); the others keep theirs. */
+export function deleteMessages(conversation: Conversation, messages: Array<{ messageUId: string; sentTime?: number }>): Promise<IAsyncRes<undefined>> {
+  return act((client) => client.deleteRemoteMessages(conversation, messages));
+}
+
+/** Clears this user's history of the conversation up to `timestamp` (a message's sentTime). */
+export function clearHistoryMessages(conversation: Conversation, timestamp: number): Promise<IAsyncRes<undefined>> {
+  return act((client) => client.clearRemoteHistoryMessages(conversation, timestamp));
+}
+
+/** Conversations with messages containing `keyword` (the seed's 2.x name). */
+export function searchConversationByContent(keyword: string, conversationTypes?: number[]):
+  Promise<IAsyncRes<Array<{ conversationType: number; targetId: string; matchCount: number; latestMessage: IAReceivedMessage }>>> {
+  return settle(async () => (await requireClient().searchConversationByContent(keyword, conversationTypes))
+    .map((hit) => ({ conversationType: hit.conversationType, targetId: hit.targetId, matchCount: hit.matchCount, latestMessage: toReceived(hit.latestMessage) })));
+}
+
+/** A conversation's messages containing `keyword`, newest first, sent before `timestamp` (0: the newest). */
+export function searchMessageByContent(conversation: Conversation, keyword: string, timestamp = 0, count = 20):
+  Promise<IAsyncRes<{ list: IAReceivedMessage[]; hasMore: boolean }>> {
+  return settle(async () => {
+    const page = await requireClient().searchMessageByContent(conversation, keyword, timestamp, count);
+    return { list: page.messages.map((m) => toReceived(m)), hasMore: page.hasMore };
+  });
 }

@@ -154,6 +154,29 @@ describe('im-widget/compat: the seed\'s examples, unchanged', () => {
     assert.deepEqual(await RongIMLib.getBlacklistStatus('compat-pest'), { code: 0, data: RongIMLib.BlacklistStatus.NOT_IN_BLACK_LIST });
   });
 
+  it('pins, mutes, counts unread, searches and deletes for this user with the seed\'s calls', async () => {
+    const conversation = { conversationType: RongIMLib.ConversationType.PRIVATE, targetId: 'compat-eve' };
+    const eve = await suite.connect('compat-eve');
+    await eve.sendMessage({ conversationType: 1, targetId: 'compat-ann' }, new TextMessage({ content: '订单已发货 order shipped' }));
+    const delivered = await eve.sendMessage({ conversationType: 1, targetId: 'compat-ann' }, new TextMessage({ content: 'second note' }));
+    assert.equal((await RongIMLib.setConversationToTop(conversation, true)).code, 0);
+    assert.equal((await RongIMLib.setConversationNotificationStatus(conversation, RongIMLib.NotificationStatus.OPEN)).code, 0);
+    assert.deepEqual(await RongIMLib.getConversationNotificationStatus(conversation), { code: 0, data: RongIMLib.NotificationStatus.OPEN });
+    const listed = (await RongIMLib.getConversationList()).data!.find((c) => c.targetId === 'compat-eve')!;
+    assert.deepEqual([listed.isTop, listed.notificationStatus], [true, RongIMLib.NotificationStatus.OPEN]);
+    const all = (await RongIMLib.getTotalUnreadCount()).data!;
+    const notMuted = (await RongIMLib.getTotalUnreadCount(false)).data!;
+    assert.equal(all - notMuted, 2, 'eve\'s two unread are muted');
+    const found = await RongIMLib.searchMessageByContent(conversation, '订单');
+    assert.deepEqual(found.data!.list.map((m) => m.content.content), ['订单已发货 order shipped']);
+    const hits = await RongIMLib.searchConversationByContent('shipped');
+    assert.deepEqual(hits.data!.map((hit) => [hit.targetId, hit.matchCount]), [['compat-eve', 1]]);
+    assert.equal((await RongIMLib.deleteMessages(conversation, [{ messageUId: delivered.messageUid }])).code, 0);
+    const left = await RongIMLib.getHistoryMessages(conversation, { timestamp: 0, count: 10 });
+    assert.deepEqual(left.data!.list.map((m) => m.content.content), ['订单已发货 order shipped'], 'deleted for ann');
+    assert.equal((await eve.getHistoryMessages({ conversationType: 1, targetId: 'compat-ann' })).messages.length, 2, 'eve keeps both');
+  });
+
   it('answers errors with the seed\'s codes, never by throwing', async () => {
     const unknown = await RongIMLib.sendMessage({ conversationType: RongIMLib.ConversationType.GROUP, targetId: 'nobody-s-group' }, new RongIMLib.TextMessage({ content: 'x' }));
     assert.equal(unknown.code, RongIMLib.ErrorCode.RC_DISCUSSION_GROUP_ID_INVALID);
