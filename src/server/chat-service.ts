@@ -6,6 +6,7 @@ import { checkContent, neutralizeContent, typeFlags } from './content-rules.js';
 import type { FanoutBus } from './bus.js';
 import { ServiceError } from './service-error.js';
 import { CustomerService } from './customer-service.js';
+import { ChatroomService, type ChatroomOptions } from './chatroom.js';
 import { RateLimiter } from './rate-limit.js';
 import { errorLogger, type ErrorLogger } from './error-log.js';
 import {
@@ -94,6 +95,7 @@ export interface ChatServiceOptions {
   logError?: ErrorLogger;
   /** Told of every stored message, so that files it links to become readable by the conversation. */
   files?: { noteSent(conversationKey: string, content: Uint8Array, senderUserId: string): Promise<void> };
+  chatrooms?: ChatroomOptions;
 }
 
 /**
@@ -108,9 +110,12 @@ export class ChatService {
   private readonly recallWindowMs: number;
   /** Conversation type 5: sessions, queue, assignment, robot, ratings, notes. */
   readonly customerService: CustomerService;
+  /** Conversation type 4: rooms in memory, live delivery only (docs/chatroom.md). */
+  readonly chatrooms: ChatroomService;
 
   constructor(private readonly store: ChatStore, private readonly bus: FanoutBus, options: ChatServiceOptions) {
     this.customerService = new CustomerService(store, bus, options.logError ?? errorLogger((line) => console.error(line)));
+    this.chatrooms = new ChatroomService(bus, options.chatrooms);
     this.limiter = new RateLimiter(options.rateLimit);
     this.typingLimiter = new RateLimiter(options.rateLimit);
     this.recallWindowMs = (options.recallWindowSeconds ?? 120) * 1000;
@@ -142,6 +147,11 @@ export class ChatService {
       throw new ServiceError(ErrorCode.PARAMETER_ERROR, `content exceeds ${MAX_CONTENT_BYTES} bytes`);
     }
     content = validateContent(objectName, content, userId);
+    if (conversationType === ConversationType.CHATROOM) {
+      if (!this.limiter.take(userId)) throw new ServiceError(ErrorCode.SEND_FREQUENCY_TOO_FAST, 'sending too fast');
+      this.chatrooms.send(userId, sessionId, { clientMsgId, targetId, objectName, content, priority: outgoing.priority ?? 0 }, acknowledge);
+      return;
+    }
     const flags = typeFlags(objectName, outgoing);
     const serviceMessage = conversationType === ConversationType.CUSTOMER_SERVICE && flags.persisted;
     let stored: StoredMessage | undefined;
@@ -271,6 +281,9 @@ export class ChatService {
   }
 
   private async answer(userId: string, sessionId: string, topic: string, body: Uint8Array): Promise<QueryResult> {
+    if (topic.startsWith('room.')) {
+      return ok(new TextEncoder().encode(JSON.stringify(await this.chatrooms.query(userId, topic, parseJsonBody(body)))));
+    }
     if (topic.startsWith('cs.')) {
       // Customer-service topics carry JSON objects both ways (docs/customer-service.md).
       const answer = await this.customerService.query(userId, topic, parseJsonBody(body));

@@ -66,3 +66,14 @@ void everyCustomerServiceMethodListed;
  * `customerServiceRating`, `customerServiceWaiting`).
  */
 export type CustomerServiceClient = Pick<IMClient, CustomerServiceMethod | 'on' | 'off' | 'userId'>;
+
+/** The chatroom calls of `IMClient` (docs/chatroom.md): a `TabSharedClient` forwards them to the leading tab. */
+export const CHATROOM_METHODS = [
+  'joinChatRoom', 'quitChatRoom', 'getChatRoomInfo', 'getChatRoomHistoryMessages', 'setChatroomEntry', 'forceSetChatroomEntry',
+  'getChatroomEntry', 'getAllChatroomEntries', 'removeChatroomEntry', 'forceRemoveChatroomEntry', 'setFilterMessages',
+] as const satisfies ReadonlyArray<keyof IMClient>;
+
+export type ChatroomMethod = (typeof CHATROOM_METHODS)[number];
+
+/** What a chatroom UI needs of a client. */
+export type ChatroomClient = Pick<IMClient, ChatroomMethod | 'on' | 'off' | 'userId' | 'sendMessage' | 'status'>;

@@ -1,6 +1,6 @@
 import { ConnectionStatus, ErrorCode } from '../protocol/codes.js';
 import { decodeContent, encodeContent, type MessageContent } from '../messages/index.js';
-import { CUSTOMER_SERVICE_CHANGES, CUSTOMER_SERVICE_METHODS, type ChatClient, type CustomerServiceClient, type CustomerServiceMethod } from './chat-client.js';
+import { CHATROOM_METHODS, CUSTOMER_SERVICE_CHANGES, CUSTOMER_SERVICE_METHODS, type ChatroomMethod, type ChatClient, type CustomerServiceClient, type CustomerServiceMethod } from './chat-client.js';
 import type { IMClient, IMClientEvents } from './client.js';
 import { newClientMsgId } from './client.js';
 import { Emitter } from './emitter.js';
@@ -35,6 +35,7 @@ function browserEnvironment(): TabSharingEnvironment {
 const REMOTE_METHODS = [
   'sendMessage', 'getHistoryMessages', 'getConversationPage', 'getConversationList', 'clearUnreadCount', 'getProfiles',
   'removeConversation', 'recallMessage', 'retry', 'sendTypingStatus', 'getMessageReaders', ...CUSTOMER_SERVICE_METHODS,
+  ...CHATROOM_METHODS,
 ] as const;
 type RemoteMethod = (typeof REMOTE_METHODS)[number];
 
@@ -45,7 +46,7 @@ const runsOnce = (method: RemoteMethod): boolean => CUSTOMER_SERVICE_CHANGES.has
 const RELAYED_EVENTS = [
   'message', 'typing', 'status', 'conversation', 'disconnect', 'schedule', 'retry', 'reconnect', 'sent', 'sendFailed', 'tokenWillExpire',
   'tokenExpired', 'customerServiceQueue', 'customerServiceStatus', 'customerServiceRating', 'customerServiceWaiting',
-  'customerServiceTicket',
+  'customerServiceTicket', 'chatroomEntry', 'chatroomMembers', 'chatroomStatus',
 ] as const satisfies ReadonlyArray<keyof IMClientEvents>;
 
 /** How many call ids a leading tab remembers, to run a call asked again (after a change of leader) once. */
@@ -136,12 +137,12 @@ function decodeValue(value: unknown): unknown {
  * answering, the call rejects with RC_SOCKET_DISCONNECTED (its outcome unknown, as with an
  * IMClient whose link drops before the answer) instead of being asked of the next leader.
  */
-export interface TabSharedClient extends Pick<IMClient, CustomerServiceMethod> {}
+export interface TabSharedClient extends Pick<IMClient, CustomerServiceMethod | ChatroomMethod> {}
 
 export class TabSharedClient extends Emitter<IMClientEvents> implements ChatClient, CustomerServiceClient {
   static {
     // One forwarding method per customer-service call, typed by the interface above.
-    for (const method of CUSTOMER_SERVICE_METHODS) {
+    for (const method of [...CUSTOMER_SERVICE_METHODS, ...CHATROOM_METHODS]) {
       Object.defineProperty(TabSharedClient.prototype, method, {
         configurable: true,
         writable: true,
