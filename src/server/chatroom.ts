@@ -171,6 +171,11 @@ export class ChatroomService {
   send(userId: string, sessionId: string, outgoing: { clientMsgId: string; targetId: string; objectName: string; content: Uint8Array; priority: number },
     acknowledge: (ack: im.IPubAck) => void): void {
     const room = this.routeLive(userId, outgoing.targetId);
+    if (outgoing.objectName === 'RC:TypSts') {
+      // Who is typing is no news to a room of thousands: acknowledged, shown to no one.
+      acknowledge({ code: 0, messageUid: newMessageUid(), clientMsgId: outgoing.clientMsgId, sentTime: Date.now(), seq: 0, cursor: 0 });
+      return;
+    }
     if (outgoing.objectName === KV_NOTIFY_OBJECT_NAME || outgoing.objectName === MEMBERS_OBJECT_NAME) {
       throw new ServiceError(ErrorCode.PARAMETER_ERROR, `${outgoing.objectName} is the server's to send`);
     }

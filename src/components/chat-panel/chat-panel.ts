@@ -25,6 +25,7 @@ import { styles } from './chat-panel.styles.js';
  *
  * @csspart header - The header bar.
  * @csspart title - The conversation's name.
+ * @csspart members - A chatroom's member count (conversation type 4), under the title.
  * @csspart typing - Who is typing ("typing…", "Alice is typing…"), under the title while someone is.
  * @csspart status - The connection status (hidden while connected).
  * @csspart back-button - The back button.
@@ -57,9 +58,29 @@ export class ImChatPanel extends ImElement {
   private readonly groups = new StoreController(this, (state: ChatState) => state.groups);
   private readonly typing = new StoreController(this, (state: ChatState) => state.typing);
   private readonly connection = new StoreController(this, (state: ChatState) => state.connectionError);
+  private readonly rooms = new StoreController(this, (state: ChatState) => state.rooms);
+  /** Removed from the page while showing a chatroom: put back, it joins again. */
+  private leftRoom = false;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    if (this.leftRoom && this.conversationType === 4 && this.targetId) {
+      void this.status.current?.open({ conversationType: 4, targetId: this.targetId }).catch(() => undefined);
+    }
+    this.leftRoom = false;
+  }
+
+  /** A chatroom given by `conversation-type="4"` is quit when the panel leaves the page. */
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    if (this.conversationType === 4 && this.targetId && this.status.current) {
+      this.leftRoom = true;
+      void this.status.current.leaveRoom(this.targetId).catch(() => undefined);
+    }
+  }
 
   override updated(changed: Map<string, unknown>): void {
-    if (changed.has('session')) for (const controller of [this.status, this.active, this.users, this.groups, this.typing, this.connection]) controller.attach();
+    if (changed.has('session')) for (const controller of [this.status, this.active, this.users, this.groups, this.typing, this.connection, this.rooms]) controller.attach();
     if ((changed.has('targetId') || changed.has('conversationType') || changed.has('session')) && this.targetId) {
       void this.status.current?.open({ conversationType: this.conversationType, targetId: this.targetId }).catch(() => undefined);
     }
@@ -98,6 +119,7 @@ export class ImChatPanel extends ImElement {
     // Typing signals arrive only while connected, but the store keeps them until they expire:
     // whoever is typing shows, whatever the connection does meanwhile.
     const typers = shown ? selectTypingUsers({ typing: this.typing.value ?? {} }, conversationKey(shown), Date.now()) : [];
+    const room = shown?.conversationType === 4 ? this.rooms.value?.[conversationKey(shown)] : undefined;
     const typing = typingLabel(typers.map((userId) => conversationName(names, { conversationType: 1, targetId: userId })), shown?.conversationType === 3, strings);
     return html`
       <slot name="header">
@@ -107,6 +129,7 @@ export class ImChatPanel extends ImElement {
           <div class="heading">
             <h2 part="title" class="title">${title}</h2>
             <p class="activity" role="status">
+              <span part="members" class="members" ?hidden=${!room}>${room ? strings.roomMembers(room.memberCount) : ''}</span>
               <span part="typing" class="typing" ?hidden=${!typing}>${typing}</span>
               <span part="status" class="status" data-status=${status}>${this.connection.value?.fatal && status !== 6
                 ? strings.signInFailed(this.connection.value.code) : strings.status[status] ?? ''}</span>

@@ -22,6 +22,9 @@ export type ChatClient = Pick<IMClient,
   sendTypingStatus?(conversation: { conversationType: number; targetId: string }, typingContentType?: string): Promise<boolean>;
   /** Who of a group has read one of its messages. */
   getMessageReaders?(conversation: { conversationType: number; targetId: string }, seq: number): Promise<import('./types.js').MessageReaders>;
+  /** Chatrooms (conversation type 4): a ChatSession joins the room it opens and quits it when closed. */
+  joinChatRoom?(roomId: string, count?: number): Promise<import('./chatroom.js').ChatroomJoinResult>;
+  quitChatRoom?(roomId: string): Promise<void>;
   /** Recalls one of this user's messages for every member and device. */
   recallMessage?(conversation: { conversationType: number; targetId: string }, message: { messageUid: string; sentTime?: number }): Promise<unknown>;
 };

@@ -319,9 +319,10 @@ export class TabSharedClient extends Emitter<IMClientEvents> implements ChatClie
       this.setStatus(args[0] as ConnectionStatus);
       return;
     }
-    if (name === 'message') {
+    if (name === 'message' && (args[0] as IMMessage).persisted !== false) {
       const message = args[0] as IMMessage;
       // A status change comes as a notice message and then its customerServiceStatus event.
+      // (Live-only messages, such as a chatroom's, have no cursor: each comes once.)
       this.repeatedMessage = message.cursor <= this.seenCursor;
       if (this.repeatedMessage) return;
       this.seenCursor = message.cursor;

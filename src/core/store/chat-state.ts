@@ -99,6 +99,8 @@ export interface ChatState {
   uploads: Readonly<Record<string, readonly Upload[]>>;
   /** Who is typing where: conversation key → userId → when it stops showing (ms since the epoch). */
   typing: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  /** Chatrooms the session is in, by conversation key (`4:<roomId>`): how many members now. */
+  rooms?: Readonly<Record<string, { memberCount: number }>>;
 }
 
 /** A failed connection, as the elements show it. */
@@ -557,3 +559,20 @@ export const selectConversations = (state: ChatState): ConversationEntry[] =>
 
 export const selectTotalUnread = (state: ChatState): number =>
   Object.values(state.conversations.byKey).reduce((sum, entry) => sum + (entry.muted ? 0 : entry.unreadCount), 0);
+
+/**
+ * Chatroom messages (conversation type 4) go to the room's window only: no conversation entry,
+ * nothing unread. Their `seq` is the room's sentTime (strictly increasing per room), which orders them.
+ */
+export function receiveRoomMessages(state: ChatState, key: string, items: readonly MessageItem[]): ChatState {
+  const window = windowOf(state, key);
+  if (!items.length && window.loaded) return state;
+  return withWindow(state, key, { ...window, items: mergePage(window.items, items), loaded: true, hasOlder: false });
+}
+
+export function setRoom(state: ChatState, key: string, room: { memberCount: number } | undefined): ChatState {
+  const rooms = { ...state.rooms };
+  if (room) rooms[key] = room;
+  else delete rooms[key];
+  return { ...state, rooms };
+}
