@@ -9,6 +9,7 @@ import type { IMMessage } from '../../src/core/client/types.js';
 import { MessagePriority, type ChatroomEntryEvent } from '../../src/core/client/chatroom.js';
 import { api, tokenFor, useTestServer, waitFor } from '../helpers/server.js';
 import { TcpWebSocket } from '../helpers/tcp-websocket.js';
+import { FaultProxy } from '../helpers/fault-proxy.js';
 
 const room = (targetId: string) => ({ conversationType: ConversationType.CHATROOM, targetId });
 
@@ -107,6 +108,34 @@ describe('chatrooms: join, quit, one room per user, live delivery', () => {
     await rejoined;
     await ginaInbox.until((m) => m.filter((message) => textOf(message).startsWith('missed')).length === 3, 'the missed messages');
     assert.deepEqual(ginaInbox.messages.map(textOf), ['before', 'missed 1', 'missed 2', 'missed 3'], 'each once, in order');
+  });
+
+  it('a cut connection: the client reconnects, rejoins by itself and gets each missed message once', async () => {
+    const proxy = await FaultProxy.start({ upstreamPort: suite.server.port, seed: 1 });
+    try {
+      const kim = await suite.connect('kim', { url: `ws://127.0.0.1:${proxy.port}/im` });
+      const lee = await suite.connect('lee');
+      await kim.joinChatRoom('cut', -1);
+      await lee.joinChatRoom('cut', -1);
+      const kimInbox = inbox(kim);
+      await lee.sendMessage(room('cut'), new TextMessage({ content: 'before the cut' }));
+      await kimInbox.until((m) => m.length === 1, 'the first message');
+      // The network goes: the link is cut and nothing passes until it is back.
+      proxy.pause();
+      const lost = waitFor((check) => kim.on('disconnect', check), () => true, 'the lost link');
+      proxy.cutAll();
+      await lost;
+      for (const content of ['while away 1', 'while away 2']) await lee.sendMessage(room('cut'), new TextMessage({ content }));
+      const rejoined = waitFor((check) => kim.on('chatroomStatus', check), () => true, 'the rejoin');
+      proxy.resume();
+      await rejoined;
+      await lee.sendMessage(room('cut'), new TextMessage({ content: 'after' }));
+      await kimInbox.until((m) => m.some((message) => textOf(message) === 'after'), 'the message after the rejoin');
+      assert.deepEqual(kimInbox.messages.map(textOf), ['before the cut', 'while away 1', 'while away 2', 'after']);
+      assert.equal((await lee.getChatRoomInfo('cut', 20)).userTotalNums, 2);
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('the server leaves out the objectNames a member filters', async () => {

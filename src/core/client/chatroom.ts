@@ -67,6 +67,9 @@ export interface ChatroomRemoveOptions {
   notificationExtra?: string;
 }
 
+/** More than a room's window (200 by default) holds. */
+const SEEN_LIMIT = 1000;
+
 interface Hooks {
   query<T>(topic: string, body: Record<string, unknown>): Promise<T>;
   toMessage(wire: im.Message): IMMessage;
@@ -93,6 +96,8 @@ export function fromChatroomRecord(record: ChatroomWireMessage, roomId: string):
 export class ChatroomTracker {
   private room: { roomId: string; lastSentTime: number } | undefined;
   private filter = new Set<string>();
+  /** The room's messages seen lately: a rejoin's answer may repeat one that came live meanwhile. */
+  private readonly seen = new Set<string>();
 
   constructor(private readonly hooks: Hooks) {}
 
@@ -101,6 +106,8 @@ export class ChatroomTracker {
   }
 
   async join(roomId: string, count: number): Promise<ChatroomJoinResult> {
+    // An explicit join hands out the recent messages again, also those seen on an earlier visit.
+    this.seen.clear();
     const answer = await this.hooks.query<{ roomId: string; memberCount: number; messages: ChatroomWireMessage[]; time?: number }>(
       'room.join', { roomId, count });
     const lastSentTime = Math.max(answer.time ?? 0, ...answer.messages.map((m) => m.sentTime));
@@ -168,14 +175,21 @@ export class ChatroomTracker {
       return true;
     }
     this.noteSent(wire.targetId, wire.sentTime);
-    return this.filtered(wire.objectName);
+    return this.filtered(wire.objectName) || this.repeated(wire.messageUid);
+  }
+
+  private repeated(messageUid: string): boolean {
+    if (this.seen.has(messageUid)) return true;
+    this.seen.add(messageUid);
+    if (this.seen.size > SEEN_LIMIT) this.seen.delete(this.seen.values().next().value!);
+    return false;
   }
 
   private deliver(roomId: string, records: ChatroomWireMessage[]): IMMessage[] {
     const messages: IMMessage[] = [];
     for (const record of records) {
       this.noteSent(roomId, record.sentTime);
-      if (this.filtered(record.objectName)) continue;
+      if (this.filtered(record.objectName) || this.repeated(record.messageUid)) continue;
       const message = this.hooks.toMessage(fromChatroomRecord(record, roomId));
       messages.push(message);
       this.hooks.emitMessage(message);
