@@ -28,6 +28,8 @@ const KEY_PATTERN = /^[A-Za-z0-9_+=\-]{1,128}$/;
 const MAX_VALUE = 4096;
 const MAX_EXTRA = 512;
 const MEMBERS_NOTICE_MS = 1000;
+/** The recent window also stops at this many content bytes per room (contents go up to 128 KB each). */
+const WINDOW_BYTES = 1024 * 1024;
 const PAGE_BYTES = MAX_QUERY_BODY_BYTES - 256;
 const JSON_PAGE: PageBudget<unknown> = { maxBytes: PAGE_BYTES, sizeOf: (item) => Buffer.byteLength(JSON.stringify(item)) + 1 };
 
@@ -58,6 +60,7 @@ interface Room {
   recent: StoredMessage[];
   entries: Map<string, Entry>;
   lastSentTime: number;
+  recentBytes: number;
   membersNotice: { sentAt: number; timer: ReturnType<typeof setTimeout> | undefined };
 }
 
@@ -189,7 +192,10 @@ export class ChatroomService {
       content: outgoing.content, sentTime, seq: 0, counted: false,
     };
     room.recent.push(message);
-    if (room.recent.length > this.windowSize) room.recent.splice(0, room.recent.length - this.windowSize);
+    room.recentBytes += message.content.byteLength;
+    while (room.recent.length > this.windowSize || (room.recentBytes > WINDOW_BYTES && room.recent.length > 1)) {
+      room.recentBytes -= room.recent.shift()!.content.byteLength;
+    }
     acknowledge({ code: 0, messageUid: message.messageUid, clientMsgId: message.clientMsgId, sentTime, seq: 0, cursor: 0 });
     const recipients: string[] = [];
     for (const memberId of room.members.keys()) {
@@ -256,7 +262,7 @@ export class ChatroomService {
       }
       if (!room) {
         room = {
-          roomId, members: new Map(), recent: [], entries: new Map(), lastSentTime: 0, membersNotice: { sentAt: 0, timer: undefined },
+          roomId, members: new Map(), recent: [], entries: new Map(), lastSentTime: 0, recentBytes: 0, membersNotice: { sentAt: 0, timer: undefined },
         };
         this.rooms.set(roomId, room);
       }
@@ -268,7 +274,7 @@ export class ChatroomService {
     }
     let messages: StoredMessage[];
     let hasMore: boolean;
-    if (after > 0) {
+    if (body.after !== undefined) {
       const missed = room.recent.filter((m) => m.sentTime > after);
       // Newest last; what does not fit in one answer is asked for by history.
       const page = takePage(missed.slice().reverse().map(toWireRecord), this.windowSize, JSON_PAGE);
