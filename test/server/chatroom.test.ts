@@ -137,6 +137,20 @@ describe('chatrooms: join, quit, one room per user, live delivery', () => {
     }
   });
 
+  it('a member on long-polling gets room messages and KV notices too', async () => {
+    const polling = await suite.connect('mia', { transports: ['polling'] });
+    const ned = await suite.connect('ned');
+    assert.equal(polling.transportName, 'polling');
+    await polling.joinChatRoom('polled', -1);
+    await ned.joinChatRoom('polled', -1);
+    const pollingInbox = inbox(polling);
+    const entry = waitFor((check) => polling.on('chatroomEntry', check), () => true, 'the KV notice');
+    await ned.setChatroomEntry('polled', { key: 'k', value: 'v' });
+    await entry;
+    await ned.sendMessage(room('polled'), new TextMessage({ content: 'over polling' }), { priority: MessagePriority.LOW });
+    await pollingInbox.until((m) => m.some((message) => textOf(message) === 'over polling'), 'the message');
+  });
+
   it('the server leaves out the objectNames a member filters', async () => {
     const ivan = await suite.connect('ivan');
     const judy = await suite.connect('judy');

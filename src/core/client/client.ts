@@ -809,7 +809,8 @@ export class IMClient extends Emitter<IMClientEvents> {
       clientMsgId, conversationType: conversation.conversationType, targetId: conversation.targetId,
       objectName: content.objectName, content: outgoing.content as Uint8Array, order: Date.now() * 1000 + (this.order++ % 1000),
     };
-    this.writeStorage((storage) => storage.set(OUTBOX_PREFIX + clientMsgId, stored));
+    // A chatroom message is live only: after a reload it would go to a room the page is not in.
+    if (conversation.conversationType !== 4) this.writeStorage((storage) => storage.set(OUTBOX_PREFIX + clientMsgId, stored));
     return promise;
   }
 
