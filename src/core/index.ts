@@ -21,7 +21,13 @@ export * from './messages/index.js';
 export { ChatSession, toItem } from './client/chat-session.js';
 export type { ChatSessionOptions } from './client/chat-session.js';
 export type { ChatClient, CustomerServiceClient, CustomerServiceMethod } from './client/chat-client.js';
-export { CUSTOMER_SERVICE_METHODS } from './client/chat-client.js';
+export { CUSTOMER_SERVICE_METHODS, CHATROOM_METHODS } from './client/chat-client.js';
+export type { ChatroomClient, ChatroomMethod } from './client/chat-client.js';
+export { MessagePriority } from './client/chatroom.js';
+export type {
+  ChatroomEntry, ChatroomMember, ChatroomJoinResult, ChatroomInfo, ChatroomEntryEvent, ChatroomMembersEvent, ChatroomStatusEvent,
+  ChatroomEntryOptions, ChatroomRemoveOptions,
+} from './client/chatroom.js';
 export { TabSharedClient, canShareConnection } from './client/tab-shared-client.js';
 export type { TabSharedClientOptions } from './client/tab-shared-client.js';
 export type { SessionCacheOptions } from './client/session-cache.js';

@@ -4,7 +4,9 @@ import type { im } from '../core/protocol/generated/im.js';
 /** What one server node tells the sessions of other users (on this or other nodes). */
 export type BusEvent =
   /** `persisted: false`: a message that was not stored (no seq), for the sessions online now. */
-  | { kind: 'message'; recipients: readonly string[]; message: StoredMessage; fromSessionId: string; persisted?: boolean }
+  | { kind: 'message'; recipients: readonly string[]; message: StoredMessage; fromSessionId: string; persisted?: boolean;
+    /** Chatroom messages: who a slow reader loses first (MessagePriority in chatroom.ts). */
+    priority?: number }
   | { kind: 'conversation'; userId: string; update: im.IConversationUpdate; fromSessionId: string }
   /** Receipts about other users (a peer's read or delivered position, a group member's read), to every session of `recipients`. */
   | { kind: 'receipt'; recipients: readonly string[]; update: im.IConversationUpdate }

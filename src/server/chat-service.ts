@@ -8,6 +8,7 @@ import { ServiceError } from './service-error.js';
 import { CustomerService } from './customer-service.js';
 import { SocialService } from './social.js';
 import { ConversationService } from './conversation-service.js';
+import { ChatroomService, type ChatroomOptions } from './chatroom.js';
 import { RateLimiter } from './rate-limit.js';
 import { errorLogger, type ErrorLogger } from './error-log.js';
 import {
@@ -99,6 +100,7 @@ export interface ChatServiceOptions {
   logError?: ErrorLogger;
   /** Told of every stored message, so that files it links to become readable by the conversation. */
   files?: { noteSent(conversationKey: string, content: Uint8Array, senderUserId: string): Promise<void> };
+  chatrooms?: ChatroomOptions;
 }
 
 /**
@@ -117,6 +119,8 @@ export class ChatService {
   readonly social: SocialService;
   /** Pin, do not disturb, one-sided deletes, unread total, search (`conv.*`, `search.*`). */
   private readonly conversations: ConversationService;
+  /** Conversation type 4: rooms in memory, live delivery only (docs/chatroom.md). */
+  readonly chatrooms: ChatroomService;
 
   constructor(private readonly store: ChatStore, private readonly bus: FanoutBus, options: ChatServiceOptions) {
     this.customerService = new CustomerService(store, bus, options.logError ?? errorLogger((line) => console.error(line)));
@@ -125,6 +129,7 @@ export class ChatService {
       authorizeRead: (userId, type, targetId) => this.authorizeRead(userId, type, targetId),
       remove: (userId, sessionId, type, targetId) => this.remove(userId, sessionId, type, targetId),
     });
+    this.chatrooms = new ChatroomService(bus, options.chatrooms);
     this.limiter = new RateLimiter(options.rateLimit);
     this.typingLimiter = new RateLimiter(options.rateLimit);
     this.recallWindowMs = (options.recallWindowSeconds ?? 120) * 1000;
@@ -156,6 +161,11 @@ export class ChatService {
       throw new ServiceError(ErrorCode.PARAMETER_ERROR, `content exceeds ${MAX_CONTENT_BYTES} bytes`);
     }
     content = validateContent(objectName, content, userId);
+    if (conversationType === ConversationType.CHATROOM) {
+      if (!this.limiter.take(userId)) throw new ServiceError(ErrorCode.SEND_FREQUENCY_TOO_FAST, 'sending too fast');
+      this.chatrooms.send(userId, sessionId, { clientMsgId, targetId, objectName, content, priority: outgoing.priority ?? 0 }, acknowledge);
+      return;
+    }
     const flags = typeFlags(objectName, outgoing);
     const serviceMessage = conversationType === ConversationType.CUSTOMER_SERVICE && flags.persisted;
     let stored: StoredMessage | undefined;
@@ -286,6 +296,9 @@ export class ChatService {
   }
 
   private async answer(userId: string, sessionId: string, topic: string, body: Uint8Array): Promise<QueryResult> {
+    if (topic.startsWith('room.')) {
+      return ok(new TextEncoder().encode(JSON.stringify(await this.chatrooms.query(userId, topic, parseJsonBody(body)))));
+    }
     if (topic.startsWith('cs.')) {
       // Customer-service topics carry JSON objects both ways (docs/customer-service.md).
       const answer = await this.customerService.query(userId, topic, parseJsonBody(body));

@@ -106,6 +106,7 @@ export class Gateway {
         preAuth.release();
         ws.close(code === 0 ? CLOSE_NORMAL : CLOSE_POLICY);
       },
+      queuedBytes: () => ws.bufferedAmount,
       authenticated: () => preAuth.release(),
     });
     const idle = setTimeout(() => {
@@ -153,10 +154,16 @@ export class Gateway {
     if (!sessions) return;
     const before = this.platformsOf(session.userId!);
     sessions.delete(session);
-    if (sessions.size === 0) this.sessionsByUser.delete(session.userId!);
+    if (sessions.size === 0) {
+      this.sessionsByUser.delete(session.userId!);
+      this.onUserOffline(session.userId!);
+    }
     this.onSessionClosed(session.id);
     this.onSessionsChanged(session.userId!, before);
   }
+
+  /** Told when a user's last live session on this node ends (chatroom memberships start to lapse). */
+  onUserOffline: (userId: string) => void = () => {};
 
   // An arrow function: the bus calls it without `this`.
   private readonly deliver = (event: BusEvent): void => {
@@ -166,7 +173,10 @@ export class Gateway {
         if (!sessions) continue;
         const message = toWireMessage(event.message, userId, event.persisted !== false);
         for (const session of sessions) {
-          if (session.id !== event.fromSessionId) session.push({ type: FrameType.PUBLISH, body: { message } });
+          if (session.id === event.fromSessionId) continue;
+          // A chatroom message a slow reader cannot take now is dropped for it, lowest priority first.
+          if (event.priority !== undefined && this.context.service.chatrooms.drops.drop(event.priority, session.queuedBytes, this.limits.maxQueuedBytes)) continue;
+          session.push({ type: FrameType.PUBLISH, body: { message } });
         }
       }
       return;

@@ -215,6 +215,7 @@ export class LongPollGateway {
         }
         this.scheduleFlush(channel);
       },
+      queuedBytes: () => channel.pendingBytes,
       close: (code, reason) => {
         if (channel.ended) return;
         channel.ended = { code, reason };

@@ -14,6 +14,7 @@ const usage = `Usage: im-server [--port N] [--host H] [--data DIR] [--app-key K]
                  [--max-upload-bytes N] [--max-queued-bytes N] [--max-queries-in-flight N]
                  [--query-rate-limit N] [--connect-timeout SECONDS] [--max-unauthenticated-per-ip N]
                  [--trust-proxy] [--accept-seed-api-signature] [--cs-visitors] [--demo]
+                 [--chatroom-max-members N] [--chatroom-keep-seconds N] [--chatroom-window N]
   --port        port to listen on; 0 picks a free one (default 8080)
   --host        address to bind (default 127.0.0.1)
   --data        directory for the SQLite store (default ./data)
@@ -39,6 +40,11 @@ const usage = `Usage: im-server [--port N] [--host H] [--data DIR] [--app-key K]
                 are still single-use); off by default: sign method, path and body instead
   --cs-visitors  serve POST /cs/visitor: browsers get an anonymous customer-service visitor id
                 (visitor-…) and its token, 20 a minute per client IP (on with --demo)
+  --chatroom-max-members N  members one chatroom may hold; 0 = no cap (default 0); a join past
+                it is refused with RC_CHATROOM_IS_FULL 23411
+  --chatroom-keep-seconds N  how long a member whose connection dropped stays in the room
+                (default 1800)
+  --chatroom-window N  recent messages kept in memory per room for joins and history (default 200)
   --demo        create demo users and a group, and serve the demo page`;
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -79,6 +85,7 @@ try {
       'connect-timeout': { type: 'string' }, 'max-unauthenticated-per-ip': { type: 'string' }, 'trust-proxy': { type: 'boolean' }, 'cs-visitors': { type: 'boolean' },
       // Hidden (tests): signed-in long-poll channels at most.
       'max-poll-channels': { type: 'string' },
+      'chatroom-max-members': { type: 'string' }, 'chatroom-keep-seconds': { type: 'string' }, 'chatroom-window': { type: 'string' },
       'poll-hold-ms': { type: 'string' }, 'single-login': { type: 'string' }, 'recall-window': { type: 'string' }, help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -118,6 +125,9 @@ const server = await startServer({
   maxUnauthenticatedPerIp: integer(values['max-unauthenticated-per-ip'], 'max-unauthenticated-per-ip', DEFAULT_MAX_UNAUTHENTICATED_PER_IP, 1, 1_000_000),
   trustProxy: values['trust-proxy'] ?? false,
   ...(values['max-poll-channels'] === undefined ? {} : { maxPollChannels: integer(values['max-poll-channels'], 'max-poll-channels', 0, 1, 1_000_000) }),
+  chatroomMaxMembers: integer(values['chatroom-max-members'], 'chatroom-max-members', 0, 0, 1_000_000_000),
+  chatroomKeepSeconds: integer(values['chatroom-keep-seconds'], 'chatroom-keep-seconds', 1800, 1, 365 * 86_400),
+  chatroomWindow: integer(values['chatroom-window'], 'chatroom-window', 200, 1, 100_000),
   demo: values.demo ?? false,
   csVisitors: values['cs-visitors'] ?? values.demo ?? false,
   demoFiles: {

@@ -58,6 +58,10 @@ export interface ServerOptions {
   maxPollChannels?: number;
   /** Serve POST /cs/visitor: anonymous customer-service visitors get an id and a token (default: on with `demo`). */
   csVisitors?: boolean;
+  /** Chatrooms: members per room (0 = no cap), seconds a dropped member stays, recent messages kept per room. */
+  chatroomMaxMembers?: number;
+  chatroomKeepSeconds?: number;
+  chatroomWindow?: number;
   /** What demo mode serves: the demo page and the widget's script-tag build, by path. */
   demoFiles?: DemoFiles;
   log?: (message: string) => void;
@@ -81,7 +85,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     dataDir: options.dataDir, appKey: options.appKey, appSecret: options.appSecret, store, log,
     maxUploadBytes: options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES,
   });
-  const service = new ChatService(store, bus, { rateLimit: options.rateLimit, recallWindowSeconds: options.recallWindowSeconds, files, logError });
+  const service = new ChatService(store, bus, { rateLimit: options.rateLimit, recallWindowSeconds: options.recallWindowSeconds, files, logError,
+    chatrooms: { maxMembers: options.chatroomMaxMembers, keepSeconds: options.chatroomKeepSeconds, window: options.chatroomWindow } });
   const maxQueuedBytes = options.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES;
   const preAuth = new PreAuthLimits({
     connectTimeoutMs: (options.connectTimeoutSeconds ?? DEFAULT_CONNECT_TIMEOUT_SECONDS) * 1000,
@@ -94,7 +99,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     maxQueriesInFlight: options.maxQueriesInFlight ?? DEFAULT_MAX_QUERIES_IN_FLIGHT, queryLimiter,
   }, bus, options.singleLogin ?? new Set(), { maxQueuedBytes, preAuth });
   service.customerService.usePresence((userId) => gateway.isOnline(userId));
-  gateway.onUserOnline = (userId) => service.customerService.userOnline(userId);
+  gateway.onUserOnline = (userId) => {
+    service.customerService.userOnline(userId);
+    service.chatrooms.userOnline(userId);
+  };
+  gateway.onUserOffline = (userId) => service.chatrooms.userOffline(userId);
   service.social.usePresence(gateway);
   gateway.onSessionsChanged = (userId, before) => service.social.sessionsChanged(userId, before);
   gateway.onSessionClosed = (sessionId) => service.social.sessionClosed(sessionId);
@@ -117,6 +126,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const metrics = async () => ({
     connections: gateway.connectionCount, unauthenticated: preAuth.unauthenticatedCount, rssBytes: process.memoryUsage.rss(),
     ...(await store.stats()),
+    chatrooms: service.chatrooms.roomCount, chatroomDroppedLow: service.chatrooms.drops.low,
+    chatroomDroppedNormal: service.chatrooms.drops.normal, chatroomDroppedHigh: service.chatrooms.drops.high,
   });
   let stopBot = () => {};
   if (options.demo) {

@@ -13,6 +13,8 @@ export interface SessionLink {
   send(bytes: Uint8Array): void;
   /** Closes the link after what was sent so far; `code` is an ErrorCode. */
   close(code: number, reason: string): void;
+  /** Bytes sent and waiting for the peer to take them (chatroom priorities drop by it). */
+  queuedBytes?(): number;
   /** Told once, when CONNECT succeeds. */
   authenticated?(): void;
 }
@@ -206,6 +208,11 @@ export class Session {
     if (error instanceof ServiceError) return error.code;
     this.context.logError('session', error);
     return ErrorCode.UNKNOWN;
+  }
+
+  /** Bytes waiting for the peer (0 where the link does not tell). */
+  get queuedBytes(): number {
+    return this.link.queuedBytes?.() ?? 0;
   }
 
   /** Pushes a frame to the client (fan-out from other sessions). */

@@ -24,6 +24,7 @@ export const styles = css`
     overflow: hidden; text-overflow: ellipsis; white-space: nowrap;
   }
   .typing { font-style: italic; }
+  .members:not([hidden]) + .typing:not([hidden])::before { content: '· '; }
   .status[data-status='0'] { display: none; }
   .typing:not([hidden]) + .status:not([data-status='0'])::before { content: '· '; }
   :host([show-back]) { --_back-display: inline-grid; }

@@ -26,6 +26,7 @@ import { presenceDot, presenceStyles } from '../internal/presence.js';
  *
  * @csspart header - The header bar.
  * @csspart title - The conversation's name.
+ * @csspart members - A chatroom's member count (conversation type 4), under the title.
  * @csspart typing - Who is typing ("typing…", "Alice is typing…"), under the title while someone is.
  * @csspart status - The connection status (hidden while connected).
  * @csspart back-button - The back button.
@@ -63,15 +64,31 @@ export class ImChatPanel extends ImElement {
   private readonly connection = new StoreController(this, (state: ChatState) => state.connectionError);
   private readonly presence = new StoreController(this, (state: ChatState) => state.presence);
   private readonly blocked = new StoreController(this, (state: ChatState) => state.blocked);
+  private readonly rooms = new StoreController(this, (state: ChatState) => state.rooms);
   /** The header's menu: closed, open, or asking to confirm a block. */
   @state() private menu: 'closed' | 'open' | 'confirm' = 'closed';
   /** The private chat's user whose presence is watched, and how to stop. */
   private watching = { userId: '', stop: () => {} };
+  /** Removed from the page while showing a chatroom: put back, it joins again. */
+  private leftRoom = false;
 
+  override connectedCallback(): void {
+    super.connectedCallback();
+    if (this.leftRoom && this.conversationType === 4 && this.targetId) {
+      void this.status.current?.open({ conversationType: 4, targetId: this.targetId }).catch(() => undefined);
+    }
+    this.leftRoom = false;
+  }
+
+  /** Stops watching the peer's presence; a chatroom given by `conversation-type="4"` is quit when the panel leaves the page. */
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.watching.stop();
     this.watching = { userId: '', stop: () => {} };
+    if (this.conversationType === 4 && this.targetId && this.status.current) {
+      this.leftRoom = true;
+      void this.status.current.leaveRoom(this.targetId).catch(() => undefined);
+    }
   }
 
   /** The other user of the private chat shown (not a chat with oneself), or ''. */
@@ -82,7 +99,9 @@ export class ImChatPanel extends ImElement {
 
   override updated(changed: Map<string, unknown>): void {
     if (changed.has('session')) {
-      for (const controller of [this.status, this.active, this.users, this.groups, this.typing, this.connection, this.presence, this.blocked]) controller.attach();
+      for (const controller of [this.status, this.active, this.users, this.groups, this.typing, this.connection, this.presence, this.blocked, this.rooms]) {
+        controller.attach();
+      }
     }
     this.followPeer();
     if ((changed.has('targetId') || changed.has('conversationType') || changed.has('session')) && this.targetId) {
@@ -184,6 +203,7 @@ export class ImChatPanel extends ImElement {
     // Typing signals arrive only while connected, but the store keeps them until they expire:
     // whoever is typing shows, whatever the connection does meanwhile.
     const typers = shown ? selectTypingUsers({ typing: this.typing.value ?? {} }, conversationKey(shown), Date.now()) : [];
+    const room = shown?.conversationType === 4 ? this.rooms.value?.[conversationKey(shown)] : undefined;
     const typing = typingLabel(typers.map((userId) => conversationName(names, { conversationType: 1, targetId: userId })), shown?.conversationType === 3, strings);
     return html`
       <slot name="header">
@@ -193,6 +213,7 @@ export class ImChatPanel extends ImElement {
           <div class="heading">
             <h2 part="title" class="title">${title}${peer ? presenceDot(this.presence.value?.[peer], strings) : nothing}</h2>
             <p class="activity" role="status">
+              <span part="members" class="members" ?hidden=${!room}>${room ? strings.roomMembers(room.memberCount) : ''}</span>
               <span part="typing" class="typing" ?hidden=${!typing}>${typing}</span>
               <span part="status" class="status" data-status=${status}>${this.connection.value?.fatal && status !== 6
                 ? strings.signInFailed(this.connection.value.code) : strings.status[status] ?? ''}</span>

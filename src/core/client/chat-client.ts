@@ -22,6 +22,9 @@ export type ChatClient = Pick<IMClient,
   sendTypingStatus?(conversation: { conversationType: number; targetId: string }, typingContentType?: string): Promise<boolean>;
   /** Who of a group has read one of its messages. */
   getMessageReaders?(conversation: { conversationType: number; targetId: string }, seq: number): Promise<import('./types.js').MessageReaders>;
+  /** Chatrooms (conversation type 4): a ChatSession joins the room it opens and quits it when closed. */
+  joinChatRoom?(roomId: string, count?: number): Promise<import('./chatroom.js').ChatroomJoinResult>;
+  quitChatRoom?(roomId: string): Promise<void>;
   /** Recalls one of this user's messages for every member and device. */
   recallMessage?(conversation: { conversationType: number; targetId: string }, message: { messageUid: string; sentTime?: number }): Promise<unknown>;
 } & Partial<Pick<IMClient, import('./social.js').SocialMethod>>;
@@ -66,3 +69,14 @@ void everyCustomerServiceMethodListed;
  * `customerServiceRating`, `customerServiceWaiting`).
  */
 export type CustomerServiceClient = Pick<IMClient, CustomerServiceMethod | 'on' | 'off' | 'userId'>;
+
+/** The chatroom calls of `IMClient` (docs/chatroom.md): a `TabSharedClient` forwards them to the leading tab. */
+export const CHATROOM_METHODS = [
+  'joinChatRoom', 'quitChatRoom', 'getChatRoomInfo', 'getChatRoomHistoryMessages', 'setChatroomEntry', 'forceSetChatroomEntry',
+  'getChatroomEntry', 'getAllChatroomEntries', 'removeChatroomEntry', 'forceRemoveChatroomEntry', 'setFilterMessages',
+] as const satisfies ReadonlyArray<keyof IMClient>;
+
+export type ChatroomMethod = (typeof CHATROOM_METHODS)[number];
+
+/** What a chatroom UI needs of a client. */
+export type ChatroomClient = Pick<IMClient, ChatroomMethod | 'on' | 'off' | 'userId' | 'sendMessage' | 'status'>;

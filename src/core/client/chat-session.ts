@@ -5,7 +5,7 @@ import {
 import { Store } from '../store/store.js';
 import {
   conversationKey, deleteItem, deleteItems, initialChatState, setConversationFlags, markRead, noteMemberRead, recallItem, receiveConversations, receiveHistory, receiveMessage,
-  removeConversation, removeItem, restoreCache, setActive, setConnectionError, setDraft, setFileUrls, setGroup, setLoadingOlder, setPeerReceipts, setReply, setStatus,
+  receiveRoomMessages, removeConversation, removeItem, restoreCache, setActive, setRoom, setConnectionError, setDraft, setFileUrls, setGroup, setLoadingOlder, setPeerReceipts, setReply, setStatus,
   setStorageFallback, setTyping, setUpload, setUser, updateItem,
   windowOf, type ChatState, type ConversationRef, type MessageItem, type UserInfo,
 } from '../store/chat-state.js';
@@ -104,6 +104,10 @@ export class ChatSession {
       // Sends restored from storage, and (with a shared connection) the other tabs' sends.
       client.on('sent', (message) => this.onSent(message)),
       client.on('sendFailed', (clientMsgId, error) => this.onSendFailed(clientMsgId, error)),
+      client.on('chatroomMembers', ({ roomId, count }) => {
+        const key = conversationKey({ conversationType: ROOM, targetId: roomId });
+        if (this.state.rooms?.[key]) this.store.update((state) => setRoom(state, key, { memberCount: count }));
+      }),
     );
     const onShared = client.onShared?.((kind, data) => {
       // Signed out in another tab: this one must not reconnect and cache the user's data again.
@@ -217,7 +221,11 @@ export class ChatSession {
       // The open conversation's newest page: new since the link dropped, or never fetched
       // because it was opened before the first connection.
       const active = this.state.activeKey;
-      if (active) {
+      if (active?.startsWith(`${ROOM}:`)) {
+        // The client rejoins a room it was in by itself after a reconnect; a first join happens here.
+        const roomId = active.slice(2);
+        if (this.room !== roomId || !this.state.rooms?.[active]) await this.joinRoom(roomId);
+      } else if (active) {
         const conversation = this.state.conversations.byKey[active] ?? parseKey(active);
         await this.loadLatest(conversation);
         if (!this.viewedReads) await this.markRead(conversation);
@@ -293,6 +301,33 @@ export class ChatSession {
     await this.client.sendTypingStatus?.(conversation).catch(() => undefined);
   }
 
+  /** The chatroom this session is in (joined by opening it), if any. */
+  private room: string | undefined;
+
+  /** Joins a room (conversation type 4; opening it does): its recent messages and member count come into the store. */
+  async joinRoom(roomId: string): Promise<void> {
+    if (!this.client.joinChatRoom) throw new IMError(ErrorCode.PARAMETER_ERROR, 'this client has no chatrooms');
+    const key = conversationKey({ conversationType: ROOM, targetId: roomId });
+    this.room = roomId;
+    if (this.client.status !== ConnectionStatus.CONNECTED) return; // joined by refresh() once connected
+    const joined = await this.client.joinChatRoom(roomId, this.pageSize);
+    if (this.room !== roomId) return;
+    this.store.update((state) => setRoom(receiveRoomMessages(state, key, joined.messages.map(roomItem)), key, { memberCount: joined.memberCount }));
+    for (const message of joined.messages) this.learnUser(message.senderUserId, message.content);
+  }
+
+  /** Leaves the room (closing it does); its messages go from the store. */
+  async leaveRoom(roomId: string): Promise<void> {
+    const key = conversationKey({ conversationType: ROOM, targetId: roomId });
+    if (this.room === roomId) this.room = undefined;
+    this.store.update((state) => {
+      const windows = { ...state.windows };
+      delete windows[key];
+      return setRoom({ ...state, windows }, key, undefined);
+    });
+    if (this.client.status === ConnectionStatus.CONNECTED) await this.client.quitChatRoom?.(roomId).catch(() => undefined);
+  }
+
   /** Who of a group has read its message `seq` (the current members who received it, without the sender). */
   async getReaders(conversation: ConversationRef, seq: number): Promise<MessageReaders> {
     if (!this.client.getMessageReaders) throw new IMError(ErrorCode.PARAMETER_ERROR, 'this client cannot ask for readers');
@@ -300,6 +335,13 @@ export class ChatSession {
   }
 
   private onMessage(message: IMMessage): void {
+    if (message.conversationType === ROOM) {
+      // Live only, in the room's window: no conversation entry, nothing unread.
+      if (this.room !== message.targetId) return;
+      this.store.update((state) => receiveRoomMessages(state, conversationKey(message), [roomItem(message)]));
+      this.learnUser(message.senderUserId, message.content);
+      return;
+    }
     if (message.messageDirection === 2) this.stopTypingOf(conversationKey(message), message.senderUserId);
     if (message.content instanceof RecallCommandMessage) {
       const { messageUId, operatorId, recallTime, originalObjectName } = message.content;
@@ -381,7 +423,12 @@ export class ChatSession {
   async open(conversation: ConversationRef | undefined): Promise<void> {
     const key = conversation ? conversationKey(conversation) : undefined;
     this.store.update((state) => setActive(state, key));
+    if (this.room !== undefined && !(conversation?.conversationType === ROOM && conversation.targetId === this.room)) await this.leaveRoom(this.room);
     if (!conversation || !key) return;
+    if (conversation.conversationType === ROOM) {
+      await this.joinRoom(conversation.targetId);
+      return;
+    }
     const window = windowOf(this.state, key);
     if (window.loaded && this.client.status !== ConnectionStatus.CONNECTED) return; // the cache shows; the reconnect refreshes
     if (!window.loaded || window.stale) await this.loadLatest(conversation);
@@ -433,7 +480,8 @@ export class ChatSession {
    */
   async send(conversation: ConversationRef, content: MessageContent, options: { id?: string } = {}): Promise<MessageItem> {
     const item = this.echo(conversation, content, options.id ?? newClientMsgId());
-    this.store.update((state) => receiveMessage(state, item, { counted: false }));
+    if (conversation.conversationType === ROOM) this.store.update((state) => receiveRoomMessages(state, conversationKey(conversation), [item]));
+    else this.store.update((state) => receiveMessage(state, item, { counted: false }));
     return this.deliver(item);
   }
 
@@ -455,7 +503,9 @@ export class ChatSession {
     const key = conversationKey(item);
     try {
       const sent = await this.client.sendMessage(item, item.content, { clientMsgId: item.id });
-      const change = { status: 'sent' as const, seq: sent.seq, messageUid: sent.messageUid, sentTime: sent.sentTime };
+      // A room's message is ordered by its sentTime (it has no seq).
+      const seq = item.conversationType === ROOM ? sent.sentTime : sent.seq;
+      const change = { status: 'sent' as const, seq, messageUid: sent.messageUid, sentTime: sent.sentTime };
       this.store.update((state) => updateItem(state, key, item.id, change));
       return { ...item, ...change };
     } catch (error) {
@@ -727,6 +777,7 @@ export class ChatSession {
 
   /** Stops following the client; what the cache has not written yet is written first. */
   async dispose(): Promise<void> {
+    if (this.room !== undefined) await this.leaveRoom(this.room);
     clearTimeout(this.readTimer);
     for (const timer of this.typingTimers.values()) clearTimeout(timer);
     this.typingTimers.clear();
@@ -751,6 +802,11 @@ export class ChatSession {
     this.store.update(() => initialChatState());
   }
 }
+
+const ROOM = 4;
+
+/** A chatroom message as an item: its sentTime (strictly increasing per room) stands for the seq it does not have. */
+const roomItem = (message: IMMessage): MessageItem => ({ ...toItem(message), seq: message.sentTime });
 
 function parseKey(key: string): ConversationRef {
   const at = key.indexOf(':');

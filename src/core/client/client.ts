@@ -25,6 +25,10 @@ import {
   type CustomerServiceTicket,
 } from './customer-service.js';
 import { SocialCalls, isSocialSignal, type BlacklistChange, type BlacklistPage, type ChosenUserStatus, type UserStatus, type UserStatusAnswer } from './social.js';
+import {
+  ChatroomTracker, type ChatroomEntryEvent, type ChatroomEntryOptions, type ChatroomInfo, type ChatroomJoinResult, type ChatroomMembersEvent,
+  type ChatroomRemoveOptions, type ChatroomStatusEvent, type MessagePriority,
+} from './chatroom.js';
 
 /** Options of the upload sugar: the send's, plus how the file is served and a way to cancel. */
 export interface MediaSendOptions extends SendOptions {
@@ -157,6 +161,10 @@ export interface IMClientEvents extends Record<string, unknown[]> {
   userStatus: [UserStatus];
   /** This user blacklisted or unblocked someone (on this device or another). */
   blacklist: [BlacklistChange];
+  /** Chatrooms (docs/chatroom.md): a KV entry of the room was set or removed; the member count; a rejoin after a reconnect. */
+  chatroomEntry: [ChatroomEntryEvent];
+  chatroomMembers: [ChatroomMembersEvent];
+  chatroomStatus: [ChatroomStatusEvent];
 }
 
 export interface SendOptions {
@@ -165,6 +173,8 @@ export interface SendOptions {
    * local echo) or is retrying a failed send: the server stores one message per id.
    */
   clientMsgId?: string;
+  /** Chatroom messages: which a slow reader loses first (LOW, then NORMAL; HIGH is kept). */
+  priority?: MessagePriority;
 }
 
 interface OutboxEntry {
@@ -558,6 +568,7 @@ export class IMClient extends Emitter<IMClientEvents> {
     if (wasReconnecting) this.emit('reconnect');
     for (const entry of this.outbox.values()) this.transmit(entry, true);
     this.sync();
+    if (wasReconnecting) void this.chatroom.rejoin();
   }
 
   /**
@@ -793,6 +804,7 @@ export class IMClient extends Emitter<IMClientEvents> {
     const outgoing: im.IOutgoing = {
       clientMsgId, conversationType: conversation.conversationType, targetId: conversation.targetId,
       objectName: content.objectName, content: encodeContent(content), counted: typeOptions.isCounted, persisted: typeOptions.isPersited,
+      ...(options.priority ? { priority: options.priority } : {}),
     };
     let settle!: Pick<OutboxEntry, 'resolve' | 'reject'>;
     const promise = new Promise<IMMessage<C>>((resolve, reject) => {
@@ -804,7 +816,8 @@ export class IMClient extends Emitter<IMClientEvents> {
       clientMsgId, conversationType: conversation.conversationType, targetId: conversation.targetId,
       objectName: content.objectName, content: outgoing.content as Uint8Array, order: Date.now() * 1000 + (this.order++ % 1000),
     };
-    this.writeStorage((storage) => storage.set(OUTBOX_PREFIX + clientMsgId, stored));
+    // A chatroom message is live only: after a reload it would go to a room the page is not in.
+    if (conversation.conversationType !== 4) this.writeStorage((storage) => storage.set(OUTBOX_PREFIX + clientMsgId, stored));
     return promise;
   }
 
@@ -943,6 +956,7 @@ export class IMClient extends Emitter<IMClientEvents> {
     }
     // A message that was not stored never comes back by sync to be told apart from others'.
     if (!entry.outgoing.persisted) this.ownSent.delete(entry.clientMsgId);
+    if (entry.conversation.conversationType === 4) this.chatroom.noteSent(entry.conversation.targetId, ack.sentTime);
     this.noteSeq(entry.conversation, ack.seq);
     entry.resolve({
       ...entry.conversation, senderUserId: this.userIdValue!, objectName: entry.content.objectName, content: entry.content,
@@ -967,6 +981,7 @@ export class IMClient extends Emitter<IMClientEvents> {
           this.emitCustomerServiceEvent(message);
           return;
         }
+        if (message.conversationType === 4 && this.chatroom.intercept(message)) return;
         if (isSocialSignal(message)) {
           this.social.receive(message);
           return;
@@ -1363,6 +1378,72 @@ export class IMClient extends Emitter<IMClientEvents> {
   getBlacklist(options?: { after?: string; count?: number }): Promise<BlacklistPage> { return this.social.getBlacklist(options); }
   /** Whether this user blacklisted `userId`. */
   getBlacklistStatus(userId: string): Promise<boolean> { return this.social.getBlacklistStatus(userId); }
+
+  // ---- chatrooms (conversation type 4; docs/chatroom.md) ----
+
+  private readonly chatroom = new ChatroomTracker({
+    query: (topic, body) => this.customerServiceQuery(topic, body),
+    toMessage: (wire) => this.toMessage(wire),
+    emitMessage: (message) => this.emit('message', message),
+    emitEntry: (event) => this.emit('chatroomEntry', event),
+    emitMembers: (event) => this.emit('chatroomMembers', event),
+    emitStatus: (event) => this.emit('chatroomStatus', event),
+  });
+
+  /**
+   * Joins a room (made by its first join), leaving the room this user was in. `count`: recent
+   * messages to get (-1 none, 0 the default 10, at most 50), returned and emitted as `message`.
+   * After a dropped connection the client joins again by itself and gets what it missed.
+   */
+  joinChatRoom(roomId: string, count = 10): Promise<ChatroomJoinResult> {
+    return this.chatroom.join(roomId, count);
+  }
+
+  quitChatRoom(roomId: string): Promise<void> {
+    return this.chatroom.quit(roomId);
+  }
+
+  /** Members: how many, and `count` (0–20) of them by join time (`order` 1 oldest first, 2 newest first). */
+  getChatRoomInfo(roomId: string, count = 0, order = 1): Promise<ChatroomInfo> {
+    return this.customerServiceQuery('room.info', { roomId, count, order });
+  }
+
+  /** The room's recent window (kept in the server's memory): `order` 0 before `timestamp` (0 = now), 1 after; oldest first. */
+  getChatRoomHistoryMessages(roomId: string, count = 20, order = 0, timestamp = 0): Promise<{ messages: IMMessage[]; hasMore: boolean }> {
+    return this.chatroom.history(roomId, count, order, timestamp);
+  }
+
+  /** Sets a KV entry of the room; one another user set is refused with CHATROOM_KV_OVERWRITE_INVALID 23424. */
+  setChatroomEntry(roomId: string, entry: ChatroomEntryOptions): Promise<void> {
+    return this.customerServiceQuery('room.kv.set', { roomId, ...entry }).then(() => undefined);
+  }
+
+  forceSetChatroomEntry(roomId: string, entry: ChatroomEntryOptions): Promise<void> {
+    return this.customerServiceQuery('room.kv.set', { roomId, ...entry, force: true }).then(() => undefined);
+  }
+
+  /** An entry's value; CHATROOM_KEY_NOT_EXIST 23427 when there is none. */
+  async getChatroomEntry(roomId: string, key: string): Promise<string> {
+    return (await this.customerServiceQuery<{ value: string }>('room.kv.get', { roomId, key })).value;
+  }
+
+  async getAllChatroomEntries(roomId: string): Promise<Record<string, string>> {
+    const answer = await this.customerServiceQuery<{ entries: Array<{ key: string; value: string }> }>('room.kv.all', { roomId });
+    return Object.fromEntries(answer.entries.map((entry) => [entry.key, entry.value]));
+  }
+
+  removeChatroomEntry(roomId: string, entry: ChatroomRemoveOptions): Promise<void> {
+    return this.customerServiceQuery('room.kv.remove', { roomId, ...entry }).then(() => undefined);
+  }
+
+  forceRemoveChatroomEntry(roomId: string, entry: ChatroomRemoveOptions): Promise<void> {
+    return this.customerServiceQuery('room.kv.remove', { roomId, ...entry, force: true }).then(() => undefined);
+  }
+
+  /** Chatroom messages of these objectNames are no longer delivered to this user (the server leaves them out). */
+  setFilterMessages(objectNames: string[]): Promise<void> {
+    return this.chatroom.setFilter(objectNames, this.statusValue === ConnectionStatus.CONNECTED);
+  }
 
   // ---- customer service (conversation type 5; docs/customer-service.md) ----
 

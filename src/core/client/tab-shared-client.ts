@@ -1,6 +1,6 @@
 import { ConnectionStatus, ErrorCode } from '../protocol/codes.js';
 import { decodeContent, encodeContent, type MessageContent } from '../messages/index.js';
-import { CUSTOMER_SERVICE_CHANGES, CUSTOMER_SERVICE_METHODS, type ChatClient, type CustomerServiceClient, type CustomerServiceMethod } from './chat-client.js';
+import { CHATROOM_METHODS, CUSTOMER_SERVICE_CHANGES, CUSTOMER_SERVICE_METHODS, type ChatroomMethod, type ChatClient, type CustomerServiceClient, type CustomerServiceMethod } from './chat-client.js';
 import type { IMClient, IMClientEvents } from './client.js';
 import { newClientMsgId } from './client.js';
 import { Emitter } from './emitter.js';
@@ -39,6 +39,7 @@ const REMOTE_METHODS = [
   'removeConversation', 'recallMessage', 'retry', 'sendTypingStatus', 'getMessageReaders', ...CUSTOMER_SERVICE_METHODS,
   ...SOCIAL_METHODS,
   ...CONVERSATION_TOOL_METHODS,
+  ...CHATROOM_METHODS,
 ] as const;
 type RemoteMethod = (typeof REMOTE_METHODS)[number];
 
@@ -49,7 +50,7 @@ const runsOnce = (method: RemoteMethod): boolean => CUSTOMER_SERVICE_CHANGES.has
 const RELAYED_EVENTS = [
   'message', 'typing', 'status', 'conversation', 'disconnect', 'schedule', 'retry', 'reconnect', 'sent', 'sendFailed', 'tokenWillExpire',
   'tokenExpired', 'customerServiceQueue', 'customerServiceStatus', 'customerServiceRating', 'customerServiceWaiting',
-  'customerServiceTicket', 'userStatus', 'blacklist',
+  'customerServiceTicket', 'userStatus', 'blacklist', 'chatroomEntry', 'chatroomMembers', 'chatroomStatus',
 ] as const satisfies ReadonlyArray<keyof IMClientEvents>;
 
 /** How many call ids a leading tab remembers, to run a call asked again (after a change of leader) once. */
@@ -147,12 +148,12 @@ function decodeValue(value: unknown): unknown {
  * answering, the call rejects with RC_SOCKET_DISCONNECTED (its outcome unknown, as with an
  * IMClient whose link drops before the answer) instead of being asked of the next leader.
  */
-export interface TabSharedClient extends Pick<IMClient, CustomerServiceMethod | SocialMethod>, ConversationTools {}
+export interface TabSharedClient extends Pick<IMClient, CustomerServiceMethod | SocialMethod | ChatroomMethod>, ConversationTools {}
 
 export class TabSharedClient extends Emitter<IMClientEvents> implements ChatClient, CustomerServiceClient {
   static {
     // One forwarding method per customer-service call, typed by the interface above.
-    for (const method of [...CUSTOMER_SERVICE_METHODS, ...SOCIAL_METHODS, ...CONVERSATION_TOOL_METHODS]) {
+    for (const method of [...CUSTOMER_SERVICE_METHODS, ...SOCIAL_METHODS, ...CONVERSATION_TOOL_METHODS, ...CHATROOM_METHODS]) {
       Object.defineProperty(TabSharedClient.prototype, method, {
         configurable: true,
         writable: true,
@@ -329,9 +330,10 @@ export class TabSharedClient extends Emitter<IMClientEvents> implements ChatClie
       this.setStatus(args[0] as ConnectionStatus);
       return;
     }
-    if (name === 'message') {
+    if (name === 'message' && (args[0] as IMMessage).persisted !== false) {
       const message = args[0] as IMMessage;
       // A status change comes as a notice message and then its customerServiceStatus event.
+      // (Live-only messages, such as a chatroom's, have no cursor: each comes once.)
       this.repeatedMessage = message.cursor <= this.seenCursor;
       if (this.repeatedMessage) return;
       this.seenCursor = message.cursor;

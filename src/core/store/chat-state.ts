@@ -103,6 +103,8 @@ export interface ChatState {
   presence?: Readonly<Record<string, PresenceInfo>>;
   /** Users this user blocked (true) or not (false), as far as known, by user id. */
   blocked?: Readonly<Record<string, boolean>>;
+  /** Chatrooms the session is in, by conversation key (`4:<roomId>`): how many members now. */
+  rooms?: Readonly<Record<string, { memberCount: number }>>;
 }
 
 /** What the widget shows of a user's online status. */
@@ -606,3 +608,20 @@ export const selectConversations = (state: ChatState): ConversationEntry[] =>
 
 export const selectTotalUnread = (state: ChatState): number =>
   Object.values(state.conversations.byKey).reduce((sum, entry) => sum + (entry.muted ? 0 : entry.unreadCount), 0);
+
+/**
+ * Chatroom messages (conversation type 4) go to the room's window only: no conversation entry,
+ * nothing unread. Their `seq` is the room's sentTime (strictly increasing per room), which orders them.
+ */
+export function receiveRoomMessages(state: ChatState, key: string, items: readonly MessageItem[]): ChatState {
+  const window = windowOf(state, key);
+  if (!items.length && window.loaded) return state;
+  return withWindow(state, key, { ...window, items: mergePage(window.items, items), loaded: true, hasOlder: false });
+}
+
+export function setRoom(state: ChatState, key: string, room: { memberCount: number } | undefined): ChatState {
+  const rooms = { ...state.rooms };
+  if (room) rooms[key] = room;
+  else delete rooms[key];
+  return { ...state, rooms };
+}

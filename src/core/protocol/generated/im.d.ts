@@ -263,6 +263,9 @@ export namespace im {
 
         /** Outgoing senderUserId */
         senderUserId?: (string|null);
+
+        /** Outgoing priority */
+        priority?: (number|null);
     }
 
     /** Represents an Outgoing. */
@@ -297,6 +300,9 @@ export namespace im {
 
         /** Outgoing senderUserId. */
         public senderUserId: string;
+
+        /** Outgoing priority. */
+        public priority: number;
 
         /**
          * Encodes the specified Outgoing message. Does not implicitly {@link im.Outgoing.verify|verify} messages.

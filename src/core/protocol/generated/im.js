@@ -654,6 +654,7 @@ export const im = $root.im = (() => {
          * @property {boolean|null} [counted] Outgoing counted
          * @property {boolean|null} [persisted] Outgoing persisted
          * @property {string|null} [senderUserId] Outgoing senderUserId
+         * @property {number|null} [priority] Outgoing priority
          */
 
         /**
@@ -736,6 +737,14 @@ export const im = $root.im = (() => {
         Outgoing.prototype.senderUserId = "";
 
         /**
+         * Outgoing priority.
+         * @member {number} priority
+         * @memberof im.Outgoing
+         * @instance
+         */
+        Outgoing.prototype.priority = 0;
+
+        /**
          * Encodes the specified Outgoing message. Does not implicitly {@link im.Outgoing.verify|verify} messages.
          * @function encode
          * @memberof im.Outgoing
@@ -767,6 +776,8 @@ export const im = $root.im = (() => {
                 writer.uint32(/* id 7, wireType 0 =*/56).bool(message.persisted);
             if (message.senderUserId != null && Object.hasOwnProperty.call(message, "senderUserId"))
                 writer.uint32(/* id 8, wireType 2 =*/66).string(message.senderUserId);
+            if (message.priority != null && Object.hasOwnProperty.call(message, "priority"))
+                writer.uint32(/* id 9, wireType 0 =*/72).uint32(message.priority);
             return writer;
         };
 
@@ -834,6 +845,10 @@ export const im = $root.im = (() => {
                     }
                 case 8: {
                         message.senderUserId = reader.string();
+                        break;
+                    }
+                case 9: {
+                        message.priority = reader.uint32();
                         break;
                     }
                 default:
