@@ -1,4 +1,3 @@
-import type { im } from '../protocol/generated/im.js';
 import { ConversationType } from '../protocol/codes.js';
 import type { ChatroomEntry, ChatroomMember, ChatroomWireMessage } from '../protocol/chatroom-records.js';
 import type { IMMessage } from './types.js';
@@ -70,9 +69,28 @@ export interface ChatroomRemoveOptions {
 /** More than a room's window (200 by default) holds. */
 const SEEN_LIMIT = 1000;
 
+/**
+ * The fields of a wire message this file reads and makes, spelled out: the generated codec's
+ * typings are not part of the published declarations.
+ */
+export interface RoomWireMessage {
+  messageUid: string;
+  clientMsgId: string;
+  conversationType: number;
+  targetId: string;
+  senderUserId: string;
+  objectName: string;
+  content: Uint8Array;
+  sentTime: number;
+  seq: number;
+  cursor: number;
+  counted: boolean;
+  persisted: boolean;
+}
+
 interface Hooks {
   query<T>(topic: string, body: Record<string, unknown>): Promise<T>;
-  toMessage(wire: im.Message): IMMessage;
+  toMessage(wire: RoomWireMessage): IMMessage;
   emitMessage(message: IMMessage): void;
   emitEntry(event: ChatroomEntryEvent): void;
   emitMembers(event: ChatroomMembersEvent): void;
@@ -80,12 +98,12 @@ interface Hooks {
 }
 
 /** A join or history answer's message as the wire message the client turns into an IMMessage. */
-export function fromChatroomRecord(record: ChatroomWireMessage, roomId: string): im.Message {
+export function fromChatroomRecord(record: ChatroomWireMessage, roomId: string): RoomWireMessage {
   return {
     messageUid: record.messageUid, clientMsgId: record.clientMsgId, conversationType: ConversationType.CHATROOM, targetId: roomId,
     senderUserId: record.senderUserId, objectName: record.objectName, content: new TextEncoder().encode(record.content),
     sentTime: record.sentTime, seq: 0, cursor: 0, counted: false, persisted: false,
-  } as im.Message;
+  };
 }
 
 /**
@@ -158,7 +176,7 @@ export class ChatroomTracker {
    * A live message of a room: signals become events, filtered ones go, the others are noted
    * and handed back to be emitted as `message`. Returns whether it was consumed here.
    */
-  intercept(wire: im.Message): boolean {
+  intercept(wire: Pick<RoomWireMessage, 'objectName' | 'content' | 'targetId' | 'senderUserId' | 'sentTime' | 'messageUid'>): boolean {
     if (wire.objectName === CHATROOM_MEMBERS_OBJECT_NAME || wire.objectName === CHATROOM_KV_OBJECT_NAME) {
       let content: Record<string, unknown> = {};
       try {

@@ -1,6 +1,5 @@
 import { ErrorCode, NotificationStatus } from '../protocol/codes.js';
 import type { ConversationSearchHit, SearchedMessage } from '../protocol/conversation-records.js';
-import type { im } from '../protocol/generated/im.js';
 import { IMError } from './errors.js';
 import type { Conversation, IMMessage } from './types.js';
 
@@ -34,16 +33,18 @@ const conversationOf = (conversation: Conversation) => {
   return { conversationType: conversation.conversationType, targetId: conversation.targetId };
 };
 
-/** A JSON answer's message as the wire message IMClient reads. */
-export const wireOf = (message: SearchedMessage): im.Message => ({
-  ...message, content: new TextEncoder().encode(message.content), persisted: true,
-}) as unknown as im.Message;
+/**
+ * A JSON answer's message as the fields of the wire message IMClient reads (spelled out here: the
+ * generated codec's typings are not part of the published declarations).
+ */
+export const wireOf = (message: SearchedMessage) => ({ ...message, content: new TextEncoder().encode(message.content), persisted: true });
+export type SearchedWireMessage = ReturnType<typeof wireOf>;
 
 /**
  * The calls behind IMClient's pin, do-not-disturb, one-sided delete, unread total and search
  * methods (docs: README, "Pin, do not disturb, deletes and search").
  */
-export const conversationTools = (query: JsonQuery, toMessage: (wire: im.Message) => IMMessage) => ({
+export const conversationTools = (query: JsonQuery, toMessage: (wire: SearchedWireMessage) => IMMessage) => ({
   setConversationToTop: (conversation: Conversation, isTop: boolean) =>
     query<ConversationSettings>('conv.top', { ...conversationOf(conversation), isTop: isTop !== false }),
 
