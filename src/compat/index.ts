@@ -505,3 +505,62 @@ export function searchMessageByContent(conversation: Conversation, keyword: stri
     return { list: page.messages.map((m) => toReceived(m)), hasMore: page.hasMore };
   });
 }
+
+/** Joins a chatroom (leaving the one this user was in); `count` recent messages come as `MESSAGES` (-1: none). */
+export function joinChatRoom(chatRoomId: string, options: { count?: number } = {}): Promise<IAsyncRes<undefined>> {
+  return act((client) => client.joinChatRoom(chatRoomId, options.count ?? 10));
+}
+
+export function quitChatRoom(chatRoomId: string): Promise<IAsyncRes<undefined>> {
+  return act((client) => client.quitChatRoom(chatRoomId));
+}
+
+/** The room's member count (`userCount`) and some members (`count`, `order` 1 oldest first, 2 newest first). */
+export function getChatRoomInfo(chatRoomId: string, options: { count?: number; order?: number } = {}):
+  Promise<IAsyncRes<{ userCount: number; userInfos: Array<{ id: string; time: number }> }>> {
+  return settle(async () => {
+    const info = await requireClient().getChatRoomInfo(chatRoomId, options.count ?? 0, options.order ?? 1);
+    return { userCount: info.userTotalNums, userInfos: info.userInfos.map((member) => ({ id: member.userId, time: member.time })) };
+  });
+}
+
+/** Recent messages of the room (kept in the server's memory): `order` 0 before `timestamp`, 1 after. */
+export function getChatRoomHistoryMessages(chatRoomId: string, options: { timestamp?: number; count?: number; order?: number } = {}):
+  Promise<IAsyncRes<{ list: IAReceivedMessage[]; hasMore: boolean }>> {
+  return settle(async () => {
+    const page = await requireClient().getChatRoomHistoryMessages(chatRoomId, options.count ?? 20, options.order ?? 0, options.timestamp ?? 0);
+    return { list: page.messages.map((m) => toReceived(m)), hasMore: page.hasMore };
+  });
+}
+
+interface ChatRoomEntry { key: string; value: string; isAutoDelete?: boolean; isSendNotification?: boolean; notificationExtra?: string }
+const entryOf = (entry: ChatRoomEntry) => ({
+  key: entry.key, value: entry.value, autoDelete: entry.isAutoDelete === true,
+  ...(entry.isSendNotification === undefined ? {} : { isSendNotification: entry.isSendNotification }),
+  ...(entry.notificationExtra === undefined ? {} : { notificationExtra: entry.notificationExtra }),
+});
+
+/** Sets a KV entry of the room (CHATROOM_KV_OVERWRITE_INVALID 23424 when another member's key exists). */
+export function setChatRoomEntry(chatRoomId: string, entry: ChatRoomEntry): Promise<IAsyncRes<undefined>> {
+  return act((client) => client.setChatroomEntry(chatRoomId, entryOf(entry)));
+}
+
+export function forceSetChatRoomEntry(chatRoomId: string, entry: ChatRoomEntry): Promise<IAsyncRes<undefined>> {
+  return act((client) => client.forceSetChatroomEntry(chatRoomId, entryOf(entry)));
+}
+
+export function removeChatRoomEntry(chatRoomId: string, entry: { key: string; isSendNotification?: boolean; notificationExtra?: string }): Promise<IAsyncRes<undefined>> {
+  return act((client) => client.removeChatroomEntry(chatRoomId, entry));
+}
+
+export function forceRemoveChatRoomEntry(chatRoomId: string, entry: { key: string; isSendNotification?: boolean; notificationExtra?: string }): Promise<IAsyncRes<undefined>> {
+  return act((client) => client.forceRemoveChatroomEntry(chatRoomId, entry));
+}
+
+export function getChatRoomEntry(chatRoomId: string, key: string): Promise<IAsyncRes<string>> {
+  return settle(() => requireClient().getChatroomEntry(chatRoomId, key));
+}
+
+export function getAllChatRoomEntries(chatRoomId: string): Promise<IAsyncRes<Record<string, string>>> {
+  return settle(() => requireClient().getAllChatroomEntries(chatRoomId));
+}

@@ -177,6 +177,26 @@ describe('im-widget/compat: the seed\'s examples, unchanged', () => {
     assert.equal((await eve.getHistoryMessages({ conversationType: 1, targetId: 'compat-ann' })).messages.length, 2, 'eve keeps both');
   });
 
+  it('joins a chatroom, hears and sends in it, keeps KV entries, with the seed\'s calls and codes', async () => {
+    const room = { conversationType: RongIMLib.ConversationType.CHATROOM, targetId: 'compat-room' };
+    assert.equal((await RongIMLib.sendMessage(room, new RongIMLib.TextMessage({ content: 'early' }))).code, RongIMLib.ErrorCode.NOT_IN_CHATROOM);
+    const fay = await suite.connect('compat-fay');
+    await fay.joinChatRoom('compat-room', -1);
+    assert.equal((await RongIMLib.joinChatRoom('compat-room', { count: -1 })).code, 0);
+    const info = await RongIMLib.getChatRoomInfo('compat-room', { count: 10, order: 1 });
+    assert.deepEqual([info.code, info.data!.userCount, info.data!.userInfos.map((u) => u.id)], [0, 2, ['compat-fay', 'compat-ann']]);
+    const fayInbox = inbox(fay);
+    assert.equal((await RongIMLib.sendMessage(room, new RongIMLib.TextMessage({ content: 'hi room' }))).code, 0);
+    await fayInbox.text('hi room');
+    assert.equal((await RongIMLib.setChatRoomEntry('compat-room', { key: 'topic', value: 'news', isAutoDelete: true })).code, 0);
+    assert.deepEqual(await RongIMLib.getChatRoomEntry('compat-room', 'topic'), { code: 0, data: 'news' });
+    assert.equal((await RongIMLib.getChatRoomEntry('compat-room', 'missing')).code, RongIMLib.ErrorCode.CHATROOM_KEY_NOT_EXIST);
+    const history = await RongIMLib.getChatRoomHistoryMessages('compat-room', { count: 10, order: 0 });
+    assert.deepEqual(history.data!.list.map((m) => m.content.content), ['hi room']);
+    assert.equal((await RongIMLib.quitChatRoom('compat-room')).code, 0);
+    assert.deepEqual(await fay.getAllChatroomEntries('compat-room'), {}, 'the autoDelete entry went with its setter');
+  });
+
   it('answers errors with the seed\'s codes, never by throwing', async () => {
     const unknown = await RongIMLib.sendMessage({ conversationType: RongIMLib.ConversationType.GROUP, targetId: 'nobody-s-group' }, new RongIMLib.TextMessage({ content: 'x' }));
     assert.equal(unknown.code, RongIMLib.ErrorCode.RC_DISCUSSION_GROUP_ID_INVALID);
