@@ -17,6 +17,7 @@ import {
 } from '../core/protocol/codes.js';
 import { messageTypeOptions, type MessageContent } from '../core/messages/index.js';
 import type { MediaMessageBody, UploadHooks } from '../core/client/media-messages.js';
+import type { ChosenUserStatus, UserStatus } from '../core/protocol/social-records.js';
 
 export {
   TextMessage, ImageMessage, GIFMessage, FileMessage, HQVoiceMessage, SightMessage, LocationMessage, RichContentMessage,
@@ -125,6 +126,8 @@ let options: InitOptions | undefined;
 let client: IMClient | undefined;
 let unbind: Array<() => void> = [];
 const listeners = new Map<EventName, Set<Listener>>();
+/** `setUserStatusListener`'s listeners: they hear the statuses of the users subscribed to. */
+const statusListeners = new Set<(status: UserStatus) => void>();
 /** Per conversation, the seq of each sentTime given out: `getHistoryMessages({ timestamp })` pages by it. */
 const seqByTime = new Map<string, Map<number, number>>();
 
@@ -241,6 +244,9 @@ function bind(next: IMClient): void {
     next.on('disconnect', (error) => emit(Events.DISCONNECT, error?.code ?? CoreConnectionStatus.DISCONNECTED)),
     next.on('schedule', (_attempt, _delay, error) => emit(Events.SUSPEND, error?.code ?? CoreConnectionStatus.NETWORK_UNAVAILABLE)),
     next.on('message', (message) => emit(Events.MESSAGES, { messages: [toReceived(message)] })),
+    next.on('userStatus', (status) => {
+      for (const listener of [...statusListeners]) listener(status);
+    }),
     next.on('typing', (typing: TypingEvent) => emit(Events.TYPING_STATUS, {
       conversation: { conversationType: typing.conversationType, targetId: typing.targetId },
       status: [{ userId: typing.userId, typingContentType: typing.typingContentType, timestamp: Date.now() }],
@@ -277,6 +283,7 @@ async function disconnectClient(): Promise<void> {
   client = undefined;
   for (const off of unbind) off();
   unbind = [];
+  statusListeners.clear();
   seqByTime.clear();
   await current?.disconnect();
 }
@@ -563,4 +570,31 @@ export function getChatRoomEntry(chatRoomId: string, key: string): Promise<IAsyn
 
 export function getAllChatRoomEntries(chatRoomId: string): Promise<IAsyncRes<Record<string, string>>> {
   return settle(() => requireClient().getAllChatroomEntries(chatRoomId));
+}
+
+/**
+ * A user's online status (`online`, the chosen `status` and its `text`, `platforms`), when this
+ * user may see it (they share a conversation or group); else PARAMETER_ERROR -3 naming it denied.
+ */
+export function getUserStatus(userId: string): Promise<IAsyncRes<UserStatus>> {
+  return settle(async () => {
+    const answer = await requireClient().getUserStatus([userId]);
+    const status = answer.statuses.find((one) => one.userId === userId);
+    if (!status) throw new IMError(ErrorCode.PARAMETER_ERROR, `the status of ${userId} is not visible to this user`);
+    return status;
+  });
+}
+
+/** What this user shows while online: `online`, `away` or `busy`, with a short text. */
+export function setUserStatus(status: ChosenUserStatus, text?: string): Promise<IAsyncRes<undefined>> {
+  return act((client) => client.setUserStatus(status, text));
+}
+
+/** Subscribes to these users' status changes; `listener` hears each change (and is kept until `disconnect`). */
+export function setUserStatusListener(config: { userIds: string[] }, listener: (status: UserStatus) => void): Promise<IAsyncRes<UserStatus[]>> {
+  return settle(async () => {
+    const answer = await requireClient().subscribeUserStatus(config.userIds);
+    if (typeof listener === 'function') statusListeners.add(listener);
+    return answer.statuses;
+  });
 }

@@ -197,6 +197,23 @@ describe('im-widget/compat: the seed\'s examples, unchanged', () => {
     assert.deepEqual(await fay.getAllChatroomEntries('compat-room'), {}, 'the autoDelete entry went with its setter');
   });
 
+  it('tells online status with the seed\'s calls: get, set, and a listener for changes', async () => {
+    const gus = await suite.connect('compat-gus');
+    await gus.sendMessage({ conversationType: 1, targetId: 'compat-ann' }, new TextMessage({ content: 'hi' }));
+    const seen = await RongIMLib.getUserStatus('compat-gus');
+    assert.deepEqual([seen.code, seen.data!.online, seen.data!.status], [0, true, 'online']);
+    assert.equal((await RongIMLib.getUserStatus('compat-stranger')).code, RongIMLib.ErrorCode.PARAMETER_ERROR, 'no shared conversation: not told');
+    let heardBusy!: (text: string) => void;
+    const busy = new Promise<string>((resolve) => { heardBusy = resolve; });
+    const subscribed = await RongIMLib.setUserStatusListener({ userIds: ['compat-gus'] }, (status) => {
+      if (status.userId === 'compat-gus' && status.status === 'busy') heardBusy(status.text);
+    });
+    assert.deepEqual([subscribed.code, subscribed.data!.map((one) => one.userId)], [0, ['compat-gus']]);
+    await gus.setUserStatus('busy', 'in a call');
+    assert.equal(await busy, 'in a call', 'the listener hears the change');
+    assert.equal((await RongIMLib.setUserStatus('away', 'back soon')).code, 0);
+  });
+
   it('answers errors with the seed\'s codes, never by throwing', async () => {
     const unknown = await RongIMLib.sendMessage({ conversationType: RongIMLib.ConversationType.GROUP, targetId: 'nobody-s-group' }, new RongIMLib.TextMessage({ content: 'x' }));
     assert.equal(unknown.code, RongIMLib.ErrorCode.RC_DISCUSSION_GROUP_ID_INVALID);
