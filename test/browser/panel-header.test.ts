@@ -6,6 +6,7 @@ import type { ImComposer } from '../../src/components/composer/composer.js';
 import { ChatSession } from '../../src/core/client/chat-session.js';
 import { ConnectionStatus, ConversationType } from '../../src/core/protocol/codes.js';
 import { createGroup, liveClients, storeReaches } from './live.js';
+import { panelsSideBySide } from './panels.js';
 import { expectSeen, isShown, untilShown } from './seen.js';
 
 describe('<im-chat-panel> header, as the reader sees it', () => {
@@ -27,13 +28,8 @@ describe('<im-chat-panel> header, as the reader sees it', () => {
   it('shows "typing…" while the peer types in their composer, connected; the status only once not connected', async () => {
     const ann = await sessionOf('hdr-ann', { conversationType: ConversationType.PRIVATE, targetId: 'hdr-bob' });
     const bob = await sessionOf('hdr-bob', { conversationType: ConversationType.PRIVATE, targetId: 'hdr-ann' });
-    const view = await fixture<HTMLElement>(html`<div style="display: flex; width: 780px; height: 460px">
-      <im-chat-panel lang="en" theme="light" style="flex: 1; min-width: 0" .session=${ann.session}
-        conversation-type="1" target-id="hdr-bob"></im-chat-panel>
-      <im-chat-panel lang="en" theme="light" style="flex: 1; min-width: 0" .session=${bob.session}
-        conversation-type="1" target-id="hdr-ann"></im-chat-panel>
-    </div>`);
-    const [annPanel, bobPanel] = [...view.querySelectorAll<ImChatPanel>('im-chat-panel')] as [ImChatPanel, ImChatPanel];
+    const [annPanel, bobPanel] = await panelsSideBySide({ session: ann.session, targetId: 'hdr-bob' }, { session: bob.session, targetId: 'hdr-ann' },
+      { width: 780, height: 460 });
     await annPanel.updateComplete;
     expect(ann.session.state.status).to.equal(ConnectionStatus.CONNECTED);
     expect(isShown(parts(annPanel).typing), 'nobody types yet').to.equal(false);

@@ -8,6 +8,7 @@ import { ChatSession } from '../../src/core/client/chat-session.js';
 import { ConversationType } from '../../src/core/protocol/codes.js';
 import { TextMessage } from '../../src/core/messages/index.js';
 import { liveClients, storeReaches } from './live.js';
+import { panelsSideBySide } from './panels.js';
 import { clickOn, expectSeen, isShown, untilShown } from './seen.js';
 
 describe('presence and blocking, as a person sees them', () => {
@@ -52,13 +53,8 @@ describe('presence and blocking, as a person sees them', () => {
   it('blocks after a confirmation, says so in the panel, and the blocked user\'s send shows failed with 405', async () => {
     const ann = await sessionOf('bk-ann', { conversationType: ConversationType.PRIVATE, targetId: 'bk-bob' });
     const bob = await sessionOf('bk-bob', { conversationType: ConversationType.PRIVATE, targetId: 'bk-ann' });
-    const view = await fixture<HTMLElement>(html`<div style="display: flex; width: 900px; height: 480px">
-      <im-chat-panel lang="en" theme="light" style="flex: 1; min-width: 0" .session=${ann.session}
-        conversation-type="1" target-id="bk-bob"></im-chat-panel>
-      <im-chat-panel lang="en" theme="light" style="flex: 1; min-width: 0" .session=${bob.session}
-        conversation-type="1" target-id="bk-ann"></im-chat-panel>
-    </div>`);
-    const [annPanel, bobPanel] = [...view.querySelectorAll<ImChatPanel>('im-chat-panel')] as [ImChatPanel, ImChatPanel];
+    const [annPanel, bobPanel] = await panelsSideBySide({ session: ann.session, targetId: 'bk-bob' }, { session: bob.session, targetId: 'bk-ann' },
+      { width: 900, height: 480 });
 
     const menuButton = await untilShown(() => inShadow(annPanel, '[part="menu-button"]'));
     expectSeen(menuButton, 'the conversation menu button');
