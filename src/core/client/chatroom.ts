@@ -1,6 +1,6 @@
 import { ConversationType } from '../protocol/codes.js';
 import type { ChatroomEntry, ChatroomMember, ChatroomWireMessage } from '../protocol/chatroom-records.js';
-import type { IMMessage } from './types.js';
+import type { DecodedMessage, IMMessage } from './types.js';
 
 export type { ChatroomEntry, ChatroomMember };
 
@@ -69,28 +69,9 @@ export interface ChatroomRemoveOptions {
 /** More than a room's window (200 by default) holds. */
 const SEEN_LIMIT = 1000;
 
-/**
- * The fields of a wire message this file reads and makes, spelled out: the generated codec's
- * typings are not part of the published declarations.
- */
-export interface RoomWireMessage {
-  messageUid: string;
-  clientMsgId: string;
-  conversationType: number;
-  targetId: string;
-  senderUserId: string;
-  objectName: string;
-  content: Uint8Array;
-  sentTime: number;
-  seq: number;
-  cursor: number;
-  counted: boolean;
-  persisted: boolean;
-}
-
 interface Hooks {
   query<T>(topic: string, body: Record<string, unknown>): Promise<T>;
-  toMessage(wire: RoomWireMessage): IMMessage;
+  toMessage(wire: DecodedMessage): IMMessage;
   emitMessage(message: IMMessage): void;
   emitEntry(event: ChatroomEntryEvent): void;
   emitMembers(event: ChatroomMembersEvent): void;
@@ -98,7 +79,7 @@ interface Hooks {
 }
 
 /** A join or history answer's message as the wire message the client turns into an IMMessage. */
-export function fromChatroomRecord(record: ChatroomWireMessage, roomId: string): RoomWireMessage {
+export function fromChatroomRecord(record: ChatroomWireMessage, roomId: string): DecodedMessage {
   return {
     messageUid: record.messageUid, clientMsgId: record.clientMsgId, conversationType: ConversationType.CHATROOM, targetId: roomId,
     senderUserId: record.senderUserId, objectName: record.objectName, content: new TextEncoder().encode(record.content),
@@ -176,7 +157,7 @@ export class ChatroomTracker {
    * A live message of a room: signals become events, filtered ones go, the others are noted
    * and handed back to be emitted as `message`. Returns whether it was consumed here.
    */
-  intercept(wire: Pick<RoomWireMessage, 'objectName' | 'content' | 'targetId' | 'senderUserId' | 'sentTime' | 'messageUid'>): boolean {
+  intercept(wire: Pick<DecodedMessage, 'objectName' | 'content' | 'targetId' | 'senderUserId' | 'sentTime' | 'messageUid'>): boolean {
     if (wire.objectName === CHATROOM_MEMBERS_OBJECT_NAME || wire.objectName === CHATROOM_KV_OBJECT_NAME) {
       let content: Record<string, unknown> = {};
       try {

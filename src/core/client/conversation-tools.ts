@@ -1,7 +1,7 @@
 import { ErrorCode, NotificationStatus } from '../protocol/codes.js';
 import type { ConversationSearchHit, SearchedMessage } from '../protocol/conversation-records.js';
 import { IMError } from './errors.js';
-import type { Conversation, IMMessage } from './types.js';
+import type { Conversation, DecodedMessage, IMMessage } from './types.js';
 
 export { NotificationStatus };
 
@@ -33,18 +33,14 @@ const conversationOf = (conversation: Conversation) => {
   return { conversationType: conversation.conversationType, targetId: conversation.targetId };
 };
 
-/**
- * A JSON answer's message as the fields of the wire message IMClient reads (spelled out here: the
- * generated codec's typings are not part of the published declarations).
- */
-export const wireOf = (message: SearchedMessage) => ({ ...message, content: new TextEncoder().encode(message.content), persisted: true });
-export type SearchedWireMessage = ReturnType<typeof wireOf>;
+/** A JSON answer's message as the wire message IMClient reads. */
+export const wireOf = (message: SearchedMessage): DecodedMessage => ({ ...message, content: new TextEncoder().encode(message.content), persisted: true });
 
 /**
  * The calls behind IMClient's pin, do-not-disturb, one-sided delete, unread total and search
  * methods (docs: README, "Pin, do not disturb, deletes and search").
  */
-export const conversationTools = (query: JsonQuery, toMessage: (wire: SearchedWireMessage) => IMMessage) => ({
+export const conversationTools = (query: JsonQuery, toMessage: (wire: DecodedMessage) => IMMessage) => ({
   setConversationToTop: (conversation: Conversation, isTop: boolean) =>
     query<ConversationSettings>('conv.top', { ...conversationOf(conversation), isTop: isTop !== false }),
 

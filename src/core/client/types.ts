@@ -88,3 +88,23 @@ export interface MessageReaders {
   /** Of `unreadUserIds`, the members whose device has the message. */
   deliveredUserIds: string[];
 }
+
+/**
+ * A message as the wire decodes it, before IMClient makes an IMMessage of it: the fields JSON
+ * answers (search, chatrooms) are turned into. Spelled out: the generated codec's typings are not
+ * part of the published declarations.
+ */
+export interface DecodedMessage {
+  messageUid: string;
+  clientMsgId: string;
+  conversationType: number;
+  targetId: string;
+  senderUserId: string;
+  objectName: string;
+  content: Uint8Array;
+  sentTime: number;
+  seq: number;
+  cursor: number;
+  counted: boolean;
+  persisted: boolean;
+}
