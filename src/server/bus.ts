@@ -1,5 +1,6 @@
 import type { StoredMessage } from './storage/chat-store.js';
 import type { im } from '../core/protocol/generated/im.js';
+import type { ClusterPresence } from './cluster-bus.js';
 
 /** What one server node tells the sessions of other users (on this or other nodes). */
 export type BusEvent =
@@ -11,7 +12,9 @@ export type BusEvent =
   /** Receipts about other users (a peer's read or delivered position, a group member's read), to every session of `recipients`. */
   | { kind: 'receipt'; recipients: readonly string[]; update: im.IConversationUpdate }
   /** The user's tokens issued before `validAfter` were revoked: their sessions end. */
-  | { kind: 'revoke'; userId: string; validAfter: number };
+  | { kind: 'revoke'; userId: string; validAfter: number }
+  /** The user signed in on a single-login platform: their other sessions on it end, on every node. */
+  | { kind: 'login'; userId: string; platform: string; sessionId: string };
 
 /**
  * Fan-out between server nodes. The embedded server has one node, so LocalBus hands events
@@ -21,6 +24,8 @@ export interface FanoutBus {
   publish(event: BusEvent): void;
   subscribe(handler: (event: BusEvent) => void): () => void;
   close(): Promise<void>;
+  /** A cluster's bus also tells which users have sessions on the other nodes. */
+  readonly presence?: ClusterPresence;
 }
 
 export class LocalBus implements FanoutBus {

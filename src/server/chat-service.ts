@@ -9,7 +9,7 @@ import { CustomerService } from './customer-service.js';
 import { SocialService } from './social.js';
 import { ConversationService } from './conversation-service.js';
 import { ChatroomService, type ChatroomOptions } from './chatroom.js';
-import { RateLimiter } from './rate-limit.js';
+import { RateLimiter, type SendLimiter } from './rate-limit.js';
 import { errorLogger, type ErrorLogger } from './error-log.js';
 import {
   SUPPORTED_CONVERSATION_TYPES, conversationKey, isValidId, newMessageUid, privateParticipants, targetIdFor,
@@ -101,6 +101,8 @@ export interface ChatServiceOptions {
   /** Told of every stored message, so that files it links to become readable by the conversation. */
   files?: { noteSent(conversationKey: string, content: Uint8Array, senderUserId: string): Promise<void> };
   chatrooms?: ChatroomOptions;
+  /** Where the per-user send limits are kept (default: in this process; a cluster keeps them in Redis). */
+  limiter?: (name: string, ratePerSecond: number) => SendLimiter;
 }
 
 /**
@@ -108,8 +110,8 @@ export interface ChatServiceOptions {
  * every method authorizes the user first, and refuses with a ServiceError carrying a seed code.
  */
 export class ChatService {
-  private readonly limiter: RateLimiter;
-  private readonly typingLimiter: RateLimiter;
+  private readonly limiter: SendLimiter;
+  private readonly typingLimiter: SendLimiter;
   private readonly files: ChatServiceOptions['files'];
 
   private readonly recallWindowMs: number;
@@ -130,8 +132,9 @@ export class ChatService {
       remove: (userId, sessionId, type, targetId) => this.remove(userId, sessionId, type, targetId),
     });
     this.chatrooms = new ChatroomService(bus, options.chatrooms);
-    this.limiter = new RateLimiter(options.rateLimit);
-    this.typingLimiter = new RateLimiter(options.rateLimit);
+    const limiter = options.limiter ?? ((_name: string, rate: number) => new RateLimiter(rate));
+    this.limiter = limiter('send', options.rateLimit);
+    this.typingLimiter = limiter('typing', options.rateLimit);
     this.recallWindowMs = (options.recallWindowSeconds ?? 120) * 1000;
     this.files = options.files;
   }
@@ -162,7 +165,7 @@ export class ChatService {
     }
     content = validateContent(objectName, content, userId);
     if (conversationType === ConversationType.CHATROOM) {
-      if (!this.limiter.take(userId)) throw new ServiceError(ErrorCode.SEND_FREQUENCY_TOO_FAST, 'sending too fast');
+      if (!(await this.limiter.take(userId))) throw new ServiceError(ErrorCode.SEND_FREQUENCY_TOO_FAST, 'sending too fast');
       this.chatrooms.send(userId, sessionId, { clientMsgId, targetId, objectName, content, priority: outgoing.priority ?? 0 }, acknowledge);
       return;
     }
@@ -193,7 +196,7 @@ export class ChatService {
     const { clientMsgId, conversationType, objectName, content, flags } = outgoing;
     // Typing signals have a budget of their own: showing "typing…" must never hold back a message.
     const limiter = objectName === 'RC:TypSts' ? this.typingLimiter : this.limiter;
-    if (!limiter.take(userId)) throw new ServiceError(ErrorCode.SEND_FREQUENCY_TOO_FAST, 'sending too fast');
+    if (!(await limiter.take(userId))) throw new ServiceError(ErrorCode.SEND_FREQUENCY_TOO_FAST, 'sending too fast');
     if (!flags.persisted) {
       // Nothing stored, so no seq and no cursor: the recipients' online sessions get it now or
       // never, and no one's sync stream or seq order moves.

@@ -4,6 +4,7 @@ import { WebSocketServer, type WebSocket, type RawData } from 'ws';
 import { ErrorCode, FrameType } from '../core/protocol/codes.js';
 import { MAX_FRAME_BYTES } from '../core/protocol/frames.js';
 import type { BusEvent, FanoutBus } from './bus.js';
+import type { ClusterPresence } from './cluster-bus.js';
 import { toWireMessage } from './chat-service.js';
 import type { PreAuthLimits } from './pre-auth.js';
 import { REVOKED_TOKEN } from './auth.js';
@@ -38,7 +39,18 @@ export class Gateway {
     private readonly singleLogin: ReadonlySet<string> | 'all', private readonly limits: GatewayLimits) {
     this.idleMs = context.heartbeatSeconds * 2500;
     this.unsubscribe = bus.subscribe(this.deliver);
+    this.bus = bus;
+    this.presence = bus.presence;
+    if (this.presence) {
+      this.presence.onPresenceChange = (userId, remoteBefore) => {
+        const local = this.localPlatformsOf(userId);
+        this.onSessionsChanged(userId, [...new Set([...local, ...remoteBefore])].sort());
+      };
+    }
   }
+
+  private readonly presence: ClusterPresence | undefined;
+  private readonly bus: FanoutBus;
 
   /** Told when a user goes from no live session to one (customer service assigns to connected agents only). */
   onUserOnline: (userId: string) => void = () => {};
@@ -47,14 +59,19 @@ export class Gateway {
   onSessionsChanged: (userId: string, before: string[]) => void = () => {};
   onSessionClosed: (sessionId: string) => void = () => {};
 
-  /** The platforms of the user's live sessions on this node, sorted, each once. */
+  /** The platforms of the user's live sessions (on every node of a cluster), sorted, each once. */
   platformsOf(userId: string): string[] {
+    const local = this.localPlatformsOf(userId);
+    return this.presence ? [...new Set([...local, ...this.presence.remotePlatforms(userId)])].sort() : local;
+  }
+
+  private localPlatformsOf(userId: string): string[] {
     return [...new Set([...this.sessionsByUser.get(userId) ?? []].map((session) => session.platform || 'web'))].sort();
   }
 
-  /** Whether the user has a live session on this node. */
+  /** Whether the user has a live session (on any node of a cluster). */
   isOnline(userId: string): boolean {
-    return this.sessionsByUser.has(userId);
+    return this.sessionsByUser.has(userId) || (this.presence?.remotePlatforms(userId).length ?? 0) > 0;
   }
 
   get connectionCount(): number {
@@ -135,9 +152,9 @@ export class Gateway {
   private register(session: Session): void {
     const userId = session.userId!;
     if (this.singleLogin === 'all' || this.singleLogin.has(session.platform)) {
-      for (const older of [...(this.sessionsByUser.get(userId) ?? [])]) {
-        if (older.platform === session.platform) older.disconnect(ErrorCode.RC_DISCONN_KICK, `signed in again on ${session.platform}`);
-      }
+      this.kickOthers(userId, session.platform, session.id);
+      // The other nodes sign out theirs.
+      if (this.presence) this.bus.publish({ kind: 'login', userId, platform: session.platform, sessionId: session.id });
     }
     // Looked up after the kicks: unregistering the last older session drops the user's set.
     let sessions = this.sessionsByUser.get(userId);
@@ -145,8 +162,15 @@ export class Gateway {
     if (!sessions) this.sessionsByUser.set(userId, (sessions = new Set()));
     const before = this.platformsOf(userId);
     sessions.add(session);
+    this.presence?.announce(userId, this.localPlatformsOf(userId));
     if (first) this.onUserOnline(userId);
     this.onSessionsChanged(userId, before);
+  }
+
+  private kickOthers(userId: string, platform: string, sessionId: string): void {
+    for (const older of [...(this.sessionsByUser.get(userId) ?? [])]) {
+      if (older.platform === platform && older.id !== sessionId) older.disconnect(ErrorCode.RC_DISCONN_KICK, `signed in again on ${platform}`);
+    }
   }
 
   private unregister(session: Session): void {
@@ -154,6 +178,7 @@ export class Gateway {
     if (!sessions) return;
     const before = this.platformsOf(session.userId!);
     sessions.delete(session);
+    this.presence?.announce(session.userId!, this.localPlatformsOf(session.userId!));
     if (sessions.size === 0) {
       this.sessionsByUser.delete(session.userId!);
       this.onUserOffline(session.userId!);
@@ -179,6 +204,10 @@ export class Gateway {
           session.push({ type: FrameType.PUBLISH, body: { message } });
         }
       }
+      return;
+    }
+    if (event.kind === 'login') {
+      this.kickOthers(event.userId, event.platform, event.sessionId);
       return;
     }
     if (event.kind === 'revoke') {

@@ -1,8 +1,14 @@
+/** A per-key limit that may be kept elsewhere (a cluster's is kept in Redis, so it is async). */
+export interface SendLimiter {
+  take(key: string): boolean | Promise<boolean>;
+  sweep(): void;
+}
+
 /**
  * Per-key token bucket: `ratePerSecond` sends a second on average, bursts up to the same number.
  * A rate of 0 turns limiting off.
  */
-export class RateLimiter {
+export class RateLimiter implements SendLimiter {
   private readonly buckets = new Map<string, { tokens: number; updated: number }>();
 
   constructor(private readonly ratePerSecond: number, private readonly now: () => number = Date.now) {}

@@ -1,0 +1,110 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { ConnectionStatus, ConversationType } from '../../src/core/protocol/codes.js';
+import { TextMessage } from '../../src/core/messages/index.js';
+import type { IMClient } from '../../src/core/client/client.js';
+import type { IMMessage } from '../../src/core/client/types.js';
+import type { UserStatus } from '../../src/core/client/social.js';
+import { api, connectClient, createGroup, waitFor } from '../helpers/server.js';
+import { startCluster, type TestCluster } from '../helpers/cluster.js';
+
+/** What one client received, in order: its text payloads and their seqs by conversation. */
+function inbox(client: IMClient): { texts: string[]; messages: IMMessage[] } {
+  const box = { texts: [] as string[], messages: [] as IMMessage[] };
+  client.on('message', (message) => {
+    box.messages.push(message);
+    box.texts.push((message.content as TextMessage).content);
+  });
+  return box;
+}
+
+const text = (content: string) => new TextMessage({ content });
+
+describe('cluster mode: three nodes on one PostgreSQL and one Redis', () => {
+  let cluster: TestCluster;
+  const clients: IMClient[] = [];
+  const connect = async (node: number, userId: string, options: Parameters<typeof connectClient>[2] = {}) => {
+    const client = await connectClient(cluster.nodes[node]!, userId, options);
+    clients.push(client);
+    return client;
+  };
+  before(async () => {
+    cluster = await startCluster(3, { rateLimit: 0, extra: ['--single-login', 'web'] });
+  });
+  after(async () => {
+    await Promise.all(clients.map((client) => client.disconnect()));
+    await cluster?.dispose();
+  });
+
+  it('delivers private and group messages between users on different nodes, each once and in order', async () => {
+    await createGroup(cluster.nodes[0]!, 'cl-g', ['cl-a', 'cl-b', 'cl-c']);
+    const a = await connect(0, 'cl-a');
+    const b = await connect(1, 'cl-b');
+    const c = await connect(2, 'cl-c');
+    const [boxA, boxB, boxC] = [inbox(a), inbox(b), inbox(c)];
+    const group = { conversationType: ConversationType.GROUP, targetId: 'cl-g' };
+    for (let n = 0; n < 20; n++) {
+      await Promise.all([
+        a.sendMessage({ conversationType: ConversationType.PRIVATE, targetId: 'cl-b' }, text(`a→b ${n}`)),
+        b.sendMessage(group, text(`b→g ${n}`)),
+        c.sendMessage(group, text(`c→g ${n}`)),
+      ]);
+    }
+    await waitFor((check) => b.on('message', check), () => boxB.texts.length === 40, () => `b has ${boxB.texts.length} of 40`);
+    await waitFor((check) => a.on('message', check), () => boxA.texts.length === 40, () => `a has ${boxA.texts.length} of 40`);
+    await waitFor((check) => c.on('message', check), () => boxC.texts.length === 20, () => `c has ${boxC.texts.length} of 20`);
+    for (const [name, box] of [['a', boxA], ['b', boxB], ['c', boxC]] as const) {
+      assert.equal(new Set(box.texts).size, box.texts.length, `${name} got a message twice`);
+      const lastSeq = new Map<string, number>();
+      for (const message of box.messages) {
+        const key = `${message.conversationType}:${message.targetId}`;
+        assert.ok(message.seq > (lastSeq.get(key) ?? 0), `${name}: seq ${message.seq} of ${key} after ${lastSeq.get(key)}`);
+        lastSeq.set(key, message.seq);
+      }
+    }
+    assert.deepEqual(boxB.texts.filter((t) => t.startsWith('a→b')), Array.from({ length: 20 }, (_, n) => `a→b ${n}`));
+    const history = await c.getHistoryMessages(group, { count: 100 });
+    assert.deepEqual(history.messages.map((m) => m.seq), Array.from({ length: 40 }, (_, i) => i + 1), 'group seqs gap-free across nodes');
+  });
+
+  it('fills from the log what pub/sub lost: messages arrive after the nodes lose their subscriptions', async () => {
+    const sender = await connect(0, 'cl-ps-a');
+    const receiver = await connect(2, 'cl-ps-b');
+    const box = inbox(receiver);
+    await cluster.redis.killPubSubConnections();
+    const to = { conversationType: ConversationType.PRIVATE, targetId: 'cl-ps-b' };
+    for (let n = 0; n < 10; n++) await sender.sendMessage(to, text(`ps ${n}`));
+    await waitFor((check) => receiver.on('message', check), () => box.texts.length === 10, () => `${box.texts.length} of 10`);
+    assert.deepEqual(box.texts, Array.from({ length: 10 }, (_, n) => `ps ${n}`));
+  });
+
+  it('tells online status across nodes, and signs out the older session on another node (single login)', async () => {
+    const watcher = await connect(0, 'cl-st-a');
+    await watcher.sendMessage({ conversationType: ConversationType.PRIVATE, targetId: 'cl-st-b' }, text('hi'));
+    const answer = await watcher.subscribeUserStatus(['cl-st-b']);
+    assert.equal(answer.statuses[0]?.online, false);
+    const statuses: UserStatus[] = [];
+    watcher.on('userStatus', (status) => statuses.push(status));
+    const first = await connect(1, 'cl-st-b', { platform: 'web' });
+    const online = await waitFor((check) => watcher.on('userStatus', check), () => statuses.find((s) => s.online), 'online, told by node 0');
+    assert.deepEqual(online.platforms, ['web']);
+    assert.deepEqual((await watcher.getUserStatus('cl-st-b')).statuses[0]?.online, true);
+
+    const kicked = waitFor((check) => first.on('status', check), () => first.status === ConnectionStatus.KICKED_OFFLINE_BY_OTHER_CLIENT, 'kicked on node 1');
+    const second = await connect(2, 'cl-st-b', { platform: 'web' });
+    await kicked;
+    assert.equal(second.status, ConnectionStatus.CONNECTED);
+    const told = statuses.length;
+    await second.disconnect();
+    await waitFor((check) => watcher.on('userStatus', check), () => statuses.slice(told).some((s) => !s.online), 'offline once the last node lets go');
+  });
+
+  it('revokes tokens on every node', async () => {
+    const client = await connect(2, 'cl-rv');
+    const ended = waitFor((check) => client.on('status', check), () => client.status !== ConnectionStatus.CONNECTED, 'the revoked session ends');
+    const { status } = await api(cluster.nodes[0]!, 'POST', '/api/user/token/revoke', { userId: 'cl-rv' });
+    assert.equal(status, 200);
+    await ended;
+  });
+});
+
