@@ -44,7 +44,7 @@ const FAULTS = {
 function usage(message) {
   if (message) process.stderr.write(`bench:chaos: ${message}\n`);
   process.stderr.write('usage: node --import tsx bench/chaos.mjs [--users N] [--messages N] [--window N] [--kills N] '
-    + '[--seed N] [--transports websocket,polling]\n');
+    + '[--seed N] [--transports websocket,polling] [--cluster]\n');
   process.exit(message ? 2 : 0);
 }
 
@@ -54,7 +54,7 @@ function options() {
     ({ values } = parseArgs({
       options: {
         users: { type: 'string' }, messages: { type: 'string' }, window: { type: 'string' }, kills: { type: 'string' },
-        seed: { type: 'string' }, transports: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+        seed: { type: 'string' }, transports: { type: 'string' }, cluster: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
       },
       strict: true,
     }));
@@ -77,13 +77,74 @@ function options() {
     kills: int('kills', 3, 0, 20),
     seed: int('seed', randomInt(1, 2 ** 31), 1, 2 ** 31),
     transports,
+    cluster: values.cluster ?? false,
   };
 }
 
 const fmt = (n, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : 'n/a');
 
+/**
+ * --cluster: the same load on 1, 2 and 3 nodes sharing one PostgreSQL database and one Redis
+ * (no faults), then on 3 nodes with cluster faults: what a node costs, and whether delivery
+ * holds when a node is SIGKILLed, Redis restarts, pub/sub connections and PostgreSQL backends are cut.
+ */
+async function cluster(opts, log) {
+  const devices = opts.users + 1;
+  const total = devices * opts.messages;
+  const at = (share) => Math.round(total * share);
+  const events = [
+    { afterAcked: at(0.1), fault: { kind: 'kill-pubsub' } },
+    { afterAcked: at(0.25), fault: { kind: 'kill-node', node: 1 } },
+    { afterAcked: at(0.45), fault: { kind: 'terminate-pg' } },
+    { afterAcked: at(0.6), fault: { kind: 'restart-redis' } },
+    { afterAcked: at(0.75), fault: { kind: 'kill-node', node: 2 } },
+  ];
+  log(`load:    ${opts.users} users (${devices} devices) spread over the nodes, ${opts.messages} msgs per device = ${total} per run, window ${opts.window}`);
+  const rows = [];
+  let broken = false;
+  for (const [nodes, chaos] of [[1, false], [2, false], [3, false], [3, true]]) {
+    const result = await runChaos({
+      transport: 'websocket', users: opts.users, messagesPerDevice: opts.messages, window: opts.window, killAfterAcked: [],
+      faults: NO_FAULTS, seed: opts.seed, heartbeatSeconds: 2, requestTimeoutMs: 3000, reconnect: { minDelay: 50, maxDelay: 500 },
+      sendDeadlineMs: 300_000, deliveryDeadlineMs: 60_000, cluster: { nodes, events: chaos ? events : [] },
+    });
+    const problems = result.rejected.length + result.unresolved + result.lost + result.duplicated + result.unexpected
+      + result.outOfOrder + result.historyProblems.length;
+    if (problems > 0) {
+      broken = true;
+      for (const line of [...result.rejected.slice(0, 10), ...result.historyProblems.slice(0, 10), result.lostReport].filter(Boolean)) log(`    ! ${line}`);
+    }
+    const deliveriesPerSecond = (result.delivered / result.deliverMs) * 1000;
+    log(`  ${nodes} node(s) ${chaos ? 'chaos' : 'clean'}: ${result.acked} acked, ${result.delivered}/${result.expectedDeliveries} delivered`);
+    rows.push([nodes, chaos ? result.clusterFaults.join(', ') : 'none', `${result.delivered}/${result.expectedDeliveries}`, result.lost,
+      result.duplicated + result.unexpected, result.outOfOrder, result.historyProblems.length, fmt((result.acked / result.sendMs) * 1000),
+      fmt(deliveriesPerSecond), chaos ? 'n/a' : fmt(result.serverCpuSeconds, 2),
+      chaos ? 'n/a' : fmt(result.acked / result.serverCpuSeconds), chaos ? 'n/a' : fmt(result.delivered / result.serverCpuSeconds)]);
+  }
+  log('');
+  log(table(['nodes', 'faults', 'delivered', 'lost', 'duplicated', 'out of order', 'history errors', 'msgs/s', 'deliveries/s',
+    'node CPU s', 'msgs per CPU-s', 'deliveries per CPU-s'], rows));
+  log('');
+  log('node CPU s: user + system CPU of the server nodes from the first send to the last delivery (PostgreSQL and Redis not included);');
+  log('per CPU-s figures are left out of the chaos run, where killed nodes take their CPU counters with them.');
+  if (broken) {
+    log('');
+    log(`delivery was broken in at least one run (seed ${opts.seed}): exit code 1`);
+    process.exitCode = 1;
+  }
+}
+
 async function main() {
   const opts = options();
+  if (opts.cluster) {
+    const log = (text) => process.stdout.write(`${text}\n`);
+    const m = machine();
+    log('bench:chaos --cluster — one to three server nodes on one PostgreSQL and one Redis, then cluster faults');
+    log(`machine: ${m.cpu}, ${m.cores} cores, ${m.memory} RAM, node ${m.node}, ${m.os}`);
+    log(`command: node --import tsx bench/chaos.mjs ${process.argv.slice(2).join(' ')}`);
+    await cluster(opts, log);
+    return;
+  }
   const log = (text) => process.stdout.write(`${text}\n`);
   const m = machine();
   const command = process.env.npm_lifecycle_event === 'bench:chaos'

@@ -5,6 +5,8 @@ import type { IMClient, TransportKind } from '../../src/core/client/client.js';
 import type { Conversation, IMMessage } from '../../src/core/client/types.js';
 import { FaultProxy, NO_FAULTS, type FaultRates, type FaultStats } from './fault-proxy.js';
 import { connectClient, createGroup, startTestServer, waitFor, type TestServer } from './server.js';
+import { startCluster, terminateBackends } from './cluster.js';
+import { readFileSync } from 'node:fs';
 
 /**
  * One chaos run: a real server behind a fault-injecting proxy, many clients streaming messages
@@ -32,7 +34,20 @@ export interface ChaosOptions {
   sendDeadlineMs: number;
   /** From the last resolved send until every delivery must have arrived, ms. */
   deliveryDeadlineMs: number;
+  /**
+   * Cluster mode: this many nodes on one PostgreSQL database and one Redis (test/helpers/cluster.ts),
+   * devices spread over them (each knowing every node's URL, its own first), and these faults at
+   * acknowledged counts instead of the single server's kills. No proxy: `faults` and `freeze`
+   * must be off.
+   */
+  cluster?: { nodes: number; events: ClusterEvent[] };
   log?: (line: string) => void;
+}
+
+/** A fault of cluster mode, at an acknowledged count. */
+export interface ClusterEvent {
+  afterAcked: number;
+  fault: { kind: 'kill-node'; node: number } | { kind: 'restart-redis' } | { kind: 'kill-pubsub' } | { kind: 'terminate-pg' };
 }
 
 export interface ChaosResult {
@@ -69,6 +84,10 @@ export interface ChaosResult {
   sendMs: number;
   /** First send → last expected delivery, ms. */
   deliverMs: number;
+  /** CPU seconds the server processes used from the first send to the last delivery (nodes alive throughout only). */
+  serverCpuSeconds: number;
+  /** Cluster mode: the faults that struck, in order. */
+  clusterFaults: string[];
 }
 
 interface Device {
@@ -103,17 +122,25 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   const log = options.log ?? (() => undefined);
   const { transport, users } = options;
   const userIds = Array.from({ length: users }, (_, i) => `${transport}-u${i}`);
-  let server = await startTestServer({ heartbeat: options.heartbeatSeconds, rateLimit: 0 });
+  const cluster = options.cluster ? await startCluster(options.cluster.nodes, { heartbeat: options.heartbeatSeconds, rateLimit: 0 }) : undefined;
+  let server = cluster ? cluster.nodes[0]! : await startTestServer({ heartbeat: options.heartbeatSeconds, rateLimit: 0 });
   const proxy = await FaultProxy.start({ upstreamPort: server.port, seed: options.seed });
+  /** Servers to ask for tokens and read history from: a live node in cluster mode. */
+  const live = (): TestServer => (cluster ? cluster.nodes.find((node) => node.process.exitCode === null && node.process.signalCode === null)! : server);
   const direct: IMClient[] = [];
   const devices: Device[] = [];
   try {
     await createGroup(server, GROUP_ID, userIds);
     const proxiedUrl = `ws://127.0.0.1:${proxy.port}/im`;
     const reconnectMs: number[] = [];
+    const urlsFor = (index: number): string | string[] => {
+      if (!cluster) return proxiedUrl;
+      const nodes = cluster.nodes.map((node) => node.wsUrl);
+      return [...nodes.slice(index % nodes.length), ...nodes.slice(0, index % nodes.length)];
+    };
     const connectDevice = async (userId: string, name: string): Promise<Device> => {
-      const client = await connectClient(server, userId, {
-        url: proxiedUrl, transports: [transport], reconnect: options.reconnect, requestTimeout: options.requestTimeoutMs,
+      const client = await connectClient(live(), userId, {
+        url: urlsFor(devices.length), transports: [transport], reconnect: options.reconnect, requestTimeout: options.requestTimeoutMs,
       });
       const device: Device = {
         name, userId, client, expected: new Set(), receivedPayloads: new Map(), receivedUids: new Set(), lastSeq: new Map(),
@@ -210,8 +237,27 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       proxy.pause();
       setTimeout(() => proxy.resume(), options.freeze.ms);
     };
+    const clusterEvents = [...options.cluster?.events ?? []].sort((a, b) => a.afterAcked - b.afterAcked);
+    const clusterFaults: string[] = [];
+    const maybeClusterFault = () => {
+      if (!cluster || restarting || clusterFaults.length >= clusterEvents.length || acked < clusterEvents[clusterFaults.length]!.afterAcked) return;
+      const { fault } = clusterEvents[clusterFaults.length]!;
+      const name = fault.kind === 'kill-node' ? `SIGKILL node ${fault.node}` : fault.kind;
+      clusterFaults.push(name);
+      log(`${name} after ${acked} acknowledged`);
+      restarting = (async () => {
+        if (fault.kind === 'kill-node') {
+          await cluster.kill(fault.node);
+          await cluster.restart(fault.node);
+        } else if (fault.kind === 'restart-redis') await cluster.redis.restart();
+        else if (fault.kind === 'kill-pubsub') await cluster.redis.killPubSubConnections();
+        else await terminateBackends(cluster.database.name);
+        restarting = undefined;
+      })();
+    };
     const maybeKill = () => {
-      if (restarting || kills >= killAt.length || acked < killAt[kills]!) return;
+      maybeClusterFault();
+      if (cluster || restarting || kills >= killAt.length || acked < killAt[kills]!) return;
       kills++;
       log(`SIGKILL ${kills} after ${acked} acknowledged`);
       restarting = (async () => {
@@ -221,6 +267,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       })();
     };
     const rejected: string[] = [];
+    const servers = () => (cluster ? cluster.nodes : [server]);
+    const cpuAtStart = new Map(servers().map((node) => [node.process.pid, processCpuSeconds(node.process.pid)] as const));
     const started = performance.now();
     let lastAck = started;
     let unresolved = 0;
@@ -264,7 +312,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     proxy.faults = NO_FAULTS;
     proxy.resume();
     proxy.cutAll();
-    const sentinel = await connectClient(server, `${transport}-sentinel`, { transports: [transport] });
+    const sentinel = await connectClient(live(), `${transport}-sentinel`, { transports: [transport] });
     direct.push(sentinel);
     await Promise.all(userIds.map((userId) => sentinel.sendMessage(
       { conversationType: ConversationType.PRIVATE, targetId: userId }, new TextMessage({ content: `${BARRIER_PREFIX}${userId}` }),
@@ -285,13 +333,19 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       }).join('\n');
     }
     const deliverMs = (lastDelivery || performance.now()) - started;
+    let serverCpuSeconds = 0;
+    for (const node of servers()) {
+      const before = cpuAtStart.get(node.process.pid);
+      const now = processCpuSeconds(node.process.pid);
+      if (before !== undefined && now !== undefined) serverCpuSeconds += now - before;
+    }
 
     // Stored: each conversation's history, read over a direct connection by one of its members.
     const historyProblems: string[] = [];
     for (const [key, payloads] of sentPerConversation) {
       const [kind, rest] = key.split(':') as [string, string];
       const [member, peer] = kind === 'group' ? [userIds[0]!, rest] : rest.split('+') as [string, string];
-      const reader = await connectClient(server, member, { transports: [transport] });
+      const reader = await connectClient(live(), member, { transports: [transport] });
       direct.push(reader);
       const conversation: Conversation = kind === 'group'
         ? { conversationType: ConversationType.GROUP, targetId: peer }
@@ -311,14 +365,25 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     return {
       transport, seed: options.seed, devices: devices.length, sent: issued, acked, rejected, unresolved,
       expectedDeliveries, delivered, lost: expectedDeliveries - delivered, duplicated, unexpected, outOfOrder,
-      historyProblems, lostReport, kills, freezes, faults: { ...proxy.stats }, reconnectMs, sendMs, deliverMs,
+      historyProblems, lostReport, kills, freezes, faults: { ...proxy.stats }, reconnectMs, sendMs, deliverMs, serverCpuSeconds, clusterFaults,
     };
   } finally {
     await Promise.all([...devices.map((d) => d.client), ...direct].map((client) => client.disconnect().catch(() => undefined)));
     await proxy.close();
-    await server.dispose();
+    await (cluster ? cluster.dispose() : server.dispose());
   }
 }
+
+/** User + system CPU time of a process so far, in seconds (Linux /proc). */
+function processCpuSeconds(pid: number | undefined): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return undefined;
+  }
+}
+const CLOCK_TICKS = 100;
 
 /**
  * What is wrong with one conversation's stored history: a payload missing or stored twice, a
