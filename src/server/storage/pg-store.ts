@@ -438,16 +438,20 @@ export class PgChatStore implements ChatStore {
     const live = items.map((_, i) => i).filter((i) => !outcomes[i]);
     if (!live.length) return outcomes as Outcome[];
 
-    const [, headResult] = await client.query('BEGIN; SELECT last_id FROM im_log_head FOR UPDATE') as unknown as QueryResult[];
+    // READ COMMITTED whatever the server's default: each statement after the lock sees what the
+    // writers before committed (a snapshot taken before the lock would miss their messages).
+    const [, headResult] = await client.query('BEGIN ISOLATION LEVEL READ COMMITTED; SELECT last_id FROM im_log_head FOR UPDATE') as unknown as QueryResult[];
     const head = Number(headResult!.rows[0].last_id);
 
     // Stored before (by any node: their commits are visible now that we hold the head).
     const keys = new Map<string, AppendInput>();
     for (const i of live) keys.set(dedupeKey(appendOf(items[i]!)), appendOf(items[i]!));
     const stored = new Map<string, StoredMessage>();
-    const { rows: existing } = await client.query(`SELECT ${MSG} FROM messages m WHERE (m.sender_id, m.client_msg_id) IN
-      (SELECT * FROM unnest($1::text[], $2::text[]))`,
-    [[...keys.values()].map((input) => input.senderUserId), [...keys.values()].map((input) => input.clientMsgId)]);
+    const { rows: existing } = await client.query({
+      name: 'im_dedupe',
+      text: `SELECT ${MSG} FROM messages m WHERE (m.sender_id, m.client_msg_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
+      values: [[...keys.values()].map((input) => input.senderUserId), [...keys.values()].map((input) => input.clientMsgId)],
+    });
     for (const row of existing) stored.set(JSON.stringify([row.sender_id, row.client_msg_id]), toMessage(row));
 
     // Which item first claims each new key; the others with that key are its duplicates.
@@ -465,14 +469,14 @@ export class PgChatStore implements ChatStore {
 
     if (recalls.length) {
       const targets = recalls.map((i) => (items[i] as PendingWrite & { kind: 'recall' }).recall);
-      const { rows } = await client.query(`WITH replaced AS (
+      const { rows } = await client.query({ name: 'im_recall', text: `WITH replaced AS (
           UPDATE messages m SET object_name = r.object_name, content = r.content, counted = false, search_text = ''
           FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bytea[]) AS r(id, expected, object_name, content)
           WHERE m.id = r.id AND m.object_name = r.expected RETURNING m.id),
         uncounted AS (UPDATE inbox SET unread_counts = false WHERE message_id IN (SELECT id FROM replaced))
         SELECT id FROM replaced`,
-      [targets.map((t) => t.messageId), targets.map((t) => t.expectedObjectName), targets.map((t) => t.replacement.objectName),
-        targets.map((t) => Buffer.from(t.replacement.content.buffer, t.replacement.content.byteOffset, t.replacement.content.byteLength))]);
+      values: [targets.map((t) => t.messageId), targets.map((t) => t.expectedObjectName), targets.map((t) => t.replacement.objectName),
+        targets.map((t) => Buffer.from(t.replacement.content.buffer, t.replacement.content.byteOffset, t.replacement.content.byteLength))] });
       const replaced = new Set(rows.map((row) => Number(row.id)));
       for (const i of recalls) {
         if (replaced.has((items[i] as PendingWrite & { kind: 'recall' }).recall.messageId)) continue;
@@ -501,7 +505,8 @@ export class PgChatStore implements ChatStore {
         }
       }
       const touches = [...touched.values()];
-      const { rows: result } = await client.query(`WITH input AS (
+      // Prepared once per connection (named): the statement is long, and parsed for every batch otherwise.
+      const { rows: result } = await client.query({ name: 'im_append', text: `WITH input AS (
           SELECT * FROM unnest($1::bigint[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bytea[],
             $9::bool[], $10::bool[], $11::text[])
             AS t(id, conversation_key, conversation_type, sender_id, client_msg_id, message_uid, object_name, content, counted, listed, search_text)),
@@ -531,13 +536,13 @@ export class PgChatStore implements ChatStore {
           ON CONFLICT (user_id, conversation_key) DO UPDATE SET latest_cursor = GREATEST(uc.latest_cursor, excluded.latest_cursor)),
         moved AS (UPDATE im_log_head SET last_id = $20)
         SELECT id, seq, (SELECT count(*) FROM inserted) AS inserted FROM numbered`,
-      [rows.map((r) => r.id), rows.map((r) => r.input.conversationKey), rows.map((r) => r.input.conversationType),
+      values: [rows.map((r) => r.id), rows.map((r) => r.input.conversationKey), rows.map((r) => r.input.conversationType),
         rows.map((r) => r.input.senderUserId), rows.map((r) => r.input.clientMsgId), rows.map((r) => r.uid), rows.map((r) => r.input.objectName),
         rows.map((r) => Buffer.from(r.input.content.buffer, r.input.content.byteOffset, r.input.content.byteLength)),
         rows.map((r) => r.input.counted), rows.map((r) => r.input.listed !== false), rows.map((r) => searchableText(r.input.objectName, r.input.content)),
         now, inbox.ids, inbox.users, inbox.counts,
         touches.map((t) => t.userId), touches.map((t) => t.key), touches.map((t) => t.type), touches.map((t) => t.id),
-        head + rows.length]);
+        head + rows.length] });
       // Another writer's row with one of these keys (or ids) appeared after the dedupe read: it
       // cannot while the head is held, but if it did, redo the batch rather than leave a seq gap.
       if (Number(result[0]?.inserted) !== rows.length) throw new RetryBatch('a key was taken concurrently');
@@ -581,7 +586,7 @@ export class PgChatStore implements ChatStore {
   async history(conversationKey: string,
     query: { before?: number; after?: number; count: number; budget?: PageBudget<StoredMessage>; viewerId?: string }) {
     const { count, budget, viewerId } = query;
-    // $1 is the viewer (unused without one), $2 the conversation, $3 the bound, $4 the limit.
+    // $1 is the viewer ('' and only type-checked without one), $2 the conversation, $3 the bound, $4 the limit.
     const visible = viewerId === undefined ? '' : `AND ${VISIBLE_TO_VIEWER}`;
     const values = [viewerId ?? '', conversationKey];
     if (query.after !== undefined && query.before === undefined) {
