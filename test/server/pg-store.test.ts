@@ -142,6 +142,28 @@ describe('PostgreSQL store', () => {
     for (const store of [...nodes, follower]) await store.close();
   });
 
+  it('commits the appends made together in one transaction (group commit), each resolved after it', async () => {
+    const url = await freshDatabase();
+    const store = await PgChatStore.open(url);
+    const results = await Promise.all(Array.from({ length: 60 }, (_, i) => store.appendMessage(input({
+      conversationKey: `1:gc-${i % 4}:gc`, senderUserId: 'gc', clientMsgId: `gc-${i}`, recipients: ['gc', `gc-${i % 4}`],
+    }))));
+    const direct = new pg.Client({ connectionString: url });
+    await direct.connect();
+    try {
+      // Rows written by one transaction share its id (xmin).
+      const { rows: [row] } = await direct.query(`SELECT count(DISTINCT xmin::text)::int AS transactions, count(*)::int AS messages
+        FROM messages WHERE client_msg_id LIKE 'gc-%'`);
+      assert.deepEqual(row, { transactions: 1, messages: 60 }, 'one transaction for the batch');
+      const { rows: [inbox] } = await direct.query(`SELECT count(DISTINCT xmin::text)::int AS transactions, count(*)::int AS rows FROM inbox`);
+      assert.deepEqual(inbox, { transactions: 1, rows: 120 });
+    } finally {
+      await direct.end();
+    }
+    assert.deepEqual(results.map((r) => r.message.id), results.map((_, i) => i + 1), 'ids in the order of the calls');
+    await store.close();
+  });
+
   it('keeps a failing write of a batch from failing the others', async () => {
     const store = await PgChatStore.open(await freshDatabase());
     const { message } = await store.appendMessage(input({ conversationKey: '1:a:b', senderUserId: 'a', clientMsgId: 'target', recipients: ['a', 'b'] }));
