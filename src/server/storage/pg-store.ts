@@ -239,7 +239,7 @@ export class PgChatStore implements ChatStore {
       await migrate(pool);
     } catch (error) {
       await pool.end().catch(() => {});
-      throw error;
+      throw new Error(`PostgreSQL at ${where(url)}: ${(error as Error).message}`, { cause: error });
     }
     return new PgChatStore(pool);
   }
@@ -1018,6 +1018,16 @@ export class PgChatStore implements ChatStore {
     this.closed = true;
     while (this.flushing) await this.flushing;
     await this.pool.end();
+  }
+}
+
+/** The URL's host, port and database, for messages (never its password). */
+function where(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.host}${parsed.pathname}`;
+  } catch {
+    return 'the given URL';
   }
 }
 
