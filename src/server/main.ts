@@ -9,7 +9,7 @@ import { DEFAULT_MAX_QUERIES_IN_FLIGHT, DEFAULT_MAX_QUEUED_BYTES, DEFAULT_QUERY_
 const DEV_APP_KEY = 'im-dev-key';
 const DEV_APP_SECRET = 'im-dev-secret';
 
-const usage = `Usage: im-server [--port N] [--host H] [--data DIR] [--app-key K] [--app-secret S]
+const usage = `Usage: im-server [--port N] [--host H] [--data DIR] [--database URL] [--app-key K] [--app-secret S]
                  [--rate-limit N] [--heartbeat SECONDS] [--single-login TAGS] [--recall-window SECONDS]
                  [--max-upload-bytes N] [--max-queued-bytes N] [--max-queries-in-flight N]
                  [--query-rate-limit N] [--connect-timeout SECONDS] [--max-unauthenticated-per-ip N]
@@ -17,7 +17,10 @@ const usage = `Usage: im-server [--port N] [--host H] [--data DIR] [--app-key K]
                  [--chatroom-max-members N] [--chatroom-keep-seconds N] [--chatroom-window N]
   --port        port to listen on; 0 picks a free one (default 8080)
   --host        address to bind (default 127.0.0.1)
-  --data        directory for the SQLite store (default ./data)
+  --data        directory for the SQLite store and uploads (default ./data)
+  --database URL  keep messages, users and groups in PostgreSQL (postgres://user@host:5432/db
+                or postgresql://…) instead of SQLite (uploads stay in --data), the store cluster nodes share;
+                the schema is created or migrated at start (docs/postgres.md)
   --app-key     app key of the signed app-server API and of tokens (default: a dev key)
   --app-secret  app secret (default: a dev secret; never use it in production)
   --rate-limit  messages per second per user; 0 turns limiting off (default 5)
@@ -77,7 +80,7 @@ let values;
 try {
   ({ values } = parseArgs({
     options: {
-      port: { type: 'string' }, host: { type: 'string' }, data: { type: 'string' },
+      port: { type: 'string' }, host: { type: 'string' }, data: { type: 'string' }, database: { type: 'string' },
       'app-key': { type: 'string' }, 'app-secret': { type: 'string' }, 'rate-limit': { type: 'string' },
       heartbeat: { type: 'string' }, demo: { type: 'boolean' }, 'accept-seed-api-signature': { type: 'boolean' }, 'max-upload-bytes': { type: 'string' },
       // Hidden (tests): how long /im/poll holds a long poll, ms.
@@ -98,6 +101,10 @@ if (values.help) {
   process.exit(0);
 }
 
+if (values.database !== undefined && !/^postgres(ql)?:\/\/./i.test(values.database)) {
+  fail('--database must be a PostgreSQL URL, postgres://… or postgresql://…');
+}
+
 const appKey = values['app-key'] ?? DEV_APP_KEY;
 const appSecret = values['app-secret'] ?? DEV_APP_SECRET;
 if (!values['app-key'] || !values['app-secret']) {
@@ -109,6 +116,7 @@ const server = await startServer({
   port: integer(values.port, 'port', 8080, 0, 65535),
   host: values.host ?? '127.0.0.1',
   dataDir: resolve(values.data ?? './data'),
+  ...(values.database === undefined ? {} : { databaseUrl: values.database }),
   appKey,
   appSecret,
   rateLimit: integer(values['rate-limit'], 'rate-limit', 5, 0, 1_000_000),

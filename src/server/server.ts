@@ -9,6 +9,7 @@ import { DEFAULT_POLL_HOLD_MS, LongPollGateway, POLL_PATH } from './long-poll.js
 import { handleAppApi, sendJson } from './app-api.js';
 import { postGroupNotice } from './group-notices.js';
 import { SqliteChatStore } from './storage/sqlite-store.js';
+import { PgChatStore } from './storage/pg-store.js';
 import type { ChatStore } from './storage/chat-store.js';
 import { handleDemo, seedDemo, startDemoBot, type DemoFiles } from './demo.js';
 import { DEFAULT_MAX_UPLOAD_BYTES, FileService } from './files.js';
@@ -26,6 +27,8 @@ export interface ServerOptions {
   port: number;
   host: string;
   dataDir: string;
+  /** A PostgreSQL URL: the store is PostgreSQL (several nodes can share it) instead of SQLite in dataDir. */
+  databaseUrl?: string;
   appKey: string;
   appSecret: string;
   /** Messages per second per user; 0 = unlimited. */
@@ -79,7 +82,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const log = options.log ?? ((message: string) => console.error(message));
   const logError = errorLogger(log);
   mkdirSync(options.dataDir, { recursive: true });
-  const store: ChatStore = new SqliteChatStore(join(options.dataDir, 'im.sqlite'));
+  // PgChatStore.open loads pg by a dynamic import(): SQLite users never load it.
+  const store: ChatStore = options.databaseUrl
+    ? await PgChatStore.open(options.databaseUrl)
+    : new SqliteChatStore(join(options.dataDir, 'im.sqlite'));
   const bus: FanoutBus = new LocalBus();
   const files = new FileService({
     dataDir: options.dataDir, appKey: options.appKey, appSecret: options.appSecret, store, log,

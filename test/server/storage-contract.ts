@@ -485,6 +485,37 @@ export function describeChatStoreContract(engine: string, createStore: () => Pro
       assert.deepEqual(await search('fs-a', '好'), [['fs-1'], false]);
     });
 
+    it('lists the global log after an id: every message in id order, with its recipients and whether it is listed, paged', async () => {
+      const marker = await store.appendMessage(input({ conversationKey: '1:log-a:log-b', senderUserId: 'log-a', clientMsgId: 'log-0', recipients: ['log-b', 'log-a'] }));
+      await store.createGroup('log-g', 'g', ['log-a', 'log-b', 'log-c']);
+      const sent = await Promise.all([
+        store.appendMessage(input({ conversationKey: '3:log-g', senderUserId: 'log-c', clientMsgId: 'log-1', recipients: ['log-c', 'log-a', 'log-b', 'log-a'] })),
+        store.appendMessage(input({ conversationKey: '1:log-a:log-b', senderUserId: 'log-b', clientMsgId: 'log-2', recipients: ['log-a', 'log-b'] })),
+        store.appendMessage(input({ conversationKey: '1:log-a:log-b', senderUserId: 'log-b', clientMsgId: 'log-2', recipients: ['log-a', 'log-b'] })),
+      ]);
+      const recall = await store.recallMessage({
+        messageId: sent[1].message.id, expectedObjectName: 'RC:TxtMsg', replacement: { objectName: 'RC:RcNtf', content: new TextEncoder().encode('{}') },
+        command: input({ conversationKey: '1:log-a:log-b', senderUserId: 'log-b', clientMsgId: 'log-rc', objectName: 'RC:RcCmd', recipients: ['log-a', 'log-b'],
+          listed: false, counted: false }),
+      });
+      const log = await store.messagesAfter(marker.message.id, 100);
+      assert.deepEqual(log.map((entry) => [entry.message.clientMsgId, entry.recipients, entry.listed]), [
+        ['log-1', ['log-a', 'log-b', 'log-c'], true],
+        ['log-2', ['log-a', 'log-b'], true],
+        ['log-rc', ['log-a', 'log-b'], false],
+      ], 'once each (a duplicate is not logged twice), recipients once each and sorted');
+      assert.deepEqual(log.map((entry) => entry.message.id), [sent[0].message.id, sent[1].message.id, recall.message.id]);
+      assert.equal(log[1]!.message.objectName, 'RC:RcNtf', 'a recalled message as it is now');
+      assert.deepEqual(log[0]!.message, sent[0].message, 'the stored message whole');
+      assert.deepEqual((await store.messagesAfter(marker.message.id, 2)).map((entry) => entry.message.clientMsgId), ['log-1', 'log-2'], 'at most limit');
+      assert.deepEqual((await store.messagesAfter(sent[1].message.id, 10)).map((entry) => entry.message.clientMsgId), ['log-rc']);
+      assert.deepEqual(await store.messagesAfter(recall.message.id, 10), [], 'nothing after the newest');
+      assert.deepEqual(await store.messagesAfter(marker.message.id, 0), []);
+      const all = await store.messagesAfter(0, 100_000);
+      assert.deepEqual(all.map((entry) => entry.message.id), [...all.map((entry) => entry.message.id)].sort((x, y) => x - y), 'from the start, in id order');
+      assert.equal(all.length, (await store.stats()).messages);
+    });
+
     it('cuts sync, history and conversation pages by bytes too: at least one item, never one twice, hasMore when cut', async () => {
       // Sizes 5, 1, 1, 5, 1 (by content length, in units of 1000 bytes) under a budget of 6.
       const units = [5, 1, 1, 5, 1];

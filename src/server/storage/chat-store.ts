@@ -393,8 +393,24 @@ export interface ChatStore extends ServiceStore, SocialStore {
   /** The time before which the user's tokens are revoked; 0 when none are. */
   tokensValidAfter(userId: string): Promise<number>;
 
+  /**
+   * For nodes that follow the global log: every stored message with an id above `afterId`, in id
+   * order, at most `limit`; `recipients` are the users whose inbox got it (sorted), `listed`
+   * whether it became its conversations' latest message. Ids become visible in increasing order
+   * (no message with a smaller id commits later), so following `id > last seen` skips none. A
+   * recalled message comes as it is now (replaced); its recall command follows it in the log.
+   */
+  messagesAfter(afterId: number, limit: number): Promise<LoggedMessage[]>;
+
   stats(): Promise<{ messages: number; users: number; groups: number }>;
   close(): Promise<void>;
+}
+
+/** A message of the global log, with whom it was delivered to (see `ChatStore.messagesAfter`). */
+export interface LoggedMessage {
+  message: StoredMessage;
+  recipients: string[];
+  listed: boolean;
 }
 
 /**

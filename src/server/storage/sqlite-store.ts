@@ -1105,4 +1105,27 @@ export class SqliteChatStore implements ChatStore {
     if (this.pending.length) this.flush();
     this.db.close();
   }
+
+  private logStatements?: { after: Database.Statement; recipients: Database.Statement };
+
+  /**
+   * The global log after `afterId`. SQLite keeps no `listed` flag: the only unlisted messages
+   * the server writes are recall commands (RC:RcCmd), so that is what is read as unlisted. The
+   * inbox has no index by message: its recipients are read by one range scan per page.
+   */
+  async messagesAfter(afterId: number, limit: number): Promise<Array<{ message: StoredMessage; recipients: string[]; listed: boolean }>> {
+    if (limit <= 0) return [];
+    this.logStatements ??= {
+      after: this.db.prepare('SELECT * FROM messages WHERE id > ? ORDER BY id LIMIT ?'),
+      recipients: this.db.prepare('SELECT message_id, user_id FROM inbox WHERE message_id BETWEEN ? AND ? ORDER BY message_id, user_id'),
+    };
+    const rows = this.logStatements.after.all(afterId, limit) as MessageRow[];
+    if (!rows.length) return [];
+    const recipients = new Map<number, string[]>(rows.map((row) => [row.id, []]));
+    for (const { message_id: id, user_id: userId } of this.logStatements.recipients.all(rows[0]!.id, rows.at(-1)!.id) as
+      Array<{ message_id: number; user_id: string }>) {
+      recipients.get(id)?.push(userId);
+    }
+    return rows.map((row) => ({ message: toMessage(row), recipients: recipients.get(row.id)!, listed: row.object_name !== 'RC:RcCmd' }));
+  }
 }

@@ -1,0 +1,103 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { ConversationType } from '../../src/core/protocol/codes.js';
+import { TextMessage } from '../../src/core/messages/index.js';
+import type { IMClient } from '../../src/core/client/client.js';
+import type { Conversation, IMMessage } from '../../src/core/client/types.js';
+import { api, connectClient, createGroup, startTestServer, waitFor, type TestServer } from '../helpers/server.js';
+
+/**
+ * The built server with `--database`: a fresh PostgreSQL database (127.0.0.1:5432, user postgres,
+ * trust auth, or IM_TEST_PG_URL without a database name), dropped at the end. No server: the
+ * test fails, saying so.
+ */
+const SERVER_URL = (process.env.IM_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432').replace(/\/+$/, '');
+const SERVER_BIN = new URL('../../dist/im-server.js', import.meta.url).pathname;
+
+async function admin(sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: `${SERVER_URL}/postgres` });
+  try {
+    await client.connect();
+  } catch (error) {
+    throw new Error(`PostgreSQL is not reachable at ${SERVER_URL} (${(error as Error).message}); `
+      + 'this test needs a server there (user postgres, trust auth) or IM_TEST_PG_URL');
+  }
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+const text = (m: IMMessage) => (m.content as TextMessage).content;
+
+describe('the reference server on PostgreSQL (--database)', () => {
+  // Made here (pid and random hex), never from input: safe as an identifier.
+  const database = `im_test_${process.pid}_${randomBytes(6).toString('hex')}`;
+  let server: TestServer | undefined;
+  const clients: IMClient[] = [];
+  const connect = async (userId: string) => {
+    const client = await connectClient(server!, userId);
+    clients.push(client);
+    return client;
+  };
+
+  before(async () => {
+    await admin(`CREATE DATABASE ${database}`);
+    server = await startTestServer({ extra: ['--database', `${SERVER_URL}/${database}`] });
+  });
+  after(async () => {
+    await Promise.all(clients.map((client) => client.disconnect()));
+    await server?.dispose();
+    await admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+  });
+
+  it('refuses a --database that is not a PostgreSQL URL', () => {
+    const run = spawnSync(process.execPath, [SERVER_BIN, '--port', '0', '--database', 'mysql://localhost/db'], { encoding: 'utf8' });
+    assert.equal(run.status, 2);
+    assert.match(run.stderr, /--database must be a PostgreSQL URL/);
+    assert.match(run.stderr, /Usage: im-server/);
+  });
+
+  it('keeps private and group messages and conversation lists across SIGKILL; a resend is stored once', async () => {
+    await createGroup(server!, 'pg-team', ['pg-alice', 'pg-bob']);
+    const alice = await connect('pg-alice');
+    const bob = await connect('pg-bob');
+    const bobGot: IMMessage[] = [];
+    bob.on('message', (m) => bobGot.push(m));
+    const toBob: Conversation = { conversationType: ConversationType.PRIVATE, targetId: 'pg-bob' };
+    const toAlice: Conversation = { conversationType: ConversationType.PRIVATE, targetId: 'pg-alice' };
+    const team: Conversation = { conversationType: ConversationType.GROUP, targetId: 'pg-team' };
+
+    const first = await alice.sendMessage(toBob, new TextMessage({ content: 'hello bob' }), { clientMsgId: 'pg-once' });
+    await bob.sendMessage(toAlice, new TextMessage({ content: 'hi alice' }));
+    const grouped = await alice.sendMessage(team, new TextMessage({ content: 'hello team' }));
+    assert.deepEqual([first.seq, grouped.seq], [1, 1]);
+    await waitFor((check) => bob.on('message', check), () => bobGot.length >= 2, 'bob receives both of alice\'s messages');
+    assert.deepEqual(bobGot.map(text), ['hello bob', 'hello team']);
+
+    await server!.kill('SIGKILL');
+    server = await server!.restart();
+    const alice2 = await connect('pg-alice');
+    const bob2 = await connect('pg-bob');
+
+    const privateHistory = await bob2.getHistoryMessages(toAlice);
+    assert.deepEqual(privateHistory.messages.map((m) => [m.seq, text(m)]), [[1, 'hello bob'], [2, 'hi alice']]);
+    assert.deepEqual((await alice2.getHistoryMessages(team)).messages.map(text), ['hello team']);
+    const list = await alice2.getConversationList();
+    assert.deepEqual(list.map((c) => [c.conversationType, c.targetId, c.latestMessage && text(c.latestMessage)]), [
+      [ConversationType.GROUP, 'pg-team', 'hello team'], [ConversationType.PRIVATE, 'pg-bob', 'hi alice'],
+    ]);
+    const bobList = await bob2.getConversationList();
+    assert.deepEqual(bobList.map((c) => [c.targetId, c.unreadCount]), [['pg-team', 1], ['pg-alice', 1]]);
+
+    // The client never got its acknowledgement, say, and sends again with the same clientMsgId.
+    const again = await alice2.sendMessage(toBob, new TextMessage({ content: 'hello bob' }), { clientMsgId: 'pg-once' });
+    assert.deepEqual([again.messageUid, again.seq], [first.messageUid, first.seq], 'the first message, not a new one');
+    assert.equal((await bob2.getHistoryMessages(toAlice)).messages.length, 2);
+    assert.equal((await api(server!, 'GET', '/api/metrics')).json.messages, 3);
+  });
+});
