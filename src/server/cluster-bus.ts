@@ -41,8 +41,11 @@ interface Envelope {
 const SNAPSHOT_INTERVAL_MS = 5000;
 const NODE_GONE_MS = 15_000;
 
-const encode = (envelope: Envelope): string => JSON.stringify(envelope, (_key, value: unknown) =>
-  (value instanceof Uint8Array ? { $b: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64') } : value));
+// The holder's own value: a Buffer's toJSON() has run by the time the replacer sees `value`.
+const encode = (envelope: Envelope): string => JSON.stringify(envelope, function (this: Record<string, unknown>, key: string, value: unknown) {
+  const original = this[key];
+  return original instanceof Uint8Array ? { $b: Buffer.from(original.buffer, original.byteOffset, original.byteLength).toString('base64') } : value;
+});
 
 const decode = (text: string): Envelope => JSON.parse(text, (_key, value: unknown) =>
   (value && typeof value === 'object' && typeof (value as { $b?: unknown }).$b === 'string'

@@ -9,7 +9,7 @@ import { DEFAULT_MAX_QUERIES_IN_FLIGHT, DEFAULT_MAX_QUEUED_BYTES, DEFAULT_QUERY_
 const DEV_APP_KEY = 'im-dev-key';
 const DEV_APP_SECRET = 'im-dev-secret';
 
-const usage = `Usage: im-server [--port N] [--host H] [--data DIR] [--database URL] [--app-key K] [--app-secret S]
+const usage = `Usage: im-server [--port N] [--host H] [--data DIR] [--database URL] [--bus URL] [--app-key K] [--app-secret S]
                  [--rate-limit N] [--heartbeat SECONDS] [--single-login TAGS] [--recall-window SECONDS]
                  [--max-upload-bytes N] [--max-queued-bytes N] [--max-queries-in-flight N]
                  [--query-rate-limit N] [--connect-timeout SECONDS] [--max-unauthenticated-per-ip N]
@@ -21,6 +21,9 @@ const usage = `Usage: im-server [--port N] [--host H] [--data DIR] [--database U
   --database URL  keep messages, users and groups in PostgreSQL (postgres://user@host:5432/db
                 or postgresql://…) instead of SQLite (uploads stay in --data), the store cluster nodes share;
                 the schema is created or migrated at start (docs/postgres.md)
+  --bus URL     cluster mode: Redis (redis://host:6379) through which the nodes sharing one
+                --database tell each other of messages, presence, kicks and revocations, and
+                share send limits (docs/cluster.md); needs --database
   --app-key     app key of the signed app-server API and of tokens (default: a dev key)
   --app-secret  app secret (default: a dev secret; never use it in production)
   --rate-limit  messages per second per user; 0 turns limiting off (default 5)
@@ -80,7 +83,7 @@ let values;
 try {
   ({ values } = parseArgs({
     options: {
-      port: { type: 'string' }, host: { type: 'string' }, data: { type: 'string' }, database: { type: 'string' },
+      port: { type: 'string' }, host: { type: 'string' }, data: { type: 'string' }, database: { type: 'string' }, bus: { type: 'string' },
       'app-key': { type: 'string' }, 'app-secret': { type: 'string' }, 'rate-limit': { type: 'string' },
       heartbeat: { type: 'string' }, demo: { type: 'boolean' }, 'accept-seed-api-signature': { type: 'boolean' }, 'max-upload-bytes': { type: 'string' },
       // Hidden (tests): how long /im/poll holds a long poll, ms.
@@ -101,6 +104,9 @@ if (values.help) {
   process.exit(0);
 }
 
+if (values.bus !== undefined && (values.database === undefined || !/^rediss?:\/\/./i.test(values.bus))) {
+  fail('--bus must be a Redis URL, redis://… or rediss://…, and needs --database (the nodes of a cluster share one PostgreSQL database)');
+}
 if (values.database !== undefined && !/^postgres(ql)?:\/\/./i.test(values.database)) {
   fail('--database must be a PostgreSQL URL, postgres://… or postgresql://…');
 }
@@ -117,6 +123,7 @@ const server = await startServer({
   host: values.host ?? '127.0.0.1',
   dataDir: resolve(values.data ?? './data'),
   ...(values.database === undefined ? {} : { databaseUrl: values.database }),
+  ...(values.bus === undefined ? {} : { busUrl: values.bus }),
   appKey,
   appSecret,
   rateLimit: integer(values['rate-limit'], 'rate-limit', 5, 0, 1_000_000),

@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { LocalBus, type FanoutBus } from './bus.js';
+import { RedisClusterBus } from './cluster-bus.js';
 import { ChatService } from './chat-service.js';
 import { Gateway } from './gateway.js';
 import { DEFAULT_POLL_HOLD_MS, LongPollGateway, POLL_PATH } from './long-poll.js';
@@ -29,6 +30,8 @@ export interface ServerOptions {
   dataDir: string;
   /** A PostgreSQL URL: the store is PostgreSQL (several nodes can share it) instead of SQLite in dataDir. */
   databaseUrl?: string;
+  /** Cluster mode: the Redis (redis://…) the nodes sharing `databaseUrl` tell each other through; needs `databaseUrl`. */
+  busUrl?: string;
   appKey: string;
   appSecret: string;
   /** Messages per second per user; 0 = unlimited. */
@@ -86,12 +89,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const store: ChatStore = options.databaseUrl
     ? await PgChatStore.open(options.databaseUrl)
     : new SqliteChatStore(join(options.dataDir, 'im.sqlite'));
-  const bus: FanoutBus = new LocalBus();
+  // Cluster mode: the nodes of one database share a Redis channel named after it.
+  const bus: FanoutBus = options.busUrl
+    ? await RedisClusterBus.connect(options.busUrl, `im:${new URL(options.databaseUrl!).pathname.slice(1) || 'im'}`, store, logError)
+    : new LocalBus();
   const files = new FileService({
     dataDir: options.dataDir, appKey: options.appKey, appSecret: options.appSecret, store, log,
     maxUploadBytes: options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES,
   });
   const service = new ChatService(store, bus, { rateLimit: options.rateLimit, recallWindowSeconds: options.recallWindowSeconds, files, logError,
+    ...(bus instanceof RedisClusterBus ? { limiter: (name: string, rate: number) => bus.limiter(name, rate) } : {}),
     chatrooms: { maxMembers: options.chatroomMaxMembers, keepSeconds: options.chatroomKeepSeconds, window: options.chatroomWindow } });
   const maxQueuedBytes = options.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES;
   const preAuth = new PreAuthLimits({

@@ -510,6 +510,7 @@ export function describeChatStoreContract(engine: string, createStore: () => Pro
       assert.deepEqual((await store.messagesAfter(marker.message.id, 2)).map((entry) => entry.message.clientMsgId), ['log-1', 'log-2'], 'at most limit');
       assert.deepEqual((await store.messagesAfter(sent[1].message.id, 10)).map((entry) => entry.message.clientMsgId), ['log-rc']);
       assert.deepEqual(await store.messagesAfter(recall.message.id, 10), [], 'nothing after the newest');
+      assert.equal(await store.lastMessageId(), recall.message.id, 'the log ends at the newest');
       assert.deepEqual(await store.messagesAfter(marker.message.id, 0), []);
       const all = await store.messagesAfter(0, 100_000);
       assert.deepEqual(all.map((entry) => entry.message.id), [...all.map((entry) => entry.message.id)].sort((x, y) => x - y), 'from the start, in id order');

@@ -401,6 +401,8 @@ export interface ChatStore extends ServiceStore, SocialStore {
    * recalled message comes as it is now (replaced); its recall command follows it in the log.
    */
   messagesAfter(afterId: number, limit: number): Promise<LoggedMessage[]>;
+  /** The highest message id stored (0 when none): where a node that starts follows the log from. */
+  lastMessageId(): Promise<number>;
 
   stats(): Promise<{ messages: number; users: number; groups: number }>;
   close(): Promise<void>;

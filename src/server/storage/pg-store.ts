@@ -798,6 +798,12 @@ export class PgChatStore implements ChatStore {
     return rows.map((row) => ({ message: toMessage(row), recipients: row.recipients as string[], listed: row.listed as boolean }));
   }
 
+  async lastMessageId(): Promise<number> {
+    // The head moves in the appending transaction: what it says is committed.
+    const [row] = await this.query('SELECT last_id FROM im_log_head');
+    return Number(row?.last_id ?? 0);
+  }
+
   async revokeTokens(userId: string, validAfter: number): Promise<void> {
     await this.query(`INSERT INTO token_revocations AS t (user_id, valid_after) VALUES ($1, $2)
       ON CONFLICT (user_id) DO UPDATE SET valid_after = GREATEST(t.valid_after, excluded.valid_after)`, [userId, validAfter]);

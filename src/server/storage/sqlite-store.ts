@@ -1113,6 +1113,10 @@ export class SqliteChatStore implements ChatStore {
    * the server writes are recall commands (RC:RcCmd), so that is what is read as unlisted. The
    * inbox has no index by message: its recipients are read by one range scan per page.
    */
+  async lastMessageId(): Promise<number> {
+    return (this.db.prepare('SELECT coalesce(max(id), 0) AS id FROM messages').get() as { id: number }).id;
+  }
+
   async messagesAfter(afterId: number, limit: number): Promise<Array<{ message: StoredMessage; recipients: string[]; listed: boolean }>> {
     if (limit <= 0) return [];
     this.logStatements ??= {
