@@ -284,9 +284,11 @@ function skip(wireType: number): void {
     case 1:
       at += 8;
       break;
-    case 2:
-      at += readLength();
+    case 2: {
+      const length = readLength();
+      at += length;
       break;
+    }
     case 3:
       // A group: skip fields up to its end tag.
       for (let wire; (wire = readVarint() & 7) !== 4;) skip(wire);
