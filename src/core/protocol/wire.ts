@@ -71,14 +71,15 @@ export function types(tables: Record<string, string>): Record<string, MessageTyp
     Object.defineProperty(C, 'name', { value: name });
     const type: Type = { C, f: [], by: [] };
     C.encode = (message) => {
-      at = 0;
+      const start = at;
       writeMessage(type, message as Record<string, unknown>);
-      const bytes = out.slice(0, at);
+      const bytes = out.subarray(start, at);
+      if (at > POOL - 1024) (out = new Uint8Array(POOL)), (at = 0);
       return { finish: () => bytes };
     };
     C.decode = (bytes) => {
       input = bytes;
-      at = 0;
+      pos = 0;
       end = bytes.length;
       return readMessage(type, end, 0) as never;
     };
@@ -104,9 +105,13 @@ export function types(tables: Record<string, string>): Record<string, MessageTyp
 
 const EMPTY = Object.freeze([]);
 
-// ---- encoding: one growing buffer, reused ----
+// ---- encoding: into a slab, as protobufjs does in browsers (Node's Buffer pool alike) ----
+// An ArrayBuffer per message costs more than the encoding: each message is written after the
+// last one in a shared slab and returned as a view of it; a full slab is left to the views
+// that hold it, and a new one started.
 
-let out = new Uint8Array(1024);
+const POOL = 8192;
+let out = new Uint8Array(POOL);
 let at = 0;
 
 /** Makes room for `bytes` more bytes. */
@@ -232,18 +237,19 @@ function writeValue(field: Field, value: unknown): void {
 // ---- decoding ----
 
 let input: Uint8Array = out;
+let pos = 0;
 /** Where reading stops: the end of the input or of the message being read. */
 let end = 0;
 /** The high 32 bits of the last varint read. */
 let high = 0;
 
 function fail(what: string): never {
-  throw new RangeError(`${what} at offset ${at}`);
+  throw new RangeError(`${what} pos offset ${pos}`);
 }
 
 function readByte(): number {
-  if (at >= end) fail('read past the end');
-  return input[at++]!;
+  if (pos >= end) fail('read past the end');
+  return input[pos++]!;
 }
 
 /** Reads a varint of up to 10 bytes: returns its low 32 bits (as an int32), leaves the high in `high`. */
@@ -272,7 +278,7 @@ function readVarint(): number {
 /** Reads a length and checks that that many bytes follow. */
 function readLength(): number {
   const length = readVarint() >>> 0;
-  if (high || length > end - at) fail('length past the end');
+  if (high || length > end - pos) fail('length past the end');
   return length;
 }
 
@@ -282,11 +288,11 @@ function skip(wireType: number): void {
       readVarint();
       return;
     case 1:
-      at += 8;
+      pos += 8;
       break;
     case 2: {
       const length = readLength();
-      at += length;
+      pos += length;
       break;
     }
     case 3:
@@ -294,12 +300,12 @@ function skip(wireType: number): void {
       for (let wire; (wire = readVarint() & 7) !== 4;) skip(wire);
       break;
     case 5:
-      at += 4;
+      pos += 4;
       break;
     default:
       fail(`wire type ${wireType}`);
   }
-  if (at > end) fail('read past the end');
+  if (pos > end) fail('read past the end');
 }
 
 function readMessage(type: Type, stop: number, depth: number): Record<string, unknown> {
@@ -307,7 +313,7 @@ function readMessage(type: Type, stop: number, depth: number): Record<string, un
   const message = new type.C();
   const outer = end;
   end = stop;
-  while (at < stop) {
+  while (pos < stop) {
     const tag = readVarint() >>> 0;
     const wireType = tag & 7;
     const field = type.by[tag >>> 3];
@@ -320,9 +326,9 @@ function readMessage(type: Type, stop: number, depth: number): Record<string, un
       if (!values.length) values = message[field.n] = [];
       if (wireType === 2 && field.k < 5) {
         // Packed numbers.
-        const packedEnd = readLength() + at;
+        const packedEnd = readLength() + pos;
         end = packedEnd;
-        while (at < packedEnd) values.push(readValue(field, depth));
+        while (pos < packedEnd) values.push(readValue(field, depth));
         end = stop;
         continue;
       }
@@ -353,26 +359,28 @@ function readValue(field: Field, depth: number): unknown {
       return readVarint() !== 0;
     case 5: {
       const length = readLength();
-      const start = at;
-      at += length;
+      const start = pos;
+      pos += length;
+      // A Node.js Buffer (the server's frames): its own decoder is the fastest.
+      if ((input as { utf8Slice?: unknown }).utf8Slice) return (input as unknown as { utf8Slice(start: number, end: number): string }).utf8Slice(start, pos);
       if (length < 24) {
         let text = '';
-        for (let i = start; i < at; i++) {
+        for (let i = start; i < pos; i++) {
           const code = input[i]!;
-          if (code > 127) return utf8Out.decode(input.subarray(start, at));
+          if (code > 127) return utf8Out.decode(input.subarray(start, pos));
           text += String.fromCharCode(code);
         }
         return text;
       }
-      return utf8Out.decode(input.subarray(start, at));
+      return utf8Out.decode(input.subarray(start, pos));
     }
     case 6: {
       const length = readLength();
-      return input.subarray(at, (at += length));
+      return input.subarray(pos, (pos += length));
     }
     default: {
       const length = readLength();
-      return readMessage(field.t!, at + length, depth + 1);
+      return readMessage(field.t!, pos + length, depth + 1);
     }
   }
 }
