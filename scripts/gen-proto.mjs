@@ -2,7 +2,7 @@
 // The output is committed, so a build needs no code generation; run this after editing the schema.
 //
 // protobufjs only parses the schema here; the emitted codec is a field table per message type
-// read by our own runtime, src/core/protocol/wire.ts (the table format is described there), so
+// read by our own runtime, src/core/protocol/wire.js (the table format is described there), so
 // no browser build carries protobufjs. Encoding is byte-compatible with protobufjs's static code
 // (test/core/codec-compat.test.ts checks it against protobufjs itself).
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -16,7 +16,7 @@ root.resolveAll();
 const pkg = root.lookup('im');
 if (!(pkg instanceof protobuf.Namespace) || pkg instanceof protobuf.Type) throw new Error('im.proto must declare `package im;`');
 
-/** The wire.ts kind letter and TypeScript type of each scalar type the runtime handles. */
+/** The wire.js kind letter and TypeScript type of each scalar type the runtime handles. */
 const SCALARS = {
   uint32: ['u', 'number'],
   int32: ['i', 'number'],
@@ -29,7 +29,7 @@ const SCALARS = {
 const NUMERIC = new Set(['u', 'i', 'l', 'L']);
 
 const unsupported = (what) => {
-  throw new Error(`gen-proto: ${what} is not supported by src/core/protocol/wire.ts; extend the runtime and this script`);
+  throw new Error(`gen-proto: ${what} is not supported by src/core/protocol/wire.js; extend the runtime and this script`);
 };
 
 const messages = [];
@@ -97,7 +97,7 @@ for (const e of enums) {
 }
 dts = `${dts.trimEnd()}\n}\n`;
 
-const js = `${HEADER}// Field tables: see src/core/protocol/wire.ts.
+const js = `${HEADER}// Field tables: see src/core/protocol/wire.js.
 import { types } from '../wire.js';
 
 export const im = types({

@@ -1,4 +1,4 @@
-// The generated codec (src/core/protocol/generated/im.js over wire.ts) against protobufjs itself,
+// The generated codec (src/core/protocol/generated/im.js over wire.js) against protobufjs itself,
 // reading the same im.proto by reflection: byte-identical encoding, and each side decodes what
 // the other encoded, for random messages of every type. Also: unknown fields are skipped, and
 // truncated or malformed input is refused (thrown, or a FrameError from decodeFrame), never
