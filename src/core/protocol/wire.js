@@ -162,7 +162,7 @@ function writeMessage(type, message) {
         continue;
       if (field.k < 5) {
         room(6);
-        writeVarint32((field.i << 3) | 2);
+        writeVarint32(((field.i << 3) | 2) >>> 0);
         const start = at++;
         for (const item of values)
           writeValue(field, item);
