@@ -46,16 +46,6 @@ const siblingFiles = (siblings, { fromScript = false } = {}) => ({
   intro: () => (fromScript ? 'var __imScriptUrl=typeof document<"u"&&document.currentScript&&document.currentScript.src||"";' : ''),
 });
 
-/**
- * protobufjs picks up the `long` package (with a WebAssembly blob) for 64-bit integers; our
- * 64-bit fields are plain numbers, so browser builds leave it out.
- */
-const withoutLong = () => ({
-  name: 'without-long',
-  resolveId: (id) => (id === 'long' ? '\0long-stub' : null),
-  load: (id) => (id === '\0long-stub' ? 'export default null;' : null),
-});
-
 const typescript = () => esbuild({ target: 'es2022', tsconfig: 'tsconfig.json' });
 
 /** Lit stays external in the ESM build (apps dedupe it; Node's SSR loader picks Lit's own server build). */
@@ -84,7 +74,7 @@ export default [
     },
     output: { dir: 'dist', entryFileNames: '[name].js', chunkFileNames: 'im-shared-[hash].js', format: 'es', sourcemap: true },
     external: widgetExternal,
-    plugins: [withoutLong(), nodeResolve({ browser: true }), commonjs(), typescript(), terser({ format: { comments: false } })],
+    plugins: [nodeResolve({ browser: true }), commonjs(), typescript(), terser({ format: { comments: false } })],
   },
   {
     // One file for a script tag: a single global, IMWidget; nothing else is touched. An IIFE
@@ -92,7 +82,7 @@ export default [
     // imported (relative to this script's URL) when the picker first needs it.
     input: 'src/components/index.ts',
     output: { file: 'dist/im-widget.iife.js', format: 'iife', name: 'IMWidget', sourcemap: true },
-    plugins: [siblingFiles([PICKER_DATA], { fromScript: true }), withoutLong(), nodeResolve({ browser: true }), commonjs(), typescript(), terser({ format: { comments: false } })],
+    plugins: [siblingFiles([PICKER_DATA], { fromScript: true }), nodeResolve({ browser: true }), commonjs(), typescript(), terser({ format: { comments: false } })],
   },
   {
     // The customer-service launcher for a script tag: a single global, IMSupport; nothing else
@@ -111,14 +101,14 @@ export default [
     // whichever loads first; see src/components/internal/define.ts).
     input: 'src/components/support/support-panel.ts',
     output: { file: 'dist/im-support-panel.js', format: 'es', sourcemap: true },
-    plugins: [siblingFiles([PICKER_DATA]), withoutLong(), nodeResolve({ browser: true }), commonjs(), typescript(), terser({ format: { comments: false } })],
+    plugins: [siblingFiles([PICKER_DATA]), nodeResolve({ browser: true }), commonjs(), typescript(), terser({ format: { comments: false } })],
   },
   {
     // The seed-compatible facade for a script tag: the global RongIMLib, as the seed's own
     // script gives it, so pages written for the seed run with one changed script URL.
     input: 'src/compat/index.ts',
     output: { file: 'dist/im-compat.iife.js', format: 'iife', name: 'RongIMLib', sourcemap: true },
-    plugins: [withoutLong(), nodeResolve({ browser: true }), commonjs(), typescript(), terser({ format: { comments: false } })],
+    plugins: [nodeResolve({ browser: true }), commonjs(), typescript(), terser({ format: { comments: false } })],
   },
   {
     // The reference server (Node only); its npm dependencies stay external.
