@@ -47,7 +47,7 @@ describe('the npm packages', () => {
     npm(['install', '--prefer-offline', '--no-audit', '--no-fund', tarballs.widget], app);
     const installed = (name: string) => { try { readFileSync(join(app, 'node_modules', name, 'package.json')); return true; } catch { return false; } };
     assert.ok(installed('im-widget') && installed('lit'));
-    for (const name of ['ws', 'better-sqlite3', 'protobufjs', 'idb-keyval']) assert.equal(installed(name), false, `${name} is not installed`);
+    for (const name of ['ws', 'better-sqlite3', 'pg', 'ioredis', 'idb-keyval']) assert.equal(installed(name), false, `${name} is not installed`);
 
     // A child process, so that Node resolves from the app's node_modules, as the app would.
     const script = `
@@ -78,13 +78,14 @@ describe('the npm packages', () => {
   it('im-widget-server runs the demo from its package, serving the script from im-widget', async () => {
     const manifest = manifestIn(tarballs.server);
     assert.equal(manifest.bin['im-server'], './im-server.js');
-    assert.deepEqual(Object.keys(manifest.dependencies).sort(), ['better-sqlite3', 'im-widget', 'protobufjs', 'ws']);
+    assert.deepEqual(Object.keys(manifest.dependencies).sort(), ['aws4', 'better-sqlite3', 'im-widget', 'ioredis', 'pg', 'ws']);
     // Unpacked beside the installed im-widget; its native dependencies are the repository's own
-    // (an install would build better-sqlite3 from source for a minute).
+    // (an install would build better-sqlite3 from source for a minute). Only those the embedded
+    // store needs: PostgreSQL, Redis and S3 clients load only in the modes that use them.
     const server = join(app, 'node_modules', 'im-widget-server');
     mkdirSync(server);
     execFileSync('tar', ['-xzf', tarballs.server, '-C', server, '--strip-components=1']);
-    for (const name of ['ws', 'better-sqlite3', 'protobufjs']) symlinkSync(join(repoModules, name), join(app, 'node_modules', name));
+    for (const name of ['ws', 'better-sqlite3']) symlinkSync(join(repoModules, name), join(app, 'node_modules', name));
     const running = await startTestServer({ bin: join(server, 'im-server.js'), extra: ['--demo'] });
     try {
       const page = await fetch(`${running.url}/`);
