@@ -164,6 +164,21 @@ describe('PostgreSQL store', () => {
     await store.close();
   });
 
+  it('answers the send path\'s lookups in the order they were asked, so pipelined sends append in order', async () => {
+    const store = await PgChatStore.open(await freshDatabase());
+    await store.createGroup('big', 'Big', Array.from({ length: 5000 }, (_, i) => `member-${i}`));
+    const order: string[] = [];
+    // The slow lookup first, then quick ones: they run at once on the pool, but resolve in turn.
+    await Promise.all([
+      store.groupMembers('big').then((members) => order.push(`members ${members.length}`)),
+      store.isBlocked('a', 'b').then(() => order.push('blocked')),
+      store.isGroupMember('big', 'member-1').then((member) => order.push(`member ${member}`)),
+      store.groupExists('none').then((exists) => order.push(`exists ${exists}`)),
+    ]);
+    assert.deepEqual(order, ['members 5000', 'blocked', 'member true', 'exists false']);
+    await store.close();
+  });
+
   it('keeps a failing write of a batch from failing the others', async () => {
     const store = await PgChatStore.open(await freshDatabase());
     const { message } = await store.appendMessage(input({ conversationKey: '1:a:b', senderUserId: 'a', clientMsgId: 'target', recipients: ['a', 'b'] }));

@@ -222,7 +222,31 @@ export class PgChatStore implements ChatStore {
   private flushing: Promise<void> | undefined;
   private closed = false;
 
+  /** The last read of `inOrder`'s chain. */
+  private orderedTail: Promise<unknown> = Promise.resolve();
+
   private constructor(private readonly pool: Pool) {}
+
+  /**
+   * Resolves `read` only after every read issued through here before it: the queries run in
+   * parallel on the pool, but their callers resume in the order they asked. The server pipelines
+   * a session's sends, each one a lookup (group members, the blacklist) and then an append, and
+   * relies on the lookups finishing in order (as SQLite's do) for the appends to arrive in the
+   * order the frames did; with a pool, a later lookup could otherwise finish first and its
+   * message take the earlier seq. Only for the cheap point reads of that path.
+   */
+  private inOrder<T>(read: Promise<T>): Promise<T> {
+    const previous = this.orderedTail;
+    const result = read.then(async (value) => {
+      await previous;
+      return value;
+    }, async (error: unknown) => {
+      await previous;
+      throw error;
+    });
+    this.orderedTail = result.catch(() => undefined);
+    return result;
+  }
 
   /** Connects, and applies the schema's missing migrations (serialized between nodes by an advisory lock). */
   static async open(url: string, options: PgChatStoreOptions = {}): Promise<PgChatStore> {
@@ -318,7 +342,7 @@ export class PgChatStore implements ChatStore {
   }
 
   async groupExists(groupId: string): Promise<boolean> {
-    return (await this.query('SELECT 1 FROM groups WHERE group_id = $1', [groupId])).length > 0;
+    return (await this.inOrder(this.query('SELECT 1 FROM groups WHERE group_id = $1', [groupId]))).length > 0;
   }
 
   async groupName(groupId: string): Promise<string | undefined> {
@@ -326,12 +350,12 @@ export class PgChatStore implements ChatStore {
   }
 
   async groupMembers(groupId: string): Promise<string[]> {
-    return (await this.query('SELECT user_id FROM group_members WHERE group_id = $1 ORDER BY joined_at, user_id', [groupId]))
+    return (await this.inOrder(this.query('SELECT user_id FROM group_members WHERE group_id = $1 ORDER BY joined_at, user_id', [groupId])))
       .map((row) => row.user_id);
   }
 
   async isGroupMember(groupId: string, userId: string): Promise<boolean> {
-    return (await this.query('SELECT 1 FROM group_members WHERE group_id = $1 AND user_id = $2', [groupId, userId])).length > 0;
+    return (await this.inOrder(this.query('SELECT 1 FROM group_members WHERE group_id = $1 AND user_id = $2', [groupId, userId]))).length > 0;
   }
 
   appendMessage(input: AppendInput): Promise<AppendResult> {
@@ -981,7 +1005,7 @@ export class PgChatStore implements ChatStore {
   }
 
   async isBlocked(ownerId: string, blockedId: string): Promise<boolean> {
-    return (await this.query('SELECT 1 FROM blacklist WHERE owner_id = $1 AND blocked_id = $2', [ownerId, blockedId])).length > 0;
+    return (await this.inOrder(this.query('SELECT 1 FROM blacklist WHERE owner_id = $1 AND blocked_id = $2', [ownerId, blockedId]))).length > 0;
   }
 
   async blockedUsers(ownerId: string, query: { after?: string; limit: number; budget?: PageBudget<BlacklistEntry> }) {
