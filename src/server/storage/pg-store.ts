@@ -395,7 +395,7 @@ export class PgChatStore implements ChatStore {
   private async writeBatch(batch: PendingWrite[]): Promise<void> {
     let outcomes: Outcome[];
     try {
-      outcomes = await this.withClient((client) => this.writeOnce(client, batch));
+      outcomes = await this.writeThroughOutages(batch);
     } catch (error) {
       if (batch.length === 1) {
         batch[0]!.reject(error);
@@ -420,6 +420,25 @@ export class PgChatStore implements ChatStore {
       else item.reject(outcome.error);
     });
     this.pending.unshift(...deferred);
+  }
+
+  /**
+   * The batch's transaction, again on a new connection while the database cannot be reached (a
+   * terminated backend, a restart, a failover): the batch goes whole or not at all, in its order.
+   * Failing its items one by one instead would let a sender's later message be stored while an
+   * earlier one, failed and sent again, lands after it. A commit whose answer was lost is
+   * found again by the retry (the pairs are stored: duplicates), never written twice.
+   */
+  private async writeThroughOutages(batch: PendingWrite[]): Promise<Outcome[]> {
+    const started = Date.now();
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.withClient((client) => this.writeOnce(client, batch));
+      } catch (error) {
+        if (!connectionLost(error) || this.closed || Date.now() - started > OUTAGE_RETRY_MS) throw error;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(25 * 2 ** attempt, 1000)));
+      }
+    }
   }
 
   /** One connection for a batch's transaction; redone (a few times) when the batch asks for it. */
@@ -1088,4 +1107,18 @@ async function migrate(pool: Pool): Promise<void> {
     client.release(true);
     throw error;
   }
+}
+
+/** How long appends wait for the database to come back before they fail. */
+const OUTAGE_RETRY_MS = 15_000;
+
+/**
+ * Whether an error says the connection or the server went away, rather than anything about the
+ * statement: SQLSTATE classes 08 (connection exception) and 57P (operator intervention: a
+ * terminated backend, a shutdown), or a socket that closed under the client.
+ */
+function connectionLost(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  if (typeof code === 'string' && (code.startsWith('08') || code.startsWith('57P') || code === 'ECONNRESET' || code === 'ECONNREFUSED' || code === 'EPIPE')) return true;
+  return /Connection terminated|connection (is )?closed|Client has encountered a connection error/i.test(String((error as Error | undefined)?.message));
 }
