@@ -78,7 +78,7 @@ describe('the npm packages', () => {
   it('im-widget-server runs the demo from its package, serving the script from im-widget', async () => {
     const manifest = manifestIn(tarballs.server);
     assert.equal(manifest.bin['im-server'], './im-server.js');
-    assert.deepEqual(Object.keys(manifest.dependencies).sort(), ['better-sqlite3', 'im-widget', 'protobufjs', 'ws']);
+    assert.deepEqual(Object.keys(manifest.dependencies).sort(), ['aws4', 'better-sqlite3', 'im-widget', 'ioredis', 'pg', 'protobufjs', 'ws']);
     // Unpacked beside the installed im-widget; its native dependencies are the repository's own
     // (an install would build better-sqlite3 from source for a minute).
     const server = join(app, 'node_modules', 'im-widget-server');

@@ -1,4 +1,4 @@
-import pg from 'pg';
+import type pg from 'pg';
 import type { FileMetaStore, FileRecord } from './file-store.js';
 
 /** Key of the advisory lock that serializes this store's migrations ("im_file" in ASCII; not the chat store's key). */
@@ -47,7 +47,9 @@ export class PgFileMetaStore implements FileMetaStore {
 
   /** Connects, brings the schema up to date (idempotent; safe with several nodes starting at once). */
   static async open(url: string, options: { poolSize?: number; log?: (message: string) => void } = {}): Promise<PgFileMetaStore> {
-    const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 4 });
+    // Loaded here, so that a server without PostgreSQL needs no pg installed.
+    const { default: pgModule } = await import('pg');
+    const pool = new pgModule.Pool({ connectionString: url, max: options.poolSize ?? 4 });
     // An idle connection the database dropped must not crash the process; the next query reconnects.
     pool.on('error', (error) => options.log?.(`files: PostgreSQL connection lost: ${error.message}`));
     try {

@@ -4,7 +4,7 @@ import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type 
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import aws4 from 'aws4';
+import type aws4Module from 'aws4';
 import {
   BlobSizeError, BlobStoreError, checkBlobId, Meter, writeDurably, type BlobRange, type BlobStore,
 } from './blob-store.js';
@@ -51,6 +51,9 @@ export function parseS3Url(text: string): S3Options {
     ...(prefix ? { prefix } : {}),
   };
 }
+
+/** Loaded on first use, so that a server without S3 needs no aws4 installed. */
+let aws4: typeof aws4Module | undefined;
 
 interface Answer {
   response: IncomingMessage;
@@ -153,8 +156,9 @@ export class S3BlobStore implements BlobStore {
   }
 
   /** One signed request; resolves once the answer's head is in. Network failures and silence become BlobStoreErrors. */
-  private send(method: 'GET' | 'PUT' | 'DELETE', id: string,
+  private async send(method: 'GET' | 'PUT' | 'DELETE', id: string,
     { headers = {}, body }: { headers?: Record<string, string>; body?: () => Readable }): Promise<Answer> {
+    aws4 ??= (await import('aws4')).default;
     const basePath = this.endpoint.pathname.replace(/\/+$/, '');
     const path = `${basePath}/${encodeURIComponent(this.options.bucket)}/${this.key(id).split('/').map(encodeURIComponent).join('/')}`;
     const signed = aws4.sign({
