@@ -301,6 +301,13 @@ export class FileService {
     return error.kind === 'unreachable' || error.kind === 'timeout' ? 503 : 502;
   }
 
+  /** After failures were logged: says once that the store works again, so that the next failure is logged too. */
+  private storeRecovered(): void {
+    if (this.loggedFailures.size === 0) return;
+    this.loggedFailures.clear();
+    this.log(`files: ${this.blobs.description} works again`);
+  }
+
   private methodNotAllowed(response: ServerResponse, allow: string): HttpError {
     response.setHeader('allow', allow);
     return new HttpError(405, 'method not allowed');
@@ -387,6 +394,7 @@ export class FileService {
       return;
     }
     const storedSize = await stored;
+    this.storeRecovered();
     if (storedSize !== size) {
       await this.blobs.delete(fileId);
       throw new Error(`the file store kept ${storedSize} of ${size} bytes`);
@@ -496,6 +504,7 @@ export class FileService {
         throw new HttpError(blob ? 500 : 404, blob ? 'file damaged' : 'no such file');
       }
       body = blob.body;
+      this.storeRecovered();
     }
     if (range) headers['content-range'] = `bytes ${start}-${end}/${size}`;
     headers['content-length'] = Math.max(0, end - start + 1);

@@ -84,15 +84,16 @@ export function toReadable(source: Readable | Uint8Array): Readable {
 }
 
 /**
- * Writes `source` to `path` (which must not exist) and flushes it to disk; on any failure the
- * file is removed before the returned promise rejects.
+ * Writes `source` to `path` (which must not exist) and flushes it to disk (unless `sync` is
+ * false); on any failure the file is removed before the returned promise rejects.
  */
-export async function writeDurably(path: string, source: Readable | Uint8Array, meter = new Meter()): Promise<number> {
+export async function writeDurably(path: string, source: Readable | Uint8Array, meter = new Meter(), sync = true): Promise<number> {
   const out = createWriteStream(path, { flags: 'wx' });
   // A write still in flight fails once the stream is destroyed; that failure is expected.
   out.on('error', () => undefined);
   try {
     await pipeline(toReadable(source), meter, out);
+    if (!sync) return meter.bytes;
     const handle = await open(path, 'r+');
     try {
       await handle.sync();

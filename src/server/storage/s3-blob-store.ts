@@ -86,7 +86,8 @@ export class S3BlobStore implements BlobStore {
     checkBlobId(id);
     const spool = join(this.spoolDir, `${id}.part`);
     const meter = new Meter(true);
-    const size = await writeDurably(spool, source, meter);
+    // A scratch copy: the PUT is what makes it durable.
+    const size = await writeDurably(spool, source, meter, false);
     try {
       if (options.size !== undefined && size !== options.size) throw new BlobSizeError(options.size, size);
       const { response, status } = await this.send('PUT', id, {
