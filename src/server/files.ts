@@ -1,14 +1,17 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { createReadStream, createWriteStream, mkdirSync, readdirSync, renameSync, rmSync, statSync, type WriteStream } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
+import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ConversationType, ErrorCode } from '../core/protocol/codes.js';
 import { drainRequest, HttpError, readJson, sendJson } from './app-api.js';
 import { REVOKED_TOKEN, verifyToken } from './auth.js';
 import { privateParticipants } from './ids.js';
 import type { ChatStore } from './storage/chat-store.js';
-import { FileStore, type FileRecord } from './storage/file-store.js';
+import { BlobStoreError, LocalDirBlobStore, PARTIAL_MIN_AGE_MS, type BlobStore } from './storage/blob-store.js';
+import { SqliteFileMetaStore, type FileMetaStore, type FileRecord } from './storage/file-store.js';
+import { PgFileMetaStore } from './storage/pg-file-meta-store.js';
+import { S3BlobStore, type S3Options } from './storage/s3-blob-store.js';
 
 /**
  * Uploads and downloads.
@@ -52,12 +55,44 @@ const CORS_HEADERS = {
 };
 
 export interface FilesOptions {
-  dataDir: string;
   appKey: string;
   appSecret: string;
   maxUploadBytes: number;
   store: ChatStore;
+  /** Files' metadata and grants (see `openFileStores`). */
+  meta: FileMetaStore;
+  /** Files' bytes (see `openFileStores`). */
+  blobs: BlobStore;
   log?: (message: string) => void;
+}
+
+/**
+ * Where files go. Defaults: metadata in `<dataDir>/files.db` (SQLite), bytes in `<dataDir>/files/`.
+ * A cluster needs both shared: `meta: { postgres: url }` and `blobs: { dir: <shared dir> }` or `{ s3 }`.
+ */
+export interface FileStorageOptions {
+  meta?: 'sqlite' | { postgres: string };
+  blobs?: { dir: string } | { s3: S3Options };
+}
+
+/** Opens the stores `options` name and removes what uploads cut short by a crash left behind. */
+export async function openFileStores(options: FileStorageOptions | undefined, dataDir: string,
+  log: (message: string) => void = () => undefined): Promise<{ meta: FileMetaStore; blobs: BlobStore }> {
+  const spec = options?.blobs;
+  const blobs: BlobStore = spec && 's3' in spec
+    ? new S3BlobStore(spec.s3, join(dataDir, 'files-spool'))
+    // The directory of this node alone: any .part file in it is a leftover. A shared one may hold other nodes' uploads in progress.
+    : new LocalDirBlobStore(spec?.dir ?? join(dataDir, 'files'), spec ? PARTIAL_MIN_AGE_MS : 0);
+  await blobs.cleanupPartial();
+  const metaSpec = options?.meta;
+  let meta: FileMetaStore;
+  try {
+    meta = metaSpec && metaSpec !== 'sqlite' ? await PgFileMetaStore.open(metaSpec.postgres, { log }) : new SqliteFileMetaStore(join(dataDir, 'files.db'));
+  } catch (error) {
+    await blobs.close();
+    throw error;
+  }
+  return { meta, blobs };
 }
 
 /** What the first bytes say a file is; `application/octet-stream` when they say nothing known. */
@@ -150,29 +185,28 @@ export function fileUrlSignature(key: Buffer, fileId: string, userId: string, ex
  * per server; `noteSent` is the chat service's hook after a message is stored.
  */
 export class FileService {
-  readonly store: FileStore;
-  private readonly dir: string;
+  readonly meta: FileMetaStore;
+  readonly blobs: BlobStore;
   private readonly signingKey: Buffer;
   private readonly log: (message: string) => void;
+  /** Kinds of blob store failures logged already: each is logged once, not once per request. */
+  private readonly loggedFailures = new Set<string>();
 
   constructor(private readonly options: FilesOptions) {
-    this.dir = join(options.dataDir, 'files');
-    mkdirSync(this.dir, { recursive: true });
-    // Uploads cut short by a crash left these behind; no row points at them.
-    for (const name of readdirSync(this.dir)) if (name.endsWith('.part')) rmSync(join(this.dir, name), { force: true });
-    this.store = new FileStore(join(options.dataDir, 'files.db'));
+    this.meta = options.meta;
+    this.blobs = options.blobs;
     this.signingKey = fileSigningKey(options.appSecret);
     this.log = options.log ?? (() => undefined);
   }
 
-  close(): void {
-    this.store.close();
+  async close(): Promise<void> {
+    await Promise.allSettled([this.meta.close(), this.blobs.close()]);
   }
 
   /** Whether the user may read the file now: its uploader, or a member of a conversation it was sent to. */
   async mayRead(file: FileRecord, userId: string): Promise<boolean> {
     if (file.uploaderId === userId) return true;
-    for (const key of this.store.grants(file.fileId)) {
+    for (const key of await this.meta.grants(file.fileId)) {
       const participants = privateParticipants(key);
       if (participants) {
         if (participants.includes(userId)) return true;
@@ -202,8 +236,8 @@ export class FileService {
       };
       visit(JSON.parse(new TextDecoder().decode(content)));
       for (const id of ids) {
-        const file = this.store.get(id);
-        if (file && (await this.mayRead(file, senderUserId))) this.store.grant(id, conversationKey);
+        const file = await this.meta.get(id);
+        if (file && (await this.mayRead(file, senderUserId))) await this.meta.grant(id, conversationKey);
       }
     } catch (error) {
       // The message is stored already; a failed grant must not turn its send into a failure.
@@ -245,12 +279,33 @@ export class FileService {
         sendJson(response, error.status, { code: error.status, errorMessage: error.message, errorCode: error.errorCode });
       } else if (error instanceof HttpError) {
         sendJson(response, error.status, { code: error.status, errorMessage: error.message });
+      } else if (error instanceof BlobStoreError) {
+        const status = this.storeFailed(error);
+        sendJson(response, status, {
+          code: status, errorMessage: status === 503 ? 'file storage is unavailable; try again later' : 'file storage failed',
+        });
       } else {
         if (request.destroyed || request.errored) return true; // the client went away mid-body
         throw error;
       }
       return true;
     }
+  }
+
+  /** Logs the first failure of each kind; the status to answer with. */
+  private storeFailed(error: BlobStoreError): 502 | 503 {
+    if (!this.loggedFailures.has(error.kind)) {
+      this.loggedFailures.add(error.kind);
+      this.log(`files: ${this.blobs.description}: ${error.message} (later "${error.kind}" failures are not logged)`);
+    }
+    return error.kind === 'unreachable' || error.kind === 'timeout' ? 503 : 502;
+  }
+
+  /** After failures were logged: says once that the store works again, so that the next failure is logged too. */
+  private storeRecovered(): void {
+    if (this.loggedFailures.size === 0) return;
+    this.loggedFailures.clear();
+    this.log(`files: ${this.blobs.description} works again`);
   }
 
   private methodNotAllowed(response: ServerResponse, allow: string): HttpError {
@@ -291,18 +346,17 @@ export class FileService {
     if (declared > max) return this.refuseOversize(request, response, max);
 
     const fileId = randomBytes(16).toString('base64url');
-    const finalPath = join(this.dir, fileId);
-    const partPath = `${finalPath}.part`;
     let size = 0;
     let head = Buffer.alloc(0);
-    const out = createWriteStream(partPath, { flags: 'wx' });
-    // Read by hand rather than piped: on an oversize body the request must stay open for the 413.
+    // The store reads the body through this, so that the request stays ours: on an oversize body
+    // it must stay open for the 413.
+    const body = new PassThrough();
+    const stored = this.blobs.put(fileId, body);
     const outcome = await new Promise<'done' | 'oversize' | 'aborted'>((resolve, reject) => {
       const settle = (result: 'done' | 'oversize' | 'aborted' | Error) => {
         request.off('data', onData);
         request.off('end', onEnd);
         request.off('close', onClose);
-        out.off('error', settle);
         if (result instanceof Error) reject(result);
         else resolve(result);
       };
@@ -310,16 +364,14 @@ export class FileService {
         size += chunk.length;
         if (size > max) return settle('oversize');
         if (head.length < SNIFF_BYTES) head = Buffer.concat([head, chunk.subarray(0, SNIFF_BYTES - head.length)]);
-        if (!out.write(chunk)) {
+        if (!body.write(chunk)) {
           request.pause();
-          out.once('drain', () => request.resume());
+          body.once('drain', () => request.resume());
         }
       };
       const onEnd = () => {
-        request.off('data', onData);
-        request.off('close', onClose);
-        out.once('close', () => settle('done'));
-        out.end();
+        settle('done');
+        body.end();
       };
       const onClose = () => {
         if (!request.complete) settle('aborted');
@@ -327,18 +379,26 @@ export class FileService {
       request.on('data', onData);
       request.once('end', onEnd);
       request.once('close', onClose);
-      out.once('error', settle);
+      // The store failed while the body was coming (a full disk): stop reading.
+      stored.catch((error: Error) => settle(error));
     }).catch(async (error: unknown) => {
-      await discard(out, partPath);
+      body.destroy();
+      await stored.catch(() => undefined);
       throw error;
     });
     if (outcome !== 'done') {
       // Gone before the client hears 413, so no answer ever points at a partial file.
-      await discard(out, partPath);
+      body.destroy(new Error(`upload ${outcome}`));
+      await stored.catch(() => undefined);
       if (outcome === 'oversize') this.refuseOversize(request, response, max);
       return;
     }
-    renameSync(partPath, finalPath);
+    const storedSize = await stored;
+    this.storeRecovered();
+    if (storedSize !== size) {
+      await this.blobs.delete(fileId);
+      throw new Error(`the file store kept ${storedSize} of ${size} bytes`);
+    }
     const sniffedType = sniffType(head);
     const record: FileRecord = {
       fileId, uploaderId: userId, name: sanitizeFileName(headerString(request, 'x-file-name')), size, sniffedType,
@@ -347,9 +407,9 @@ export class FileService {
       createdAt: Date.now(),
     };
     try {
-      this.store.add(record);
+      await this.meta.add(record);
     } catch (error) {
-      rmSync(finalPath, { force: true });
+      await this.blobs.delete(fileId).catch(() => undefined);
       throw error;
     }
     sendJson(response, 201, {
@@ -379,7 +439,7 @@ export class FileService {
     const origin = this.origin(request);
     const urls: Record<string, string> = {};
     for (const id of ids) {
-      const file = this.store.get(id);
+      const file = await this.meta.get(id);
       if (!file || !(await this.mayRead(file, userId))) continue;
       urls[id] = `${origin}${FILES_PATH}/${id}?u=${encodeURIComponent(userId)}&e=${expiresAt}&s=${this.signature(id, userId, expiresAt)}`;
     }
@@ -407,12 +467,11 @@ export class FileService {
   }
 
   private async serve(request: IncomingMessage, response: ServerResponse, fileId: string, query: URLSearchParams): Promise<void> {
-    const file = FILE_ID.test(fileId) ? this.store.get(fileId) : undefined;
+    const file = FILE_ID.test(fileId) ? await this.meta.get(fileId) : undefined;
     if (!file) throw new HttpError(404, 'no such file');
     const { userId, until } = await this.reader(request, fileId, query);
     if (!(await this.mayRead(file, userId))) throw new AuthError(403, 'not allowed to read this file');
-    const path = join(this.dir, fileId);
-    const size = statSync(path).size;
+    const size = file.size;
     const type = servedType(file.sniffedType);
     const disposition = INLINE_SAFE_TYPES.has(file.sniffedType) && file.disposition === 'inline' ? 'inline' : 'attachment';
     const headers: Record<string, string | number> = {
@@ -435,17 +494,31 @@ export class FileService {
     const status = range ? 206 : 200;
     const start = range?.start ?? 0;
     const end = range?.end ?? size - 1;
+    let body: Readable | undefined;
+    if (request.method !== 'HEAD' && size > 0) {
+      // Fetched before the head is written, so that a store failure can still be answered.
+      const blob = await this.blobs.get(fileId, range);
+      if (!blob || blob.size !== size) {
+        blob?.body.destroy();
+        this.log(`files: ${fileId} is recorded with ${size} bytes but the store has ${blob ? blob.size : 'none'}`);
+        throw new HttpError(blob ? 500 : 404, blob ? 'file damaged' : 'no such file');
+      }
+      body = blob.body;
+      this.storeRecovered();
+    }
     if (range) headers['content-range'] = `bytes ${start}-${end}/${size}`;
     headers['content-length'] = Math.max(0, end - start + 1);
     response.writeHead(status, headers);
-    if (request.method === 'HEAD' || size === 0) {
+    if (!body) {
       response.end();
       return;
     }
     try {
-      await pipeline(createReadStream(path, { start, end }), response);
-    } catch {
-      // The reader went away mid-file; nothing to answer.
+      await pipeline(body, response);
+    } catch (error) {
+      // The reader went away mid-file (nothing to answer), or the store failed mid-file (the
+      // reader sees a cut response).
+      if (error instanceof BlobStoreError) this.storeFailed(error);
     }
   }
 }
@@ -454,17 +527,6 @@ class AuthError extends Error {
   constructor(readonly status: 401 | 403, message: string, readonly errorCode: number = ErrorCode.RC_MSG_UNAUTHORIZED) {
     super(message);
   }
-}
-
-/** Closes the stream (it may still be opening its file) and removes the file. */
-async function discard(out: WriteStream, path: string): Promise<void> {
-  // A write still in flight fails once the stream is destroyed; that failure is expected.
-  out.on('error', () => undefined);
-  if (!out.closed) await new Promise<void>((resolve) => {
-    out.once('close', () => resolve());
-    out.destroy();
-  });
-  rmSync(path, { force: true });
 }
 
 function servedType(sniffed: string): string {

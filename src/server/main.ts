@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServer } from './server.js';
 import { DEFAULT_MAX_UPLOAD_BYTES } from './files.js';
+import { parseS3Url } from './storage/s3-blob-store.js';
 import { DEFAULT_CONNECT_TIMEOUT_SECONDS, DEFAULT_MAX_UNAUTHENTICATED_PER_IP } from './pre-auth.js';
 import { DEFAULT_MAX_QUERIES_IN_FLIGHT, DEFAULT_MAX_QUEUED_BYTES, DEFAULT_QUERY_RATE_LIMIT } from './server.js';
 
@@ -15,6 +16,7 @@ const usage = `Usage: im-server [--port N] [--host H] [--data DIR] [--database U
                  [--query-rate-limit N] [--connect-timeout SECONDS] [--max-unauthenticated-per-ip N]
                  [--trust-proxy] [--accept-seed-api-signature] [--cs-visitors] [--demo]
                  [--chatroom-max-members N] [--chatroom-keep-seconds N] [--chatroom-window N]
+                 [--files-dir DIR | --files-s3 URL] [--files-db postgres://…]
   --port        port to listen on; 0 picks a free one (default 8080)
   --host        address to bind (default 127.0.0.1)
   --data        directory for the SQLite store and uploads (default ./data)
@@ -51,6 +53,14 @@ const usage = `Usage: im-server [--port N] [--host H] [--data DIR] [--database U
   --chatroom-keep-seconds N  how long a member whose connection dropped stays in the room
                 (default 1800)
   --chatroom-window N  recent messages kept in memory per room for joins and history (default 200)
+  --files-dir DIR  directory for uploaded files' bytes (default <data>/files); in a cluster, one
+                directory every node mounts (NFS and the like)
+  --files-s3 URL  keep uploaded files' bytes in an S3-compatible bucket instead (AWS S3, MinIO):
+                s3://ACCESS_KEY:SECRET@host:port/bucket?region=us-east-1&tls=false (key and secret
+                percent-encoded; tls defaults to true; &prefix=P puts P before every object key)
+  --files-db URL  keep files' metadata (who uploaded what, where it was sent) in this PostgreSQL
+                database, postgres://user:password@host:port/db, rather than <data>/files.db; a
+                cluster needs it (see docs/files.md); default with --database: that database
   --demo        create demo users and a group, and serve the demo page`;
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -92,6 +102,7 @@ try {
       // Hidden (tests): signed-in long-poll channels at most.
       'max-poll-channels': { type: 'string' },
       'chatroom-max-members': { type: 'string' }, 'chatroom-keep-seconds': { type: 'string' }, 'chatroom-window': { type: 'string' },
+      'files-dir': { type: 'string' }, 'files-s3': { type: 'string' }, 'files-db': { type: 'string' },
       'poll-hold-ms': { type: 'string' }, 'single-login': { type: 'string' }, 'recall-window': { type: 'string' }, help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -118,6 +129,17 @@ if (!values['app-key'] || !values['app-secret']) {
     + 'pass --app-key and --app-secret in production\n');
 }
 
+if (values['files-dir'] && values['files-s3']) fail('--files-dir and --files-s3 exclude each other');
+let filesS3;
+try {
+  filesS3 = values['files-s3'] ? parseS3Url(values['files-s3']) : undefined;
+} catch (error) {
+  fail(`--files-s3: ${(error as Error).message}`);
+}
+// With --database, file metadata goes to the same PostgreSQL unless --files-db names another.
+const filesDb = values['files-db'] ?? values.database;
+if (filesDb && !/^postgres(ql)?:\/\//.test(filesDb)) fail('--files-db must be a postgres:// URL');
+
 const server = await startServer({
   port: integer(values.port, 'port', 8080, 0, 65535),
   host: values.host ?? '127.0.0.1',
@@ -143,6 +165,10 @@ const server = await startServer({
   chatroomMaxMembers: integer(values['chatroom-max-members'], 'chatroom-max-members', 0, 0, 1_000_000_000),
   chatroomKeepSeconds: integer(values['chatroom-keep-seconds'], 'chatroom-keep-seconds', 1800, 1, 365 * 86_400),
   chatroomWindow: integer(values['chatroom-window'], 'chatroom-window', 200, 1, 100_000),
+  files: {
+    ...(filesDb ? { meta: { postgres: filesDb } } : {}),
+    ...(filesS3 ? { blobs: { s3: filesS3 } } : values['files-dir'] ? { blobs: { dir: resolve(values['files-dir']) } } : {}),
+  },
   demo: values.demo ?? false,
   csVisitors: values['cs-visitors'] ?? values.demo ?? false,
   demoFiles: {

@@ -13,7 +13,7 @@ import { SqliteChatStore } from './storage/sqlite-store.js';
 import { PgChatStore } from './storage/pg-store.js';
 import type { ChatStore } from './storage/chat-store.js';
 import { handleDemo, seedDemo, startDemoBot, type DemoFiles } from './demo.js';
-import { DEFAULT_MAX_UPLOAD_BYTES, FileService } from './files.js';
+import { DEFAULT_MAX_UPLOAD_BYTES, FileService, openFileStores, type FileStorageOptions } from './files.js';
 import { DEFAULT_CONNECT_TIMEOUT_SECONDS, DEFAULT_MAX_UNAUTHENTICATED_PER_IP, PreAuthLimits } from './pre-auth.js';
 import { RateLimiter, WindowLimiter } from './rate-limit.js';
 import { handleVisitorEndpoint, VISITOR_MINTS_PER_MINUTE } from './visitors.js';
@@ -48,6 +48,8 @@ export interface ServerOptions {
   demo: boolean;
   /** Largest upload accepted on POST /files (default 20 MB). */
   maxUploadBytes?: number;
+  /** Where uploaded files go (default: metadata in <dataDir>/files.db, bytes in <dataDir>/files/). */
+  files?: FileStorageOptions;
   /** Bytes waiting for one slow client (socket buffer or unpolled frames) before it is dropped (default 4 MiB). */
   maxQueuedBytes?: number;
   /** Queries one session may have waiting or running (default 128). */
@@ -94,7 +96,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     ? await RedisClusterBus.connect(options.busUrl, `im:${new URL(options.databaseUrl!).pathname.slice(1) || 'im'}`, store, logError)
     : new LocalBus();
   const files = new FileService({
-    dataDir: options.dataDir, appKey: options.appKey, appSecret: options.appSecret, store, log,
+    ...(await openFileStores(options.files, options.dataDir, log)), appKey: options.appKey, appSecret: options.appSecret, store, log,
     maxUploadBytes: options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES,
   });
   const service = new ChatService(store, bus, { rateLimit: options.rateLimit, recallWindowSeconds: options.recallWindowSeconds, files, logError,
@@ -164,7 +166,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       serviceGroupsChanged: (groupIds) => service.customerService.rebalance(groupIds),
       serviceAgentChanged: (userId, removedGroupIds, groupIds) => service.customerService.agentChanged(userId, removedGroupIds, groupIds),
     })) return;
-    if (options.demo && (await handleDemo(request, response, { ...options, ...(options.demoFiles ? { files: options.demoFiles } : {}) }))) return;
+    if (options.demo && (await handleDemo(request, response, { appKey: options.appKey, appSecret: options.appSecret, ...(options.demoFiles ? { files: options.demoFiles } : {}) }))) return;
     const path = (request.url ?? '/').split('?')[0];
     if (path === '/im') {
       sendJson(response, 426, { code: 426, errorMessage: 'connect with a WebSocket' });
@@ -217,7 +219,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       http.closeAllConnections();
       await bus.close();
       await store.close();
-      files.close();
+      await files.close();
     },
   };
 }

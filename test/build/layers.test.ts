@@ -24,7 +24,7 @@ const ALLOWED: Record<string, ReadonlySet<string>> = {
   components: new Set(['core', 'core/client', 'core/store', 'core/messages', 'core/protocol', 'core/storage', 'emoji', 'pkg:lit', 'pkg:@lit']),
   // The seed-compatible facade wraps the client.
   compat: new Set(['core/client', 'core/messages', 'core/protocol']),
-  server: new Set(['core/protocol', 'pkg:ws', 'pkg:better-sqlite3', 'pkg:protobufjs']),
+  server: new Set(['core/protocol', 'pkg:ws', 'pkg:better-sqlite3', 'pkg:protobufjs', 'pkg:pg', 'pkg:ioredis', 'pkg:aws4']),
 };
 
 const layerOf = (file: string): string => {

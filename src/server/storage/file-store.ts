@@ -14,6 +14,21 @@ export interface FileRecord {
   createdAt: number;
 }
 
+/**
+ * Uploaded files' metadata and the conversations each was sent to. `SqliteFileMetaStore` keeps
+ * them in a file of one node; `PgFileMetaStore` (pg-file-meta-store.ts) in the cluster's database.
+ */
+export interface FileMetaStore {
+  /** Records a file; its id is new. */
+  add(record: FileRecord): Promise<void>;
+  get(fileId: string): Promise<FileRecord | undefined>;
+  /** Records that the file was sent to the conversation; repeating it changes nothing. */
+  grant(fileId: string, conversationKey: string, now?: number): Promise<void>;
+  /** The conversations the file was sent to, first grant first. */
+  grants(fileId: string): Promise<string[]>;
+  close(): Promise<void>;
+}
+
 /** Schema versions, applied in order; PRAGMA user_version records how many ran. */
 const migrations: readonly string[] = [
   `CREATE TABLE files (
@@ -50,7 +65,7 @@ interface FileRow {
  * Uploaded files' metadata and who they were shared with, in a database of their own
  * (`files.db`) so that the message store's schema and commits stay untouched by uploads.
  */
-export class FileStore {
+export class SqliteFileMetaStore implements FileMetaStore {
   private readonly db: Database.Database;
   private readonly insertFile: Database.Statement;
   private readonly selectFile: Database.Statement;
@@ -78,11 +93,11 @@ export class FileStore {
     this.selectGrants = this.db.prepare('SELECT conversation_key FROM file_grants WHERE file_id = ? ORDER BY granted_at');
   }
 
-  add(record: FileRecord): void {
+  async add(record: FileRecord): Promise<void> {
     this.insertFile.run(record);
   }
 
-  get(fileId: string): FileRecord | undefined {
+  async get(fileId: string): Promise<FileRecord | undefined> {
     const row = this.selectFile.get(fileId) as FileRow | undefined;
     if (!row) return undefined;
     return {
@@ -92,15 +107,15 @@ export class FileStore {
   }
 
   /** Records that the file was sent to the conversation; repeating it changes nothing. */
-  grant(fileId: string, conversationKey: string, now = Date.now()): void {
+  async grant(fileId: string, conversationKey: string, now = Date.now()): Promise<void> {
     this.insertGrant.run(fileId, conversationKey, now);
   }
 
-  grants(fileId: string): string[] {
+  async grants(fileId: string): Promise<string[]> {
     return (this.selectGrants.all(fileId) as Array<{ conversation_key: string }>).map((row) => row.conversation_key);
   }
 
-  close(): void {
+  async close(): Promise<void> {
     this.db.close();
   }
 }
