@@ -1,6 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import { startTestServer, type ServerArgs, type TestServer } from './server.js';
@@ -117,6 +120,8 @@ export interface TestCluster {
 export async function startCluster(count: number, args: ServerArgs = {}): Promise<TestCluster> {
   const database = await createDatabase();
   const redis = await startRedis();
+  // Uploaded files' bytes in one directory every node mounts (their metadata is in the database).
+  const filesDir = mkdtempSync(join(tmpdir(), 'im-cluster-files-'));
   const nodes: TestServer[] = [];
   const cluster: TestCluster = {
     nodes, database, redis,
@@ -128,12 +133,13 @@ export async function startCluster(count: number, args: ServerArgs = {}): Promis
       await Promise.all(nodes.map((node) => node.dispose()));
       await redis.stop();
       await database.drop();
+      rmSync(filesDir, { recursive: true, force: true });
     },
   };
   try {
     // One after another: the first runs the migrations (the others would wait on its lock anyway).
     for (let i = 0; i < count; i++) {
-      nodes.push(await startTestServer({ ...args, extra: [...(args.extra ?? []), '--database', database.url, '--bus', redis.url] }));
+      nodes.push(await startTestServer({ ...args, extra: [...(args.extra ?? []), '--database', database.url, '--bus', redis.url, '--files-dir', filesDir] }));
     }
   } catch (error) {
     await cluster.dispose();
