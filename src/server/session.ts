@@ -5,6 +5,7 @@ import { PROTOCOL_VERSION, decodeFrame, encodeFrame, type DecodedFrame, type Fra
 import { REVOKED_TOKEN, verifyToken } from './auth.js';
 import { ChatService, ServiceError } from './chat-service.js';
 import type { RateLimiter } from './rate-limit.js';
+import { StoreUnavailable } from './storage/chat-store.js';
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -184,10 +185,17 @@ export class Session {
     // commit needs many in flight. The store resolves appends in arrival order, so PUBACKs
     // still go out in order.
     const acknowledge = (ack: im.IPubAck) => this.write({ type: FrameType.PUBACK, body: { ...ack, requestId } });
-    this.context.service.send(this.userId!, this.id, body.outgoing, acknowledge).catch((error) => this.write({
-      type: FrameType.PUBACK,
-      body: { requestId, code: this.codeOf(error), clientMsgId: body.outgoing?.clientMsgId ?? '', reason: reasonOf(error) },
-    }));
+    this.context.service.send(this.userId!, this.id, body.outgoing, acknowledge).catch((error) => {
+      if (error instanceof StoreUnavailable) {
+        this.context.logError('session', error);
+        this.disconnect(ErrorCode.RC_CONN_SERVER_UNAVAILABLE, 'storage unavailable');
+        return;
+      }
+      this.write({
+        type: FrameType.PUBACK,
+        body: { requestId, code: this.codeOf(error), clientMsgId: body.outgoing?.clientMsgId ?? '', reason: reasonOf(error) },
+      });
+    });
   }
 
   private async query(body: im.Query): Promise<void> {

@@ -445,5 +445,12 @@ export function takePage<T>(source: Iterable<T>, limit: number, budget?: PageBud
   return { items, hasMore: false };
 }
 
+/**
+ * The database could not be reached for longer than the store waits: nothing was written. Sends
+ * end the connection with RC_CONN_SERVER_UNAVAILABLE instead of refusing the message, so that
+ * the client keeps it in its outbox and sends it again after reconnecting.
+ */
+export class StoreUnavailable extends Error {}
+
 /** The message to recall was changed (recalled) by someone else between read and write. */
 export class RecallConflict extends Error {}

@@ -1,6 +1,6 @@
 import type { Pool, PoolClient, QueryResult, CustomTypesConfig } from 'pg';
 import {
-  RecallConflict, takePage, type AppendInput, type AppendResult, type ChatStore, type ConversationState, type PageBudget, type ReceiptPositions,
+  RecallConflict, StoreUnavailable, takePage, type AppendInput, type AppendResult, type ChatStore, type ConversationState, type PageBudget, type ReceiptPositions,
   type RecallInput, type StoredMessage, type UserRecord, type ServiceAgentRecord, type ServiceGroupRecord, type ServiceNoteRecord,
   type ServiceSessionRecord, type ServiceSessionStatus, type ConversationSettings, type SearchConversationHit, type SearchQuery, type NewServiceSession,
   type ServiceSessionQuery, type ServiceSessionScope, type ServiceTicketRecord,
@@ -268,12 +268,40 @@ export class PgChatStore implements ChatStore {
     return new PgChatStore(pool);
   }
 
-  private async query<R extends Record<string, any> = any>(text: string, values?: unknown[]): Promise<R[]> {
-    return (await this.pool.query<R>(text, values)).rows;
+  /** One statement with its whole result (rowCount), through outages like `query`. */
+  private poolQuery(text: string, values?: unknown[]): Promise<QueryResult> {
+    return this.throughOutages(() => this.pool.query(text, values));
   }
 
-  /** Runs `work` in a transaction on one connection. */
-  private async transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+  private query<R extends Record<string, any> = any>(text: string, values?: unknown[]): Promise<R[]> {
+    return this.throughOutages(async () => (await this.pool.query<R>(text, values)).rows);
+  }
+
+  /**
+   * Runs `work` again on a new connection while the database cannot be reached (a terminated
+   * backend, a restart), for up to OUTAGE_RETRY_MS: what the pool gives out after an outage may
+   * have died with it. The statements run this way are reads and writes that come out the same
+   * when repeated (upserts, positions that only move forward, sets).
+   */
+  private async throughOutages<T>(work: () => Promise<T>): Promise<T> {
+    const started = Date.now();
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await work();
+      } catch (error) {
+        if (!connectionLost(error) || this.closed) throw error;
+        if (Date.now() - started > OUTAGE_RETRY_MS) throw new StoreUnavailable(`PostgreSQL unreachable: ${(error as Error).message}`, { cause: error });
+        await new Promise((resolve) => setTimeout(resolve, Math.min(25 * 2 ** attempt, 1000)));
+      }
+    }
+  }
+
+  /** Runs `work` in a transaction on one connection (again on another when the connection is lost). */
+  private transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    return this.throughOutages(() => this.transactionOnce(work));
+  }
+
+  private async transactionOnce<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
@@ -328,7 +356,7 @@ export class PgChatStore implements ChatStore {
   }
 
   async renameGroup(groupId: string, name: string): Promise<boolean> {
-    return ((await this.pool.query('UPDATE groups SET name = $1 WHERE group_id = $2', [name, groupId])).rowCount ?? 0) > 0;
+    return ((await this.poolQuery('UPDATE groups SET name = $1 WHERE group_id = $2', [name, groupId])).rowCount ?? 0) > 0;
   }
 
   async dismissGroup(groupId: string): Promise<string[] | undefined> {
@@ -429,16 +457,8 @@ export class PgChatStore implements ChatStore {
    * earlier one, failed and sent again, lands after it. A commit whose answer was lost is
    * found again by the retry (the pairs are stored: duplicates), never written twice.
    */
-  private async writeThroughOutages(batch: PendingWrite[]): Promise<Outcome[]> {
-    const started = Date.now();
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.withClient((client) => this.writeOnce(client, batch));
-      } catch (error) {
-        if (!connectionLost(error) || this.closed || Date.now() - started > OUTAGE_RETRY_MS) throw error;
-        await new Promise((resolve) => setTimeout(resolve, Math.min(25 * 2 ** attempt, 1000)));
-      }
-    }
+  private writeThroughOutages(batch: PendingWrite[]): Promise<Outcome[]> {
+    return this.throughOutages(() => this.withClient((client) => this.writeOnce(client, batch)));
   }
 
   /** One connection for a batch's transaction; redone (a few times) when the batch asks for it. */
@@ -874,7 +894,7 @@ export class PgChatStore implements ChatStore {
   }
 
   async setServiceAgentAway(userId: string, away: boolean): Promise<boolean> {
-    return ((await this.pool.query('UPDATE cs_agents SET away = $1 WHERE user_id = $2', [away, userId])).rowCount ?? 0) === 1;
+    return ((await this.poolQuery('UPDATE cs_agents SET away = $1 WHERE user_id = $2', [away, userId])).rowCount ?? 0) === 1;
   }
 
   async setServiceAgent(agent: Omit<ServiceAgentRecord, 'createdAt' | 'away'>): Promise<void> {
@@ -963,7 +983,7 @@ export class PgChatStore implements ChatStore {
   }
 
   async rateServiceSession(sessionId: number, rating: number, comment: string): Promise<boolean> {
-    return ((await this.pool.query('UPDATE cs_sessions SET rating = $1, comment = $2 WHERE session_id = $3 AND rating = 0',
+    return ((await this.poolQuery('UPDATE cs_sessions SET rating = $1, comment = $2 WHERE session_id = $3 AND rating = 0',
       [rating, comment, sessionId])).rowCount ?? 0) === 1;
   }
 
@@ -1020,7 +1040,7 @@ export class PgChatStore implements ChatStore {
   }
 
   async unblockUser(ownerId: string, blockedId: string): Promise<boolean> {
-    return ((await this.pool.query('DELETE FROM blacklist WHERE owner_id = $1 AND blocked_id = $2', [ownerId, blockedId])).rowCount ?? 0) > 0;
+    return ((await this.poolQuery('DELETE FROM blacklist WHERE owner_id = $1 AND blocked_id = $2', [ownerId, blockedId])).rowCount ?? 0) > 0;
   }
 
   async isBlocked(ownerId: string, blockedId: string): Promise<boolean> {
