@@ -333,6 +333,8 @@ export class ImComposer extends ImElement {
         if (!this.waiting.includes(entry)) return; // dismissed meanwhile
         this.waiting = this.waiting.filter((other) => other !== entry);
         entry.action(module);
+        // Loaded now: what failed before goes too.
+        for (const other of this.waiting) if (other.failed) this.retryWaiting(other);
       },
       () => {
         if (!this.waiting.includes(entry)) return;

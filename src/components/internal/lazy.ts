@@ -65,41 +65,66 @@ class LazyDirective extends AsyncDirective {
   private draw: Draw<unknown> | undefined;
   private placeholder: Placeholder | undefined;
   private failed = false;
+  private fetching = false;
+  /** Stops listening for the chunk (loaded by this part, another one, or a prefetch). */
+  private unsubscribe: (() => void) | undefined;
 
   constructor(part: PartInfo) {
     super(part);
   }
 
   render<M>(chunk: LazyChunk<M>, draw: Draw<M>, placeholder: Placeholder): unknown {
+    if (chunk !== this.chunk) this.stopListening();
     this.chunk = chunk as LazyChunk<unknown>;
     this.draw = draw as Draw<unknown>;
     this.placeholder = placeholder;
     if (chunk.module) return draw(chunk.module);
+    this.listen();
     if (!this.failed) this.fetch();
     return placeholder(this.failed, this.retry);
   }
 
-  private fetch(): void {
+  /** Whoever loads the chunk, this part shows its content then (a failed one too). */
+  private listen(): void {
+    if (this.unsubscribe || !this.isConnected) return;
     const chunk = this.chunk!;
-    chunk.load().then(
-      (module) => {
-        this.failed = false;
-        if (this.isConnected && this.chunk === chunk) this.setValue(this.draw!(module));
-      },
-      () => {
-        this.failed = true;
-        if (this.isConnected && this.chunk === chunk) this.setValue(this.placeholder!(true, this.retry));
-      });
+    this.unsubscribe = chunk.onLoad(() => {
+      this.stopListening();
+      this.failed = false;
+      if (this.isConnected && this.chunk === chunk && chunk.module) this.setValue(this.draw!(chunk.module));
+    });
+  }
+
+  private stopListening(): void {
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+  }
+
+  private fetch(): void {
+    if (this.fetching) return;
+    this.fetching = true;
+    const chunk = this.chunk!;
+    chunk.load().catch(() => {
+      this.fetching = false;
+      this.failed = true;
+      if (this.isConnected && this.chunk === chunk && !chunk.module) this.setValue(this.placeholder!(true, this.retry));
+    });
   }
 
   private readonly retry = () => {
     this.failed = false;
+    this.fetching = false;
     this.setValue(this.placeholder!(false, this.retry));
     this.fetch();
   };
 
+  protected override disconnected(): void {
+    this.stopListening();
+  }
+
   protected override reconnected(): void {
     if (this.chunk?.module && this.draw) this.setValue(this.draw(this.chunk.module));
+    else this.listen();
   }
 }
 
