@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import commonjs from '@rollup/plugin-commonjs';
@@ -23,6 +24,20 @@ const copy = (files) => ({
  * dist/im-support-panel.js (for the script-tag launcher).
  */
 const PICKER_DATA = { specifier: './picker-data.js', from: '/src/emoji/', file: './im-emoji-data.js' };
+/**
+ * The parts of the script-tag build that are needed only on a user action, sibling ES modules of
+ * dist/im-widget.iife.js (the ES module build makes them chunks by itself): the media bubbles'
+ * renderers, and sending files and recording voice in the composer.
+ */
+const LAZY_PARTS = [
+  { specifier: './media-content.js', from: '/src/components/message-list/', file: './im-widget-media.js', input: 'src/components/message-list/media-content.ts' },
+  { specifier: './composer-media.js', from: '/src/components/composer/', file: './im-widget-composer-media.js', input: 'src/components/composer/composer-media.ts' },
+  // The core's: uploading, thumbnails and building media messages, on the first file sent.
+  {
+    specifier: './send-files.js', from: '/src/core/client/', file: './im-widget-send-files.js', input: 'src/core/client/send-files.ts',
+    modules: ['/src/core/client/media-messages.ts', '/src/core/client/thumbnail.ts', '/src/core/client/upload-file.ts'],
+  },
+];
 const SUPPORT_PANEL = { specifier: './support-panel.js', from: '/src/components/support/', file: './im-support-panel.js' };
 
 /**
@@ -44,6 +59,82 @@ const siblingFiles = (siblings, { fromScript = false } = {}) => ({
     return { left: 'import(__imScriptUrl?new URL(', right: `,__imScriptUrl).href:${JSON.stringify(targetModuleId)})` };
   },
   intro: () => (fromScript ? 'var __imScriptUrl=typeof document<"u"&&document.currentScript&&document.currentScript.src||"";' : ''),
+});
+
+/**
+ * How the script tag's lazy parts share Lit and our modules with dist/im-widget.iife.js.
+ *
+ * Why this design: the global `IMWidget` must stay complete and synchronous (pages use
+ * `IMWidget.IMClient`, `IMWidget.TextMessage`, and find every <im-*> element defined right after
+ * the script tag runs; bench/render-page.html and the e2e suites do), so the script tag stays one
+ * classic script holding Lit, the core and the elements; a loader that imports an ES module graph
+ * could not give that synchronously. The parts needed only on a user action are sibling ES modules
+ * (like im-emoji-data.js), imported by an absolute URL made from document.currentScript (see
+ * siblingFiles). They must not bundle a second Lit or core (two copies of `nothing`, of the
+ * store, of the element classes), and an ES module cannot import from a classic script: so the
+ * IIFE puts the namespaces of the few modules they import into a registry, a property of
+ * globalThis under a Symbol.for key made of the package version and this build's id (no new
+ * global name, and a different build's siblings never pick it up), and in the sibling modules
+ * each such import reads that registry. The first copy of a build to run keeps its registry, as
+ * define.ts keeps the first copy's elements. A lazy part may import only the modules listed in
+ * SHARED (or types): anything else fails the build, so that nothing is silently bundled twice.
+ */
+const SHARED = {
+  lit: { module: 'lit', names: ['html', 'nothing'] },
+  'safe-url': { module: '/src/components/internal/safe-url.ts', names: ['formatSize', 'mapLink', 'safeUrl', 'thumbnailSource'] },
+  format: { module: '/src/components/internal/format.ts', names: ['displayFileName'] },
+  codes: { module: '/src/core/protocol/codes.ts', names: ['ErrorCode'] },
+  errors: { module: '/src/core/client/errors.ts', names: ['IMError'] },
+  messages: { module: '/src/core/messages/index.ts', names: ['FileMessage', 'GIFMessage', 'HQVoiceMessage', 'ImageMessage', 'SightMessage'] },
+  upload: { module: '/src/core/client/upload.ts', names: ['fileHttpError'] },
+  'send-files-lazy': { module: '/src/core/client/send-files-lazy.ts', names: ['THUMBNAIL_MAX_SIDE', 'THUMBNAIL_MAX_BASE64'] },
+};
+// The version and a digest of the shared modules' sources: the same sources build the same files.
+const BUILD_ID = `${JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')).version}/${sharedDigest()}`;
+const REGISTRY = `globalThis[Symbol.for(${JSON.stringify(`im-widget.shared/${BUILD_ID}`)})]`;
+function sharedDigest() {
+  const hash = createHash('sha256');
+  for (const { module } of Object.values(SHARED)) {
+    hash.update(module.startsWith('/') ? readFileSync(new URL(`.${module}`, import.meta.url)) : module);
+  }
+  return hash.digest('base64url').slice(0, 12);
+}
+const sharedId = (id) => Object.entries(SHARED).find(([, { module }]) => (module.startsWith('/') ? id.endsWith(module) : id === module))?.[0];
+
+/** The IIFE's side: its entry also fills the registry with the shared modules' namespaces. */
+const shareModules = (entry) => ({
+  name: 'share-modules',
+  resolveId: (id) => (id === '\0im-widget-entry' ? id : null),
+  load(id) {
+    if (id !== '\0im-widget-entry') return null;
+    const root = new URL('.', import.meta.url).pathname;
+    const shared = Object.entries(SHARED);
+    const imports = shared.map(([, { module, names }], index) =>
+      `import { ${names.map((name) => `${name} as s${index}_${name}`).join(', ')} } from ${JSON.stringify(module.startsWith('/') ? root + module.slice(1) : module)};`);
+    const registry = shared.map(([key, { names }], index) => `${JSON.stringify(key)}: { ${names.map((name) => `${name}: s${index}_${name}`).join(', ')} }`);
+    return `${imports.join('\n')}\n${REGISTRY} ??= { ${registry.join(', ')} };\nexport * from ${JSON.stringify(root + entry)};`;
+  },
+});
+
+/** The sibling modules' side: each import of a shared module reads the registry. */
+const fromRegistry = () => ({
+  name: 'from-registry',
+  async resolveId(source, importer) {
+    if (source.startsWith('\0') || !importer) return null;
+    const resolved = source === 'lit' ? { id: 'lit' } : await this.resolve(source, importer, { skipSelf: true });
+    const name = resolved && sharedId(resolved.id);
+    if (name) return `\0im-shared:${name}`;
+    if (resolved && !LAZY_PARTS.some((part) => [part.input, ...(part.modules ?? [])].some((module) => resolved.id.endsWith(module)))) {
+      this.error(`${importer} imports ${resolved.id}, which is not shared with dist/im-widget.iife.js: add it to SHARED in rollup.config.mjs`);
+    }
+    return null;
+  },
+  // Only the names listed in SHARED are exported: importing another fails the build.
+  load(id) {
+    if (!id.startsWith('\0im-shared:')) return null;
+    const key = id.slice('\0im-shared:'.length);
+    return `const shared = ${REGISTRY}[${JSON.stringify(key)}];\n${SHARED[key].names.map((name) => `export const ${name} = shared.${name};`).join('\n')}`;
+  },
 });
 
 const typescript = () => esbuild({ target: 'es2022', tsconfig: 'tsconfig.json' });
@@ -72,7 +163,14 @@ export default [
       'im-emoji': 'src/emoji/index.ts',
       'im-emoji-data': 'src/emoji/picker-data.ts',
     },
-    output: { dir: 'dist', entryFileNames: '[name].js', chunkFileNames: 'im-shared-[hash].js', format: 'es', sourcemap: true },
+    // The lazy parts (LAZY_PARTS: media bubbles, sending files) are chunks named after them.
+    output: {
+      dir: 'dist', entryFileNames: '[name].js', format: 'es', sourcemap: true,
+      chunkFileNames: (chunk) => {
+        const part = LAZY_PARTS.find((entry) => chunk.facadeModuleId?.endsWith(entry.input));
+        return part ? `im-lazy-${part.file.slice('./im-widget-'.length, -3)}-[hash].js` : 'im-shared-[hash].js';
+      },
+    },
     external: widgetExternal,
     plugins: [nodeResolve({ browser: true }), commonjs(), typescript(), terser({ format: { comments: false } })],
   },
@@ -80,9 +178,18 @@ export default [
     // One file for a script tag: a single global, IMWidget; nothing else is touched. An IIFE
     // cannot hold chunks, so the picker's full emoji set is the separate im-emoji-data.js,
     // imported (relative to this script's URL) when the picker first needs it.
-    input: 'src/components/index.ts',
+    // The parts needed only on a user action (LAZY_PARTS) are sibling ES modules too, built
+    // below; they get Lit and our modules from this script (see shareModules).
+    input: '\0im-widget-entry',
     output: { file: 'dist/im-widget.iife.js', format: 'iife', name: 'IMWidget', sourcemap: true },
-    plugins: [siblingFiles([PICKER_DATA], { fromScript: true }), nodeResolve({ browser: true }), commonjs(), typescript(), terser({ format: { comments: false } })],
+    plugins: [shareModules('src/components/index.ts'), siblingFiles([PICKER_DATA, ...LAZY_PARTS], { fromScript: true }), nodeResolve({ browser: true }), commonjs(), typescript(), terser({ format: { comments: false } })],
+  },
+  {
+    // The script tag's lazy parts, sibling ES modules of dist/im-widget.iife.js that import
+    // nothing but the registry it fills (fromRegistry): no Lit, no core of their own.
+    input: Object.fromEntries(LAZY_PARTS.map((part) => [part.file.slice(2, -3), part.input])),
+    output: { dir: 'dist', entryFileNames: '[name].js', format: 'es', sourcemap: true },
+    plugins: [fromRegistry(), typescript(), terser({ format: { comments: false } })],
   },
   {
     // The customer-service launcher for a script tag: a single global, IMSupport; nothing else
@@ -100,14 +207,17 @@ export default [
     // Beside im-widget.iife.js on one page, the elements both define are defined once (by
     // whichever loads first; see src/components/internal/define.ts).
     input: 'src/components/support/support-panel.ts',
-    output: { file: 'dist/im-support-panel.js', format: 'es', sourcemap: true },
+    // The lazy parts of the elements (LAZY_PARTS) are inlined: the panel is already a module
+    // fetched on first open, and stays one file.
+    output: { file: 'dist/im-support-panel.js', format: 'es', sourcemap: true, inlineDynamicImports: true },
     plugins: [siblingFiles([PICKER_DATA]), nodeResolve({ browser: true }), commonjs(), typescript(), terser({ format: { comments: false } })],
   },
   {
     // The seed-compatible facade for a script tag: the global RongIMLib, as the seed's own
     // script gives it, so pages written for the seed run with one changed script URL.
     input: 'src/compat/index.ts',
-    output: { file: 'dist/im-compat.iife.js', format: 'iife', name: 'RongIMLib', sourcemap: true },
+    // One file: the core's lazy part (sending files) is inlined.
+    output: { file: 'dist/im-compat.iife.js', format: 'iife', name: 'RongIMLib', sourcemap: true, inlineDynamicImports: true },
     plugins: [nodeResolve({ browser: true }), commonjs(), typescript(), terser({ format: { comments: false } })],
   },
   {

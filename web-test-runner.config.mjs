@@ -134,6 +134,39 @@ export function touchCommandPlugin() {
   };
 }
 
+/**
+ * `executeServerCommand('route', { file, mode })`: what the network does with requests for a file
+ * name (any folder) of this test's page and its frames: 'pass' (the default), 'fail' (a network
+ * error, as offline) or 'hold' (answered once the mode changes). Real requests of the real
+ * browser, through Playwright's routing: for the lazy chunks' loading, failure and retry.
+ */
+export function routeCommandPlugin() {
+  const pages = new WeakMap();
+  return {
+    name: 'route-command',
+    async executeCommand({ command, payload, session }) {
+      if (command !== 'route') return undefined;
+      if (session.browser.type !== 'playwright') throw new Error('the route command needs the Playwright launcher');
+      const page = session.browser.getPage(session.id);
+      let rules = pages.get(page);
+      if (!rules) pages.set(page, (rules = new Map()));
+      let rule = rules.get(payload.file);
+      if (!rule) {
+        rules.set(payload.file, (rule = { mode: 'pass', held: [] }));
+        const current = rule;
+        await page.route((url) => url.pathname.endsWith(`/${payload.file}`), async (route) => {
+          if (current.mode === 'hold') await new Promise((resolve) => current.held.push(resolve));
+          if (current.mode === 'fail') await route.abort('internetdisconnected');
+          else await route.fallback();
+        });
+      }
+      rule.mode = payload.mode;
+      if (rule.mode !== 'hold') for (const release of rule.held.splice(0)) release();
+      return true;
+    },
+  };
+}
+
 export default {
   files: 'test/browser/**/*.test.ts',
   nodeResolve: true,
@@ -144,6 +177,7 @@ export default {
     protobufShimPlugin,
     imServerPlugin(),
     touchCommandPlugin(),
+    routeCommandPlugin(),
     esbuildPlugin({ ts: true, tsconfig: 'tsconfig.json', target: 'es2022' }),
   ],
   filterBrowserLogs: ({ args }) => !String(args[0]).includes('Lit is in dev mode'),

@@ -32,8 +32,11 @@ async function baseline(name, source) {
 }
 
 const files = [
-  ['dist/im-widget.iife.js', 'script-tag build: every element, core, emoji built-ins, Lit'],
-  ['dist/im-widget.js', 'ESM build for apps (Lit external), with the chunks it imports (core, emoji)'],
+  ['dist/im-widget.iife.js', 'script-tag build, what a page fetches before the widget shows a conversation: every element, core, emoji built-ins, Lit (the lazy parts below are separate files)'],
+  ['dist/im-widget-media.js', 'script tag, lazy: media bubbles (image, GIF, file, voice, video, location, card), fetched when one is about to show or when idle after the first render'],
+  ['dist/im-widget-composer-media.js', 'script tag, lazy: the composer\'s sending files and recording voice, fetched on intent (attach/record button) or first use'],
+  ['dist/im-widget-send-files.js', 'script tag, lazy: the core\'s uploading, thumbnails, media messages, fetched with the one above'],
+  ['dist/im-widget.js', 'ESM build for apps (Lit external), with the chunks it imports statically (core, emoji); the lazy chunks below are not included'],
   ['dist/im-support.js', 'customer-service launcher alone (no Lit, no core), with the chunks it imports statically'],
   ['dist/im-support.iife.js', 'the launcher for a script tag (global IMSupport): alone, no Lit, no core'],
   ['dist/im-support-panel.js', 'its panel, one module fetched on first open or when idle: panel, conversation elements, core, Lit'],
@@ -56,16 +59,35 @@ function withStaticImports(file, seen = new Set()) {
 }
 const rows = files.map(([file, what]) => ({ file, what, ...measure(withStaticImports(file)) }));
 
+/** The dynamic imports (`import("./x.js")`) of the given files: the lazy chunks they may fetch later. */
+const dynamicImports = (loaded) => [...new Set([...loaded].flatMap((file) => [...readFileSync(join(root, file), 'utf8').matchAll(/\bimport\(\s*["']\.\/([^"']+)["']\s*\)/g)])
+  .map((match) => `dist/${match[1]}`))];
+
+const LAZY_WHAT = [['media', 'media bubbles'], ['composer-media', 'the composer\'s sending files and recording voice'],
+  ['send-files', 'the core\'s uploading, thumbnails, media messages (im-core.js loads it too)']];
+// The ES module build's lazy chunks (im-lazy-*): what im-widget.js fetches on a user action, each
+// with the chunks it imports statically that im-widget.js does not hold already.
+{
+  const widget = new Set();
+  withStaticImports('dist/im-widget.js', widget);
+  const lazy = dynamicImports(widget).filter((file) => /\/im-lazy-/.test(file));
+  const at = rows.findIndex((row) => row.file === 'dist/im-widget.js') + 1;
+  rows.splice(at, 0, ...lazy.map((file) => ({
+    file: `${file.replace(/-[\w-]{8}\.js$/, '-[hash].js')}`,
+    what: `ESM, lazy chunk: ${LAZY_WHAT.find(([name]) => file.includes(`/im-lazy-${name}-`))?.[1] ?? 'unknown'}`,
+    ...measure(withStaticImports(file, new Set(widget))),
+  })));
+}
+
 // What the launcher fetches when first opened: its dynamic imports (the panel, with the
 // conversation elements and the core), less what it holds already. Lit comes on top (external here).
 {
   const launcher = new Set();
   withStaticImports('dist/im-support.js', launcher);
-  const dynamic = [...launcher].flatMap((file) => [...readFileSync(join(root, file), 'utf8').matchAll(/\bimport\(\s*["']\.\/([^"']+)["']\s*\)/g)])
-    .map((match) => `dist/${match[1]}`);
+  const dynamic = dynamicImports(launcher);
   const seen = new Set(launcher);
   const code = dynamic.map((file) => withStaticImports(file, seen)).join('');
-  rows.splice(files.findIndex(([file]) => file === 'dist/im-support.js') + 1, 0,
+  rows.splice(rows.findIndex(({ file }) => file === 'dist/im-support.js') + 1, 0,
     { file: 'im-support panel (chunks)', what: 'fetched on first open or when idle: panel, conversation elements, core (Lit not included)', ...measure(code) });
 }
 const lit = await baseline('lit', "export * from 'lit'; export * from '@lit/context';");
@@ -89,4 +111,10 @@ for (const file of ['dist/im-support.js', 'dist/im-support.iife.js']) {
   console.log(`${file.slice(5)} launcher: ${kb(launcherRow.gzip)} gzip, goal ≤ ${kb(LAUNCHER_GOAL)}: ${launcherRow.gzip <= LAUNCHER_GOAL ? 'met' : 'EXCEEDED'}`);
   if (launcherRow.gzip > LAUNCHER_GOAL) process.exitCode = 1;
 }
+// The script tag's goal: what a page fetches before the widget shows a conversation, 50 KB gzip.
+// Not met yet, so it is printed, not enforced (the launcher's check above is). The protobufjs
+// runtime is being replaced; the figure without it is the runtime bundled alone taken off
+// (an estimate: the bundle's copy may tree-shake differently).
+const SCRIPT_TAG_GOAL = 50 * 1024;
+console.log(`script tag before the first conversation shows: ${kb(iife.gzip)} gzip, goal ≤ ${kb(SCRIPT_TAG_GOAL)}: ${iife.gzip <= SCRIPT_TAG_GOAL ? 'met' : 'not met'}; without the protobufjs runtime ≈ ${kb(iife.gzip - protobuf.gzip)}`);
 console.log(`script-tag build / Lit alone (gzip): ${(iife.gzip / lit.gzip).toFixed(1)}×; our own code and data ≈ ${kb(iife.gzip - lit.gzip - protobuf.gzip)} gzip`);

@@ -38,5 +38,6 @@ export * from './store/chat-state.js';
 export * from './storage/index.js';
 export { httpBaseOf } from './client/upload.js';
 export type { UploadOptions, UploadedFile, UploadSource } from './client/upload.js';
-export { imageThumbnail, videoFirstFrame, THUMBNAIL_MAX_SIDE, THUMBNAIL_MAX_BASE64 } from './client/thumbnail.js';
+// Loaded with the rest of sending files on first use (send-files-lazy.ts): same signatures.
+export { imageThumbnail, videoFirstFrame, THUMBNAIL_MAX_SIDE, THUMBNAIL_MAX_BASE64 } from './client/send-files-lazy.js';
 export type { Thumbnail, VideoThumbnail } from './client/thumbnail.js';

@@ -175,6 +175,10 @@ const server = await startServer({
     '/': join(here, 'demo.html'),
     '/im-widget.iife.js': widgetFile('im-widget.iife.js', 'im-widget.iife.js'),
     '/im-emoji-data.js': widgetFile('emoji-data', 'im-emoji-data.js'),
+    // The script tag's lazy parts, sibling modules fetched on first use.
+    '/im-widget-media.js': widgetFile('im-widget-media.js', 'im-widget-media.js'),
+    '/im-widget-composer-media.js': widgetFile('im-widget-composer-media.js', 'im-widget-composer-media.js'),
+    '/im-widget-send-files.js': widgetFile('im-widget-send-files.js', 'im-widget-send-files.js'),
   },
 }).catch((error: Error) => fail(error.message));
 

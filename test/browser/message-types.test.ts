@@ -1,6 +1,7 @@
 import { expect, fixture, html } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
 import { ImMessageList } from '../../src/components/message-list/message-list.js';
+import { mediaChunk } from '../../src/components/message-list/message-content.js';
 import { ChatSession } from '../../src/core/client/chat-session.js';
 import { IMClient } from '../../src/core/client/client.js';
 import { TextMessage, UnknownMessage } from '../../src/core/messages/index.js';
@@ -31,6 +32,9 @@ function item(objectName: string, fields: Record<string, unknown>, over: Partial
 
 /** A session whose store holds `items` (no connection: the element reads the store alone). */
 async function mountWith(items: MessageItem[]): Promise<ImMessageList> {
+  // The media bubbles' renderers are a chunk loaded on first use: these tests look at the bubbles
+  // themselves (lazy-parts.test.ts shows the placeholder while it loads).
+  await mediaChunk.load();
   const session = new ChatSession(new IMClient({ url: env.ws, token: 'unused' }));
   session.store.update((state) => {
     let next = setStatus(state, 0, 'me');

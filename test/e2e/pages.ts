@@ -6,7 +6,6 @@ import type { IMClient } from '../../src/core/client/client.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 const IIFE = new URL('../../dist/im-widget.iife.js', import.meta.url).pathname;
-const EMOJI_DATA = new URL('../../dist/im-emoji-data.js', import.meta.url).pathname;
 
 /** The system Chromium (never a downloaded one), headless. */
 export function launchChromium(): Promise<Browser> {
@@ -48,8 +47,10 @@ const escapeAttribute = (value: string) => value.replace(/&/g, '&amp;').replace(
 export async function servePages(context: BrowserContext, server: TestServer): Promise<void> {
   await context.route(`${server.url}/__site/**`, async (route) => {
     const url = new URL(route.request().url());
-    if (url.pathname === '/__site/im-widget.iife.js' || url.pathname === '/__site/im-emoji-data.js') {
-      const file = url.pathname.endsWith('iife.js') ? IIFE : EMOJI_DATA;
+    // The script and the sibling modules it imports on first use (emoji data, lazy parts).
+    const sibling = /^\/__site\/(im-emoji-data|im-widget-[a-z-]+)\.js$/.exec(url.pathname);
+    if (url.pathname === '/__site/im-widget.iife.js' || sibling) {
+      const file = sibling ? new URL(`../../dist/${sibling[1]}.js`, import.meta.url).pathname : IIFE;
       await route.fulfill({ contentType: 'text/javascript', body: readFileSync(file) });
       return;
     }

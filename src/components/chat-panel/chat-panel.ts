@@ -9,6 +9,7 @@ import { conversationKey, conversationName, selectTypingUsers, type ChatState } 
 import { typingLabel } from '../internal/format.js';
 import { icon } from '../internal/icons.js';
 import { styles } from './chat-panel.styles.js';
+import { mediaChunk } from '../message-list/message-content.js';
 import { presenceDot, presenceStyles } from '../internal/presence.js';
 
 /**
@@ -95,6 +96,11 @@ export class ImChatPanel extends ImElement {
   private get peer(): string {
     const shown = this.shown;
     return shown?.conversationType === 1 && shown.targetId !== this.status.current?.state.userId ? shown.targetId : '';
+  }
+
+  /** After the first render, when the browser is idle: the media bubbles' chunk, so that the first picture shows at once. */
+  override firstUpdated(): void {
+    mediaChunk.prefetchWhenIdle();
   }
 
   override updated(changed: Map<string, unknown>): void {

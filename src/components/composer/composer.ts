@@ -12,6 +12,26 @@ import { icon } from '../internal/icons.js';
 import type { ChatSession } from '../../core/client/chat-session.js';
 import { newClientMsgId } from '../../core/client/client.js';
 import { styles } from './composer.styles.js';
+import { LazyChunk } from '../internal/lazy.js';
+import { loadSendFiles } from '../../core/client/send-files-lazy.js';
+
+type ComposerMedia = typeof import('./composer-media.js');
+/** Sending files and recording voice (./composer-media.ts): a chunk loaded on first use or on intent. */
+export const composerMedia = new LazyChunk<ComposerMedia>(async () => {
+  // With the core's part for sending files, so that a file waits here (with a retry) until both are loaded.
+  const [module] = await Promise.all([import('./composer-media.js'), loadSendFiles()]);
+  return module;
+});
+
+/** A file (or a recording) waiting for the composer's media chunk. */
+interface Waiting {
+  readonly id: number;
+  readonly name: string;
+  /** The conversation it is for (conversationKey). */
+  readonly key: string;
+  readonly failed: boolean;
+  readonly action: (module: ComposerMedia) => void;
+}
 
 /** The mention of everyone (the seed's MentionedType 1). */
 const ALL = '\u0000all';
@@ -277,12 +297,59 @@ export class ImComposer extends ImElement {
     this.emit('im-message-send', { ...conversation, id });
   }
 
-  /** Uploads and sends files (picked, pasted or dropped), one message each. */
+  /**
+   * Uploads and sends files (picked, pasted or dropped), one message each. The code that sends
+   * files is a chunk loaded on first use (or on intent, see `prefetchMedia`): until it is there
+   * the files wait in the uploads list, and if it cannot be loaded (offline) they stay there with
+   * a retry button; the draft is not touched either way.
+   */
   sendFiles(files: Iterable<File>): void {
     const session = this.drafts.current;
     if (!session || !this.targetId || this.disabled) return;
-    for (const file of files) void session.sendFile(this.conversation, file).catch(() => undefined);
+    const list = [...files];
+    if (list.length === 0) return;
+    const conversation = this.conversation;
+    if (composerMedia.module) {
+      composerMedia.module.sendFiles(session, conversation, list);
+      return;
+    }
+    this.whenLoaded(list.map((file) => file.name).join(', '), conversation, (module) => module.sendFiles(session, conversation, list));
   }
+
+  /** Actions waiting for the composer's media chunk: files to send, a recording to start. */
+  @state() private waiting: readonly Waiting[] = [];
+  private waitingIds = 0;
+
+  /** Runs `action` once the media chunk is loaded; shows it as waiting (and failed, with a retry) meanwhile. */
+  private whenLoaded(name: string, conversation: { conversationType: number; targetId: string }, action: (module: ComposerMedia) => void): void {
+    const entry: Waiting = { id: ++this.waitingIds, name, key: conversationKey(conversation), failed: false, action };
+    this.waiting = [...this.waiting, entry];
+    this.runWaiting(entry);
+  }
+
+  private runWaiting(entry: Waiting): void {
+    composerMedia.load().then(
+      (module) => {
+        if (!this.waiting.includes(entry)) return; // dismissed meanwhile
+        this.waiting = this.waiting.filter((other) => other !== entry);
+        entry.action(module);
+        // Loaded now: what failed before goes too.
+        for (const other of this.waiting) if (other.failed) this.retryWaiting(other);
+      },
+      () => {
+        if (!this.waiting.includes(entry)) return;
+        this.waiting = this.waiting.map((other) => (other === entry ? { ...entry, failed: true } : other));
+      });
+  }
+
+  private retryWaiting(entry: Waiting): void {
+    const again = { ...entry, failed: false };
+    this.waiting = this.waiting.map((other) => (other === entry ? again : other));
+    this.runWaiting(again);
+  }
+
+  /** Starts fetching the media chunk: the pointer is over (or focus on) the attach or record button. */
+  private readonly prefetchMedia = () => composerMedia.prefetch();
 
   private readonly onPaste = (event: ClipboardEvent) => {
     const files = [...(event.clipboardData?.files ?? [])];
@@ -328,40 +395,17 @@ export class ImComposer extends ImElement {
     const session = this.drafts.current;
     if (!session || !this.targetId || !this.canRecord) return;
     const conversation = this.conversation;
-    let stream: MediaStream;
-    try {
-      stream = await navigator.mediaDevices.getUserMedia({ audio: true });
-    } catch {
-      return; // refused or no microphone: nothing to record
-    }
-    const recorder = new MediaRecorder(stream);
-    const chunks: Blob[] = [];
-    const started = Date.now();
-    let send = false;
-    const tick = setInterval(() => {
-      this.recordingSeconds = Math.floor((Date.now() - started) / 1000);
-      if (Date.now() - started >= 60_000) this.recorder?.stop(true);
-    }, 250);
-    recorder.ondataavailable = (event) => chunks.push(event.data);
-    recorder.onstop = () => {
-      clearInterval(tick);
-      for (const track of stream.getTracks()) track.stop();
-      this.recorder = undefined;
-      this.recordingSeconds = undefined;
-      if (!send || chunks.length === 0) return;
-      const type = recorder.mimeType || chunks[0]!.type || 'audio/webm';
-      const seconds = Math.min(60, Math.max(1, Math.round((Date.now() - started) / 1000)));
-      const file = new File(chunks, `voice-${started}.${type.includes('ogg') ? 'ogg' : type.includes('mp4') ? 'm4a' : 'webm'}`, { type: type.split(';')[0] });
-      void session.sendFile(conversation, Object.assign(file, { duration: seconds })).catch(() => undefined);
+    const start = async (module: ComposerMedia) => {
+      this.recorder = { stop: () => undefined }; // starting: a second press waits
+      const recording = await module.startRecording(session, conversation, (seconds) => {
+        this.recordingSeconds = seconds;
+        if (seconds === undefined) this.recorder = undefined;
+      });
+      if (recording) this.recorder = recording;
+      else this.recorder = undefined;
     };
-    this.recorder = {
-      stop: (andSend) => {
-        send = andSend;
-        if (recorder.state !== 'inactive') recorder.stop();
-      },
-    };
-    this.recordingSeconds = 0;
-    recorder.start();
+    if (composerMedia.module) await start(composerMedia.module);
+    else this.whenLoaded(this.strings.recordVoice, conversation, (module) => void start(module));
   }
 
   private renderReply() {
@@ -377,10 +421,20 @@ export class ImComposer extends ImElement {
   }
 
   private renderUploads() {
-    const uploads = this.targetId ? this.uploads.value?.[conversationKey(this.conversation)] ?? [] : [];
-    if (uploads.length === 0) return nothing;
+    const key = conversationKey(this.conversation);
+    const uploads = this.targetId ? this.uploads.value?.[key] ?? [] : [];
+    const waiting = this.targetId ? this.waiting.filter((entry) => entry.key === key) : [];
+    if (uploads.length === 0 && waiting.length === 0) return nothing;
     const strings = this.strings;
     return html`<ul class="uploads">
+        ${waiting.map((entry) => html`<li part="upload" class="upload" data-status=${entry.failed ? 'unloaded' : 'loading'}>
+          <span class="upload-name">${entry.name}</span>
+          ${entry.failed
+            ? html`<button part="upload-retry" type="button" class="retry" @click=${() => this.retryWaiting(entry)}>${strings.partFailed}</button>`
+            : html`<progress aria-label=${strings.uploading(entry.name)}></progress>`}
+          <button type="button" class="dismiss" aria-label=${strings.cancelUpload}
+            @click=${() => { this.waiting = this.waiting.filter((other) => other !== entry); }}>${icon('close')}</button>
+        </li>`)}
         ${uploads.map((upload) => html`<li part="upload" class="upload" data-status=${upload.status}>
           <span class="upload-name">${upload.status === 'failed' ? strings.uploadFailed(upload.name) : upload.name}</span>
           <progress max="100" value=${upload.progress} aria-label=${strings.uploading(upload.name)}></progress>
@@ -412,7 +466,7 @@ export class ImComposer extends ImElement {
         : nothing}
       <div class="row${this.dragging ? ' dragging' : ''}" @paste=${this.onPaste} @dragover=${this.onDragOver}
         @dragleave=${() => { this.dragging = false; }} @drop=${this.onDrop}>
-        <label part="attach-button" class="attach" title=${strings.attach}>
+        <label part="attach-button" class="attach" title=${strings.attach} @pointerenter=${this.prefetchMedia} @focusin=${this.prefetchMedia}>
           <input type="file" multiple aria-label=${strings.attach} ?disabled=${this.disabled} @change=${this.onPick}>${icon('paperclip')}
         </label>
         <button part="emoji-button" class="emoji" type="button" aria-label=${strings.emoji} title=${strings.emoji} aria-expanded=${this.pickerOpen ? 'true' : 'false'}
@@ -423,7 +477,7 @@ export class ImComposer extends ImElement {
           @input=${this.onInput} @keydown=${this.onKeyDown}
           @compositionstart=${this.onCompositionStart} @compositionend=${this.onCompositionEnd}></textarea>
         ${this.canRecord
-          ? html`<button part="record-button" class="record" type="button" aria-pressed=${this.recordingSeconds !== undefined ? 'true' : 'false'}
+          ? html`<button part="record-button" class="record" type="button" @pointerenter=${this.prefetchMedia} @focus=${this.prefetchMedia} aria-pressed=${this.recordingSeconds !== undefined ? 'true' : 'false'}
               aria-label=${this.recordingSeconds !== undefined ? strings.stopRecording(this.recordingSeconds) : strings.recordVoice}
               @click=${() => void this.toggleRecording()}>${this.recordingSeconds !== undefined
                 ? html`${icon('stop')}<span>${this.recordingSeconds}s</span>` : icon('mic')}</button>`

@@ -94,6 +94,8 @@ const en = {
   uploading: (name: string) => `Uploading ${name}`,
   cancelUpload: 'Cancel upload',
   uploadFailed: (name: string) => `Could not upload ${name}`,
+  /** A part of the widget (media, sending files) that could not be loaded, offline say. */
+  partFailed: 'Could not load. Retry',
   signInFailed: (code: number) => `Could not sign in (${code}): the page needs a new token.`,
   unreachable: (code: number) => `Cannot reach the chat server (${code}).`,
   retryingIn: (seconds: number) => (seconds > 0 ? `Trying again in ${seconds} s…` : 'Trying again…'),
@@ -209,6 +211,7 @@ const zhCN: Strings = {
   uploading: (name: string) => `正在上传 ${name}`,
   cancelUpload: '取消上传',
   uploadFailed: (name: string) => `${name} 上传失败`,
+  partFailed: '加载失败，点击重试',
   signInFailed: (code: number) => `无法登录（${code}）：页面需要新的 token。`,
   unreachable: (code: number) => `无法连接聊天服务器（${code}）。`,
   retryingIn: (seconds: number) => (seconds > 0 ? `${seconds} 秒后重试…` : '正在重试…'),

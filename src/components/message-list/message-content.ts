@@ -1,10 +1,12 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import type { MessageItem } from '../../core/store/chat-state.js';
 import { isServerSender } from '../../core/client/customer-service.js';
-import { formatSize, mapLink, safeUrl, thumbnailSource } from '../internal/safe-url.js';
+import { styleMap } from 'lit/directives/style-map.js';
+import { thumbnailSource } from '../internal/safe-url.js';
+import { LazyChunk, lazy } from '../internal/lazy.js';
 import type { Strings } from '../internal/strings.js';
 import { linkify } from './linkify.js';
-import { displayFileName, groupNoticeText } from '../internal/format.js';
+import { groupNoticeText } from '../internal/format.js';
 
 /** How a message shows: a bubble, a grey bar across the list, or not at all. */
 export type ContentKind = 'bubble' | 'notice' | 'hidden';
@@ -105,7 +107,7 @@ function richText(item: MessageItem, text: string, context: ContentContext): Tem
 }
 
 /** The inside of a bubble (or of a notice bar) for any message type; unknown types say so. */
-export function renderContent(item: MessageItem, context: ContentContext): TemplateResult {
+export function renderContent(item: MessageItem, context: ContentContext): unknown {
   const fields = fieldsOf(item);
   const { strings } = context;
   switch (item.objectName) {
@@ -124,66 +126,13 @@ export function renderContent(item: MessageItem, context: ContentContext): Templ
         <span class="text">${richText(item, str(fields.content), context)}</span>`;
     }
     case 'RC:ImgMsg':
-    case 'RC:GIFMsg': {
-      const thumbnail = thumbnailSource(fields.content);
-      const full = context.resolve(item.objectName === 'RC:GIFMsg' ? fields.remoteUrl : fields.imageUri);
-      const size = fitMedia(num(fields.width), num(fields.height));
-      const source = full ?? thumbnail;
-      if (!source) return unsupported(strings);
-      return html`<button part="image" class="media image" type="button" aria-label=${strings.openImage}
-          @click=${() => context.openImage(full ?? source, thumbnail)}>
-          <img src=${source} alt=${strings.image} loading="lazy" decoding="async"
-            width=${size?.width ?? nothing} height=${size?.height ?? nothing}>
-        </button>`;
-    }
-    case 'RC:FileMsg': {
-      const href = context.resolve(fields.fileUrl);
-      const name = displayFileName(str(fields.name)) || strings.kinds.file;
-      return html`<div part="file" class="file">
-          <span class="file-icon" aria-hidden="true">${fileBadge(name)}</span>
-          <span class="file-meta"><span class="file-name">${name}</span><span class="file-size">${formatSize(fields.size, context.lang)}</span></span>
-          ${href ? html`<a part="download" class="download" href=${href} download=${name} target="_blank" rel="noopener noreferrer">${strings.download}</a>` : nothing}
-        </div>`;
-    }
-    case 'RC:HQVCMsg': {
-      const source = context.resolve(fields.remoteUrl);
-      const duration = num(fields.duration);
-      return html`<div part="voice" class="voice">
-          ${source ? html`<audio controls preload="none" src=${source}></audio>` : nothing}
-          ${duration !== undefined ? html`<span class="duration">${strings.seconds(Math.round(duration))}</span>` : nothing}
-        </div>`;
-    }
-    case 'RC:SightMsg': {
-      const source = context.resolve(fields.sightUrl);
-      const poster = thumbnailSource(fields.content);
-      if (!source && !poster) return unsupported(strings);
-      return html`<div part="video" class="media video">
-          ${source
-            ? html`<video controls preload="none" playsinline src=${source} poster=${poster ?? nothing}></video>`
-            : html`<img src=${poster!} alt=${strings.kinds.video}>`}
-        </div>`;
-    }
-    case 'RC:LBSMsg': {
-      const link = mapLink(context.mapTemplate, fields.latitude, fields.longitude);
-      const preview = thumbnailSource(fields.content);
-      const latitude = num(fields.latitude);
-      const longitude = num(fields.longitude);
-      return html`<div part="location" class="location">
-          ${preview ? html`<img src=${preview} alt="">` : nothing}
-          <span class="poi">${str(fields.poi) || strings.kinds.location}</span>
-          ${latitude !== undefined && longitude !== undefined ? html`<span class="coordinates">${latitude.toFixed(5)}, ${longitude.toFixed(5)}</span>` : nothing}
-          ${link ? html`<a href=${link} target="_blank" rel="noopener noreferrer">${strings.openMap}</a>` : nothing}
-        </div>`;
-    }
-    case 'RC:ImgTextMsg': {
-      const link = safeUrl(fields.url);
-      const image = context.resolve(fields.imageUri);
-      const body = html`${image ? html`<img src=${image} alt="">` : nothing}
-        <span class="card-title">${str(fields.title)}</span><span class="card-text">${str(fields.content)}</span>`;
-      return link
-        ? html`<a part="card" class="card" href=${link} target="_blank" rel="noopener noreferrer">${body}</a>`
-        : html`<div part="card" class="card">${body}</div>`;
-    }
+    case 'RC:GIFMsg':
+    case 'RC:FileMsg':
+    case 'RC:HQVCMsg':
+    case 'RC:SightMsg':
+    case 'RC:LBSMsg':
+    case 'RC:ImgTextMsg':
+      return mediaContent(item, fields, context);
     case 'RC:InfoNtf':
     case 'RC:GrpNtf': {
       // The server's group notices, in the reader's language.
@@ -201,6 +150,39 @@ export function renderContent(item: MessageItem, context: ContentContext): Templ
     default:
       return unsupported(strings);
   }
+}
+
+/**
+ * The media bubbles' renderers (./media-content.ts): a chunk loaded when a media message is first
+ * about to show, or when the browser is idle after the list's first render.
+ */
+export const mediaChunk = new LazyChunk(() => import('./media-content.js'));
+
+/** The size a media bubble's placeholder takes while its renderer loads: the picture's when known. */
+const PLACEHOLDER: Record<string, { width: number; height: number }> = {
+  'RC:ImgMsg': { width: 240, height: 160 }, 'RC:GIFMsg': { width: 240, height: 160 }, 'RC:SightMsg': { width: 240, height: 160 },
+  'RC:FileMsg': { width: 200, height: 40 }, 'RC:HQVCMsg': { width: 240, height: 36 }, 'RC:LBSMsg': { width: 200, height: 48 }, 'RC:ImgTextMsg': { width: 200, height: 48 },
+};
+
+/**
+ * A media message's bubble: drawn by the media chunk once it is loaded (at once when it is),
+ * a placeholder of the bubble's size until then, and a retry button in the same box when the
+ * chunk could not be loaded (offline): the message stays, and shows once the chunk comes.
+ */
+function mediaContent(item: MessageItem, fields: Fields, context: ContentContext): unknown {
+  const image = item.objectName === 'RC:ImgMsg' || item.objectName === 'RC:GIFMsg';
+  const size = image || item.objectName === 'RC:SightMsg' ? fitMedia(num(fields.width), num(fields.height)) : undefined;
+  const box = size ?? PLACEHOLDER[item.objectName]!;
+  // A thumbnail in the message shows at once, in the placeholder, at the picture's size.
+  const preview = image ? thumbnailSource(fields.content) : undefined;
+  return lazy(mediaChunk,
+    (module) => module.renderMedia(item, fields, context, size) ?? unsupported(context.strings),
+    (failed, retry) => html`<span part="media-placeholder" class="media media-placeholder" aria-busy=${failed ? 'false' : 'true'}
+        style=${styleMap({ display: 'grid', placeItems: 'center', width: `${box.width}px`, maxWidth: '100%', height: `${box.height}px`, overflow: 'hidden', background: 'rgb(128 128 128 / 0.12)', borderRadius: '8px' })}>
+        ${failed
+          ? html`<button part="media-retry" class="media-retry" type="button" @click=${retry}>${context.strings.partFailed}</button>`
+          : preview ? html`<img src=${preview} alt=${context.strings.image} style=${styleMap({ width: '100%', height: '100%', objectFit: 'cover' })}>` : nothing}
+      </span>`);
 }
 
 /** Largest box a picture is shown in, px (the styles say the same). */
@@ -229,11 +211,4 @@ function previewOfKind(objectName: string, strings: Strings): string {
     'RC:SightMsg': strings.kinds.video, 'RC:LBSMsg': strings.kinds.location, 'RC:ImgTextMsg': strings.kinds.link,
   };
   return kinds[objectName] ?? strings.unsupported;
-}
-
-/** A file's extension as its badge (PDF, ZIP, …): text, no icon font or emoji needed. */
-function fileBadge(name: string): string {
-  const dot = name.lastIndexOf('.');
-  const extension = dot > 0 ? name.slice(dot + 1, dot + 5).toUpperCase() : '';
-  return /^[A-Z0-9]+$/.test(extension) ? extension : 'FILE';
 }

@@ -14,7 +14,7 @@ import type { ChatClient } from './chat-client.js';
 import { newClientMsgId } from './client.js';
 import { IMError } from './errors.js';
 import { SessionCache, type SessionCacheOptions } from './session-cache.js';
-import { buildMediaMessage, mediaKindOf } from './media-messages.js';
+import { loadSendFiles } from './send-files-lazy.js';
 import type { ConversationChange, IMMessage, MessageReaders, TypingEvent } from './types.js';
 import { SocialSession } from './social-session.js';
 
@@ -685,6 +685,8 @@ export class ChatSession {
     let shown = 0;
     try {
       if (!this.client.uploadFile) throw new IMError(ErrorCode.RC_HTTP_SEND_FAIL, 'this client cannot upload');
+      // Loaded on first use; offline, the upload shows as failed (the composer loads it before).
+      const { buildMediaMessage, mediaKindOf } = await loadSendFiles();
       let kind = mediaKindOf(file);
       let content: MessageContent;
       // A recording knows its own length (a `duration` in seconds on the Blob); others are measured.

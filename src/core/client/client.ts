@@ -16,8 +16,9 @@ import { backoffDelay } from './backoff.js';
 import { Emitter } from './emitter.js';
 import { IMError } from './errors.js';
 import { conversationTools, listWithHasMore, type ConversationTools } from './conversation-tools.js';
-import { httpBaseOf, signFileUrls, uploadFile, type UploadedFile, type UploadOptions, type UploadSource } from './upload.js';
-import { buildMediaMessage, type MediaKind, type MediaMessageBody, type UploadHooks } from './media-messages.js';
+import { httpBaseOf, signFileUrls, type UploadedFile, type UploadOptions, type UploadSource } from './upload.js';
+import type { MediaKind, MediaMessageBody, UploadHooks } from './media-messages.js';
+import { loadSendFiles } from './send-files-lazy.js';
 import {
   DEFAULT_CUSTOMER_SERVICE_GROUP, customerServiceEventOf, isCustomerServiceSignal, type CustomerQueueEvent, type CustomerRatingEvent,
   type CustomerSession, type CustomerSessionNote, type CustomerStatusEvent, type CustomerWaitingEvent, type CustomerTicketEvent, type CustomerServiceInfo,
@@ -1600,6 +1601,7 @@ export class IMClient extends Emitter<IMClientEvents> {
    * user's token; resolves with the file's canonical URL, to send in a message. Needs no connection.
    */
   async uploadFile(file: UploadSource, options: UploadOptions = {}): Promise<UploadedFile> {
+    const { uploadFile } = await loadSendFiles(); // loaded on first use
     return uploadFile(this.httpBase(), await this.currentToken(), file, options, this.options.fetch);
   }
 
@@ -1634,6 +1636,7 @@ export class IMClient extends Emitter<IMClientEvents> {
   private async sendMedia(kind: MediaKind, conversation: Conversation, body: MediaMessageBody, hooks: UploadHooks = {},
     options: MediaSendOptions = {}): Promise<IMMessage> {
     const { contentDisposition, signal, ...sendOptions } = options;
+    const { buildMediaMessage } = await loadSendFiles(); // loaded on first use
     const content = await buildMediaMessage(kind, (file, uploadOptions) => this.uploadFile(file, uploadOptions), body, hooks,
       { ...(contentDisposition ? { contentDisposition } : {}), ...(signal ? { signal } : {}) });
     return this.sendMessage(conversation, content, sendOptions);

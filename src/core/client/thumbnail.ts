@@ -1,13 +1,13 @@
 import { ErrorCode } from '../protocol/codes.js';
 import { IMError } from './errors.js';
+import { THUMBNAIL_MAX_BASE64, THUMBNAIL_MAX_SIDE } from './send-files-lazy.js';
 
 /**
  * Thumbnails for image and video messages, as the seed's message types want them: JPEG, the
  * longest side at most 240 px, base64 without a `data:` prefix and at most 10,240 characters.
  * Browser only (canvas, createImageBitmap, <video>); nothing is touched until a function runs.
  */
-export const THUMBNAIL_MAX_SIDE = 240;
-export const THUMBNAIL_MAX_BASE64 = 10_240;
+export { THUMBNAIL_MAX_SIDE, THUMBNAIL_MAX_BASE64 };
 const QUALITIES = [0.8, 0.7, 0.6, 0.5, 0.4, 0.3];
 const SHRINK = 0.75;
 

@@ -1,0 +1,162 @@
+import { expect } from '@open-wc/testing';
+import { executeServerCommand } from '@web/test-runner-commands';
+import { IMClient } from '../../src/core/client/client.js';
+import { GIFMessage } from '../../src/core/messages/index.js';
+import '../../src/components/index.js';
+import { composerMedia } from '../../src/components/composer/composer.js';
+
+// The parts of the widget loaded on a user action (media bubbles, sending files), in real
+// Chromium against the real server: from the script tag (dist/im-widget.iife.js and its sibling
+// modules, which must be built) and from the ES modules. The network's answers for a chunk are
+// held or failed through Playwright's routing (web-test-runner.config.mjs, the `route` command).
+
+const env: { ws: string; http: string } = await (await fetch('/__im-test-env.json')).json();
+const token = async (userId: string): Promise<string> => (await (await fetch(`/__im-token?userId=${userId}`)).json()).token;
+const route = (file: string, mode: 'pass' | 'fail' | 'hold') => executeServerCommand('route', { file, mode });
+
+/** The first element matching `selector` in `root` or any shadow root inside it. */
+function deep<T extends Element>(root: Document | ShadowRoot | Element, selector: string): T | null {
+  const found = root.querySelector<T>(selector);
+  if (found) return found;
+  if (root instanceof Element && root.shadowRoot) return deep<T>(root.shadowRoot, selector);
+  for (const element of root.querySelectorAll('*')) {
+    const inner = element.shadowRoot ? deep<T>(element.shadowRoot, selector) : null;
+    if (inner) return inner;
+  }
+  return null;
+}
+
+/** Resolves with `check()`'s value once it has one, checking at each animation frame of `win`. */
+function until<T>(check: () => T | null | undefined | false, win: Window = window): Promise<T> {
+  return new Promise((resolve) => {
+    const next = () => {
+      const value = check();
+      if (value) resolve(value);
+      else win.requestAnimationFrame(next);
+    };
+    next();
+  });
+}
+
+async function pngBlob(width: number, height: number): Promise<Blob> {
+  const canvas = document.createElement('canvas');
+  canvas.width = width;
+  canvas.height = height;
+  const context = canvas.getContext('2d')!;
+  context.fillStyle = '#3a7';
+  context.fillRect(0, 0, width, height);
+  return new Promise((resolve) => canvas.toBlob((blob) => resolve(blob!), 'image/png'));
+}
+
+/** A page with the script tag and `<im-chat>` open on `peer`, for `userId`. */
+async function scriptTagPage(userId: string, peer: string): Promise<{ frame: HTMLIFrameElement; win: Window & typeof globalThis }> {
+  const frame = document.createElement('iframe');
+  frame.style.cssText = 'width: 800px; height: 600px';
+  frame.srcdoc = `<!doctype html><html lang="en"><head><script src="/dist/im-widget.iife.js"></script></head><body>
+    <im-chat style="display:block;height:580px" server="${env.ws}" token="${await token(userId)}" target-id="${peer}"></im-chat></body></html>`;
+  const loaded = new Promise((resolve) => frame.addEventListener('load', resolve, { once: true }));
+  document.body.append(frame);
+  await loaded;
+  return { frame, win: frame.contentWindow as Window & typeof globalThis };
+}
+
+const fetched = (win: Window, file: string) => win.performance.getEntriesByType('resource').some((entry) => entry.name.endsWith(`/${file}`));
+
+describe('lazy parts of the widget', () => {
+  afterEach(async () => {
+    for (const file of ['im-widget-media.js', 'im-widget-composer-media.js', 'im-widget-send-files.js']) await route(file, 'pass');
+  });
+
+  it('script tag: a picture shows at its size in a placeholder while its chunk loads, then the picture, in the same box', async () => {
+    await route('im-widget-media.js', 'hold');
+    const peer = new IMClient({ url: env.ws, token: await token('lazy-pic-peer') });
+    await peer.connect();
+    const uploaded = await peer.uploadFile(await pngBlob(300, 200), { name: 'p.png' });
+    const { frame, win } = await scriptTagPage('lazy-pic-user', 'lazy-pic-peer');
+    // The conversation shows before the media chunk is there: the script tag alone is enough.
+    await until(() => deep(win.document, 'textarea[part="input"]'), win);
+    await peer.sendMessage({ conversationType: 1, targetId: 'lazy-pic-user' },
+      new GIFMessage({ remoteUrl: uploaded.url, width: 300, height: 200, gifDataSize: uploaded.size }));
+
+    const placeholder = await until(() => deep<HTMLElement>(win.document, '[part="media-placeholder"]'), win);
+    const box = placeholder.getBoundingClientRect();
+    expect([box.width, box.height], 'the picture\'s size fitted in 240×320').to.deep.equal([240, 160]);
+    expect(placeholder.getAttribute('aria-busy')).to.equal('true');
+
+    await route('im-widget-media.js', 'pass');
+    const image = await until(() => deep<HTMLImageElement>(win.document, '[part="image"] img'), win);
+    if (!image.complete || image.naturalWidth === 0) await new Promise((resolve) => image.addEventListener('load', resolve, { once: true }));
+    const shown = image.getBoundingClientRect();
+    expect([shown.width, shown.height], 'the same box').to.deep.equal([240, 160]);
+    expect(image.naturalWidth).to.equal(300);
+    expect(deep(win.document, '[part="media-placeholder"]')).to.equal(null);
+    expect(fetched(win, 'im-widget-media.js'), 'the sibling module, fetched').to.equal(true);
+    await peer.disconnect();
+    frame.remove();
+  });
+
+  it('script tag: sending a file when its chunk cannot load keeps the file and the draft, and Retry sends it', async () => {
+    await route('im-widget-composer-media.js', 'fail');
+    const peer = new IMClient({ url: env.ws, token: await token('lazy-retry-peer') });
+    await peer.connect();
+    const received = new Promise<{ objectName: string; content: { name?: string } }>((resolve) => {
+      peer.on('message', (message) => {
+        if (message.objectName === 'RC:FileMsg') resolve(message as unknown as { objectName: string; content: { name?: string } });
+      });
+    });
+    const { frame, win } = await scriptTagPage('lazy-retry-user', 'lazy-retry-peer');
+    const textarea = await until(() => deep<HTMLTextAreaElement>(win.document, 'textarea[part="input"]'), win);
+    textarea.value = 'a draft that must stay';
+    textarea.dispatchEvent(new win.Event('input', { bubbles: true, composed: true }));
+    const composer = deep<HTMLElement & { sendFiles(files: File[]): void }>(win.document, 'im-composer')!;
+    composer.sendFiles([new win.File(['the notes'], 'notes.txt', { type: 'text/plain' })]);
+
+    const retry = await until(() => deep<HTMLButtonElement>(win.document, '[part="upload-retry"]'), win);
+    expect(retry.textContent).to.equal('Could not load. Retry');
+    expect(retry.closest('[part="upload"]')!.textContent).to.contain('notes.txt');
+    expect(deep<HTMLTextAreaElement>(win.document, 'textarea[part="input"]')!.value).to.equal('a draft that must stay');
+
+    await route('im-widget-composer-media.js', 'pass');
+    retry.click();
+    const message = await received;
+    expect(message.content.name).to.equal('notes.txt');
+    const bubble = await until(() => deep<HTMLElement>(win.document, '[part="file"] .file-name'), win);
+    expect(bubble.textContent).to.equal('notes.txt');
+    expect(deep(win.document, '[part="upload-retry"]')).to.equal(null);
+    expect(deep<HTMLTextAreaElement>(win.document, 'textarea[part="input"]')!.value).to.equal('a draft that must stay');
+    expect(fetched(win, 'im-widget-send-files.js'), 'the core\'s part too').to.equal(true);
+    await peer.disconnect();
+    frame.remove();
+  });
+
+  it('ES modules: attach → upload works on first use, the chunk fetched on intent', async () => {
+    expect(composerMedia.module, 'not loaded before').to.equal(undefined);
+    const peer = new IMClient({ url: env.ws, token: await token('lazy-esm-peer') });
+    await peer.connect();
+    const received = new Promise<{ content: { name?: string } }>((resolve) => {
+      peer.on('message', (message) => {
+        if (message.objectName === 'RC:FileMsg') resolve(message as unknown as { objectName: string; content: { name?: string } });
+      });
+    });
+    const chat = document.createElement('im-chat');
+    chat.setAttribute('server', env.ws);
+    chat.setAttribute('token', await token('lazy-esm-user'));
+    chat.setAttribute('target-id', 'lazy-esm-peer');
+    chat.style.cssText = 'display:block;width:800px;height:600px';
+    document.body.append(chat);
+    const attach = await until(() => deep<HTMLElement>(chat, '[part="attach-button"]'));
+    attach.dispatchEvent(new PointerEvent('pointerenter'));
+    await until(() => composerMedia.module);
+
+    const input = attach.querySelector<HTMLInputElement>('input[type="file"]')!;
+    const files = new DataTransfer();
+    files.items.add(new File(['hello from the attach button'], 'first.txt', { type: 'text/plain' }));
+    input.files = files.files;
+    input.dispatchEvent(new Event('change', { bubbles: true }));
+    expect((await received).content.name).to.equal('first.txt');
+    const bubble = await until(() => deep<HTMLElement>(chat, '[part="file"] .file-name'));
+    expect(bubble.textContent).to.equal('first.txt');
+    await peer.disconnect();
+    chat.remove();
+  });
+});
