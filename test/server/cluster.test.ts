@@ -1,11 +1,12 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ConnectionStatus, ConversationType } from '../../src/core/protocol/codes.js';
+import { ConnectionStatus, ConversationType, ErrorCode, FrameType } from '../../src/core/protocol/codes.js';
 import { TextMessage } from '../../src/core/messages/index.js';
 import type { IMClient } from '../../src/core/client/client.js';
 import type { IMMessage } from '../../src/core/client/types.js';
 import type { UserStatus } from '../../src/core/client/social.js';
-import { api, connectClient, createGroup, waitFor } from '../helpers/server.js';
+import { api, connectClient, createGroup, tokenFor, waitFor } from '../helpers/server.js';
+import { RawSocket } from '../helpers/raw-socket.js';
 import { startCluster, type TestCluster } from '../helpers/cluster.js';
 
 /** What one client received, in order: its text payloads and their seqs by conversation. */
@@ -99,6 +100,22 @@ describe('cluster mode: three nodes on one PostgreSQL and one Redis', () => {
     await waitFor((check) => watcher.on('userStatus', check), () => statuses.slice(told).some((s) => !s.online), 'offline once the last node lets go');
   });
 
+  it('serves a long-polling client from the node that holds its channel', async () => {
+    const sender = await connect(0, 'cl-lp-a');
+    const poller = await connect(2, 'cl-lp-b', { transports: ['polling'] });
+    const box = inbox(poller);
+    await sender.sendMessage({ conversationType: ConversationType.PRIVATE, targetId: 'cl-lp-b' }, text('over a poll'));
+    await waitFor((check) => poller.on('message', check), () => box.texts.length === 1, 'the message, long-polled from node 2');
+    assert.deepEqual(box.texts, ['over a poll']);
+    // A channel lives on the node that opened it: another node answers 404 (the client then opens
+    // a channel there and syncs from its cursor).
+    const opened = await fetch(`${cluster.nodes[2]!.url}/im/poll`, { method: 'POST' });
+    assert.equal(opened.status, 201);
+    const sid = opened.headers.get('x-im-poll-session')!;
+    assert.equal((await fetch(`${cluster.nodes[1]!.url}/im/poll?sid=${sid}`, { method: 'DELETE' })).status, 404, 'unknown to node 1');
+    assert.equal((await fetch(`${cluster.nodes[2]!.url}/im/poll?sid=${sid}`, { method: 'DELETE' })).status, 204, 'ended by its own node');
+  });
+
   it('revokes tokens on every node', async () => {
     const client = await connect(2, 'cl-rv');
     const ended = waitFor((check) => client.on('status', check), () => client.status !== ConnectionStatus.CONNECTED, 'the revoked session ends');
@@ -108,3 +125,32 @@ describe('cluster mode: three nodes on one PostgreSQL and one Redis', () => {
   });
 });
 
+
+describe('cluster mode: send limits shared by the nodes', () => {
+  let cluster: TestCluster;
+  before(async () => {
+    cluster = await startCluster(2, { rateLimit: 3 });
+  });
+  after(() => cluster?.dispose());
+
+  it('a user sending through two nodes at once gets one budget (3 a second), not one per node', async () => {
+    const token = await tokenFor(cluster.nodes[0]!, 'cl-rl');
+    const sockets = await Promise.all(cluster.nodes.map((node) => RawSocket.connected(node.wsUrl, token)));
+    const PER_SOCKET = 8;
+    sockets.forEach((socket, s) => {
+      for (let i = 0; i < PER_SOCKET; i++) {
+        socket.send({ type: FrameType.PUBLISH, body: { requestId: i + 1, outgoing: {
+          clientMsgId: `rl-${s}-${i}`, conversationType: ConversationType.PRIVATE, targetId: 'cl-rl-peer', objectName: 'RC:TxtMsg',
+          content: new TextEncoder().encode(JSON.stringify({ content: `${s}/${i}` })),
+        } } });
+      }
+    });
+    const codes = (await Promise.all(sockets.map((socket) => socket.collect([FrameType.PUBACK], PER_SOCKET))))
+      .flat().map((frame) => (frame.body as { code: number }).code);
+    const accepted = codes.filter((code) => code === 0).length;
+    assert.ok(accepted >= 3, `the budget's burst is accepted (${accepted})`);
+    assert.ok(accepted < 6, `one budget for both nodes: ${accepted} accepted of ${codes.length}; a budget per node would accept 6`);
+    assert.ok(codes.every((code) => code === 0 || code === ErrorCode.SEND_FREQUENCY_TOO_FAST), `only refusals for the rate: ${codes}`);
+    for (const socket of sockets) socket.close();
+  });
+});
