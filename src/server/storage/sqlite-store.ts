@@ -1,4 +1,7 @@
 import Database from 'better-sqlite3';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import {
   RecallConflict, takePage, type AppendInput, type AppendResult, type ChatStore, type ConversationState, type PageBudget, type ReceiptPositions,
   type RecallInput, type StoredMessage, type UserRecord, type ServiceAgentRecord, type ServiceGroupRecord, type ServiceNoteRecord,
@@ -375,6 +378,136 @@ const INLINE_CONTENT_BYTES = 4096;
 const PAGE_COLUMNS = `m.id, m.conversation_key, m.conversation_type, m.seq, m.sender_id, m.client_msg_id, m.message_uid, m.object_name,
   m.sent_time, m.counted, CASE WHEN length(m.content) <= ${INLINE_CONTENT_BYTES} THEN m.content END AS content`;
 
+/**
+ * The store's methods that write. With a writer thread, these run there, on its own connection,
+ * one at a time in the order they were called; everything else reads on the caller's connection.
+ */
+export const WRITE_METHODS = [
+  'upsertUser', 'createGroup', 'joinGroup', 'quitGroup', 'renameGroup', 'dismissGroup', 'appendMessage', 'recallMessage',
+  'markRead', 'markDelivered', 'removeConversation', 'setConversationSettings', 'deleteMessagesFor', 'clearHistoryFor',
+  'revokeTokens', 'setServiceGroup', 'setServiceAgentAway', 'setServiceAgent', 'createServiceSession', 'updateServiceSession',
+  'rateServiceSession', 'addServiceNote', 'addServiceTicket', 'closeServiceTicket', 'blockUser', 'unblockUser', 'setUserStatus',
+] as const satisfies ReadonlyArray<keyof ChatStore>;
+
+export type WriteMethod = (typeof WRITE_METHODS)[number];
+
+/** A write call as it crosses to the writer thread, and its answer. */
+export interface WriterCall { id: number; method: WriteMethod; args: unknown[] }
+export type WriterReply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: WriterError };
+export interface WriterError { name: string; message: string; code?: string; recallConflict?: boolean }
+
+/** An error as the writer sends it: its class (RecallConflict or not), name, message and SQLite code. */
+export function toWriterError(error: unknown): WriterError {
+  if (!(error instanceof Error)) return { name: 'Error', message: String(error) };
+  const code = (error as { code?: unknown }).code;
+  return {
+    name: error.name, message: error.message, ...(typeof code === 'string' ? { code } : {}),
+    ...(error instanceof RecallConflict ? { recallConflict: true } : {}),
+  };
+}
+
+function fromWriterError(error: WriterError): Error {
+  if (error.recallConflict) return new RecallConflict(error.message);
+  const result = new Error(error.message);
+  result.name = error.name;
+  if (error.code !== undefined) Object.assign(result, { code: error.code });
+  return result;
+}
+
+/**
+ * The writer thread's script: beside this module under a TypeScript loader (src/, run by tsx),
+ * and beside the bundle once built (dist/im-server.js and dist/im-server-sqlite-writer.js, the
+ * same two files in the im-widget-server package).
+ */
+function startWriter(file: string): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./im-server-sqlite-writer.js', import.meta.url), { workerData: { file } });
+  // A worker thread does not inherit the TypeScript loader (node --import tsx): it registers tsx, then loads the script.
+  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api')).href;
+  const script = new URL('./sqlite-writer.ts', import.meta.url).href;
+  const boot = `import { register } from ${JSON.stringify(tsx)}; register(); await import(${JSON.stringify(script)});`;
+  return new Worker(new URL(`data:text/javascript,${encodeURIComponent(boot)}`), { workerData: { file } });
+}
+
+/**
+ * The caller's side of the writer thread. Calls made in one tick cross in one message; the
+ * thread answers each once its transaction has committed (an append: once its group commit,
+ * fsync included, is done), so a read made after a write resolved sees it (WAL: every read
+ * starts from the latest commit).
+ */
+class WriterThread {
+  private readonly worker: Worker;
+  private nextId = 1;
+  private readonly waiting = new Map<number, { resolve(value: unknown): void; reject(error: unknown): void }>();
+  private outbox: WriterCall[] = [];
+  private sendScheduled = false;
+  private failure: Error | undefined;
+  private readonly exited: Promise<void>;
+
+  constructor(file: string) {
+    this.worker = startWriter(file);
+    this.worker.unref();
+    this.worker.on('message', (replies: WriterReply[]) => {
+      for (const reply of replies) {
+        const call = this.waiting.get(reply.id);
+        if (!call) continue;
+        this.waiting.delete(reply.id);
+        if (reply.ok) call.resolve(reply.value);
+        else call.reject(fromWriterError(reply.error));
+      }
+      if (this.waiting.size === 0) this.worker.unref();
+    });
+    this.worker.on('error', (error) => this.fail(error));
+    this.exited = new Promise((resolve) => this.worker.once('exit', () => {
+      this.fail(new Error('the SQLite writer thread has stopped'));
+      resolve();
+    }));
+  }
+
+  private fail(error: Error): void {
+    this.failure ??= error;
+    for (const call of this.waiting.values()) call.reject(error);
+    this.waiting.clear();
+  }
+
+  call(method: WriteMethod, args: unknown[]): Promise<unknown> {
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => {
+      const id = this.nextId++;
+      this.waiting.set(id, { resolve, reject });
+      if (this.waiting.size === 1) this.worker.ref();
+      this.outbox.push({ id, method, args });
+      if (!this.sendScheduled) {
+        this.sendScheduled = true;
+        setImmediate(this.send);
+      }
+    });
+  }
+
+  private readonly send = (): void => {
+    this.sendScheduled = false;
+    const calls = this.outbox;
+    this.outbox = [];
+    if (calls.length) this.worker.postMessage(calls);
+  };
+
+  /** Hands over what is queued, lets the thread finish it and close its connection, and waits for it to end. */
+  async close(): Promise<void> {
+    this.send();
+    this.worker.ref();
+    this.worker.postMessage('close');
+    await this.exited;
+  }
+}
+
+export interface SqliteStoreOptions {
+  /**
+   * Where writes run: 'thread' (the default for a file), a worker thread with a connection of
+   * its own, so the group commit's work and fsync never hold up this thread; or 'inline', on
+   * this thread's connection (the only choice for ':memory:', and what the writer thread itself uses).
+   */
+  writer?: 'thread' | 'inline';
+}
+
 interface PendingAppend {
   input: AppendInput;
   resolve(result: AppendResult): void;
@@ -392,14 +525,23 @@ export class SqliteChatStore implements ChatStore {
   private flushScheduled = false;
   private readonly statements;
 
+  private readonly writer: WriterThread | undefined;
+
   /** `file` is a path, or ':memory:' for a throwaway store. */
-  constructor(file: string) {
+  constructor(file: string, options: SqliteStoreOptions = {}) {
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
     this.migrate();
+    if (file !== ':memory:' && options.writer !== 'inline') {
+      // Started once the schema is current. Its methods shadow the inline ones on this instance.
+      const writer = this.writer = new WriterThread(file);
+      for (const method of WRITE_METHODS) {
+        Object.defineProperty(this, method, { value: (...args: unknown[]) => writer.call(method, args), configurable: true });
+      }
+    }
     const db = this.db;
     this.statements = {
       upsertUser: db.prepare(`INSERT INTO users (user_id, name, portrait_uri, created_at) VALUES (?, ?, ?, ?)
@@ -1102,6 +1244,7 @@ export class SqliteChatStore implements ChatStore {
   }
 
   async close(): Promise<void> {
+    await this.writer?.close();
     if (this.pending.length) this.flush();
     this.db.close();
   }
