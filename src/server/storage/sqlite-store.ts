@@ -526,6 +526,13 @@ export class SqliteChatStore implements ChatStore {
   private readonly statements;
 
   private readonly writer: WriterThread | undefined;
+  private savepointStatements: { begin: Database.Statement; release: Database.Statement; rollback: Database.Statement } | undefined;
+  private get savepoint() {
+    return this.savepointStatements ??= {
+      begin: this.db.prepare('SAVEPOINT write_call'), release: this.db.prepare('RELEASE write_call'),
+      rollback: this.db.prepare('ROLLBACK TO write_call'),
+    };
+  }
 
   /** `file` is a path, or ':memory:' for a throwaway store. */
   constructor(file: string, options: SqliteStoreOptions = {}) {
@@ -838,6 +845,42 @@ export class SqliteChatStore implements ChatStore {
         content: input.content, sentTime, seq, counted: input.counted,
       },
     };
+  }
+
+  /**
+   * The writer thread's group commit: every call of `calls` in one transaction (BEGIN IMMEDIATE:
+   * this connection is the only writer), each in a savepoint of its own, so one that fails is
+   * undone alone and does not sink the others; then one COMMIT, one fsync. Answers in call order
+   * once committed; if the commit itself fails, every call fails with its error.
+   */
+  commitWrites(calls: readonly WriterCall[]): Promise<WriterReply[]> {
+    const outcomes: Array<Promise<unknown>> = [];
+    const methods = this as unknown as Record<WriteMethod, (...args: unknown[]) => Promise<unknown>>;
+    try {
+      this.db.transaction(() => {
+        for (const { method, args } of calls) {
+          try {
+            // An append runs here rather than in the next flush. Every other write method does its
+            // work before it returns (nested in this transaction, its own transaction is a savepoint).
+            // (better-sqlite3's transaction() refuses a function that returns a promise, hence the plain savepoint.)
+            this.savepoint.begin.run();
+            outcomes.push(method === 'appendMessage' ? Promise.resolve(this.appendOne(args[0] as AppendInput)) : methods[method](...args));
+            this.savepoint.release.run();
+          } catch (error) {
+            this.savepoint.rollback.run();
+            this.savepoint.release.run();
+            outcomes.push(Promise.reject(error));
+          }
+        }
+      }).immediate();
+    } catch (error) {
+      for (const outcome of outcomes) outcome.catch(() => undefined);
+      return Promise.resolve(calls.map(({ id }) => ({ id, ok: false as const, error: toWriterError(error) })));
+    }
+    return Promise.all(outcomes.map((outcome, i) => outcome.then(
+      (value): WriterReply => ({ id: calls[i]!.id, ok: true, value }),
+      (error: unknown): WriterReply => ({ id: calls[i]!.id, ok: false, error: toWriterError(error) }),
+    )));
   }
 
   async messageByUid(conversationKey: string, messageUid: string): Promise<StoredMessage | undefined> {

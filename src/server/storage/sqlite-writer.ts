@@ -1,62 +1,46 @@
 /**
  * The SQLite writer thread (worker_threads): it owns the store's write connection and runs every
- * write the main thread hands it (see WriterThread in sqlite-store.ts). Appends keep their group
- * commit: those that arrive together share one transaction and one fsync. Each call is answered
- * once its transaction has committed; answers go back together, in the order they settled.
+ * write the main thread hands it (see WriterThread in sqlite-store.ts). The calls that arrive
+ * while it is busy are committed together: one transaction, a savepoint per call, one fsync
+ * (SqliteChatStore.commitWrites). Each call is answered once that transaction has committed.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { SqliteChatStore, WRITE_METHODS, toWriterError, type WriterCall, type WriterReply } from './sqlite-store.js';
+import { SqliteChatStore, WRITE_METHODS, type WriterCall } from './sqlite-store.js';
 
 const port = parentPort!;
 const store = new SqliteChatStore((workerData as { file: string }).file, { writer: 'inline' });
-const methods = store as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
 const allowed = new Set<string>(WRITE_METHODS);
 
-let replies: WriterReply[] = [];
-let replyScheduled = false;
-const sendReplies = (): void => {
-  replyScheduled = false;
-  const batch = replies;
-  replies = [];
-  port.postMessage(batch);
-};
-const reply = (answer: WriterReply): void => {
-  replies.push(answer);
-  if (!replyScheduled) {
-    replyScheduled = true;
-    setImmediate(sendReplies);
-  }
-};
-
-let open = 0;
+let queue: WriterCall[] = [];
+let flushScheduled = false;
+let committing: Promise<void> = Promise.resolve();
 let closing = false;
-let closed = false;
-const closeWhenIdle = async (): Promise<void> => {
-  if (!closing || open > 0 || closed) return;
-  closed = true;
-  await store.close();
-  if (replies.length) sendReplies();
-  port.close();
+
+const flush = (): void => {
+  flushScheduled = false;
+  const calls = queue.filter((call) => allowed.has(call.method));
+  const refused = queue.filter((call) => !allowed.has(call.method));
+  queue = [];
+  if (refused.length) {
+    port.postMessage(refused.map(({ id, method }) => ({ id, ok: false, error: { name: 'Error', message: `not a write: ${method}` } })));
+  }
+  if (!calls.length) return;
+  // The transaction runs now (synchronously); only the answers wait for the promises to settle.
+  const replies = store.commitWrites(calls);
+  committing = committing.then(() => replies).then((answers) => port.postMessage(answers));
 };
 
 port.on('message', (message: WriterCall[] | 'close') => {
   if (message === 'close') {
     closing = true;
-    void closeWhenIdle();
+    if (flushScheduled) flush();
+    void committing.then(() => store.close()).then(() => port.close());
     return;
   }
-  for (const { id, method, args } of message) {
-    if (!allowed.has(method)) {
-      reply({ id, ok: false, error: { name: 'Error', message: `not a write: ${method}` } });
-      continue;
-    }
-    open++;
-    methods[method]!(...args).then(
-      (value) => reply({ id, ok: true, value }),
-      (error: unknown) => reply({ id, ok: false, error: toWriterError(error) }),
-    ).finally(() => {
-      open--;
-      void closeWhenIdle();
-    });
+  if (closing) return;
+  queue.push(...message);
+  if (!flushScheduled) {
+    flushScheduled = true;
+    setImmediate(flush);
   }
 });
