@@ -391,6 +391,12 @@ export const WRITE_METHODS = [
 
 export type WriteMethod = (typeof WRITE_METHODS)[number];
 
+/** The writes that change a group's members (the group's id is their first argument). */
+const MEMBERSHIP_WRITES: ReadonlySet<WriteMethod> = new Set(['createGroup', 'joinGroup', 'quitGroup', 'dismissGroup']);
+
+/** How many groups' member lists the store keeps at most (then it starts over). */
+const MEMBER_CACHE_GROUPS = 10_000;
+
 /** A write call as it crosses to the writer thread, and its answer. */
 export interface WriterCall { id: number; method: WriteMethod; args: unknown[] }
 export type WriterReply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: WriterError };
@@ -526,6 +532,12 @@ export class SqliteChatStore implements ChatStore {
   private readonly statements;
 
   private readonly writer: WriterThread | undefined;
+  /**
+   * Member lists by group, read on every group send: forgotten when this store changes the
+   * group (createGroup, joinGroup, quitGroup, dismissGroup), so it assumes what it was built
+   * for: one server process per SQLite file.
+   */
+  private readonly members = new Map<string, readonly string[]>();
   private savepointStatements: { begin: Database.Statement; release: Database.Statement; rollback: Database.Statement } | undefined;
   private get savepoint() {
     return this.savepointStatements ??= {
@@ -546,7 +558,13 @@ export class SqliteChatStore implements ChatStore {
       // Started once the schema is current. Its methods shadow the inline ones on this instance.
       const writer = this.writer = new WriterThread(file);
       for (const method of WRITE_METHODS) {
-        Object.defineProperty(this, method, { value: (...args: unknown[]) => writer.call(method, args), configurable: true });
+        const forget = MEMBERSHIP_WRITES.has(method)
+          ? <T>(args: unknown[], settled: T): T => { this.members.delete(args[0] as string); return settled; }
+          : undefined;
+        const call = forget
+          ? (...args: unknown[]) => writer.call(method, args).then((value) => forget(args, value), (error: unknown) => forget(args, Promise.reject(error)))
+          : (...args: unknown[]) => writer.call(method, args);
+        Object.defineProperty(this, method, { value: call, configurable: true });
       }
     }
     const db = this.db;
@@ -566,7 +584,6 @@ export class SqliteChatStore implements ChatStore {
       deleteGroup: db.prepare('DELETE FROM groups WHERE group_id = ?'),
       deleteMembers: db.prepare('DELETE FROM group_members WHERE group_id = ?'),
       members: db.prepare('SELECT user_id FROM group_members WHERE group_id = ? ORDER BY joined_at, user_id').pluck(),
-      isMember: db.prepare('SELECT 1 FROM group_members WHERE group_id = ? AND user_id = ?').pluck(),
       findDuplicate: db.prepare('SELECT * FROM messages WHERE sender_id = ? AND client_msg_id = ?'),
       nextSeq: db.prepare(`INSERT INTO conversations (conversation_key, conversation_type, last_seq) VALUES (?, ?, 1)
         ON CONFLICT (conversation_key) DO UPDATE SET last_seq = last_seq + 1 RETURNING last_seq`).pluck(),
@@ -724,6 +741,7 @@ export class SqliteChatStore implements ChatStore {
   }
 
   async createGroup(groupId: string, name: string, userIds: readonly string[]): Promise<void> {
+    this.members.delete(groupId);
     this.db.transaction(() => {
       this.statements.upsertGroup.run(groupId, name, Date.now());
       this.addMembers(groupId, userIds);
@@ -731,6 +749,7 @@ export class SqliteChatStore implements ChatStore {
   }
 
   async joinGroup(groupId: string, userIds: readonly string[]): Promise<boolean> {
+    this.members.delete(groupId);
     return this.db.transaction(() => {
       if (!this.statements.groupExists.get(groupId)) return false;
       this.addMembers(groupId, userIds);
@@ -744,6 +763,7 @@ export class SqliteChatStore implements ChatStore {
   }
 
   async quitGroup(groupId: string, userIds: readonly string[]): Promise<boolean> {
+    this.members.delete(groupId);
     return this.db.transaction(() => {
       if (!this.statements.groupExists.get(groupId)) return false;
       for (const userId of userIds) this.statements.removeMember.run(groupId, userId);
@@ -756,6 +776,7 @@ export class SqliteChatStore implements ChatStore {
   }
 
   async dismissGroup(groupId: string): Promise<string[] | undefined> {
+    this.members.delete(groupId);
     return this.db.transaction(() => {
       if (!this.statements.groupExists.get(groupId)) return undefined;
       const members = this.statements.members.all(groupId) as string[];
@@ -773,12 +794,23 @@ export class SqliteChatStore implements ChatStore {
     return this.statements.groupName.get(groupId) as string | undefined;
   }
 
+  /** The group's member list, from the cache or read (and kept). */
+  private memberList(groupId: string): readonly string[] {
+    let members = this.members.get(groupId);
+    if (!members) {
+      members = this.statements.members.all(groupId) as string[];
+      if (this.members.size >= MEMBER_CACHE_GROUPS) this.members.clear();
+      this.members.set(groupId, members);
+    }
+    return members;
+  }
+
   async groupMembers(groupId: string): Promise<string[]> {
-    return this.statements.members.all(groupId) as string[];
+    return [...this.memberList(groupId)];
   }
 
   async isGroupMember(groupId: string, userId: string): Promise<boolean> {
-    return !!this.statements.isMember.get(groupId, userId);
+    return this.memberList(groupId).includes(userId);
   }
 
   appendMessage(input: AppendInput): Promise<AppendResult> {
