@@ -447,6 +447,7 @@ class WriterThread {
   private outbox: WriterCall[] = [];
   private sendScheduled = false;
   private failure: Error | undefined;
+  private closing = false;
   private readonly exited: Promise<void>;
 
   constructor(file: string) {
@@ -460,7 +461,7 @@ class WriterThread {
         if (reply.ok) call.resolve(reply.value);
         else call.reject(fromWriterError(reply.error));
       }
-      if (this.waiting.size === 0) this.worker.unref();
+      if (this.waiting.size === 0 && !this.closing) this.worker.unref();
     });
     this.worker.on('error', (error) => this.fail(error));
     this.exited = new Promise((resolve) => this.worker.once('exit', () => {
@@ -498,7 +499,10 @@ class WriterThread {
 
   /** Hands over what is queued, lets the thread finish it and close its connection, and waits for it to end. */
   async close(): Promise<void> {
+    if (this.closing) return this.exited;
+    this.closing = true;
     this.send();
+    // Held until the thread has ended (the answers to the last writes would otherwise let go of it).
     this.worker.ref();
     this.worker.postMessage('close');
     await this.exited;
