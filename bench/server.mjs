@@ -288,12 +288,21 @@ async function api(baseUrl, path, body) {
 }
 
 
-/** Counts the frames each IMClient sends by frame type (header byte >> 4): QUERY = 5 means a sync. */
+/**
+ * Counts the frames each IMClient sends by frame type (header byte >> 4), and QUERY (5) frames by
+ * topic: key 'sync' for a sync (a gap fill), 'delivered' for a delivery receipt (the topic is a
+ * plain string in the frame; the bench's ids never contain these words).
+ */
 const sentFrames = new Map();
 class CountingWebSocket extends WebSocket {
   send(data, ...rest) {
     const type = data?.[0] >> 4;
     sentFrames.set(type, (sentFrames.get(type) ?? 0) + 1);
+    if (type === 5) {
+      const bytes = Buffer.from(data.buffer ?? data, data.byteOffset ?? 0, data.byteLength ?? data.length);
+      const topic = bytes.includes('delivered') ? 'delivered' : bytes.includes('sync') ? 'sync' : 'other';
+      sentFrames.set(topic, (sentFrames.get(topic) ?? 0) + 1);
+    }
     return super.send(data, ...rest);
   }
 }
@@ -669,9 +678,9 @@ async function runLatencyMode(opts, targets, receiversByTarget, deadline, log) {
   for (let r = 0; r < opts.rounds; r++) {
     for (const target of targets) {
       if (aborted) return notes;
-      const queries0 = sentFrames.get(5) ?? 0;
+      const queries0 = sentFrames.get('sync') ?? 0;
       const result = await runOpenRound(target, opts.durationSeconds, opts, receiversByTarget.get(target), deadline);
-      result.syncQueries = target.name === 'im-server' ? (sentFrames.get(5) ?? 0) - queries0 : 0;
+      result.syncQueries = target.name === 'im-server' ? (sentFrames.get('sync') ?? 0) - queries0 : 0;
       results.get(target).push(result);
       log(`  round ${r + 1} open ${opts.rate}/s ${target.name.padEnd(13)} ${result.delivered}/${result.expected} delivered in `
         + `${fmt(result.deliveryWallMs, 0)} ms${result.complete ? '' : ' — INCOMPLETE (timed out)'}`);
@@ -830,9 +839,9 @@ async function main() {
       for (const target of targets) {
         if (aborted) return;
         if (stalled) break;
-        const queries0 = sentFrames.get(5) ?? 0;
+        const queries0 = sentFrames.get('sync') ?? 0;
         const result = await runRound(target, scenario, opts.messages, opts, receiversByTarget.get(target), deadline);
-        result.syncQueries = target.name === 'im-server' ? (sentFrames.get(5) ?? 0) - queries0 : 0;
+        result.syncQueries = target.name === 'im-server' ? (sentFrames.get('sync') ?? 0) - queries0 : 0;
         results.get(`${scenario.name}/${target.name}`).push(result);
         log(`  round ${r + 1} ${scenario.name.padEnd(7)} ${target.name.padEnd(13)} `
           + `${result.delivered}/${result.expected} delivered in ${fmt(result.deliveryWallMs, 0)} ms`
