@@ -478,6 +478,13 @@ class WriterThread {
 
   call(method: WriteMethod, args: unknown[]): Promise<unknown> {
     if (this.failure) return Promise.reject(this.failure);
+    if (method === 'appendMessage') {
+      // A message's content is often a view into the frame it came in (or a larger read buffer),
+      // and posting a view copies its whole buffer: hand over the content's bytes alone.
+      const input = args[0] as AppendInput;
+      const { content } = input;
+      if (content.byteOffset !== 0 || content.byteLength !== content.buffer.byteLength) args = [{ ...input, content: content.slice() }];
+    }
     return new Promise((resolve, reject) => {
       const id = this.nextId++;
       this.waiting.set(id, { resolve, reject });
