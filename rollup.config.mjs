@@ -231,6 +231,13 @@ export default [
     ],
   },
   {
+    // The server's SQLite writer thread, which dist/im-server.js starts from its sibling file.
+    input: 'src/server/storage/sqlite-writer.ts',
+    output: { file: 'dist/im-server-sqlite-writer.js', format: 'es', sourcemap: true },
+    external: (id) => id.startsWith('node:') || serverExternal.has(id.split('/')[0]) || id.startsWith('protobufjs'),
+    plugins: [typescript()],
+  },
+  {
     // How app servers sign API requests: the server's own code, for scripts without a TypeScript loader.
     input: 'src/server/api-signing.ts',
     output: { file: 'dist/im-server-api.js', format: 'es', sourcemap: true },

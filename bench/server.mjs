@@ -6,10 +6,12 @@
  *   node bench/server.mjs --clients 50 --messages 40 --group-size 5 --window 4 --rounds 1
  *
  *   node bench/server.mjs --clients 2 --window 1 --messages 200   # light load: unloaded latency
+ *   node bench/server.mjs --mode latency                            # open loop: 1,000 clients, 500 msg/s
  *
  * Every option can also be given as an environment variable: BENCH_CLIENTS, BENCH_MESSAGES,
  * BENCH_GROUP_SIZE, BENCH_WINDOW, BENCH_WARMUP, BENCH_ROUNDS, BENCH_TIMEOUT (seconds),
- * BENCH_RELAY (child | inline). Flags win over the environment.
+ * BENCH_RELAY (child | inline), BENCH_MODE, BENCH_RATE, BENCH_DURATION, BENCH_LATENCY_WARMUP,
+ * BENCH_SERVER_NODE_ARGS. Flags win over the environment.
  *
  * Two targets, same load shape:
  *   im-server      `node dist/im-server.js` in a child process (SQLite store in a fresh temp dir,
@@ -24,6 +26,13 @@
  * complete when sendMessage resolves (im-server: durably committed) or the relay's ack arrives.
  * The payload is a small JSON text carrying the sender's performance.now(); everything runs in
  * this one process, so receivers compute end-to-end latency as now - sendTime.
+ *
+ * `--mode latency` is an open-loop run instead: --clients (default 1,000) clients in private
+ * pairs, and one send every 1/--rate s (default 500 msg/s in total), client k mod N sending the
+ * k-th, on a fixed schedule that does not wait for earlier sends; --latency-warmup s unmeasured,
+ * then --duration s measured, per target and round. Latency is counted from the scheduled time.
+ *
+ * --server-node-args passes flags to the im-server process, e.g. "--cpu-prof --cpu-prof-dir=DIR".
  *
  * This is a benchmark, not a test: it asserts nothing about timing. It exits non-zero only when
  * it cannot run (setup failure, global timeout).
@@ -111,6 +120,8 @@ function options() {
         clients: { type: 'string' }, messages: { type: 'string' }, 'group-size': { type: 'string' },
         window: { type: 'string' }, warmup: { type: 'string' }, rounds: { type: 'string' },
         timeout: { type: 'string' }, relay: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+        mode: { type: 'string' }, rate: { type: 'string' }, duration: { type: 'string' }, 'latency-warmup': { type: 'string' },
+        'server-node-args': { type: 'string' },
       },
       strict: true,
     }));
@@ -125,14 +136,21 @@ function options() {
     if (!Number.isInteger(n) || n < min || n > max) usage(`--${flag} must be an integer from ${min} to ${max}`);
     return n;
   };
+  const mode = values.mode ?? env.BENCH_MODE ?? 'closed';
+  if (mode !== 'closed' && mode !== 'latency') usage('--mode must be closed or latency');
   const opts = {
-    clients: int('clients', 'BENCH_CLIENTS', 50, 2, 2000),
+    mode,
+    clients: int('clients', 'BENCH_CLIENTS', mode === 'latency' ? 1000 : 50, 2, 5000),
     messages: int('messages', 'BENCH_MESSAGES', 40, 1, 100_000),
     groupSize: int('group-size', 'BENCH_GROUP_SIZE', 5, 2, 1000),
     window: int('window', 'BENCH_WINDOW', 4, 1, 1000),
     warmup: int('warmup', 'BENCH_WARMUP', 20, 0, 10_000),
-    rounds: int('rounds', 'BENCH_ROUNDS', 3, 1, 100),
-    timeoutSeconds: int('timeout', 'BENCH_TIMEOUT', 120, 5, 3600),
+    rounds: int('rounds', 'BENCH_ROUNDS', mode === 'latency' ? 1 : 3, 1, 100),
+    rate: int('rate', 'BENCH_RATE', 500, 1, 100_000),
+    durationSeconds: int('duration', 'BENCH_DURATION', 20, 1, 3600),
+    latencyWarmupSeconds: int('latency-warmup', 'BENCH_LATENCY_WARMUP', 5, 0, 3600),
+    serverNodeArgs: (values['server-node-args'] ?? env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean),
+    timeoutSeconds: int('timeout', 'BENCH_TIMEOUT', mode === 'latency' ? 300 : 120, 5, 3600),
     relay: values.relay ?? env.BENCH_RELAY ?? 'child',
   };
   if (opts.clients % 2 !== 0) usage('--clients must be even (private chats are pairs i, i^1)');
@@ -143,7 +161,9 @@ function options() {
 function usage(error) {
   const text = `Usage: node bench/server.mjs [--clients N] [--messages N] [--group-size N] [--window N]
                            [--warmup N] [--rounds N] [--timeout SECONDS] [--relay child|inline]
-  --clients     connected clients per target, even (default 50)
+                           [--mode closed|latency] [--rate N] [--duration S] [--latency-warmup S]
+                           [--server-node-args "FLAGS"]
+  --clients     connected clients per target, even (default 50; 1,000 with --mode latency)
   --messages    measured messages each client sends per scenario and round (default 40)
   --group-size  members per group in the group scenario (default 5)
   --window      sends in flight per client (default 4)
@@ -151,8 +171,14 @@ function usage(error) {
   --rounds      measured rounds; figures pool all rounds (default 3)
   --timeout     global timeout, seconds (default 120)
   --relay       where the bare ws relay runs: its own child process (default) or this process
+  --mode        closed (default): the closed-loop scenarios above; latency: the open-loop run
+  --rate        latency mode: sends per second, all clients together (default 500)
+  --duration    latency mode: measured seconds per target and round (default 20)
+  --latency-warmup  latency mode: unmeasured seconds before each target's first round (default 5)
+  --server-node-args  flags for the im-server node process (e.g. "--cpu-prof --cpu-prof-dir=DIR")
 Environment: BENCH_CLIENTS, BENCH_MESSAGES, BENCH_GROUP_SIZE, BENCH_WINDOW, BENCH_WARMUP,
-BENCH_ROUNDS, BENCH_TIMEOUT, BENCH_RELAY.`;
+BENCH_ROUNDS, BENCH_TIMEOUT, BENCH_RELAY, BENCH_MODE, BENCH_RATE, BENCH_DURATION,
+BENCH_LATENCY_WARMUP, BENCH_SERVER_NODE_ARGS.`;
   if (error) {
     process.stderr.write(`bench/server.mjs: ${error}\n${text}\n`);
     process.exit(2);
@@ -262,12 +288,21 @@ async function api(baseUrl, path, body) {
 }
 
 
-/** Counts the frames each IMClient sends by frame type (header byte >> 4): QUERY = 5 means a sync. */
+/**
+ * Counts the frames each IMClient sends by frame type (header byte >> 4), and QUERY (5) frames by
+ * topic: key 'sync' for a sync (a gap fill), 'delivered' for a delivery receipt (the topic is a
+ * plain string in the frame; the bench's ids never contain these words).
+ */
 const sentFrames = new Map();
 class CountingWebSocket extends WebSocket {
   send(data, ...rest) {
     const type = data?.[0] >> 4;
     sentFrames.set(type, (sentFrames.get(type) ?? 0) + 1);
+    if (type === 5) {
+      const bytes = Buffer.from(data.buffer ?? data, data.byteOffset ?? 0, data.byteLength ?? data.length);
+      const topic = bytes.includes('delivered') ? 'delivered' : bytes.includes('sync') ? 'sync' : 'other';
+      sentFrames.set(topic, (sentFrames.get(topic) ?? 0) + 1);
+    }
     return super.send(data, ...rest);
   }
 }
@@ -278,7 +313,7 @@ async function startImTarget(opts, layout) {
   const dataDir = mkdtempSync(join(os.tmpdir(), 'im-bench-'));
   cleanups.push(async () => rmSync(dataDir, { recursive: true, force: true }));
   const server = await spawnNode('im-server', [
-    new URL('../dist/im-server.js', import.meta.url).pathname, '--port', '0', '--host', HOST, '--data', dataDir,
+    ...opts.serverNodeArgs, new URL('../dist/im-server.js', import.meta.url).pathname, '--port', '0', '--host', HOST, '--data', dataDir,
     '--app-key', APP_KEY, '--app-secret', APP_SECRET, '--rate-limit', '0',
   ]);
   cleanups.push(() => server.stop());
@@ -538,6 +573,157 @@ async function runRound(target, scenario, messages, opts, receivers, deadlineMs)
   return result;
 }
 
+/**
+ * One open-loop round: the k-th send is due at start + k / rate, from client k mod N to its pair
+ * (i^1), whether or not earlier sends have completed. Latencies count from the due time, so a
+ * send that this process starts late (its own CPU) is counted against the run, not hidden.
+ */
+async function runOpenRound(target, seconds, opts, receivers, deadlineMs) {
+  const round = ++roundCounter;
+  const interval = 1000 / opts.rate;
+  const total = Math.max(1, Math.round(opts.rate * seconds));
+  const result = {
+    expected: total, delivered: 0, duplicates: 0, outOfOrder: 0, stray: 0, sendErrors: 0, acked: 0,
+    e2e: [], ack: [], lag: [], firstSend: Infinity, lastDelivery: 0, lastAck: 0, complete: false,
+  };
+  const seen = new Set();
+  const lastK = new Map();
+  let wake = () => {};
+  const settle = () => {
+    if (result.delivered >= total && result.acked + result.sendErrors >= total) wake();
+  };
+  receivers.current = (receiver, text) => {
+    let payload;
+    try {
+      payload = JSON.parse(text);
+    } catch {
+      result.stray++;
+      return;
+    }
+    if (payload?.r !== round) {
+      result.stray++;
+      return;
+    }
+    const now = performance.now();
+    const key = `${payload.f}:${payload.k}`;
+    if (seen.has(key)) {
+      result.duplicates++;
+      return;
+    }
+    seen.add(key);
+    if ((lastK.get(payload.f) ?? -1) > payload.k) result.outOfOrder++;
+    lastK.set(payload.f, Math.max(lastK.get(payload.f) ?? -1, payload.k));
+    result.delivered++;
+    result.e2e.push(now - payload.s);
+    result.lastDelivery = now;
+    settle();
+  };
+  const done = new Promise((resolve) => { wake = resolve; });
+  const cpuServer0 = cpuMsOf(target.pid);
+  const cpuSelf0 = cpuMsOf(process.pid);
+  const start = performance.now() + 10;
+  result.firstSend = start;
+  let k = 0;
+  let timer;
+  await new Promise((resolve) => {
+    const tick = () => {
+      const now = performance.now();
+      while (k < total && start + k * interval <= now) {
+        const due = start + k * interval;
+        const client = target.clients[k % target.clients.length];
+        result.lag.push(now - due);
+        client.send('private', client.index ^ 1, JSON.stringify({ r: round, s: due, f: client.index, k })).then(() => {
+          const at = performance.now();
+          result.acked++;
+          result.ack.push(at - due);
+          result.lastAck = at;
+          settle();
+        }, () => {
+          result.sendErrors++;
+          settle();
+        });
+        k++;
+      }
+      if (k >= total || aborted || Date.now() > deadlineMs) return resolve();
+      timer = setTimeout(tick, Math.max(0, start + k * interval - performance.now()));
+    };
+    tick();
+  });
+  clearTimeout(timer);
+  let deadlineTimer;
+  const timedOut = new Promise((resolve) => { deadlineTimer = setTimeout(() => resolve('timeout'), Math.max(0, deadlineMs - Date.now())); });
+  const outcome = await Promise.race([done, timedOut]);
+  clearTimeout(deadlineTimer);
+  result.complete = outcome !== 'timeout';
+  result.wallMs = Math.max(result.lastDelivery, result.lastAck) - result.firstSend;
+  result.deliveryWallMs = result.lastDelivery - result.firstSend;
+  const cpuServer1 = cpuMsOf(target.pid);
+  const cpuSelf1 = cpuMsOf(process.pid);
+  result.serverCpuMs = cpuServer0 === undefined || cpuServer1 === undefined ? undefined : cpuServer1 - cpuServer0;
+  result.selfCpuMs = cpuSelf1 - cpuSelf0;
+  receivers.current = () => {};
+  return result;
+}
+
+/** The open-loop run (--mode latency): warm-up, then rounds alternating between the targets. */
+async function runLatencyMode(opts, targets, receiversByTarget, deadline, log) {
+  const notes = [];
+  if (opts.latencyWarmupSeconds > 0) {
+    for (const target of targets) {
+      const warm = await runOpenRound(target, opts.latencyWarmupSeconds, opts, receiversByTarget.get(target), deadline);
+      if (!warm.complete) notes.push(`warm-up on ${target.name} did not complete: ${warm.delivered}/${warm.expected} delivered`);
+    }
+  }
+  const results = new Map(targets.map((target) => [target, []]));
+  for (let r = 0; r < opts.rounds; r++) {
+    for (const target of targets) {
+      if (aborted) return notes;
+      const queries0 = sentFrames.get('sync') ?? 0;
+      const result = await runOpenRound(target, opts.durationSeconds, opts, receiversByTarget.get(target), deadline);
+      result.syncQueries = target.name === 'im-server' ? (sentFrames.get('sync') ?? 0) - queries0 : 0;
+      results.get(target).push(result);
+      log(`  round ${r + 1} open ${opts.rate}/s ${target.name.padEnd(13)} ${result.delivered}/${result.expected} delivered in `
+        + `${fmt(result.deliveryWallMs, 0)} ms${result.complete ? '' : ' — INCOMPLETE (timed out)'}`);
+      if (!result.complete) process.exitCode = 1;
+    }
+  }
+  const rows = [];
+  const summaries = [];
+  for (const target of targets) {
+    const rs = results.get(target);
+    const s = summarize(rs);
+    const lag = rs.flatMap((x) => x.lag).sort((a, b) => a - b);
+    summaries.push(s);
+    rows.push([
+      `open ${opts.rate}/s`, target.name, `${s.delivered}/${s.expected}`, fmt(s.e2e.p50), fmt(s.e2e.p99), fmt(s.e2e.max),
+      fmt(s.ack.p50), fmt(s.ack.p99), fmt(s.ack.max), s.serverCpuPct === undefined ? 'n/a' : fmt(s.serverCpuPct, 0),
+      fmt(s.selfCpuPct, 0), fmt(percentile(lag, 0.99)), fmt(lag.at(-1)),
+    ]);
+    const syncQueries = rs.reduce((sum, x) => sum + (x.syncQueries ?? 0), 0);
+    const issues = [];
+    if (s.incomplete) issues.push(`${s.incomplete} round(s) timed out`);
+    if (s.sendErrors) issues.push(`${s.sendErrors} failed sends`);
+    if (s.duplicates) issues.push(`${s.duplicates} duplicate deliveries`);
+    if (s.outOfOrder) issues.push(`${s.outOfOrder} out-of-order deliveries`);
+    if (s.stray) issues.push(`${s.stray} deliveries from another round`);
+    if (syncQueries) issues.push(`${syncQueries} sync queries sent by clients (gap fill)`);
+    if (issues.length) notes.push(`open / ${target.name}: ${issues.join(', ')}`);
+  }
+  const [ours, ceiling] = summaries;
+  log('');
+  log(table(['scenario', 'server', 'delivered', 'e2e p50 ms', 'e2e p99 ms', 'e2e max ms', 'ack p50 ms', 'ack p99 ms', 'ack max ms',
+    'server CPU %', 'bench CPU %', 'send lag p99 ms', 'send lag max ms'], rows));
+  log('');
+  log(table(['scenario', 'ratio', 'e2e p50', 'e2e p99', 'ack p50', 'ack p99', 'server CPU'], [[
+    `open ${opts.rate}/s`, 'im-server / relay', ratio(ours.e2e.p50, ceiling.e2e.p50), ratio(ours.e2e.p99, ceiling.e2e.p99),
+    ratio(ours.ack.p50, ceiling.ack.p50), ratio(ours.ack.p99, ceiling.ack.p99), ratio(ours.serverCpuPct, ceiling.serverCpuPct),
+  ]]));
+  log('');
+  log(`Open loop: send k is due at start + k/${opts.rate} s from client k mod ${opts.clients} to its pair; latencies count from the due time.`);
+  log('send lag: how late this process started a send after its due time (its own CPU). CPU %: as in the closed-loop run.');
+  return notes;
+}
+
 // ---- statistics and printing ----
 
 function percentile(sorted, q) {
@@ -598,7 +784,11 @@ async function main() {
   log('bench:server — im-server vs a bare ws relay, same run, same load shape');
   log(`machine: ${m.cpu}, ${m.cores} cores, ${m.memory} RAM, node ${m.node}, ${m.os}`);
   log(`command: ${command}`);
-  log(`load:    ${opts.clients} clients; private pairs (i -> i^1) and ${layout.groups.length} groups of `
+  if (opts.mode === 'latency') {
+    log(`load:    ${opts.clients} clients in private pairs; open loop, ${opts.rate} sends/s in total; warm-up `
+      + `${opts.latencyWarmupSeconds} s, ${opts.rounds} round(s) of ${opts.durationSeconds} s per target; relay in `
+      + `${opts.relay === 'child' ? 'a child process' : 'this process'}`);
+  } else log(`load:    ${opts.clients} clients; private pairs (i -> i^1) and ${layout.groups.length} groups of `
     + `${opts.groupSize}; ${opts.messages} msgs per client per scenario, window ${opts.window}, `
     + `warm-up ${opts.warmup}, rounds ${opts.rounds}; relay in ${opts.relay === 'child' ? 'a child process' : 'this process'}`);
 
@@ -618,6 +808,12 @@ async function main() {
     const receivers = { current: () => {} };
     receiversByTarget.set(target, receivers);
     for (const client of target.clients) client.onDeliver((text) => receivers.current(client.index, text));
+  }
+
+  if (opts.mode === 'latency') {
+    const notes = await runLatencyMode(opts, targets, receiversByTarget, deadline, log);
+    await finish(targets, notes, globalTimer, log);
+    return;
   }
 
   const scenarios = ['private', 'group'].map((name) => scenarioOf(name, opts, layout));
@@ -643,9 +839,9 @@ async function main() {
       for (const target of targets) {
         if (aborted) return;
         if (stalled) break;
-        const queries0 = sentFrames.get(5) ?? 0;
+        const queries0 = sentFrames.get('sync') ?? 0;
         const result = await runRound(target, scenario, opts.messages, opts, receiversByTarget.get(target), deadline);
-        result.syncQueries = target.name === 'im-server' ? (sentFrames.get(5) ?? 0) - queries0 : 0;
+        result.syncQueries = target.name === 'im-server' ? (sentFrames.get('sync') ?? 0) - queries0 : 0;
         results.get(`${scenario.name}/${target.name}`).push(result);
         log(`  round ${r + 1} ${scenario.name.padEnd(7)} ${target.name.padEnd(13)} `
           + `${result.delivered}/${result.expected} delivered in ${fmt(result.deliveryWallMs, 0)} ms`
@@ -709,6 +905,11 @@ async function main() {
     if (statusChanges) notes.push(`${target.name}: ${statusChanges} connection status changes during the run`);
   }
 
+  await finish(targets, notes, globalTimer, log);
+}
+
+/** Stops everything, then prints the notes (with the servers' stderr). */
+async function finish(targets, notes, globalTimer, log) {
   clearTimeout(globalTimer);
   const finalTimer = setTimeout(() => fail('cleanup took longer than 15 s'), 15_000);
   await cleanup();

@@ -108,16 +108,35 @@ export class Gateway {
       return;
     }
     this.sockets.add(ws);
+    // bufferedAmount is what the socket holds beyond what the kernel took: a peer that does not
+    // read lets it grow by every answer and push.
+    const checkQueue = () => {
+      if (ws.readyState === ws.OPEN && ws.bufferedAmount > this.limits.maxQueuedBytes) {
+        session.dropSlowReader(ws.bufferedAmount);
+        ws.terminate();
+      }
+    };
+    // Frames written to one socket in one tick (the acks and messages of a group commit, the
+    // fan-out of several messages) leave in one write: the TCP socket is corked at the first
+    // and uncorked once the tick's work (microtasks included) is done. The queue is checked
+    // then, when the kernel has taken what it can.
+    const tcp = (ws as unknown as { _socket?: Duplex })._socket;
+    let corked = false;
+    const uncork = () => {
+      corked = false;
+      tcp!.uncork();
+      checkQueue();
+    };
     const session = this.createSession({
       send: (bytes) => {
         if (ws.readyState !== ws.OPEN) return;
-        ws.send(bytes);
-        // bufferedAmount is what the socket holds beyond what the kernel took: a peer that does
-        // not read lets it grow by every answer and push.
-        if (ws.bufferedAmount > this.limits.maxQueuedBytes) {
-          session.dropSlowReader(ws.bufferedAmount);
-          ws.terminate();
+        if (tcp && !corked) {
+          corked = true;
+          tcp.cork();
+          process.nextTick(uncork);
         }
+        ws.send(bytes);
+        if (!corked) checkQueue();
       },
       close: (code) => {
         preAuth.release();

@@ -1,4 +1,7 @@
 import Database from 'better-sqlite3';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import {
   RecallConflict, takePage, type AppendInput, type AppendResult, type ChatStore, type ConversationState, type PageBudget, type ReceiptPositions,
   type RecallInput, type StoredMessage, type UserRecord, type ServiceAgentRecord, type ServiceGroupRecord, type ServiceNoteRecord,
@@ -375,6 +378,153 @@ const INLINE_CONTENT_BYTES = 4096;
 const PAGE_COLUMNS = `m.id, m.conversation_key, m.conversation_type, m.seq, m.sender_id, m.client_msg_id, m.message_uid, m.object_name,
   m.sent_time, m.counted, CASE WHEN length(m.content) <= ${INLINE_CONTENT_BYTES} THEN m.content END AS content`;
 
+/**
+ * The store's methods that write. With a writer thread, these run there, on its own connection,
+ * one at a time in the order they were called; everything else reads on the caller's connection.
+ */
+export const WRITE_METHODS = [
+  'upsertUser', 'createGroup', 'joinGroup', 'quitGroup', 'renameGroup', 'dismissGroup', 'appendMessage', 'recallMessage',
+  'markRead', 'markDelivered', 'removeConversation', 'setConversationSettings', 'deleteMessagesFor', 'clearHistoryFor',
+  'revokeTokens', 'setServiceGroup', 'setServiceAgentAway', 'setServiceAgent', 'createServiceSession', 'updateServiceSession',
+  'rateServiceSession', 'addServiceNote', 'addServiceTicket', 'closeServiceTicket', 'blockUser', 'unblockUser', 'setUserStatus',
+] as const satisfies ReadonlyArray<keyof ChatStore>;
+
+export type WriteMethod = (typeof WRITE_METHODS)[number];
+
+/** The writes that change a group's members (the group's id is their first argument). */
+const MEMBERSHIP_WRITES: ReadonlySet<WriteMethod> = new Set(['createGroup', 'joinGroup', 'quitGroup', 'dismissGroup']);
+
+/** How many groups' member lists the store keeps at most (then it starts over). */
+const MEMBER_CACHE_GROUPS = 10_000;
+
+/** A write call as it crosses to the writer thread, and its answer. */
+export interface WriterCall { id: number; method: WriteMethod; args: unknown[] }
+export type WriterReply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: WriterError };
+export interface WriterError { name: string; message: string; code?: string; recallConflict?: boolean }
+
+/** An error as the writer sends it: its class (RecallConflict or not), name, message and SQLite code. */
+export function toWriterError(error: unknown): WriterError {
+  if (!(error instanceof Error)) return { name: 'Error', message: String(error) };
+  const code = (error as { code?: unknown }).code;
+  return {
+    name: error.name, message: error.message, ...(typeof code === 'string' ? { code } : {}),
+    ...(error instanceof RecallConflict ? { recallConflict: true } : {}),
+  };
+}
+
+function fromWriterError(error: WriterError): Error {
+  if (error.recallConflict) return new RecallConflict(error.message);
+  const result = new Error(error.message);
+  result.name = error.name;
+  if (error.code !== undefined) Object.assign(result, { code: error.code });
+  return result;
+}
+
+/**
+ * The writer thread's script: beside this module under a TypeScript loader (src/, run by tsx),
+ * and beside the bundle once built (dist/im-server.js and dist/im-server-sqlite-writer.js, the
+ * same two files in the im-widget-server package).
+ */
+function startWriter(file: string): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./im-server-sqlite-writer.js', import.meta.url), { workerData: { file } });
+  // A worker thread does not inherit the TypeScript loader (node --import tsx): it registers tsx, then loads the script.
+  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api')).href;
+  const script = new URL('./sqlite-writer.ts', import.meta.url).href;
+  const boot = `import { register } from ${JSON.stringify(tsx)}; register(); await import(${JSON.stringify(script)});`;
+  return new Worker(new URL(`data:text/javascript,${encodeURIComponent(boot)}`), { workerData: { file } });
+}
+
+/**
+ * The caller's side of the writer thread. Calls made in one tick cross in one message; the
+ * thread answers each once its transaction has committed (an append: once its group commit,
+ * fsync included, is done), so a read made after a write resolved sees it (WAL: every read
+ * starts from the latest commit).
+ */
+class WriterThread {
+  private readonly worker: Worker;
+  private nextId = 1;
+  private readonly waiting = new Map<number, { resolve(value: unknown): void; reject(error: unknown): void }>();
+  private outbox: WriterCall[] = [];
+  private sendScheduled = false;
+  private failure: Error | undefined;
+  private closing = false;
+  private readonly exited: Promise<void>;
+
+  constructor(file: string) {
+    this.worker = startWriter(file);
+    this.worker.unref();
+    this.worker.on('message', (replies: WriterReply[]) => {
+      for (const reply of replies) {
+        const call = this.waiting.get(reply.id);
+        if (!call) continue;
+        this.waiting.delete(reply.id);
+        if (reply.ok) call.resolve(reply.value);
+        else call.reject(fromWriterError(reply.error));
+      }
+      if (this.waiting.size === 0 && !this.closing) this.worker.unref();
+    });
+    this.worker.on('error', (error) => this.fail(error));
+    this.exited = new Promise((resolve) => this.worker.once('exit', () => {
+      this.fail(new Error('the SQLite writer thread has stopped'));
+      resolve();
+    }));
+  }
+
+  private fail(error: Error): void {
+    this.failure ??= error;
+    for (const call of this.waiting.values()) call.reject(error);
+    this.waiting.clear();
+  }
+
+  call(method: WriteMethod, args: unknown[]): Promise<unknown> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (method === 'appendMessage') {
+      // A message's content is often a view into the frame it came in (or a larger read buffer),
+      // and posting a view copies its whole buffer: hand over the content's bytes alone.
+      const input = args[0] as AppendInput;
+      const { content } = input;
+      if (content.byteOffset !== 0 || content.byteLength !== content.buffer.byteLength) args = [{ ...input, content: content.slice() }];
+    }
+    return new Promise((resolve, reject) => {
+      const id = this.nextId++;
+      this.waiting.set(id, { resolve, reject });
+      if (this.waiting.size === 1) this.worker.ref();
+      this.outbox.push({ id, method, args });
+      if (!this.sendScheduled) {
+        this.sendScheduled = true;
+        setImmediate(this.send);
+      }
+    });
+  }
+
+  private readonly send = (): void => {
+    this.sendScheduled = false;
+    const calls = this.outbox;
+    this.outbox = [];
+    if (calls.length) this.worker.postMessage(calls);
+  };
+
+  /** Hands over what is queued, lets the thread finish it and close its connection, and waits for it to end. */
+  async close(): Promise<void> {
+    if (this.closing) return this.exited;
+    this.closing = true;
+    this.send();
+    // Held until the thread has ended (the answers to the last writes would otherwise let go of it).
+    this.worker.ref();
+    this.worker.postMessage('close');
+    await this.exited;
+  }
+}
+
+export interface SqliteStoreOptions {
+  /**
+   * Where writes run: 'thread' (the default for a file), a worker thread with a connection of
+   * its own, so the group commit's work and fsync never hold up this thread; or 'inline', on
+   * this thread's connection (the only choice for ':memory:', and what the writer thread itself uses).
+   */
+  writer?: 'thread' | 'inline';
+}
+
 interface PendingAppend {
   input: AppendInput;
   resolve(result: AppendResult): void;
@@ -392,14 +542,42 @@ export class SqliteChatStore implements ChatStore {
   private flushScheduled = false;
   private readonly statements;
 
+  private readonly writer: WriterThread | undefined;
+  /**
+   * Member lists by group, read on every group send: forgotten when this store changes the
+   * group (createGroup, joinGroup, quitGroup, dismissGroup), so it assumes what it was built
+   * for: one server process per SQLite file.
+   */
+  private readonly members = new Map<string, readonly string[]>();
+  private savepointStatements: { begin: Database.Statement; release: Database.Statement; rollback: Database.Statement } | undefined;
+  private get savepoint() {
+    return this.savepointStatements ??= {
+      begin: this.db.prepare('SAVEPOINT write_call'), release: this.db.prepare('RELEASE write_call'),
+      rollback: this.db.prepare('ROLLBACK TO write_call'),
+    };
+  }
+
   /** `file` is a path, or ':memory:' for a throwaway store. */
-  constructor(file: string) {
+  constructor(file: string, options: SqliteStoreOptions = {}) {
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
     this.migrate();
+    if (file !== ':memory:' && options.writer !== 'inline') {
+      // Started once the schema is current. Its methods shadow the inline ones on this instance.
+      const writer = this.writer = new WriterThread(file);
+      for (const method of WRITE_METHODS) {
+        const forget = MEMBERSHIP_WRITES.has(method)
+          ? <T>(args: unknown[], settled: T): T => { this.members.delete(args[0] as string); return settled; }
+          : undefined;
+        const call = forget
+          ? (...args: unknown[]) => writer.call(method, args).then((value) => forget(args, value), (error: unknown) => forget(args, Promise.reject(error)))
+          : (...args: unknown[]) => writer.call(method, args);
+        Object.defineProperty(this, method, { value: call, configurable: true });
+      }
+    }
     const db = this.db;
     this.statements = {
       upsertUser: db.prepare(`INSERT INTO users (user_id, name, portrait_uri, created_at) VALUES (?, ?, ?, ?)
@@ -417,7 +595,6 @@ export class SqliteChatStore implements ChatStore {
       deleteGroup: db.prepare('DELETE FROM groups WHERE group_id = ?'),
       deleteMembers: db.prepare('DELETE FROM group_members WHERE group_id = ?'),
       members: db.prepare('SELECT user_id FROM group_members WHERE group_id = ? ORDER BY joined_at, user_id').pluck(),
-      isMember: db.prepare('SELECT 1 FROM group_members WHERE group_id = ? AND user_id = ?').pluck(),
       findDuplicate: db.prepare('SELECT * FROM messages WHERE sender_id = ? AND client_msg_id = ?'),
       nextSeq: db.prepare(`INSERT INTO conversations (conversation_key, conversation_type, last_seq) VALUES (?, ?, 1)
         ON CONFLICT (conversation_key) DO UPDATE SET last_seq = last_seq + 1 RETURNING last_seq`).pluck(),
@@ -575,6 +752,7 @@ export class SqliteChatStore implements ChatStore {
   }
 
   async createGroup(groupId: string, name: string, userIds: readonly string[]): Promise<void> {
+    this.members.delete(groupId);
     this.db.transaction(() => {
       this.statements.upsertGroup.run(groupId, name, Date.now());
       this.addMembers(groupId, userIds);
@@ -582,6 +760,7 @@ export class SqliteChatStore implements ChatStore {
   }
 
   async joinGroup(groupId: string, userIds: readonly string[]): Promise<boolean> {
+    this.members.delete(groupId);
     return this.db.transaction(() => {
       if (!this.statements.groupExists.get(groupId)) return false;
       this.addMembers(groupId, userIds);
@@ -595,6 +774,7 @@ export class SqliteChatStore implements ChatStore {
   }
 
   async quitGroup(groupId: string, userIds: readonly string[]): Promise<boolean> {
+    this.members.delete(groupId);
     return this.db.transaction(() => {
       if (!this.statements.groupExists.get(groupId)) return false;
       for (const userId of userIds) this.statements.removeMember.run(groupId, userId);
@@ -607,6 +787,7 @@ export class SqliteChatStore implements ChatStore {
   }
 
   async dismissGroup(groupId: string): Promise<string[] | undefined> {
+    this.members.delete(groupId);
     return this.db.transaction(() => {
       if (!this.statements.groupExists.get(groupId)) return undefined;
       const members = this.statements.members.all(groupId) as string[];
@@ -624,12 +805,23 @@ export class SqliteChatStore implements ChatStore {
     return this.statements.groupName.get(groupId) as string | undefined;
   }
 
+  /** The group's member list, from the cache or read (and kept). */
+  private memberList(groupId: string): readonly string[] {
+    let members = this.members.get(groupId);
+    if (!members) {
+      members = this.statements.members.all(groupId) as string[];
+      if (this.members.size >= MEMBER_CACHE_GROUPS) this.members.clear();
+      this.members.set(groupId, members);
+    }
+    return members;
+  }
+
   async groupMembers(groupId: string): Promise<string[]> {
-    return this.statements.members.all(groupId) as string[];
+    return [...this.memberList(groupId)];
   }
 
   async isGroupMember(groupId: string, userId: string): Promise<boolean> {
-    return !!this.statements.isMember.get(groupId, userId);
+    return this.memberList(groupId).includes(userId);
   }
 
   appendMessage(input: AppendInput): Promise<AppendResult> {
@@ -696,6 +888,42 @@ export class SqliteChatStore implements ChatStore {
         content: input.content, sentTime, seq, counted: input.counted,
       },
     };
+  }
+
+  /**
+   * The writer thread's group commit: every call of `calls` in one transaction (BEGIN IMMEDIATE:
+   * this connection is the only writer), each in a savepoint of its own, so one that fails is
+   * undone alone and does not sink the others; then one COMMIT, one fsync. Answers in call order
+   * once committed; if the commit itself fails, every call fails with its error.
+   */
+  commitWrites(calls: readonly WriterCall[]): Promise<WriterReply[]> {
+    const outcomes: Array<Promise<unknown>> = [];
+    const methods = this as unknown as Record<WriteMethod, (...args: unknown[]) => Promise<unknown>>;
+    try {
+      this.db.transaction(() => {
+        for (const { method, args } of calls) {
+          try {
+            // An append runs here rather than in the next flush. Every other write method does its
+            // work before it returns (nested in this transaction, its own transaction is a savepoint).
+            // (better-sqlite3's transaction() refuses a function that returns a promise, hence the plain savepoint.)
+            this.savepoint.begin.run();
+            outcomes.push(method === 'appendMessage' ? Promise.resolve(this.appendOne(args[0] as AppendInput)) : methods[method](...args));
+            this.savepoint.release.run();
+          } catch (error) {
+            this.savepoint.rollback.run();
+            this.savepoint.release.run();
+            outcomes.push(Promise.reject(error));
+          }
+        }
+      }).immediate();
+    } catch (error) {
+      for (const outcome of outcomes) outcome.catch(() => undefined);
+      return Promise.resolve(calls.map(({ id }) => ({ id, ok: false as const, error: toWriterError(error) })));
+    }
+    return Promise.all(outcomes.map((outcome, i) => outcome.then(
+      (value): WriterReply => ({ id: calls[i]!.id, ok: true, value }),
+      (error: unknown): WriterReply => ({ id: calls[i]!.id, ok: false, error: toWriterError(error) }),
+    )));
   }
 
   async messageByUid(conversationKey: string, messageUid: string): Promise<StoredMessage | undefined> {
@@ -1102,6 +1330,7 @@ export class SqliteChatStore implements ChatStore {
   }
 
   async close(): Promise<void> {
+    await this.writer?.close();
     if (this.pending.length) this.flush();
     this.db.close();
   }
