@@ -721,6 +721,8 @@ export class PgChatStore implements ChatStore {
 
   async markRead(userId: string, conversationKey: string, readSeq?: number): Promise<ConversationState | undefined> {
     return this.transaction(async (client) => {
+      // A read position only moves forward and is told again: see `relaxed`.
+      await client.query('SET LOCAL synchronous_commit = off');
       await client.query(`UPDATE user_conversations SET read_seq = GREATEST(read_seq, LEAST(COALESCE($3::bigint, max_seq), max_seq))
         FROM (SELECT COALESCE(max(seq), 0) AS max_seq FROM inbox WHERE user_id = $1 AND conversation_key = $2) latest
         WHERE user_id = $1 AND conversation_key = $2`, [userId, conversationKey, readSeq || null]);
@@ -736,7 +738,7 @@ export class PgChatStore implements ChatStore {
 
   async markDelivered(userId: string, conversationKey: string, seq: number): Promise<number> {
     // The newest message of someone else the user has, at or below the seq a device told; never back.
-    const [row] = await this.query(`WITH deliverable AS (
+    const [row] = await this.relaxed(`WITH deliverable AS (
         SELECT max(i.seq) AS seq FROM inbox i JOIN messages m ON m.id = i.message_id
         WHERE i.user_id = $1 AND i.conversation_key = $2 AND i.seq <= $3 AND m.sender_id <> $1),
       moved AS (UPDATE user_conversations SET delivered_seq = GREATEST(delivered_seq, (SELECT seq FROM deliverable))
@@ -744,7 +746,20 @@ export class PgChatStore implements ChatStore {
       SELECT COALESCE((SELECT delivered_seq FROM moved),
         (SELECT delivered_seq FROM user_conversations WHERE user_id = $1 AND conversation_key = $2), 0) AS delivered`,
     [userId, conversationKey, seq]);
-    return row.delivered;
+    return row!.delivered;
+  }
+
+  /**
+   * One statement committed without waiting for the disk (synchronous_commit off): for positions
+   * that only move forward and that clients tell again (delivered, read), a crash of the
+   * database may lose the last moments of them, never a message, and a client's receipts stop
+   * costing a disk flush each (every received message sends one).
+   */
+  private relaxed<R extends Record<string, any> = any>(text: string, values: unknown[]): Promise<R[]> {
+    return this.transaction(async (client) => {
+      await client.query('SET LOCAL synchronous_commit = off');
+      return (await client.query<R>(text, values)).rows;
+    });
   }
 
   async messageBySeq(conversationKey: string, seq: number): Promise<StoredMessage | undefined> {
