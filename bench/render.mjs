@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 /**
  * bench:render — opening and scrolling a conversation of 10,000 and 100,000 messages in
- * <im-message-list> (virtualized), against a naive list that puts every message in the DOM,
+ * <im-message-list> (virtualized), against a naive list that puts every message in the DOM and
+ * two real chat UIs (deep-chat 2.4.2's <deep-chat>, @chatscope/chat-ui-kit-react 2.1.1 on React
+ * 19; bench/render-peers/, bundled with esbuild into a temporary directory at bench time),
  * measured in the same run in headless Chromium.
  *
  *   npm run bench:render                       # builds dist/, then runs this file
@@ -26,7 +28,9 @@
  * flow.
  *
  * Chromium is /usr/bin/chromium (playwright's library only; no browser download). The page is
- * served by a static server on 127.0.0.1 that serves just the two files the page needs.
+ * served by a static server on 127.0.0.1 that serves just the files the page needs; requests
+ * anywhere else are aborted. A first open over --open-cap seconds is reported as "did not open",
+ * and each scroll pattern stops after --scroll-budget seconds: the peers of 100,000 are slow.
  *
  * This is a benchmark, not a test: it asserts nothing about timing. It exits non-zero only when
  * it cannot run (build or setup failure, a list that never shows its newest message, the global
@@ -49,7 +53,7 @@ const LISTS = ['virtual', 'naive', 'deep-chat', 'chatscope'];
 const PEERS = ['deep-chat', 'chatscope'];
 const LABELS = { virtual: 'im-message-list', naive: 'naive list', 'deep-chat': 'deep-chat 2.4.2', chatscope: 'chatscope 2.1.1' };
 
-const HELP = `bench:render — im-message-list vs a naive list, open and scroll, headless Chromium
+const HELP = `bench:render — im-message-list vs a naive list, deep-chat and chatscope: open and scroll, headless Chromium
 
   node bench/render.mjs [options]
 
