@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 /**
  * bench:render — opening and scrolling a conversation of 10,000 and 100,000 messages in
- * <im-message-list> (virtualized), against a naive list that puts every message in the DOM,
+ * <im-message-list> (virtualized), against a naive list that puts every message in the DOM and
+ * two real chat UIs (deep-chat 2.4.2's <deep-chat>, @chatscope/chat-ui-kit-react 2.1.1 on React
+ * 19; bench/render-peers/, bundled with esbuild into a temporary directory at bench time),
  * measured in the same run in headless Chromium.
  *
  *   npm run bench:render                       # builds dist/, then runs this file
@@ -26,14 +28,16 @@
  * flow.
  *
  * Chromium is /usr/bin/chromium (playwright's library only; no browser download). The page is
- * served by a static server on 127.0.0.1 that serves just the two files the page needs.
+ * served by a static server on 127.0.0.1 that serves just the files the page needs; requests
+ * anywhere else are aborted. A first open over --open-cap seconds is reported as "did not open",
+ * and each scroll pattern stops after --scroll-budget seconds: the peers of 100,000 are slow.
  *
  * This is a benchmark, not a test: it asserts nothing about timing. It exits non-zero only when
  * it cannot run (build or setup failure, a list that never shows its newest message, the global
  * timeout).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import os from 'node:os';
 import { machine, table } from './report.mjs';
@@ -44,8 +48,12 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const IIFE = `${ROOT}dist/im-widget.iife.js`;
 const CHROMIUM = '/usr/bin/chromium';
 const VIEWPORT = { width: 800, height: 700 };
+/** The lists, in report order: im-message-list, the naive list, and two real peers (bench/render-peers/). */
+const LISTS = ['virtual', 'naive', 'deep-chat', 'chatscope'];
+const PEERS = ['deep-chat', 'chatscope'];
+const LABELS = { virtual: 'im-message-list', naive: 'naive list', 'deep-chat': 'deep-chat 2.4.2', chatscope: 'chatscope 2.1.1' };
 
-const HELP = `bench:render — im-message-list vs a naive list, open and scroll, headless Chromium
+const HELP = `bench:render — im-message-list vs a naive list, deep-chat and chatscope: open and scroll, headless Chromium
 
   node bench/render.mjs [options]
 
@@ -56,7 +64,10 @@ const HELP = `bench:render — im-message-list vs a naive list, open and scroll,
   --read-step PX       px scrolled up per frame in the read pattern (default 60)
   --read-frames N      frames of the read pattern (default 240)
   --jump-steps N       steps from the bottom to the top in the jump pattern (default 60)
-  --timeout S          global timeout in seconds (default 420)
+  --lists LIST         lists to run, comma-separated, of virtual,naive,deep-chat,chatscope (default all)
+  --open-cap S         a first open that takes longer counts as "did not open within S s" (default 120)
+  --scroll-budget S    a scroll pattern stops after S seconds, with the frames it ran (default 60)
+  --timeout S          global timeout in seconds (default 1500)
   --help               this text
 `;
 
@@ -70,7 +81,10 @@ function options() {
       'read-step': { type: 'string', default: '60' },
       'read-frames': { type: 'string', default: '240' },
       'jump-steps': { type: 'string', default: '60' },
-      timeout: { type: 'string', default: '420' },
+      lists: { type: 'string', default: LISTS.join(',') },
+      'open-cap': { type: 'string', default: '120' },
+      'scroll-budget': { type: 'string', default: '60' },
+      timeout: { type: 'string', default: '1500' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -87,6 +101,8 @@ function options() {
   };
   const sizes = values.sizes.split(',').map((s) => Number(s.trim().replace(/_/g, '')));
   if (sizes.some((n) => !Number.isInteger(n) || n < 1)) throw usage('--sizes must be positive integers');
+  const lists = values.lists.split(',').map((s) => s.trim());
+  if (lists.length === 0 || lists.some((l) => !LISTS.includes(l))) throw usage(`--lists must be some of ${LISTS.join(',')}`);
   return {
     build: values.build,
     sizes,
@@ -95,6 +111,9 @@ function options() {
     readStep: int('read-step', 1),
     readFrames: int('read-frames', 1),
     jumpSteps: int('jump-steps', 1),
+    lists: LISTS.filter((l) => lists.includes(l)),
+    openCapSeconds: int('open-cap', 1),
+    scrollBudgetSeconds: int('scroll-budget', 1),
     timeoutSeconds: int('timeout', 10),
   };
 }
@@ -120,13 +139,35 @@ const ratio = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? `${
 
 
 
-// ---- the static server: two files, read-only, loopback ----
+// ---- the peers: bundled with esbuild into a temporary directory, for this run only ----
 
-function startServer() {
+/** Bundles bench/render-peers/<name>.js (and its CSS) for each peer in `lists`; returns the directory. */
+async function buildPeers(lists) {
+  const peers = PEERS.filter((name) => lists.includes(name));
+  if (peers.length === 0) return undefined;
+  const { build } = await import('esbuild');
+  const dir = mkdtempSync(`${os.tmpdir()}/bench-render-peers-`);
+  await build({
+    entryPoints: peers.map((name) => `${ROOT}bench/render-peers/${name}.js`),
+    bundle: true, format: 'iife', outdir: dir, minify: true, target: 'es2022', logLevel: 'warning',
+    define: { 'process.env.NODE_ENV': '"production"' },
+  });
+  return dir;
+}
+
+// ---- the static server: the page, the widget, the peers' bundles; read-only, loopback ----
+
+function startServer(peerDir) {
   const files = new Map([
     ['/bench/render-page.html', { path: `${ROOT}bench/render-page.html`, type: 'text/html; charset=utf-8' }],
     ['/dist/im-widget.iife.js', { path: IIFE, type: 'text/javascript; charset=utf-8' }],
   ]);
+  if (peerDir) {
+    for (const name of PEERS) {
+      files.set(`/peers/${name}.js`, { path: `${peerDir}/${name}.js`, type: 'text/javascript; charset=utf-8' });
+      files.set(`/peers/${name}.css`, { path: `${peerDir}/${name}.css`, type: 'text/css; charset=utf-8' });
+    }
+  }
   const server = createServer((request, response) => {
     const file = files.get(new URL(request.url ?? '/', 'http://127.0.0.1').pathname);
     if ((request.method !== 'GET' && request.method !== 'HEAD') || !file) {
@@ -160,6 +201,8 @@ const MB = 2 ** 20;
 async function measure(browser, origin, opts, n, variant, deadline) {
   const context = await browser.newContext({ viewport: VIEWPORT, deviceScaleFactor: 1, locale: 'en-US', timezoneId: 'UTC' });
   try {
+    // Nothing leaves the machine: deep-chat asks Google Fonts for a font, for one.
+    await context.route((url) => url.origin !== origin, (route) => route.abort());
     const page = await context.newPage();
     const pageErrors = [];
     page.on('pageerror', (error) => pageErrors.push(String(error)));
@@ -181,15 +224,30 @@ async function measure(browser, origin, opts, n, variant, deadline) {
     await page.evaluate((count) => window.renderBench.prepare(count), n);
 
     // Opens: --reps of them, fewer when they take long (the naive list of 100,000 takes a minute
-    // or more here): no new open once the opens so far took --open-budget seconds.
+    // or more here): no new open once the opens so far took --open-budget seconds. A first open
+    // that takes longer than --open-cap seconds ends this list's measurement: "did not open".
     const opens = [];
     let openTotal = 0;
+    const cap = opts.openCapSeconds * 1000;
     while (opens.length < opts.reps && (opens.length === 0 || openTotal < opts.openBudgetSeconds * 1000)) {
       if (opens.length > 0) await page.evaluate(() => window.renderBench.close());
       const store = await page.evaluate(() => window.renderBench.fillStore());
       const memoryBefore = await memory();
       const before = await metrics();
-      const open = await page.evaluate(([v, timeout]) => window.renderBench.open(v, timeout), [variant, Math.min(300_000, remaining())]);
+      const limit = Math.min(cap, remaining());
+      let timer;
+      const open = await Promise.race([
+        page.evaluate(([v, timeout]) => window.renderBench.open(v, timeout), [variant, limit]).catch((error) => {
+          if (/did not show within/.test(String(error))) return undefined;
+          throw error;
+        }),
+        // A peer's open can be one long task: the page cannot time itself out of it.
+        new Promise((resolve) => { timer = setTimeout(resolve, limit + 5000); }),
+      ]).finally(() => clearTimeout(timer));
+      if (!open) {
+        if (opens.length === 0) return { n, variant, failed: `did not open within ${Math.round(limit / 1000)} s` };
+        break;
+      }
       const after = await metrics();
       const memoryAfter = await memory();
       openTotal += open.ms;
@@ -203,18 +261,12 @@ async function measure(browser, origin, opts, n, variant, deadline) {
       });
     }
 
-    // The last open stays for the scroll patterns; each starts at the bottom.
-    const toBottom = () => page.evaluate(async () => {
-      const element = document.querySelector('#stage > *');
-      const scroller = element.shadowRoot.querySelector('[part="list"]');
-      if (element.scrollToBottom) element.scrollToBottom();
-      else scroller.scrollTop = scroller.scrollHeight;
-      for (let i = 0; i < 10; i++) await new Promise((resolve) => requestAnimationFrame(resolve));
-      return { top: scroller.scrollTop, max: scroller.scrollHeight - scroller.clientHeight };
-    });
+    // The last open stays for the scroll patterns; each starts at the bottom. Each pattern stops
+    // after --scroll-budget seconds (the peers of 100,000 take seconds per frame).
+    const toBottom = () => page.evaluate(() => window.renderBench.toBottom());
     const scroll = async (step, frames) => {
       const before = await metrics();
-      const run = await page.evaluate(([s, f]) => window.renderBench.scroll(s, f), [step, frames]);
+      const run = await page.evaluate(([s, f, b]) => window.renderBench.scroll(s, f, b), [step, frames, opts.scrollBudgetSeconds * 1000]);
       return { ...run, step, ...spent(before, await metrics()) };
     };
     await toBottom();
@@ -254,6 +306,7 @@ function summarizeScroll(run) {
 }
 
 function summarize(result) {
+  if (result.failed) return result;
   const byOpen = [...result.opens].sort((a, b) => a.ms - b.ms);
   return {
     ...result,
@@ -286,9 +339,11 @@ async function main() {
   const note = (text) => process.stderr.write(`${text}\n`);
   let browser;
   let server;
+  let peerDir;
   const cleanup = async () => {
     await browser?.close().catch(() => undefined);
     if (server) await new Promise((resolve) => server.close(() => resolve()));
+    if (peerDir) rmSync(peerDir, { recursive: true, force: true });
   };
   const fail = (message) => {
     failing = true;
@@ -310,7 +365,8 @@ async function main() {
 
     // Imported here, so that --help and a failed build never load playwright.
     const { chromium } = await import('playwright');
-    server = await startServer();
+    peerDir = await buildPeers(opts.lists);
+    server = await startServer(peerDir);
     const origin = `http://127.0.0.1:${server.address().port}`;
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -325,21 +381,26 @@ async function main() {
     const command = process.env.npm_lifecycle_event === 'bench:render'
       ? `npm run bench:render${args.length ? ` -- ${args.join(' ')}` : ''}`
       : `node bench/render.mjs${args.length ? ` ${args.join(' ')}` : ''}`;
-    log('bench:render — im-message-list (virtualized) vs a naive list of the same messages, same run');
+    log(`bench:render — im-message-list (virtualized) vs ${opts.lists.filter((l) => l !== 'virtual').map((l) => LABELS[l]).join(', ')}: the same messages, same run`);
     log(`machine:  ${m.cpu}, ${m.cores} cores, ${m.memory} RAM, node ${m.node}, ${m.os}; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
     log(`browser:  Chromium ${browser.version()} (${CHROMIUM}, headless, --disable-gpu), viewport ${VIEWPORT.width}×${VIEWPORT.height}`);
     log(`command:  ${command}`);
     log(`messages: ${opts.sizes.map(fmtInt).join(' and ')}; private conversation, 2 senders, 1–120 words, 1 in 8 multi-line, a new day every 500`);
-    log(`patterns: open = median of up to ${opts.reps} opens (${opts.openBudgetSeconds} s budget per list); `
-      + `read = ${opts.readFrames} frames × ${opts.readStep} px up from the bottom; jump = bottom to top in ${opts.jumpSteps} steps, one per frame`);
+    log(`patterns: open = median of up to ${opts.reps} opens (${opts.openBudgetSeconds} s budget per list, a first open over ${opts.openCapSeconds} s is given up); `
+      + `read = ${opts.readFrames} frames × ${opts.readStep} px up from the bottom; jump = bottom to top in ${opts.jumpSteps} steps, one per frame; `
+      + `each pattern stops after ${opts.scrollBudgetSeconds} s`);
     log('');
 
     const results = [];
     for (const n of opts.sizes) {
-      for (const variant of ['virtual', 'naive']) {
+      for (const variant of opts.lists) {
         const t0 = Date.now();
         const result = summarize(await measure(browser, origin, opts, n, variant, deadline));
         results.push(result);
+        if (result.failed) {
+          note(`  ${fmtInt(n)} ${variant}: ${result.failed} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+          continue;
+        }
         note(`  ${fmtInt(n)} ${variant}: open ${result.opens.map((o) => fmtMs(o.ms)).join(', ')} ms; read p95 ${fmtMs(result.readSummary.p95)} ms, `
           + `jump p95 ${fmtMs(result.jumpSummary.p95)} ms (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
       }
@@ -354,20 +415,23 @@ async function main() {
 }
 
 function report(log, opts, results) {
-  const label = (v) => (v === 'virtual' ? 'im-message-list' : 'naive list');
+  const label = (v) => LABELS[v];
+  const ok = results.filter((r) => !r.failed);
   log('open (ms to the first frame showing the newest message; style, layout, elements and nodes of the median open; memory added,');
   log('      median of the opens: JS heap + DOM, and DOM objects alone, by measureUserAgentSpecificMemory; layout objects not included)');
   log(table(
     ['N', 'list', 'store ms', 'opens', 'open ms', 'min–max', '1st', 'style ms', 'layout ms', 'elements', 'DOM nodes', 'memory MB', 'DOM MB'],
-    results.map((r) => [fmtInt(r.n), label(r.variant), fmtMs(r.storeMs), r.opens.length, fmtMs(r.openMs), `${fmtMs(r.openMin)}–${fmtMs(r.openMax)}`,
-      fmtMs(r.openFirst), fmtMs(r.mid.styleMs), fmtMs(r.mid.layoutMs), fmtInt(r.mid.elements), fmtInt(r.mid.nodes), fmt(r.memoryMB, 1),
-      fmt(r.domMB, 2)]),
+    results.map((r) => (r.failed
+      ? [fmtInt(r.n), label(r.variant), '–', 0, r.failed, '–', '–', '–', '–', '–', '–', '–', '–']
+      : [fmtInt(r.n), label(r.variant), fmtMs(r.storeMs), r.opens.length, fmtMs(r.openMs), `${fmtMs(r.openMin)}–${fmtMs(r.openMax)}`,
+        fmtMs(r.openFirst), fmtMs(r.mid.styleMs), fmtMs(r.mid.layoutMs), fmtInt(r.mid.elements), fmtInt(r.mid.nodes), fmt(r.memoryMB, 1),
+        fmt(r.domMB, 2)])),
   ));
   log('');
   log(`scroll (frame = interval between animation frames, ms; late = frames over ${LATE} ms, i.e. past one 16.7 ms vsync; `
     + 'work = main-thread ms of a frame; layout and style = ms per frame; blank = frames that showed the viewport not covered by rows)');
   const rows = [];
-  for (const r of results) {
+  for (const r of ok) {
     for (const [pattern, s] of [['read', r.readSummary], ['jump', r.jumpSummary]]) {
       rows.push([fmtInt(r.n), label(r.variant), pattern, `${s.frames} × ${fmtInt(s.step)} px`, fmt(s.p50), fmt(s.p95), fmt(s.max),
         s.late, s.over50, fmt(s.workP50), fmt(s.workP95), fmt(s.workMax), fmt(s.layoutPerFrame), fmt(s.stylePerFrame),
@@ -375,22 +439,30 @@ function report(log, opts, results) {
     }
   }
   log(table(['N', 'list', 'pattern', 'frames', 'frame p50', 'p95', 'max', 'late', '>50', 'work p50', 'p95', 'max', 'layout', 'style', 'blank'], rows, 4));
-  log('');
-  log('ratios, naive list / im-message-list');
-  const ratioRows = [];
-  for (const n of opts.sizes) {
-    const v = results.find((r) => r.n === n && r.variant === 'virtual');
-    const b = results.find((r) => r.n === n && r.variant === 'naive');
-    ratioRows.push([fmtInt(n), ratio(b.openMs, v.openMs), ratio(b.mid.elements, v.mid.elements), ratio(b.domMB, v.domMB),
-      ratio(b.readSummary.p95, v.readSummary.p95), ratio(b.readSummary.workP95, v.readSummary.workP95),
-      ratio(b.jumpSummary.p95, v.jumpSummary.p95), ratio(b.jumpSummary.workP95, v.jumpSummary.workP95)]);
+  if (opts.lists.includes('virtual') && opts.lists.length > 1) {
+    log('');
+    log('ratios, each list / im-message-list');
+    const ratioRows = [];
+    for (const n of opts.sizes) {
+      const v = results.find((r) => r.n === n && r.variant === 'virtual');
+      for (const b of results.filter((r) => r.n === n && r.variant !== 'virtual')) {
+        if (b.failed || !v || v.failed) {
+          ratioRows.push([fmtInt(n), label(b.variant), b.failed ?? 'n/a', '–', '–', '–', '–', '–', '–']);
+          continue;
+        }
+        ratioRows.push([fmtInt(n), label(b.variant), ratio(b.openMs, v.openMs), ratio(b.mid.elements, v.mid.elements), ratio(b.domMB, v.domMB),
+          ratio(b.readSummary.p95, v.readSummary.p95), ratio(b.readSummary.workP95, v.readSummary.workP95),
+          ratio(b.jumpSummary.p95, v.jumpSummary.p95), ratio(b.jumpSummary.workP95, v.jumpSummary.workP95)]);
+      }
+    }
+    log(table(['N', 'list', 'open', 'elements', 'DOM memory', 'read frame p95', 'read work p95', 'jump frame p95', 'jump work p95'], ratioRows, 2));
   }
-  log(table(['N', 'open', 'elements', 'DOM memory', 'read frame p95', 'read work p95', 'jump frame p95', 'jump work p95'], ratioRows, 1));
   const notes = [];
-  for (const r of results) {
+  for (const r of ok) {
     const name = `${fmtInt(r.n)} ${label(r.variant)}`;
     if (!r.stays) notes.push(`${name}: the newest message left the viewport within 5 frames after an open`);
     if (r.opens.some((o) => o.frames > 1)) notes.push(`${name}: opens took ${r.opens.map((o) => o.frames).join(', ')} frames to show the newest message`);
+    if (r.read.steps < opts.readFrames && r.read.endTop > 0) notes.push(`${name}: read stopped after ${r.read.steps} of ${opts.readFrames} frames (the ${opts.scrollBudgetSeconds} s budget)`);
     if (r.jumpSummary.endTop > 0) notes.push(`${name}: the jump stopped ${fmtInt(r.jumpSummary.endTop)} px short of the top`);
   }
   for (const text of notes) log(`note: ${text}`);

@@ -34,7 +34,9 @@ export const styles = css`
   }
   .scroller:focus-visible { outline-offset: -2px; }
   /* A short conversation sits at the bottom, by the composer, where the next message will appear. */
-  .spacer { position: relative; overflow-anchor: none; flex: none; margin-top: auto; }
+  /* Its height is set by the element (rows are absolutely positioned): size containment keeps a
+     change inside it from being laid out beyond it. */
+  .spacer { position: relative; overflow-anchor: none; flex: none; margin-top: auto; contain: size layout style; }
   .head {
     position: absolute; top: 0; left: 0; right: 0;
     height: 2.75em;
@@ -50,6 +52,8 @@ export const styles = css`
     grid-template-columns: var(--_indent, 0px) minmax(0, 1fr);
     padding: 2px calc(var(--_space) * 1.5);
     overflow-anchor: none;
+    /* Each row is laid out on its own: a row rewritten for another message relayouts only itself. */
+    contain: layout style;
   }
   .row.group.other { --_indent: calc(var(--_avatar-size) + var(--_space)); }
   .row.run-start { padding-top: var(--_space); }

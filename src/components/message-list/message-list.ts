@@ -1,6 +1,7 @@
-import { html, nothing, type PropertyValues } from 'lit';
+import { html, nothing, svg, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
+import { keyed } from 'lit/directives/keyed.js';
 import { styleMap } from 'lit/directives/style-map.js';
 import { ImElement } from '../internal/im-element.js';
 import { StoreController } from '../internal/store-controller.js';
@@ -55,6 +56,12 @@ interface MenuRequest {
 
 /** The Popover API puts the menu in the top layer, over everything; without it, a fixed box on top. */
 const hasPopover = (): boolean => typeof HTMLElement === 'function' && typeof HTMLElement.prototype.showPopover === 'function';
+
+/**
+ * The ⋯ of a message's actions button: the shared 'more' icon (three dots) drawn as one path
+ * instead of three circles, the same pixels in two elements instead of four, on every row.
+ */
+const MORE_ICON = svg`<svg class="icon icon-more" viewBox="0 0 24 24" width="1em" height="1em" aria-hidden="true" focusable="false" fill="currentColor" stroke="none"><path d="M3.4 12a1.6 1.6 0 1 0 3.2 0a1.6 1.6 0 1 0-3.2 0M10.4 12a1.6 1.6 0 1 0 3.2 0a1.6 1.6 0 1 0-3.2 0M17.4 12a1.6 1.6 0 1 0 3.2 0a1.6 1.6 0 1 0-3.2 0"/></svg>`;
 
 /** Whether a message offers its menu: shown as a bubble, and on the server. */
 const hasMenu = (item: MessageItem): boolean => item.status === 'sent' && contentKind(item.objectName) === 'bubble';
@@ -474,7 +481,7 @@ export class ImMessageList extends ImElement {
     const n = this.layout.count;
     if (n === 0) return { start: 0, end: 0 };
     const viewport = this.scroller?.clientHeight || 600;
-    const overscan = Math.max(120, viewport / 2);
+    const overscan = Math.max(120, viewport * 0.4);
     const top = scrollTop - this.headHeight;
     let start = this.layout.indexAt(top - overscan);
     let end = Math.min(n, this.layout.indexAt(top + viewport + overscan) + 1);
@@ -848,19 +855,17 @@ export class ImMessageList extends ImElement {
     const group = this.conversationType === 3;
     const newDay = !previous || dayKey(previous.sentTime) !== dayKey(item.sentTime);
     const separator = newDay ? html`<div part="date-separator" class="separator">${this.dayLabel(item.sentTime, lang, strings)}</div>` : nothing;
+    // Templates without white space between tags: every text node and part marker is a DOM node
+    // per row, in a list that keeps ~25 rows and rewrites them on every jump.
     if (contentKind(item.objectName) === 'notice') {
-      return html`
-        <div part="row" class="row notice-row" role="listitem" aria-setsize=${total} aria-posinset=${index + 1} data-index=${index} data-id=${item.id}>
-          ${separator}
-          <div part="notice" class="notice bubble">${renderContent(item, context)}</div>
-        </div>`;
+      return html`<div part="row" class="row notice-row" role="listitem" aria-setsize=${total} aria-posinset=${index + 1} data-index=${index} data-id=${item.id}>${
+          separator}<div part="notice" class="notice bubble">${renderContent(item, context)}</div></div>`;
     }
     const runStart = group && !own && (newDay || !previous || previous.direction !== 2
       || previous.senderUserId !== item.senderUserId || Math.abs(item.sentTime - previous.sentTime) > RUN_GAP_MS);
     const name = runStart ? this.nameOf(item.senderUserId) : '';
     const portrait = runStart ? safeImageUrl(this.userOf(item.senderUserId)?.portraitUri) : undefined;
-    const date = new Date(item.sentTime);
-    const time = Number.isNaN(date.getTime()) ? undefined : date;
+    const time = this.timeLabels(item.sentTime, lang);
     const failed = own && item.status === 'failed';
     const receipt = own ? this.receiptOf(item) : item.status;
     const statusLabel = item.status === 'failed'
@@ -874,36 +879,45 @@ export class ImMessageList extends ImElement {
             aria-expanded=${this.readersFor?.id === item.id ? 'true' : 'false'} @click=${() => this.toggleReaders(item)}>${mark}</button>`
         : html`<span part="status" class="status" data-status=${receipt} role="img" aria-label=${statusLabel} title=${statusLabel}>${mark}</span>`;
     const mentioned = !own && mentionsReader(item, context.userId);
-    return html`
-      <div part="row" class="row ${own ? 'own' : 'other'}${group ? ' group' : ''}${runStart ? ' run-start' : ''}${mentioned ? ' mentioned' : ''}"
-        role="listitem" aria-setsize=${total} aria-posinset=${index + 1} data-index=${index} data-id=${item.id}>
-        ${separator}
-        ${runStart
-          ? html`<span part="avatar" class="avatar" aria-hidden="true"
-              style=${styleMap({ background: avatarColor(String(item.senderUserId ?? '')) })}>${portrait ? html`<img src=${portrait} alt="">` : initials(name)}</span>
-            <span part="name" class="name">${name}</span>`
-          : nothing}
-        <div class="line">
-          <div part="bubble" class="bubble${isMedia(item.objectName) ? ' media-bubble' : ''}">
-            <div class="content">${renderContent(item, context)}</div>
-            ${time
-              ? html`<time part="time" class="time" datetime=${time.toISOString()}
-                  title=${formatter(lang, 'full').format(time)}>${formatter(lang, 'time').format(time)}</time>`
-              : nothing}
-            ${failed ? nothing : status}
-          </div>
-          ${hasMenu(item) ? this.renderActionsButton(item, strings) : nothing}
-        </div>
-        ${failed
-          ? html`<div class="actions">
-              ${status}
-              ${item.errorCode === 405 ? html`<span part="failure-reason" class="reason">${strings.rejectedByBlacklist} (405)</span>` : nothing}
-              <button part="retry-button" type="button" @click=${() => this.act('im-message-retry', item.id)}>${strings.retry}</button>
-              <button part="discard-button" type="button" @click=${() => this.act('im-message-discard', item.id)}>${strings.discard}</button>
-            </div>`
-          : nothing}
-        ${this.readersFor?.id === item.id ? this.renderReaders(strings) : nothing}
-      </div>`;
+    const content = renderContent(item, context);
+    return html`<div part="row" class="row ${own ? 'own' : 'other'}${group ? ' group' : ''}${runStart ? ' run-start' : ''}${mentioned ? ' mentioned' : ''}"
+        role="listitem" aria-setsize=${total} aria-posinset=${index + 1} data-index=${index} data-id=${item.id}>${
+        // One part for what only some rows have above the bubble, one for what only some have below it.
+        newDay || runStart
+          ? html`${separator}${runStart
+            ? html`<span part="avatar" class="avatar" aria-hidden="true"
+              style=${styleMap({ background: avatarColor(String(item.senderUserId ?? '')) })}>${portrait ? html`<img src=${portrait} alt="">` : initials(name)}</span><span
+              part="name" class="name">${name}</span>`
+            : nothing}`
+          : nothing}<div class="line"><div part="bubble" class="bubble${isMedia(item.objectName) ? ' media-bubble' : ''}"><div class="content">${
+            // A recycled row never shows another message's picture or player while the new one loads.
+            isMedia(item.objectName) ? keyed(item.id, content) : content}</div>${
+            time
+              ? html`<time part="time" class="time" datetime=${time.iso} title=${time.full} .textContent=${time.short}></time>`
+              : nothing}${
+            failed ? nothing : status}</div>${
+          hasMenu(item) ? this.renderActionsButton(item, strings) : nothing}</div>${
+        failed || this.readersFor?.id === item.id ? html`${failed
+          ? html`<div class="actions">${status}${
+              item.errorCode === 405 ? html`<span part="failure-reason" class="reason">${strings.rejectedByBlacklist} (405)</span>` : nothing}<button
+              part="retry-button" type="button" @click=${() => this.act('im-message-retry', item.id)}>${strings.retry}</button><button
+              part="discard-button" type="button" @click=${() => this.act('im-message-discard', item.id)}>${strings.discard}</button></div>`
+          : nothing}${
+        this.readersFor?.id === item.id ? this.renderReaders(strings) : nothing}` : nothing}</div>`;
+  }
+
+  /** A message's time, as shown and in full (its title), by language: formatted once per distinct time. */
+  private timeLabelCache = new Map<string, { iso: string; full: string; short: string } | undefined>();
+  private timeLabels(time: number, lang: Lang): { iso: string; full: string; short: string } | undefined {
+    const key = `${lang}|${time}`;
+    if (this.timeLabelCache.has(key)) return this.timeLabelCache.get(key);
+    const date = new Date(time);
+    const labels = Number.isNaN(date.getTime()) ? undefined
+      : { iso: date.toISOString(), full: formatter(lang, 'full').format(date), short: formatter(lang, 'time').format(date) };
+    // Bounded: the rows of a few screens, not the whole history.
+    if (this.timeLabelCache.size >= 512) this.timeLabelCache.clear();
+    this.timeLabelCache.set(key, labels);
+    return labels;
   }
 
   /** sending, sent, delivered (a device of the peer has it) or read (the peer's read position passed it). */
@@ -970,7 +984,7 @@ export class ImMessageList extends ImElement {
     const open = this.menu?.id === item.id;
     return html`<button part="actions-button" class="actions-button" type="button" aria-label=${strings.messageActions}
         aria-haspopup="menu" aria-expanded=${open ? 'true' : 'false'} aria-controls=${open ? 'message-menu' : nothing}
-        @click=${() => { this.menu = open ? undefined : { id: item.id }; }}>${icon('more')}</button>`;
+        @click=${() => { this.menu = open ? undefined : { id: item.id }; }}>${MORE_ICON}</button>`;
   }
 
   /** The open menu, one for the list, outside the rows: nothing of a row (transform, stacking) contains it. */
@@ -1283,18 +1297,124 @@ export class ImMessageList extends ImElement {
     });
   }
 
-  /** The rows to render: the range, plus the focused row wherever it is. */
+  /**
+   * The messages whose rows stay rendered wherever they are scrolled to: the one holding keyboard
+   * focus, and those where a text selection starts and ends (so that neither is lost to a row
+   * recycled for another message).
+   */
+  private pinnedIds(): string[] {
+    const ids: string[] = [];
+    if (this.focusedId !== undefined) ids.push(this.focusedId);
+    const root = this.renderRoot as ShadowRoot | undefined;
+    const selection = (root as (ShadowRoot & { getSelection?: () => Selection | null }) | undefined)?.getSelection?.()
+      ?? globalThis.document?.getSelection();
+    if (root && selection && !selection.isCollapsed) {
+      for (const node of [selection.anchorNode, selection.focusNode]) {
+        if (!node || !root.contains(node)) continue;
+        const element = node instanceof Element ? node : node.parentElement;
+        const id = element?.closest<HTMLElement>('.row')?.dataset.id;
+        if (id !== undefined && !ids.includes(id)) ids.push(id);
+      }
+    }
+    return ids;
+  }
+
+  /** Last known index of each pinned message: found again without a scan of the window. */
+  private readonly pinnedAt = new Map<string, number>();
+
+  /** The rows to render: the range, plus the pinned rows (focus, selection) wherever they are, in message order. */
   private rowIndexes(): number[] {
     const { start, end } = this.range;
+    const items = this.layout.items;
     const total = this.layout.count;
     const indexes: number[] = [];
     for (let i = start; i < Math.min(end, total); i++) indexes.push(i);
-    if (this.focusedId !== undefined && !indexes.some((i) => this.layout.items[i]!.id === this.focusedId)) {
-      const focused = this.layout.items.findIndex((item) => item.id === this.focusedId);
+    const pinned = this.pinnedIds();
+    for (const id of [...this.pinnedAt.keys()]) if (!pinned.includes(id)) this.pinnedAt.delete(id);
+    for (const id of pinned) {
+      const guess = this.pinnedAt.get(id);
+      const index = guess !== undefined && items[guess]?.id === id ? guess : items.findIndex((item) => item.id === id);
+      if (index < 0) {
+        this.pinnedAt.delete(id);
+        continue;
+      }
+      this.pinnedAt.set(id, index);
       // In document order, so that reading and tab order follow the messages.
-      if (focused >= 0) indexes.splice(focused < start ? 0 : indexes.length, 0, focused);
+      if (index < start || index >= end) indexes.push(index);
     }
-    return indexes;
+    return indexes.length > end - start ? indexes.sort((a, b) => a - b) : indexes;
+  }
+
+  // ---- row recycling ----
+  // Rows are keyed by a slot, not by their message: a message still rendered keeps its slot (its
+  // DOM, its focus), and a row that left the range lends its DOM to a message that entered it,
+  // which Lit updates in place (text, attributes, classes) instead of building a new one. A jump
+  // across the history thus rewrites the same ~25 rows rather than creating them anew. Whatever
+  // state a row's DOM holds beyond its bindings is kept from being carried over: focus and
+  // selection pin their message's row (above), rows are never moved (see slotsFor), a freed row
+  // that held the focus is dropped rather than lent, and media content is keyed by message (a
+  // picture never shows in another's bubble while its own loads).
+  /** Slot of each message rendered by the last render, in DOM order. */
+  private slots = new Map<string, number>();
+  private slotCount = 0;
+
+  /**
+   * Slots for the rows of `indexes` (in order). A message still rendered keeps its slot; a new one
+   * takes a freed slot that lies, in the old DOM order, between the kept rows around it, else a
+   * new slot. The slots thus keep their DOM order: Lit's repeat updates rows in place, inserts
+   * and removes, and never moves a row (a move would blur the focus inside it). A jump, where
+   * nothing is kept, reuses every row.
+   */
+  private slotsFor(indexes: readonly number[]): number[] {
+    const items = this.layout.items;
+    const previous = this.slots;
+    const oldSlots = [...previous.values()];
+    const oldIds = [...previous.keys()];
+    const oldAt = new Map<number, number>();
+    oldSlots.forEach((slot, position) => oldAt.set(slot, position));
+    const n = indexes.length;
+    const keys: Array<number | undefined> = new Array(n);
+    const used = new Set<number>();
+    for (let k = 0; k < n; k++) {
+      const slot = previous.get(items[indexes[k]!]!.id);
+      if (slot !== undefined) {
+        keys[k] = slot;
+        used.add(slot);
+      }
+    }
+    // For each row, the old position of the next kept row after it: free slots must come before it.
+    const limits: number[] = new Array(n);
+    let limit = oldSlots.length;
+    for (let k = n - 1; k >= 0; k--) {
+      limits[k] = limit;
+      if (keys[k] !== undefined) limit = oldAt.get(keys[k]!)!;
+    }
+    let pointer = 0;
+    const next = new Map<string, number>();
+    for (let k = 0; k < n; k++) {
+      if (keys[k] !== undefined) {
+        pointer = Math.max(pointer, oldAt.get(keys[k]!)! + 1);
+      } else {
+        // A freed row that held the focus (its message went away) is not lent to another message.
+        while (pointer < limits[k]! && (used.has(oldSlots[pointer]!) || oldIds[pointer] === this.focusedId)) pointer++;
+        if (pointer < limits[k]!) {
+          keys[k] = oldSlots[pointer++]!;
+          used.add(keys[k]!);
+        } else {
+          keys[k] = this.slotCount++;
+        }
+      }
+      next.set(items[indexes[k]!]!.id, keys[k]!);
+    }
+    this.slots = next;
+    return keys as number[];
+  }
+
+  private renderRows(lang: Lang, strings: Strings, context: ContentContext) {
+    const items = this.layout.items;
+    const indexes = this.rowIndexes();
+    const keys = this.slotsFor(indexes);
+    return repeat(indexes, (_, k) => keys[k], (index) => this.renderRow(index, items.length, lang, strings, context));
   }
 
   override render() {
@@ -1324,7 +1444,7 @@ export class ImMessageList extends ImElement {
             ${shown?.loadingOlder || !shown?.loaded ? loading
               : !shown.hasOlder ? html`<div part="beginning" class="beginning">${strings.noOlder}</div>` : nothing}
           </div>
-          ${repeat(this.rowIndexes(), (index) => items[index]!.id, (index) => this.renderRow(index, items.length, lang, strings, context))}
+          ${this.renderRows(lang, strings, context)}
         </div>
       </div>
       ${this.newBelow && !this.stuck
