@@ -83,6 +83,20 @@ function options() {
 
 const fmt = (n, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : 'n/a');
 
+/** Prints what went wrong in a run (rejected, lost, duplicated, reordered, stored wrong); true when anything did. */
+function reportProblems(result, log) {
+  const problems = result.rejected.length + result.unresolved + result.lost + result.duplicated + result.unexpected
+    + result.outOfOrder + result.historyProblems.length;
+  for (const line of [...result.rejected.slice(0, 10), ...result.historyProblems.slice(0, 10), result.lostReport].filter(Boolean)) log(`    ! ${line}`);
+  return problems > 0;
+}
+
+function failRun(seed, log) {
+  log('');
+  log(`delivery was broken in at least one run (seed ${seed}): exit code 1`);
+  process.exitCode = 1;
+}
+
 /**
  * --cluster: the same load on 1, 2 and 3 nodes sharing one PostgreSQL database and one Redis
  * (no faults), then on 3 nodes with cluster faults: what a node costs, and whether delivery
@@ -108,12 +122,7 @@ async function cluster(opts, log) {
       faults: NO_FAULTS, seed: opts.seed, heartbeatSeconds: 2, requestTimeoutMs: 3000, reconnect: { minDelay: 50, maxDelay: 500 },
       sendDeadlineMs: 300_000, deliveryDeadlineMs: 60_000, cluster: { nodes, events: chaos ? events : [] },
     });
-    const problems = result.rejected.length + result.unresolved + result.lost + result.duplicated + result.unexpected
-      + result.outOfOrder + result.historyProblems.length;
-    if (problems > 0) {
-      broken = true;
-      for (const line of [...result.rejected.slice(0, 10), ...result.historyProblems.slice(0, 10), result.lostReport].filter(Boolean)) log(`    ! ${line}`);
-    }
+    if (reportProblems(result, log)) broken = true;
     const deliveriesPerSecond = (result.delivered / result.deliverMs) * 1000;
     log(`  ${nodes} node(s) ${chaos ? 'chaos' : 'clean'}: ${result.acked} acked, ${result.delivered}/${result.expectedDeliveries} delivered`);
     rows.push([nodes, chaos ? result.clusterFaults.join(', ') : 'none', `${result.delivered}/${result.expectedDeliveries}`, result.lost,
@@ -127,11 +136,7 @@ async function cluster(opts, log) {
   log('');
   log('node CPU s: user + system CPU of the server nodes from the first send to the last delivery (PostgreSQL and Redis not included);');
   log('per CPU-s figures are left out of the chaos run, where killed nodes take their CPU counters with them.');
-  if (broken) {
-    log('');
-    log(`delivery was broken in at least one run (seed ${opts.seed}): exit code 1`);
-    process.exitCode = 1;
-  }
+  if (broken) failRun(opts.seed, log);
 }
 
 async function main() {
@@ -180,14 +185,7 @@ async function main() {
         + `${result.delivered}/${result.expectedDeliveries} delivered, ${((Date.now() - started) / 1000).toFixed(1)} s`);
       const f = result.faults;
       const faults = f.cuts + f.resets + f.stalls + f.blackholes;
-      const problems = result.rejected.length + result.unresolved + result.lost + result.duplicated + result.unexpected
-        + result.outOfOrder + result.historyProblems.length;
-      if (problems > 0) {
-        broken = true;
-        for (const line of [...result.rejected.slice(0, 10), ...result.historyProblems.slice(0, 10), result.lostReport].filter(Boolean)) {
-          log(`    ! ${line}`);
-        }
-      }
+      if (reportProblems(result, log)) broken = true;
       rows.push([
         transport, mode, result.sent, `${result.delivered}/${result.expectedDeliveries}`, result.lost, result.duplicated + result.unexpected,
         result.outOfOrder, result.historyProblems.length, faults, result.kills, result.reconnectMs.length,
@@ -212,11 +210,7 @@ async function main() {
   log('');
   log('delivered: distinct expected deliveries / expected. duplicated counts repeats and deliveries to a device that should not get them.');
   log('reconnect: disconnect -> reconnect event per client. msgs/s: acknowledged sends / (first send -> last acknowledgement).');
-  if (broken) {
-    log('');
-    log(`delivery was broken in at least one run (seed ${opts.seed}): exit code 1`);
-    process.exitCode = 1;
-  }
+  if (broken) failRun(opts.seed, log);
 }
 
 await main();

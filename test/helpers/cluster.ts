@@ -1,44 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { Redis } from 'ioredis';
 import { startTestServer, type ServerArgs, type TestServer } from './server.js';
+import { createDatabase } from './postgres.js';
 
-/** The machine's PostgreSQL (trust auth on loopback); each suite works in a database of its own. */
-export const PG_ADMIN_URL = process.env.IM_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-
-/** A fresh, empty database, dropped (with whoever is still connected) by `drop()`. */
-export async function createDatabase(): Promise<{ url: string; name: string; drop(): Promise<void> }> {
-  const name = `im_test_${process.pid}_${randomBytes(4).toString('hex')}`;
-  await adminQuery(`CREATE DATABASE ${name}`);
-  const url = new URL(PG_ADMIN_URL);
-  url.pathname = `/${name}`;
-  return { url: url.href, name, drop: async () => { await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`); } };
-}
-
-/** Ends every connection to the database but this one's: what a PostgreSQL failover or restart does to a node. */
-export async function terminateBackends(database: string): Promise<number> {
-  const { rowCount } = await adminQuery('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [database]);
-  return rowCount ?? 0;
-}
-
-async function adminQuery(sql: string, params: unknown[] = []): Promise<pg.QueryResult> {
-  const client = new pg.Client({ connectionString: PG_ADMIN_URL });
-  try {
-    await client.connect();
-  } catch (error) {
-    throw new Error(`PostgreSQL is not reachable at ${PG_ADMIN_URL} (${(error as Error).message}); the cluster tests need it running`);
-  }
-  try {
-    return await client.query(sql, params);
-  } finally {
-    await client.end();
-  }
-}
+export { createDatabase, terminateBackends } from './postgres.js';
 
 async function freePort(): Promise<number> {
   const server = createServer();

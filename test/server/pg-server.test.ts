@@ -1,42 +1,20 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { ConversationType } from '../../src/core/protocol/codes.js';
 import { TextMessage } from '../../src/core/messages/index.js';
 import type { IMClient } from '../../src/core/client/client.js';
 import type { Conversation, IMMessage } from '../../src/core/client/types.js';
 import { api, connectClient, createGroup, startTestServer, waitFor, type TestServer } from '../helpers/server.js';
+import { createDatabase } from '../helpers/postgres.js';
 
-/**
- * The built server with `--database`: a fresh PostgreSQL database (127.0.0.1:5432, user postgres,
- * trust auth, or IM_TEST_PG_URL without a database name), dropped at the end. No server: the
- * test fails, saying so.
- */
-const SERVER_URL = (process.env.IM_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432').replace(/\/+$/, '');
+/** The built server with `--database`: a fresh PostgreSQL database (test/helpers/postgres.ts), dropped at the end. */
 const SERVER_BIN = new URL('../../dist/im-server.js', import.meta.url).pathname;
-
-async function admin(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: `${SERVER_URL}/postgres` });
-  try {
-    await client.connect();
-  } catch (error) {
-    throw new Error(`PostgreSQL is not reachable at ${SERVER_URL} (${(error as Error).message}); `
-      + 'this test needs a server there (user postgres, trust auth) or IM_TEST_PG_URL');
-  }
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
 
 const text = (m: IMMessage) => (m.content as TextMessage).content;
 
 describe('the reference server on PostgreSQL (--database)', () => {
-  // Made here (pid and random hex), never from input: safe as an identifier.
-  const database = `im_test_${process.pid}_${randomBytes(6).toString('hex')}`;
+  let database: Awaited<ReturnType<typeof createDatabase>> | undefined;
   let server: TestServer | undefined;
   const clients: IMClient[] = [];
   const connect = async (userId: string) => {
@@ -46,13 +24,13 @@ describe('the reference server on PostgreSQL (--database)', () => {
   };
 
   before(async () => {
-    await admin(`CREATE DATABASE ${database}`);
-    server = await startTestServer({ extra: ['--database', `${SERVER_URL}/${database}`] });
+    database = await createDatabase();
+    server = await startTestServer({ extra: ['--database', database.url] });
   });
   after(async () => {
     await Promise.all(clients.map((client) => client.disconnect()));
     await server?.dispose();
-    await admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    await database?.drop();
   });
 
   it('refuses a --database that is not a PostgreSQL URL', () => {

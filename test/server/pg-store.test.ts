@@ -1,49 +1,22 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { PgChatStore } from '../../src/server/storage/pg-store.js';
 import { RecallConflict, type AppendInput } from '../../src/server/storage/chat-store.js';
 import { describeChatStoreContract } from './storage-contract.js';
+import { createDatabase } from '../helpers/postgres.js';
 
-/**
- * The PostgreSQL store against a real server: 127.0.0.1:5432, user postgres, trust auth (or
- * IM_TEST_PG_URL, without a database name). Every store here gets a database of its own, created
- * for this run and dropped at its end, so that runs in parallel never meet. No server: the
- * tests fail, saying so.
- */
-const SERVER_URL = (process.env.IM_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432').replace(/\/+$/, '');
-const created: string[] = [];
+/** Every store here gets a database of its own (test/helpers/postgres.ts), dropped at the end. */
+const created: Array<{ drop(): Promise<void> }> = [];
 
-async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: `${SERVER_URL}/postgres` });
-  try {
-    await client.connect();
-  } catch (error) {
-    throw new Error(`PostgreSQL is not reachable at ${SERVER_URL} (${(error as Error).message}); `
-      + 'these tests need a server there (user postgres, trust auth) or IM_TEST_PG_URL');
-  }
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
-/** A new, empty database; its URL. */
 async function freshDatabase(): Promise<string> {
-  // The name is made here (pid and random hex), never from input: safe as an identifier.
-  const name = `im_test_${process.pid}_${randomBytes(6).toString('hex')}`;
-  await admin((client) => client.query(`CREATE DATABASE ${name}`));
-  created.push(name);
-  return `${SERVER_URL}/${name}`;
+  const database = await createDatabase();
+  created.push(database);
+  return database.url;
 }
 
 after(async () => {
-  if (!created.length) return;
-  await admin(async (client) => {
-    for (const name of created) await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  });
+  for (const database of created) await database.drop();
 });
 
 describeChatStoreContract('PostgreSQL', async () => PgChatStore.open(await freshDatabase()));

@@ -9,6 +9,7 @@ import type { BlacklistEntry, ChosenUserStatus } from '../../core/protocol/socia
 import { ConversationType } from '../../core/protocol/codes.js';
 import { SUPPORTED_CONVERSATION_TYPES, conversationKey, newMessageUid, privateParticipants, serviceConversationKey } from '../ids.js';
 import { MIGRATION_LOCK_KEY, migrations } from './pg-schema.js';
+import { toServiceSession, toServiceTicket, type ServiceSessionRow, type ServiceTicketRow } from './service-rows.js';
 
 /**
  * What a search looks at in each type: the text users see (a text's content, a file's name, a
@@ -137,45 +138,6 @@ interface ConversationStateRow {
   lm_id: number | null;
 }
 
-interface ServiceTicketRow {
-  ticket_id: number;
-  group_id: string;
-  visitor_id: string;
-  name: string;
-  email: string;
-  message: string;
-  form: string;
-  status: 'open' | 'closed';
-  created_at: number;
-  closed_by: string;
-  closed_at: number;
-}
-
-const toServiceTicket = (row: ServiceTicketRow): ServiceTicketRecord => ({
-  ticketId: row.ticket_id, groupId: row.group_id, visitorId: row.visitor_id, name: row.name, email: row.email, message: row.message,
-  form: JSON.parse(row.form), status: row.status, createdAt: row.created_at, closedBy: row.closed_by, closedAt: row.closed_at,
-});
-
-interface ServiceSessionRow {
-  session_id: number;
-  group_id: string;
-  serving_group_id: string;
-  visitor_id: string;
-  status: ServiceSessionStatus;
-  agent_id: string;
-  created_at: number;
-  queued_at: number;
-  rating: number;
-  comment: string;
-  visitor_info: string;
-  start_seq: number;
-}
-
-const toServiceSession = (row: ServiceSessionRow): ServiceSessionRecord => ({
-  sessionId: row.session_id, groupId: row.group_id, servingGroupId: row.serving_group_id, visitorId: row.visitor_id,
-  status: row.status, agentId: row.agent_id, createdAt: row.created_at, queuedAt: row.queued_at, rating: row.rating, comment: row.comment,
-  visitorInfo: JSON.parse(row.visitor_info), startSeq: row.start_seq,
-});
 
 /** The statuses each scope lists, and whether it is the agent's own (else their groups'). */
 const SCOPES: Record<ServiceSessionScope, { own: boolean; statuses: string[] }> = {
