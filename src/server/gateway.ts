@@ -100,6 +100,8 @@ export class Gateway {
   private accept(ws: WebSocket, clientIp: string): void {
     const preAuth = this.limits.preAuth.admit(clientIp, () => {
       session.disconnect(ErrorCode.RC_CONN_ACK_TIMEOUT, 'no CONNECT in time');
+      // Out of the cork before the socket is destroyed, or the DISCONNECT would go with it.
+      if (corked) uncork();
       ws.terminate();
     });
     if (!preAuth) {

@@ -187,6 +187,9 @@ export class ImSupportPanel extends ImElement {
     else super.focus(options);
   }
 
+  /** An anonymous visitor another tab forgot (reset()): never taken from storage again here. */
+  private forgottenVisitor: string | undefined;
+
   /** Forgets the anonymous visitor and this browser's copy of the conversation; signs out. */
   async reset(): Promise<void> {
     const server = this.server;
@@ -233,7 +236,8 @@ export class ImSupportPanel extends ImElement {
       saveVisitor(this.server, visitor);
     };
     if (this.token) return { userId: this.user || userIdOfToken(this.token) || '', token: this.token, anonymous: false };
-    const stored = loadVisitor(this.server);
+    let stored = loadVisitor(this.server);
+    if (stored && stored.userId === this.forgottenVisitor) stored = undefined;
     if (stored) {
       try {
         const renewed = await requestVisitorIdentity(this.server, stored);
@@ -306,7 +310,11 @@ export class ImSupportPanel extends ImElement {
         // reset() in another tab: this tab's session signs out by itself; the panel lets go of it
         // (and, if open, starts as the new visitor).
         client.onShared?.((kind) => {
-          if (kind === 'logout' && this.session === session) this.detach();
+          if (kind !== 'logout' || this.session !== session) return;
+          // This tab may still read the forgotten visitor from storage for a moment (another
+          // tab's removal reaches this one's copy of localStorage later than the sign-out does).
+          this.forgottenVisitor = identity.anonymous ? identity.userId : undefined;
+          this.detach();
         }) ?? (() => undefined),
       );
       this.emit('im-identity', { userId: identity.userId, anonymous: identity.anonymous });
