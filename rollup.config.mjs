@@ -38,6 +38,13 @@ const LAZY_PARTS = [
     modules: ['/src/core/client/media-messages.ts', '/src/core/client/thumbnail.ts', '/src/core/client/upload-file.ts'],
   },
 ];
+/**
+ * Lazy chunks of the ES module build only: the core's HTTP long-polling, a fallback loaded when the
+ * client first opens it (WebSocket could not connect, or `transports` puts polling first). The
+ * script tag keeps it inline (inlineDynamicImports): a sibling file there would be one more file
+ * every server of the script tag must serve (the reference server's demo serves a fixed list).
+ */
+const ESM_LAZY = [{ input: 'src/core/transport/long-poll-transport.ts', name: 'long-poll' }];
 const SUPPORT_PANEL = { specifier: './support-panel.js', from: '/src/components/support/', file: './im-support-panel.js' };
 
 /**
@@ -163,12 +170,14 @@ export default [
       'im-emoji': 'src/emoji/index.ts',
       'im-emoji-data': 'src/emoji/picker-data.ts',
     },
-    // The lazy parts (LAZY_PARTS: media bubbles, sending files) are chunks named after them.
+    // The lazy parts (LAZY_PARTS: media bubbles, sending files; ESM_LAZY: long-polling) are chunks named after them.
     output: {
       dir: 'dist', entryFileNames: '[name].js', format: 'es', sourcemap: true,
       chunkFileNames: (chunk) => {
         const part = LAZY_PARTS.find((entry) => chunk.facadeModuleId?.endsWith(entry.input));
-        return part ? `im-lazy-${part.file.slice('./im-widget-'.length, -3)}-[hash].js` : 'im-shared-[hash].js';
+        if (part) return `im-lazy-${part.file.slice('./im-widget-'.length, -3)}-[hash].js`;
+        const esmPart = ESM_LAZY.find((entry) => chunk.facadeModuleId?.endsWith(entry.input));
+        return esmPart ? `im-lazy-${esmPart.name}-[hash].js` : 'im-shared-[hash].js';
       },
     },
     external: widgetExternal,
@@ -181,7 +190,8 @@ export default [
     // The parts needed only on a user action (LAZY_PARTS) are sibling ES modules too, built
     // below; they get Lit and our modules from this script (see shareModules).
     input: '\0im-widget-entry',
-    output: { file: 'dist/im-widget.iife.js', format: 'iife', name: 'IMWidget', sourcemap: true },
+    // The ES module build's own lazy chunks (ESM_LAZY) are inlined.
+    output: { file: 'dist/im-widget.iife.js', format: 'iife', name: 'IMWidget', sourcemap: true, inlineDynamicImports: true },
     plugins: [shareModules('src/components/index.ts'), siblingFiles([PICKER_DATA, ...LAZY_PARTS], { fromScript: true }), nodeResolve({ browser: true }), commonjs(), typescript(), terser({ format: { comments: false } })],
   },
   {

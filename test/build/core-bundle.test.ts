@@ -33,4 +33,20 @@ describe('dist/im-core.js', () => {
     assert.doesNotMatch(source, /\bnew\s+Function\s*\(/);
     assert.doesNotMatch(source, /\bFunction\s*\(\s*["'`]/);
   });
+
+  it('loads HTTP long-polling (a fallback) on first use: a lazy chunk, not in what im-core.js imports statically', async () => {
+    const dist = new URL('../../dist/', import.meta.url);
+    const staticGraph = (file: string, seen = new Set<string>()): string => {
+      if (seen.has(file)) return '';
+      seen.add(file);
+      const code = readFileSync(new URL(file, dist), 'utf8');
+      const imported = [...code.matchAll(/(?:\bfrom|\bimport)\s*["']\.\/([^"']+)["']/g)].map((match) => match[1]!);
+      return code + imported.map((chunk) => staticGraph(chunk, seen)).join('');
+    };
+    const graph = staticGraph('im-core.js');
+    assert.doesNotMatch(graph, /X-IM-Poll-Session/, 'the long-polling code is not loaded with the core');
+    const lazy = [...graph.matchAll(/\bimport\(\s*["']\.\/(im-lazy-long-poll-[\w-]+\.js)["']\s*\)/g)].map((match) => match[1]!);
+    assert.equal(new Set(lazy).size, 1, 'one lazy long-polling chunk, imported dynamically');
+    assert.match(readFileSync(new URL(lazy[0]!, dist), 'utf8'), /X-IM-Poll-Session/);
+  });
 });

@@ -2,7 +2,8 @@ import { im } from '../protocol/generated/im.js';
 import { ConnectionStatus, ErrorCode, FrameType } from '../protocol/codes.js';
 import { MAX_FRAME_BYTES, PROTOCOL_VERSION, decodeBody, decodeFrame, encodeFrame, FrameError, type Frame } from '../protocol/frames.js';
 import type { FetchLike, Transport, TransportHandlers, WebSocketConstructor } from '../transport/transport.js';
-import { LongPollTransport, pollUrlFor } from '../transport/long-poll-transport.js';
+import { LazyLongPollTransport } from '../transport/long-poll-lazy.js';
+import { pollUrlFor } from '../transport/poll-url.js';
 
 export type TransportKind = 'websocket' | 'polling';
 import type { KeyValueStore } from '../storage/key-value-store.js';
@@ -471,7 +472,7 @@ export class IMClient extends Emitter<IMClientEvents> {
       try {
         transport = kind === 'websocket'
           ? new WebSocketTransport(url, this.WebSocketImpl!, handlers)
-          : new LongPollTransport(pollUrlFor(url), handlers, this.options.fetch ? { fetch: this.options.fetch } : {});
+          : new LazyLongPollTransport(pollUrlFor(url), handlers, this.options.fetch ? { fetch: this.options.fetch } : {});
       } catch (error) {
         next((error as Error)?.message, false);
         return;
