@@ -144,7 +144,32 @@ const fromRegistry = () => ({
   },
 });
 
-const typescript = () => esbuild({ target: 'es2022', tsconfig: 'tsconfig.json' });
+/**
+ * Minifies the CSS of our elements' css`…` literals at build time: comments go, indentation and
+ * runs of spaces go, and so do the spaces around { } ; , and after :. Quoted strings and ${…}
+ * expressions are kept as they are, and so is every line break (a line break is whitespace to
+ * CSS, and keeping them keeps the source maps' lines right).
+ */
+export function minifyCssLiteral(body) {
+  return body.split(/(\$\{[^}]*\})/).map((part, index) => (index % 2 ? part : part
+    .split(/('(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")/)
+    .map((piece, at) => (at % 2 ? piece : piece
+      .replace(/\/\*[\s\S]*?\*\//g, (comment) => comment.replace(/[^\n]/g, ''))
+      .replace(/[ \t]*\n[ \t]*/g, '\n')
+      .replace(/[ \t]+/g, ' ')
+      .replace(/ ?([{};,]) ?/g, '$1')
+      .replace(/: /g, ':')))
+    .join(''))).join('');
+}
+const minifyCss = () => ({
+  name: 'minify-css',
+  transform(code, id) {
+    if (!/\/src\/.*\.ts$/.test(id) || !code.includes('css`')) return null;
+    return { code: code.replace(/\bcss`((?:[^`\\]|\\.)*)`/g, (_, body) => `css\`${minifyCssLiteral(body)}\``), map: null };
+  },
+});
+
+const typescript = () => [minifyCss(), esbuild({ target: 'es2022', tsconfig: 'tsconfig.json' })];
 
 /** Lit stays external in the ESM build (apps dedupe it; Node's SSR loader picks Lit's own server build). */
 const widgetExternal = (id) => id === 'lit' || id.startsWith('lit/') || id.startsWith('@lit/');
