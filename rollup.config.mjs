@@ -40,11 +40,16 @@ const LAZY_PARTS = [
 ];
 /**
  * Lazy chunks of the ES module build only: the core's HTTP long-polling, a fallback loaded when the
- * client first opens it (WebSocket could not connect, or `transports` puts polling first). The
- * script tag keeps it inline (inlineDynamicImports): a sibling file there would be one more file
- * every server of the script tag must serve (the reference server's demo serves a fixed list).
+ * client first opens it (WebSocket could not connect, or `transports` puts polling first), and its
+ * chatrooms, loaded on the first chatroom call. The script tag keeps them inline
+ * (inlineDynamicImports): a sibling file there would be one more file every server of the script
+ * tag must serve (the reference server's demo serves a fixed list).
  */
-const ESM_LAZY = [{ input: 'src/core/transport/long-poll-transport.ts', name: 'long-poll' }];
+const ESM_LAZY = [
+  { input: 'src/core/transport/long-poll-transport.ts', name: 'long-poll' },
+  // The core's chatrooms, loaded on the first chatroom call (src/core/client/chatroom-lazy.ts).
+  { input: 'src/core/client/chatroom.ts', name: 'chatroom' },
+];
 const SUPPORT_PANEL = { specifier: './support-panel.js', from: '/src/components/support/', file: './im-support-panel.js' };
 
 /**

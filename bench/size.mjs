@@ -66,6 +66,7 @@ const dynamicImports = (loaded) => [...new Set([...loaded].flatMap((file) => [..
 
 const LAZY_WHAT = [['media', 'media bubbles'], ['composer-media', 'the composer\'s sending files and recording voice'],
   ['send-files', 'the core\'s uploading, thumbnails, media messages (im-core.js loads it too)'],
+  ['chatroom', 'the core\'s chatrooms, fetched on the first chatroom call; inline in the script tag'],
   ['long-poll', 'the core\'s HTTP long-polling, fetched when the client first opens it (WebSocket failed); inline in the script tag']];
 // The ES module build's lazy chunks (im-lazy-*): what im-widget.js fetches on a user action, each
 // with the chunks it imports statically that im-widget.js does not hold already.
