@@ -41,15 +41,30 @@ const LAZY_PARTS = [
 /**
  * Lazy chunks of the ES module build only: the core's HTTP long-polling, a fallback loaded when the
  * client first opens it (WebSocket could not connect, or `transports` puts polling first), and its
- * chatrooms, loaded on the first chatroom call. The script tag keeps them inline
- * (inlineDynamicImports): a sibling file there would be one more file every server of the script
- * tag must serve (the reference server's demo serves a fixed list).
+ * chatrooms, loaded on the first chatroom call. The script tag keeps them inline (inlineLazy
+ * below): a sibling file there would be one more file every server of the script tag must serve
+ * (the reference server's demo serves a fixed list).
  */
 const ESM_LAZY = [
   { input: 'src/core/transport/long-poll-transport.ts', name: 'long-poll' },
   // The core's chatrooms, loaded on the first chatroom call (src/core/client/chatroom-lazy.ts).
   { input: 'src/core/client/chatroom.ts', name: 'chatroom' },
 ];
+/**
+ * Where a build keeps those inline, it takes the modules that load them as they were before they
+ * were lazy: long-polling made at once, chatrooms there from the start (no loading code, and the
+ * same behaviour as a loaded chunk).
+ */
+const inlineLazy = () => ({
+  name: 'inline-lazy',
+  resolveId(source, importer) {
+    if (importer?.endsWith('/src/core/client/client.ts')) {
+      if (source === '../transport/long-poll-lazy.js') return new URL('./src/core/transport/long-poll-static.ts', import.meta.url).pathname;
+      if (source === './chatroom-lazy.js') return new URL('./src/core/client/chatroom-static.ts', import.meta.url).pathname;
+    }
+    return null;
+  },
+});
 const SUPPORT_PANEL = { specifier: './support-panel.js', from: '/src/components/support/', file: './im-support-panel.js' };
 
 /**
@@ -222,7 +237,7 @@ export default [
     input: '\0im-widget-entry',
     // The ES module build's own lazy chunks (ESM_LAZY) are inlined.
     output: { file: 'dist/im-widget.iife.js', format: 'iife', name: 'IMWidget', sourcemap: true, inlineDynamicImports: true },
-    plugins: [shareModules('src/components/index.ts'), siblingFiles([PICKER_DATA, ...LAZY_PARTS], { fromScript: true }), nodeResolve({ browser: true }), commonjs(), typescript(), terser({ format: { comments: false } })],
+    plugins: [inlineLazy(), shareModules('src/components/index.ts'), siblingFiles([PICKER_DATA, ...LAZY_PARTS], { fromScript: true }), nodeResolve({ browser: true }), commonjs(), typescript(), terser({ format: { comments: false } })],
   },
   {
     // The script tag's lazy parts, sibling ES modules of dist/im-widget.iife.js that import
@@ -250,7 +265,7 @@ export default [
     // The lazy parts of the elements (LAZY_PARTS) are inlined: the panel is already a module
     // fetched on first open, and stays one file.
     output: { file: 'dist/im-support-panel.js', format: 'es', sourcemap: true, inlineDynamicImports: true },
-    plugins: [siblingFiles([PICKER_DATA]), nodeResolve({ browser: true }), commonjs(), typescript(), terser({ format: { comments: false } })],
+    plugins: [inlineLazy(), siblingFiles([PICKER_DATA]), nodeResolve({ browser: true }), commonjs(), typescript(), terser({ format: { comments: false } })],
   },
   {
     // The seed-compatible facade for a script tag: the global RongIMLib, as the seed's own
@@ -258,7 +273,7 @@ export default [
     input: 'src/compat/index.ts',
     // One file: the core's lazy part (sending files) is inlined.
     output: { file: 'dist/im-compat.iife.js', format: 'iife', name: 'RongIMLib', sourcemap: true, inlineDynamicImports: true },
-    plugins: [nodeResolve({ browser: true }), commonjs(), typescript(), terser({ format: { comments: false } })],
+    plugins: [inlineLazy(), nodeResolve({ browser: true }), commonjs(), typescript(), terser({ format: { comments: false } })],
   },
   {
     // The reference server (Node only); its npm dependencies stay external.

@@ -30,6 +30,6 @@ describe('chatrooms load on the first chatroom call', () => {
     }
     const joined = await ivy.joinChatRoom('lazy-room', -1);
     assert.deepEqual({ roomId: joined.roomId, memberCount: joined.memberCount }, { roomId: 'lazy-room', memberCount: 1 });
-    assert.equal(typeof chatroomModule.loaded?.ChatroomTracker, 'function', 'loaded once used');
+    assert.equal(typeof (chatroomModule as { loaded?: { ChatroomTracker?: unknown } }).loaded?.ChatroomTracker, 'function', 'loaded once used');
   });
 });
