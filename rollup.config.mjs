@@ -38,6 +38,33 @@ const LAZY_PARTS = [
     modules: ['/src/core/client/media-messages.ts', '/src/core/client/thumbnail.ts', '/src/core/client/upload-file.ts'],
   },
 ];
+/**
+ * Lazy chunks of the ES module build only: the core's HTTP long-polling, a fallback loaded when the
+ * client first opens it (WebSocket could not connect, or `transports` puts polling first), and its
+ * chatrooms, loaded on the first chatroom call. The script tag keeps them inline (inlineLazy
+ * below): a sibling file there would be one more file every server of the script tag must serve
+ * (the reference server's demo serves a fixed list).
+ */
+const ESM_LAZY = [
+  { input: 'src/core/transport/long-poll-transport.ts', name: 'long-poll' },
+  // The core's chatrooms, loaded on the first chatroom call (src/core/client/chatroom-lazy.ts).
+  { input: 'src/core/client/chatroom.ts', name: 'chatroom' },
+];
+/**
+ * Where a build keeps those inline, it takes the modules that load them as they were before they
+ * were lazy: long-polling made at once, chatrooms there from the start (no loading code, and the
+ * same behaviour as a loaded chunk).
+ */
+const inlineLazy = () => ({
+  name: 'inline-lazy',
+  resolveId(source, importer) {
+    if (importer?.endsWith('/src/core/client/client.ts')) {
+      if (source === '../transport/long-poll-lazy.js') return new URL('./src/core/transport/long-poll-static.ts', import.meta.url).pathname;
+      if (source === './chatroom-lazy.js') return new URL('./src/core/client/chatroom-static.ts', import.meta.url).pathname;
+    }
+    return null;
+  },
+});
 const SUPPORT_PANEL = { specifier: './support-panel.js', from: '/src/components/support/', file: './im-support-panel.js' };
 
 /**
@@ -137,7 +164,32 @@ const fromRegistry = () => ({
   },
 });
 
-const typescript = () => esbuild({ target: 'es2022', tsconfig: 'tsconfig.json' });
+/**
+ * Minifies the CSS of our elements' css`…` literals at build time: comments go, indentation and
+ * runs of spaces go, and so do the spaces around { } ; , and after :. Quoted strings and ${…}
+ * expressions are kept as they are, and so is every line break (a line break is whitespace to
+ * CSS, and keeping them keeps the source maps' lines right).
+ */
+export function minifyCssLiteral(body) {
+  return body.split(/(\$\{[^}]*\})/).map((part, index) => (index % 2 ? part : part
+    .split(/('(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")/)
+    .map((piece, at) => (at % 2 ? piece : piece
+      .replace(/\/\*[\s\S]*?\*\//g, (comment) => comment.replace(/[^\n]/g, ''))
+      .replace(/[ \t]*\n[ \t]*/g, '\n')
+      .replace(/[ \t]+/g, ' ')
+      .replace(/ ?([{};,]) ?/g, '$1')
+      .replace(/: /g, ':')))
+    .join(''))).join('');
+}
+const minifyCss = () => ({
+  name: 'minify-css',
+  transform(code, id) {
+    if (!/\/src\/.*\.ts$/.test(id) || !code.includes('css`')) return null;
+    return { code: code.replace(/\bcss`((?:[^`\\]|\\.)*)`/g, (_, body) => `css\`${minifyCssLiteral(body)}\``), map: null };
+  },
+});
+
+const typescript = () => [minifyCss(), esbuild({ target: 'es2022', tsconfig: 'tsconfig.json' })];
 
 /** Lit stays external in the ESM build (apps dedupe it; Node's SSR loader picks Lit's own server build). */
 const widgetExternal = (id) => id === 'lit' || id.startsWith('lit/') || id.startsWith('@lit/');
@@ -163,12 +215,14 @@ export default [
       'im-emoji': 'src/emoji/index.ts',
       'im-emoji-data': 'src/emoji/picker-data.ts',
     },
-    // The lazy parts (LAZY_PARTS: media bubbles, sending files) are chunks named after them.
+    // The lazy parts (LAZY_PARTS: media bubbles, sending files; ESM_LAZY: long-polling) are chunks named after them.
     output: {
       dir: 'dist', entryFileNames: '[name].js', format: 'es', sourcemap: true,
       chunkFileNames: (chunk) => {
         const part = LAZY_PARTS.find((entry) => chunk.facadeModuleId?.endsWith(entry.input));
-        return part ? `im-lazy-${part.file.slice('./im-widget-'.length, -3)}-[hash].js` : 'im-shared-[hash].js';
+        if (part) return `im-lazy-${part.file.slice('./im-widget-'.length, -3)}-[hash].js`;
+        const esmPart = ESM_LAZY.find((entry) => chunk.facadeModuleId?.endsWith(entry.input));
+        return esmPart ? `im-lazy-${esmPart.name}-[hash].js` : 'im-shared-[hash].js';
       },
     },
     external: widgetExternal,
@@ -181,8 +235,9 @@ export default [
     // The parts needed only on a user action (LAZY_PARTS) are sibling ES modules too, built
     // below; they get Lit and our modules from this script (see shareModules).
     input: '\0im-widget-entry',
-    output: { file: 'dist/im-widget.iife.js', format: 'iife', name: 'IMWidget', sourcemap: true },
-    plugins: [shareModules('src/components/index.ts'), siblingFiles([PICKER_DATA, ...LAZY_PARTS], { fromScript: true }), nodeResolve({ browser: true }), commonjs(), typescript(), terser({ format: { comments: false } })],
+    // The ES module build's own lazy chunks (ESM_LAZY) are inlined.
+    output: { file: 'dist/im-widget.iife.js', format: 'iife', name: 'IMWidget', sourcemap: true, inlineDynamicImports: true },
+    plugins: [inlineLazy(), shareModules('src/components/index.ts'), siblingFiles([PICKER_DATA, ...LAZY_PARTS], { fromScript: true }), nodeResolve({ browser: true }), commonjs(), typescript(), terser({ format: { comments: false } })],
   },
   {
     // The script tag's lazy parts, sibling ES modules of dist/im-widget.iife.js that import
@@ -210,7 +265,7 @@ export default [
     // The lazy parts of the elements (LAZY_PARTS) are inlined: the panel is already a module
     // fetched on first open, and stays one file.
     output: { file: 'dist/im-support-panel.js', format: 'es', sourcemap: true, inlineDynamicImports: true },
-    plugins: [siblingFiles([PICKER_DATA]), nodeResolve({ browser: true }), commonjs(), typescript(), terser({ format: { comments: false } })],
+    plugins: [inlineLazy(), siblingFiles([PICKER_DATA]), nodeResolve({ browser: true }), commonjs(), typescript(), terser({ format: { comments: false } })],
   },
   {
     // The seed-compatible facade for a script tag: the global RongIMLib, as the seed's own
@@ -218,7 +273,7 @@ export default [
     input: 'src/compat/index.ts',
     // One file: the core's lazy part (sending files) is inlined.
     output: { file: 'dist/im-compat.iife.js', format: 'iife', name: 'RongIMLib', sourcemap: true, inlineDynamicImports: true },
-    plugins: [nodeResolve({ browser: true }), commonjs(), typescript(), terser({ format: { comments: false } })],
+    plugins: [inlineLazy(), nodeResolve({ browser: true }), commonjs(), typescript(), terser({ format: { comments: false } })],
   },
   {
     // The reference server (Node only); its npm dependencies stay external.

@@ -1,5 +1,6 @@
 // bench:size — what every embedding site pays: the built files, minified and gzipped, beside
-// baselines bundled the same way in the same run (Lit alone; protobufjs/minimal alone).
+// baselines bundled the same way in the same run (Lit alone; and protobufjs/minimal alone, the
+// codec runtime the project replaced: no build holds it any more, it is kept for comparison).
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -64,7 +65,9 @@ const dynamicImports = (loaded) => [...new Set([...loaded].flatMap((file) => [..
   .map((match) => `dist/${match[1]}`))];
 
 const LAZY_WHAT = [['media', 'media bubbles'], ['composer-media', 'the composer\'s sending files and recording voice'],
-  ['send-files', 'the core\'s uploading, thumbnails, media messages (im-core.js loads it too)']];
+  ['send-files', 'the core\'s uploading, thumbnails, media messages (im-core.js loads it too)'],
+  ['chatroom', 'the core\'s chatrooms, fetched on the first chatroom call; inline in the script tag'],
+  ['long-poll', 'the core\'s HTTP long-polling, fetched when the client first opens it (WebSocket failed); inline in the script tag']];
 // The ES module build's lazy chunks (im-lazy-*): what im-widget.js fetches on a user action, each
 // with the chunks it imports statically that im-widget.js does not hold already.
 {
@@ -100,7 +103,7 @@ console.log('| file | min | gzip -9 | brotli | what |');
 console.log('|---|---:|---:|---:|---|');
 for (const row of rows) console.log(`| ${row.file} | ${kb(row.min)} | ${kb(row.gzip)} | ${kb(row.brotli)} | ${row.what} |`);
 console.log(`| baseline: lit + @lit/context | ${kb(lit.min)} | ${kb(lit.gzip)} | ${kb(lit.brotli)} | the framework alone |`);
-console.log(`| baseline: protobufjs/minimal | ${kb(protobuf.min)} | ${kb(protobuf.gzip)} | ${kb(protobuf.brotli)} | the codec runtime alone |`);
+console.log(`| baseline: protobufjs/minimal | ${kb(protobuf.min)} | ${kb(protobuf.gzip)} | ${kb(protobuf.brotli)} | the codec runtime the project replaced (in no build now), for comparison |`);
 const iife = rows[0];
 // The launcher is on every page of a site that embeds it: its budget is 10 KB gzip, as an ES
 // module and as a script tag.
@@ -112,9 +115,11 @@ for (const file of ['dist/im-support.js', 'dist/im-support.iife.js']) {
   if (launcherRow.gzip > LAUNCHER_GOAL) process.exitCode = 1;
 }
 // The script tag's goal: what a page fetches before the widget shows a conversation, 50 KB gzip.
-// Not met yet, so it is printed, not enforced (the launcher's check above is). The protobufjs
-// runtime is being replaced; the figure without it is the runtime bundled alone taken off
-// (an estimate: the bundle's copy may tree-shake differently).
+// The headless core's goal: im-core.js with the chunks it imports statically, 25 KB gzip.
+// Neither is met yet, so they are printed, not enforced (the launcher's check above is).
 const SCRIPT_TAG_GOAL = 50 * 1024;
-console.log(`script tag before the first conversation shows: ${kb(iife.gzip)} gzip, goal ≤ ${kb(SCRIPT_TAG_GOAL)}: ${iife.gzip <= SCRIPT_TAG_GOAL ? 'met' : 'not met'}; without the protobufjs runtime ≈ ${kb(iife.gzip - protobuf.gzip)}`);
-console.log(`script-tag build / Lit alone (gzip): ${(iife.gzip / lit.gzip).toFixed(1)}×; our own code and data ≈ ${kb(iife.gzip - lit.gzip - protobuf.gzip)} gzip`);
+const CORE_GOAL = 25 * 1024;
+const core = rows.find((row) => row.file === 'dist/im-core.js');
+console.log(`script tag before the first conversation shows: ${kb(iife.gzip)} gzip, goal ≤ ${kb(SCRIPT_TAG_GOAL)}: ${iife.gzip <= SCRIPT_TAG_GOAL ? 'met' : 'not met'}`);
+console.log(`headless core (im-core.js with its static chunks): ${kb(core.gzip)} gzip, goal ≤ ${kb(CORE_GOAL)}: ${core.gzip <= CORE_GOAL ? 'met' : 'not met'}`);
+console.log(`script-tag build / Lit alone (gzip): ${(iife.gzip / lit.gzip).toFixed(1)}×; our own code and data ≈ ${kb(iife.gzip - lit.gzip)} gzip`);

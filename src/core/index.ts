@@ -23,7 +23,7 @@ export type { ChatSessionOptions } from './client/chat-session.js';
 export type { ChatClient, CustomerServiceClient, CustomerServiceMethod } from './client/chat-client.js';
 export { CUSTOMER_SERVICE_METHODS, CHATROOM_METHODS } from './client/chat-client.js';
 export type { ChatroomClient, ChatroomMethod } from './client/chat-client.js';
-export { MessagePriority } from './client/chatroom.js';
+export { MessagePriority } from './client/chatroom-names.js';
 export type {
   ChatroomEntry, ChatroomMember, ChatroomJoinResult, ChatroomInfo, ChatroomEntryEvent, ChatroomMembersEvent, ChatroomStatusEvent,
   ChatroomEntryOptions, ChatroomRemoveOptions,

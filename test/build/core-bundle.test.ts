@@ -33,4 +33,23 @@ describe('dist/im-core.js', () => {
     assert.doesNotMatch(source, /\bnew\s+Function\s*\(/);
     assert.doesNotMatch(source, /\bFunction\s*\(\s*["'`]/);
   });
+
+  it('loads HTTP long-polling (a fallback) and chatrooms on first use: lazy chunks, not in what im-core.js imports statically', async () => {
+    const dist = new URL('../../dist/', import.meta.url);
+    const staticGraph = (file: string, seen = new Set<string>()): string => {
+      if (seen.has(file)) return '';
+      seen.add(file);
+      const code = readFileSync(new URL(file, dist), 'utf8');
+      const imported = [...code.matchAll(/(?:\bfrom|\bimport)\s*["']\.\/([^"']+)["']/g)].map((match) => match[1]!);
+      return code + imported.map((chunk) => staticGraph(chunk, seen)).join('');
+    };
+    const graph = staticGraph('im-core.js');
+    // A string only each part holds: the poll session header, the room join query.
+    for (const [part, marker] of [['long-poll', 'X-IM-Poll-Session'], ['chatroom', '"room.join"']] as const) {
+      assert.ok(!graph.includes(marker), `${part}: not loaded with the core`);
+      const lazy = [...graph.matchAll(new RegExp(`\\bimport\\(\\s*["']\\./(im-lazy-${part}-[\\w-]+\\.js)["']\\s*\\)`, 'g'))].map((match) => match[1]!);
+      assert.equal(new Set(lazy).size, 1, `${part}: one lazy chunk, imported dynamically`);
+      assert.ok(readFileSync(new URL(lazy[0]!, dist), 'utf8').includes(marker), `${part}: in its chunk`);
+    }
+  });
 });

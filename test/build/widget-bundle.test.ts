@@ -39,4 +39,12 @@ describe('dist/im-widget.js and dist/im-widget.iife.js', () => {
       for (const match of code.matchAll(/Symbol\.for\("([^"]+)"\)/g)) assert.equal(match[1], key, `${sibling}: the registry of the same build`);
     }
   });
+
+  it('keeps the core\'s long-polling and chatrooms inline (lazy chunks of the ES modules only), with no loading step', () => {
+    const source = readFileSync(iife, 'utf8');
+    for (const marker of ['X-IM-Poll-Session', '"room.join"']) assert.ok(source.includes(marker), `${marker} in the script tag`);
+    const { sources } = JSON.parse(readFileSync(new URL('../../dist/im-widget.iife.js.map', import.meta.url), 'utf8')) as { sources: string[] };
+    assert.deepEqual(sources.filter((source) => /(long-poll|chatroom)-lazy\.ts$/.test(source)), [], 'not the loaders');
+    assert.ok(sources.some((source) => source.endsWith('/chatroom-static.ts')), 'chatrooms there from the start');
+  });
 });

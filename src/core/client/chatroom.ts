@@ -4,13 +4,9 @@ import type { DecodedMessage, IMMessage } from './types.js';
 
 export type { ChatroomEntry, ChatroomMember };
 
-/** A chatroom message's priority (`sendMessage(…, { priority })`): for slow readers LOW is dropped first, then NORMAL; HIGH is kept. */
-export const MessagePriority = { NORMAL: 0, HIGH: 1, LOW: 2 } as const;
-export type MessagePriority = (typeof MessagePriority)[keyof typeof MessagePriority];
+import { CHATROOM_KV_OBJECT_NAME, CHATROOM_MEMBERS_OBJECT_NAME } from './chatroom-names.js';
 
-/** Live signals of a room (never shown as messages). */
-export const CHATROOM_KV_OBJECT_NAME = 'RC:chrmKVNotiMsg';
-export const CHATROOM_MEMBERS_OBJECT_NAME = 'IM:ChrmMembers';
+export { CHATROOM_KV_OBJECT_NAME, CHATROOM_MEMBERS_OBJECT_NAME, MessagePriority } from './chatroom-names.js';
 
 export interface ChatroomJoinResult {
   roomId: string;

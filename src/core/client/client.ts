@@ -2,7 +2,8 @@ import { im } from '../protocol/generated/im.js';
 import { ConnectionStatus, ErrorCode, FrameType } from '../protocol/codes.js';
 import { MAX_FRAME_BYTES, PROTOCOL_VERSION, decodeBody, decodeFrame, encodeFrame, FrameError, type Frame } from '../protocol/frames.js';
 import type { FetchLike, Transport, TransportHandlers, WebSocketConstructor } from '../transport/transport.js';
-import { LongPollTransport, pollUrlFor } from '../transport/long-poll-transport.js';
+import { LazyLongPollTransport } from '../transport/long-poll-lazy.js';
+import { pollUrlFor } from '../transport/poll-url.js';
 
 export type TransportKind = 'websocket' | 'polling';
 import type { KeyValueStore } from '../storage/key-value-store.js';
@@ -26,10 +27,12 @@ import {
   type CustomerServiceTicket,
 } from './customer-service.js';
 import { SocialCalls, isSocialSignal, type BlacklistChange, type BlacklistPage, type ChosenUserStatus, type UserStatus, type UserStatusAnswer } from './social.js';
-import {
-  ChatroomTracker, type ChatroomEntryEvent, type ChatroomEntryOptions, type ChatroomInfo, type ChatroomJoinResult, type ChatroomMembersEvent,
-  type ChatroomRemoveOptions, type ChatroomStatusEvent, type MessagePriority,
+import type {
+  ChatroomTracker, ChatroomEntryEvent, ChatroomEntryOptions, ChatroomInfo, ChatroomJoinResult, ChatroomMembersEvent,
+  ChatroomRemoveOptions, ChatroomStatusEvent,
 } from './chatroom.js';
+import { CHATROOM_KV_OBJECT_NAME, CHATROOM_MEMBERS_OBJECT_NAME, type MessagePriority } from './chatroom-names.js';
+import { chatroomModule, loadChatroom } from './chatroom-lazy.js';
 
 /** Options of the upload sugar: the send's, plus how the file is served and a way to cancel. */
 export interface MediaSendOptions extends SendOptions {
@@ -471,7 +474,7 @@ export class IMClient extends Emitter<IMClientEvents> {
       try {
         transport = kind === 'websocket'
           ? new WebSocketTransport(url, this.WebSocketImpl!, handlers)
-          : new LongPollTransport(pollUrlFor(url), handlers, this.options.fetch ? { fetch: this.options.fetch } : {});
+          : new LazyLongPollTransport(pollUrlFor(url), handlers, this.options.fetch ? { fetch: this.options.fetch } : {});
       } catch (error) {
         next((error as Error)?.message, false);
         return;
@@ -569,7 +572,7 @@ export class IMClient extends Emitter<IMClientEvents> {
     if (wasReconnecting) this.emit('reconnect');
     for (const entry of this.outbox.values()) this.transmit(entry, true);
     this.sync();
-    if (wasReconnecting) void this.chatroom.rejoin();
+    if (wasReconnecting) void this.chatroomTracker?.rejoin(); // none: this client never was in a room
   }
 
   /**
@@ -957,7 +960,7 @@ export class IMClient extends Emitter<IMClientEvents> {
     }
     // A message that was not stored never comes back by sync to be told apart from others'.
     if (!entry.outgoing.persisted) this.ownSent.delete(entry.clientMsgId);
-    if (entry.conversation.conversationType === 4) this.chatroom.noteSent(entry.conversation.targetId, ack.sentTime);
+    if (entry.conversation.conversationType === 4) this.chatroomTracker?.noteSent(entry.conversation.targetId, ack.sentTime);
     this.noteSeq(entry.conversation, ack.seq);
     entry.resolve({
       ...entry.conversation, senderUserId: this.userIdValue!, objectName: entry.content.objectName, content: entry.content,
@@ -982,7 +985,7 @@ export class IMClient extends Emitter<IMClientEvents> {
           this.emitCustomerServiceEvent(message);
           return;
         }
-        if (message.conversationType === 4 && this.chatroom.intercept(message)) return;
+        if (message.conversationType === 4 && this.interceptChatroom(message)) return;
         if (isSocialSignal(message)) {
           this.social.receive(message);
           return;
@@ -1382,14 +1385,57 @@ export class IMClient extends Emitter<IMClientEvents> {
 
   // ---- chatrooms (conversation type 4; docs/chatroom.md) ----
 
-  private readonly chatroom = new ChatroomTracker({
-    query: (topic, body) => this.customerServiceQuery(topic, body),
-    toMessage: (wire) => this.toMessage(wire),
-    emitMessage: (message) => this.emit('message', message),
-    emitEntry: (event) => this.emit('chatroomEntry', event),
-    emitMembers: (event) => this.emit('chatroomMembers', event),
-    emitStatus: (event) => this.emit('chatroomStatus', event),
-  });
+  /** The chatroom tracker, once the chatroom module is loaded (chatroom-lazy.ts). */
+  private chatroomTracker: ChatroomTracker | undefined;
+  private chatroomLoading: Promise<ChatroomTracker> | undefined;
+
+  /** The chatroom tracker if its module is loaded (by any client). */
+  private loadedChatroom(): ChatroomTracker | undefined {
+    const module = chatroomModule.loaded;
+    if (!this.chatroomTracker && module) {
+      this.chatroomTracker = new module.ChatroomTracker({
+        query: (topic, body) => this.customerServiceQuery(topic, body),
+        toMessage: (wire) => this.toMessage(wire),
+        emitMessage: (message) => this.emit('message', message),
+        emitEntry: (event) => this.emit('chatroomEntry', event),
+        emitMembers: (event) => this.emit('chatroomMembers', event),
+        emitStatus: (event) => this.emit('chatroomStatus', event),
+      });
+    }
+    return this.chatroomTracker;
+  }
+
+  /**
+   * Runs a chatroom call with the tracker: at once when its module is loaded, else once it is; a
+   * failed load rejects with RC_NET_UNAVAILABLE (and the next call tries again).
+   */
+  private withChatroom<T>(use: (room: ChatroomTracker) => Promise<T>): Promise<T> {
+    const room = this.loadedChatroom();
+    if (room) return use(room);
+    this.chatroomLoading ??= loadChatroom().then(
+      () => {
+        this.chatroomLoading = undefined;
+        return this.loadedChatroom()!;
+      },
+      (error: unknown) => {
+        this.chatroomLoading = undefined;
+        throw new IMError(ErrorCode.RC_NET_UNAVAILABLE, `could not load the chatroom module: ${(error as Error)?.message ?? error}`);
+      });
+    return this.chatroomLoading.then(use);
+  }
+
+  /**
+   * A live chatroom message: whether the tracker consumed it. Before the tracker is loaded this
+   * client has never joined a room nor set a filter, so there is nothing to filter or repeat; a
+   * room's signal is consumed, and becomes its event once the tracker is there.
+   */
+  private interceptChatroom(message: im.Message): boolean {
+    const room = this.loadedChatroom();
+    if (room) return room.intercept(message);
+    if (message.objectName !== CHATROOM_MEMBERS_OBJECT_NAME && message.objectName !== CHATROOM_KV_OBJECT_NAME) return false;
+    this.withChatroom(async (loaded) => loaded.intercept(message)).catch(() => undefined);
+    return true;
+  }
 
   /**
    * Joins a room (made by its first join), leaving the room this user was in. `count`: recent
@@ -1397,11 +1443,11 @@ export class IMClient extends Emitter<IMClientEvents> {
    * After a dropped connection the client joins again by itself and gets what it missed.
    */
   joinChatRoom(roomId: string, count = 10): Promise<ChatroomJoinResult> {
-    return this.chatroom.join(roomId, count);
+    return this.withChatroom((room) => room.join(roomId, count));
   }
 
   quitChatRoom(roomId: string): Promise<void> {
-    return this.chatroom.quit(roomId);
+    return this.withChatroom((room) => room.quit(roomId));
   }
 
   /** Members: how many, and `count` (0–20) of them by join time (`order` 1 oldest first, 2 newest first). */
@@ -1411,7 +1457,7 @@ export class IMClient extends Emitter<IMClientEvents> {
 
   /** The room's recent window (kept in the server's memory): `order` 0 before `timestamp` (0 = now), 1 after; oldest first. */
   getChatRoomHistoryMessages(roomId: string, count = 20, order = 0, timestamp = 0): Promise<{ messages: IMMessage[]; hasMore: boolean }> {
-    return this.chatroom.history(roomId, count, order, timestamp);
+    return this.withChatroom((room) => room.history(roomId, count, order, timestamp));
   }
 
   /** Sets a KV entry of the room; one another user set is refused with CHATROOM_KV_OVERWRITE_INVALID 23424. */
@@ -1443,7 +1489,7 @@ export class IMClient extends Emitter<IMClientEvents> {
 
   /** Chatroom messages of these objectNames are no longer delivered to this user (the server leaves them out). */
   setFilterMessages(objectNames: string[]): Promise<void> {
-    return this.chatroom.setFilter(objectNames, this.statusValue === ConnectionStatus.CONNECTED);
+    return this.withChatroom((room) => room.setFilter(objectNames, this.statusValue === ConnectionStatus.CONNECTED));
   }
 
   // ---- customer service (conversation type 5; docs/customer-service.md) ----

@@ -185,17 +185,6 @@ async function describe(response: Response, what: string): Promise<string> {
   return `${what}: HTTP ${response.status}${detail ? ` (${detail})` : ''}`;
 }
 
-/**
- * The long-poll endpoint for a WebSocket endpoint: `ws://h/im` → `http://h/im/poll`,
- * `wss://h/im?x=1` → `https://h/im/poll?x=1`. http(s) URLs are accepted too.
- */
-export function pollUrlFor(wsUrl: string): string {
-  const url = new URL(wsUrl);
-  if (url.protocol === 'ws:') url.protocol = 'http:';
-  else if (url.protocol === 'wss:') url.protocol = 'https:';
-  url.pathname = `${url.pathname.replace(/\/+$/, '')}/poll`;
-  url.hash = '';
-  return url.toString();
-}
+export { pollUrlFor } from './poll-url.js';
 
 const unavailable: FetchLike = () => Promise.reject(new Error('fetch is not available'));

@@ -1,0 +1,15 @@
+import * as chatroom from './chatroom.js';
+import type { ChatroomModule } from './chatroom-lazy.js';
+
+/**
+ * chatroom-lazy.ts for builds that keep chatrooms inline (the script tag, the facade's): the
+ * module is there from the start.
+ */
+export const chatroomModule: { loaded: ChatroomModule | undefined; load(): Promise<ChatroomModule> } = {
+  loaded: chatroom,
+  load: async () => chatroom,
+};
+
+export async function loadChatroom(): Promise<ChatroomModule> {
+  return chatroom;
+}
