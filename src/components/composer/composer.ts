@@ -62,6 +62,8 @@ const ALL = '\u0000all';
  * @csspart attach-button - The button that picks files to send.
  * @csspart reply - The quoted message in reply mode; `reply-dismiss` its close button.
  * @csspart upload - One upload's row (name, progress bar, cancel).
+ * @csspart upload-retry - In an upload's row when the part of the widget that sends files could
+ *   not load (offline): loads it again; the file waits in the row meanwhile.
  * @csspart mention-list - The member list offered after `@`.
  * @csspart record-button - Records a voice message (where the browser has MediaRecorder); up to 60 s.
  *

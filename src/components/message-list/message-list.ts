@@ -154,6 +154,9 @@ function formatter(lang: string, style: 'time' | 'day' | 'day-year' | 'full'): I
  * @csspart link - A web address in a text (opens in a new tab).
  * @csspart image - The button around an image or GIF.
  * @csspart file - A file card; `download` its link.
+ * @csspart media-placeholder - Where a picture, file, voice, video, location or card shows while
+ *   its part of the widget loads (loaded on first use), at the size it will have.
+ * @csspart media-retry - In a placeholder whose part could not load (offline): loads it again.
  * @csspart actions-button - The ⋯ button beside a bubble that opens the message's menu.
  * @csspart menu - A message's menu (in the top layer).
  * @csspart menu-item - An action in a message's menu.
