@@ -279,7 +279,7 @@ export default [
     // The reference server (Node only); its npm dependencies stay external.
     input: 'src/server/main.ts',
     output: { file: 'dist/im-server.js', format: 'es', banner: '#!/usr/bin/env node', sourcemap: true },
-    external: (id) => id.startsWith('node:') || serverExternal.has(id.split('/')[0]) || id.startsWith('protobufjs'),
+    external: (id) => id.startsWith('node:') || serverExternal.has(id.split('/')[0]),
     plugins: [
       typescript(),
       copy([['src/server/demo-page/demo.html', 'demo.html']]),
@@ -289,7 +289,7 @@ export default [
     // The server's SQLite writer thread, which dist/im-server.js starts from its sibling file.
     input: 'src/server/storage/sqlite-writer.ts',
     output: { file: 'dist/im-server-sqlite-writer.js', format: 'es', sourcemap: true },
-    external: (id) => id.startsWith('node:') || serverExternal.has(id.split('/')[0]) || id.startsWith('protobufjs'),
+    external: (id) => id.startsWith('node:') || serverExternal.has(id.split('/')[0]),
     plugins: [typescript()],
   },
   {

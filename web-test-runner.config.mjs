@@ -22,16 +22,6 @@ function countReporter() {
   };
 }
 
-/** protobufjs/minimal.js is CommonJS; serve an ESM shim over its browser bundle (which sets globalThis.protobuf). */
-export const protobufShimPlugin = {
-  name: 'protobufjs-esm-shim',
-  serve(context) {
-    if (context.path.endsWith('/node_modules/protobufjs/minimal.js')) {
-      return { body: "import '/node_modules/protobufjs/dist/minimal/protobuf.js'; export default globalThis.protobuf;", type: 'js' };
-    }
-  },
-};
-
 /** Runs dist/im-server.js for the whole test run; tests fetch its address from /__im-test-env.json. */
 export function imServerPlugin({ script = fileURLToPath(new URL('./dist/im-server.js', import.meta.url)) } = {}) {
   let child, dataDir, testEnv, stopping = false, stderr = '';
@@ -174,7 +164,6 @@ export default {
   staticLogging: !!process.env.CI,
   testFramework: { config: { timeout: 20000 } },
   plugins: [
-    protobufShimPlugin,
     imServerPlugin(),
     touchCommandPlugin(),
     routeCommandPlugin(),

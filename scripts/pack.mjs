@@ -2,7 +2,7 @@
 //   im-widget-<version>.tgz         elements, core, emoji module, typings, custom-elements.json;
 //                                   depends on Lit only (everything else is bundled)
 //   im-widget-server-<version>.tgz  the reference server (`im-server`, with --demo); depends on ws,
-//                                   better-sqlite3, protobufjs and im-widget (for the demo's script)
+//                                   better-sqlite3, pg, ioredis, aws4 and im-widget (for the demo's script)
 //   im-widget.tgz                   the same im-widget tarball under a name that stays the same
 //                                   across versions: examples/* install it from .tmp/pack/
 // Usage: node scripts/pack.mjs [--out DIR]   (default .tmp/pack). Prints {widget, server}: the paths.

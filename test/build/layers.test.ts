@@ -11,7 +11,7 @@ const SRC = new URL('../../src/', import.meta.url).pathname;
 /** Which layers (and npm packages) each layer may import; a layer may always import itself. */
 const ALLOWED: Record<string, ReadonlySet<string>> = {
   emoji: new Set([]),
-  'core/protocol': new Set(['pkg:protobufjs']),
+  'core/protocol': new Set([]),
   'core/transport': new Set(['core/protocol']),
   'core/messages': new Set([]),
   'core/store': new Set(['core/messages']),
@@ -24,7 +24,7 @@ const ALLOWED: Record<string, ReadonlySet<string>> = {
   components: new Set(['core', 'core/client', 'core/store', 'core/messages', 'core/protocol', 'core/storage', 'emoji', 'pkg:lit', 'pkg:@lit']),
   // The seed-compatible facade wraps the client.
   compat: new Set(['core/client', 'core/messages', 'core/protocol']),
-  server: new Set(['core/protocol', 'pkg:ws', 'pkg:better-sqlite3', 'pkg:protobufjs', 'pkg:pg', 'pkg:ioredis', 'pkg:aws4']),
+  server: new Set(['core/protocol', 'pkg:ws', 'pkg:better-sqlite3', 'pkg:pg', 'pkg:ioredis', 'pkg:aws4']),
 };
 
 const layerOf = (file: string): string => {
