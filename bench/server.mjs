@@ -487,21 +487,15 @@ function scenarioOf(name, opts, layout) {
 let roundCounter = 0;
 
 /**
- * One round: every client sends `messages` messages with at most `window` in flight; waits until
- * every send completed and every expected delivery arrived, or `deadline` passed.
+ * What a receiving client does with each message of round `round`: counts it in `result` as
+ * delivered (with its end-to-end time), or as stray (another round's, or not our payload), a
+ * duplicate (the same sender's k again at the same receiver), or out of order (a lower k after a
+ * higher one, per sender and receiver); then calls `delivered`.
  */
-async function runRound(target, scenario, messages, opts, receivers, deadlineMs) {
-  const round = ++roundCounter;
-  const expected = target.clients.reduce((sum, c) => sum + messages * scenario.recipients(c.index), 0);
-  const result = {
-    expected, delivered: 0, duplicates: 0, outOfOrder: 0, stray: 0, sendErrors: 0, acked: 0,
-    e2e: [], ack: [], firstSend: Infinity, lastDelivery: 0, lastAck: 0, complete: false,
-  };
+function countDeliveries(round, result, delivered) {
   const seen = new Set();
   const lastK = new Map();
-  let over = false;
-  let wake = () => {};
-  receivers.current = (receiver, text) => {
+  return (receiver, text) => {
     let payload;
     try {
       payload = JSON.parse(text);
@@ -526,8 +520,26 @@ async function runRound(target, scenario, messages, opts, receivers, deadlineMs)
     result.delivered++;
     result.e2e.push(now - payload.s);
     result.lastDelivery = now;
-    if (result.delivered >= expected) wake();
+    delivered();
   };
+}
+
+/**
+ * One round: every client sends `messages` messages with at most `window` in flight; waits until
+ * every send completed and every expected delivery arrived, or `deadline` passed.
+ */
+async function runRound(target, scenario, messages, opts, receivers, deadlineMs) {
+  const round = ++roundCounter;
+  const expected = target.clients.reduce((sum, c) => sum + messages * scenario.recipients(c.index), 0);
+  const result = {
+    expected, delivered: 0, duplicates: 0, outOfOrder: 0, stray: 0, sendErrors: 0, acked: 0,
+    e2e: [], ack: [], firstSend: Infinity, lastDelivery: 0, lastAck: 0, complete: false,
+  };
+  let over = false;
+  let wake = () => {};
+  receivers.current = countDeliveries(round, result, () => {
+    if (result.delivered >= expected) wake();
+  });
 
   const cpuServer0 = cpuMsOf(target.pid);
   const cpuSelf0 = cpuMsOf(process.pid);
@@ -586,38 +598,11 @@ async function runOpenRound(target, seconds, opts, receivers, deadlineMs) {
     expected: total, delivered: 0, duplicates: 0, outOfOrder: 0, stray: 0, sendErrors: 0, acked: 0,
     e2e: [], ack: [], lag: [], firstSend: Infinity, lastDelivery: 0, lastAck: 0, complete: false,
   };
-  const seen = new Set();
-  const lastK = new Map();
   let wake = () => {};
   const settle = () => {
     if (result.delivered >= total && result.acked + result.sendErrors >= total) wake();
   };
-  receivers.current = (receiver, text) => {
-    let payload;
-    try {
-      payload = JSON.parse(text);
-    } catch {
-      result.stray++;
-      return;
-    }
-    if (payload?.r !== round) {
-      result.stray++;
-      return;
-    }
-    const now = performance.now();
-    const key = `${payload.f}:${payload.k}`;
-    if (seen.has(key)) {
-      result.duplicates++;
-      return;
-    }
-    seen.add(key);
-    if ((lastK.get(payload.f) ?? -1) > payload.k) result.outOfOrder++;
-    lastK.set(payload.f, Math.max(lastK.get(payload.f) ?? -1, payload.k));
-    result.delivered++;
-    result.e2e.push(now - payload.s);
-    result.lastDelivery = now;
-    settle();
-  };
+  receivers.current = countDeliveries(round, result, settle);
   const done = new Promise((resolve) => { wake = resolve; });
   const cpuServer0 = cpuMsOf(target.pid);
   const cpuSelf0 = cpuMsOf(process.pid);

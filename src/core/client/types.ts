@@ -1,4 +1,5 @@
 import type { MessageContent } from '../messages/registry.js';
+import type { SearchedMessage } from '../protocol/conversation-records.js';
 
 export interface Conversation {
   conversationType: number;
@@ -90,21 +91,8 @@ export interface MessageReaders {
 }
 
 /**
- * A message as the wire decodes it, before IMClient makes an IMMessage of it: the fields JSON
- * answers (search, chatrooms) are turned into. Spelled out: the generated codec's typings are not
- * part of the published declarations.
+ * A message as the wire decodes it, before IMClient makes an IMMessage of it: what JSON answers
+ * (search, chatrooms) are turned into. The JSON record with its content as bytes; spelled from
+ * that record rather than the generated codec, whose typings are not published.
  */
-export interface DecodedMessage {
-  messageUid: string;
-  clientMsgId: string;
-  conversationType: number;
-  targetId: string;
-  senderUserId: string;
-  objectName: string;
-  content: Uint8Array;
-  sentTime: number;
-  seq: number;
-  cursor: number;
-  counted: boolean;
-  persisted: boolean;
-}
+export type DecodedMessage = Omit<SearchedMessage, 'content'> & { content: Uint8Array; persisted: boolean };
