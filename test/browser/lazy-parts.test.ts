@@ -4,6 +4,7 @@ import { IMClient } from '../../src/core/client/client.js';
 import { GIFMessage } from '../../src/core/messages/index.js';
 import '../../src/components/index.js';
 import { composerMedia } from '../../src/components/composer/composer.js';
+import { pngBlob } from './images.js';
 
 // The parts of the widget loaded on a user action (media bubbles, sending files), in real
 // Chromium against the real server: from the script tag (dist/im-widget.iife.js and its sibling
@@ -36,16 +37,6 @@ function until<T>(check: () => T | null | undefined | false, win: Window = windo
     };
     next();
   });
-}
-
-async function pngBlob(width: number, height: number): Promise<Blob> {
-  const canvas = document.createElement('canvas');
-  canvas.width = width;
-  canvas.height = height;
-  const context = canvas.getContext('2d')!;
-  context.fillStyle = '#3a7';
-  context.fillRect(0, 0, width, height);
-  return new Promise((resolve) => canvas.toBlob((blob) => resolve(blob!), 'image/png'));
 }
 
 /** A page with the script tag and `<im-chat>` open on `peer`, for `userId`. */

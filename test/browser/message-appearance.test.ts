@@ -12,16 +12,7 @@ import { ConversationType } from '../../src/core/protocol/codes.js';
 import { conversationKey, receiveHistory, setStatus, setUser, type ConversationRef, type MessageItem } from '../../src/core/store/chat-state.js';
 import { env, liveClients, storeReaches } from './live.js';
 import { contrast, expectSeen, hitAt } from './seen.js';
-
-const nextFrame = () => new Promise<void>((resolve) => requestAnimationFrame(() => resolve()));
-
-async function settle(element: ImMessageList): Promise<void> {
-  for (let i = 0; i < 4; i++) {
-    await element.updateComplete;
-    await nextFrame();
-  }
-  await element.updateComplete;
-}
+import { settle } from './frames.js';
 
 const centreOf = (element: Element): [number, number] => {
   const box = element.getBoundingClientRect();

@@ -9,19 +9,12 @@ import { UnknownMessage } from '../../src/core/messages/index.js';
 import { ConversationType } from '../../src/core/protocol/codes.js';
 import { conversationKey, receiveHistory, receiveMessage, setStatus, setUser, type MessageItem } from '../../src/core/store/chat-state.js';
 import { expectSeen } from './seen.js';
+import { settle } from './frames.js';
 
 if (!customElements.get('im-message-list')) customElements.define('im-message-list', ImMessageList);
 if (!customElements.get('im-conversation-list')) customElements.define('im-conversation-list', ImConversationList);
 
 const env: { ws: string } = await (await fetch('/__im-test-env.json')).json();
-const nextFrame = () => new Promise<void>((resolve) => requestAnimationFrame(() => resolve()));
-async function settle(element: HTMLElement & { updateComplete: Promise<unknown> }): Promise<void> {
-  for (let i = 0; i < 4; i++) {
-    await element.updateComplete;
-    await nextFrame();
-  }
-}
-
 type ConversationRef = { conversationType: number; targetId: string };
 const group: ConversationRef = { conversationType: ConversationType.GROUP, targetId: 'identity-group' };
 let seq = 0;

@@ -5,18 +5,9 @@ import { IMClient } from '../../src/core/client/client.js';
 import { TextMessage } from '../../src/core/messages/index.js';
 import { ConversationType } from '../../src/core/protocol/codes.js';
 import { conversationKey, receiveHistory, type ConversationRef, type MessageItem } from '../../src/core/store/chat-state.js';
+import { settle } from './frames.js';
 
 if (!customElements.get('im-message-list')) customElements.define('im-message-list', ImMessageList);
-
-const nextFrame = () => new Promise<void>((resolve) => requestAnimationFrame(() => resolve()));
-
-async function settle(element: ImMessageList, frames = 4): Promise<void> {
-  for (let i = 0; i < frames; i++) {
-    await element.updateComplete;
-    await nextFrame();
-  }
-  await element.updateComplete;
-}
 
 const root = (element: ImMessageList): ShadowRoot => element.shadowRoot!;
 const scrollerOf = (element: ImMessageList) => root(element).querySelector<HTMLElement>('[part="list"]')!;

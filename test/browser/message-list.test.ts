@@ -9,22 +9,12 @@ import {
   conversationKey, receiveHistory, receiveMessage, setLoadingOlder, setUser, windowOf,
   type ChatState, type ConversationRef, type MessageItem,
 } from '../../src/core/store/chat-state.js';
+import { settle } from './frames.js';
 
 if (!customElements.get('im-message-list')) customElements.define('im-message-list', ImMessageList);
 
 const env: { ws: string; http: string } = await (await fetch('/__im-test-env.json')).json();
 const token = async (userId: string): Promise<string> => (await (await fetch(`/__im-token?userId=${userId}`)).json()).token;
-
-const nextFrame = () => new Promise<void>((resolve) => requestAnimationFrame(() => resolve()));
-
-/** Lets the element render, measure and re-render: a few frames with their updates. */
-async function settle(element: ImMessageList, frames = 4): Promise<void> {
-  for (let i = 0; i < frames; i++) {
-    await element.updateComplete;
-    await nextFrame();
-  }
-  await element.updateComplete;
-}
 
 /** Resolves when the store's state satisfies `check` (checked now and after every change). */
 function storeReaches(session: ChatSession, check: (state: ChatState) => boolean): Promise<void> {

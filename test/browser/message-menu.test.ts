@@ -12,8 +12,7 @@ import { ConversationType } from '../../src/core/protocol/codes.js';
 import { conversationKey, receiveHistory, setStatus, type MessageItem } from '../../src/core/store/chat-state.js';
 import { env, liveClients, storeReaches } from './live.js';
 import { hitAt } from './seen.js';
-
-const nextFrame = () => new Promise<void>((resolve) => requestAnimationFrame(() => resolve()));
+import { nextFrame, settle } from './frames.js';
 
 /** Resolves once `check` returns a truthy value, re-checked after every animation frame. */
 async function until<T>(check: () => T | undefined | null | false, what: string, frames = 600): Promise<T> {
@@ -26,14 +25,6 @@ async function until<T>(check: () => T | undefined | null | false, what: string,
 }
 
 /** Lets the list render, measure and re-render: a few frames with their updates. */
-async function settle(element: ImMessageList): Promise<void> {
-  for (let i = 0; i < 4; i++) {
-    await element.updateComplete;
-    await nextFrame();
-  }
-  await element.updateComplete;
-}
-
 type Rect = { left: number; top: number; right: number; bottom: number; width: number; height: number };
 const centre = (box: Rect): [number, number] => [Math.round(box.left + box.width / 2), Math.round(box.top + box.height / 2)];
 /** The area two rectangles share, px². */

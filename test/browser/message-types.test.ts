@@ -7,18 +7,11 @@ import { IMClient } from '../../src/core/client/client.js';
 import { TextMessage, UnknownMessage } from '../../src/core/messages/index.js';
 import { ConversationType } from '../../src/core/protocol/codes.js';
 import { conversationKey, receiveHistory, receiveMessage, setStatus, setUser, type MessageItem } from '../../src/core/store/chat-state.js';
+import { settle } from './frames.js';
 
 if (!customElements.get('im-message-list')) customElements.define('im-message-list', ImMessageList);
 
 const env: { ws: string } = await (await fetch('/__im-test-env.json')).json();
-const nextFrame = () => new Promise<void>((resolve) => requestAnimationFrame(() => resolve()));
-async function settle(element: ImMessageList): Promise<void> {
-  for (let i = 0; i < 4; i++) {
-    await element.updateComplete;
-    await nextFrame();
-  }
-}
-
 const conversation = { conversationType: ConversationType.GROUP, targetId: 'types-group' };
 let seq = 0;
 function item(objectName: string, fields: Record<string, unknown>, over: Partial<MessageItem> = {}): MessageItem {

@@ -2,6 +2,7 @@ import { expect } from '@open-wc/testing';
 import { IMClient } from '../../src/core/client/client.js';
 import { IMError } from '../../src/core/client/errors.js';
 import { ErrorCode } from '../../src/core/protocol/codes.js';
+import { pngBlob } from './images.js';
 
 interface TestEnv {
   http: string;
@@ -15,16 +16,6 @@ function randomBlob(size: number): { blob: Blob; bytes: Uint8Array } {
   const bytes = new Uint8Array(size);
   for (let offset = 0; offset < size; offset += 65536) crypto.getRandomValues(bytes.subarray(offset, Math.min(size, offset + 65536)));
   return { blob: new Blob([bytes]), bytes };
-}
-
-async function pngBlob(width: number, height: number): Promise<Blob> {
-  const canvas = document.createElement('canvas');
-  canvas.width = width;
-  canvas.height = height;
-  const context = canvas.getContext('2d')!;
-  context.fillStyle = '#3a7';
-  context.fillRect(0, 0, width, height);
-  return new Promise((resolve) => canvas.toBlob((blob) => resolve(blob!), 'image/png'));
 }
 
 describe('uploads from Chromium (XMLHttpRequest) to the reference server', () => {

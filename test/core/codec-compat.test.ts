@@ -9,6 +9,7 @@ import protobuf from 'protobufjs';
 import { im } from '../../src/core/protocol/generated/im.js';
 import { decodeFrame, FrameError } from '../../src/core/protocol/frames.js';
 import { FrameType } from '../../src/core/protocol/codes.js';
+import { int, pick, seededRandom, type Random } from '../helpers/random.js';
 
 const root = protobuf.loadSync(new URL('../../src/core/protocol/im.proto', import.meta.url).pathname).resolveAll();
 const pkg = root.lookup('im') as protobuf.Namespace;
@@ -21,18 +22,6 @@ interface Codec {
 }
 const ours = (name: string) => (im as unknown as Record<string, Codec>)[name]!;
 
-/** A small seeded PRNG (mulberry32), so failures reproduce. */
-function prng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-type Random = ReturnType<typeof prng>;
-const int = (r: Random, max: number) => Math.floor(r() * (max + 1));
-const pick = <T>(r: Random, items: readonly T[]) => items[int(r, items.length - 1)]!;
 
 // One to four UTF-8 bytes a character, astral ones (surrogate pairs) and a BOM included.
 const alphabet = ['a', 'Z', '0', ' ', '\u0000', '\n', '"', '\u007f', '\u0080', 'é', 'ß', '\u07ff', '\u0800', '你', '\u202e', '\ufeff', '\uffff', '😀', '👍🏽', '𝄞', '\u{10ffff}'];
@@ -154,7 +143,7 @@ describe('generated codec vs protobufjs', () => {
 
   for (const type of reflected) {
     it(`${type.name}: same bytes as protobufjs, and each decodes the other's`, () => {
-      const r = prng(type.name.length * 7919 + type.name.charCodeAt(0));
+      const r = seededRandom(type.name.length * 7919 + type.name.charCodeAt(0));
       const codec = ours(type.name);
       for (let n = 0; n < 300; n++) {
         const message = randomMessage(r, type);
@@ -216,7 +205,7 @@ describe('generated codec vs protobufjs', () => {
 
   it('skips unknown fields of every wire type, anywhere in a message', () => {
     for (const type of reflected) {
-      const r = prng(type.name.length);
+      const r = seededRandom(type.name.length);
       const codec = ours(type.name);
       for (let n = 0; n < 50; n++) {
         const message = randomMessage(r, type);
@@ -232,7 +221,7 @@ describe('generated codec vs protobufjs', () => {
   it('truncated input: read only when cut between fields (as what is there), refused when cut inside one', () => {
     // protobufjs itself reads a string or bytes cut short as the shorter value; we refuse it.
     for (const type of reflected) {
-      const r = prng(type.name.length + 1);
+      const r = seededRandom(type.name.length + 1);
       const codec = ours(type.name);
       for (let n = 0; n < 30; n++) {
         const bytes = type.encode(randomMessage(r, type)).finish();
@@ -284,7 +273,7 @@ describe('generated codec vs protobufjs', () => {
   });
 
   it('random garbage: refused, or read as a well-formed message, never hung on', () => {
-    const r = prng(42);
+    const r = seededRandom(42);
     let accepted = 0;
     for (const type of reflected) {
       const codec = ours(type.name);
@@ -319,7 +308,7 @@ describe('generated codec vs protobufjs', () => {
       assert.ok(result.error instanceof FrameError);
     }
     assert.equal(decodeFrame(frame.subarray(0, frame.length - 1)).ok, false, 'the last byte cut');
-    const r = prng(7);
+    const r = seededRandom(7);
     for (let n = 0; n < 2000; n++) {
       const garbage = Uint8Array.from({ length: 1 + int(r, 40) }, () => int(r, 255));
       const result = decodeFrame(garbage);

@@ -1,5 +1,6 @@
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { seededRandom } from './random.js';
 
 /**
  * How often each kind of fault strikes. Every connection draws one plan from the seeded PRNG
@@ -42,18 +43,6 @@ interface Plan {
   /** Fires when the connection's byte count reaches this. */
   at: number;
   stallMs: number;
-}
-
-/** mulberry32: tiny, fast, and the same sequence for the same seed on every machine. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 class ProxiedConnection {

@@ -4,20 +4,8 @@ import { ErrorCode, FrameType } from '../../../src/core/protocol/codes.js';
 import {
   decodeFrame, decodeHeader, encodeFrame, encodeHeader, FrameError, MAX_FRAME_BYTES, type Frame,
 } from '../../../src/core/protocol/frames.js';
+import { int, pick, seededRandom, type Random } from '../../helpers/random.js';
 
-/** A small seeded PRNG (mulberry32), so failures reproduce. */
-function prng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-type Random = ReturnType<typeof prng>;
-const int = (r: Random, max: number) => Math.floor(r() * (max + 1));
-const pick = <T>(r: Random, items: readonly T[]) => items[int(r, items.length - 1)]!;
 const alphabet = ['a', 'Z', '0', ':', '-', ' ', '你', '好', '😀', '👍🏽', '\u0000', '\n', '<', '"', 'é', '\u202e'];
 const str = (r: Random, max = 24) => Array.from({ length: int(r, max) }, () => pick(r, alphabet)).join('');
 const u32 = (r: Random) => int(r, 0xffffffff);
@@ -85,7 +73,7 @@ describe('frame codec', () => {
   });
 
   it('round-trips 5,000 generated frames of every type', () => {
-    const r = prng(20261123);
+    const r = seededRandom(20261123);
     for (let i = 0; i < 5000; i++) {
       const frame = randomFrame(r);
       const result = decodeFrame(encodeFrame(frame));
@@ -100,7 +88,7 @@ describe('frame codec', () => {
   });
 
   it('is total over random bytes, truncations and bit flips', () => {
-    const r = prng(7);
+    const r = seededRandom(7);
     for (let i = 0; i < 5000; i++) assertTotal(bytes(r, 300));
     for (let i = 0; i < 300; i++) {
       const whole = encodeFrame(randomFrame(r));
