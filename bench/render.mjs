@@ -68,6 +68,8 @@ const HELP = `bench:render — im-message-list vs a naive list, deep-chat and ch
   --open-cap S         a first open that takes longer counts as "did not open within S s" (default 120)
   --scroll-budget S    a scroll pattern stops after S seconds, with the frames it ran (default 60)
   --timeout S          global timeout in seconds (default 1500)
+  --no-gc              do not collect garbage before each scroll pattern (the patterns then also pay
+                       for the garbage of the opens before them: see BENCHMARKS.md)
   --help               this text
 `;
 
@@ -85,6 +87,7 @@ function options() {
       'open-cap': { type: 'string', default: '120' },
       'scroll-budget': { type: 'string', default: '60' },
       timeout: { type: 'string', default: '1500' },
+      'no-gc': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -115,6 +118,7 @@ function options() {
     openCapSeconds: int('open-cap', 1),
     scrollBudgetSeconds: int('scroll-budget', 1),
     timeoutSeconds: int('timeout', 10),
+    collectGarbage: !values['no-gc'],
   };
 }
 
@@ -265,6 +269,9 @@ async function measure(browser, origin, opts, n, variant, deadline) {
     // after --scroll-budget seconds (the peers of 100,000 take seconds per frame).
     const toBottom = () => page.evaluate(() => window.renderBench.toBottom());
     const scroll = async (step, frames) => {
+      // The opens before a pattern built and dropped whole stores (five of 100,000 messages): a
+      // major collection of that garbage would land in the pattern's frames, whichever list runs.
+      if (opts.collectGarbage) await cdp.send('HeapProfiler.collectGarbage');
       const before = await metrics();
       const run = await page.evaluate(([s, f, b]) => window.renderBench.scroll(s, f, b), [step, frames, opts.scrollBudgetSeconds * 1000]);
       return { ...run, step, ...spent(before, await metrics()) };
@@ -388,7 +395,7 @@ async function main() {
     log(`messages: ${opts.sizes.map(fmtInt).join(' and ')}; private conversation, 2 senders, 1–120 words, 1 in 8 multi-line, a new day every 500`);
     log(`patterns: open = median of up to ${opts.reps} opens (${opts.openBudgetSeconds} s budget per list, a first open over ${opts.openCapSeconds} s is given up); `
       + `read = ${opts.readFrames} frames × ${opts.readStep} px up from the bottom; jump = bottom to top in ${opts.jumpSteps} steps, one per frame; `
-      + `each pattern stops after ${opts.scrollBudgetSeconds} s`);
+      + `each pattern stops after ${opts.scrollBudgetSeconds} s; ${opts.collectGarbage ? 'garbage collected before each pattern' : 'no garbage collection before the patterns (--no-gc)'}`);
     log('');
 
     const results = [];

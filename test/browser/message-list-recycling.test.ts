@@ -5,7 +5,7 @@ import { IMClient } from '../../src/core/client/client.js';
 import { TextMessage } from '../../src/core/messages/index.js';
 import { ConversationType } from '../../src/core/protocol/codes.js';
 import { conversationKey, receiveHistory, type ConversationRef, type MessageItem } from '../../src/core/store/chat-state.js';
-import { settle } from './frames.js';
+import { nextFrame, settle } from './frames.js';
 
 if (!customElements.get('im-message-list')) customElements.define('im-message-list', ImMessageList);
 
@@ -129,6 +129,34 @@ describe('<im-message-list> row recycling', () => {
         previous = index;
       }
     }
+  });
+
+  it('while the thumb is dragged across 100,000 messages every frame shows rows; once it stops, rows beyond the viewport are ready for a nudge', async () => {
+    const element = await open(100_000);
+    const scroller = scrollerOf(element);
+    const view = () => scroller.getBoundingClientRect();
+    const rowUnder = (y: number) => rowAt(element, view().left + view().width / 2, y) ?? rowAt(element, view().left + 40, y) ?? rowAt(element, view().right - 40, y);
+    // A drag: a far step up on each frame, as the bench's jump does, looking at what each frame shows.
+    const step = (scroller.scrollHeight - scroller.clientHeight) / 8;
+    for (let k = 0; k < 5; k++) {
+      scroller.scrollTop -= step;
+      await nextFrame();
+      await element.updateComplete;
+      await nextFrame();
+      for (const y of [view().top + 4, view().top + view().height / 2, view().bottom - 4]) {
+        expect(rowUnder(y), `a row under y=${Math.round(y - view().top)} on step ${k}`).to.not.equal(null);
+      }
+    }
+    // The drag stopped. Within a second the list renders rows above and below the viewport again.
+    const rowsBeyond = () => {
+      const rows = rowsOf(element).map((row) => row.getBoundingClientRect());
+      return rows.some((rect) => rect.bottom < view().top) && rows.some((rect) => rect.top > view().bottom);
+    };
+    for (let frame = 0; frame < 60 && !rowsBeyond(); frame++) await nextFrame();
+    expect(rowsBeyond(), 'rows rendered either side of the viewport after the drag').to.equal(true);
+    // A nudge up shows rows at once, before the list has had a frame to react to it.
+    scroller.scrollTop -= 100;
+    expect(rowUnder(view().top + 4), 'a row at the top right after the nudge').to.not.equal(null);
   });
 
   it('never leaves the focus in a row lent to another message, and keeps rows in message order', async () => {

@@ -258,6 +258,9 @@ export class ImMessageList extends ImElement {
   private readonly layout = new RowLayout();
   /** Distance from a rendered row's top to its bubble's top, by item id. */
   private readonly bubbleTops = new Map<string, number>();
+  /** The spacer's height and each row's offset as last written to their style (see layoutPass). */
+  private readonly writtenHeight = new WeakMap<HTMLElement, number>();
+  private readonly writtenTop = new WeakMap<HTMLElement, number>();
   /** Height of the loading / beginning row above the messages. */
   private headHeight = 0;
 
@@ -272,6 +275,15 @@ export class ImMessageList extends ImElement {
   /** The position after the last layout or scroll, restored when the element is moved in the DOM. */
   private lastAnchor: ScrollAnchor | undefined;
   private frame = 0;
+  /**
+   * Whether the reader is jumping (dragging the scrollbar's thumb, Home/End, a fling): the last
+   * frame moved more than a viewport. Rows then cover the viewport only, without the overscan
+   * either side: the next frame shows another place anyway, and the overscan was half of every
+   * such frame's style and layout work. When the scrolling settles, the overscan comes back.
+   */
+  private jumping = false;
+  private frameTop = 0;
+  private settleTimer: ReturnType<typeof setTimeout> | undefined;
   private measureFrame = 0;
   private observer: ResizeObserver | undefined;
   private observedScroller: HTMLElement | undefined;
@@ -409,6 +421,7 @@ export class ImMessageList extends ImElement {
     this.windows.current?.setViewing(false);
     cancelAnimationFrame(this.frame);
     cancelAnimationFrame(this.measureFrame);
+    clearTimeout(this.settleTimer);
     this.frame = 0;
     this.measureFrame = 0;
     this.observer?.disconnect();
@@ -484,7 +497,7 @@ export class ImMessageList extends ImElement {
     const n = this.layout.count;
     if (n === 0) return { start: 0, end: 0 };
     const viewport = this.scroller?.clientHeight || 600;
-    const overscan = Math.max(120, viewport * 0.4);
+    const overscan = this.jumping ? 0 : Math.max(120, viewport * 0.4);
     const top = scrollTop - this.headHeight;
     let start = this.layout.indexAt(top - overscan);
     let end = Math.min(n, this.layout.indexAt(top + viewport + overscan) + 1);
@@ -499,7 +512,7 @@ export class ImMessageList extends ImElement {
   private covers(scrollTop: number, viewport: number): boolean {
     const n = this.layout.count;
     if (n === 0) return true;
-    const margin = Math.max(60, viewport / 4);
+    const margin = this.jumping ? 0 : Math.max(60, viewport / 4);
     const top = scrollTop - this.headHeight;
     const first = this.layout.indexAt(top - margin);
     const last = Math.min(n, this.layout.indexAt(top + viewport + margin) + 1);
@@ -564,6 +577,8 @@ export class ImMessageList extends ImElement {
     if (!scroller) return;
     scroller.scrollTop = top;
     this.lastSeenTop = scroller.scrollTop;
+    // The element's own moves (keeping the reader's place) are not the reader jumping.
+    this.frameTop = this.lastSeenTop;
   }
 
   /**
@@ -620,12 +635,21 @@ export class ImMessageList extends ImElement {
       this.headHeight = headHeight;
     }
 
-    // Writes only where a value changed: every style write costs a style and layout pass.
-    const height = `${this.totalHeight}px`;
-    if (spacer.style.height !== height) spacer.style.height = height;
+    // Writes only where a value changed: every style write costs a style and layout pass. The
+    // values last written are kept here, not read back from the style: the browser serializes
+    // lengths of a million pixels and more as 1.2e+06px, so a read-back never matched in long
+    // conversations and every row was restyled on every pass.
+    const height = this.totalHeight;
+    if (this.writtenHeight.get(spacer) !== height) {
+      spacer.style.height = `${height}px`;
+      this.writtenHeight.set(spacer, height);
+    }
     for (const row of rows) {
-      const transform = `translateY(${this.headHeight + this.layout.top(Number(row.dataset.index))}px)`;
-      if (row.style.transform !== transform) row.style.transform = transform;
+      const top = this.headHeight + this.layout.top(Number(row.dataset.index));
+      if (this.writtenTop.get(row) !== top) {
+        row.style.transform = `translateY(${top}px)`;
+        this.writtenTop.set(row, top);
+      }
     }
     if (anchor) this.setScrollTop(this.targetTop(anchor));
     this.watchRows(rows);
@@ -638,6 +662,10 @@ export class ImMessageList extends ImElement {
       if (range.start !== this.range.start || range.end !== this.range.end) {
         if (++this.passes <= MAX_PASSES) {
           this.range = range;
+          // The next pass keeps this one's anchor. Taken anew there, it would be the row now at
+          // the top, perhaps one not measured yet, and the message the reader saw would move
+          // by what that row's estimate was off.
+          if (anchor) this.pending = anchor;
           return;
         }
         this.scheduleFrame();
@@ -718,6 +746,13 @@ export class ImMessageList extends ImElement {
       this.newBelow = false;
     }
     const scrollTop = scroller.scrollTop;
+    this.jumping = Math.abs(scrollTop - this.frameTop) > scroller.clientHeight;
+    this.frameTop = scrollTop;
+    if (this.jumping) {
+      // No scroll event comes when the jump ends: look again once it has (then without a jump).
+      clearTimeout(this.settleTimer);
+      this.settleTimer = setTimeout(() => this.scheduleFrame(), 120);
+    }
     this.lastAnchor = this.anchorAt(scrollTop);
     this.updateViewing();
     this.placeMenu();
