@@ -2,9 +2,10 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket, type RawData } from 'ws';
 import { ErrorCode, FrameType } from '../core/protocol/codes.js';
-import { MAX_FRAME_BYTES } from '../core/protocol/frames.js';
+import { MAX_FRAME_BYTES, encodeFrame } from '../core/protocol/frames.js';
 import type { BusEvent, FanoutBus } from './bus.js';
 import type { ClusterPresence } from './cluster-bus.js';
+import { targetIdFor } from './ids.js';
 import { toWireMessage } from './chat-service.js';
 import type { PreAuthLimits } from './pre-auth.js';
 import { REVOKED_TOKEN } from './auth.js';
@@ -214,15 +215,28 @@ export class Gateway {
   // An arrow function: the bus calls it without `this`.
   private readonly deliver = (event: BusEvent): void => {
     if (event.kind === 'message') {
+      // What a recipient sees differs only by the conversation's targetId from their side (the
+      // peer of a private chat; a group's id for all its members): one frame per targetId.
+      const frames = new Map<string, Uint8Array>();
+      const frameFor = (userId: string): Uint8Array => {
+        const targetId = targetIdFor(event.message.conversationKey, userId);
+        let bytes = frames.get(targetId);
+        if (!bytes) {
+          bytes = encodeFrame({ type: FrameType.PUBLISH, body: { message: toWireMessage(event.message, userId, event.persisted !== false) } });
+          frames.set(targetId, bytes);
+        }
+        return bytes;
+      };
       for (const userId of new Set(event.recipients)) {
         const sessions = this.sessionsByUser.get(userId);
         if (!sessions) continue;
-        const message = toWireMessage(event.message, userId, event.persisted !== false);
+        let bytes: Uint8Array | undefined;
         for (const session of sessions) {
           if (session.id === event.fromSessionId) continue;
           // A chatroom message a slow reader cannot take now is dropped for it, lowest priority first.
           if (event.priority !== undefined && this.context.service.chatrooms.drops.drop(event.priority, session.queuedBytes, this.limits.maxQueuedBytes)) continue;
-          session.push({ type: FrameType.PUBLISH, body: { message } });
+          bytes ??= frameFor(userId);
+          session.pushEncoded(bytes);
         }
       }
       return;
@@ -237,14 +251,17 @@ export class Gateway {
       }
       return;
     }
+    // A conversation update is the same frame for everyone it goes to: encoded once, when first needed.
+    let update: Uint8Array | undefined;
+    const updateFrame = (): Uint8Array => update ??= encodeFrame({ type: FrameType.PUBLISH, body: { conversation: event.update } });
     if (event.kind === 'receipt') {
       for (const userId of new Set(event.recipients)) {
-        for (const session of this.sessionsByUser.get(userId) ?? []) session.push({ type: FrameType.PUBLISH, body: { conversation: event.update } });
+        for (const session of this.sessionsByUser.get(userId) ?? []) session.pushEncoded(updateFrame());
       }
       return;
     }
     for (const session of this.sessionsByUser.get(event.userId) ?? []) {
-      if (session.id !== event.fromSessionId) session.push({ type: FrameType.PUBLISH, body: { conversation: event.update } });
+      if (session.id !== event.fromSessionId) session.pushEncoded(updateFrame());
     }
   };
 

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import { ConversationType } from '../core/protocol/codes.js';
 
 /** User and group ids: the seed's character set, at most 64 characters. */
@@ -45,8 +45,16 @@ export function conversationKey(conversationType: number, userId: string, target
 
 /** The targetId of a conversation seen from one user: the other side of a private chat, else the group. */
 export function targetIdFor(key: string, userId: string): string {
+  // The common cases without splitting (this runs for every recipient of every message).
+  const first = key.indexOf(':');
+  const type = key.slice(0, first);
+  if (first > 0 && type === String(ConversationType.PRIVATE)) {
+    const second = key.indexOf(':', first + 1);
+    const a = key.slice(first + 1, second);
+    return a === userId ? key.slice(second + 1) : a;
+  }
+  if (first > 0 && type !== String(ConversationType.CUSTOMER_SERVICE)) return key.slice(first + 1);
   const parts = key.split(':');
-  if (parts[0] === String(ConversationType.PRIVATE)) return parts[1] === userId ? parts[2]! : parts[1]!;
   // Customer service `5:<groupId>:<visitorId>`: the visitor sees the group, an agent the pair.
   if (parts[0] === String(ConversationType.CUSTOMER_SERVICE)) return parts[2] === userId ? parts[1]! : agentTargetId(parts[1]!, parts[2]!);
   return parts.slice(1).join(':');
@@ -61,9 +69,18 @@ export function privateParticipants(key: string): [string, string] | undefined {
 const UID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
 /** A message uid in the seed's shape, `XXXX-XXXX-XXXX-XXXX` (80 random bits). */
+/** Random bytes for uids, drawn 4 KiB at a time: one call into the CSPRNG per 256 uids, not one per uid. */
+const uidBytes = Buffer.alloc(4096);
+let uidBytesUsed = uidBytes.length;
+
 export function newMessageUid(): string {
-  const bytes = randomBytes(16);
+  if (uidBytesUsed + 16 > uidBytes.length) {
+    randomFillSync(uidBytes);
+    uidBytesUsed = 0;
+  }
+  const at = uidBytesUsed;
+  uidBytesUsed += 16;
   let uid = '';
-  for (let i = 0; i < 16; i++) uid += (i && i % 4 === 0 ? '-' : '') + UID_ALPHABET[bytes[i]! & 31];
+  for (let i = 0; i < 16; i++) uid += (i && i % 4 === 0 ? '-' : '') + UID_ALPHABET[uidBytes[at + i]! & 31];
   return uid;
 }

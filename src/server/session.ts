@@ -228,6 +228,14 @@ export class Session {
     if (!this.closed) this.write(frame);
   }
 
+  /**
+   * Pushes a frame encoded already (fan-out encodes a frame once for every session that gets the
+   * same one: the bytes are shared, and nothing changes them once encoded).
+   */
+  pushEncoded(bytes: Uint8Array): void {
+    if (!this.closed) this.link.send(bytes);
+  }
+
   private write(frame: Frame): void {
     if (!this.closed) this.link.send(encodeFrame(frame));
   }

@@ -36,6 +36,9 @@ function searchableTextSql(m: string): string {
   return `(CASE WHEN json_valid(${json}) THEN CASE ${m}.object_name ${cases} ELSE '' END ELSE '' END)`;
 }
 
+/** Whether an append added a message that has a search entry to make (a new one of a searchable type). */
+const indexed = (result: AppendResult): boolean => !result.duplicate && Object.hasOwn(SEARCHABLE_FIELDS, result.message.objectName);
+
 /** A LIKE pattern that finds `text` anywhere, its wildcards taken literally (ESCAPE '\\'). */
 const containsPattern = (text: string): string => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
@@ -804,14 +807,18 @@ export class SqliteChatStore implements ChatStore {
     const outcomes: Array<{ ok: true; result: AppendResult } | { ok: false; error: unknown }> = [];
     try {
       this.db.transaction(() => {
+        const toIndex: number[] = [];
         for (const { input } of batch) {
           // A nested transaction is a savepoint: one bad message does not sink the batch.
           try {
-            outcomes.push({ ok: true, result: this.db.transaction(() => this.appendOne(input))() });
+            const result = this.db.transaction(() => this.appendOne(input, false))();
+            outcomes.push({ ok: true, result });
+            if (indexed(result)) toIndex.push(result.message.id);
           } catch (error) {
             outcomes.push({ ok: false, error });
           }
         }
+        this.indexTexts(toIndex);
       })();
     } catch (error) {
       for (const item of batch) item.reject(error);
@@ -824,7 +831,19 @@ export class SqliteChatStore implements ChatStore {
     });
   };
 
-  private appendOne(input: AppendInput): AppendResult {
+  /**
+   * Adds the search entries (message_text rows, and by trigger the FTS5 index) of messages
+   * appended in this transaction. The batch runs them after its savepoints: FTS5 writes out its
+   * pending terms at every savepoint, so indexing inside each call's savepoint wrote one index
+   * segment per message. Still in the batch's transaction: a message is searchable once its
+   * append resolved.
+   */
+  private indexTexts(ids: readonly number[]): void {
+    for (const id of ids) this.statements.indexText.run(id);
+  }
+
+  /** `index`: add the message's search entry now (else the caller does, with indexTexts). */
+  private appendOne(input: AppendInput, index = true): AppendResult {
     const s = this.statements;
     const existing = s.findDuplicate.get(input.senderUserId, input.clientMsgId) as MessageRow | undefined;
     if (existing) return { message: toMessage(existing), duplicate: true };
@@ -833,7 +852,7 @@ export class SqliteChatStore implements ChatStore {
     const messageUid = newMessageUid();
     const id = s.insertMessage.get(input.conversationKey, input.conversationType, seq, input.senderUserId,
       input.clientMsgId, messageUid, input.objectName, input.content, sentTime, input.counted ? 1 : 0) as number;
-    if (Object.hasOwn(SEARCHABLE_FIELDS, input.objectName)) s.indexText.run(id);
+    if (index && Object.hasOwn(SEARCHABLE_FIELDS, input.objectName)) s.indexText.run(id);
     for (const userId of new Set(input.recipients)) {
       const counts = input.counted && userId !== input.senderUserId ? 1 : 0;
       s.insertInbox.run(userId, id, input.conversationKey, seq, counts);
@@ -863,13 +882,22 @@ export class SqliteChatStore implements ChatStore {
     const methods = this as unknown as Record<WriteMethod, (...args: unknown[]) => Promise<unknown>>;
     try {
       this.db.transaction(() => {
+        const toIndex: number[] = [];
         for (const { method, args } of calls) {
           try {
             // An append runs here rather than in the next flush. Every other write method does its
             // work before it returns (nested in this transaction, its own transaction is a savepoint).
             // (better-sqlite3's transaction() refuses a function that returns a promise, hence the plain savepoint.)
             this.savepoint.begin.run();
-            outcomes.push(method === 'appendMessage' ? Promise.resolve(this.appendOne(args[0] as AppendInput)) : methods[method](...args));
+            if (method === 'appendMessage') {
+              const result = this.appendOne(args[0] as AppendInput, false);
+              this.savepoint.release.run();
+              // Only once its savepoint is released: an id rolled back with its savepoint is given out again.
+              if (indexed(result)) toIndex.push(result.message.id);
+              outcomes.push(Promise.resolve(result));
+              continue;
+            }
+            outcomes.push(methods[method](...args));
             this.savepoint.release.run();
           } catch (error) {
             this.savepoint.rollback.run();
@@ -877,6 +905,7 @@ export class SqliteChatStore implements ChatStore {
             outcomes.push(Promise.reject(error));
           }
         }
+        this.indexTexts(toIndex);
       }).immediate();
     } catch (error) {
       for (const outcome of outcomes) outcome.catch(() => undefined);
