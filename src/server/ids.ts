@@ -68,11 +68,11 @@ export function privateParticipants(key: string): [string, string] | undefined {
 
 const UID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
-/** A message uid in the seed's shape, `XXXX-XXXX-XXXX-XXXX` (80 random bits). */
 /** Random bytes for uids, drawn 4 KiB at a time: one call into the CSPRNG per 256 uids, not one per uid. */
 const uidBytes = Buffer.alloc(4096);
 let uidBytesUsed = uidBytes.length;
 
+/** A message uid in the seed's shape, `XXXX-XXXX-XXXX-XXXX` (80 random bits). */
 export function newMessageUid(): string {
   if (uidBytesUsed + 16 > uidBytes.length) {
     randomFillSync(uidBytes);
