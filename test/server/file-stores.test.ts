@@ -17,6 +17,7 @@ import { SqliteFileMetaStore, type FileMetaStore, type FileRecord } from '../../
 import { PgFileMetaStore } from '../../src/server/storage/pg-file-meta-store.js';
 import { parseS3Url, S3BlobStore, type S3Options } from '../../src/server/storage/s3-blob-store.js';
 import { createDatabase } from '../helpers/cluster.js';
+import { freePort } from '../helpers/ports.js';
 import { connectClient, startTestServer, tokenFor, waitFor, type TestServer } from '../helpers/server.js';
 
 const BUCKET = 'im-files';
@@ -53,15 +54,6 @@ async function startS3(): Promise<{ options: S3Options; url: string; directory: 
       rmSync(directory, { recursive: true, force: true });
     },
   };
-}
-
-/** A port nothing listens on (it was free a moment ago). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 async function readAll(stream: Readable): Promise<Buffer> {
@@ -153,7 +145,7 @@ blobStoreContract('S3 (s3rver)', async () => {
 describe('blob store: S3 failures', () => {
   it('fails fast and clearly when the service is unreachable', async () => {
     const spool = mkdtempSync(join(tmpdir(), 'im-spool-'));
-    const store = new S3BlobStore(parseS3Url(`s3://k:s@127.0.0.1:${await closedPort()}/${BUCKET}?tls=false`), spool);
+    const store = new S3BlobStore(parseS3Url(`s3://k:s@127.0.0.1:${await freePort()}/${BUCKET}?tls=false`), spool);
     try {
       await assert.rejects(store.put(newId(), Buffer.from('x')), (error: BlobStoreError) => error.kind === 'unreachable' && /ECONNREFUSED/.test(error.message));
       await assert.rejects(store.get(newId()), (error: BlobStoreError) => error.kind === 'unreachable');
@@ -417,7 +409,7 @@ describe('a node whose S3 service is unreachable', () => {
   let database: Awaited<ReturnType<typeof createDatabase>>;
   before(async () => {
     database = await createDatabase();
-    node = await startTestServer({ extra: ['--files-s3', `s3://k:s@127.0.0.1:${await closedPort()}/${BUCKET}?tls=false`, '--files-db', database.url] });
+    node = await startTestServer({ extra: ['--files-s3', `s3://k:s@127.0.0.1:${await freePort()}/${BUCKET}?tls=false`, '--files-db', database.url] });
   });
   after(async () => {
     await node?.dispose();
