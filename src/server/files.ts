@@ -7,7 +7,7 @@ import { ConversationType, ErrorCode } from '../core/protocol/codes.js';
 import { drainRequest, HttpError, readJson, sendJson } from './app-api.js';
 import { REVOKED_TOKEN, verifyToken } from './auth.js';
 import { privateParticipants } from './ids.js';
-import type { ChatStore } from './storage/chat-store.js';
+import { StoreUnavailable, type ChatStore } from './storage/chat-store.js';
 import { BlobStoreError, LocalDirBlobStore, PARTIAL_MIN_AGE_MS, type BlobStore } from './storage/blob-store.js';
 import { SqliteFileMetaStore, type FileMetaStore, type FileRecord } from './storage/file-store.js';
 import { PgFileMetaStore } from './storage/pg-file-meta-store.js';
@@ -35,6 +35,8 @@ export const DEFAULT_MAX_UPLOAD_BYTES = 20 * 1024 * 1024;
 export const SIGNED_URL_TTL_MS = 60 * 60 * 1000;
 const MAX_SIGN_REQUEST = 200;
 const SNIFF_BYTES = 512;
+/** What a 503 asks the client to wait before trying again. */
+const RETRY_AFTER_SECONDS = '5';
 /** 128 random bits, base64url. */
 const FILE_ID = /^[A-Za-z0-9_-]{22}$/;
 const FILE_URL = /https?:\/\/[^\s/"'<>]+\/files\/([A-Za-z0-9_-]{22})(?![A-Za-z0-9_-])/g;
@@ -281,9 +283,15 @@ export class FileService {
         sendJson(response, error.status, { code: error.status, errorMessage: error.message });
       } else if (error instanceof BlobStoreError) {
         const status = this.storeFailed(error);
+        if (status === 503) response.setHeader('retry-after', RETRY_AFTER_SECONDS);
         sendJson(response, status, {
           code: status, errorMessage: status === 503 ? 'file storage is unavailable; try again later' : 'file storage failed',
         });
+      } else if (error instanceof StoreUnavailable) {
+        // The files' metadata database is out (past its own wait): nothing was stored or given out.
+        this.log(`files: ${error.message}`);
+        response.setHeader('retry-after', RETRY_AFTER_SECONDS);
+        sendJson(response, 503, { code: 503, errorMessage: 'file storage is unavailable; try again later' });
       } else {
         if (request.destroyed || request.errored) return true; // the client went away mid-body
         throw error;

@@ -17,6 +17,7 @@ import { SqliteFileMetaStore, type FileMetaStore, type FileRecord } from '../../
 import { PgFileMetaStore } from '../../src/server/storage/pg-file-meta-store.js';
 import { parseS3Url, S3BlobStore, type S3Options } from '../../src/server/storage/s3-blob-store.js';
 import { createDatabase } from '../helpers/cluster.js';
+import { FaultProxy, NO_FAULTS } from '../helpers/fault-proxy.js';
 import { freePort } from '../helpers/ports.js';
 import { connectClient, startTestServer, tokenFor, waitFor, type TestServer } from '../helpers/server.js';
 
@@ -425,5 +426,59 @@ describe('a node whose S3 service is unreachable', () => {
     }
     assert.deepEqual(readdirSync(join(node.dataDir, 'files-spool')), []);
     assert.equal(existsSync(join(node.dataDir, 'files')), false, 'no local file directory in S3 mode');
+  });
+});
+
+describe('a node whose file metadata database goes away', () => {
+  let node: TestServer;
+  let database: Awaited<ReturnType<typeof createDatabase>>;
+  let proxy: FaultProxy;
+  before(async () => {
+    database = await createDatabase();
+    const url = new URL(database.url);
+    proxy = await FaultProxy.start({ upstreamPort: Number(url.port || 5432), seed: 11 });
+    url.port = String(proxy.port);
+    node = await startTestServer({ extra: ['--files-db', url.toString()] });
+  });
+  after(async () => {
+    // The database back first (a failed assertion may have left it cut), so that the node can close.
+    if (proxy) proxy.faults = NO_FAULTS;
+    await node?.dispose();
+    await proxy?.close();
+    await database?.drop();
+  });
+
+  const upload = async (token: string, body: Uint8Array) => {
+    // An answer is due within the store's 5 s wait: a request left hanging fails here, not at the suite's timeout.
+    const response = await fetch(`${node.url}/files`, {
+      method: 'POST', body: new Uint8Array(body), headers: { Authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(30_000),
+    });
+    return { status: response.status, retryAfter: response.headers.get('retry-after'), json: await response.json() as any };
+  };
+  const storedFiles = () => (existsSync(join(node.dataDir, 'files')) ? readdirSync(join(node.dataDir, 'files'), { recursive: true }).length : 0);
+
+  it('answers 503 with Retry-After while it is out, keeps nothing of those uploads, and loses nothing accepted before', async () => {
+    const token = await tokenFor(node, 'n-dora');
+    const before = randomBytes(40_000);
+    const first = await upload(token, before);
+    assert.equal(first.status, 201, JSON.stringify(first.json));
+    const filesBefore = storedFiles();
+
+    // Every connection to the database is cut now, and every new one a byte in.
+    proxy.faults = { ...NO_FAULTS, cut: 1 };
+    proxy.cutAll();
+    const refused = await upload(token, randomBytes(40_000));
+    assert.equal(refused.status, 503);
+    assert.equal(refused.retryAfter, '5');
+    assert.deepEqual(refused.json, { code: 503, errorMessage: 'file storage is unavailable; try again later' });
+    assert.equal(storedFiles(), filesBefore, 'the refused upload left no bytes behind');
+
+    // Back: uploads work again, and the file accepted before the outage is whole.
+    proxy.faults = NO_FAULTS;
+    const after = await upload(token, randomBytes(40_000));
+    assert.equal(after.status, 201, JSON.stringify(after.json));
+    const response = await fetch(first.json.url, { headers: { Authorization: `Bearer ${token}` } });
+    assert.equal(response.status, 200);
+    assert.deepEqual(Buffer.from(await response.arrayBuffer()), before);
   });
 });

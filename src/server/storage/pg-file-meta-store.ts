@@ -1,5 +1,12 @@
 import type pg from 'pg';
+import { StoreUnavailable } from './chat-store.js';
 import type { FileMetaStore, FileRecord } from './file-store.js';
+import { connectionLost } from './pg-store.js';
+
+/** How long a request waits for the database to come back before the store gives up (StoreUnavailable: the request gets 503). */
+const OUTAGE_WAIT_MS = 5_000;
+/** SQLSTATE of a duplicate key. */
+const UNIQUE_VIOLATION = '23505';
 
 /** Key of the advisory lock that serializes this store's migrations ("im_file" in ASCII; not the chat store's key). */
 const MIGRATION_LOCK = 0x696d5f66696c65n;
@@ -43,10 +50,10 @@ interface FileRow {
  * database as the chat store: the tables `files` and `file_grants`, and `im_file_schema`).
  */
 export class PgFileMetaStore implements FileMetaStore {
-  private constructor(private readonly pool: pg.Pool) {}
+  private constructor(private readonly pool: pg.Pool, private readonly outageWaitMs: number) {}
 
   /** Connects, brings the schema up to date (idempotent; safe with several nodes starting at once). */
-  static async open(url: string, options: { poolSize?: number; log?: (message: string) => void } = {}): Promise<PgFileMetaStore> {
+  static async open(url: string, options: { poolSize?: number; log?: (message: string) => void; outageWaitMs?: number } = {}): Promise<PgFileMetaStore> {
     // Loaded here, so that a server without PostgreSQL needs no pg installed.
     const { default: pgModule } = await import('pg');
     const pool = new pgModule.Pool({ connectionString: url, max: options.poolSize ?? 4 });
@@ -58,19 +65,41 @@ export class PgFileMetaStore implements FileMetaStore {
       await pool.end();
       throw new Error(`file metadata database: ${(error as Error).message}`, { cause: error });
     }
-    return new PgFileMetaStore(pool);
+    return new PgFileMetaStore(pool, options.outageWaitMs ?? OUTAGE_WAIT_MS);
+  }
+
+  /**
+   * One statement, again on a new connection while the database cannot be reached (a terminated
+   * backend, a restart), for up to outageWaitMs; then StoreUnavailable. Every statement here
+   * comes out the same when repeated, but for an insert of a new key: `ownDuplicate` says that a
+   * duplicate key after a lost connection is the insert's own, committed before its answer was lost.
+   */
+  private async query<R extends pg.QueryResultRow>(text: string, values: unknown[], ownDuplicate = false): Promise<pg.QueryResult<R> | undefined> {
+    const started = Date.now();
+    let lost = false;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.pool.query<R>(text, values);
+      } catch (error) {
+        if (lost && ownDuplicate && (error as { code?: unknown }).code === UNIQUE_VIOLATION) return undefined;
+        if (!connectionLost(error)) throw error;
+        lost = true;
+        if (Date.now() - started > this.outageWaitMs) throw new StoreUnavailable(`PostgreSQL unreachable: ${(error as Error).message}`, { cause: error });
+        await new Promise((resolve) => setTimeout(resolve, Math.min(25 * 2 ** attempt, 500)));
+      }
+    }
   }
 
   async add(record: FileRecord): Promise<void> {
-    await this.pool.query(`INSERT INTO files
+    // A file id is new (random): after a lost connection, one already there is this insert's own.
+    await this.query(`INSERT INTO files
       (file_id, uploader_id, name, size, sniffed_type, declared_type, disposition, created_at)
       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-    [record.fileId, record.uploaderId, record.name, record.size, record.sniffedType, record.declaredType, record.disposition, record.createdAt]);
+    [record.fileId, record.uploaderId, record.name, record.size, record.sniffedType, record.declaredType, record.disposition, record.createdAt], true);
   }
 
   async get(fileId: string): Promise<FileRecord | undefined> {
-    const { rows } = await this.pool.query<FileRow>('SELECT * FROM files WHERE file_id = $1', [fileId]);
-    const row = rows[0];
+    const row = (await this.query<FileRow>('SELECT * FROM files WHERE file_id = $1', [fileId]))?.rows[0];
     if (!row) return undefined;
     return {
       fileId: row.file_id, uploaderId: row.uploader_id, name: row.name, size: Number(row.size), sniffedType: row.sniffed_type,
@@ -79,15 +108,15 @@ export class PgFileMetaStore implements FileMetaStore {
   }
 
   async grant(fileId: string, conversationKey: string, now = Date.now()): Promise<void> {
-    await this.pool.query(
+    await this.query(
       'INSERT INTO file_grants (file_id, conversation_key, granted_at) VALUES ($1, $2, $3) ON CONFLICT (file_id, conversation_key) DO NOTHING',
       [fileId, conversationKey, now]);
   }
 
   async grants(fileId: string): Promise<string[]> {
-    const { rows } = await this.pool.query<{ conversation_key: string }>(
+    const result = await this.query<{ conversation_key: string }>(
       'SELECT conversation_key FROM file_grants WHERE file_id = $1 ORDER BY granted_at, conversation_key', [fileId]);
-    return rows.map((row) => row.conversation_key);
+    return (result?.rows ?? []).map((row) => row.conversation_key);
   }
 
   async close(): Promise<void> {

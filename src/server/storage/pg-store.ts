@@ -1114,7 +1114,7 @@ const OUTAGE_RETRY_MS = 15_000;
  * statement: SQLSTATE classes 08 (connection exception) and 57P (operator intervention: a
  * terminated backend, a shutdown), or a socket that closed under the client.
  */
-function connectionLost(error: unknown): boolean {
+export function connectionLost(error: unknown): boolean {
   const code = (error as { code?: unknown } | undefined)?.code;
   if (typeof code === 'string' && (code.startsWith('08') || code.startsWith('57P') || code === 'ECONNRESET' || code === 'ECONNREFUSED' || code === 'EPIPE')) return true;
   return /Connection terminated|connection (is )?closed|Client has encountered a connection error/i.test(String((error as Error | undefined)?.message));
