@@ -55,7 +55,7 @@ const fetched = (win: Window, file: string) => win.performance.getEntriesByType(
 
 describe('lazy parts of the widget', () => {
   afterEach(async () => {
-    for (const file of ['im-widget-media.js', 'im-widget-composer-media.js', 'im-widget-send-files.js']) await route(file, 'pass');
+    for (const file of ['im-widget-media.js', 'im-widget-composer-media.js', 'im-widget-send-files.js', 'im-widget-chatroom.js', 'im-widget-long-poll.js']) await route(file, 'pass');
   });
 
   it('script tag: a picture shows at its size in a placeholder while its chunk loads, then the picture, in the same box', async () => {
@@ -117,6 +117,42 @@ describe('lazy parts of the widget', () => {
     expect(deep<HTMLTextAreaElement>(win.document, 'textarea[part="input"]')!.value).to.equal('a draft that must stay');
     expect(fetched(win, 'im-widget-send-files.js'), 'the core\'s part too').to.equal(true);
     await peer.disconnect();
+    frame.remove();
+  });
+
+  it('script tag: a chatroom call whose module cannot load rejects with RC_NET_UNAVAILABLE, and the next call loads it', async () => {
+    await route('im-widget-chatroom.js', 'fail');
+    const frame = document.createElement('iframe');
+    frame.srcdoc = '<!doctype html><html lang="en"><head><script src="/dist/im-widget.iife.js"></script></head><body></body></html>';
+    const loaded = new Promise((resolve) => frame.addEventListener('load', resolve, { once: true }));
+    document.body.append(frame);
+    await loaded;
+    const win = frame.contentWindow as Window & { IMWidget: { IMClient: typeof IMClient } };
+    const client = new win.IMWidget.IMClient({ url: env.ws, token: await token('lazy-room-user') });
+    await client.connect();
+    const error = await client.joinChatRoom('lazy-room', 0).then(() => null, (reason: { code?: number }) => reason);
+    expect(error?.code, 'RC_NET_UNAVAILABLE').to.equal(30002);
+    await route('im-widget-chatroom.js', 'pass');
+    const joined = await client.joinChatRoom('lazy-room', 0);
+    expect(joined.roomId).to.equal('lazy-room');
+    expect(fetched(win, 'im-widget-chatroom.js'), 'the sibling module, fetched').to.equal(true);
+    await client.disconnect();
+    frame.remove();
+  });
+
+  it('script tag: long-polling comes from its sibling module when the client opens it', async () => {
+    const frame = document.createElement('iframe');
+    frame.srcdoc = '<!doctype html><html lang="en"><head><script src="/dist/im-widget.iife.js"></script></head><body></body></html>';
+    const loaded = new Promise((resolve) => frame.addEventListener('load', resolve, { once: true }));
+    document.body.append(frame);
+    await loaded;
+    const win = frame.contentWindow as Window & { IMWidget: { IMClient: typeof IMClient } };
+    expect(fetched(win, 'im-widget-long-poll.js'), 'not before').to.equal(false);
+    const client = new win.IMWidget.IMClient({ url: env.ws, token: await token('lazy-poll-user'), transports: ['polling'] });
+    await client.connect();
+    expect(client.transportName).to.equal('polling');
+    expect(fetched(win, 'im-widget-long-poll.js'), 'the sibling module, fetched').to.equal(true);
+    await client.disconnect();
     frame.remove();
   });
 
