@@ -37,6 +37,8 @@ const LAZY_PARTS = [
     specifier: './send-files.js', from: '/src/core/client/', file: './im-widget-send-files.js', input: 'src/core/client/send-files.ts',
     modules: ['/src/core/client/media-messages.ts', '/src/core/client/thumbnail.ts', '/src/core/client/upload-file.ts'],
   },
+  // The emoji picker's grid, tabs, search and recent emoji, on its first open or on intent.
+  { specifier: './emoji-picker-view.js', from: '/src/components/emoji-picker/', file: './im-widget-emoji-picker.js', input: 'src/components/emoji-picker/emoji-picker-view.ts' },
   // The core's HTTP long-polling, a fallback loaded when the client first opens it (WebSocket
   // could not connect, or `transports` puts polling first): src/core/transport/long-poll-lazy.ts.
   { specifier: './long-poll-transport.js', from: '/src/core/transport/', file: './im-widget-long-poll.js', input: 'src/core/transport/long-poll-transport.ts' },
@@ -106,6 +108,9 @@ const siblingFiles = (siblings, { fromScript = false } = {}) => ({
  */
 const SHARED = {
   lit: { module: 'lit', names: ['html', 'nothing'] },
+  repeat: { module: 'lit/directives/repeat.js', names: ['repeat'] },
+  emoji: { module: '/src/emoji/index.ts', names: ['BUILTIN_CATEGORY_ID', 'createEmoji', 'RecentEmoji'] },
+  'emoji-picker': { module: '/src/emoji/picker.ts', names: ['builtinCategory', 'loadPickerCategories'] },
   'safe-url': { module: '/src/components/internal/safe-url.ts', names: ['formatSize', 'mapLink', 'safeUrl', 'thumbnailSource'] },
   format: { module: '/src/components/internal/format.ts', names: ['displayFileName'] },
   codes: { module: '/src/core/protocol/codes.ts', names: ['ConversationType', 'ErrorCode'] },
@@ -149,7 +154,7 @@ const fromRegistry = () => ({
   name: 'from-registry',
   async resolveId(source, importer) {
     if (source.startsWith('\0') || !importer) return null;
-    const resolved = source === 'lit' ? { id: 'lit' } : await this.resolve(source, importer, { skipSelf: true });
+    const resolved = Object.values(SHARED).some(({ module }) => module === source) ? { id: source } : await this.resolve(source, importer, { skipSelf: true });
     const name = resolved && sharedId(resolved.id);
     if (name) return `\0im-shared:${name}`;
     if (resolved && !LAZY_PARTS.some((part) => [part.input, ...(part.modules ?? [])].some((module) => resolved.id.endsWith(module)))) {
