@@ -27,7 +27,9 @@ const PICKER_DATA = { specifier: './picker-data.js', from: '/src/emoji/', file: 
 /**
  * The parts of the script-tag build that are needed only on a user action, sibling ES modules of
  * dist/im-widget.iife.js (the ES module build makes them chunks by itself): the media bubbles'
- * renderers, and sending files and recording voice in the composer.
+ * renderers, sending files and recording voice in the composer, the emoji picker's view, and the
+ * core's long-polling and chatrooms. Each is one more file a server of the script tag serves
+ * beside it (the reference server's demo lists them in src/server/main.ts).
  */
 const LAZY_PARTS = [
   { specifier: './media-content.js', from: '/src/components/message-list/', file: './im-widget-media.js', input: 'src/components/message-list/media-content.ts' },
@@ -221,7 +223,7 @@ export default [
       'im-emoji': 'src/emoji/index.ts',
       'im-emoji-data': 'src/emoji/picker-data.ts',
     },
-    // The lazy parts (LAZY_PARTS: media bubbles, sending files, long-polling, chatrooms) are chunks named after them.
+    // The lazy parts (LAZY_PARTS: media bubbles, sending files, the emoji picker's view, long-polling, chatrooms) are chunks named after them.
     output: {
       dir: 'dist', entryFileNames: '[name].js', format: 'es', sourcemap: true,
       chunkFileNames: (chunk) => {
