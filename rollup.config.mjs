@@ -27,7 +27,9 @@ const PICKER_DATA = { specifier: './picker-data.js', from: '/src/emoji/', file: 
 /**
  * The parts of the script-tag build that are needed only on a user action, sibling ES modules of
  * dist/im-widget.iife.js (the ES module build makes them chunks by itself): the media bubbles'
- * renderers, and sending files and recording voice in the composer.
+ * renderers, sending files and recording voice in the composer, the emoji picker's view, and the
+ * core's long-polling and chatrooms. Each is one more file a server of the script tag serves
+ * beside it (the reference server's demo lists them in src/server/main.ts).
  */
 const LAZY_PARTS = [
   { specifier: './media-content.js', from: '/src/components/message-list/', file: './im-widget-media.js', input: 'src/components/message-list/media-content.ts' },
@@ -37,23 +39,23 @@ const LAZY_PARTS = [
     specifier: './send-files.js', from: '/src/core/client/', file: './im-widget-send-files.js', input: 'src/core/client/send-files.ts',
     modules: ['/src/core/client/media-messages.ts', '/src/core/client/thumbnail.ts', '/src/core/client/upload-file.ts'],
   },
-];
-/**
- * Lazy chunks of the ES module build only: the core's HTTP long-polling, a fallback loaded when the
- * client first opens it (WebSocket could not connect, or `transports` puts polling first), and its
- * chatrooms, loaded on the first chatroom call. The script tag keeps them inline (inlineLazy
- * below): a sibling file there would be one more file every server of the script tag must serve
- * (the reference server's demo serves a fixed list).
- */
-const ESM_LAZY = [
-  { input: 'src/core/transport/long-poll-transport.ts', name: 'long-poll' },
+  // The emoji picker's grid, tabs, search and recent emoji, on its first open or on intent.
+  { specifier: './emoji-picker-view.js', from: '/src/components/emoji-picker/', file: './im-widget-emoji-picker.js', input: 'src/components/emoji-picker/emoji-picker-view.ts' },
+  // The core's HTTP long-polling, a fallback loaded when the client first opens it (WebSocket
+  // could not connect, or `transports` puts polling first): src/core/transport/long-poll-lazy.ts.
+  { specifier: './long-poll-transport.js', from: '/src/core/transport/', file: './im-widget-long-poll.js', input: 'src/core/transport/long-poll-transport.ts' },
   // The core's chatrooms, loaded on the first chatroom call (src/core/client/chatroom-lazy.ts).
-  { input: 'src/core/client/chatroom.ts', name: 'chatroom' },
+  // Its two object names are constants the client uses too: the sibling holds a copy.
+  {
+    specifier: './chatroom.js', from: '/src/core/client/', file: './im-widget-chatroom.js', input: 'src/core/client/chatroom.ts',
+    modules: ['/src/core/client/chatroom-names.ts'],
+  },
 ];
 /**
- * Where a build keeps those inline, it takes the modules that load them as they were before they
- * were lazy: long-polling made at once, chatrooms there from the start (no loading code, and the
- * same behaviour as a loaded chunk).
+ * Builds that keep the core's lazy parts inline (the support panel, one module fetched on first
+ * open; the seed-compatible facade, one file) take the modules that load long-polling and
+ * chatrooms as they were before they were lazy: long-polling made at once, chatrooms there from
+ * the start (no loading code, and the same behaviour as a loaded chunk).
  */
 const inlineLazy = () => ({
   name: 'inline-lazy',
@@ -108,9 +110,15 @@ const siblingFiles = (siblings, { fromScript = false } = {}) => ({
  */
 const SHARED = {
   lit: { module: 'lit', names: ['html', 'nothing'] },
+  repeat: { module: 'lit/directives/repeat.js', names: ['repeat'] },
+  emoji: { module: '/src/emoji/index.ts', names: ['BUILTIN_CATEGORY_ID', 'createEmoji', 'RecentEmoji'] },
+  'emoji-picker': { module: '/src/emoji/picker.ts', names: ['builtinCategory', 'loadPickerCategories'] },
   'safe-url': { module: '/src/components/internal/safe-url.ts', names: ['formatSize', 'mapLink', 'safeUrl', 'thumbnailSource'] },
   format: { module: '/src/components/internal/format.ts', names: ['displayFileName'] },
-  codes: { module: '/src/core/protocol/codes.ts', names: ['ErrorCode'] },
+  codes: { module: '/src/core/protocol/codes.ts', names: ['ConversationType', 'ErrorCode'] },
+  frames: { module: '/src/core/protocol/frames.ts', names: ['MAX_FRAME_BYTES'] },
+  varint: { module: '/src/core/protocol/varint.ts', names: ['decodeLengthPrefixed', 'encodeLengthPrefixed', 'prefixedSize'] },
+  'poll-url': { module: '/src/core/transport/poll-url.ts', names: ['pollUrlFor'] },
   errors: { module: '/src/core/client/errors.ts', names: ['IMError'] },
   messages: { module: '/src/core/messages/index.ts', names: ['FileMessage', 'GIFMessage', 'HQVoiceMessage', 'ImageMessage', 'SightMessage'] },
   upload: { module: '/src/core/client/upload.ts', names: ['fileHttpError'] },
@@ -148,7 +156,7 @@ const fromRegistry = () => ({
   name: 'from-registry',
   async resolveId(source, importer) {
     if (source.startsWith('\0') || !importer) return null;
-    const resolved = source === 'lit' ? { id: 'lit' } : await this.resolve(source, importer, { skipSelf: true });
+    const resolved = Object.values(SHARED).some(({ module }) => module === source) ? { id: source } : await this.resolve(source, importer, { skipSelf: true });
     const name = resolved && sharedId(resolved.id);
     if (name) return `\0im-shared:${name}`;
     if (resolved && !LAZY_PARTS.some((part) => [part.input, ...(part.modules ?? [])].some((module) => resolved.id.endsWith(module)))) {
@@ -215,14 +223,12 @@ export default [
       'im-emoji': 'src/emoji/index.ts',
       'im-emoji-data': 'src/emoji/picker-data.ts',
     },
-    // The lazy parts (LAZY_PARTS: media bubbles, sending files; ESM_LAZY: long-polling) are chunks named after them.
+    // The lazy parts (LAZY_PARTS: media bubbles, sending files, the emoji picker's view, long-polling, chatrooms) are chunks named after them.
     output: {
       dir: 'dist', entryFileNames: '[name].js', format: 'es', sourcemap: true,
       chunkFileNames: (chunk) => {
         const part = LAZY_PARTS.find((entry) => chunk.facadeModuleId?.endsWith(entry.input));
-        if (part) return `im-lazy-${part.file.slice('./im-widget-'.length, -3)}-[hash].js`;
-        const esmPart = ESM_LAZY.find((entry) => chunk.facadeModuleId?.endsWith(entry.input));
-        return esmPart ? `im-lazy-${esmPart.name}-[hash].js` : 'im-shared-[hash].js';
+        return part ? `im-lazy-${part.file.slice('./im-widget-'.length, -3)}-[hash].js` : 'im-shared-[hash].js';
       },
     },
     external: widgetExternal,
@@ -235,17 +241,17 @@ export default [
     // The parts needed only on a user action (LAZY_PARTS) are sibling ES modules too, built
     // below; they get Lit and our modules from this script (see shareModules).
     input: '\0im-widget-entry',
-    // The ES module build's own lazy chunks (ESM_LAZY) are inlined.
     output: { file: 'dist/im-widget.iife.js', format: 'iife', name: 'IMWidget', sourcemap: true, inlineDynamicImports: true },
-    plugins: [inlineLazy(), shareModules('src/components/index.ts'), siblingFiles([PICKER_DATA, ...LAZY_PARTS], { fromScript: true }), nodeResolve({ browser: true }), commonjs(), typescript(), terser({ format: { comments: false } })],
+    plugins: [shareModules('src/components/index.ts'), siblingFiles([PICKER_DATA, ...LAZY_PARTS], { fromScript: true }), nodeResolve({ browser: true }), commonjs(), typescript(), terser({ format: { comments: false } })],
   },
-  {
-    // The script tag's lazy parts, sibling ES modules of dist/im-widget.iife.js that import
-    // nothing but the registry it fills (fromRegistry): no Lit, no core of their own.
-    input: Object.fromEntries(LAZY_PARTS.map((part) => [part.file.slice(2, -3), part.input])),
+  // The script tag's lazy parts, sibling ES modules of dist/im-widget.iife.js that import
+  // nothing but the registry it fills (fromRegistry): no Lit, no core of their own. One build
+  // each, so that no chunk is shared between them (each is one self-contained file).
+  ...LAZY_PARTS.map((part) => ({
+    input: { [part.file.slice(2, -3)]: part.input },
     output: { dir: 'dist', entryFileNames: '[name].js', format: 'es', sourcemap: true },
     plugins: [fromRegistry(), typescript(), terser({ format: { comments: false } })],
-  },
+  })),
   {
     // The customer-service launcher for a script tag: a single global, IMSupport; nothing else
     // is touched. Like im-support.js it holds the launcher alone; its panel is the module below,

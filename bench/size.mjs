@@ -37,6 +37,9 @@ const files = [
   ['dist/im-widget-media.js', 'script tag, lazy: media bubbles (image, GIF, file, voice, video, location, card), fetched when one is about to show or when idle after the first render'],
   ['dist/im-widget-composer-media.js', 'script tag, lazy: the composer\'s sending files and recording voice, fetched on intent (attach/record button) or first use'],
   ['dist/im-widget-send-files.js', 'script tag, lazy: the core\'s uploading, thumbnails, media messages, fetched with the one above'],
+  ['dist/im-widget-emoji-picker.js', 'script tag, lazy: the emoji picker\'s grid, tabs, search and recent emoji, fetched on intent (emoji button) or first open'],
+  ['dist/im-widget-long-poll.js', 'script tag, lazy: the core\'s HTTP long-polling, fetched when the client first opens it (WebSocket failed)'],
+  ['dist/im-widget-chatroom.js', 'script tag, lazy: the core\'s chatrooms, fetched on the first chatroom call'],
   ['dist/im-widget.js', 'ESM build for apps (Lit external), with the chunks it imports statically (core, emoji); the lazy chunks below are not included'],
   ['dist/im-support.js', 'customer-service launcher alone (no Lit, no core), with the chunks it imports statically'],
   ['dist/im-support.iife.js', 'the launcher for a script tag (global IMSupport): alone, no Lit, no core'],
@@ -66,8 +69,9 @@ const dynamicImports = (loaded) => [...new Set([...loaded].flatMap((file) => [..
 
 const LAZY_WHAT = [['media', 'media bubbles'], ['composer-media', 'the composer\'s sending files and recording voice'],
   ['send-files', 'the core\'s uploading, thumbnails, media messages (im-core.js loads it too)'],
-  ['chatroom', 'the core\'s chatrooms, fetched on the first chatroom call; inline in the script tag'],
-  ['long-poll', 'the core\'s HTTP long-polling, fetched when the client first opens it (WebSocket failed); inline in the script tag']];
+  ['emoji-picker', 'the emoji picker\'s grid, tabs, search and recent emoji'],
+  ['chatroom', 'the core\'s chatrooms, fetched on the first chatroom call'],
+  ['long-poll', 'the core\'s HTTP long-polling, fetched when the client first opens it (WebSocket failed)']];
 // The ES module build's lazy chunks (im-lazy-*): what im-widget.js fetches on a user action, each
 // with the chunks it imports statically that im-widget.js does not hold already.
 {

@@ -55,7 +55,7 @@ const fetched = (win: Window, file: string) => win.performance.getEntriesByType(
 
 describe('lazy parts of the widget', () => {
   afterEach(async () => {
-    for (const file of ['im-widget-media.js', 'im-widget-composer-media.js', 'im-widget-send-files.js']) await route(file, 'pass');
+    for (const file of ['im-widget-media.js', 'im-widget-composer-media.js', 'im-widget-send-files.js', 'im-widget-chatroom.js', 'im-widget-long-poll.js', 'im-widget-emoji-picker.js']) await route(file, 'pass');
   });
 
   it('script tag: a picture shows at its size in a placeholder while its chunk loads, then the picture, in the same box', async () => {
@@ -117,6 +117,70 @@ describe('lazy parts of the widget', () => {
     expect(deep<HTMLTextAreaElement>(win.document, 'textarea[part="input"]')!.value).to.equal('a draft that must stay');
     expect(fetched(win, 'im-widget-send-files.js'), 'the core\'s part too').to.equal(true);
     await peer.disconnect();
+    frame.remove();
+  });
+
+  it('script tag: the emoji picker keeps its frame while its module loads, shows Retry when it cannot, then its emoji in the same box', async () => {
+    await route('im-widget-emoji-picker.js', 'fail');
+    const frame = document.createElement('iframe');
+    frame.style.cssText = 'width: 800px; height: 600px';
+    frame.srcdoc = '<!doctype html><html lang="en"><head><script src="/dist/im-widget.iife.js"></script></head><body></body></html>';
+    const loaded = new Promise((resolve) => frame.addEventListener('load', resolve, { once: true }));
+    document.body.append(frame);
+    await loaded;
+    const win = frame.contentWindow as Window & typeof globalThis;
+    expect(win.customElements.get('im-emoji-picker'), 'defined with the script').to.not.equal(undefined);
+    const picker = win.document.createElement('im-emoji-picker');
+    win.document.body.append(picker);
+    const retry = await until(() => deep<HTMLButtonElement>(win.document, '[part="retry"]'), win);
+    expect(retry.textContent).to.equal('Could not load. Retry');
+    const before = picker.getBoundingClientRect();
+    expect(deep(win.document, '[part="search"]'), 'the frame is there').to.not.equal(null);
+
+    await route('im-widget-emoji-picker.js', 'pass');
+    retry.click();
+    await until(() => deep(win.document, '[part="emoji"]'), win);
+    const after = picker.getBoundingClientRect();
+    expect([after.width, after.height], 'the same box').to.deep.equal([before.width, before.height]);
+    expect(picker.shadowRoot!.activeElement, 'the search box has the focus').to.equal(deep(win.document, '[part="search"]'));
+    expect(deep(win.document, '[part="retry"]')).to.equal(null);
+    expect(fetched(win, 'im-widget-emoji-picker.js'), 'the sibling module, fetched').to.equal(true);
+    frame.remove();
+  });
+
+  it('script tag: a chatroom call whose module cannot load rejects with RC_NET_UNAVAILABLE, and the next call loads it', async () => {
+    await route('im-widget-chatroom.js', 'fail');
+    const frame = document.createElement('iframe');
+    frame.srcdoc = '<!doctype html><html lang="en"><head><script src="/dist/im-widget.iife.js"></script></head><body></body></html>';
+    const loaded = new Promise((resolve) => frame.addEventListener('load', resolve, { once: true }));
+    document.body.append(frame);
+    await loaded;
+    const win = frame.contentWindow as Window & { IMWidget: { IMClient: typeof IMClient } };
+    const client = new win.IMWidget.IMClient({ url: env.ws, token: await token('lazy-room-user') });
+    await client.connect();
+    const error = await client.joinChatRoom('lazy-room', 0).then(() => null, (reason: { code?: number }) => reason);
+    expect(error?.code, 'RC_NET_UNAVAILABLE').to.equal(30002);
+    await route('im-widget-chatroom.js', 'pass');
+    const joined = await client.joinChatRoom('lazy-room', 0);
+    expect(joined.roomId).to.equal('lazy-room');
+    expect(fetched(win, 'im-widget-chatroom.js'), 'the sibling module, fetched').to.equal(true);
+    await client.disconnect();
+    frame.remove();
+  });
+
+  it('script tag: long-polling comes from its sibling module when the client opens it', async () => {
+    const frame = document.createElement('iframe');
+    frame.srcdoc = '<!doctype html><html lang="en"><head><script src="/dist/im-widget.iife.js"></script></head><body></body></html>';
+    const loaded = new Promise((resolve) => frame.addEventListener('load', resolve, { once: true }));
+    document.body.append(frame);
+    await loaded;
+    const win = frame.contentWindow as Window & { IMWidget: { IMClient: typeof IMClient } };
+    expect(fetched(win, 'im-widget-long-poll.js'), 'not before').to.equal(false);
+    const client = new win.IMWidget.IMClient({ url: env.ws, token: await token('lazy-poll-user'), transports: ['polling'] });
+    await client.connect();
+    expect(client.transportName).to.equal('polling');
+    expect(fetched(win, 'im-widget-long-poll.js'), 'the sibling module, fetched').to.equal(true);
+    await client.disconnect();
     frame.remove();
   });
 

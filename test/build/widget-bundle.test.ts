@@ -28,10 +28,10 @@ describe('dist/im-widget.js and dist/im-widget.iife.js', () => {
   it('the script tag\'s lazy parts are sibling modules that share its Lit and core instead of bundling them', () => {
     const source = readFileSync(iife, 'utf8');
     const imported = [...source.matchAll(/\bimport\(\w+\?new URL\("\.\/([\w-]+\.js)",\w+\)\.href:"\.\/([\w-]+\.js)"\)/g)].map((match) => match[1]);
-    assert.deepEqual(imported.sort(), ['im-emoji-data.js', 'im-widget-composer-media.js', 'im-widget-media.js', 'im-widget-send-files.js'], 'siblings by URL from the script');
+    assert.deepEqual(imported.sort(), ['im-emoji-data.js', 'im-widget-chatroom.js', 'im-widget-composer-media.js', 'im-widget-emoji-picker.js', 'im-widget-long-poll.js', 'im-widget-media.js', 'im-widget-send-files.js'], 'siblings by URL from the script');
     const key = /Symbol\.for\("(im-widget\.shared\/[^"]+)"\)/.exec(source)?.[1];
     assert.ok(key, 'the IIFE fills a registry');
-    for (const sibling of ['im-widget-media.js', 'im-widget-composer-media.js', 'im-widget-send-files.js']) {
+    for (const sibling of ['im-widget-media.js', 'im-widget-composer-media.js', 'im-widget-send-files.js', 'im-widget-long-poll.js', 'im-widget-chatroom.js', 'im-widget-emoji-picker.js']) {
       const code = readFileSync(new URL(`../../dist/${sibling}`, import.meta.url), 'utf8');
       assert.ok(!/^\s*import\b|\bimport\s*["'{*]|\bfrom\s*["']/m.test(code), `${sibling}: no static imports`);
       assert.ok(!/litElementVersions|reactiveElementVersions|litHtmlVersions/.test(code), `${sibling}: no Lit of its own`);
@@ -40,11 +40,13 @@ describe('dist/im-widget.js and dist/im-widget.iife.js', () => {
     }
   });
 
-  it('keeps the core\'s long-polling and chatrooms inline (lazy chunks of the ES modules only), with no loading step', () => {
-    const source = readFileSync(iife, 'utf8');
-    for (const marker of ['X-IM-Poll-Session', '"room.join"']) assert.ok(source.includes(marker), `${marker} in the script tag`);
+  it('loads the core\'s long-polling and chatrooms as sibling modules, through the same loaders as the ES modules', () => {
     const { sources } = JSON.parse(readFileSync(new URL('../../dist/im-widget.iife.js.map', import.meta.url), 'utf8')) as { sources: string[] };
-    assert.deepEqual(sources.filter((source) => /(long-poll|chatroom)-lazy\.ts$/.test(source)), [], 'not the loaders');
-    assert.ok(sources.some((source) => source.endsWith('/chatroom-static.ts')), 'chatrooms there from the start');
+    for (const module of ['/long-poll-transport.ts', '/chatroom.ts', '/long-poll-static.ts', '/chatroom-static.ts']) {
+      assert.ok(!sources.some((source) => source.endsWith(module)), `${module} not in the script tag`);
+    }
+    for (const loader of ['/long-poll-lazy.ts', '/chatroom-lazy.ts']) assert.ok(sources.some((source) => source.endsWith(loader)), `${loader} in the script tag`);
+    assert.ok(readFileSync(new URL('../../dist/im-widget-long-poll.js', import.meta.url), 'utf8').includes('X-IM-Poll-Session'));
+    assert.ok(readFileSync(new URL('../../dist/im-widget-chatroom.js', import.meta.url), 'utf8').includes('"room.join"'));
   });
 });

@@ -14,6 +14,10 @@ import { newClientMsgId } from '../../core/client/client.js';
 import { styles } from './composer.styles.js';
 import { LazyChunk } from '../internal/lazy.js';
 import { loadSendFiles } from '../../core/client/send-files-lazy.js';
+import { pickerView } from '../emoji-picker/emoji-picker.js';
+
+/** Starts fetching the emoji picker's view: the pointer is over (or focus on) the emoji button. */
+const prefetchPicker = () => pickerView.prefetch();
 
 type ComposerMedia = typeof import('./composer-media.js');
 /** Sending files and recording voice (./composer-media.ts): a chunk loaded on first use or on intent. */
@@ -472,7 +476,7 @@ export class ImComposer extends ImElement {
           <input type="file" multiple aria-label=${strings.attach} ?disabled=${this.disabled} @change=${this.onPick}>${icon('paperclip')}
         </label>
         <button part="emoji-button" class="emoji" type="button" aria-label=${strings.emoji} title=${strings.emoji} aria-expanded=${this.pickerOpen ? 'true' : 'false'}
-          @click=${() => { this.pickerOpen = !this.pickerOpen; }}>${icon('smile')}</button>
+          @pointerenter=${prefetchPicker} @focus=${prefetchPicker} @click=${() => { this.pickerOpen = !this.pickerOpen; }}>${icon('smile')}</button>
         <textarea part="input" rows="1" aria-label=${strings.messageLabel} placeholder=${strings.messagePlaceholder}
           aria-controls=${this.mention ? 'mentions' : nothing} aria-activedescendant=${this.mention && this.mentionCandidates().length ? `mention-${Math.min(this.mention.index, this.mentionCandidates().length - 1)}` : nothing}
           ?disabled=${this.disabled} .value=${live(this.draft)}

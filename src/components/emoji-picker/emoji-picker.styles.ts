@@ -50,4 +50,5 @@ export const styles = css`
   }
   .grid button:hover, .grid button:focus-visible { background: var(--_surface); }
   .empty { grid-column: 1 / -1; color: var(--_muted); text-align: center; padding: var(--_space); }
+  .empty button { font: inherit; color: var(--_text); text-decoration: underline; }
 `;

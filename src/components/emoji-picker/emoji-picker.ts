@@ -1,21 +1,20 @@
-import { html } from 'lit';
+import { html, nothing } from 'lit';
 import { property, state } from 'lit/decorators.js';
-import { repeat } from 'lit/directives/repeat.js';
 import { ImElement } from '../internal/im-element.js';
+import { LazyChunk } from '../internal/lazy.js';
 import { tokens } from '../internal/theme.js';
-import { BUILTIN_CATEGORY_ID, createEmoji, RecentEmoji, type Emoji, type PickerCategory, type PickerEmoji, type RecentEmojiStore } from '../../emoji/index.js';
-import { builtinCategory, loadPickerCategories } from '../../emoji/picker.js';
+import type { RecentEmojiStore } from '../../emoji/index.js';
+import type { EmojiPickerView } from './emoji-picker-view.js';
 import { styles } from './emoji-picker.styles.js';
 
-const COLUMNS = 8;
-const RECENT_ID = 'recent';
-
-const emojiByLang = new Map<'zh' | 'en', Emoji>();
-const emojiFor = (lang: 'zh' | 'en'): Emoji => {
-  let emoji = emojiByLang.get(lang);
-  if (!emoji) emojiByLang.set(lang, (emoji = createEmoji({ lang })));
-  return emoji;
-};
+/**
+ * The picker's grid, tabs, search and recent emoji (./emoji-picker-view.ts) are loaded the first
+ * time a picker is shown, or on intent (the composer's emoji button, pointer over or focus): a
+ * chunk of the ES module build, a sibling module of the script tag (rollup.config.mjs). Until
+ * then the element shows the same frame (search box, tabs, grid) without emoji, so nothing moves
+ * when they come; a failed load shows Retry there.
+ */
+export const pickerView = new LazyChunk(() => import('./emoji-picker-view.js'));
 
 /** Recent emoji live here until a persistent store is given (`recentStore`). */
 const memoryStore: RecentEmojiStore = (() => {
@@ -37,6 +36,7 @@ const memoryStore: RecentEmojiStore = (() => {
  * @csspart tabs - The category tabs (a row that scrolls sideways when they do not fit).
  * @csspart grid - The grid of emoji.
  * @csspart emoji - One emoji button.
+ * @csspart retry - Retry, shown in the grid when the picker's emoji could not be loaded (offline).
  *
  * @cssproperty --im-emoji-picker-width - Width (320px).
  * @cssproperty --im-emoji-picker-height - Height of the grid (220px).
@@ -50,142 +50,60 @@ export class ImEmojiPicker extends ImElement {
   /** Where recent emoji are kept (default: memory for this page). */
   @property({ attribute: false }) recentStore: RecentEmojiStore = memoryStore;
 
-  @state() private categories: PickerCategory[] = [];
-  @state() private selected: string = BUILTIN_CATEGORY_ID;
-  @state() private query = '';
-  @state() private recent: string[] = [];
-  @state() private focusIndex = 0;
-
-  private get emoji(): Emoji {
-    return emojiFor(this.language === 'zh-CN' ? 'zh' : 'en');
-  }
-
-  private recentCache: { store: RecentEmojiStore; userId: string; recent: RecentEmoji } | undefined;
-
-  /**
-   * One RecentEmoji per store and user: it runs its reads and writes one after another, so
-   * quick picks must all go through the same one or an `add` could be lost.
-   */
-  private get recentEmoji(): RecentEmoji {
-    const userId = this.userId || 'anonymous';
-    const cached = this.recentCache;
-    if (cached?.store === this.recentStore && cached.userId === userId) return cached.recent;
-    const recent = new RecentEmoji(this.recentStore, userId);
-    this.recentCache = { store: this.recentStore, userId, recent };
-    return recent;
-  }
+  /** The view's module could not be loaded (offline): Retry. */
+  @state() private loadFailed = false;
+  private view: EmojiPickerView | undefined;
+  /** Settles once the view's module is loaded or has failed to (`updateComplete` waits for it). */
+  private loading: Promise<void> | undefined;
+  private focused = false;
 
   override connectedCallback(): void {
     super.connectedCallback();
-    this.categories = [builtinCategory(this.emoji)];
-    void this.recentEmoji.list().then((recent) => {
-      this.recent = recent;
-    });
-    loadPickerCategories(this.emoji).then((all) => {
-      this.categories = all;
-    }, () => undefined); // The built-ins still work when the full set cannot load.
+    if (this.view) this.view.connected();
+    else this.load();
   }
 
-  override firstUpdated(): void {
-    this.renderRoot.querySelector<HTMLInputElement>('input')?.focus();
-  }
-
-  /** The emoji shown: the search result, or the selected category. */
-  private shown(): PickerEmoji[] {
-    const query = this.query.trim().toLowerCase();
-    if (query) {
-      const seen = new Set<string>();
-      const found: PickerEmoji[] = [];
-      for (const category of this.categories) {
-        for (const entry of category.emoji) {
-          if (seen.has(entry.emoji)) continue;
-          // zh names match anywhere; en names at the start of a word ("cat" is not "identification").
-          if (entry.zh.includes(query) || ` ${entry.en.toLowerCase()}`.includes(` ${query}`)) {
-            seen.add(entry.emoji);
-            found.push(entry);
-          }
-        }
-      }
-      return found.slice(0, 200);
-    }
-    if (this.selected === RECENT_ID) {
-      const byEmoji = new Map(this.categories.flatMap((category) => category.emoji.map((entry) => [entry.emoji, entry] as const)));
-      return this.recent.map((emoji) => byEmoji.get(emoji) ?? { emoji, name: emoji, zh: emoji, en: emoji, symbol: undefined, version: undefined });
-    }
-    return [...(this.categories.find((category) => category.id === this.selected)?.emoji ?? [])];
-  }
-
-  private pick(entry: PickerEmoji): void {
-    this.emit('im-emoji-select', { emoji: entry.emoji, symbol: entry.symbol ?? '' });
-    void this.recentEmoji.add(entry.emoji).then((recent) => {
-      this.recent = recent;
+  private load(): void {
+    if (pickerView.module) return;
+    this.loadFailed = false;
+    this.loading = pickerView.load().then(() => this.requestUpdate(), () => {
+      this.loadFailed = true;
     });
   }
 
-  private selectTab(id: string, tab: HTMLElement): void {
-    this.selected = id;
-    this.query = '';
-    this.focusIndex = 0;
-    // A tab half outside the scrolled row comes wholly into view.
-    tab.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+  protected override async getUpdateComplete(): Promise<boolean> {
+    await this.loading;
+    return super.getUpdateComplete();
   }
 
-  private focusCell(index: number): void {
-    this.focusIndex = index;
-    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>(`.grid button[data-index="${index}"]`)?.focus());
+  override updated(): void {
+    // The search box takes the focus when the picker first shows its emoji, as it opens.
+    if (this.view && !this.focused) {
+      this.focused = true;
+      this.renderRoot.querySelector<HTMLInputElement>('input')?.focus();
+    }
   }
-
-  // Arrow functions: stable listeners.
-  private readonly onGridKeyDown = (event: KeyboardEvent) => {
-    const count = this.shown().length;
-    if (count === 0) return;
-    const moves: Record<string, number> = { ArrowRight: 1, ArrowLeft: -1, ArrowDown: COLUMNS, ArrowUp: -COLUMNS };
-    if (event.key in moves) {
-      event.preventDefault();
-      this.focusCell(Math.max(0, Math.min(count - 1, this.focusIndex + moves[event.key]!)));
-    } else if (event.key === 'Home' || event.key === 'End') {
-      event.preventDefault();
-      this.focusCell(event.key === 'Home' ? 0 : count - 1);
-    }
-  };
-
-  private readonly onKeyDown = (event: KeyboardEvent) => {
-    if (event.key === 'Escape') {
-      event.preventDefault();
-      event.stopPropagation();
-      this.emit('im-emoji-close', {});
-    } else if (event.key === 'ArrowDown' && event.target instanceof HTMLInputElement) {
-      event.preventDefault();
-      this.focusCell(0);
-    }
-  };
 
   override render() {
+    const module = pickerView.module;
+    if (module) {
+      this.view ??= new module.EmojiPickerView(this, {
+        language: () => this.language,
+        strings: () => this.strings,
+        emit: (name, detail) => void this.emit(name, detail),
+      });
+      return this.view.render();
+    }
+    // The same frame as the view's first render, without emoji.
     const strings = this.strings;
-    const zh = this.language === 'zh-CN';
-    const shown = this.shown();
-    const focusIndex = Math.min(this.focusIndex, Math.max(0, shown.length - 1));
-    const tabs = [
-      { id: RECENT_ID, name: strings.recentEmoji },
-      ...this.categories.map((category) => ({ id: category.id, name: category.id === 'builtin' ? strings.builtinEmoji : zh ? category.zh : category.en })),
-    ];
     return html`
-      <div @keydown=${this.onKeyDown}>
-        <input part="search" type="search" aria-label=${strings.searchEmoji} placeholder=${strings.searchEmoji}
-          .value=${this.query} @input=${(event: Event) => { this.query = (event.target as HTMLInputElement).value; this.focusIndex = 0; }}>
-        <div part="tabs" class="tabs" role="tablist" aria-label=${strings.emoji}>
-          ${tabs.map((tab) => html`
-            <button type="button" role="tab" aria-selected=${!this.query && tab.id === this.selected ? 'true' : 'false'}
-              @click=${(event: Event) => this.selectTab(tab.id, event.currentTarget as HTMLElement)}>${tab.name}</button>`)}
+      <div aria-busy=${this.loadFailed ? 'false' : 'true'}>
+        <input part="search" type="search" aria-label=${strings.searchEmoji} placeholder=${strings.searchEmoji} disabled>
+        <div part="tabs" class="tabs">
+          <button type="button" disabled>${strings.recentEmoji}</button><button type="button" disabled aria-selected="true">${strings.builtinEmoji}</button>
         </div>
-        <div part="grid" class="grid" role="group" aria-label=${this.query ? strings.searchEmoji : tabs.find((t) => t.id === this.selected)?.name ?? ''}
-          style="--_columns: ${COLUMNS}" @keydown=${this.onGridKeyDown}>
-          ${shown.length === 0
-            ? html`<p class="empty">${strings.noEmojiFound}</p>`
-            : repeat(shown, (entry) => entry.emoji, (entry, index) => html`
-              <button part="emoji" type="button" data-index=${index} tabindex=${index === focusIndex ? 0 : -1}
-                aria-label=${zh ? entry.zh : entry.en} title=${zh ? entry.zh : entry.en}
-                @click=${() => this.pick(entry)} @focus=${() => { this.focusIndex = index; }}>${entry.emoji}</button>`)}
+        <div part="grid" class="grid">
+          ${this.loadFailed ? html`<p class="empty"><button type="button" part="retry" @click=${() => this.load()}>${strings.partFailed}</button></p>` : nothing}
         </div>
       </div>`;
   }

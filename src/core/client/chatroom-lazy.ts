@@ -1,7 +1,7 @@
 /**
  * Chatrooms (./chatroom.ts: joining, rejoining, KV entries' and members' signals, filters) are
- * loaded on the first chatroom call, not with the client: a chunk of the ES module builds (the
- * script tag and the seed-compatible facade keep it inline). A failed load (offline) rejects that
+ * loaded on the first chatroom call, not with the client: a chunk of the ES module builds, a
+ * sibling module of the script tag (the support panel and the seed-compatible facade keep it inline). A failed load (offline) rejects that
  * call with RC_NET_UNAVAILABLE and is tried again on the next. Once loaded, every client has it
  * synchronously (`loaded`), so its calls send their requests in the order they are made.
  */
