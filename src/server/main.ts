@@ -179,12 +179,10 @@ const server = await startServer({
     '/im-widget-media.js': widgetFile('im-widget-media.js', 'im-widget-media.js'),
     '/im-widget-composer-media.js': widgetFile('im-widget-composer-media.js', 'im-widget-composer-media.js'),
     '/im-widget-send-files.js': widgetFile('im-widget-send-files.js', 'im-widget-send-files.js'),
-    // The core's long-polling and chatrooms, the emoji picker's view (not yet among DemoFiles' names: served all the same).
-    ...{
-      '/im-widget-long-poll.js': widgetFile('im-widget-long-poll.js', 'im-widget-long-poll.js'),
-      '/im-widget-chatroom.js': widgetFile('im-widget-chatroom.js', 'im-widget-chatroom.js'),
-      '/im-widget-emoji-picker.js': widgetFile('im-widget-emoji-picker.js', 'im-widget-emoji-picker.js'),
-    },
+    // The core's long-polling and chatrooms, the emoji picker's view.
+    '/im-widget-long-poll.js': widgetFile('im-widget-long-poll.js', 'im-widget-long-poll.js'),
+    '/im-widget-chatroom.js': widgetFile('im-widget-chatroom.js', 'im-widget-chatroom.js'),
+    '/im-widget-emoji-picker.js': widgetFile('im-widget-emoji-picker.js', 'im-widget-emoji-picker.js'),
   },
 }).catch((error: Error) => fail(error.message));
 
