@@ -32,6 +32,23 @@ async function baseline(name, source) {
   }
 }
 
+/**
+ * What an app's bundler ships of dist/im-core.js when the app imports only `names`: the entry
+ * bundled as an ES module (tree shaking drops what `names` do not reach), minified like the
+ * builds; the lazy chunks (dynamic imports) are left out, as they are of every row.
+ */
+async function treeShaken(names) {
+  const entry = join(root, `.bench-size-core-${names.join('-')}.mjs`);
+  writeFileSync(entry, `export { ${names.join(', ')} } from './dist/im-core.js';`);
+  try {
+    const bundle = await rollup({ input: entry, plugins: [terser({ format: { comments: false } })], onwarn: () => {} });
+    const { output } = await bundle.generate({ format: 'es' });
+    return measure(output.filter((chunk) => chunk.type === 'chunk' && !chunk.isDynamicEntry).map((chunk) => chunk.code).join(''));
+  } finally {
+    rmSync(entry, { force: true });
+  }
+}
+
 const files = [
   ['dist/im-widget.iife.js', 'script-tag build, what a page fetches before the widget shows a conversation: every element, core, emoji built-ins, Lit (the lazy parts below are separate files)'],
   ['dist/im-widget-media.js', 'script tag, lazy: media bubbles (image, GIF, file, voice, video, location, card), fetched when one is about to show or when idle after the first render'],
@@ -97,6 +114,14 @@ const LAZY_WHAT = [['media', 'media bubbles'], ['composer-media', 'the composer\
   rows.splice(rows.findIndex(({ file }) => file === 'dist/im-support.js') + 1, 0,
     { file: 'im-support panel (chunks)', what: 'fetched on first open or when idle: panel, conversation elements, core (Lit not included)', ...measure(code) });
 }
+// The headless core as apps that import part of it ship it: the client alone (a UI of the app's
+// own), and the client with the session store the elements use.
+{
+  const at = rows.findIndex(({ file }) => file === 'dist/im-core.js') + 1;
+  rows.splice(at, 0,
+    { file: 'im-core.js → IMClient (tree-shaken)', what: 'what an app\'s bundler ships of im-core.js for `import { IMClient }`: the client, protocol, messages, storage, tab sharing', ...await treeShaken(['IMClient']) },
+    { file: 'im-core.js → IMClient + ChatSession (tree-shaken)', what: 'the same for `import { IMClient, ChatSession }`: with the session store the elements render from', ...await treeShaken(['IMClient', 'ChatSession']) });
+}
 const lit = await baseline('lit', "export * from 'lit'; export * from '@lit/context';");
 const protobuf = await baseline('protobuf', "import p from 'protobufjs/minimal.js'; export default p;");
 
@@ -126,4 +151,6 @@ const CORE_GOAL = 25 * 1024;
 const core = rows.find((row) => row.file === 'dist/im-core.js');
 console.log(`script tag before the first conversation shows: ${kb(iife.gzip)} gzip, goal ≤ ${kb(SCRIPT_TAG_GOAL)}: ${iife.gzip <= SCRIPT_TAG_GOAL ? 'met' : 'not met'}`);
 console.log(`headless core (im-core.js with its static chunks): ${kb(core.gzip)} gzip, goal ≤ ${kb(CORE_GOAL)}: ${core.gzip <= CORE_GOAL ? 'met' : 'not met'}`);
+const client = rows.find((row) => row.file.startsWith('im-core.js → IMClient ('));
+console.log(`headless core as an app bundles it (IMClient alone, tree-shaken): ${kb(client.gzip)} gzip, goal ≤ ${kb(CORE_GOAL)}: ${client.gzip <= CORE_GOAL ? 'met' : 'not met'}`);
 console.log(`script-tag build / Lit alone (gzip): ${(iife.gzip / lit.gzip).toFixed(1)}×; our own code and data ≈ ${kb(iife.gzip - lit.gzip)} gzip`);
