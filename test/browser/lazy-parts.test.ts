@@ -39,16 +39,20 @@ function until<T>(check: () => T | null | undefined | false, win: Window = windo
   });
 }
 
-/** A page with the script tag and `<im-chat>` open on `peer`, for `userId`. */
-async function scriptTagPage(userId: string, peer: string): Promise<{ frame: HTMLIFrameElement; win: Window & typeof globalThis }> {
+/** A page (an 800×600 frame) with the script tag and `body`, loaded. */
+async function scriptTagFrame(body = ''): Promise<{ frame: HTMLIFrameElement; win: Window & typeof globalThis & { IMWidget: { IMClient: typeof IMClient } } }> {
   const frame = document.createElement('iframe');
   frame.style.cssText = 'width: 800px; height: 600px';
-  frame.srcdoc = `<!doctype html><html lang="en"><head><script src="/dist/im-widget.iife.js"></script></head><body>
-    <im-chat style="display:block;height:580px" server="${env.ws}" token="${await token(userId)}" target-id="${peer}"></im-chat></body></html>`;
+  frame.srcdoc = `<!doctype html><html lang="en"><head><script src="/dist/im-widget.iife.js"></script></head><body>${body}</body></html>`;
   const loaded = new Promise((resolve) => frame.addEventListener('load', resolve, { once: true }));
   document.body.append(frame);
   await loaded;
-  return { frame, win: frame.contentWindow as Window & typeof globalThis };
+  return { frame, win: frame.contentWindow as Window & typeof globalThis & { IMWidget: { IMClient: typeof IMClient } } };
+}
+
+/** A page with the script tag and `<im-chat>` open on `peer`, for `userId`. */
+async function scriptTagPage(userId: string, peer: string) {
+  return scriptTagFrame(`<im-chat style="display:block;height:580px" server="${env.ws}" token="${await token(userId)}" target-id="${peer}"></im-chat>`);
 }
 
 const fetched = (win: Window, file: string) => win.performance.getEntriesByType('resource').some((entry) => entry.name.endsWith(`/${file}`));
@@ -122,13 +126,7 @@ describe('lazy parts of the widget', () => {
 
   it('script tag: the emoji picker keeps its frame while its module loads, shows Retry when it cannot, then its emoji in the same box', async () => {
     await route('im-widget-emoji-picker.js', 'fail');
-    const frame = document.createElement('iframe');
-    frame.style.cssText = 'width: 800px; height: 600px';
-    frame.srcdoc = '<!doctype html><html lang="en"><head><script src="/dist/im-widget.iife.js"></script></head><body></body></html>';
-    const loaded = new Promise((resolve) => frame.addEventListener('load', resolve, { once: true }));
-    document.body.append(frame);
-    await loaded;
-    const win = frame.contentWindow as Window & typeof globalThis;
+    const { frame, win } = await scriptTagFrame();
     expect(win.customElements.get('im-emoji-picker'), 'defined with the script').to.not.equal(undefined);
     const picker = win.document.createElement('im-emoji-picker');
     win.document.body.append(picker);
@@ -150,12 +148,7 @@ describe('lazy parts of the widget', () => {
 
   it('script tag: a chatroom call whose module cannot load rejects with RC_NET_UNAVAILABLE, and the next call loads it', async () => {
     await route('im-widget-chatroom.js', 'fail');
-    const frame = document.createElement('iframe');
-    frame.srcdoc = '<!doctype html><html lang="en"><head><script src="/dist/im-widget.iife.js"></script></head><body></body></html>';
-    const loaded = new Promise((resolve) => frame.addEventListener('load', resolve, { once: true }));
-    document.body.append(frame);
-    await loaded;
-    const win = frame.contentWindow as Window & { IMWidget: { IMClient: typeof IMClient } };
+    const { frame, win } = await scriptTagFrame();
     const client = new win.IMWidget.IMClient({ url: env.ws, token: await token('lazy-room-user') });
     await client.connect();
     const error = await client.joinChatRoom('lazy-room', 0).then(() => null, (reason: { code?: number }) => reason);
@@ -169,12 +162,7 @@ describe('lazy parts of the widget', () => {
   });
 
   it('script tag: long-polling comes from its sibling module when the client opens it', async () => {
-    const frame = document.createElement('iframe');
-    frame.srcdoc = '<!doctype html><html lang="en"><head><script src="/dist/im-widget.iife.js"></script></head><body></body></html>';
-    const loaded = new Promise((resolve) => frame.addEventListener('load', resolve, { once: true }));
-    document.body.append(frame);
-    await loaded;
-    const win = frame.contentWindow as Window & { IMWidget: { IMClient: typeof IMClient } };
+    const { frame, win } = await scriptTagFrame();
     expect(fetched(win, 'im-widget-long-poll.js'), 'not before').to.equal(false);
     const client = new win.IMWidget.IMClient({ url: env.ws, token: await token('lazy-poll-user'), transports: ['polling'] });
     await client.connect();
