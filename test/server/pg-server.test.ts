@@ -1,6 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { ConversationType } from '../../src/core/protocol/codes.js';
 import { TextMessage } from '../../src/core/messages/index.js';
 import type { IMClient } from '../../src/core/client/client.js';
@@ -77,5 +78,100 @@ describe('the reference server on PostgreSQL (--database)', () => {
     assert.deepEqual([again.messageUid, again.seq], [first.messageUid, first.seq], 'the first message, not a new one');
     assert.equal((await bob2.getHistoryMessages(toAlice)).messages.length, 2);
     assert.equal((await api(server!, 'GET', '/api/metrics')).json.messages, 3);
+  });
+});
+
+/**
+ * A TCP proxy in front of PostgreSQL that, once armed, lets the COMMIT of the next message append
+ * (a transaction that took the log head) reach the database and then cuts that connection before
+ * the answer comes back: the commit happened, the server does not know it.
+ */
+async function commitAnswerCutter(upstreamPort: number) {
+  const state = { armed: false, cuts: 0 };
+  const sockets = new Set<Socket>();
+  const server = createServer((client) => {
+    const upstream = connect(upstreamPort, '127.0.0.1');
+    sockets.add(client).add(upstream);
+    let appending = false;
+    let dropAnswer = false;
+    client.on('data', (chunk) => {
+      const text = chunk.toString('latin1');
+      if (text.includes('im_log_head')) appending = true;
+      if (text.includes('COMMIT\u0000')) {
+        if (state.armed && appending) {
+          state.armed = false;
+          state.cuts++;
+          dropAnswer = true;
+        }
+        appending = false;
+      }
+      upstream.write(chunk);
+    });
+    upstream.on('data', (chunk) => {
+      if (!dropAnswer) {
+        client.write(chunk);
+        return;
+      }
+      client.destroy();
+      upstream.destroy();
+    });
+    const end = () => {
+      client.destroy();
+      upstream.destroy();
+      sockets.delete(client);
+      sockets.delete(upstream);
+    };
+    client.on('error', end).on('close', end);
+    upstream.on('error', end).on('close', end);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    state,
+    port: (server.address() as AddressInfo).port,
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+describe('a message whose COMMIT answer was lost (single node on PostgreSQL, no bus)', () => {
+  let database: Awaited<ReturnType<typeof createDatabase>> | undefined;
+  let cutter: Awaited<ReturnType<typeof commitAnswerCutter>> | undefined;
+  let server: TestServer | undefined;
+  const clients: IMClient[] = [];
+  before(async () => {
+    database = await createDatabase();
+    const url = new URL(database.url);
+    cutter = await commitAnswerCutter(Number(url.port || 5432));
+    url.port = String(cutter.port);
+    server = await startTestServer({ extra: ['--database', url.toString()] });
+  });
+  after(async () => {
+    await Promise.all(clients.map((client) => client.disconnect()));
+    await server?.dispose();
+    await cutter?.close();
+    await database?.drop();
+  });
+
+  it('is acknowledged once and pushed to the recipient at once, not left for their next sync', async () => {
+    const alice = await connectClient(server!, 'lost-alice');
+    const bob = await connectClient(server!, 'lost-bob');
+    clients.push(alice, bob);
+    const bobGot: IMMessage[] = [];
+    bob.on('message', (m) => bobGot.push(m));
+    const toBob: Conversation = { conversationType: ConversationType.PRIVATE, targetId: 'lost-bob' };
+    await alice.sendMessage(toBob, new TextMessage({ content: 'before' }));
+    await waitFor((check) => bob.on('message', check), () => bobGot.length >= 1, 'bob receives the first message');
+
+    cutter!.state.armed = true;
+    const sent = await alice.sendMessage(toBob, new TextMessage({ content: 'committed, answer lost' }));
+    assert.equal(cutter!.state.cuts, 1, 'the append\'s COMMIT answer was cut');
+    assert.equal(sent.seq, 2);
+    await waitFor((check) => bob.on('message', check), () => bobGot.length >= 2, () => `bob receives it by push (got ${bobGot.map(text).join(', ')})`, 5_000);
+    assert.deepEqual(bobGot.map((m) => [m.seq, text(m)]), [[1, 'before'], [2, 'committed, answer lost']]);
+    assert.equal(bobGot[1]!.messageUid, sent.messageUid);
+    const history = await bob.getHistoryMessages({ conversationType: ConversationType.PRIVATE, targetId: 'lost-alice' });
+    assert.deepEqual(history.messages.map(text), ['before', 'committed, answer lost'], 'stored once');
   });
 });

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { StoreUnavailable } from './chat-store.js';
 import type { FileMetaStore, FileRecord } from './file-store.js';
-import { connectionLost } from './pg-store.js';
+import { checkOut, connectionLost } from './pg-store.js';
 
 /** How long a request waits for the database to come back before the store gives up (StoreUnavailable: the request gets 503). */
 const OUTAGE_WAIT_MS = 5_000;
@@ -125,7 +125,7 @@ export class PgFileMetaStore implements FileMetaStore {
 }
 
 async function migrate(pool: pg.Pool): Promise<void> {
-  const client = await pool.connect();
+  const client = await checkOut(pool);
   try {
     await client.query('BEGIN');
     await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK.toString()]);

@@ -155,6 +155,8 @@ type Outcome = { ok: true; result: AppendResult } | { ok: false; error: unknown 
 type PendingWrite = ({ kind: 'append'; input: AppendInput } | { kind: 'recall'; recall: RecallInput }) & {
   resolve(result: AppendResult): void;
   reject(error: unknown): void;
+  /** The log head when this write's batch first held it: a message of its key stored after that is its own. */
+  firstHead?: number;
 };
 
 /** The append a write makes (a recall's is its command). */
@@ -264,7 +266,7 @@ export class PgChatStore implements ChatStore {
   }
 
   private async transactionOnce<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
+    const client = await checkOut(this.pool);
     try {
       await client.query('BEGIN');
       const result = await work(client);
@@ -426,7 +428,7 @@ export class PgChatStore implements ChatStore {
   /** One connection for a batch's transaction; redone (a few times) when the batch asks for it. */
   private async withClient(work: (client: PoolClient) => Promise<Outcome[]>): Promise<Outcome[]> {
     for (let attempt = 0; ; attempt++) {
-      const client = await this.pool.connect();
+      const client = await checkOut(this.pool);
       try {
         const outcomes = await work(client);
         client.release();
@@ -467,6 +469,7 @@ export class PgChatStore implements ChatStore {
     // writers before committed (a snapshot taken before the lock would miss their messages).
     const [, headResult] = await client.query('BEGIN ISOLATION LEVEL READ COMMITTED; SELECT last_id FROM im_log_head FOR UPDATE') as unknown as QueryResult[];
     const head = Number(headResult!.rows[0].last_id);
+    for (const i of live) items[i]!.firstHead ??= head;
 
     // Stored before (by any node: their commits are visible now that we hold the head).
     const keys = new Map<string, AppendInput>();
@@ -485,8 +488,13 @@ export class PgChatStore implements ChatStore {
     for (const i of live) {
       const key = dedupeKey(appendOf(items[i]!));
       const message = stored.get(key);
-      if (message) outcomes[i] = { ok: true, result: { message, duplicate: true } };
-      else if (!claimant.has(key)) {
+      if (message) {
+        // Stored after this write first held the head: by that attempt itself, whose COMMIT's
+        // answer was lost with its connection. Nobody has had it yet: new, to be published.
+        const own = message.id > items[i]!.firstHead! && !claimant.has(key);
+        if (own) claimant.set(key, i);
+        outcomes[i] = { ok: true, result: { message, duplicate: !own } };
+      } else if (!claimant.has(key)) {
         claimant.set(key, i);
         if (items[i]!.kind === 'recall') recalls.push(i);
       }
@@ -1085,7 +1093,7 @@ async function addMembers(client: PoolClient, groupId: string, userIds: readonly
 
 /** Applies the missing migrations in one transaction, under an advisory lock that other nodes starting at once wait on. */
 async function migrate(pool: Pool): Promise<void> {
-  const client = await pool.connect();
+  const client = await checkOut(pool);
   try {
     await client.query('BEGIN');
     await client.query('SELECT pg_advisory_xact_lock($1::bigint)', [MIGRATION_LOCK_KEY]);
@@ -1104,6 +1112,25 @@ async function migrate(pool: Pool): Promise<void> {
     client.release(true);
     throw error;
   }
+}
+
+/** Clients that have the listener below. */
+const listened = new WeakSet<PoolClient>();
+const ignoreError = (): void => undefined;
+
+/**
+ * A client of the pool, for a transaction. While checked out, a client whose connection dies
+ * emits 'error' on itself (the pool listens only to idle ones): unheard, that event would end the
+ * process. The statement in flight fails with the same error and is retried through outages, so
+ * the event itself needs nothing more than a listener.
+ */
+export async function checkOut(pool: Pool): Promise<PoolClient> {
+  const client = await pool.connect();
+  if (!listened.has(client)) {
+    listened.add(client);
+    client.on('error', ignoreError);
+  }
+  return client;
 }
 
 /** How long appends wait for the database to come back before they fail. */
