@@ -541,8 +541,7 @@ async function runRound(target, scenario, messages, opts, receivers, deadlineMs)
     if (result.delivered >= expected) wake();
   });
 
-  const cpuServer0 = cpuMsOf(target.pid);
-  const cpuSelf0 = cpuMsOf(process.pid);
+  const cpuAtStart = cpuNow(target);
   const sending = Promise.all(target.clients.map(async (client) => {
     const { kind, target: to } = scenario.target(client.index);
     let next = 0;
@@ -569,18 +568,30 @@ async function runRound(target, scenario, messages, opts, receivers, deadlineMs)
     wake = resolve;
     if (expected === 0) resolve();
   });
+  return finishRound(target, result, Promise.all([sending, allDelivered]), deadlineMs, cpuAtStart, receivers, () => { over = true; });
+}
+
+/** CPU ms of the server process (undefined when unreadable) and of this one, now. */
+function cpuNow(target) {
+  return { server: cpuMsOf(target.pid), self: cpuMsOf(process.pid) };
+}
+
+/**
+ * The end of a round: waits for `completion` or the deadline (then `stop`, which ends the
+ * sending), and completes `result` with its outcome, wall times and CPU since `cpuAtStart`.
+ */
+async function finishRound(target, result, completion, deadlineMs, cpuAtStart, receivers, stop = () => {}) {
   let timer;
   const timedOut = new Promise((resolve) => { timer = setTimeout(() => resolve('timeout'), Math.max(0, deadlineMs - Date.now())); });
-  const outcome = await Promise.race([Promise.all([sending, allDelivered]), timedOut]);
+  const outcome = await Promise.race([completion, timedOut]);
   clearTimeout(timer);
-  over = true;
+  stop();
   result.complete = outcome !== 'timeout';
   result.wallMs = Math.max(result.lastDelivery, result.lastAck) - result.firstSend;
   result.deliveryWallMs = result.lastDelivery - result.firstSend;
-  const cpuServer1 = cpuMsOf(target.pid);
-  const cpuSelf1 = cpuMsOf(process.pid);
-  result.serverCpuMs = cpuServer0 === undefined || cpuServer1 === undefined ? undefined : cpuServer1 - cpuServer0;
-  result.selfCpuMs = cpuSelf1 - cpuSelf0;
+  const cpu = cpuNow(target);
+  result.serverCpuMs = cpuAtStart.server === undefined || cpu.server === undefined ? undefined : cpu.server - cpuAtStart.server;
+  result.selfCpuMs = cpu.self - cpuAtStart.self;
   receivers.current = () => {};
   return result;
 }
@@ -604,8 +615,7 @@ async function runOpenRound(target, seconds, opts, receivers, deadlineMs) {
   };
   receivers.current = countDeliveries(round, result, settle);
   const done = new Promise((resolve) => { wake = resolve; });
-  const cpuServer0 = cpuMsOf(target.pid);
-  const cpuSelf0 = cpuMsOf(process.pid);
+  const cpuAtStart = cpuNow(target);
   const start = performance.now() + 10;
   result.firstSend = start;
   let k = 0;
@@ -635,19 +645,7 @@ async function runOpenRound(target, seconds, opts, receivers, deadlineMs) {
     tick();
   });
   clearTimeout(timer);
-  let deadlineTimer;
-  const timedOut = new Promise((resolve) => { deadlineTimer = setTimeout(() => resolve('timeout'), Math.max(0, deadlineMs - Date.now())); });
-  const outcome = await Promise.race([done, timedOut]);
-  clearTimeout(deadlineTimer);
-  result.complete = outcome !== 'timeout';
-  result.wallMs = Math.max(result.lastDelivery, result.lastAck) - result.firstSend;
-  result.deliveryWallMs = result.lastDelivery - result.firstSend;
-  const cpuServer1 = cpuMsOf(target.pid);
-  const cpuSelf1 = cpuMsOf(process.pid);
-  result.serverCpuMs = cpuServer0 === undefined || cpuServer1 === undefined ? undefined : cpuServer1 - cpuServer0;
-  result.selfCpuMs = cpuSelf1 - cpuSelf0;
-  receivers.current = () => {};
-  return result;
+  return finishRound(target, result, done, deadlineMs, cpuAtStart, receivers);
 }
 
 /** The open-loop run (--mode latency): warm-up, then rounds alternating between the targets. */
