@@ -1,7 +1,6 @@
 import type pg from 'pg';
-import { StoreUnavailable } from './chat-store.js';
 import type { FileMetaStore, FileRecord } from './file-store.js';
-import { checkOut, connectionLost } from './pg-store.js';
+import { checkOut, throughOutages } from './pg-store.js';
 
 /** How long a request waits for the database to come back before the store gives up (StoreUnavailable: the request gets 503). */
 const OUTAGE_WAIT_MS = 5_000;
@@ -74,20 +73,15 @@ export class PgFileMetaStore implements FileMetaStore {
    * comes out the same when repeated, but for an insert of a new key: `ownDuplicate` says that a
    * duplicate key after a lost connection is the insert's own, committed before its answer was lost.
    */
-  private async query<R extends pg.QueryResultRow>(text: string, values: unknown[], ownDuplicate = false): Promise<pg.QueryResult<R> | undefined> {
-    const started = Date.now();
-    let lost = false;
-    for (let attempt = 0; ; attempt++) {
+  private query<R extends pg.QueryResultRow>(text: string, values: unknown[], ownDuplicate = false): Promise<pg.QueryResult<R> | undefined> {
+    return throughOutages(async (lost) => {
       try {
         return await this.pool.query<R>(text, values);
       } catch (error) {
         if (lost && ownDuplicate && (error as { code?: unknown }).code === UNIQUE_VIOLATION) return undefined;
-        if (!connectionLost(error)) throw error;
-        lost = true;
-        if (Date.now() - started > this.outageWaitMs) throw new StoreUnavailable(`PostgreSQL unreachable: ${(error as Error).message}`, { cause: error });
-        await new Promise((resolve) => setTimeout(resolve, Math.min(25 * 2 ** attempt, 500)));
+        throw error;
       }
-    }
+    }, { waitMs: this.outageWaitMs });
   }
 
   async add(record: FileRecord): Promise<void> {

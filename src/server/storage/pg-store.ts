@@ -242,22 +242,12 @@ export class PgChatStore implements ChatStore {
   }
 
   /**
-   * Runs `work` again on a new connection while the database cannot be reached (a terminated
-   * backend, a restart), for up to OUTAGE_RETRY_MS: what the pool gives out after an outage may
-   * have died with it. The statements run this way are reads and writes that come out the same
-   * when repeated (upserts, positions that only move forward, sets).
+   * `work` through outages for up to OUTAGE_RETRY_MS (see throughOutages). The statements run
+   * this way are reads and writes that come out the same when repeated (upserts, positions that
+   * only move forward, sets).
    */
-  private async throughOutages<T>(work: () => Promise<T>): Promise<T> {
-    const started = Date.now();
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await work();
-      } catch (error) {
-        if (!connectionLost(error) || this.closed) throw error;
-        if (Date.now() - started > OUTAGE_RETRY_MS) throw new StoreUnavailable(`PostgreSQL unreachable: ${(error as Error).message}`, { cause: error });
-        await new Promise((resolve) => setTimeout(resolve, Math.min(25 * 2 ** attempt, 1000)));
-      }
-    }
+  private throughOutages<T>(work: () => Promise<T>): Promise<T> {
+    return throughOutages(work, { waitMs: OUTAGE_RETRY_MS, stopped: () => this.closed });
   }
 
   /** Runs `work` in a transaction on one connection (again on another when the connection is lost). */
@@ -1114,6 +1104,25 @@ async function migrate(pool: Pool): Promise<void> {
   }
 }
 
+/**
+ * Runs `work` again on a new connection while the database cannot be reached (a terminated
+ * backend, a restart), for up to `waitMs`, then fails with StoreUnavailable: what the pool gives
+ * out after an outage may have died with it. `work` is told whether a connection was lost before
+ * (an insert may then find its own row). Nothing is retried once `stopped()`.
+ */
+export async function throughOutages<T>(work: (lost: boolean) => Promise<T>, options: { waitMs: number; stopped?: () => boolean }): Promise<T> {
+  const started = Date.now();
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await work(attempt > 0);
+    } catch (error) {
+      if (!connectionLost(error) || options.stopped?.()) throw error;
+      if (Date.now() - started > options.waitMs) throw new StoreUnavailable(`PostgreSQL unreachable: ${(error as Error).message}`, { cause: error });
+      await new Promise((resolve) => setTimeout(resolve, Math.min(25 * 2 ** attempt, 1000)));
+    }
+  }
+}
+
 /** Clients that have the listener below. */
 const listened = new WeakSet<PoolClient>();
 const ignoreError = (): void => undefined;
@@ -1141,7 +1150,7 @@ const OUTAGE_RETRY_MS = 15_000;
  * statement: SQLSTATE classes 08 (connection exception) and 57P (operator intervention: a
  * terminated backend, a shutdown), or a socket that closed under the client.
  */
-export function connectionLost(error: unknown): boolean {
+function connectionLost(error: unknown): boolean {
   const code = (error as { code?: unknown } | undefined)?.code;
   if (typeof code === 'string' && (code.startsWith('08') || code.startsWith('57P') || code === 'ECONNRESET' || code === 'ECONNREFUSED' || code === 'EPIPE')) return true;
   return /Connection terminated|connection (is )?closed|Client has encountered a connection error/i.test(String((error as Error | undefined)?.message));
