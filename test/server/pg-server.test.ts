@@ -168,7 +168,7 @@ describe('a message whose COMMIT answer was lost (single node on PostgreSQL, no 
     const sent = await alice.sendMessage(toBob, new TextMessage({ content: 'committed, answer lost' }));
     assert.equal(cutter!.state.cuts, 1, 'the append\'s COMMIT answer was cut');
     assert.equal(sent.seq, 2);
-    await waitFor((check) => bob.on('message', check), () => bobGot.length >= 2, () => `bob receives it by push (got ${bobGot.map(text).join(', ')})`, 5_000);
+    await waitFor((check) => bob.on('message', check), () => bobGot.length >= 2, () => `bob receives it by push (got ${bobGot.map(text).join(', ')})`);
     assert.deepEqual(bobGot.map((m) => [m.seq, text(m)]), [[1, 'before'], [2, 'committed, answer lost']]);
     assert.equal(bobGot[1]!.messageUid, sent.messageUid);
     const history = await bob.getHistoryMessages({ conversationType: ConversationType.PRIVATE, targetId: 'lost-alice' });

@@ -638,7 +638,7 @@ export class ImMessageList extends ImElement {
     // Writes only where a value changed: every style write costs a style and layout pass. The
     // values last written are kept here, not read back from the style: the browser serializes
     // lengths of a million pixels and more as 1.2e+06px, so a read-back never matched in long
-    // conversations and every row was restyled on every pass.
+    // conversations and every row's transform was written again on every pass.
     const height = this.totalHeight;
     if (this.writtenHeight.get(spacer) !== height) {
       spacer.style.height = `${height}px`;
