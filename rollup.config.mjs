@@ -299,6 +299,13 @@ export default [
     plugins: [typescript()],
   },
   {
+    // The server's search thread, which dist/im-server.js starts from its sibling file.
+    input: 'src/server/storage/sqlite-search-worker.ts',
+    output: { file: 'dist/im-server-sqlite-search.js', format: 'es', sourcemap: true },
+    external: (id) => id.startsWith('node:') || serverExternal.has(id.split('/')[0]),
+    plugins: [typescript()],
+  },
+  {
     // How app servers sign API requests: the server's own code, for scripts without a TypeScript loader.
     input: 'src/server/api-signing.ts',
     output: { file: 'dist/im-server-api.js', format: 'es', sourcemap: true },

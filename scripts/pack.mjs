@@ -21,7 +21,7 @@ const server = json(join(root, 'packages/server/package.json'));
 if (server.version !== widget.version || server.dependencies['im-widget'] !== widget.version) {
   throw new Error(`packages/server/package.json must have version ${widget.version} and depend on im-widget ${widget.version}`);
 }
-for (const file of ['im-widget.js', 'im-widget.iife.js', 'im-widget-media.js', 'im-widget-composer-media.js', 'im-widget-send-files.js', 'im-widget-long-poll.js', 'im-widget-chatroom.js', 'im-widget-emoji-picker.js', 'im-core.js', 'custom-elements.json', 'im-server.js', 'im-server-sqlite-writer.js', 'im-server-api.js', 'types/frameworks/react.d.ts']) {
+for (const file of ['im-widget.js', 'im-widget.iife.js', 'im-widget-media.js', 'im-widget-composer-media.js', 'im-widget-send-files.js', 'im-widget-long-poll.js', 'im-widget-chatroom.js', 'im-widget-emoji-picker.js', 'im-core.js', 'custom-elements.json', 'im-server.js', 'im-server-sqlite-writer.js', 'im-server-sqlite-search.js', 'im-server-api.js', 'types/frameworks/react.d.ts']) {
   if (!existsSync(join(root, 'dist', file))) throw new Error(`dist/${file} is missing: run npm run build first`);
 }
 
@@ -34,7 +34,8 @@ const pack = (cwd) => {
 const stage = join(out, 'server-package');
 rmSync(stage, { recursive: true, force: true });
 mkdirSync(stage, { recursive: true });
-for (const file of ['im-server.js', 'im-server.js.map', 'im-server-sqlite-writer.js', 'im-server-sqlite-writer.js.map', 'im-server-api.js',
+for (const file of ['im-server.js', 'im-server.js.map', 'im-server-sqlite-writer.js', 'im-server-sqlite-writer.js.map',
+  'im-server-sqlite-search.js', 'im-server-sqlite-search.js.map', 'im-server-api.js',
   'im-server-api.js.map', 'demo.html']) copyFileSync(join(root, 'dist', file), join(stage, file));
 copyFileSync(join(root, 'packages/server/README.md'), join(stage, 'README.md'));
 writeFileSync(join(stage, 'package.json'), `${JSON.stringify(server, null, 2)}\n`);

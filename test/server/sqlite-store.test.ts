@@ -1,10 +1,11 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { SqliteChatStore } from '../../src/server/storage/sqlite-store.js';
+import type { AppendInput } from '../../src/server/storage/chat-store.js';
 import { describeChatStoreContract } from './storage-contract.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'im-store-'));
@@ -25,8 +26,8 @@ describe('SQLite store', () => {
 
     const raw = new Database(file, { readonly: true });
     assert.equal(raw.pragma('journal_mode', { simple: true }), 'wal');
-    assert.equal(raw.pragma('user_version', { simple: true }), 8,
-      'every migration ran (delivered positions, token revocations, customer service, its second slice, tickets, blacklist and status, settings/deletes/search)');
+    assert.equal(raw.pragma('user_version', { simple: true }), 9,
+      'every migration ran (delivered positions, token revocations, customer service, its second slice, tickets, blacklist and status, settings/deletes, search file)');
     raw.close();
 
     const second = new SqliteChatStore(file);
@@ -53,8 +54,7 @@ describe('SQLite store', () => {
     await first.close();
     // The file as the previous version left it: without the last migration's tables and columns.
     const raw = new Database(file);
-    raw.exec(`DROP TRIGGER message_text_added; DROP TRIGGER message_text_removed; DROP TABLE message_text_index; DROP TABLE message_text;
-      DROP TABLE message_deletions; ALTER TABLE user_conversations DROP COLUMN is_top; ALTER TABLE user_conversations DROP COLUMN muted;
+    raw.exec(`DROP TABLE search_removals; DROP TABLE store_identity; DROP TABLE message_deletions; ALTER TABLE user_conversations DROP COLUMN is_top; ALTER TABLE user_conversations DROP COLUMN muted;
       ALTER TABLE user_conversations DROP COLUMN cleared_seq; ALTER TABLE inbox DROP COLUMN deleted; PRAGMA user_version = 7;`);
     raw.close();
 
@@ -66,4 +66,102 @@ describe('SQLite store', () => {
     assert.deepEqual(await found('旧文件'), ['old-2']);
     await second.close();
   });
+
+  it('moves the search out of a file that kept it inside, and finds what was there', async () => {
+    const file = join(dir, 'search-inside.sqlite');
+    const first = new SqliteChatStore(file);
+    await first.appendMessage(textInput('in-1', '搬家 moved text'));
+    await first.close();
+    rmSync(`${file}-search`);
+    // The file as version 8 left it: its search tables inside, holding the entry.
+    const raw = new Database(file);
+    raw.exec(`DROP TABLE search_removals; DROP TABLE store_identity;
+      CREATE TABLE message_text (id INTEGER PRIMARY KEY, conversation_key TEXT NOT NULL, sent_time INTEGER NOT NULL, text TEXT NOT NULL);
+      CREATE INDEX message_text_by_conversation ON message_text (conversation_key, sent_time);
+      CREATE VIRTUAL TABLE message_text_index USING fts5(text, content='message_text', content_rowid='id', tokenize='trigram');
+      CREATE TRIGGER message_text_added AFTER INSERT ON message_text BEGIN INSERT INTO message_text_index (rowid, text) VALUES (new.id, new.text); END;
+      CREATE TRIGGER message_text_removed AFTER DELETE ON message_text BEGIN
+        INSERT INTO message_text_index (message_text_index, rowid, text) VALUES ('delete', old.id, old.text); END;
+      INSERT INTO message_text (id, conversation_key, sent_time, text) SELECT id, conversation_key, sent_time, '搬家 moved text' FROM messages;
+      PRAGMA user_version = 8;`);
+    raw.close();
+
+    const second = new SqliteChatStore(file);
+    assert.deepEqual(await found(second, '搬家'), ['in-1']);
+    await second.appendMessage(textInput('in-2', '搬家 again'));
+    assert.deepEqual(await found(second, '搬家'), ['in-2', 'in-1']);
+    await second.close();
+    const tables = (db: Database.Database) => db.prepare("SELECT name FROM sqlite_master WHERE name LIKE 'message_text%'").pluck().all();
+    const chat = new Database(file, { readonly: true });
+    assert.deepEqual(tables(chat), [], 'the chat file keeps no search tables');
+    chat.close();
+    const search = new Database(`${file}-search`, { readonly: true });
+    assert.deepEqual(search.prepare('SELECT text FROM message_text ORDER BY id').pluck().all(), ['搬家 moved text', '搬家 again']);
+    search.close();
+  });
+
+  it('builds the search file again when it is lost, or belongs to a backup the chat file was restored from', async () => {
+    const file = join(dir, 'search-lost.sqlite');
+    const first = new SqliteChatStore(file);
+    await first.appendMessage(textInput('lost-1', '备份 one'));
+    await first.close();
+    rmSync(`${file}-search`);
+    const second = new SqliteChatStore(file);
+    assert.deepEqual(await found(second, '备份'), ['lost-1'], 'a lost search file is built again');
+    await second.close();
+
+    copyFileSync(file, `${file}.backup`);
+    const third = new SqliteChatStore(file);
+    await third.appendMessage(textInput('lost-2', '备份 two, not in the backup'));
+    assert.deepEqual(await found(third, '备份'), ['lost-2', 'lost-1']);
+    await third.close();
+    // The chat file goes back to the backup; the search file stays as it was, ahead of it.
+    copyFileSync(`${file}.backup`, file);
+    const fourth = new SqliteChatStore(file);
+    await fourth.appendMessage(textInput('lost-3', '备份 three, after the restore'));
+    assert.deepEqual(await found(fourth, '备份'), ['lost-3', 'lost-1'], 'what the restored file holds, nothing else');
+    await fourth.close();
+
+    // Another store's search file beside this one is not taken for its own.
+    const other = join(dir, 'search-other.sqlite');
+    const fifth = new SqliteChatStore(other);
+    await fifth.appendMessage(textInput('other-1', '别人 other store'));
+    await fifth.close();
+    copyFileSync(`${file}-search`, `${other}-search`);
+    const sixth = new SqliteChatStore(other);
+    assert.deepEqual(await found(sixth, '备份'), []);
+    assert.deepEqual(await found(sixth, '别人'), ['other-1']);
+    await sixth.close();
+  });
+
+  it('removes a recalled message\'s text from the search file', async () => {
+    const file = join(dir, 'search-recall.sqlite');
+    const store = new SqliteChatStore(file);
+    await store.appendMessage(textInput('keep', '留下 kept words'));
+    const { message } = await store.appendMessage(textInput('gone', '撤回 secret words'));
+    assert.deepEqual(await found(store, 'words'), ['gone', 'keep'], 'both indexed before the recall');
+    await store.recallMessage({
+      messageId: message.id, expectedObjectName: 'RC:TxtMsg',
+      replacement: { objectName: 'RC:RcNtf', content: new TextEncoder().encode('{"operatorId":"a"}') },
+      command: { ...textInput('gone.cmd', ''), objectName: 'RC:RcCmd', counted: false, listed: false },
+    });
+    assert.deepEqual(await found(store, 'words'), ['keep']);
+    await store.close();
+    const search = new Database(`${file}-search`, { readonly: true });
+    assert.deepEqual(search.prepare('SELECT text FROM message_text').pluck().all(), ['留下 kept words'], 'the recalled text is gone from the file');
+    assert.deepEqual(search.prepare("SELECT rowid FROM message_text_index WHERE message_text_index MATCH '\"secret\"'").pluck().all(), [],
+      'and from its index');
+    search.close();
+  });
 });
+
+function textInput(clientMsgId: string, text: string): AppendInput {
+  return {
+    conversationKey: '1:a:b', conversationType: 1, senderUserId: 'a', clientMsgId, objectName: 'RC:TxtMsg',
+    content: new TextEncoder().encode(JSON.stringify({ content: text })), counted: true, recipients: ['a', 'b'],
+  };
+}
+
+async function found(store: SqliteChatStore, text: string): Promise<string[]> {
+  return (await store.searchMessages({ viewerId: 'b', conversationKeys: ['1:a:b'], text, count: 10 })).messages.map((m) => m.clientMsgId);
+}

@@ -1,7 +1,5 @@
 import Database from 'better-sqlite3';
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import {
   RecallConflict, takePage, type AppendInput, type AppendResult, type ChatStore, type ConversationState, type PageBudget, type ReceiptPositions,
   type RecallInput, type StoredMessage, type UserRecord, type ServiceAgentRecord, type ServiceGroupRecord, type ServiceNoteRecord,
@@ -10,34 +8,10 @@ import {
 import type { BlacklistEntry, ChosenUserStatus } from '../../core/protocol/social-records.js';
 import { ConversationType } from '../../core/protocol/codes.js';
 import { SUPPORTED_CONVERSATION_TYPES, conversationKey, newMessageUid, privateParticipants, serviceConversationKey } from '../ids.js';
+import { InlineSearch, SearchThread, attachSearch, readHeads, type SearchFollower } from './sqlite-search.js';
+import { startWorker } from './start-worker.js';
 import { toServiceSession, toServiceTicket, type ServiceSessionRow, type ServiceTicketRow } from './service-rows.js';
 
-/**
- * What a search looks at in each type: the text users see (a text's content, a file's name, a
- * card's title and summary, a place's name), never ids, URLs or thumbnails.
- */
-const SEARCHABLE_FIELDS: Readonly<Record<string, readonly string[]>> = {
-  'RC:TxtMsg': ['content'],
-  'RC:ReferenceMsg': ['content'],
-  'RC:FileMsg': ['name'],
-  'RC:SightMsg': ['name'],
-  'RC:ImgTextMsg': ['title', 'content'],
-  'RC:LBSMsg': ['poi'],
-};
-
-const searchableTypesSql = (): string => Object.keys(SEARCHABLE_FIELDS).map((name) => `'${name}'`).join(', ');
-
-/** The searchable text of a messages row `m` (its content is UTF-8 JSON), '' when none. */
-function searchableTextSql(m: string): string {
-  const json = `CAST(${m}.content AS TEXT)`;
-  const field = (name: string) => `COALESCE(CAST(json_extract(${json}, '$.${name}') AS TEXT), '')`;
-  const cases = Object.entries(SEARCHABLE_FIELDS)
-    .map(([type, fields]) => `WHEN '${type}' THEN ${fields.map(field).join(` || ' ' || `)}`).join(' ');
-  return `(CASE WHEN json_valid(${json}) THEN CASE ${m}.object_name ${cases} ELSE '' END ELSE '' END)`;
-}
-
-/** Whether an append added a message that has a search entry to make (a new one of a searchable type). */
-const indexed = (result: AppendResult): boolean => !result.duplicate && Object.hasOwn(SEARCHABLE_FIELDS, result.message.objectName);
 
 /** A LIKE pattern that finds `text` anywhere, its wildcards taken literally (ESCAPE '\\'). */
 const containsPattern = (text: string): string => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -54,15 +28,15 @@ const VISIBLE_TO_VIEWER = `NOT EXISTS (SELECT 1 FROM message_deletions d WHERE d
 const searchTerm = (text: string): string => (indexable(text) ? `"${text.replace(/"/g, '""')}"` : containsPattern(text));
 
 /**
- * The search statements: by the trigram index for three characters or more; shorter text (common
+ * The search statements, over the search file attached as `search` (sqlite-search.ts): by the trigram index for three characters or more; shorter text (common
  * in Chinese: 你好, 订单) by LIKE over the conversations' texts, which the (conversation_key,
  * sent_time) index bounds to those conversations. Parameters @viewer, @keys (a JSON array), @text.
  */
 function searchStatements(db: Database.Database) {
   const matching = (indexed: boolean) => indexed
-    ? `FROM message_text_index f JOIN message_text t ON t.id = f.rowid JOIN messages m ON m.id = t.id
+    ? `FROM search.message_text_index f JOIN search.message_text t ON t.id = f.rowid JOIN messages m ON m.id = t.id
        WHERE message_text_index MATCH @text AND t.conversation_key IN (SELECT value FROM json_each(@keys))`
-    : `FROM message_text t JOIN messages m ON m.id = t.id
+    : `FROM search.message_text t JOIN messages m ON m.id = t.id
        WHERE t.conversation_key IN (SELECT value FROM json_each(@keys)) AND t.text LIKE @text ESCAPE '\\'`;
   const conversations = (indexed: boolean) => db.prepare(`SELECT m.conversation_key, m.conversation_type, COUNT(*) AS matches,
     MAX(m.id) AS latest ${matching(indexed)} AND ${VISIBLE_TO_VIEWER} GROUP BY m.conversation_key ORDER BY latest DESC LIMIT @limit`);
@@ -222,10 +196,9 @@ const migrations: readonly string[] = [
      text TEXT NOT NULL
    ) WITHOUT ROWID;
    CREATE INDEX group_members_by_user ON group_members (user_id, group_id);`,
-  // Per-user conversation settings (pin, do not disturb), one-sided deletes (single messages,
-  // and the history up to a seq), and the text search: the text users see of each message, in
-  // a table of its own with a trigram full-text index over it (CJK included); the existing
-  // messages are indexed here.
+  // Per-user conversation settings (pin, do not disturb) and one-sided deletes (single messages,
+  // and the history up to a seq). (This version also made the text search's tables, here until
+  // the next one moved them to a file of their own: a file migrated since never gets them.)
   `ALTER TABLE user_conversations ADD COLUMN is_top INTEGER NOT NULL DEFAULT 0;
    ALTER TABLE user_conversations ADD COLUMN muted INTEGER NOT NULL DEFAULT 0;
    ALTER TABLE user_conversations ADD COLUMN cleared_seq INTEGER NOT NULL DEFAULT 0;
@@ -234,24 +207,24 @@ const migrations: readonly string[] = [
      user_id TEXT NOT NULL,
      message_id INTEGER NOT NULL,
      PRIMARY KEY (user_id, message_id)
-   ) WITHOUT ROWID;
-   CREATE TABLE message_text (
-     id INTEGER PRIMARY KEY,
-     conversation_key TEXT NOT NULL,
-     sent_time INTEGER NOT NULL,
-     text TEXT NOT NULL
+   ) WITHOUT ROWID;`,
+  // The text search moves to the search file (sqlite-search.ts), kept by a thread of its own,
+  // which indexes this file's messages again from the first. This file keeps what that thread
+  // cannot see in the messages: the recalls whose entries it must remove, and the store's id,
+  // which tells a search file of this store from another's.
+  `DROP TRIGGER IF EXISTS message_text_added;
+   DROP TRIGGER IF EXISTS message_text_removed;
+   DROP TABLE IF EXISTS message_text_index;
+   DROP TABLE IF EXISTS message_text;
+   CREATE TABLE search_removals (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     message_id INTEGER NOT NULL
    );
-   CREATE INDEX message_text_by_conversation ON message_text (conversation_key, sent_time);
-   CREATE VIRTUAL TABLE message_text_index USING fts5(text, content='message_text', content_rowid='id', tokenize='trigram');
-   CREATE TRIGGER message_text_added AFTER INSERT ON message_text BEGIN
-     INSERT INTO message_text_index (rowid, text) VALUES (new.id, new.text);
-   END;
-   CREATE TRIGGER message_text_removed AFTER DELETE ON message_text BEGIN
-     INSERT INTO message_text_index (message_text_index, rowid, text) VALUES ('delete', old.id, old.text);
-   END;
-   INSERT INTO message_text (id, conversation_key, sent_time, text)
-     SELECT id, conversation_key, sent_time, text FROM (SELECT m.id, m.conversation_key, m.sent_time, ${searchableTextSql('m')} AS text
-       FROM messages m WHERE m.object_name IN (${searchableTypesSql()})) WHERE text <> '';`,
+   CREATE TABLE store_identity (
+     id INTEGER PRIMARY KEY CHECK (id = 1),
+     store_id TEXT NOT NULL
+   );
+   INSERT INTO store_identity (id, store_id) VALUES (1, lower(hex(randomblob(16))));`,
 ];
 
 
@@ -386,20 +359,6 @@ function fromWriterError(error: WriterError): Error {
 }
 
 /**
- * The writer thread's script: beside this module under a TypeScript loader (src/, run by tsx),
- * and beside the bundle once built (dist/im-server.js and dist/im-server-sqlite-writer.js, the
- * same two files in the im-widget-server package).
- */
-function startWriter(file: string): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./im-server-sqlite-writer.js', import.meta.url), { workerData: { file } });
-  // A worker thread does not inherit the TypeScript loader (node --import tsx): it registers tsx, then loads the script.
-  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api')).href;
-  const script = new URL('./sqlite-writer.ts', import.meta.url).href;
-  const boot = `import { register } from ${JSON.stringify(tsx)}; register(); await import(${JSON.stringify(script)});`;
-  return new Worker(new URL(`data:text/javascript,${encodeURIComponent(boot)}`), { workerData: { file } });
-}
-
-/**
  * The caller's side of the writer thread. Calls made in one tick cross in one message; the
  * thread answers each once its transaction has committed (an append: once its group commit,
  * fsync included, is done), so a read made after a write resolved sees it (WAL: every read
@@ -416,7 +375,8 @@ class WriterThread {
   private readonly exited: Promise<void>;
 
   constructor(file: string) {
-    this.worker = startWriter(file);
+    // Beside this module under a TypeScript loader, beside dist/im-server.js once built.
+    this.worker = startWorker('sqlite-writer.ts', 'im-server-sqlite-writer.js', { file });
     this.worker.unref();
     this.worker.on('message', (replies: WriterReply[]) => {
       for (const reply of replies) {
@@ -488,7 +448,17 @@ export interface SqliteStoreOptions {
    * this thread's connection (the only choice for ':memory:', and what the writer thread itself uses).
    */
   writer?: 'thread' | 'inline';
+  /**
+   * Where the message search is kept: 'thread' (the default for a file with a writer thread), in
+   * the search file (`<file>-search`) by a thread of its own, so indexing costs the writer
+   * nothing; 'inline', by this connection when a search needs it (':memory:' keeps it in
+   * memory); 'none', no search (the writer thread's own store).
+   */
+  search?: 'thread' | 'inline' | 'none';
 }
+
+/** The writes after which the search index has something to do. */
+const SEARCH_WRITES: ReadonlySet<WriteMethod> = new Set(['appendMessage', 'recallMessage']);
 
 interface PendingAppend {
   input: AppendInput;
@@ -508,6 +478,8 @@ export class SqliteChatStore implements ChatStore {
   private readonly statements;
 
   private readonly writer: WriterThread | undefined;
+  private readonly search: SearchFollower | undefined;
+  private readonly searchStatements: ReturnType<typeof searchStatements> | undefined;
   /**
    * Member lists by group, read on every group send: forgotten when this store changes the
    * group (createGroup, joinGroup, quitGroup, dismissGroup), so it assumes what it was built
@@ -530,20 +502,30 @@ export class SqliteChatStore implements ChatStore {
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
     this.migrate();
-    if (file !== ':memory:' && options.writer !== 'inline') {
+    const inline = file === ':memory:' || options.writer === 'inline';
+    const search = options.search === 'none' ? 'none' : inline ? 'inline' : options.search ?? 'thread';
+    if (search !== 'none') {
+      attachSearch(this.db, file, true);
+      this.search = search === 'thread' ? new SearchThread(file) : new InlineSearch(this.db);
+    }
+    if (!inline) {
       // Started once the schema is current. Its methods shadow the inline ones on this instance.
       const writer = this.writer = new WriterThread(file);
       for (const method of WRITE_METHODS) {
         const forget = MEMBERSHIP_WRITES.has(method)
           ? <T>(args: unknown[], settled: T): T => { this.members.delete(args[0] as string); return settled; }
           : undefined;
+        const searchFollower = SEARCH_WRITES.has(method) ? this.search : undefined;
         const call = forget
           ? (...args: unknown[]) => writer.call(method, args).then((value) => forget(args, value), (error: unknown) => forget(args, Promise.reject(error)))
-          : (...args: unknown[]) => writer.call(method, args);
+          : searchFollower
+            ? (...args: unknown[]) => writer.call(method, args).then((value) => { searchFollower.stored(); return value; })
+            : (...args: unknown[]) => writer.call(method, args);
         Object.defineProperty(this, method, { value: call, configurable: true });
       }
     }
     const db = this.db;
+    this.searchStatements = this.search && searchStatements(db);
     this.statements = {
       upsertUser: db.prepare(`INSERT INTO users (user_id, name, portrait_uri, created_at) VALUES (?, ?, ?, ?)
         ON CONFLICT (user_id) DO UPDATE SET
@@ -577,10 +559,7 @@ export class SqliteChatStore implements ChatStore {
         AND ${VISIBLE_TO_VIEWER} ORDER BY seq DESC LIMIT @limit`),
       historyAfterFor: db.prepare(`SELECT ${PAGE_COLUMNS} FROM messages m WHERE conversation_key = @key AND seq > @after
         AND ${VISIBLE_TO_VIEWER} ORDER BY seq ASC LIMIT @limit`),
-      indexText: db.prepare(`INSERT INTO message_text (id, conversation_key, sent_time, text)
-        SELECT id, conversation_key, sent_time, text FROM (SELECT m.id, m.conversation_key, m.sent_time, ${searchableTextSql('m')} AS text
-        FROM messages m WHERE m.id = ?) WHERE text <> ''`),
-      unindexText: db.prepare('DELETE FROM message_text WHERE id = ?'),
+      addRemoval: db.prepare('INSERT INTO search_removals (message_id) VALUES (?)'),
       settings: db.prepare('SELECT is_top, muted FROM user_conversations WHERE user_id = ? AND conversation_key = ?'),
       // A conversation the user has no row of yet (no message) gets one that stays out of the list (latest_cursor 0).
       ensureUserConversation: db.prepare(`INSERT OR IGNORE INTO user_conversations (user_id, conversation_key, conversation_type, latest_cursor)
@@ -605,7 +584,6 @@ export class SqliteChatStore implements ChatStore {
       totalUnread: db.prepare(`SELECT COUNT(*) FROM user_conversations uc JOIN inbox i ON i.user_id = uc.user_id
         AND i.conversation_key = uc.conversation_key AND i.seq > uc.read_seq AND i.unread_counts = 1
         WHERE uc.user_id = @user AND uc.latest_cursor > uc.hidden_cursor AND (@all = 1 OR uc.muted = 0)`).pluck(),
-      ...searchStatements(db),
       contentById: db.prepare('SELECT content FROM messages WHERE id = ?').pluck(),
       messageById: db.prepare('SELECT * FROM messages WHERE id = ?'),
       messageByUid: db.prepare('SELECT * FROM messages WHERE conversation_key = ? AND message_uid = ?'),
@@ -807,18 +785,14 @@ export class SqliteChatStore implements ChatStore {
     const outcomes: Array<{ ok: true; result: AppendResult } | { ok: false; error: unknown }> = [];
     try {
       this.db.transaction(() => {
-        const toIndex: number[] = [];
         for (const { input } of batch) {
           // A nested transaction is a savepoint: one bad message does not sink the batch.
           try {
-            const result = this.db.transaction(() => this.appendOne(input, false))();
-            outcomes.push({ ok: true, result });
-            if (indexed(result)) toIndex.push(result.message.id);
+            outcomes.push({ ok: true, result: this.db.transaction(() => this.appendOne(input))() });
           } catch (error) {
             outcomes.push({ ok: false, error });
           }
         }
-        this.indexTexts(toIndex);
       })();
     } catch (error) {
       for (const item of batch) item.reject(error);
@@ -831,19 +805,7 @@ export class SqliteChatStore implements ChatStore {
     });
   };
 
-  /**
-   * Adds the search entries (message_text rows, and by trigger the FTS5 index) of messages
-   * appended in this transaction. The batch runs them after its savepoints: FTS5 writes out its
-   * pending terms at every savepoint, so indexing inside each call's savepoint wrote one index
-   * segment per message. Still in the batch's transaction: a message is searchable once its
-   * append resolved.
-   */
-  private indexTexts(ids: readonly number[]): void {
-    for (const id of ids) this.statements.indexText.run(id);
-  }
-
-  /** `index`: add the message's search entry now (else the caller does, with indexTexts). */
-  private appendOne(input: AppendInput, index = true): AppendResult {
+  private appendOne(input: AppendInput): AppendResult {
     const s = this.statements;
     const existing = s.findDuplicate.get(input.senderUserId, input.clientMsgId) as MessageRow | undefined;
     if (existing) return { message: toMessage(existing), duplicate: true };
@@ -852,7 +814,6 @@ export class SqliteChatStore implements ChatStore {
     const messageUid = newMessageUid();
     const id = s.insertMessage.get(input.conversationKey, input.conversationType, seq, input.senderUserId,
       input.clientMsgId, messageUid, input.objectName, input.content, sentTime, input.counted ? 1 : 0) as number;
-    if (index && Object.hasOwn(SEARCHABLE_FIELDS, input.objectName)) s.indexText.run(id);
     for (const userId of new Set(input.recipients)) {
       const counts = input.counted && userId !== input.senderUserId ? 1 : 0;
       s.insertInbox.run(userId, id, input.conversationKey, seq, counts);
@@ -882,7 +843,6 @@ export class SqliteChatStore implements ChatStore {
     const methods = this as unknown as Record<WriteMethod, (...args: unknown[]) => Promise<unknown>>;
     try {
       this.db.transaction(() => {
-        const toIndex: number[] = [];
         for (const { method, args } of calls) {
           try {
             // An append runs here rather than in the next flush. Every other write method does its
@@ -890,10 +850,8 @@ export class SqliteChatStore implements ChatStore {
             // (better-sqlite3's transaction() refuses a function that returns a promise, hence the plain savepoint.)
             this.savepoint.begin.run();
             if (method === 'appendMessage') {
-              const result = this.appendOne(args[0] as AppendInput, false);
+              const result = this.appendOne(args[0] as AppendInput);
               this.savepoint.release.run();
-              // Only once its savepoint is released: an id rolled back with its savepoint is given out again.
-              if (indexed(result)) toIndex.push(result.message.id);
               outcomes.push(Promise.resolve(result));
               continue;
             }
@@ -905,7 +863,6 @@ export class SqliteChatStore implements ChatStore {
             outcomes.push(Promise.reject(error));
           }
         }
-        this.indexTexts(toIndex);
       }).immediate();
     } catch (error) {
       for (const outcome of outcomes) outcome.catch(() => undefined);
@@ -931,7 +888,7 @@ export class SqliteChatStore implements ChatStore {
         input.expectedObjectName);
       if (changes === 0) throw new RecallConflict('the message changed before the recall');
       s.uncount.run(input.messageId);
-      s.unindexText.run(input.messageId);
+      s.addRemoval.run(input.messageId);
       return this.appendOne(input.command);
     })();
   }
@@ -1104,9 +1061,17 @@ export class SqliteChatStore implements ChatStore {
     return this.statements.totalUnread.get({ user: userId, all: options.excludeMuted ? 0 : 1 }) as number;
   }
 
+  /** The search statements, once the search file holds everything this file held when called. */
+  private async searchable(): Promise<ReturnType<typeof searchStatements>> {
+    if (!this.search || !this.searchStatements) throw new Error('this store keeps no search');
+    await this.search.reach(readHeads(this.db));
+    return this.searchStatements;
+  }
+
   async searchConversations(query: SearchQuery & { limit: number }): Promise<SearchConversationHit[]> {
     if (!query.text || !query.conversationKeys.length) return [];
-    const statement = indexable(query.text) ? this.statements.searchConversationsIndexed : this.statements.searchConversationsScan;
+    const search = await this.searchable();
+    const statement = indexable(query.text) ? search.searchConversationsIndexed : search.searchConversationsScan;
     const rows = statement.all({
       viewer: query.viewerId, keys: JSON.stringify(query.conversationKeys), text: searchTerm(query.text), limit: query.limit,
     }) as Array<{ conversation_key: string; conversation_type: number; matches: number; latest: number }>;
@@ -1118,7 +1083,8 @@ export class SqliteChatStore implements ChatStore {
 
   async searchMessages(query: SearchQuery & { beforeTime?: number; beforeId?: number; count: number; budget?: PageBudget<StoredMessage> }) {
     if (!query.text || !query.conversationKeys.length) return { messages: [], hasMore: false };
-    const statement = indexable(query.text) ? this.statements.searchMessagesIndexed : this.statements.searchMessagesScan;
+    const search = await this.searchable();
+    const statement = indexable(query.text) ? search.searchMessagesIndexed : search.searchMessagesScan;
     const rows = statement.all({
       viewer: query.viewerId, keys: JSON.stringify(query.conversationKeys), text: searchTerm(query.text),
       before: query.beforeTime && query.beforeTime > 0 ? query.beforeTime : Number.MAX_SAFE_INTEGER, beforeId: query.beforeId ?? 0,
@@ -1322,6 +1288,7 @@ export class SqliteChatStore implements ChatStore {
 
   async close(): Promise<void> {
     await this.writer?.close();
+    await this.search?.close();
     if (this.pending.length) this.flush();
     this.db.close();
   }

@@ -8,7 +8,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { SqliteChatStore, WRITE_METHODS, type WriterCall } from './sqlite-store.js';
 
 const port = parentPort!;
-const store = new SqliteChatStore((workerData as { file: string }).file, { writer: 'inline' });
+const store = new SqliteChatStore((workerData as { file: string }).file, { writer: 'inline', search: 'none' });
 const allowed = new Set<string>(WRITE_METHODS);
 
 let queue: WriterCall[] = [];
