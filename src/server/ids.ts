@@ -72,15 +72,22 @@ const UID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 const uidBytes = Buffer.alloc(4096);
 let uidBytesUsed = uidBytes.length;
 
-/** A message uid in the seed's shape, `XXXX-XXXX-XXXX-XXXX` (80 random bits). */
+/**
+ * A message uid in the seed's shape, `XXXX-XXXX-XXXX-XXXX`: the second it was made, modulo 2^30
+ * (34 years), then 50 random bits, which make it unique. Uids made together sort together, so
+ * the stores' unique indexes on them take new ones in one place rather than on a random page
+ * each (a page written, and fsynced, per message). The time it tells is the message's sentTime.
+ */
 export function newMessageUid(): string {
-  if (uidBytesUsed + 16 > uidBytes.length) {
+  if (uidBytesUsed + 10 > uidBytes.length) {
     randomFillSync(uidBytes);
     uidBytesUsed = 0;
   }
   const at = uidBytesUsed;
-  uidBytesUsed += 16;
+  uidBytesUsed += 10;
   let uid = '';
-  for (let i = 0; i < 16; i++) uid += (i && i % 4 === 0 ? '-' : '') + UID_ALPHABET[uidBytes[at + i]! & 31];
-  return uid;
+  let seconds = Math.floor(Date.now() / 1000);
+  for (let i = 5; i >= 0; i--, seconds = Math.floor(seconds / 32)) uid = UID_ALPHABET[seconds & 31] + uid;
+  for (let i = 0; i < 10; i++) uid += UID_ALPHABET[uidBytes[at + i]! & 31];
+  return `${uid.slice(0, 4)}-${uid.slice(4, 8)}-${uid.slice(8, 12)}-${uid.slice(12)}`;
 }

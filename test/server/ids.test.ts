@@ -28,4 +28,14 @@ describe('conversation ids', () => {
     }
     assert.equal(seen.size, 2000);
   });
+
+  it('starts message uids with the second they were made, so the uids of a moment sort together', () => {
+    const second = (uid: string) => [...uid.replace(/-/g, '').slice(0, 6)]
+      .reduce((value, char) => value * 32 + 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'.indexOf(char), 0);
+    const before = Math.floor(Date.now() / 1000) % 2 ** 30;
+    const uids = Array.from({ length: 100 }, () => newMessageUid());
+    const after = Math.floor(Date.now() / 1000) % 2 ** 30;
+    for (const uid of uids) assert.ok(second(uid) >= before && second(uid) <= after, `${uid} tells the second it was made`);
+    assert.ok(new Set(uids.map((uid) => uid.slice(7))).size === 100, 'and differs in its random part');
+  });
 });
