@@ -26,6 +26,7 @@ describe('SQLite store', () => {
 
     const raw = new Database(file, { readonly: true });
     assert.equal(raw.pragma('journal_mode', { simple: true }), 'wal');
+    assert.equal(raw.pragma('page_size', { simple: true }), 2048, 'a new file has 2 KB pages');
     assert.equal(raw.pragma('user_version', { simple: true }), 9,
       'every migration ran (delivered positions, token revocations, customer service, its second slice, tickets, blacklist and status, settings/deletes, search file)');
     raw.close();
@@ -39,6 +40,22 @@ describe('SQLite store', () => {
     assert.equal(again.message.messageUid, message.messageUid);
     assert.equal((await second.syncAfter('b', 0, 10)).messages.length, 1);
     await second.close();
+  });
+
+  it('keeps the page size of a file made before (4 KB)', async () => {
+    const file = join(dir, 'pages-4k.sqlite');
+    const made = new Database(file);
+    made.pragma('journal_mode = WAL');
+    made.exec('CREATE TABLE earlier (x)');
+    made.exec('DROP TABLE earlier');
+    made.close();
+    const store = new SqliteChatStore(file);
+    await store.appendMessage(textInput('4k', '四千 page'));
+    assert.deepEqual(await found(store, '四千'), ['4k']);
+    await store.close();
+    const raw = new Database(file, { readonly: true });
+    assert.equal(raw.pragma('page_size', { simple: true }), 4096);
+    raw.close();
   });
 
   it('indexes the messages stored before the search came, once migrated', async () => {
