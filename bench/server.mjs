@@ -38,7 +38,7 @@
  * it cannot run (setup failure, global timeout).
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { machine, pool, table } from './report.mjs';
 import { signApiRequest } from '../dist/im-server-api.js';
@@ -266,6 +266,26 @@ function cpuMsOf(pid) {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * CPU time (ms) of each thread of a process so far, by thread id, from /proc (an empty map where
+ * unavailable): tells which thread is the bound (im-server: the event loop, the SQLite writer, the
+ * search thread; Node names them all "node", so they are told apart by their load).
+ */
+function threadCpuMsOf(pid) {
+  const threads = new Map();
+  if (pid === undefined || pid === process.pid) return threads;
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      threads.set(tid, (Number(fields[11]) + Number(fields[12])) * CLOCK_TICK_MS);
+    }
+  } catch {
+    // a thread that ended between the listing and its read: the others are enough
+  }
+  return threads;
 }
 
 // ---- the im-server target ----
@@ -573,7 +593,7 @@ async function runRound(target, scenario, messages, opts, receivers, deadlineMs)
 
 /** CPU ms of the server process (undefined when unreadable) and of this one, now. */
 function cpuNow(target) {
-  return { server: cpuMsOf(target.pid), self: cpuMsOf(process.pid) };
+  return { server: cpuMsOf(target.pid), self: cpuMsOf(process.pid), threads: threadCpuMsOf(target.pid) };
 }
 
 /**
@@ -592,6 +612,7 @@ async function finishRound(target, result, completion, deadlineMs, cpuAtStart, r
   const cpu = cpuNow(target);
   result.serverCpuMs = cpuAtStart.server === undefined || cpu.server === undefined ? undefined : cpu.server - cpuAtStart.server;
   result.selfCpuMs = cpu.self - cpuAtStart.self;
+  result.serverThreadMs = new Map([...cpu.threads].map(([tid, ms]) => [tid, ms - (cpuAtStart.threads.get(tid) ?? 0)]));
   receivers.current = () => {};
   return result;
 }
@@ -721,7 +742,10 @@ function summarize(results) {
   const deliveryWallMs = sum((r) => r.deliveryWallMs);
   const wallMs = sum((r) => r.wallMs);
   const serverCpu = results.every((r) => r.serverCpuMs !== undefined) ? sum((r) => r.serverCpuMs) : undefined;
+  const threadMs = new Map();
+  for (const r of results) for (const [tid, ms] of r.serverThreadMs ?? []) threadMs.set(tid, (threadMs.get(tid) ?? 0) + ms);
   return {
+    busiestThreadsPct: wallMs > 0 ? [...threadMs.values()].sort((a, b) => b - a).slice(0, 3).map((ms) => (ms / wallMs) * 100) : [],
     expected: sum((r) => r.expected),
     delivered: sum((r) => r.delivered),
     acked: sum((r) => r.acked),
@@ -741,6 +765,8 @@ function summarize(results) {
   };
 }
 
+/** The busiest threads' CPU %, "58 · 31 · 9" ('n/a' where /proc is not readable). */
+const busiest = (s) => (s.busiestThreadsPct.length ? s.busiestThreadsPct.map((pct) => fmt(pct, 0)).join(' · ') : 'n/a');
 const fmt = (n, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
 const fmtInt = (n) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : 'n/a');
 const ratio = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? `${(a / b).toFixed(2)}×` : 'n/a');
@@ -843,7 +869,7 @@ async function main() {
       rows.push([
         scenario.name, target.name, `${s.delivered}/${s.expected}`, fmtInt(s.throughput),
         fmt(s.e2e.p50), fmt(s.e2e.p99), fmt(s.e2e.max), fmt(s.ack.p50), fmt(s.ack.p99),
-        s.serverCpuPct === undefined ? 'n/a' : fmt(s.serverCpuPct, 0), fmt(s.selfCpuPct, 0),
+        s.serverCpuPct === undefined ? 'n/a' : fmt(s.serverCpuPct, 0), busiest(s), fmt(s.selfCpuPct, 0),
       ]);
       const rs = results.get(`${scenario.name}/${target.name}`);
       const syncQueries = rs.reduce((sum, r) => sum + (r.syncQueries ?? 0), 0);
@@ -867,7 +893,7 @@ async function main() {
 
   log('');
   log(table(
-    ['scenario', 'server', 'delivered', 'msgs/s', 'e2e p50 ms', 'e2e p99 ms', 'e2e max ms', 'ack p50 ms', 'ack p99 ms', 'server CPU %', 'bench CPU %'],
+    ['scenario', 'server', 'delivered', 'msgs/s', 'e2e p50 ms', 'e2e p99 ms', 'e2e max ms', 'ack p50 ms', 'ack p99 ms', 'server CPU %', 'busiest threads %', 'bench CPU %'],
     rows,
   ));
   log('');
@@ -876,6 +902,7 @@ async function main() {
   log('msgs/s: deliveries at receivers / (last delivery - first send). e2e: send call -> receiver event.');
   log('ack: send call -> sendMessage resolved (im-server: committed to SQLite) or relay ack received.');
   log('CPU %: CPU time of the server process / of this process (all clients) over the round, 100 = one core.');
+  log('busiest threads %: the server process\'s three busiest threads over the rounds (im-server: event loop, SQLite writer, search).');
   log('throughput ratio < 1 and latency ratio > 1 mean im-server is below the ceiling.');
 
   if (stalled) {
