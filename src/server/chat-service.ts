@@ -12,7 +12,7 @@ import { ChatroomService, type ChatroomOptions } from './chatroom.js';
 import { RateLimiter, type SendLimiter } from './rate-limit.js';
 import { errorLogger, type ErrorLogger } from './error-log.js';
 import {
-  SUPPORTED_CONVERSATION_TYPES, conversationKey, isValidId, newMessageUid, privateParticipants, targetIdFor,
+  SUPPORTED_CONVERSATION_TYPES, agentTargetId, conversationKey, isValidId, newMessageUid, privateParticipants, targetIdFor,
 } from './ids.js';
 
 const CLIENT_MSG_ID = /^[A-Za-z0-9_\-.:]{1,64}$/;
@@ -98,8 +98,14 @@ export interface ChatServiceOptions {
   recallWindowSeconds?: number;
   /** Where unexpected failures after a send was answered go (once per kind). */
   logError?: ErrorLogger;
-  /** Told of every stored message, so that files it links to become readable by the conversation. */
-  files?: { noteSent(conversationKey: string, content: Uint8Array, senderUserId: string): Promise<void> };
+  /**
+   * Told of every stored message (and chatroom message), so that files it links to become
+   * readable by the conversation; given the rule of who reads a conversation.
+   */
+  files?: {
+    noteSent(conversationKey: string, content: Uint8Array, senderUserId: string): Promise<void>;
+    useConversationAccess?(access: (userId: string, conversationKey: string) => Promise<boolean>): void;
+  };
   chatrooms?: ChatroomOptions;
   /** Where the per-user send limits are kept (default: in this process; a cluster keeps them in Redis). */
   limiter?: (name: string, ratePerSecond: number) => SendLimiter;
@@ -137,6 +143,33 @@ export class ChatService {
     this.typingLimiter = limiter('typing', options.rateLimit);
     this.recallWindowMs = (options.recallWindowSeconds ?? 120) * 1000;
     this.files = options.files;
+    this.files?.useConversationAccess?.((userId, key) => this.mayReadConversation(userId, key));
+  }
+
+  /**
+   * Whether the user may read the conversation `key` now, as a history read would allow: a private
+   * chat's two users, a group's members, a chatroom's members, a customer-service conversation's
+   * visitor and the agent serving them. Files sent to it follow this rule.
+   */
+  async mayReadConversation(userId: string, key: string): Promise<boolean> {
+    const [type, ...rest] = key.split(':');
+    switch (Number(type)) {
+      case ConversationType.PRIVATE: return privateParticipants(key)?.includes(userId) ?? false;
+      case ConversationType.GROUP: return this.store.isGroupMember(rest.join(':'), userId);
+      case ConversationType.CHATROOM: return this.chatrooms.isMember(userId, rest.join(':'));
+      case ConversationType.CUSTOMER_SERVICE: {
+        const [groupId, visitorId] = rest as [string, string];
+        if (userId === visitorId) return true;
+        try {
+          await this.customerService.authorizeRead(userId, agentTargetId(groupId, visitorId));
+          return true;
+        } catch (error) {
+          if (error instanceof ServiceError) return false;
+          throw error;
+        }
+      }
+      default: return false;
+    }
   }
 
   sweep(): void {
@@ -166,6 +199,8 @@ export class ChatService {
     content = validateContent(objectName, content, userId);
     if (conversationType === ConversationType.CHATROOM) {
       if (!(await this.limiter.take(userId))) throw new ServiceError(ErrorCode.SEND_FREQUENCY_TOO_FAST, 'sending too fast');
+      // Before the members get it: a file it links to is theirs to read (a non-member's send is refused below).
+      if (this.chatrooms.isMember(userId, targetId)) await this.files?.noteSent(`${ConversationType.CHATROOM}:${targetId}`, content, userId);
       this.chatrooms.send(userId, sessionId, { clientMsgId, targetId, objectName, content, priority: outgoing.priority ?? 0 }, acknowledge);
       return;
     }

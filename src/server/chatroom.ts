@@ -153,6 +153,11 @@ export class ChatroomService {
     member.lapse.unref();
   }
 
+  /** Whether the user is in the room now (a dropped connection keeps them in for a while). */
+  isMember(userId: string, roomId: string): boolean {
+    return this.roomOfUser.get(userId) === roomId;
+  }
+
   private memberOf(userId: string): Member | undefined {
     const roomId = this.roomOfUser.get(userId);
     return roomId === undefined ? undefined : this.rooms.get(roomId)?.members.get(userId);

@@ -26,8 +26,9 @@ import { S3BlobStore, type S3Options } from './storage/s3-blob-store.js';
  *        404 for an unknown id.
  *   OPTIONS: CORS preflight. Errors are JSON { code, errorMessage[, errorCode] }.
  *
- * A file may be read by its uploader and by the members of every conversation it was sent to
- * (see `noteSent`), as they are at the time of reading: a user who leaves a group loses its files.
+ * A file may be read by its uploader and by whoever may read a conversation it was sent to (see
+ * `noteSent`), as they are at the time of reading: a user who leaves a group loses its files, an
+ * agent reads a visitor's files while serving them, a chatroom's files are its members' now.
  * Signed URLs exist because an <img src> or <a href> cannot carry a bearer token.
  */
 export const FILES_PATH = '/files';
@@ -55,6 +56,9 @@ const CORS_HEADERS = {
   'access-control-expose-headers': 'Content-Range, Content-Length, Content-Disposition, Accept-Ranges',
   'access-control-max-age': '600',
 };
+
+/** Whether a user may read a conversation's messages now, by its key (the chat service's rule). */
+export type ConversationAccess = (userId: string, conversationKey: string) => Promise<boolean>;
 
 export interface FilesOptions {
   appKey: string;
@@ -205,17 +209,24 @@ export class FileService {
     await Promise.allSettled([this.meta.close(), this.blobs.close()]);
   }
 
-  /** Whether the user may read the file now: its uploader, or a member of a conversation it was sent to. */
+  /** Private chats and groups, until the chat service gives its rule for every type. */
+  private conversationAccess: ConversationAccess = async (userId, key) => {
+    const participants = privateParticipants(key);
+    if (participants) return participants.includes(userId);
+    const [type, ...rest] = key.split(':');
+    return Number(type) === ConversationType.GROUP && this.options.store.isGroupMember(rest.join(':'), userId);
+  };
+
+  /** Reads of files follow `access`, the chat service's rule for reading a conversation. */
+  useConversationAccess(access: ConversationAccess): void {
+    this.conversationAccess = access;
+  }
+
+  /** Whether the user may read the file now: its uploader, or a reader of a conversation it was sent to. */
   async mayRead(file: FileRecord, userId: string): Promise<boolean> {
     if (file.uploaderId === userId) return true;
     for (const key of await this.meta.grants(file.fileId)) {
-      const participants = privateParticipants(key);
-      if (participants) {
-        if (participants.includes(userId)) return true;
-        continue;
-      }
-      const [type, ...rest] = key.split(':');
-      if (Number(type) === ConversationType.GROUP && (await this.options.store.isGroupMember(rest.join(':'), userId))) return true;
+      if (await this.conversationAccess(userId, key)) return true;
     }
     return false;
   }

@@ -9,7 +9,7 @@ import { IMError } from '../../src/core/client/errors.js';
 import { ConversationType, ErrorCode } from '../../src/core/protocol/codes.js';
 import { TextMessage } from '../../src/core/messages/index.js';
 import { fileSigningKey, fileUrlSignature } from '../../src/server/files.js';
-import { api, APP_SECRET, createGroup, tokenFor, useTestServer, waitFor } from '../helpers/server.js';
+import { api, APP_SECRET, createGroup, setServiceAgent, setServiceGroup, tokenFor, useTestServer, waitFor } from '../helpers/server.js';
 
 const MAX_UPLOAD = 5_000_000;
 const PNG_HEAD = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]);
@@ -131,6 +131,43 @@ describe('files: upload, signed download, access', () => {
     const dave = await connect('f-dave');
     await alice.sendMessage({ conversationType: ConversationType.PRIVATE, targetId: 'f-dave' }, new TextMessage({ content: file.url }));
     assert.equal((await fetch((await dave.getFileUrls([file.url]))[file.url]!)).status, 200);
+  });
+
+  it('lets a visitor and the agent serving them read each other\'s files, and a chatroom\'s members read its files', async () => {
+    await setServiceGroup(suite.server, { groupId: 'f-desk', name: 'Desk', mode: 'human', maxPerAgent: 5 });
+    await setServiceAgent(suite.server, 'f-agent', ['f-desk'], 1);
+    await setServiceAgent(suite.server, 'f-other-agent', ['f-desk'], 0);
+    const agent = await connect('f-agent');
+    const otherAgent = await connect('f-other-agent');
+    const visitor = await connect('f-visitor');
+    const session = await visitor.startCustomService('f-desk');
+    assert.equal(session.agentId, 'f-agent');
+    const screenshot = await visitor.uploadFile(Buffer.concat([PNG_HEAD, randomBytes(64)]), { name: 'screenshot.png' });
+    await visitor.sendMessage({ conversationType: ConversationType.CUSTOMER_SERVICE, targetId: 'f-desk' }, new TextMessage({ content: screenshot.url }));
+    const forAgent = (await agent.getFileUrls([screenshot.url]))[screenshot.url];
+    assert.ok(forAgent, 'the agent serving the visitor gets a URL');
+    assert.equal((await fetch(forAgent)).status, 200);
+    assert.deepEqual(await otherAgent.getFileUrls([screenshot.url]), {}, 'an agent not serving them gets none');
+    const invoice = await agent.uploadFile(Buffer.concat([PNG_HEAD, randomBytes(64)]), { name: 'invoice.png' });
+    await agent.sendMessage({ conversationType: ConversationType.CUSTOMER_SERVICE, targetId: 'f-visitor@f-desk' }, new TextMessage({ content: invoice.url }));
+    assert.equal((await fetch((await visitor.getFileUrls([invoice.url]))[invoice.url]!)).status, 200, 'the visitor reads the agent\'s file');
+    await agent.resolveCustomerSession(session.sessionId);
+    assert.equal((await fetch(forAgent)).status, 403, 'once resolved, the agent reads it no more (as the history)');
+    assert.ok((await visitor.getFileUrls([invoice.url]))[invoice.url], 'the visitor still does');
+
+    const host = await connect('f-host');
+    const guest = await connect('f-guest');
+    const passerby = await connect('f-passerby');
+    await host.joinChatRoom('f-room');
+    await guest.joinChatRoom('f-room');
+    const poster = await host.uploadFile(Buffer.concat([PNG_HEAD, randomBytes(64)]), { name: 'poster.png' });
+    await host.sendMessage({ conversationType: ConversationType.CHATROOM, targetId: 'f-room' }, new TextMessage({ content: poster.url }));
+    const forGuest = (await guest.getFileUrls([poster.url]))[poster.url];
+    assert.ok(forGuest, 'a member of the room gets a URL');
+    assert.equal((await fetch(forGuest)).status, 200);
+    assert.deepEqual(await passerby.getFileUrls([poster.url]), {}, 'someone outside the room gets none');
+    await guest.quitChatRoom('f-room');
+    assert.equal((await fetch(forGuest)).status, 403, 'having left the room, the guest reads it no more');
   });
 
   it('answers 404 for an unknown id and 401 for a bad or missing token', async () => {
