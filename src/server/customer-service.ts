@@ -75,7 +75,8 @@ function transcriptText(message: StoredMessage): string | undefined {
 /**
  * Customer-service routing: a visitor's conversation with a skill group, its sessions, the queue
  * and least-load assignment, the robot, ratings and internal notes. Every change runs through
- * one chain, one at a time, so that two sessions never take one agent's last slot (one node).
+ * one chain, one at a time, so that two sessions never take one agent's last slot: the node's
+ * own order, and the store's lock across the nodes of a cluster.
  */
 export class CustomerService {
   private serial: Promise<unknown> = Promise.resolve();
@@ -131,8 +132,9 @@ export class CustomerService {
     });
   }
 
+  /** `work` in the chain: one at a time on this node, and across the nodes of a cluster (the store's lock). */
   private exclusive<T>(work: () => Promise<T>): Promise<T> {
-    const result = this.serial.then(work);
+    const result = this.serial.then(() => (this.store.exclusively ? this.store.exclusively('customer-service', work) : work()));
     this.serial = result.catch(() => undefined);
     return result;
   }

@@ -5,7 +5,7 @@ import { TextMessage } from '../../src/core/messages/index.js';
 import type { IMClient } from '../../src/core/client/client.js';
 import type { IMMessage } from '../../src/core/client/types.js';
 import type { UserStatus } from '../../src/core/client/social.js';
-import { api, connectClient, createGroup, tokenFor, waitFor } from '../helpers/server.js';
+import { api, connectClient, createGroup, setServiceAgent, setServiceGroup, tokenFor, waitFor } from '../helpers/server.js';
 import { RawSocket } from '../helpers/raw-socket.js';
 import { startCluster, type TestCluster } from '../helpers/cluster.js';
 
@@ -114,6 +114,28 @@ describe('cluster mode: three nodes on one PostgreSQL and one Redis', () => {
     const sid = opened.headers.get('x-im-poll-session')!;
     assert.equal((await fetch(`${cluster.nodes[1]!.url}/im/poll?sid=${sid}`, { method: 'DELETE' })).status, 404, 'unknown to node 1');
     assert.equal((await fetch(`${cluster.nodes[2]!.url}/im/poll?sid=${sid}`, { method: 'DELETE' })).status, 204, 'ended by its own node');
+  });
+
+  it('gives an agent\'s last slot once, whichever nodes the visitors start on, and the queue moves in order', async () => {
+    await setServiceGroup(cluster.nodes[0]!, { groupId: 'cl-desk', name: 'Desk', mode: 'human', maxPerAgent: 5 });
+    await setServiceAgent(cluster.nodes[1]!, 'cl-agent', ['cl-desk'], 1);
+    const agent = await connect(0, 'cl-agent');
+    const visitors = await Promise.all(Array.from({ length: 30 }, (_, i) => connect(i % 3, `cl-visitor-${i}`)));
+    const sessions = await Promise.all(visitors.map((visitor) => visitor.startCustomService('cl-desk')));
+    const open = sessions.filter((session) => session.status === 'open');
+    assert.equal(open.length, 1, `one visitor gets the agent's one slot: ${sessions.map((s) => s.status).join(', ')}`);
+    assert.equal(open[0]!.agentId, 'cl-agent');
+    const listed = await agent.getCustomerSessions();
+    assert.deepEqual(listed.map((session) => session.status), ['open', ...Array.from({ length: 29 }, () => 'queued')],
+      'the agent\'s one session, then the queue');
+    assert.equal(new Set(listed.map((session) => session.visitorId)).size, 30, 'one session per visitor');
+    const next = visitors[sessions.findIndex((session) => session.sessionId === listed[1]!.sessionId)]!;
+    const told: string[] = [];
+    next.on('customerServiceStatus', (event) => told.push(event.status));
+    await agent.resolveCustomerSession(open[0]!.sessionId);
+    await waitFor((check) => next.on('customerServiceStatus', check), () => told.includes('open'), 'the oldest waiting visitor is next');
+    assert.deepEqual((await agent.getCustomerSessions()).filter((session) => session.status === 'open').map((session) => session.sessionId),
+      [listed[1]!.sessionId], 'still one at a time');
   });
 
   it('revokes tokens on every node', async () => {

@@ -4,7 +4,7 @@ import pg from 'pg';
 import { PgChatStore } from '../../src/server/storage/pg-store.js';
 import { RecallConflict, type AppendInput } from '../../src/server/storage/chat-store.js';
 import { describeChatStoreContract } from './storage-contract.js';
-import { createDatabase } from '../helpers/postgres.js';
+import { createDatabase, terminateBackends } from '../helpers/postgres.js';
 
 /** Every store here gets a database of its own (test/helpers/postgres.ts), dropped at the end. */
 const created: Array<{ drop(): Promise<void> }> = [];
@@ -192,5 +192,36 @@ describe('PostgreSQL store', () => {
     assert.deepEqual(await find('äbc'), ['w3'], 'any case beyond ASCII');
     assert.deepEqual(await find('ÜNÏ'), ['w3']);
     await store.close();
+  });
+
+  it('runs exclusively() one at a time across stores on one database, and a dead holder\'s lock goes with its connection', async () => {
+    const url = await freshDatabase();
+    const [a, b] = await Promise.all([PgChatStore.open(url, { poolSize: 3 }), PgChatStore.open(url, { poolSize: 3 })]);
+    let inside = 0;
+    let most = 0;
+    const work = (store: PgChatStore) => store.exclusively('chain', async () => {
+      most = Math.max(most, ++inside);
+      await store.stats();
+      await store.stats();
+      inside--;
+    });
+    await Promise.all([work(a), work(b), work(a), work(b), work(b)]);
+    assert.equal(most, 1, 'never two at once, though on two stores');
+
+    // A holds the lock; B waits for it; A's connections are cut.
+    let releaseA!: () => void;
+    let aHolds!: () => void;
+    const held = new Promise<void>((resolve) => { aHolds = resolve; });
+    const aFinished = a.exclusively('chain', () => new Promise<void>((release) => { releaseA = release; aHolds(); }));
+    await held;
+    let bRan = false;
+    const bWaits = b.exclusively('chain', async () => { bRan = true; });
+    await terminateBackends(new URL(url).pathname.slice(1));
+    await bWaits;
+    assert.equal(bRan, true, 'B got the lock once the holder\'s connection was gone, without waiting for its work');
+    releaseA();
+    await aFinished;
+    await a.exclusively('chain', async () => undefined);
+    await Promise.all([a.close(), b.close()]);
   });
 });

@@ -207,6 +207,12 @@ export type ServiceTicketRecord = CustomerServiceTicket;
 
 /** Customer service: skill groups, agents, sessions, internal notes and tickets. */
 export interface ServiceStore {
+  /**
+   * Runs `work` holding the lock `name`, shared by every server process on this store, so that
+   * read-then-write chains (an agent's last slot, a queue's head) run one at a time across a
+   * cluster. A store only one process opens (SQLite) has no such lock: the caller's own order is enough.
+   */
+  exclusively?<T>(name: string, work: () => Promise<T>): Promise<T>;
   setServiceGroup(group: ServiceGroupRecord): Promise<void>;
   serviceGroup(groupId: string): Promise<ServiceGroupRecord | undefined>;
   /** Replaces the agent's groups and cap; no groups removes the agent. */

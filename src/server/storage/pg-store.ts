@@ -1,4 +1,5 @@
 import type { Pool, PoolClient, QueryResult, CustomTypesConfig } from 'pg';
+import { createHash } from 'node:crypto';
 import {
   RecallConflict, StoreUnavailable, takePage, type AppendInput, type AppendResult, type ChatStore, type ConversationState, type PageBudget, type ReceiptPositions,
   type RecallInput, type StoredMessage, type UserRecord, type ServiceAgentRecord, type ServiceGroupRecord, type ServiceNoteRecord,
@@ -1056,6 +1057,46 @@ export class PgChatStore implements ChatStore {
     return { messages: row.messages as number, users: row.users as number, groups: row.groups as number };
   }
 
+  /** Per lock name, the calls of this process in turn: one connection at most waits for a lock. */
+  private readonly lockTails = new Map<string, Promise<unknown>>();
+
+  /**
+   * A session-level advisory lock on a connection of its own, held while `work` runs (which uses
+   * the pool as usual). If this process dies, PostgreSQL ends its connection and the lock goes
+   * with it: no lease to wait out. Calls of this process take turns first (else each would hold a
+   * pool connection while it waits, and `work` could find none left). Taking the lock waits
+   * through outages like an append.
+   */
+  exclusively<T>(name: string, work: () => Promise<T>): Promise<T> {
+    const result = (this.lockTails.get(name) ?? Promise.resolve()).then(() => this.holdingLock(name, work));
+    const tail = result.catch(() => undefined);
+    this.lockTails.set(name, tail);
+    void tail.then(() => { if (this.lockTails.get(name) === tail) this.lockTails.delete(name); });
+    return result;
+  }
+
+  private async holdingLock<T>(name: string, work: () => Promise<T>): Promise<T> {
+    const key = lockKey(name);
+    const holder = await throughOutages(async () => {
+      const client = await checkOut(this.pool);
+      try {
+        await client.query('SELECT pg_advisory_lock($1)', [key]);
+        return client;
+      } catch (error) {
+        client.release(true);
+        throw error;
+      }
+    }, { waitMs: OUTAGE_RETRY_MS, stopped: () => this.closed });
+    let broken = false;
+    try {
+      return await work();
+    } finally {
+      // A connection that cannot unlock is closed, which unlocks.
+      await holder.query('SELECT pg_advisory_unlock($1)', [key]).catch(() => { broken = true; });
+      holder.release(broken);
+    }
+  }
+
   /** Writes what is pending, then closes the pool. */
   async close(): Promise<void> {
     if (this.closed) return;
@@ -1063,6 +1104,11 @@ export class PgChatStore implements ChatStore {
     while (this.flushing) await this.flushing;
     await this.pool.end();
   }
+}
+
+/** A lock's name as the 64-bit key of pg_advisory_lock: the first 8 bytes of its SHA-256. */
+function lockKey(name: string): string {
+  return createHash('sha256').update(`im-widget:${name}`).digest().readBigInt64BE(0).toString();
 }
 
 /** The URL's host, port and database, for messages (never its password). */
