@@ -27,8 +27,8 @@ export interface PresenceSource {
  * connects and their last one ends, and subscriptions live with the session that made them.
  * A cluster would carry these changes on the bus as well; one node needs nothing more.
  *
- * Who may see whose status: the user themself, and users who share a private conversation or a
- * group with them. A user who blacklisted the asker reads as offline to them. Nothing but
+ * Who may see whose status: the user themself, and users who share a private conversation (a
+ * message passed between them: a pin alone does not do) or a group with them. A user who blacklisted the asker reads as offline to them. Nothing but
  * online, the chosen status, its text and the platforms is ever told.
  */
 export class SocialService {

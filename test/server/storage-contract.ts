@@ -59,6 +59,8 @@ export function describeChatStoreContract(engine: string, createStore: () => Pro
       assert.deepEqual(await store.userStatus('bk-a'), { status: 'away', text: '' });
 
       assert.equal(await store.sharesConversation('bk-a', 'bk-d'), false);
+      await store.setConversationSettings('bk-a', '1:bk-a:bk-d', 1, { isTop: true });
+      assert.equal(await store.sharesConversation('bk-a', 'bk-d'), false, 'pinning a chat with someone never written to shares nothing');
       await store.appendMessage(input({ conversationKey: '1:bk-a:bk-d', senderUserId: 'bk-d', clientMsgId: 'bk-1', recipients: ['bk-a', 'bk-d'] }));
       assert.equal(await store.sharesConversation('bk-a', 'bk-d'), true);
       assert.equal(await store.sharesConversation('bk-d', 'bk-a'), true);

@@ -269,7 +269,10 @@ export interface SocialStore {
   setUserStatus(userId: string, status: { status: ChosenUserStatus; text: string }): Promise<void>;
   /** The user's chosen status; undefined when never set. */
   userStatus(userId: string): Promise<{ status: ChosenUserStatus; text: string } | undefined>;
-  /** Whether the two users share a private conversation (either has it, listed or removed) or a group. */
+  /**
+   * Whether the two users share a private conversation (both have it, listed or removed: a message
+   * passed between them; a pin or mute one of them set alone is not enough) or a group.
+   */
   sharesConversation(userId: string, otherId: string): Promise<boolean>;
 }
 

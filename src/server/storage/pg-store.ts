@@ -1045,7 +1045,7 @@ export class PgChatStore implements ChatStore {
   }
 
   async sharesConversation(userId: string, otherId: string): Promise<boolean> {
-    const [row] = await this.query(`SELECT EXISTS (SELECT 1 FROM user_conversations WHERE user_id IN ($1, $2) AND conversation_key = $3)
+    const [row] = await this.query(`SELECT (SELECT count(*) FROM user_conversations WHERE user_id IN ($1, $2) AND conversation_key = $3) = 2
       OR EXISTS (SELECT 1 FROM group_members a JOIN group_members b ON b.group_id = a.group_id AND b.user_id = $2 WHERE a.user_id = $1) AS shares`,
     [userId, otherId, conversationKey(ConversationType.PRIVATE, userId, otherId)]);
     return row.shares;

@@ -675,7 +675,7 @@ export class SqliteChatStore implements ChatStore {
       setUserStatus: db.prepare(`INSERT INTO user_status (user_id, status, text) VALUES (?, ?, ?)
         ON CONFLICT (user_id) DO UPDATE SET status = excluded.status, text = excluded.text`),
       userStatus: db.prepare('SELECT status, text FROM user_status WHERE user_id = ?'),
-      sharesConversation: db.prepare(`SELECT 1 WHERE EXISTS (SELECT 1 FROM user_conversations WHERE user_id IN (?, ?) AND conversation_key = ?)
+      sharesConversation: db.prepare(`SELECT 1 WHERE (SELECT COUNT(*) FROM user_conversations WHERE user_id IN (?, ?) AND conversation_key = ?) = 2
         OR EXISTS (SELECT 1 FROM group_members a JOIN group_members b ON b.group_id = a.group_id AND b.user_id = ? WHERE a.user_id = ?)`).pluck(),
     };
   }
