@@ -90,7 +90,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   // PgChatStore.open loads pg by a dynamic import(): SQLite users never load it.
   const store: ChatStore = options.databaseUrl
     ? await PgChatStore.open(options.databaseUrl)
-    : new SqliteChatStore(join(options.dataDir, 'im.sqlite'));
+    : new SqliteChatStore(join(options.dataDir, 'im.sqlite'), { log });
   // Cluster mode: the nodes of one database share a Redis channel named after it.
   const bus: FanoutBus = options.busUrl
     ? await RedisClusterBus.connect(options.busUrl, `im:${new URL(options.databaseUrl!).pathname.slice(1) || 'im'}`, store, logError)

@@ -151,6 +151,14 @@ describe('SQLite store', () => {
     await sixth.close();
   });
 
+  it('closes while its search thread is indexing, once that is done', async () => {
+    const store = new SqliteChatStore(join(dir, 'search-closing.sqlite'));
+    await Promise.all(Array.from({ length: 200 }, (_, i) => store.appendMessage(textInput(`busy-${i}`, `忙 busy ${i}`))));
+    const searching = store.searchMessages({ viewerId: 'b', conversationKeys: ['1:a:b'], text: '忙', count: 5 });
+    await store.close();
+    assert.equal((await searching).messages.length, 5, 'the search asked before the close is answered');
+  });
+
   it('removes a recalled message\'s text from the search file', async () => {
     const file = join(dir, 'search-recall.sqlite');
     const store = new SqliteChatStore(file);

@@ -185,4 +185,26 @@ describe('SQLite writer thread', () => {
     assert.deepEqual(seqs, seqs.map((_, i) => i + 1), 'seq gap-free after the crash');
     await store.close();
   });
+
+  it('starts a new writer thread when its thread dies: the writes it had fail, the ones after it are stored', async () => {
+    const logged: string[] = [];
+    const store = new SqliteChatStore(newFile(), { log: (line) => logged.push(line) });
+    await store.appendMessage(text('before', 'before the crash'));
+    const writer = (store as unknown as { writer: { worker: { terminate(): Promise<number> } } }).writer;
+    // A write in flight when the thread ends: it may have been committed or not; its caller hears it failed.
+    const inFlight = store.appendMessage(text('during', 'as the thread ends')).then(() => 'stored', (error: Error) => error.message);
+    await writer.worker.terminate();
+    const fate = await inFlight;
+    assert.ok(fate === 'stored' || /writer thread stopped/.test(fate), fate);
+    const after = await store.appendMessage(text('after', 'after the crash'));
+    assert.equal(after.duplicate, false);
+    assert.match(logged.join('\n'), /writer thread stopped; starting a new one/);
+    // Sent again under its clientMsgId (what a client does with a failed send): stored once either way.
+    const again = await store.appendMessage(text('during', 'as the thread ends'));
+    assert.equal(again.duplicate, fate === 'stored');
+    const { messages } = await store.history('1:a:b', { count: 10 });
+    assert.deepEqual(messages.map((m) => m.clientMsgId).sort(), ['after', 'before', 'during']);
+    assert.deepEqual(messages.map((m) => m.seq), [1, 2, 3]);
+    await store.close();
+  });
 });

@@ -205,7 +205,8 @@ export class SearchThread implements SearchFollower {
         else if (covers(this.watermark, waiter.target)) waiter.settle();
       }
       if (this.again && !this.closing) this.request();
-      else worker.unref();
+      // While closing, held until it has ended (close() waits for its exit).
+      else if (!this.closing) worker.unref();
     });
     // Started again by the next request; the searches waiting now fail (their callers may retry).
     const stopped = (error: Error): void => {

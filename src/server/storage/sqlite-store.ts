@@ -365,44 +365,79 @@ function fromWriterError(error: WriterError): Error {
  * starts from the latest commit).
  */
 class WriterThread {
-  private readonly worker: Worker;
+  private worker: Worker;
   private nextId = 1;
   private readonly waiting = new Map<number, { resolve(value: unknown): void; reject(error: unknown): void }>();
+  /** The calls handed to the current thread and not answered yet. */
+  private readonly handedOver = new Set<number>();
   private outbox: WriterCall[] = [];
   private sendScheduled = false;
-  private failure: Error | undefined;
   private closing = false;
-  private readonly exited: Promise<void>;
+  /** While a stopped thread's successor is not started yet (calls wait in the outbox): when it is. */
+  private restart: Promise<void> | undefined;
+  /** Stops in a row without an answer in between: the wait before the next start grows. */
+  private stopsInARow = 0;
+  private exited!: Promise<void>;
 
-  constructor(file: string) {
+  constructor(private readonly file: string, private readonly log: (message: string) => void) {
+    this.worker = this.start();
+  }
+
+  private start(): Worker {
     // Beside this module under a TypeScript loader, beside dist/im-server.js once built.
-    this.worker = startWorker('sqlite-writer.ts', 'im-server-sqlite-writer.js', { file });
-    this.worker.unref();
-    this.worker.on('message', (replies: WriterReply[]) => {
+    const worker = startWorker('sqlite-writer.ts', 'im-server-sqlite-writer.js', { file: this.file });
+    if (this.waiting.size === 0) worker.unref();
+    worker.on('message', (replies: WriterReply[]) => {
+      this.stopsInARow = 0;
       for (const reply of replies) {
         const call = this.waiting.get(reply.id);
+        this.handedOver.delete(reply.id);
         if (!call) continue;
         this.waiting.delete(reply.id);
         if (reply.ok) call.resolve(reply.value);
         else call.reject(fromWriterError(reply.error));
       }
-      if (this.waiting.size === 0 && !this.closing) this.worker.unref();
+      if (this.waiting.size === 0 && !this.closing) worker.unref();
     });
-    this.worker.on('error', (error) => this.fail(error));
-    this.exited = new Promise((resolve) => this.worker.once('exit', () => {
-      this.fail(new Error('the SQLite writer thread has stopped'));
+    let failure: Error | undefined;
+    worker.on('error', (error) => { failure = error; });
+    this.exited = new Promise((resolve) => worker.once('exit', () => {
+      this.stopped(failure);
       resolve();
     }));
+    return worker;
   }
 
-  private fail(error: Error): void {
-    this.failure ??= error;
-    for (const call of this.waiting.values()) call.reject(error);
-    this.waiting.clear();
+  /**
+   * The thread ended. Unless closing, that is a failure (an exception it did not catch, memory):
+   * the calls it had fail (their transaction may have committed or not: an append sent again
+   * under its clientMsgId is stored once), the calls not handed over yet wait, and a new thread
+   * starts, soon, then later if it keeps stopping.
+   */
+  private stopped(failure: Error | undefined): void {
+    const reason = new Error(`the SQLite writer thread stopped${failure ? `: ${failure.message}` : ''}`);
+    for (const id of this.handedOver) {
+      this.waiting.get(id)?.reject(reason);
+      this.waiting.delete(id);
+    }
+    this.handedOver.clear();
+    if (this.closing) {
+      for (const call of this.waiting.values()) call.reject(reason);
+      this.waiting.clear();
+      return;
+    }
+    const delay = Math.min(50 * 2 ** this.stopsInARow++, 5000);
+    this.log(`sqlite: ${reason.message}; starting a new one in ${delay} ms`);
+    this.restart = new Promise((resolve) => setTimeout(() => {
+      this.restart = undefined;
+      this.worker = this.start();
+      this.send();
+      resolve();
+    }, delay));
   }
 
   call(method: WriteMethod, args: unknown[]): Promise<unknown> {
-    if (this.failure) return Promise.reject(this.failure);
+    if (this.closing) return Promise.reject(new Error('the store is closing'));
     if (method === 'appendMessage') {
       // A message's content is often a view into the frame it came in (or a larger read buffer),
       // and posting a view copies its whole buffer: hand over the content's bytes alone.
@@ -413,7 +448,7 @@ class WriterThread {
     return new Promise((resolve, reject) => {
       const id = this.nextId++;
       this.waiting.set(id, { resolve, reject });
-      if (this.waiting.size === 1) this.worker.ref();
+      if (this.waiting.size === 1 && !this.restart) this.worker.ref();
       this.outbox.push({ id, method, args });
       if (!this.sendScheduled) {
         this.sendScheduled = true;
@@ -424,15 +459,20 @@ class WriterThread {
 
   private readonly send = (): void => {
     this.sendScheduled = false;
+    if (this.restart || !this.outbox.length) return;
     const calls = this.outbox;
     this.outbox = [];
-    if (calls.length) this.worker.postMessage(calls);
+    for (const call of calls) this.handedOver.add(call.id);
+    this.worker.ref();
+    this.worker.postMessage(calls);
   };
 
   /** Hands over what is queued, lets the thread finish it and close its connection, and waits for it to end. */
   async close(): Promise<void> {
     if (this.closing) return this.exited;
     this.closing = true;
+    // A thread being replaced: its successor takes what waits, then closes.
+    await this.restart;
     this.send();
     // Held until the thread has ended (the answers to the last writes would otherwise let go of it).
     this.worker.ref();
@@ -455,6 +495,8 @@ export interface SqliteStoreOptions {
    * memory); 'none', no search (the writer thread's own store).
    */
   search?: 'thread' | 'inline' | 'none';
+  /** Where a failure the store recovers from is told (a writer thread started again): stderr by default. */
+  log?: (message: string) => void;
 }
 
 /** The writes after which the search index has something to do. */
@@ -515,7 +557,7 @@ export class SqliteChatStore implements ChatStore {
     }
     if (!inline) {
       // Started once the schema is current. Its methods shadow the inline ones on this instance.
-      const writer = this.writer = new WriterThread(file);
+      const writer = this.writer = new WriterThread(file, options.log ?? ((line) => console.error(line)));
       for (const method of WRITE_METHODS) {
         const forget = MEMBERSHIP_WRITES.has(method)
           ? <T>(args: unknown[], settled: T): T => { this.members.delete(args[0] as string); return settled; }
