@@ -61,7 +61,10 @@ const usage = `Usage: im-server [--port N] [--host H] [--data DIR] [--database U
   --files-db URL  keep files' metadata (who uploaded what, where it was sent) in this PostgreSQL
                 database, postgres://user:password@host:port/db, rather than <data>/files.db; a
                 cluster needs it (see docs/files.md); default with --database: that database
-  --demo        create demo users and a group, and serve the demo page`;
+  --demo        create demo users and a group, and serve the demo page
+Options that carry secrets may come from the environment instead, out of sight of other users'
+\`ps\`: IM_APP_KEY, IM_APP_SECRET, IM_DATABASE_URL, IM_BUS_URL, IM_FILES_S3, IM_FILES_DB (an
+option given on the command line wins).`;
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -113,6 +116,16 @@ try {
 if (values.help) {
   process.stdout.write(`${usage}\n`);
   process.exit(0);
+}
+
+/** The options that carry secrets (a password in a URL, the app secret), from the environment when not given. */
+const FROM_ENVIRONMENT = {
+  'app-key': 'IM_APP_KEY', 'app-secret': 'IM_APP_SECRET', database: 'IM_DATABASE_URL', bus: 'IM_BUS_URL',
+  'files-s3': 'IM_FILES_S3', 'files-db': 'IM_FILES_DB',
+} as const;
+for (const [option, variable] of Object.entries(FROM_ENVIRONMENT) as Array<[keyof typeof FROM_ENVIRONMENT, string]>) {
+  const value = process.env[variable];
+  if (values[option] === undefined && value) values[option] = value;
 }
 
 if (values.bus !== undefined && (values.database === undefined || !/^rediss?:\/\/./i.test(values.bus))) {

@@ -116,4 +116,28 @@ describe('server command line', () => {
     assert.match(stderr, /warning: using the development app key/);
     rmSync(dataDir, { recursive: true, force: true });
   });
+
+  it('takes the app key and secret from the environment, out of the command line', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'im-env-'));
+    const [appKey, appSecret] = ['env-key', `env-secret-${randomUUID()}`];
+    const child = spawn(process.execPath, [SERVER_BIN, '--port', '0', '--data', dataDir],
+      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, IM_APP_KEY: appKey, IM_APP_SECRET: appSecret } });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => { stderr += chunk; });
+    const [line] = await once(createInterface({ input: child.stdout }), 'line');
+    const url = /listening on (\S+)$/.exec(line)![1]!;
+    const call = (secret: string) => {
+      const body = JSON.stringify({ userId: 'env-user' });
+      return fetch(`${url}/api/user/token`, {
+        method: 'POST', body,
+        headers: { 'content-type': 'application/json', ...signApiRequest({ appKey, appSecret: secret, method: 'POST', path: '/api/user/token', body }) },
+      });
+    };
+    assert.equal((await call(appSecret)).status, 200, 'signed with the secret from IM_APP_SECRET');
+    assert.equal((await call(APP_SECRET)).status, 401, 'not with another');
+    child.kill();
+    await once(child, 'exit');
+    assert.doesNotMatch(stderr, /development app key/);
+    rmSync(dataDir, { recursive: true, force: true });
+  });
 });
