@@ -159,6 +159,19 @@ describe('SQLite store', () => {
     assert.equal((await searching).messages.length, 5, 'the search asked before the close is answered');
   });
 
+  it('starts its search thread again when it has died', async () => {
+    const store = new SqliteChatStore(join(dir, 'search-restart.sqlite'));
+    await store.appendMessage(textInput('r-1', '重启 one'));
+    assert.deepEqual(await found(store, '重启'), ['r-1']);
+    const { worker } = (store as unknown as { search: { worker?: { ref(): void; terminate(): Promise<number> } } }).search;
+    // Held while it ends, as a server's open sockets would hold the process (an idle thread lets go of it).
+    worker!.ref();
+    await worker!.terminate();
+    await store.appendMessage(textInput('r-2', '重启 two'));
+    assert.deepEqual(await found(store, '重启'), ['r-2', 'r-1'], 'a new thread indexes what came since');
+    await store.close();
+  });
+
   it('removes a recalled message\'s text from the search file', async () => {
     const file = join(dir, 'search-recall.sqlite');
     const store = new SqliteChatStore(file);
