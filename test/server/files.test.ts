@@ -142,30 +142,34 @@ describe('files: upload, signed download, access', () => {
     const visitor = await connect('f-visitor');
     const session = await visitor.startCustomService('f-desk');
     assert.equal(session.agentId, 'f-agent');
-    const screenshot = await visitor.uploadFile(Buffer.concat([PNG_HEAD, randomBytes(64)]), { name: 'screenshot.png' });
-    await visitor.sendMessage({ conversationType: ConversationType.CUSTOMER_SERVICE, targetId: 'f-desk' }, new TextMessage({ content: screenshot.url }));
-    const forAgent = (await agent.getFileUrls([screenshot.url]))[screenshot.url];
+    // A picture uploaded by `from` and sent as a link; the URL signed for `reader`, if any.
+    const sendPicture = async (from: IMClient, conversation: { conversationType: ConversationType; targetId: string }, name: string) => {
+      const file = await from.uploadFile(Buffer.concat([PNG_HEAD, randomBytes(64)]), { name });
+      await from.sendMessage(conversation, new TextMessage({ content: file.url }));
+      return file;
+    };
+    const signedFor = async (reader: IMClient, file: { url: string }) => (await reader.getFileUrls([file.url]))[file.url];
+    const screenshot = await sendPicture(visitor, { conversationType: ConversationType.CUSTOMER_SERVICE, targetId: 'f-desk' }, 'screenshot.png');
+    const forAgent = await signedFor(agent, screenshot);
     assert.ok(forAgent, 'the agent serving the visitor gets a URL');
     assert.equal((await fetch(forAgent)).status, 200);
-    assert.deepEqual(await otherAgent.getFileUrls([screenshot.url]), {}, 'an agent not serving them gets none');
-    const invoice = await agent.uploadFile(Buffer.concat([PNG_HEAD, randomBytes(64)]), { name: 'invoice.png' });
-    await agent.sendMessage({ conversationType: ConversationType.CUSTOMER_SERVICE, targetId: 'f-visitor@f-desk' }, new TextMessage({ content: invoice.url }));
-    assert.equal((await fetch((await visitor.getFileUrls([invoice.url]))[invoice.url]!)).status, 200, 'the visitor reads the agent\'s file');
+    assert.equal(await signedFor(otherAgent, screenshot), undefined, 'an agent not serving them gets none');
+    const invoice = await sendPicture(agent, { conversationType: ConversationType.CUSTOMER_SERVICE, targetId: 'f-visitor@f-desk' }, 'invoice.png');
+    assert.equal((await fetch((await signedFor(visitor, invoice))!)).status, 200, 'the visitor reads the agent\'s file');
     await agent.resolveCustomerSession(session.sessionId);
     assert.equal((await fetch(forAgent)).status, 403, 'once resolved, the agent reads it no more (as the history)');
-    assert.ok((await visitor.getFileUrls([invoice.url]))[invoice.url], 'the visitor still does');
+    assert.ok(await signedFor(visitor, invoice), 'the visitor still does');
 
     const host = await connect('f-host');
     const guest = await connect('f-guest');
     const passerby = await connect('f-passerby');
     await host.joinChatRoom('f-room');
     await guest.joinChatRoom('f-room');
-    const poster = await host.uploadFile(Buffer.concat([PNG_HEAD, randomBytes(64)]), { name: 'poster.png' });
-    await host.sendMessage({ conversationType: ConversationType.CHATROOM, targetId: 'f-room' }, new TextMessage({ content: poster.url }));
-    const forGuest = (await guest.getFileUrls([poster.url]))[poster.url];
+    const poster = await sendPicture(host, { conversationType: ConversationType.CHATROOM, targetId: 'f-room' }, 'poster.png');
+    const forGuest = await signedFor(guest, poster);
     assert.ok(forGuest, 'a member of the room gets a URL');
     assert.equal((await fetch(forGuest)).status, 200);
-    assert.deepEqual(await passerby.getFileUrls([poster.url]), {}, 'someone outside the room gets none');
+    assert.equal(await signedFor(passerby, poster), undefined, 'someone outside the room gets none');
     await guest.quitChatRoom('f-room');
     assert.equal((await fetch(forGuest)).status, 403, 'having left the room, the guest reads it no more');
   });

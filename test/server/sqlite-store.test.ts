@@ -85,11 +85,7 @@ describe('SQLite store', () => {
   });
 
   it('moves the search out of a file that kept it inside, and finds what was there', async () => {
-    const file = join(dir, 'search-inside.sqlite');
-    const first = new SqliteChatStore(file);
-    await first.appendMessage(textInput('in-1', '搬家 moved text'));
-    await first.close();
-    rmSync(`${file}-search`);
+    const file = await withoutSearchFile('search-inside.sqlite', textInput('in-1', '搬家 moved text'));
     // The file as version 8 left it: its search tables inside, holding the entry.
     const raw = new Database(file);
     raw.exec(`DROP TABLE search_removals; DROP TABLE store_identity;
@@ -118,11 +114,7 @@ describe('SQLite store', () => {
   });
 
   it('builds the search file again when it is lost, or belongs to a backup the chat file was restored from', async () => {
-    const file = join(dir, 'search-lost.sqlite');
-    const first = new SqliteChatStore(file);
-    await first.appendMessage(textInput('lost-1', '备份 one'));
-    await first.close();
-    rmSync(`${file}-search`);
+    const file = await withoutSearchFile('search-lost.sqlite', textInput('lost-1', '备份 one'));
     const second = new SqliteChatStore(file);
     assert.deepEqual(await found(second, '备份'), ['lost-1'], 'a lost search file is built again');
     await second.close();
@@ -192,6 +184,16 @@ describe('SQLite store', () => {
     search.close();
   });
 });
+
+/** A store file of `name` holding `message`, closed, its search file deleted. */
+async function withoutSearchFile(name: string, message: AppendInput): Promise<string> {
+  const file = join(dir, name);
+  const store = new SqliteChatStore(file);
+  await store.appendMessage(message);
+  await store.close();
+  rmSync(`${file}-search`);
+  return file;
+}
 
 function textInput(clientMsgId: string, text: string): AppendInput {
   return {

@@ -205,6 +205,19 @@ export interface ServiceNoteRecord {
 /** A message a visitor left for a group (outside hours, say): a row of its own, never part of a conversation. */
 export type ServiceTicketRecord = CustomerServiceTicket;
 
+/**
+ * What a search looks at in each type: the text users see (a text's content, a file's name, a
+ * card's title and summary, a place's name), never ids, URLs or thumbnails.
+ */
+export const SEARCHABLE_FIELDS: Readonly<Record<string, readonly string[]>> = {
+  'RC:TxtMsg': ['content'],
+  'RC:ReferenceMsg': ['content'],
+  'RC:FileMsg': ['name'],
+  'RC:SightMsg': ['name'],
+  'RC:ImgTextMsg': ['title', 'content'],
+  'RC:LBSMsg': ['poi'],
+};
+
 /** Customer service: skill groups, agents, sessions, internal notes and tickets. */
 export interface ServiceStore {
   /**

@@ -1,7 +1,7 @@
 import type { Pool, PoolClient, QueryResult, CustomTypesConfig } from 'pg';
 import { createHash } from 'node:crypto';
 import {
-  RecallConflict, StoreUnavailable, takePage, type AppendInput, type AppendResult, type ChatStore, type ConversationState, type PageBudget, type ReceiptPositions,
+  RecallConflict, SEARCHABLE_FIELDS, StoreUnavailable, takePage, type AppendInput, type AppendResult, type ChatStore, type ConversationState, type PageBudget, type ReceiptPositions,
   type RecallInput, type StoredMessage, type UserRecord, type ServiceAgentRecord, type ServiceGroupRecord, type ServiceNoteRecord,
   type ServiceSessionRecord, type ServiceSessionStatus, type ConversationSettings, type SearchConversationHit, type SearchQuery, type NewServiceSession,
   type ServiceSessionQuery, type ServiceSessionScope, type ServiceTicketRecord,
@@ -11,19 +11,6 @@ import { ConversationType } from '../../core/protocol/codes.js';
 import { SUPPORTED_CONVERSATION_TYPES, conversationKey, newMessageUid, privateParticipants, serviceConversationKey } from '../ids.js';
 import { MIGRATION_LOCK_KEY, migrations } from './pg-schema.js';
 import { toServiceSession, toServiceTicket, type ServiceSessionRow, type ServiceTicketRow } from './service-rows.js';
-
-/**
- * What a search looks at in each type: the text users see (a text's content, a file's name, a
- * card's title and summary, a place's name), never ids, URLs or thumbnails. As in sqlite-store.ts.
- */
-const SEARCHABLE_FIELDS: Readonly<Record<string, readonly string[]>> = {
-  'RC:TxtMsg': ['content'],
-  'RC:ReferenceMsg': ['content'],
-  'RC:FileMsg': ['name'],
-  'RC:SightMsg': ['name'],
-  'RC:ImgTextMsg': ['title', 'content'],
-  'RC:LBSMsg': ['poi'],
-};
 
 /** A JSON field as SQLite's CAST(json_extract(...) AS TEXT) gives it ('' for null or absent). */
 function fieldText(value: unknown): string {

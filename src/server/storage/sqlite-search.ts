@@ -1,19 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { Worker } from 'node:worker_threads';
+import { SEARCHABLE_FIELDS } from './chat-store.js';
 import { startWorker } from './start-worker.js';
-
-/**
- * What a search looks at in each type: the text users see (a text's content, a file's name, a
- * card's title and summary, a place's name), never ids, URLs or thumbnails.
- */
-const SEARCHABLE_FIELDS: Readonly<Record<string, readonly string[]>> = {
-  'RC:TxtMsg': ['content'],
-  'RC:ReferenceMsg': ['content'],
-  'RC:FileMsg': ['name'],
-  'RC:SightMsg': ['name'],
-  'RC:ImgTextMsg': ['title', 'content'],
-  'RC:LBSMsg': ['poi'],
-};
 
 const searchableTypesSql = (): string => Object.keys(SEARCHABLE_FIELDS).map((name) => `'${name}'`).join(', ');
 
@@ -272,4 +260,3 @@ export class SearchThread implements SearchFollower {
   }
 }
 
-export { SEARCHABLE_FIELDS, searchableTextSql, searchableTypesSql };
