@@ -155,10 +155,10 @@ describe('SQLite store', () => {
     const store = new SqliteChatStore(join(dir, 'search-restart.sqlite'));
     await store.appendMessage(textInput('r-1', '重启 one'));
     assert.deepEqual(await found(store, '重启'), ['r-1']);
-    const { worker } = (store as unknown as { search: { worker?: { ref(): void; terminate(): Promise<number> } } }).search;
-    // Held while it ends, as a server's open sockets would hold the process (an idle thread lets go of it).
-    worker!.ref();
-    await worker!.terminate();
+    const { worker } = (store as unknown as { search: { worker?: { terminate(): Promise<number> } } }).search;
+    // The process held while the thread ends, as a server's open sockets would hold it (an idle thread lets go of it).
+    const hold = setInterval(() => undefined, 1000);
+    await worker!.terminate().finally(() => clearInterval(hold));
     await store.appendMessage(textInput('r-2', '重启 two'));
     assert.deepEqual(await found(store, '重启'), ['r-2', 'r-1'], 'a new thread indexes what came since');
     await store.close();

@@ -193,7 +193,9 @@ describe('SQLite writer thread', () => {
     const writer = (store as unknown as { writer: { worker: { terminate(): Promise<number> } } }).writer;
     // A write in flight when the thread ends: it may have been committed or not; its caller hears it failed.
     const inFlight = store.appendMessage(text('during', 'as the thread ends')).then(() => 'stored', (error: Error) => error.message);
-    await writer.worker.terminate();
+    // The process held while the thread ends, as a server's open sockets would hold it.
+    const hold = setInterval(() => undefined, 1000);
+    await writer.worker.terminate().finally(() => clearInterval(hold));
     const fate = await inFlight;
     assert.ok(fate === 'stored' || /writer thread stopped/.test(fate), fate);
     const after = await store.appendMessage(text('after', 'after the crash'));
