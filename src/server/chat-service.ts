@@ -200,8 +200,8 @@ export class ChatService {
     if (conversationType === ConversationType.CHATROOM) {
       if (!(await this.limiter.take(userId))) throw new ServiceError(ErrorCode.SEND_FREQUENCY_TOO_FAST, 'sending too fast');
       // Before the members get it: a file it links to is theirs to read (a non-member's send is refused below).
-      if (this.chatrooms.isMember(userId, targetId)) await this.files?.noteSent(`${ConversationType.CHATROOM}:${targetId}`, content, userId);
-      this.chatrooms.send(userId, sessionId, { clientMsgId, targetId, objectName, content, priority: outgoing.priority ?? 0 }, acknowledge);
+      if (await this.chatrooms.isMember(userId, targetId)) await this.files?.noteSent(`${ConversationType.CHATROOM}:${targetId}`, content, userId);
+      await this.chatrooms.send(userId, sessionId, { clientMsgId, targetId, objectName, content, priority: outgoing.priority ?? 0 }, acknowledge);
       return;
     }
     const flags = typeFlags(objectName, outgoing);

@@ -1,6 +1,7 @@
 import { ConversationType, ErrorCode } from '../core/protocol/codes.js';
 import { MAX_QUERY_BODY_BYTES } from '../core/protocol/frames.js';
-import type { ChatroomEntry, ChatroomMember, ChatroomWireMessage } from '../core/protocol/chatroom-records.js';
+import type { ChatroomEntry, ChatroomWireMessage } from '../core/protocol/chatroom-records.js';
+import { MemoryRoomStore, type LeaveOutcome, type RoomEntry, type RoomStore } from './chatroom-store.js';
 import type { im } from '../core/protocol/generated/im.js';
 import type { FanoutBus } from './bus.js';
 import { ServiceError } from './service-error.js';
@@ -40,28 +41,6 @@ export interface ChatroomOptions {
   keepSeconds?: number;
   /** Recent messages kept per room, in memory (default 200). */
   window?: number;
-}
-
-interface Member {
-  userId: string;
-  joinedAt: number;
-  /** Set while the user has no connection: when the membership lapses. */
-  lapse: ReturnType<typeof setTimeout> | undefined;
-}
-
-interface Entry extends ChatroomEntry {
-  autoDelete: boolean;
-}
-
-interface Room {
-  roomId: string;
-  members: Map<string, Member>;
-  /** Recent messages, oldest first; sentTime strictly increasing. */
-  recent: StoredMessage[];
-  entries: Map<string, Entry>;
-  lastSentTime: number;
-  recentBytes: number;
-  membersNotice: { sentAt: number; timer: ReturnType<typeof setTimeout> | undefined };
 }
 
 /** Drops of chatroom messages for slow readers, by priority (in /api/metrics). */
@@ -106,79 +85,93 @@ export function toWireRecord(message: StoredMessage): ChatroomWireMessage {
   };
 }
 
+/** How often memberships waiting to lapse are looked at (the keep time is a second or more). */
+const LAPSE_SWEEP_MS = 250;
+
+const roomKey = (roomId: string) => `${ConversationType.CHATROOM}:${roomId}`;
+
 /**
- * Chatrooms (conversation type 4), all in memory on this node: a room is made by its first
- * join and goes when its last member leaves, with its recent messages and KV entries. Nothing is
- * stored: messages go live to the members connected now; the recent window serves joins,
- * history and a rejoin after a dropped connection.
+ * Chatrooms (conversation type 4): a room is made by its first join and goes when its last
+ * member leaves, with its recent messages and KV entries. Nothing is stored: messages go live to
+ * the members connected now; the recent window serves joins, history and a rejoin after a
+ * dropped connection. The rooms' state is in `rooms`: this node's memory, or Redis shared by the
+ * nodes of a cluster (a room is then one room whichever node its members are on).
  */
 export class ChatroomService {
-  private readonly rooms = new Map<string, Room>();
-  /** The one room of each user. */
-  private readonly roomOfUser = new Map<string, string>();
-  /** Per user: objectNames they do not want from rooms (setFilterMessages). */
+  /** Per user: objectNames they do not want from rooms (setFilterMessages), applied by the node that pushes to them. */
   private readonly filters = new Map<string, Set<string>>();
   private readonly keepMs: number;
   private readonly windowSize: number;
   private readonly maxMembers: number;
+  /** Per room, this node's member-count notice: when it last went, and one waiting to go. */
+  private readonly membersNotices = new Map<string, { sentAt: number; timer: ReturnType<typeof setTimeout> | undefined }>();
+  private readonly lapseTimer: ReturnType<typeof setInterval>;
+  private isOnline: (userId: string) => boolean = () => false;
   readonly drops = new PriorityDrops();
 
-  constructor(private readonly bus: FanoutBus, options: ChatroomOptions = {}) {
+  constructor(private readonly bus: FanoutBus, options: ChatroomOptions = {}, private readonly rooms: RoomStore = new MemoryRoomStore(),
+    private readonly logError: (scope: string, error: unknown) => void = () => {}) {
     this.keepMs = (options.keepSeconds ?? DEFAULT_KEEP_SECONDS) * 1000;
     this.windowSize = Math.max(1, options.window ?? DEFAULT_WINDOW);
     this.maxMembers = options.maxMembers ?? 0;
+    this.lapseTimer = setInterval(() => this.sweepLapses().catch((error) => this.logError('chatrooms', error)), LAPSE_SWEEP_MS);
+    this.lapseTimer.unref();
   }
 
-  get roomCount(): number {
-    return this.rooms.size;
+  /** Who is connected now, on any node: a membership lapses only when its user is connected nowhere. */
+  usePresence(isOnline: (userId: string) => boolean): void {
+    this.isOnline = isOnline;
+  }
+
+  roomCount(): Promise<number> {
+    return this.rooms.roomCount();
   }
 
   /** The user connected: a membership waiting to lapse holds again. */
   userOnline(userId: string): void {
-    const member = this.memberOf(userId);
-    if (member?.lapse) {
-      clearTimeout(member.lapse);
-      member.lapse = undefined;
+    this.rooms.cancelLapse(userId).catch((error) => this.logError('chatrooms', error));
+  }
+
+  /** The user's last connection (on this node; on every node for a cluster's presence) went: the membership lapses after the keep time unless they come back. */
+  userOffline(userId: string): void {
+    if (this.isOnline(userId)) return;
+    this.rooms.roomOf(userId)
+      .then((roomId) => (roomId === undefined ? undefined : this.rooms.scheduleLapse(userId, Date.now() + this.keepMs)))
+      .catch((error) => this.logError('chatrooms', error));
+  }
+
+  private async sweepLapses(): Promise<void> {
+    for (const userId of await this.rooms.takeDueLapses(Date.now())) {
+      if (this.isOnline(userId)) continue;
+      const roomId = await this.rooms.roomOf(userId);
+      if (roomId !== undefined) await this.leave(userId, roomId);
     }
   }
 
-  /** The user's last connection went: the membership lapses after the keep time unless they come back. */
-  userOffline(userId: string): void {
-    const member = this.memberOf(userId);
-    if (!member || member.lapse) return;
-    member.lapse = setTimeout(() => {
-      const roomId = this.roomOfUser.get(userId);
-      if (roomId) this.leave(userId, roomId);
-    }, this.keepMs);
-    member.lapse.unref();
-  }
-
   /** Whether the user is in the room now (a dropped connection keeps them in for a while). */
-  isMember(userId: string, roomId: string): boolean {
-    return this.roomOfUser.get(userId) === roomId;
+  async isMember(userId: string, roomId: string): Promise<boolean> {
+    return (await this.rooms.roomOf(userId)) === roomId;
   }
 
-  private memberOf(userId: string): Member | undefined {
-    const roomId = this.roomOfUser.get(userId);
-    return roomId === undefined ? undefined : this.rooms.get(roomId)?.members.get(userId);
+  /** Whether the user takes room messages of `objectName` (setFilterMessages); the server's own signals always. */
+  wants(userId: string, objectName: string): boolean {
+    return objectName === KV_NOTIFY_OBJECT_NAME || objectName === MEMBERS_OBJECT_NAME || !this.filters.get(userId)?.has(objectName);
   }
 
-  /** Where a type-4 message of `userId` goes; refused unless a member. */
-  private routeLive(userId: string, roomId: string): Room {
+  /** `roomId` when the user is in it; refused unless a member. */
+  private async routeLive(userId: string, roomId: string): Promise<string> {
     if (!isValidId(roomId)) throw new ServiceError(ErrorCode.RC_CHATROOM_PATAMETER_INVALID, 'targetId is invalid');
-    const room = this.rooms.get(roomId);
-    if (!room?.members.has(userId)) throw new ServiceError(ErrorCode.NOT_IN_CHATROOM, `not in chatroom ${roomId}`);
-    return room;
+    if ((await this.rooms.roomOf(userId)) !== roomId) throw new ServiceError(ErrorCode.NOT_IN_CHATROOM, `not in chatroom ${roomId}`);
+    return roomId;
   }
 
   /**
    * A message to a room: kept in its recent window, acknowledged, then pushed to the members
-   * connected now (those filtering its objectName out left aside), with its priority for slow
-   * readers. No seq, no cursor, no unread count, no offline delivery.
+   * connected now (each node leaves out what its users filter).
    */
-  send(userId: string, sessionId: string, outgoing: { clientMsgId: string; targetId: string; objectName: string; content: Uint8Array; priority: number },
-    acknowledge: (ack: im.IPubAck) => void): void {
-    const room = this.routeLive(userId, outgoing.targetId);
+  async send(userId: string, sessionId: string, outgoing: { clientMsgId: string; targetId: string; objectName: string; content: Uint8Array; priority: number },
+    acknowledge: (ack: im.IPubAck) => void): Promise<void> {
+    const roomId = await this.routeLive(userId, outgoing.targetId);
     if (outgoing.objectName === 'RC:TypSts') {
       // Who is typing is no news to a room of thousands: acknowledged, shown to no one.
       acknowledge({ code: 0, messageUid: newMessageUid(), clientMsgId: outgoing.clientMsgId, sentTime: Date.now(), seq: 0, cursor: 0 });
@@ -188,24 +181,16 @@ export class ChatroomService {
       throw new ServiceError(ErrorCode.PARAMETER_ERROR, `${outgoing.objectName} is the server's to send`);
     }
     const priority = outgoing.priority === MessagePriority.HIGH || outgoing.priority === MessagePriority.LOW ? outgoing.priority : MessagePriority.NORMAL;
-    // Strictly increasing per room: a rejoin asks for what came after the last time it saw.
-    const sentTime = Math.max(Date.now(), room.lastSentTime + 1);
-    room.lastSentTime = sentTime;
-    const message: StoredMessage = {
-      id: 0, conversationKey: `${ConversationType.CHATROOM}:${room.roomId}`, conversationType: ConversationType.CHATROOM,
+    const untimed = {
+      id: 0, conversationKey: roomKey(roomId), conversationType: ConversationType.CHATROOM,
       senderUserId: userId, clientMsgId: outgoing.clientMsgId, messageUid: newMessageUid(), objectName: outgoing.objectName,
-      content: outgoing.content, sentTime, seq: 0, counted: false,
+      content: outgoing.content, seq: 0, counted: false,
     };
-    room.recent.push(message);
-    room.recentBytes += message.content.byteLength;
-    while (room.recent.length > this.windowSize || (room.recentBytes > WINDOW_BYTES && room.recent.length > 1)) {
-      room.recentBytes -= room.recent.shift()!.content.byteLength;
-    }
+    // Strictly increasing per room: a rejoin asks for what came after the last time it saw.
+    const sentTime = await this.rooms.append(roomId, untimed, Date.now(), this.windowSize, WINDOW_BYTES);
+    const message: StoredMessage = { ...untimed, sentTime };
     acknowledge({ code: 0, messageUid: message.messageUid, clientMsgId: message.clientMsgId, sentTime, seq: 0, cursor: 0 });
-    const recipients: string[] = [];
-    for (const memberId of room.members.keys()) {
-      if (!this.filters.get(memberId)?.has(message.objectName)) recipients.push(memberId);
-    }
+    const recipients = (await this.rooms.members(roomId)).map((member) => member.userId);
     if (recipients.length) this.bus.publish({ kind: 'message', recipients, message, fromSessionId: sessionId, persisted: false, priority });
   }
 
@@ -214,8 +199,8 @@ export class ChatroomService {
       case 'room.join': return this.join(userId, body);
       case 'room.quit': {
         const roomId = roomIdOf(body);
-        if (this.roomOfUser.get(userId) !== roomId) throw new ServiceError(ErrorCode.NOT_IN_CHATROOM, `not in chatroom ${roomId}`);
-        this.leave(userId, roomId);
+        if ((await this.rooms.roomOf(userId)) !== roomId) throw new ServiceError(ErrorCode.NOT_IN_CHATROOM, `not in chatroom ${roomId}`);
+        await this.leave(userId, roomId);
         return {};
       }
       case 'room.info': return this.info(userId, body);
@@ -232,15 +217,15 @@ export class ChatroomService {
       case 'room.kv.set': return this.setEntry(userId, body);
       case 'room.kv.remove': return this.removeEntry(userId, body);
       case 'room.kv.get': {
-        const room = this.routeLive(userId, roomIdOf(body));
-        const entry = room.entries.get(String(body.key));
+        const roomId = await this.routeLive(userId, roomIdOf(body));
+        const entry = await this.rooms.entry(roomId, String(body.key));
         if (!entry) throw new ServiceError(ErrorCode.CHATROOM_KEY_NOT_EXIST, 'no such key');
         return publicEntry(entry);
       }
       case 'room.kv.all': {
-        const room = this.routeLive(userId, roomIdOf(body));
+        const roomId = await this.routeLive(userId, roomIdOf(body));
         // At most 100 keys of up to 4 KB: the page is cut by bytes, and `hasMore` tells of the rest.
-        const page = takePage([...room.entries.values()].map(publicEntry), MAX_KEYS, JSON_PAGE);
+        const page = takePage((await this.rooms.entries(roomId)).map(publicEntry), MAX_KEYS, JSON_PAGE);
         return { entries: page.items, hasMore: page.hasMore };
       }
       default:
@@ -253,169 +238,154 @@ export class ChatroomService {
    * in the answer (-1 none, 0 the default 10, at most 50); `after`: a rejoin's last sentTime
    * seen, answered with every message of the window after it instead.
    */
-  private join(userId: string, body: Record<string, unknown>): unknown {
+  private async join(userId: string, body: Record<string, unknown>): Promise<unknown> {
     const roomId = roomIdOf(body);
     const count = integer(body.count, 0);
     const after = integer(body.after, 0);
     if (count < -1) throw new ServiceError(ErrorCode.RC_CHATROOM_PATAMETER_INVALID, 'count is -1, 0 or more');
-    const current = this.roomOfUser.get(userId);
-    if (current !== undefined && current !== roomId) this.leave(userId, current);
-    let room = this.rooms.get(roomId);
-    if (!room?.members.has(userId)) {
-      if (this.maxMembers > 0 && room && room.members.size >= this.maxMembers) {
-        throw new ServiceError(ErrorCode.RC_CHATROOM_IS_FULL, `chatroom ${roomId} is full`);
-      }
-      if (!room) {
-        room = {
-          roomId, members: new Map(), recent: [], entries: new Map(), lastSentTime: 0, recentBytes: 0, membersNotice: { sentAt: 0, timer: undefined },
-        };
-        this.rooms.set(roomId, room);
-      }
-      room.members.set(userId, { userId, joinedAt: Date.now(), lapse: undefined });
-      this.roomOfUser.set(userId, roomId);
-      this.noticeMembers(room);
-    } else {
-      this.userOnline(userId);
-    }
-    let messages: StoredMessage[];
-    let hasMore: boolean;
+    const joined = await this.rooms.join(roomId, userId, Date.now(), this.maxMembers);
+    if (joined.full) throw new ServiceError(ErrorCode.RC_CHATROOM_IS_FULL, `chatroom ${roomId} is full`);
+    if (joined.left) this.afterLeave(userId, joined.left.roomId, joined.left);
+    if (joined.added) this.noticeMembers(roomId);
+    else await this.rooms.cancelLapse(userId);
+    const { messages: recent, lastSentTime } = await this.rooms.recent(roomId);
     if (body.after !== undefined) {
-      const missed = room.recent.filter((m) => m.sentTime > after);
+      const missed = recent.filter((m) => m.sentTime > after);
       // Newest last; what does not fit in one answer is asked for by history.
-      const page = takePage(missed.slice().reverse().map(toWireRecord), this.windowSize, JSON_PAGE);
-      return { roomId, memberCount: room.members.size, messages: page.items.reverse(), hasMore: page.hasMore, time: room.lastSentTime };
+      const page = takePage(missed.reverse().map(toWireRecord), this.windowSize, JSON_PAGE);
+      return { roomId, memberCount: joined.memberCount, messages: page.items.reverse(), hasMore: page.hasMore, time: lastSentTime };
     }
     const wanted = count === -1 ? 0 : Math.min(count === 0 ? DEFAULT_JOIN_MESSAGES : count, MAX_JOIN_MESSAGES);
-    messages = wanted > 0 ? room.recent.slice(-wanted) : [];
-    const page = takePage(messages.slice().reverse().map(toWireRecord), MAX_JOIN_MESSAGES, JSON_PAGE);
-    hasMore = page.hasMore;
+    const messages = wanted > 0 ? recent.slice(-wanted) : [];
+    const page = takePage(messages.reverse().map(toWireRecord), MAX_JOIN_MESSAGES, JSON_PAGE);
     // `time`: what a rejoin asks to have after, when no message came since.
-    return { roomId, memberCount: room.members.size, messages: page.items.reverse(), hasMore, time: room.lastSentTime };
+    return { roomId, memberCount: joined.memberCount, messages: page.items.reverse(), hasMore: page.hasMore, time: lastSentTime };
   }
 
   /** Takes the user out of the room: their autoDelete entries go; an empty room goes. */
-  private leave(userId: string, roomId: string): void {
-    const room = this.rooms.get(roomId);
-    this.roomOfUser.delete(userId);
-    const member = room?.members.get(userId);
-    if (!room || !member) return;
-    clearTimeout(member.lapse);
-    room.members.delete(userId);
-    for (const entry of [...room.entries.values()]) {
-      if (entry.autoDelete && entry.userId === userId) {
-        room.entries.delete(entry.key);
-        this.noticeEntry(room, userId, 2, entry.key, '', '');
-      }
+  private async leave(userId: string, roomId: string): Promise<void> {
+    const outcome = await this.rooms.leave(roomId, userId);
+    if (outcome) this.afterLeave(userId, roomId, outcome);
+  }
+
+  /** The others hear of a leave: the entries that went with the user, and the count. */
+  private afterLeave(userId: string, roomId: string, outcome: LeaveOutcome): void {
+    for (const key of outcome.removedKeys) this.noticeEntry(roomId, userId, 2, key, '', '');
+    if (outcome.gone) {
+      clearTimeout(this.membersNotices.get(roomId)?.timer);
+      this.membersNotices.delete(roomId);
+    } else {
+      this.noticeMembers(roomId);
     }
-    if (room.members.size === 0) {
-      clearTimeout(room.membersNotice.timer);
-      this.rooms.delete(roomId);
-      return;
-    }
-    this.noticeMembers(room);
   }
 
   /** Members online now and some of them (seed order: 1 oldest joiners first, 2 newest first). */
-  private info(userId: string, body: Record<string, unknown>): unknown {
-    const room = this.routeLive(userId, roomIdOf(body));
+  private async info(userId: string, body: Record<string, unknown>): Promise<unknown> {
+    const roomId = await this.routeLive(userId, roomIdOf(body));
     const count = integer(body.count, 0);
     const order = integer(body.order, 1);
     if (count < 0 || count > MAX_INFO_MEMBERS) throw new ServiceError(ErrorCode.RC_CHATROOM_PATAMETER_INVALID, `count is 0–${MAX_INFO_MEMBERS}`);
     if (order !== 1 && order !== 2) throw new ServiceError(ErrorCode.RC_CHATROOM_PATAMETER_INVALID, 'order is 1 (oldest first) or 2 (newest first)');
-    // Map order is join order.
-    const all = [...room.members.values()];
+    const all = await this.rooms.members(roomId);
     const picked = (order === 1 ? all.slice(0, count) : all.slice(-count || all.length).reverse().slice(0, count));
-    const members: ChatroomMember[] = picked.map((m) => ({ userId: m.userId, time: m.joinedAt }));
-    return { roomId: room.roomId, userTotalNums: room.members.size, userInfos: members };
+    return { roomId, userTotalNums: all.length, userInfos: picked };
   }
 
   /**
    * The recent window, on demand (seed order: 0 older than `timestamp`, newest first from it; 1
    * newer than it). Answered oldest first either way.
    */
-  private history(userId: string, body: Record<string, unknown>): unknown {
-    const room = this.routeLive(userId, roomIdOf(body));
+  private async history(userId: string, body: Record<string, unknown>): Promise<unknown> {
+    const roomId = await this.routeLive(userId, roomIdOf(body));
     const count = integer(body.count, 20);
     const order = integer(body.order, 0);
     const timestamp = integer(body.timestamp, 0);
     if (count < 1 || count > MAX_HISTORY) throw new ServiceError(ErrorCode.RC_CHATROOM_PATAMETER_INVALID, `count is 1–${MAX_HISTORY}`);
     if (order !== 0 && order !== 1) throw new ServiceError(ErrorCode.RC_CHATROOM_PATAMETER_INVALID, 'order is 0 (older) or 1 (newer)');
+    const { messages: recent } = await this.rooms.recent(roomId);
     if (order === 0) {
-      const older = room.recent.filter((m) => timestamp <= 0 || m.sentTime < timestamp).reverse();
+      const older = recent.filter((m) => timestamp <= 0 || m.sentTime < timestamp).reverse();
       const page = takePage(older.map(toWireRecord), count, JSON_PAGE);
       return { messages: page.items.reverse(), hasMore: page.hasMore };
     }
-    const newer = room.recent.filter((m) => m.sentTime > timestamp);
+    const newer = recent.filter((m) => m.sentTime > timestamp);
     const page = takePage(newer.map(toWireRecord), count, JSON_PAGE);
     return { messages: page.items, hasMore: page.hasMore };
   }
 
-  private setEntry(userId: string, body: Record<string, unknown>): unknown {
-    const room = this.routeLive(userId, roomIdOf(body));
+  private async setEntry(userId: string, body: Record<string, unknown>): Promise<unknown> {
+    const roomId = await this.routeLive(userId, roomIdOf(body));
     const { key, value } = body;
     const extra = body.notificationExtra ?? '';
     if (typeof key !== 'string' || !KEY_PATTERN.test(key)) throw new ServiceError(ErrorCode.RC_CHATROOM_PATAMETER_INVALID, 'key: 1–128 of A-Z a-z 0-9 _ + = -');
     if (typeof value !== 'string' || value.length > MAX_VALUE) throw new ServiceError(ErrorCode.RC_CHATROOM_PATAMETER_INVALID, `value: a string of at most ${MAX_VALUE}`);
     if (typeof extra !== 'string' || extra.length > MAX_EXTRA) throw new ServiceError(ErrorCode.RC_CHATROOM_PATAMETER_INVALID, `notificationExtra: at most ${MAX_EXTRA}`);
-    const existing = room.entries.get(key);
-    if (existing && existing.userId !== userId && body.force !== true) {
-      throw new ServiceError(ErrorCode.CHATROOM_KV_OVERWRITE_INVALID, `key ${key} was set by another user`);
-    }
-    if (!existing && room.entries.size >= MAX_KEYS) throw new ServiceError(ErrorCode.CHATROOM_KV_EXCEED, `at most ${MAX_KEYS} keys per room`);
-    const entry: Entry = { key, value, userId, time: Date.now(), autoDelete: body.autoDelete === true };
-    room.entries.set(key, entry);
-    if (body.isSendNotification !== false) this.noticeEntry(room, userId, 1, key, value, extra);
+    const entry: RoomEntry = { key, value, userId, time: Date.now(), autoDelete: body.autoDelete === true };
+    const outcome = await this.rooms.setEntry(roomId, entry, body.force === true, MAX_KEYS);
+    if (outcome === 'overwrite') throw new ServiceError(ErrorCode.CHATROOM_KV_OVERWRITE_INVALID, `key ${key} was set by another user`);
+    if (outcome === 'exceed') throw new ServiceError(ErrorCode.CHATROOM_KV_EXCEED, `at most ${MAX_KEYS} keys per room`);
+    if (body.isSendNotification !== false) this.noticeEntry(roomId, userId, 1, key, value, extra);
     return publicEntry(entry);
   }
 
-  private removeEntry(userId: string, body: Record<string, unknown>): unknown {
-    const room = this.routeLive(userId, roomIdOf(body));
+  private async removeEntry(userId: string, body: Record<string, unknown>): Promise<unknown> {
+    const roomId = await this.routeLive(userId, roomIdOf(body));
     const key = body.key;
     const extra = body.notificationExtra ?? '';
     if (typeof key !== 'string' || !KEY_PATTERN.test(key)) throw new ServiceError(ErrorCode.RC_CHATROOM_PATAMETER_INVALID, 'key: 1–128 of A-Z a-z 0-9 _ + = -');
     if (typeof extra !== 'string' || extra.length > MAX_EXTRA) throw new ServiceError(ErrorCode.RC_CHATROOM_PATAMETER_INVALID, `notificationExtra: at most ${MAX_EXTRA}`);
-    const existing = room.entries.get(key);
-    if (!existing) throw new ServiceError(ErrorCode.CHATROOM_KEY_NOT_EXIST, `no key ${key}`);
-    if (existing.userId !== userId && body.force !== true) {
-      throw new ServiceError(ErrorCode.CHATROOM_KV_OVERWRITE_INVALID, `key ${key} was set by another user`);
-    }
-    room.entries.delete(key);
-    if (body.isSendNotification !== false) this.noticeEntry(room, userId, 2, key, '', extra);
+    const outcome = await this.rooms.removeEntry(roomId, key, userId, body.force === true);
+    if (outcome === 'missing') throw new ServiceError(ErrorCode.CHATROOM_KEY_NOT_EXIST, `no key ${key}`);
+    if (outcome === 'overwrite') throw new ServiceError(ErrorCode.CHATROOM_KV_OVERWRITE_INVALID, `key ${key} was set by another user`);
+    if (body.isSendNotification !== false) this.noticeEntry(roomId, userId, 2, key, '', extra);
     return {};
   }
 
   /** A KV change, live to every member (the setter's other devices too): type 1 set, 2 removed. */
-  private noticeEntry(room: Room, userId: string, type: 1 | 2, key: string, value: string, extra: string): void {
-    this.signal(room, userId, KV_NOTIFY_OBJECT_NAME, { type, key, value, extra });
+  private noticeEntry(roomId: string, userId: string, type: 1 | 2, key: string, value: string, extra: string): void {
+    this.signal(roomId, userId, KV_NOTIFY_OBJECT_NAME, () => ({ type, key, value, extra }));
   }
 
-  /** The member count, live: at once, or a second after the last one when they come fast. */
-  private noticeMembers(room: Room): void {
-    const notice = room.membersNotice;
+  /** The member count, live: at once, or a second after the last one when they come fast (per node). */
+  private noticeMembers(roomId: string): void {
+    let notice = this.membersNotices.get(roomId);
+    if (!notice) this.membersNotices.set(roomId, notice = { sentAt: 0, timer: undefined });
     if (notice.timer) return;
     const wait = notice.sentAt + MEMBERS_NOTICE_MS - Date.now();
+    const current = notice;
     const send = () => {
-      notice.timer = undefined;
-      notice.sentAt = Date.now();
-      if (this.rooms.get(room.roomId) === room) this.signal(room, ROOM_SENDER, MEMBERS_OBJECT_NAME, { count: room.members.size });
+      current.timer = undefined;
+      current.sentAt = Date.now();
+      this.signal(roomId, ROOM_SENDER, MEMBERS_OBJECT_NAME, async () => ({ count: await this.rooms.memberCount(roomId) }));
     };
     if (wait <= 0) send();
     else {
-      notice.timer = setTimeout(send, wait);
-      notice.timer.unref();
+      current.timer = setTimeout(send, wait);
+      current.timer.unref();
     }
   }
 
-  private signal(room: Room, senderUserId: string, objectName: string, content: unknown): void {
-    const message: StoredMessage = {
-      id: 0, conversationKey: `${ConversationType.CHATROOM}:${room.roomId}`, conversationType: ConversationType.CHATROOM,
-      senderUserId, clientMsgId: newMessageUid(), messageUid: newMessageUid(), objectName, content: json(content),
-      sentTime: Date.now(), seq: 0, counted: false,
-    };
-    this.bus.publish({ kind: 'message', recipients: [...room.members.keys()], message, fromSessionId: '', persisted: false, priority: MessagePriority.HIGH });
+  /** A signal to every member now (nothing when the room is gone), its content made when sent. */
+  private signal(roomId: string, senderUserId: string, objectName: string, content: () => unknown): void {
+    void (async () => {
+      const recipients = (await this.rooms.members(roomId)).map((member) => member.userId);
+      if (!recipients.length) return;
+      const message: StoredMessage = {
+        id: 0, conversationKey: roomKey(roomId), conversationType: ConversationType.CHATROOM,
+        senderUserId, clientMsgId: newMessageUid(), messageUid: newMessageUid(), objectName, content: json(await content()),
+        sentTime: Date.now(), seq: 0, counted: false,
+      };
+      this.bus.publish({ kind: 'message', recipients, message, fromSessionId: '', persisted: false, priority: MessagePriority.HIGH });
+    })().catch((error) => this.logError('chatrooms', error));
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.lapseTimer);
+    for (const notice of this.membersNotices.values()) clearTimeout(notice.timer);
+    await this.rooms.close();
   }
 }
 
-function publicEntry(entry: Entry): ChatroomEntry {
+function publicEntry(entry: RoomEntry): ChatroomEntry {
   return { key: entry.key, value: entry.value, userId: entry.userId, time: entry.time };
 }

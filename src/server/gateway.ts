@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket, type RawData } from 'ws';
-import { ErrorCode, FrameType } from '../core/protocol/codes.js';
+import { ConversationType, ErrorCode, FrameType } from '../core/protocol/codes.js';
 import { MAX_FRAME_BYTES, encodeFrame } from '../core/protocol/frames.js';
 import type { BusEvent, FanoutBus } from './bus.js';
 import type { ClusterPresence } from './cluster-bus.js';
@@ -46,6 +46,8 @@ export class Gateway {
       this.presence.onPresenceChange = (userId, remoteBefore) => {
         const local = this.localPlatformsOf(userId);
         this.onSessionsChanged(userId, [...new Set([...local, ...remoteBefore])].sort());
+        // Gone from the last node that had them (or that node is gone): as if they left here.
+        if (remoteBefore.length && !this.isOnline(userId)) this.onUserOffline(userId);
       };
     }
   }
@@ -209,7 +211,10 @@ export class Gateway {
     this.onSessionsChanged(session.userId!, before);
   }
 
-  /** Told when a user's last live session on this node ends (chatroom memberships start to lapse). */
+  /**
+   * Told when a user's last live session on this node ends, and in a cluster when another node
+   * tells that the user's last session anywhere ended (chatroom memberships start to lapse).
+   */
   onUserOffline: (userId: string) => void = () => {};
 
   // An arrow function: the bus calls it without `this`.
@@ -227,9 +232,12 @@ export class Gateway {
         }
         return bytes;
       };
+      const chatroom = event.message.conversationType === ConversationType.CHATROOM;
       for (const userId of new Set(event.recipients)) {
         const sessions = this.sessionsByUser.get(userId);
         if (!sessions) continue;
+        // What the user filters of rooms (setFilterMessages) is known to the node they told it to.
+        if (chatroom && !this.context.service.chatrooms.wants(userId, event.message.objectName)) continue;
         let bytes: Uint8Array | undefined;
         for (const session of sessions) {
           if (session.id === event.fromSessionId) continue;

@@ -114,6 +114,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     maxQueriesInFlight: options.maxQueriesInFlight ?? DEFAULT_MAX_QUERIES_IN_FLIGHT, queryLimiter,
   }, bus, options.singleLogin ?? new Set(), { maxQueuedBytes, preAuth });
   service.customerService.usePresence((userId) => gateway.isOnline(userId));
+  service.chatrooms.usePresence((userId) => gateway.isOnline(userId));
   gateway.onUserOnline = (userId) => {
     service.customerService.userOnline(userId);
     service.chatrooms.userOnline(userId);
@@ -141,7 +142,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const metrics = async () => ({
     connections: gateway.connectionCount, unauthenticated: preAuth.unauthenticatedCount, rssBytes: process.memoryUsage.rss(),
     ...(await store.stats()),
-    chatrooms: service.chatrooms.roomCount, chatroomDroppedLow: service.chatrooms.drops.low,
+    chatrooms: await service.chatrooms.roomCount(), chatroomDroppedLow: service.chatrooms.drops.low,
     chatroomDroppedNormal: service.chatrooms.drops.normal, chatroomDroppedHigh: service.chatrooms.drops.high,
   });
   let stopBot = () => {};
@@ -217,6 +218,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       await gateway.close();
       await new Promise<void>((resolve) => http.close(() => resolve()));
       http.closeAllConnections();
+      await service.chatrooms.close();
       await bus.close();
       await store.close();
       await files.close();
