@@ -9,6 +9,7 @@ import { CustomerService } from './customer-service.js';
 import { SocialService } from './social.js';
 import { ConversationService } from './conversation-service.js';
 import { ChatroomService, type ChatroomOptions } from './chatroom.js';
+import type { RoomStore } from './chatroom-store.js';
 import { RateLimiter, type SendLimiter } from './rate-limit.js';
 import { errorLogger, type ErrorLogger } from './error-log.js';
 import {
@@ -107,6 +108,8 @@ export interface ChatServiceOptions {
     useConversationAccess?(access: (userId: string, conversationKey: string) => Promise<boolean>): void;
   };
   chatrooms?: ChatroomOptions;
+  /** Where chatrooms' state lives (default: this node's memory; a cluster shares it in Redis). */
+  rooms?: RoomStore;
   /** Where the per-user send limits are kept (default: in this process; a cluster keeps them in Redis). */
   limiter?: (name: string, ratePerSecond: number) => SendLimiter;
 }
@@ -137,7 +140,7 @@ export class ChatService {
       authorizeRead: (userId, type, targetId) => this.authorizeRead(userId, type, targetId),
       remove: (userId, sessionId, type, targetId) => this.remove(userId, sessionId, type, targetId),
     });
-    this.chatrooms = new ChatroomService(bus, options.chatrooms);
+    this.chatrooms = new ChatroomService(bus, options.chatrooms, options.rooms, options.logError ?? errorLogger((line) => console.error(line)));
     const limiter = options.limiter ?? ((_name: string, rate: number) => new RateLimiter(rate));
     this.limiter = limiter('send', options.rateLimit);
     this.typingLimiter = limiter('typing', options.rateLimit);

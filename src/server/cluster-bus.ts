@@ -3,6 +3,8 @@ import type { Redis } from 'ioredis';
 import type { BusEvent, FanoutBus } from './bus.js';
 import type { StoredMessage } from './storage/chat-store.js';
 import { RateLimiter, type SendLimiter } from './rate-limit.js';
+import { RedisRoomStore } from './chatroom-redis.js';
+import type { RoomStore } from './chatroom-store.js';
 
 /** What a node reads of the shared message log: every stored message, in id (= commit) order. */
 export interface MessageLog {
@@ -95,6 +97,11 @@ export class RedisClusterBus implements FanoutBus, ClusterPresence {
 
   get presence(): ClusterPresence {
     return this;
+  }
+
+  /** The cluster's chatrooms, in Redis: the same rooms on every node. */
+  roomStore(): RoomStore {
+    return new RedisRoomStore(this.publisher, `${this.channel}:room`);
   }
 
   /** A send limit shared by the cluster's nodes. */

@@ -100,7 +100,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     maxUploadBytes: options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES,
   });
   const service = new ChatService(store, bus, { rateLimit: options.rateLimit, recallWindowSeconds: options.recallWindowSeconds, files, logError,
-    ...(bus instanceof RedisClusterBus ? { limiter: (name: string, rate: number) => bus.limiter(name, rate) } : {}),
+    ...(bus instanceof RedisClusterBus ? { limiter: (name: string, rate: number) => bus.limiter(name, rate), rooms: bus.roomStore() } : {}),
     chatrooms: { maxMembers: options.chatroomMaxMembers, keepSeconds: options.chatroomKeepSeconds, window: options.chatroomWindow } });
   const maxQueuedBytes = options.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES;
   const preAuth = new PreAuthLimits({

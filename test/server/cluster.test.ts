@@ -148,6 +148,68 @@ describe('cluster mode: three nodes on one PostgreSQL and one Redis', () => {
 });
 
 
+describe('cluster mode: chatrooms shared by the nodes', () => {
+  let cluster: TestCluster;
+  const clients: IMClient[] = [];
+  const connect = async (node: number, userId: string) => {
+    const client = await connectClient(cluster.nodes[node]!, userId);
+    clients.push(client);
+    return client;
+  };
+  const room = (targetId: string) => ({ conversationType: ConversationType.CHATROOM, targetId });
+  const refusal = (promise: Promise<unknown>) => promise.then(() => assert.fail('not refused'), (error: { code?: number }) => error.code);
+  before(async () => {
+    cluster = await startCluster(3, { rateLimit: 0, extra: ['--chatroom-max-members', '3', '--chatroom-keep-seconds', '1'] });
+  });
+  after(async () => {
+    await Promise.all(clients.map((client) => client.disconnect()));
+    await cluster?.dispose();
+  });
+
+  it('is one room for members on different nodes: messages, count, members, history, KV, the cap, one room per user', async () => {
+    const [a, b, c] = [await connect(0, 'cr-a'), await connect(1, 'cr-b'), await connect(2, 'cr-c')];
+    assert.equal((await a.joinChatRoom('cr-room', -1)).memberCount, 1);
+    assert.equal((await b.joinChatRoom('cr-room', -1)).memberCount, 2);
+    assert.equal((await c.joinChatRoom('cr-room', -1)).memberCount, 3, 'the members of all three nodes');
+    const [boxB, boxC] = [inbox(b), inbox(c)];
+    await a.sendMessage(room('cr-room'), text('from node 0'));
+    await waitFor((check) => b.on('message', check), () => boxB.texts.includes('from node 0'), 'b, on node 1, gets it');
+    await waitFor((check) => c.on('message', check), () => boxC.texts.includes('from node 0'), 'c, on node 2, gets it');
+    const info = await c.getChatRoomInfo('cr-room', 20, 1);
+    assert.deepEqual([info.userTotalNums, info.userInfos.map((m) => m.userId)], [3, ['cr-a', 'cr-b', 'cr-c']], 'in join order');
+    const history = await b.getChatRoomHistoryMessages('cr-room', 10);
+    assert.deepEqual(history.messages.map((m) => (m.content as TextMessage).content), ['from node 0']);
+    assert.equal(await refusal(connect(1, 'cr-d').then((d) => d.joinChatRoom('cr-room'))), ErrorCode.RC_CHATROOM_IS_FULL, 'the cap counts every node');
+
+    const entries: string[] = [];
+    c.on('chatroomEntry', (event) => entries.push(`${event.type}:${event.key}=${event.value}`));
+    await a.setChatroomEntry('cr-room', { key: 'topic', value: 'cluster' });
+    await waitFor((check) => c.on('chatroomEntry', check), () => entries.includes('1:topic=cluster'), 'the KV notice on node 2');
+    assert.equal(await refusal(b.setChatroomEntry('cr-room', { key: 'topic', value: 'mine' })), ErrorCode.CHATROOM_KV_OVERWRITE_INVALID,
+      'set by a user on another node');
+    assert.equal(await b.getChatroomEntry('cr-room', 'topic'), 'cluster');
+
+    // cr-a's second device, on node 2, joins another room: cr-a leaves the first, on every node.
+    let count = 0;
+    b.on('chatroomMembers', (event) => { if (event.roomId === 'cr-room') count = event.count; });
+    const a2 = await connect(2, 'cr-a');
+    await a2.joinChatRoom('cr-other', -1);
+    await waitFor((check) => b.on('chatroomMembers', check), () => count === 2, 'the count drops to 2');
+    assert.equal(await refusal(a.sendMessage(room('cr-room'), text('still here?'))), ErrorCode.NOT_IN_CHATROOM);
+  });
+
+  it('lets a membership lapse once its user is connected nowhere, whichever node sees it', async () => {
+    const [stay, go] = [await connect(0, 'cr-stay'), await connect(1, 'cr-go')];
+    await stay.joinChatRoom('cr-lapse', -1);
+    await go.joinChatRoom('cr-lapse', -1);
+    let count = 2;
+    stay.on('chatroomMembers', (event) => { if (event.roomId === 'cr-lapse') count = event.count; });
+    await go.disconnect();
+    await waitFor((check) => stay.on('chatroomMembers', check), () => count === 1, 'cr-go lapses after the keep time');
+    assert.equal((await stay.getChatRoomInfo('cr-lapse', 20)).userTotalNums, 1);
+  });
+});
+
 describe('cluster mode: send limits shared by the nodes', () => {
   let cluster: TestCluster;
   before(async () => {
