@@ -184,6 +184,10 @@ export class RedisRoomStore implements RoomStore {
     return ids.map((userId) => ({ userId, time: Number(joined[userId] ?? 0) }));
   }
 
+  memberIds(roomId: string): Promise<string[]> {
+    return this.redis.zrange(this.key(roomId, 'members'), 0, -1);
+  }
+
   async memberCount(roomId: string): Promise<number> {
     return this.redis.zcard(this.key(roomId, 'members'));
   }

@@ -41,6 +41,8 @@ export interface RoomStore {
   leave(roomId: string, userId: string): Promise<LeaveOutcome | undefined>;
   /** Members in join order (oldest first). */
   members(roomId: string): Promise<ChatroomMember[]>;
+  /** Their ids alone (a message's recipients). */
+  memberIds(roomId: string): Promise<string[]>;
   memberCount(roomId: string): Promise<number>;
   /** Adds a message to the window, which keeps at most `windowSize` messages and `windowBytes` content bytes; returns its sentTime. */
   append(roomId: string, message: UntimedMessage, now: number, windowSize: number, windowBytes: number): Promise<number>;
@@ -112,6 +114,10 @@ export class MemoryRoomStore implements RoomStore {
 
   async members(roomId: string): Promise<ChatroomMember[]> {
     return [...this.rooms.get(roomId)?.members ?? []].map(([userId, time]) => ({ userId, time }));
+  }
+
+  async memberIds(roomId: string): Promise<string[]> {
+    return [...this.rooms.get(roomId)?.members.keys() ?? []];
   }
 
   async memberCount(roomId: string): Promise<number> {

@@ -190,7 +190,7 @@ export class ChatroomService {
     const sentTime = await this.rooms.append(roomId, untimed, Date.now(), this.windowSize, WINDOW_BYTES);
     const message: StoredMessage = { ...untimed, sentTime };
     acknowledge({ code: 0, messageUid: message.messageUid, clientMsgId: message.clientMsgId, sentTime, seq: 0, cursor: 0 });
-    const recipients = (await this.rooms.members(roomId)).map((member) => member.userId);
+    const recipients = await this.rooms.memberIds(roomId);
     if (recipients.length) this.bus.publish({ kind: 'message', recipients, message, fromSessionId: sessionId, persisted: false, priority });
   }
 
@@ -368,7 +368,7 @@ export class ChatroomService {
   /** A signal to every member now (nothing when the room is gone), its content made when sent. */
   private signal(roomId: string, senderUserId: string, objectName: string, content: () => unknown): void {
     void (async () => {
-      const recipients = (await this.rooms.members(roomId)).map((member) => member.userId);
+      const recipients = await this.rooms.memberIds(roomId);
       if (!recipients.length) return;
       const message: StoredMessage = {
         id: 0, conversationKey: roomKey(roomId), conversationType: ConversationType.CHATROOM,
