@@ -77,6 +77,47 @@ describe('tabs of one user share one connection (Chromium)', () => {
     await device.close();
   });
 
+  it('a chatroom joined through the leading tab goes on in the next leader: joined again, each message once', async () => {
+    const host = await connectClient(suite.server, 'tab-room-host');
+    suite.clients.push(host);
+    await host.joinChatRoom('tab-room', -1);
+    const room = { conversationType: ConversationType.CHATROOM, targetId: 'tab-room' };
+    const device = await newDevice(suite.browser, suite.server);
+    const token = await tokenFor(suite.server, 'tab-room-alice');
+    const first = await openChatPage(device, suite.server, token, 'tab-room-host');
+    await waitForStatus(first, true);
+    const second = await openChatPage(device, suite.server, token, 'tab-room-host');
+    await waitForStatus(second, true);
+    assert.deepEqual([await isLeader(first), await isLeader(second)], [true, false]);
+    // The follower tab joins (the leading tab's connection runs it) and listens.
+    await second.evaluate(async () => {
+      const client = (document.querySelector('im-chat') as unknown as { session: { client: IMClient } }).session.client;
+      const heard = { texts: [] as string[], statuses: [] as string[] };
+      (window as unknown as { heard: typeof heard }).heard = heard;
+      client.on('message', (message) => {
+        if (message.conversationType === 4) heard.texts.push((message.content as unknown as { content: string }).content);
+      });
+      client.on('chatroomStatus', (event) => heard.statuses.push(`${event.roomId}:${event.status}`));
+      await client.joinChatRoom('tab-room', -1);
+    });
+    const heard = () => second.evaluate(() => (window as unknown as { heard: { texts: string[]; statuses: string[] } }).heard);
+    const until = (what: () => boolean) =>
+      second.waitForFunction(what, undefined, { polling: 50 }).catch(async () => assert.fail(`the second tab heard ${JSON.stringify(await heard())}`));
+    await host.sendMessage(room, new TextMessage({ content: 'before the takeover' }));
+    await until(() => (window as unknown as { heard: { texts: string[] } }).heard.texts.includes('before the takeover'));
+
+    await first.close();
+    await host.sendMessage(room, new TextMessage({ content: 'during the takeover' }));
+    await until(() => (window as unknown as { heard: { statuses: string[] } }).heard.statuses.includes('tab-room:rejoined'));
+    await host.sendMessage(room, new TextMessage({ content: 'after the takeover' }));
+    await until(() => (window as unknown as { heard: { texts: string[] } }).heard.texts.includes('after the takeover'));
+    assert.deepEqual((await heard()).texts, ['before the takeover', 'during the takeover', 'after the takeover'], 'each once, in order');
+    assert.equal(await isLeader(second), true);
+    const info = await host.getChatRoomInfo('tab-room', 20, 1);
+    assert.deepEqual(info.userInfos.map((member) => member.userId), ['tab-room-host', 'tab-room-alice']);
+    await device.close();
+  });
+
   it('a read in one tab clears the unread count in the other', async () => {
     const bob = await connectClient(suite.server, 'read-bob');
     suite.clients.push(bob);

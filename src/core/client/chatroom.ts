@@ -39,6 +39,13 @@ export interface ChatroomMembersEvent {
   count: number;
 }
 
+/** A client's room (with the time of the last message seen there) and filter. */
+export interface ChatroomState {
+  roomId?: string;
+  lastSentTime?: number;
+  objectNames: string[];
+}
+
 /** After a reconnect the client joins its room again: `rejoined`, or `failed` with the refusal's code. */
 export interface ChatroomStatusEvent {
   roomId: string;
@@ -132,6 +139,18 @@ export class ChatroomTracker {
       if (this.room === room) this.room = undefined;
       this.hooks.emitStatus({ roomId: room.roomId, status: 'failed', code: (error as { code?: number })?.code });
     }
+  }
+
+  /** The room and filter, as a new leading tab needs them to carry on (TabSharedClient). */
+  get state(): ChatroomState {
+    return { ...(this.room ? { roomId: this.room.roomId, lastSentTime: this.room.lastSentTime } : {}), objectNames: [...this.filter] };
+  }
+
+  /** Takes over another client's room and filter (a leading tab that went), and joins again like after a reconnect. */
+  resume(state: ChatroomState): Promise<void> {
+    this.filter = new Set(state.objectNames);
+    this.room = state.roomId === undefined ? undefined : { roomId: state.roomId, lastSentTime: state.lastSentTime ?? 0 };
+    return this.rejoin();
   }
 
   async setFilter(objectNames: string[], connected: boolean): Promise<void> {

@@ -29,7 +29,7 @@ import {
 import { SocialCalls, isSocialSignal, type BlacklistChange, type BlacklistPage, type ChosenUserStatus, type UserStatus, type UserStatusAnswer } from './social.js';
 import type {
   ChatroomTracker, ChatroomEntryEvent, ChatroomEntryOptions, ChatroomInfo, ChatroomJoinResult, ChatroomMembersEvent,
-  ChatroomRemoveOptions, ChatroomStatusEvent,
+  ChatroomRemoveOptions, ChatroomState, ChatroomStatusEvent,
 } from './chatroom.js';
 import { CHATROOM_KV_OBJECT_NAME, CHATROOM_MEMBERS_OBJECT_NAME, type MessagePriority } from './chatroom-names.js';
 import { chatroomModule, loadChatroom } from './chatroom-lazy.js';
@@ -1403,6 +1403,16 @@ export class IMClient extends Emitter<IMClientEvents> {
       });
     }
     return this.chatroomTracker;
+  }
+
+  /** This client's room and filter (undefined before any chatroom call): what a new leading tab takes over. */
+  chatroomState(): ChatroomState | undefined {
+    return this.loadedChatroom()?.state;
+  }
+
+  /** Takes over the room and filter of a client that went (a leading tab), joining it again with what was missed. */
+  resumeChatroom(state: ChatroomState): Promise<void> {
+    return this.withChatroom((room) => room.resume(state));
   }
 
   /**

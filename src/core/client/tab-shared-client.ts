@@ -1,4 +1,4 @@
-import { ConnectionStatus, ErrorCode } from '../protocol/codes.js';
+import { ConnectionStatus, ConversationType, ErrorCode } from '../protocol/codes.js';
 import { decodeContent, encodeContent, type MessageContent } from '../messages/index.js';
 import { CHATROOM_METHODS, CUSTOMER_SERVICE_CHANGES, CUSTOMER_SERVICE_METHODS, type ChatroomMethod, type ChatClient, type CustomerServiceClient, type CustomerServiceMethod } from './chat-client.js';
 import type { IMClient, IMClientEvents } from './client.js';
@@ -8,6 +8,7 @@ import { SOCIAL_METHODS, type SocialMethod } from './social.js';
 import { CONVERSATION_TOOL_METHODS, listWithHasMore, type ConversationTools } from './conversation-tools.js';
 import { IMError } from './errors.js';
 import type { Conversation, IMMessage } from './types.js';
+import type { ChatroomState } from './chatroom.js';
 
 /** The browser APIs a shared connection needs; where either is missing, each tab connects on its own. */
 export interface TabSharingEnvironment {
@@ -69,7 +70,12 @@ type TabMessage =
   | { t: 'accepted'; from: string; to: string; id: string }
   | { t: 'result'; from: string; to: string; id: string; value?: unknown; error?: { code: number; message: string } }
   | { t: 'event'; from: string; name: keyof IMClientEvents; args: unknown[] }
-  | { t: 'shared'; from: string; kind: string; data: unknown };
+  | { t: 'shared'; from: string; kind: string; data: unknown }
+  /** The leader's room and filter, which the next leader takes over. */
+  | { t: 'room'; from: string; state: ChatroomState | undefined };
+
+/** The chatroom calls after which the room or filter may have changed. */
+const ROOM_CHANGES: ReadonlySet<string> = new Set(['joinChatRoom', 'quitChatRoom', 'setFilterMessages']);
 
 interface PendingCall {
   method: RemoteMethod;
@@ -168,6 +174,8 @@ export class TabSharedClient extends Emitter<IMClientEvents> implements ChatClie
   private readonly locks: LockManager;
   private readonly channel: BroadcastChannel;
   private leaderClient: IMClient | undefined;
+  /** The leading client's room and filter as last told (its last message's time kept current here). */
+  private roomState: ChatroomState | undefined;
   private releaseLock: (() => void) | undefined;
   private stopLeading: Array<() => void> = [];
   private elected: Promise<void> | undefined;
@@ -241,7 +249,12 @@ export class TabSharedClient extends Emitter<IMClientEvents> implements ChatClie
       this.onEvent(name, args);
     });
     this.stopLeading = RELAYED_EVENTS.map(relay);
-    if (this.wanted) void client.connect().catch(() => undefined);
+    // The room of the tab that led goes on here: joined again, with what was said meanwhile.
+    const room = this.roomState;
+    if (this.wanted) {
+      void client.connect().then(() => (room && (room.roomId !== undefined || room.objectNames.length)
+        ? client.resumeChatroom(room).then(() => this.shareRoom()) : undefined)).catch(() => undefined);
+    }
     this.announce();
     // Calls this tab made while another tab led go to its own client now.
     for (const [id, call] of this.calls) {
@@ -260,6 +273,14 @@ export class TabSharedClient extends Emitter<IMClientEvents> implements ChatClie
     return true;
   }
 
+  /** Tells the other tabs the leading client's room and filter. */
+  private shareRoom(): void {
+    const state = this.leaderClient?.chatroomState();
+    if (!state) return;
+    this.roomState = state;
+    this.post({ t: 'room', from: this.tabId, state });
+  }
+
   private announce(): void {
     this.post({ t: 'state', from: this.tabId, status: this.leaderClient?.status ?? this.statusValue, userId: this.leaderClient?.userId, leader: true });
   }
@@ -268,7 +289,13 @@ export class TabSharedClient extends Emitter<IMClientEvents> implements ChatClie
     if (this.closed || !message || message.from === this.tabId) return;
     switch (message.t) {
       case 'hello':
-        if (this.leaderClient) this.announce();
+        if (this.leaderClient) {
+          this.announce();
+          this.shareRoom();
+        }
+        return;
+      case 'room':
+        if (!this.leaderClient) this.roomState = message.state;
         return;
       case 'state':
         if (this.leaderClient) return;
@@ -341,6 +368,16 @@ export class TabSharedClient extends Emitter<IMClientEvents> implements ChatClie
       this.repeatedMessage = false;
       return;
     }
+    if (name === 'message') {
+      // A room's message: the next leader asks for what came after the last one.
+      const message = args[0] as IMMessage;
+      const room = this.roomState;
+      if (room && room.roomId === message.targetId && message.conversationType === ConversationType.CHATROOM) {
+        room.lastSentTime = Math.max(room.lastSentTime ?? 0, message.sentTime);
+      }
+    } else if (name === 'chatroomStatus' && this.leaderClient) {
+      this.shareRoom(); // a rejoin refused: the room is gone
+    }
     this.emit(name, ...args);
   }
 
@@ -360,6 +397,7 @@ export class TabSharedClient extends Emitter<IMClientEvents> implements ChatClie
     if (!client) return Promise.reject(new IMError(ErrorCode.RC_NET_CHANNEL_INVALID, 'disconnected'));
     const result = (client[method] as (...args: unknown[]) => unknown).apply(client, args);
     return Promise.resolve(result).then((value) => {
+      if (ROOM_CHANGES.has(method)) this.shareRoom();
       // Reads and removals made here reach the other tabs as the server tells other devices.
       if (method === 'clearUnreadCount' || method === 'removeConversation') {
         const conversation = args[0] as Conversation;
