@@ -227,14 +227,23 @@ export class FaultProxy {
     return this.pausedValue;
   }
 
-  /** The next fault for a connection that has moved `bytes` so far, or none. */
+  /**
+   * The next fault for a connection that has moved `bytes` so far, or none. Whether there is one
+   * is drawn by the rates; its kind too, except that a kind with a rate that has not struck yet
+   * comes first: every kind strikes in a run with a few faults, however short the run.
+   */
   drawPlan(bytes: number): Plan | undefined {
     const f = this.faults;
     const roll = this.random();
     const at = bytes + between(this.random(), f.bytes);
     const stallMs = between(this.random(), f.stallMs);
+    const kinds = ['cut', 'reset', 'stall', 'blackhole'] as const;
+    if (roll >= kinds.reduce((sum, kind) => sum + f[kind], 0)) return undefined;
+    const struck = { cut: this.stats.cuts, reset: this.stats.resets, stall: this.stats.stalls, blackhole: this.stats.blackholes };
+    const missing = kinds.find((kind) => f[kind] > 0 && struck[kind] === 0);
+    if (missing) return { kind: missing, at: Math.max(at, bytes + 1), stallMs };
     let edge = 0;
-    for (const kind of ['cut', 'reset', 'stall', 'blackhole'] as const) {
+    for (const kind of kinds) {
       edge += f[kind];
       if (roll < edge) return { kind, at: Math.max(at, bytes + 1), stallMs };
     }
