@@ -338,7 +338,7 @@ export class ChatService {
 
   private async answer(userId: string, sessionId: string, topic: string, body: Uint8Array): Promise<QueryResult> {
     if (topic.startsWith('room.')) {
-      return ok(new TextEncoder().encode(JSON.stringify(await this.chatrooms.query(userId, topic, parseJsonBody(body)))));
+      return ok(new TextEncoder().encode(JSON.stringify(await this.chatrooms.query(userId, topic, parseJsonBody(body), sessionId))));
     }
     if (topic.startsWith('cs.')) {
       // Customer-service topics carry JSON objects both ways (docs/customer-service.md).

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { ChatroomMember } from '../core/protocol/chatroom-records.js';
 import { ConversationType } from '../core/protocol/codes.js';
@@ -248,6 +249,25 @@ export class RedisRoomStore implements RoomStore {
 
   roomCount(): Promise<number> {
     return this.redis.scard(`${this.prefix}:rooms`);
+  }
+
+  /**
+   * The rooms live in Redis's memory: a Redis that restarts without them (no persistence) has
+   * lost every room. Each store marks Redis with an epoch, and reads it again whenever its
+   * connection is back: a missing or new epoch means the rooms are gone.
+   */
+  onReset(handler: () => void): void {
+    const key = `${this.prefix}:epoch`;
+    const mine = randomUUID();
+    let known: string | undefined;
+    const check = async () => {
+      await this.redis.set(key, mine, 'NX');
+      const epoch = await this.redis.get(key);
+      if (known !== undefined && epoch !== known) handler();
+      known = epoch ?? undefined;
+    };
+    void check().catch(() => undefined);
+    this.redis.on('ready', () => void check().catch(() => undefined));
   }
 
   async close(): Promise<void> {

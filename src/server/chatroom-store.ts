@@ -59,6 +59,8 @@ export interface RoomStore {
   /** The lapses due by `now`, each handed to one caller only. */
   takeDueLapses(now: number): Promise<string[]>;
   roomCount(): Promise<number>;
+  /** Tells `handler` when the rooms were lost (a Redis that restarted empty); memory never is. */
+  onReset(handler: () => void): void;
   close(): Promise<void>;
 }
 
@@ -186,6 +188,8 @@ export class MemoryRoomStore implements RoomStore {
   async roomCount(): Promise<number> {
     return this.rooms.size;
   }
+
+  onReset(): void {}
 
   async close(): Promise<void> {}
 }

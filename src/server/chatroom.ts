@@ -107,6 +107,10 @@ export class ChatroomService {
   private readonly membersNotices = new Map<string, { sentAt: number; timer: ReturnType<typeof setTimeout> | undefined }>();
   private readonly lapseTimer: ReturnType<typeof setInterval>;
   private isOnline: (userId: string) => boolean = () => false;
+  /** The sessions of this node through which a room was joined: the ones to end if the rooms are lost. */
+  private readonly joinedThrough = new Set<string>();
+  /** Ends sessions (the gateway's); their clients connect again and join their rooms again. */
+  private endSessions: (sessionIds: string[]) => void = () => {};
   readonly drops = new PriorityDrops();
 
   constructor(private readonly bus: FanoutBus, options: ChatroomOptions = {}, private readonly rooms: RoomStore = new MemoryRoomStore(),
@@ -116,6 +120,24 @@ export class ChatroomService {
     this.maxMembers = options.maxMembers ?? 0;
     this.lapseTimer = setInterval(() => this.sweepLapses().catch((error) => this.logError('chatrooms', error)), LAPSE_SWEEP_MS);
     this.lapseTimer.unref();
+    // The rooms were lost (Redis restarted empty): the clients that joined through this node
+    // connect again, and join again as after any dropped connection.
+    rooms.onReset(() => {
+      const sessionIds = [...this.joinedThrough];
+      this.joinedThrough.clear();
+      this.logError('chatrooms', new Error(`the rooms were lost (Redis restarted empty?): ${sessionIds.length} session(s) that joined one end, and join again`));
+      if (sessionIds.length) this.endSessions(sessionIds);
+    });
+  }
+
+  /** How this node ends sessions, for when the rooms are lost. */
+  useSessionEnder(endSessions: (sessionIds: string[]) => void): void {
+    this.endSessions = endSessions;
+  }
+
+  /** A session of this node ended. */
+  sessionClosed(sessionId: string): void {
+    this.joinedThrough.delete(sessionId);
   }
 
   /** Who is connected now, on any node: a membership lapses only when its user is connected nowhere. */
@@ -194,9 +216,13 @@ export class ChatroomService {
     if (recipients.length) this.bus.publish({ kind: 'message', recipients, message, fromSessionId: sessionId, persisted: false, priority });
   }
 
-  async query(userId: string, topic: string, body: Record<string, unknown>): Promise<unknown> {
+  async query(userId: string, topic: string, body: Record<string, unknown>, sessionId = ''): Promise<unknown> {
     switch (topic) {
-      case 'room.join': return this.join(userId, body);
+      case 'room.join': {
+        const answer = await this.join(userId, body);
+        if (sessionId) this.joinedThrough.add(sessionId);
+        return answer;
+      }
       case 'room.quit': {
         const roomId = roomIdOf(body);
         if ((await this.rooms.roomOf(userId)) !== roomId) throw new ServiceError(ErrorCode.NOT_IN_CHATROOM, `not in chatroom ${roomId}`);

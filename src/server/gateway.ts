@@ -77,6 +77,14 @@ export class Gateway {
     return this.sessionsByUser.has(userId) || (this.presence?.remotePlatforms(userId).length ?? 0) > 0;
   }
 
+  /** Ends these sessions of this node (with a DISCONNECT telling why): their clients connect again. */
+  endSessions(sessionIds: readonly string[], code: number, reason: string): void {
+    const ending = new Set(sessionIds);
+    for (const sessions of [...this.sessionsByUser.values()]) {
+      for (const session of [...sessions]) if (ending.has(session.id)) session.disconnect(code, reason);
+    }
+  }
+
   get connectionCount(): number {
     let count = 0;
     for (const sessions of this.sessionsByUser.values()) count += sessions.size;

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { ErrorCode } from '../core/protocol/codes.js';
 import { LocalBus, type FanoutBus } from './bus.js';
 import { RedisClusterBus } from './cluster-bus.js';
 import { ChatService } from './chat-service.js';
@@ -122,7 +123,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   gateway.onUserOffline = (userId) => service.chatrooms.userOffline(userId);
   service.social.usePresence(gateway);
   gateway.onSessionsChanged = (userId, before) => service.social.sessionsChanged(userId, before);
-  gateway.onSessionClosed = (sessionId) => service.social.sessionClosed(sessionId);
+  gateway.onSessionClosed = (sessionId) => {
+    service.social.sessionClosed(sessionId);
+    service.chatrooms.sessionClosed(sessionId);
+  };
+  service.chatrooms.useSessionEnder((sessionIds) => gateway.endSessions(sessionIds, ErrorCode.RC_DISCONN_EXCEPTION, 'the chatrooms were reset: join again'));
   const longPoll = new LongPollGateway({
     pollHoldMs: options.pollHoldMs ?? DEFAULT_POLL_HOLD_MS,
     heartbeatSeconds: options.heartbeatSeconds,

@@ -208,6 +208,24 @@ describe('cluster mode: chatrooms shared by the nodes', () => {
     await waitFor((check) => stay.on('chatroomMembers', check), () => count === 1, 'cr-go lapses after the keep time');
     assert.equal((await stay.getChatRoomInfo('cr-lapse', 20)).userTotalNums, 1);
   });
+
+  // Last: Redis loses everything.
+  it('makes the rooms again when Redis restarted empty: the members that joined connect again and join again', async () => {
+    const [x, y] = [await connect(0, 'cr-x'), await connect(2, 'cr-y')];
+    await x.joinChatRoom('cr-reset', -1);
+    await y.joinChatRoom('cr-reset', -1);
+    const rejoined = new Set<string>();
+    for (const [name, client] of [['x', x], ['y', y]] as const) {
+      client.on('chatroomStatus', (event) => { if (event.roomId === 'cr-reset' && event.status === 'rejoined') rejoined.add(name); });
+    }
+    await cluster.redis.restart();
+    await waitFor((check) => { const offs = [x.on('chatroomStatus', check), y.on('chatroomStatus', check)]; return () => offs.forEach((off) => off()); },
+      () => rejoined.size === 2, () => `rejoined: ${[...rejoined].join(', ') || 'none'}`);
+    const boxY = inbox(y);
+    await x.sendMessage(room('cr-reset'), text('after the reset'));
+    await waitFor((check) => y.on('message', check), () => boxY.texts.includes('after the reset'), 'y hears x again, across nodes');
+    assert.equal((await x.getChatRoomInfo('cr-reset', 20)).userTotalNums, 2);
+  });
 });
 
 describe('cluster mode: send limits shared by the nodes', () => {
