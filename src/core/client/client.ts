@@ -556,6 +556,13 @@ export class IMClient extends Emitter<IMClientEvents> {
       const cursor = this.cursor;
       // Kept even when 0: the next visit on this storage has a past, and catches up from it.
       this.writeStorage((storage) => storage.set(CURSOR_KEY, cursor));
+    } else if (this.cursor > ack.latestCursor) {
+      // The server's log ends before what this device saw: its store was restored from a backup
+      // or started over. Its next messages take those ids again, which a cursor past them would
+      // skip as seen: the cursor goes back to the server's end.
+      this.cursor = ack.latestCursor;
+      const cursor = this.cursor;
+      this.writeStorage((storage) => storage.set(CURSOR_KEY, cursor));
     }
     this.cursorKnown = true;
     this.heartbeatMs = Math.max(1, ack.heartbeatSeconds || 30) * 1000;
