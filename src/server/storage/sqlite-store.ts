@@ -559,15 +559,15 @@ export class SqliteChatStore implements ChatStore {
       // Started once the schema is current. Its methods shadow the inline ones on this instance.
       const writer = this.writer = new WriterThread(file, options.log ?? ((line) => console.error(line)));
       for (const method of WRITE_METHODS) {
-        const forget = MEMBERSHIP_WRITES.has(method)
-          ? <T>(args: unknown[], settled: T): T => { this.members.delete(args[0] as string); return settled; }
-          : undefined;
-        const searchFollower = SEARCH_WRITES.has(method) ? this.search : undefined;
-        const call = forget
-          ? (...args: unknown[]) => writer.call(method, args).then((value) => forget(args, value), (error: unknown) => forget(args, Promise.reject(error)))
-          : searchFollower
-            ? (...args: unknown[]) => writer.call(method, args).then((value) => { searchFollower.stored(); return value; })
-            : (...args: unknown[]) => writer.call(method, args);
+        const changesMembers = MEMBERSHIP_WRITES.has(method);
+        const follower = SEARCH_WRITES.has(method) ? this.search : undefined;
+        const call = (...args: unknown[]) => {
+          let settled = writer.call(method, args);
+          // Before the caller goes on: its next read must not come from the member cache.
+          if (changesMembers) settled = settled.finally(() => this.members.delete(args[0] as string));
+          if (follower) settled = settled.then((value) => { follower.stored(); return value; });
+          return settled;
+        };
         Object.defineProperty(this, method, { value: call, configurable: true });
       }
     }
@@ -896,13 +896,7 @@ export class SqliteChatStore implements ChatStore {
             // work before it returns (nested in this transaction, its own transaction is a savepoint).
             // (better-sqlite3's transaction() refuses a function that returns a promise, hence the plain savepoint.)
             this.savepoint.begin.run();
-            if (method === 'appendMessage') {
-              const result = this.appendOne(args[0] as AppendInput);
-              this.savepoint.release.run();
-              outcomes.push(Promise.resolve(result));
-              continue;
-            }
-            outcomes.push(methods[method](...args));
+            outcomes.push(method === 'appendMessage' ? Promise.resolve(this.appendOne(args[0] as AppendInput)) : methods[method](...args));
             this.savepoint.release.run();
           } catch (error) {
             this.savepoint.rollback.run();
