@@ -550,18 +550,13 @@ export class IMClient extends Emitter<IMClientEvents> {
     this.userIdValue = ack.userId;
     this.tokenRenewed = false;
     // A device with no past (no cursor, nothing restored) starts at the newest message when asked
-    // to: the conversation list and history show the past without replaying it message by message.
-    if (!this.cursorKnown && this.cursor === 0 && this.options.syncFrom === 'now') {
-      this.cursor = ack.latestCursor;
-      const cursor = this.cursor;
-      // Kept even when 0: the next visit on this storage has a past, and catches up from it.
-      this.writeStorage((storage) => storage.set(CURSOR_KEY, cursor));
-    } else if (this.cursor > ack.latestCursor) {
-      // The server's log ends before what this device saw: its store was restored from a backup
-      // or started over. Its next messages take those ids again, which a cursor past them would
-      // skip as seen: the cursor goes back to the server's end.
-      this.cursor = ack.latestCursor;
-      const cursor = this.cursor;
+    // to: the conversation list and history show the past without replaying it message by message
+    // (kept even when 0: the next visit on this storage has a past, and catches up from it). And when the server's log ends before what this device saw (its store restored from a
+    // backup, or started over), its next messages take those ids again, which a cursor past them
+    // would skip as seen: the cursor goes back to the server's end.
+    const startsNow = !this.cursorKnown && this.cursor === 0 && this.options.syncFrom === 'now';
+    if (startsNow || this.cursor > ack.latestCursor) {
+      const cursor = this.cursor = ack.latestCursor;
       this.writeStorage((storage) => storage.set(CURSOR_KEY, cursor));
     }
     this.cursorKnown = true;
