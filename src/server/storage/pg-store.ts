@@ -1064,7 +1064,7 @@ export class PgChatStore implements ChatStore {
 
   private async holdingLock<T>(name: string, work: () => Promise<T>): Promise<T> {
     const key = lockKey(name);
-    const holder = await throughOutages(async () => {
+    const holder = await this.throughOutages(async () => {
       const client = await checkOut(this.pool);
       try {
         await client.query('SELECT pg_advisory_lock($1)', [key]);
@@ -1073,7 +1073,7 @@ export class PgChatStore implements ChatStore {
         client.release(true);
         throw error;
       }
-    }, { waitMs: OUTAGE_RETRY_MS, stopped: () => this.closed });
+    });
     let broken = false;
     try {
       return await work();
