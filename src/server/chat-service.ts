@@ -105,7 +105,7 @@ export interface ChatServiceOptions {
    */
   files?: {
     noteSent(conversationKey: string, content: Uint8Array, senderUserId: string): Promise<void>;
-    useConversationAccess?(access: (userId: string, conversationKey: string) => Promise<boolean>): void;
+    useConversationAccess(access: (userId: string, conversationKey: string) => Promise<boolean>): void;
   };
   chatrooms?: ChatroomOptions;
   /** Where chatrooms' state lives (default: this node's memory; a cluster shares it in Redis). */
@@ -146,7 +146,7 @@ export class ChatService {
     this.typingLimiter = limiter('typing', options.rateLimit);
     this.recallWindowMs = (options.recallWindowSeconds ?? 120) * 1000;
     this.files = options.files;
-    this.files?.useConversationAccess?.((userId, key) => this.mayReadConversation(userId, key));
+    this.files?.useConversationAccess((userId, key) => this.mayReadConversation(userId, key));
   }
 
   /**
@@ -202,9 +202,8 @@ export class ChatService {
     content = validateContent(objectName, content, userId);
     if (conversationType === ConversationType.CHATROOM) {
       if (!(await this.limiter.take(userId))) throw new ServiceError(ErrorCode.SEND_FREQUENCY_TOO_FAST, 'sending too fast');
-      // Before the members get it: a file it links to is theirs to read (a non-member's send is refused below).
-      if (await this.chatrooms.isMember(userId, targetId)) await this.files?.noteSent(`${ConversationType.CHATROOM}:${targetId}`, content, userId);
-      await this.chatrooms.send(userId, sessionId, { clientMsgId, targetId, objectName, content, priority: outgoing.priority ?? 0 }, acknowledge);
+      await this.chatrooms.send(userId, sessionId, { clientMsgId, targetId, objectName, content, priority: outgoing.priority ?? 0 }, acknowledge,
+        (key) => this.files?.noteSent(key, content, userId));
       return;
     }
     const flags = typeFlags(objectName, outgoing);

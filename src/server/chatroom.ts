@@ -189,10 +189,11 @@ export class ChatroomService {
 
   /**
    * A message to a room: kept in its recent window, acknowledged, then pushed to the members
-   * connected now (each node leaves out what its users filter).
+   * connected now (each node leaves out what its users filter). `noteSent`: told of a member's
+   * message before anyone has it (files it links to become the room's to read).
    */
   async send(userId: string, sessionId: string, outgoing: { clientMsgId: string; targetId: string; objectName: string; content: Uint8Array; priority: number },
-    acknowledge: (ack: im.IPubAck) => void): Promise<void> {
+    acknowledge: (ack: im.IPubAck) => void, noteSent?: (conversationKey: string) => Promise<void> | undefined): Promise<void> {
     const roomId = await this.routeLive(userId, outgoing.targetId);
     if (outgoing.objectName === 'RC:TypSts') {
       // Who is typing is no news to a room of thousands: acknowledged, shown to no one.
@@ -203,6 +204,7 @@ export class ChatroomService {
       throw new ServiceError(ErrorCode.PARAMETER_ERROR, `${outgoing.objectName} is the server's to send`);
     }
     const priority = outgoing.priority === MessagePriority.HIGH || outgoing.priority === MessagePriority.LOW ? outgoing.priority : MessagePriority.NORMAL;
+    await noteSent?.(roomKey(roomId));
     const untimed = {
       id: 0, conversationKey: roomKey(roomId), conversationType: ConversationType.CHATROOM,
       senderUserId: userId, clientMsgId: outgoing.clientMsgId, messageUid: newMessageUid(), objectName: outgoing.objectName,

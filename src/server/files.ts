@@ -3,10 +3,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { ConversationType, ErrorCode } from '../core/protocol/codes.js';
+import { ErrorCode } from '../core/protocol/codes.js';
 import { drainRequest, HttpError, readJson, sendJson } from './app-api.js';
 import { REVOKED_TOKEN, verifyToken } from './auth.js';
-import { privateParticipants } from './ids.js';
 import { StoreUnavailable, type ChatStore } from './storage/chat-store.js';
 import { BlobStoreError, LocalDirBlobStore, PARTIAL_MIN_AGE_MS, type BlobStore } from './storage/blob-store.js';
 import { SqliteFileMetaStore, type FileMetaStore, type FileRecord } from './storage/file-store.js';
@@ -209,13 +208,8 @@ export class FileService {
     await Promise.allSettled([this.meta.close(), this.blobs.close()]);
   }
 
-  /** Private chats and groups, until the chat service gives its rule for every type. */
-  private conversationAccess: ConversationAccess = async (userId, key) => {
-    const participants = privateParticipants(key);
-    if (participants) return participants.includes(userId);
-    const [type, ...rest] = key.split(':');
-    return Number(type) === ConversationType.GROUP && this.options.store.isGroupMember(rest.join(':'), userId);
-  };
+  /** The uploader alone, until the chat service gives its rule (it does as it is made). */
+  private conversationAccess: ConversationAccess = async () => false;
 
   /** Reads of files follow `access`, the chat service's rule for reading a conversation. */
   useConversationAccess(access: ConversationAccess): void {
