@@ -1,0 +1,6 @@
+/**
+ * The on-demand parts of the elements (see ./actions.ts), one namespace each. Runtime imports of
+ * these modules are limited to Lit and the modules the script tag shares with its sibling files
+ * (SHARED in rollup.config.mjs); everything else comes from the element that calls them.
+ */
+export {};
