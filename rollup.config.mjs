@@ -41,6 +41,12 @@ const LAZY_PARTS = [
   },
   // The emoji picker's grid, tabs, search and recent emoji, on its first open or on intent.
   { specifier: './emoji-picker-view.js', from: '/src/components/emoji-picker/', file: './im-widget-emoji-picker.js', input: 'src/components/emoji-picker/emoji-picker-view.ts' },
+  // What the elements show when the user opens it: menus, search, the new-conversation form,
+  // mentions (src/components/internal/actions.ts), on intent or when idle after the first render.
+  {
+    specifier: './actions-chunk.js', from: '/src/components/internal/', file: './im-widget-actions.js', input: 'src/components/internal/actions-chunk.ts',
+    modules: [],
+  },
   // The core's HTTP long-polling, a fallback loaded when the client first opens it (WebSocket
   // could not connect, or `transports` puts polling first): src/core/transport/long-poll-lazy.ts.
   { specifier: './long-poll-transport.js', from: '/src/core/transport/', file: './im-widget-long-poll.js', input: 'src/core/transport/long-poll-transport.ts' },

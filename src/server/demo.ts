@@ -101,7 +101,7 @@ function chatPage(request: IncomingMessage, userId: string, token: string): stri
 
 /** The demo's static files by path: the demo page and the widget's script-tag build (with its sibling modules). */
 export type DemoFiles = Readonly<Record<'/' | '/im-widget.iife.js' | '/im-emoji-data.js' | '/im-widget-media.js' | '/im-widget-composer-media.js'
-  | '/im-widget-send-files.js' | '/im-widget-long-poll.js' | '/im-widget-chatroom.js' | '/im-widget-emoji-picker.js', string>>;
+  | '/im-widget-send-files.js' | '/im-widget-long-poll.js' | '/im-widget-chatroom.js' | '/im-widget-emoji-picker.js' | '/im-widget-actions.js', string>>;
 
 export async function handleDemo(
   request: IncomingMessage, response: ServerResponse,

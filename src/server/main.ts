@@ -196,6 +196,7 @@ const server = await startServer({
     '/im-widget-long-poll.js': widgetFile('im-widget-long-poll.js', 'im-widget-long-poll.js'),
     '/im-widget-chatroom.js': widgetFile('im-widget-chatroom.js', 'im-widget-chatroom.js'),
     '/im-widget-emoji-picker.js': widgetFile('im-widget-emoji-picker.js', 'im-widget-emoji-picker.js'),
+    '/im-widget-actions.js': widgetFile('im-widget-actions.js', 'im-widget-actions.js'),
   },
 }).catch((error: Error) => fail(error.message));
 

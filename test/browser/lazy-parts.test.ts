@@ -59,7 +59,7 @@ const fetched = (win: Window, file: string) => win.performance.getEntriesByType(
 
 describe('lazy parts of the widget', () => {
   afterEach(async () => {
-    for (const file of ['im-widget-media.js', 'im-widget-composer-media.js', 'im-widget-send-files.js', 'im-widget-chatroom.js', 'im-widget-long-poll.js', 'im-widget-emoji-picker.js']) await route(file, 'pass');
+    for (const file of ['im-widget-media.js', 'im-widget-composer-media.js', 'im-widget-send-files.js', 'im-widget-chatroom.js', 'im-widget-long-poll.js', 'im-widget-emoji-picker.js', 'im-widget-actions.js']) await route(file, 'pass');
   });
 
   it('script tag: a picture shows at its size in a placeholder while its chunk loads, then the picture, in the same box', async () => {

@@ -32,7 +32,7 @@ describe('the npm packages', () => {
   it('im-widget holds the browser builds, typings and manifest, and depends on Lit alone', () => {
     const files = listing(tarballs.widget);
     for (const file of ['dist/im-widget.js', 'dist/im-widget.iife.js', 'dist/im-support.iife.js', 'dist/im-support-panel.js', 'dist/im-agent-console.js', 'dist/types/components/agent-console/index.d.ts', 'dist/im-core.js', 'dist/im-emoji.js', 'dist/im-emoji-data.js',
-      'dist/im-widget-media.js', 'dist/im-widget-composer-media.js', 'dist/im-widget-send-files.js', 'dist/im-widget-long-poll.js', 'dist/im-widget-chatroom.js', 'dist/im-widget-emoji-picker.js',
+      'dist/im-widget-media.js', 'dist/im-widget-composer-media.js', 'dist/im-widget-send-files.js', 'dist/im-widget-long-poll.js', 'dist/im-widget-chatroom.js', 'dist/im-widget-emoji-picker.js', 'dist/im-widget-actions.js',
       'dist/custom-elements.json', 'dist/types/components/index.d.ts', 'dist/types/frameworks/react.d.ts', 'dist/types/frameworks/vue.d.ts']) {
       assert.ok(files.includes(file), `${file} in the package`);
     }
@@ -96,7 +96,7 @@ describe('the npm packages', () => {
       assert.equal(script.status, 200);
       assert.equal(await script.text(), readFileSync(join(app, 'node_modules/im-widget/dist/im-widget.iife.js'), 'utf8'));
       // Its sibling modules, imported on first use relative to the script's URL.
-      for (const sibling of ['im-emoji-data.js', 'im-widget-media.js', 'im-widget-composer-media.js', 'im-widget-send-files.js', 'im-widget-long-poll.js', 'im-widget-chatroom.js', 'im-widget-emoji-picker.js']) {
+      for (const sibling of ['im-emoji-data.js', 'im-widget-media.js', 'im-widget-composer-media.js', 'im-widget-send-files.js', 'im-widget-long-poll.js', 'im-widget-chatroom.js', 'im-widget-emoji-picker.js', 'im-widget-actions.js']) {
         const response = await fetch(`${running.url}/${sibling}`);
         assert.equal(response.status, 200, sibling);
         assert.equal(await response.text(), readFileSync(join(app, 'node_modules/im-widget/dist', sibling), 'utf8'), sibling);

@@ -28,10 +28,10 @@ describe('dist/im-widget.js and dist/im-widget.iife.js', () => {
   it('the script tag\'s lazy parts are sibling modules that share its Lit and core instead of bundling them', () => {
     const source = readFileSync(iife, 'utf8');
     const imported = [...source.matchAll(/\bimport\(\w+\?new URL\("\.\/([\w-]+\.js)",\w+\)\.href:"\.\/([\w-]+\.js)"\)/g)].map((match) => match[1]);
-    assert.deepEqual(imported.sort(), ['im-emoji-data.js', 'im-widget-chatroom.js', 'im-widget-composer-media.js', 'im-widget-emoji-picker.js', 'im-widget-long-poll.js', 'im-widget-media.js', 'im-widget-send-files.js'], 'siblings by URL from the script');
+    assert.deepEqual(imported.sort(), ['im-emoji-data.js', 'im-widget-actions.js', 'im-widget-chatroom.js', 'im-widget-composer-media.js', 'im-widget-emoji-picker.js', 'im-widget-long-poll.js', 'im-widget-media.js', 'im-widget-send-files.js'], 'siblings by URL from the script');
     const key = /Symbol\.for\("(im-widget\.shared\/[^"]+)"\)/.exec(source)?.[1];
     assert.ok(key, 'the IIFE fills a registry');
-    for (const sibling of ['im-widget-media.js', 'im-widget-composer-media.js', 'im-widget-send-files.js', 'im-widget-long-poll.js', 'im-widget-chatroom.js', 'im-widget-emoji-picker.js']) {
+    for (const sibling of ['im-widget-media.js', 'im-widget-composer-media.js', 'im-widget-send-files.js', 'im-widget-long-poll.js', 'im-widget-chatroom.js', 'im-widget-emoji-picker.js', 'im-widget-actions.js']) {
       const code = readFileSync(new URL(`../../dist/${sibling}`, import.meta.url), 'utf8');
       assert.ok(!/^\s*import\b|\bimport\s*["'{*]|\bfrom\s*["']/m.test(code), `${sibling}: no static imports`);
       assert.ok(!/litElementVersions|reactiveElementVersions|litHtmlVersions/.test(code), `${sibling}: no Lit of its own`);
