@@ -4,7 +4,7 @@ import {
 } from '../messages/index.js';
 import { Store } from '../store/store.js';
 import {
-  conversationKey, deleteItem, deleteItems, initialChatState, setConversationFlags, markRead, noteMemberRead, recallItem, receiveConversations, receiveHistory, receiveMessage,
+  conversationKey, deleteItem, deleteItems, forgetHistory, initialChatState, setConversationFlags, markRead, noteMemberRead, recallItem, receiveConversations, receiveHistory, receiveMessage,
   receiveRoomMessages, removeConversation, removeItem, restoreCache, setActive, setRoom, setConnectionError, setDraft, setFileUrls, setGroup, setLoadingOlder, setPeerReceipts, setReply, setStatus,
   setStorageFallback, setTyping, setUpload, setUser, updateItem,
   windowOf, type ChatState, type ConversationRef, type MessageItem, type UserInfo,
@@ -97,6 +97,9 @@ export class ChatSession {
       }),
       client.on('schedule', (_attempt, delay, cause) => this.store.update((state) =>
         setConnectionError(state, { code: cause?.code ?? ErrorCode.RC_NET_UNAVAILABLE, fatal: false, retryAt: Date.now() + delay }))),
+      // The server's store went back to a backup: what is shown and cached past its end is gone
+      // (the reconnect's refresh loads the list and the open conversation again).
+      client.on('rewound', () => this.store.update(forgetHistory)),
       client.on('tokenExpired', (error) => this.store.update((state) => setConnectionError(state, { code: error?.code ?? ErrorCode.RC_CONN_TOKEN_EXPIRE, fatal: true }))),
       client.on('message', (message) => this.onMessage(message)),
       client.on('conversation', (change) => this.onConversationChange(change)),

@@ -137,6 +137,13 @@ export interface IMClientEvents extends Record<string, unknown[]> {
   retry: [number];
   /** The connection is back after a loss (the seed's `reconnect`); a sync follows. */
   reconnect: [];
+  /**
+   * The server's log ends before what this client had seen (its store was restored from a
+   * backup): the messages past that end are gone, and their seqs and sync ids are given again.
+   * Emitted on the CONNACK that shows it, before `status` CONNECTED; what a client shows or
+   * caches of those messages should be dropped (ChatSession does) and loaded again.
+   */
+  rewound: [];
   /** A message of this client was stored by the server (also one restored from storage). */
   sent: [IMMessage];
   /** The server refused a message of this client for good. */
@@ -555,10 +562,12 @@ export class IMClient extends Emitter<IMClientEvents> {
     // backup, or started over), its next messages take those ids again, which a cursor past them
     // would skip as seen: the cursor goes back to the server's end.
     const startsNow = !this.cursorKnown && this.cursor === 0 && this.options.syncFrom === 'now';
-    if (startsNow || this.cursor > ack.latestCursor) {
+    const rewound = this.cursor > ack.latestCursor;
+    if (startsNow || rewound) {
       const cursor = this.cursor = ack.latestCursor;
       this.writeStorage((storage) => storage.set(CURSOR_KEY, cursor));
     }
+    if (rewound) this.emit('rewound');
     this.cursorKnown = true;
     this.heartbeatMs = Math.max(1, ack.heartbeatSeconds || 30) * 1000;
     const wasReconnecting = this.everConnected;

@@ -49,7 +49,7 @@ const runsOnce = (method: RemoteMethod): boolean => CUSTOMER_SERVICE_CHANGES.has
 
 /** Events of the leader's client every tab hears. */
 const RELAYED_EVENTS = [
-  'message', 'typing', 'status', 'conversation', 'disconnect', 'schedule', 'retry', 'reconnect', 'sent', 'sendFailed', 'tokenWillExpire',
+  'message', 'typing', 'status', 'conversation', 'disconnect', 'schedule', 'retry', 'reconnect', 'rewound', 'sent', 'sendFailed', 'tokenWillExpire',
   'tokenExpired', 'customerServiceQueue', 'customerServiceStatus', 'customerServiceRating', 'customerServiceWaiting',
   'customerServiceTicket', 'userStatus', 'blacklist', 'chatroomEntry', 'chatroomMembers', 'chatroomStatus',
 ] as const satisfies ReadonlyArray<keyof IMClientEvents>;

@@ -446,6 +446,21 @@ export function restoreCache(state: ChatState, cache: {
   };
 }
 
+/**
+ * Every window forgets the server's messages (only unsent ones stay) and is loaded again when
+ * next shown: after the server's store went back to a backup, messages known here may be gone
+ * and their seqs given to others. The conversation list is replaced by the next load. A
+ * chatroom's messages are not in that store (kept in memory, or in Redis): its window stays.
+ */
+export function forgetHistory(state: ChatState): ChatState {
+  const windows: Record<string, MessageWindow> = {};
+  for (const [key, window] of Object.entries(state.windows)) {
+    windows[key] = key.startsWith('4:') ? window
+      : { items: window.items.filter((item) => item.seq === undefined), hasOlder: true, loadingOlder: false, loaded: false };
+  }
+  return { ...state, windows };
+}
+
 export function setFileUrls(state: ChatState, urls: Readonly<Record<string, { href: string; expiresAt: number }>>): ChatState {
   return Object.keys(urls).length === 0 ? state : { ...state, fileUrls: { ...state.fileUrls, ...urls } };
 }
