@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import commonjs from '@rollup/plugin-commonjs';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
@@ -40,7 +40,11 @@ const LAZY_PARTS = [
     modules: ['/src/core/client/media-messages.ts', '/src/core/client/thumbnail.ts', '/src/core/client/upload-file.ts'],
   },
   // The emoji picker's grid, tabs, search and recent emoji, on its first open or on intent.
-  { specifier: './emoji-picker-view.js', from: '/src/components/emoji-picker/', file: './im-widget-emoji-picker.js', input: 'src/components/emoji-picker/emoji-picker-view.ts' },
+  // With the emoji module, which the script tag does not hold (its own script is im-emoji.iife.js).
+  {
+    specifier: './emoji-picker-view.js', from: '/src/components/emoji-picker/', file: './im-widget-emoji-picker.js', input: 'src/components/emoji-picker/emoji-picker-view.ts',
+    modules: readdirSync(new URL('./src/emoji/', import.meta.url)).filter((name) => name.endsWith('.ts') && name !== 'picker-data.ts').map((name) => `/src/emoji/${name}`),
+  },
   // What the elements show when the user opens it: menus, search, the new-conversation form,
   // mentions (src/components/internal/actions.ts), on intent or when idle after the first render.
   {
@@ -117,8 +121,6 @@ const siblingFiles = (siblings, { fromScript = false } = {}) => ({
 const SHARED = {
   lit: { module: 'lit', names: ['html', 'nothing'] },
   repeat: { module: 'lit/directives/repeat.js', names: ['repeat'] },
-  emoji: { module: '/src/emoji/index.ts', names: ['BUILTIN_CATEGORY_ID', 'createEmoji', 'RecentEmoji'] },
-  'emoji-picker': { module: '/src/emoji/picker.ts', names: ['builtinCategory', 'loadPickerCategories'] },
   'safe-url': { module: '/src/components/internal/safe-url.ts', names: ['formatSize', 'mapLink', 'safeUrl', 'thumbnailSource'] },
   format: { module: '/src/components/internal/format.ts', names: ['displayFileName'] },
   codes: { module: '/src/core/protocol/codes.ts', names: ['ConversationType', 'ErrorCode'] },
@@ -256,8 +258,16 @@ export default [
   ...LAZY_PARTS.map((part) => ({
     input: { [part.file.slice(2, -3)]: part.input },
     output: { dir: 'dist', entryFileNames: '[name].js', format: 'es', sourcemap: true },
-    plugins: [fromRegistry(), typescript(), terser({ format: { comments: false } })],
+    // The picker's full set stays the sibling im-emoji-data.js, imported relative to the module's own URL.
+    plugins: [fromRegistry(), siblingFiles([PICKER_DATA]), typescript(), terser({ format: { comments: false } })],
   })),
+  {
+    // The emoji module for a script tag: a single global, IMEmoji (the seed's emoji plugin was a
+    // script of its own too). The widget's script tag does not hold it; its picker loads what it needs.
+    input: 'src/emoji/index.ts',
+    output: { file: 'dist/im-emoji.iife.js', format: 'iife', name: 'IMEmoji', sourcemap: true },
+    plugins: [siblingFiles([PICKER_DATA], { fromScript: true }), typescript(), terser({ format: { comments: false } })],
+  },
   {
     // The customer-service launcher for a script tag: a single global, IMSupport; nothing else
     // is touched. Like im-support.js it holds the launcher alone; its panel is the module below,

@@ -50,15 +50,15 @@ async function treeShaken(names) {
 }
 
 const files = [
-  ['dist/im-widget.iife.js', 'script-tag build, what a page fetches before the widget shows a conversation: every element, core, emoji built-ins, Lit (the lazy parts below are separate files)'],
+  ['dist/im-widget.iife.js', 'script-tag build, what a page fetches before the widget shows a conversation: every element, core, Lit (the lazy parts below are separate files)'],
   ['dist/im-widget-media.js', 'script tag, lazy: media bubbles (image, GIF, file, voice, video, location, card), fetched when one is about to show or when idle after the first render'],
   ['dist/im-widget-composer-media.js', 'script tag, lazy: the composer\'s sending files and recording voice, fetched on intent (attach/record button) or first use'],
   ['dist/im-widget-send-files.js', 'script tag, lazy: the core\'s uploading, thumbnails, media messages, fetched with the one above'],
-  ['dist/im-widget-emoji-picker.js', 'script tag, lazy: the emoji picker\'s grid, tabs, search and recent emoji, fetched on intent (emoji button) or first open'],
+  ['dist/im-widget-emoji-picker.js', 'script tag, lazy: the emoji picker\'s grid, tabs, search and recent emoji, with the emoji module (128 built-ins), fetched on intent (emoji button) or first open'],
   ['dist/im-widget-actions.js', 'script tag, lazy: what the user opens (message menu and readers, conversation search, menu and new-conversation form, panel menu, mentions), fetched on intent or when idle after the first render'],
   ['dist/im-widget-long-poll.js', 'script tag, lazy: the core\'s HTTP long-polling, fetched when the client first opens it (WebSocket failed)'],
   ['dist/im-widget-chatroom.js', 'script tag, lazy: the core\'s chatrooms, fetched on the first chatroom call'],
-  ['dist/im-widget.js', 'ESM build for apps (Lit external), with the chunks it imports statically (core, emoji); the lazy chunks below are not included'],
+  ['dist/im-widget.js', 'ESM build for apps (Lit external), with the chunks it imports statically (core); the lazy chunks below are not included'],
   ['dist/im-support.js', 'customer-service launcher alone (no Lit, no core), with the chunks it imports statically'],
   ['dist/im-support.iife.js', 'the launcher for a script tag (global IMSupport): alone, no Lit, no core'],
   ['dist/im-support-panel.js', 'its panel, one module fetched on first open or when idle: panel, conversation elements, core, Lit'],
@@ -66,6 +66,7 @@ const files = [
   ['dist/im-core.js', 'headless core (client, store, protocol), with the chunks it imports'],
   ['dist/im-compat.iife.js', 'the seed-compatible facade for a script tag (global RongIMLib): core and facade'],
   ['dist/im-emoji-data.js', 'full Unicode emoji set, loaded when the picker needs it'],
+  ['dist/im-emoji.iife.js', 'the emoji module for a script tag (global IMEmoji): conversions, 128 built-ins, picker data loader'],
 ];
 /**
  * An ES module with the chunks it imports statically (the ESM build shares chunks between its
@@ -87,7 +88,7 @@ const dynamicImports = (loaded) => [...new Set([...loaded].flatMap((file) => [..
 
 const LAZY_WHAT = [['media', 'media bubbles'], ['composer-media', 'the composer\'s sending files and recording voice'],
   ['send-files', 'the core\'s uploading, thumbnails, media messages (im-core.js loads it too)'],
-  ['emoji-picker', 'the emoji picker\'s grid, tabs, search and recent emoji'],
+  ['emoji-picker', 'the emoji picker\'s grid, tabs, search and recent emoji, with the emoji module'],
   ['actions', 'what the user opens: message menu and readers, conversation search, menu and new-conversation form, panel menu, mentions'],
   ['chatroom', 'the core\'s chatrooms, fetched on the first chatroom call'],
   ['long-poll', 'the core\'s HTTP long-polling, fetched when the client first opens it (WebSocket failed)']];

@@ -21,7 +21,7 @@ const server = json(join(root, 'packages/server/package.json'));
 if (server.version !== widget.version || server.dependencies['im-widget'] !== widget.version) {
   throw new Error(`packages/server/package.json must have version ${widget.version} and depend on im-widget ${widget.version}`);
 }
-for (const file of ['im-widget.js', 'im-widget.iife.js', 'im-widget-media.js', 'im-widget-composer-media.js', 'im-widget-send-files.js', 'im-widget-long-poll.js', 'im-widget-chatroom.js', 'im-widget-emoji-picker.js', 'im-widget-actions.js', 'im-core.js', 'custom-elements.json', 'im-server.js', 'im-server-sqlite-writer.js', 'im-server-sqlite-search.js', 'im-server-api.js', 'types/frameworks/react.d.ts']) {
+for (const file of ['im-widget.js', 'im-widget.iife.js', 'im-widget-media.js', 'im-widget-composer-media.js', 'im-widget-send-files.js', 'im-widget-long-poll.js', 'im-widget-chatroom.js', 'im-widget-emoji-picker.js', 'im-widget-actions.js', 'im-emoji.iife.js', 'im-core.js', 'custom-elements.json', 'im-server.js', 'im-server-sqlite-writer.js', 'im-server-sqlite-search.js', 'im-server-api.js', 'types/frameworks/react.d.ts']) {
   if (!existsSync(join(root, 'dist', file))) throw new Error(`dist/${file} is missing: run npm run build first`);
 }
 

@@ -1,6 +1,8 @@
 /**
  * The widget: every element, registered under its im-* tag on import (only where custom
  * elements exist, so importing during server-side rendering does nothing), plus the core API.
+ * The emoji module is not part of it (every embedding site would pay for it): `im-widget/emoji`,
+ * or `dist/im-emoji.iife.js` (global `IMEmoji`) beside the script tag.
  * `dist/im-widget.js` (ESM) and `dist/im-widget.iife.js` (global `IMWidget`) are built from here.
  */
 import { defineElement } from './internal/define.js';
@@ -13,7 +15,6 @@ import { ImMessageList } from './message-list/message-list.js';
 import { ImProvider } from './provider/provider.js';
 
 export { ImChat, ImChatPanel, ImComposer, ImConversationList, ImEmojiPicker, ImMessageList, ImProvider };
-export * as emoji from '../emoji/index.js';
 export { sessionContext } from './internal/context.js';
 export { StoreController } from './internal/store-controller.js';
 export type { ImEventDetails } from './internal/im-element.js';

@@ -31,7 +31,7 @@ describe('the npm packages', () => {
 
   it('im-widget holds the browser builds, typings and manifest, and depends on Lit alone', () => {
     const files = listing(tarballs.widget);
-    for (const file of ['dist/im-widget.js', 'dist/im-widget.iife.js', 'dist/im-support.iife.js', 'dist/im-support-panel.js', 'dist/im-agent-console.js', 'dist/types/components/agent-console/index.d.ts', 'dist/im-core.js', 'dist/im-emoji.js', 'dist/im-emoji-data.js',
+    for (const file of ['dist/im-widget.js', 'dist/im-widget.iife.js', 'dist/im-support.iife.js', 'dist/im-support-panel.js', 'dist/im-agent-console.js', 'dist/types/components/agent-console/index.d.ts', 'dist/im-core.js', 'dist/im-emoji.js', 'dist/im-emoji-data.js', 'dist/im-emoji.iife.js',
       'dist/im-widget-media.js', 'dist/im-widget-composer-media.js', 'dist/im-widget-send-files.js', 'dist/im-widget-long-poll.js', 'dist/im-widget-chatroom.js', 'dist/im-widget-emoji-picker.js', 'dist/im-widget-actions.js',
       'dist/custom-elements.json', 'dist/types/components/index.d.ts', 'dist/types/frameworks/react.d.ts', 'dist/types/frameworks/vue.d.ts']) {
       assert.ok(files.includes(file), `${file} in the package`);

@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import vm from 'node:vm';
 
 // The built widget, as apps and sites get it (npm test builds first).
 const esm = new URL('../../dist/im-widget.js', import.meta.url);
@@ -28,7 +29,7 @@ describe('dist/im-widget.js and dist/im-widget.iife.js', () => {
   it('the script tag\'s lazy parts are sibling modules that share its Lit and core instead of bundling them', () => {
     const source = readFileSync(iife, 'utf8');
     const imported = [...source.matchAll(/\bimport\(\w+\?new URL\("\.\/([\w-]+\.js)",\w+\)\.href:"\.\/([\w-]+\.js)"\)/g)].map((match) => match[1]);
-    assert.deepEqual(imported.sort(), ['im-emoji-data.js', 'im-widget-actions.js', 'im-widget-chatroom.js', 'im-widget-composer-media.js', 'im-widget-emoji-picker.js', 'im-widget-long-poll.js', 'im-widget-media.js', 'im-widget-send-files.js'], 'siblings by URL from the script');
+    assert.deepEqual(imported.sort(), ['im-widget-actions.js', 'im-widget-chatroom.js', 'im-widget-composer-media.js', 'im-widget-emoji-picker.js', 'im-widget-long-poll.js', 'im-widget-media.js', 'im-widget-send-files.js'], 'siblings by URL from the script');
     const key = /Symbol\.for\("(im-widget\.shared\/[^"]+)"\)/.exec(source)?.[1];
     assert.ok(key, 'the IIFE fills a registry');
     for (const sibling of ['im-widget-media.js', 'im-widget-composer-media.js', 'im-widget-send-files.js', 'im-widget-long-poll.js', 'im-widget-chatroom.js', 'im-widget-emoji-picker.js', 'im-widget-actions.js']) {
@@ -48,5 +49,35 @@ describe('dist/im-widget.js and dist/im-widget.iife.js', () => {
     for (const loader of ['/long-poll-lazy.ts', '/chatroom-lazy.ts']) assert.ok(sources.some((source) => source.endsWith(loader)), `${loader} in the script tag`);
     assert.ok(readFileSync(new URL('../../dist/im-widget-long-poll.js', import.meta.url), 'utf8').includes('X-IM-Poll-Session'));
     assert.ok(readFileSync(new URL('../../dist/im-widget-chatroom.js', import.meta.url), 'utf8').includes('"room.join"'));
+  });
+
+  it('the emoji module is not in the script tag: the picker\'s sibling module holds what it needs, and loads the full set beside it', () => {
+    const { sources } = JSON.parse(readFileSync(new URL('../../dist/im-widget.iife.js.map', import.meta.url), 'utf8')) as { sources: string[] };
+    assert.deepEqual(sources.filter((source) => source.includes('/src/emoji/')), []);
+    const picker = readFileSync(new URL('../../dist/im-widget-emoji-picker.js', import.meta.url), 'utf8');
+    assert.deepEqual([...picker.matchAll(/\bimport\(([^)]*)\)/g)].map((match) => match[1]), ['"./im-emoji-data.js"']);
+    assert.ok(picker.includes('"1F600","笑嘻嘻"'), 'the built-in emoji');
+  });
+});
+
+describe('dist/im-emoji.iife.js', () => {
+  it('defines one global, IMEmoji, with the emoji module\'s functions, and touches nothing else', () => {
+    const code = readFileSync(new URL('../../dist/im-emoji.iife.js', import.meta.url), 'utf8');
+    const sandbox: Record<string, unknown> = {
+      document: { currentScript: { src: 'https://cdn.example/im-widget/dist/im-emoji.iife.js' } },
+      define: Object.assign(() => assert.fail('AMD define called'), { amd: {} }),
+      module: { exports: {} },
+      exports: {},
+    };
+    const context = vm.createContext(sandbox);
+    const before = new Set(Object.getOwnPropertyNames(vm.runInContext('globalThis', context)));
+    vm.runInContext(code, context, { filename: 'im-emoji.iife.js' });
+    const global = vm.runInContext('globalThis', context) as Record<string, unknown>;
+    assert.deepEqual(Object.getOwnPropertyNames(global).filter((name) => !before.has(name)), ['IMEmoji']);
+    const emoji = global.IMEmoji as { emojiToSymbol(text: string): string; symbolToEmoji(text: string): string; symbolToHTML(text: string): string };
+    assert.equal(emoji.emojiToSymbol('😀😁测试 Emoji'), '[笑嘻嘻][露齿而笑]测试 Emoji');
+    assert.equal(emoji.symbolToEmoji('[笑嘻嘻]'), '😀');
+    assert.match(emoji.symbolToHTML('<b>[笑嘻嘻]'), /^&lt;b&gt;<span class="im-emoji"/);
+    assert.deepEqual([sandbox.module, sandbox.exports], [{ exports: {} }, {}], 'CommonJS globals untouched');
   });
 });
