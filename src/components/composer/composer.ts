@@ -12,7 +12,7 @@ import { icon } from '../internal/icons.js';
 import type { ChatSession } from '../../core/client/chat-session.js';
 import { newClientMsgId } from '../../core/client/client.js';
 import { styles } from './composer.styles.js';
-import { LazyChunk } from '../internal/lazy.js';
+import { LazyChunk, lazy } from '../internal/lazy.js';
 import { loadSendFiles } from '../../core/client/send-files-lazy.js';
 import { pickerView } from '../emoji-picker/emoji-picker.js';
 
@@ -426,27 +426,39 @@ export class ImComposer extends ImElement {
       </div>`;
   }
 
+  /**
+   * An upload's row while the part of the widget that sends (or draws) it loads, or with a retry
+   * when it could not be loaded; `dismiss` drops it.
+   */
+  private pendingUpload(name: string, failed: boolean, retry: () => void, dismiss: () => void) {
+    const strings = this.strings;
+    return html`<li part="upload" class="upload" data-status=${failed ? 'unloaded' : 'loading'}>
+        <span class="upload-name">${name}</span>
+        ${failed
+          ? html`<button part="upload-retry" type="button" class="retry" @click=${retry}>${strings.partFailed}</button>`
+          : html`<progress aria-label=${strings.uploading(name)}></progress>`}
+        <button type="button" class="dismiss" aria-label=${strings.cancelUpload} @click=${dismiss}>${icon('close')}</button>
+      </li>`;
+  }
+
+  /**
+   * The files waiting for the media chunk, then the uploads in the store. Those are drawn by the
+   * media chunk, loaded by then when they were sent from here; an upload the page started itself
+   * (`session.sendFile`) shows as a waiting row until the chunk comes.
+   */
   private renderUploads() {
     const key = conversationKey(this.conversation);
     const uploads = this.targetId ? this.uploads.value?.[key] ?? [] : [];
     const waiting = this.targetId ? this.waiting.filter((entry) => entry.key === key) : [];
     if (uploads.length === 0 && waiting.length === 0) return nothing;
-    const strings = this.strings;
+    const cancel = (id: string) => this.drafts.current?.cancelUpload(this.conversation, id);
     return html`<ul class="uploads">
-        ${waiting.map((entry) => html`<li part="upload" class="upload" data-status=${entry.failed ? 'unloaded' : 'loading'}>
-          <span class="upload-name">${entry.name}</span>
-          ${entry.failed
-            ? html`<button part="upload-retry" type="button" class="retry" @click=${() => this.retryWaiting(entry)}>${strings.partFailed}</button>`
-            : html`<progress aria-label=${strings.uploading(entry.name)}></progress>`}
-          <button type="button" class="dismiss" aria-label=${strings.cancelUpload}
-            @click=${() => { this.waiting = this.waiting.filter((other) => other !== entry); }}>${icon('close')}</button>
-        </li>`)}
-        ${uploads.map((upload) => html`<li part="upload" class="upload" data-status=${upload.status}>
-          <span class="upload-name">${upload.status === 'failed' ? strings.uploadFailed(upload.name) : upload.name}</span>
-          <progress max="100" value=${upload.progress} aria-label=${strings.uploading(upload.name)}></progress>
-          <button type="button" class="dismiss" aria-label=${strings.cancelUpload}
-            @click=${() => this.drafts.current?.cancelUpload(this.conversation, upload.id)}>${icon('close')}</button>
-        </li>`)}
+        ${waiting.map((entry) => this.pendingUpload(entry.name, entry.failed, () => this.retryWaiting(entry),
+          () => { this.waiting = this.waiting.filter((other) => other !== entry); }))}
+        ${uploads.length
+          ? lazy(composerMedia, (module) => module.renderUploads(uploads, this.strings, icon('close'), cancel),
+            (failed, retry) => html`${uploads.map((upload) => this.pendingUpload(upload.name, failed, retry, () => cancel(upload.id)))}`)
+          : nothing}
       </ul>`;
   }
 
