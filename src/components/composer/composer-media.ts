@@ -1,15 +1,30 @@
+import { html, type SVGTemplateResult } from 'lit';
 import type { ChatSession } from '../../core/client/chat-session.js';
-import type { ConversationRef } from '../../core/store/chat-state.js';
+import type { ConversationRef, Upload } from '../../core/store/chat-state.js';
+import type { Strings } from '../internal/strings.js';
 
 /**
  * What the composer needs only when the user sends a file or records a voice message: a chunk
  * of its own, fetched on intent (pointer over or focus on the attach or record button, or the
- * first file picked, pasted or dropped).
+ * first file picked, pasted or dropped). The rows of the files being uploaded are drawn here too:
+ * a file gets there through `sendFiles`, so the chunk is loaded by then.
  */
 
 /** Uploads and sends files, one message each; progress and failures show in `state.uploads`. */
 export function sendFiles(session: ChatSession, conversation: ConversationRef, files: readonly File[]): void {
   for (const file of files) void session.sendFile(conversation, file).catch(() => undefined);
+}
+
+/**
+ * The rows of a conversation's uploads in `state.uploads` (name, progress bar, cancel), for the
+ * composer's uploads list. `close` is the composer's close icon; `cancel` cancels an upload.
+ */
+export function renderUploads(uploads: readonly Upload[], strings: Strings, close: SVGTemplateResult, cancel: (id: string) => void) {
+  return uploads.map((upload) => html`<li part="upload" class="upload" data-status=${upload.status}>
+      <span class="upload-name">${upload.status === 'failed' ? strings.uploadFailed(upload.name) : upload.name}</span>
+      <progress max="100" value=${upload.progress} aria-label=${strings.uploading(upload.name)}></progress>
+      <button type="button" class="dismiss" aria-label=${strings.cancelUpload} @click=${() => cancel(upload.id)}>${close}</button>
+    </li>`);
 }
 
 export interface Recording {

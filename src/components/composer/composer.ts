@@ -6,15 +6,18 @@ import { StoreController } from '../internal/store-controller.js';
 import { tokens } from '../internal/theme.js';
 import { TextMessage } from '../../core/messages/text-message.js';
 import { ReferenceMessage } from '../../core/messages/index.js';
-import { conversationKey, conversationName, type ChatState, type MessageItem } from '../../core/store/chat-state.js';
+import { conversationKey, type ChatState, type MessageItem } from '../../core/store/chat-state.js';
 import { previewText } from '../internal/format.js';
 import { icon } from '../internal/icons.js';
 import type { ChatSession } from '../../core/client/chat-session.js';
 import { newClientMsgId } from '../../core/client/client.js';
 import { styles } from './composer.styles.js';
-import { LazyChunk } from '../internal/lazy.js';
+import { LazyChunk, lazy } from '../internal/lazy.js';
 import { loadSendFiles } from '../../core/client/send-files-lazy.js';
 import { pickerView } from '../emoji-picker/emoji-picker.js';
+import { actionsChunk } from '../internal/actions.js';
+import type { Strings } from '../internal/strings.js';
+import type { ComposerExtrasHost, Mention } from './composer-extras.js';
 
 /** Starts fetching the emoji picker's view: the pointer is over (or focus on) the emoji button. */
 const prefetchPicker = () => pickerView.prefetch();
@@ -37,7 +40,7 @@ interface Waiting {
   readonly action: (module: ComposerMedia) => void;
 }
 
-/** The mention of everyone (the seed's MentionedType 1). */
+/** The mention of everyone (the seed's MentionedType 1); composer-extras.ts offers it under this value. */
 const ALL = '\u0000all';
 
 /**
@@ -75,7 +78,7 @@ const ALL = '\u0000all';
  * @cssproperty --im-composer-input-background - Input background.
  * @cssproperty --im-color-primary - Send button colour.
  */
-export class ImComposer extends ImElement {
+export class ImComposer extends ImElement implements ComposerExtrasHost {
   static override styles = [tokens, styles];
 
   @property({ attribute: false }) session?: ChatSession;
@@ -84,20 +87,27 @@ export class ImComposer extends ImElement {
   @property({ type: Boolean }) disabled = false;
 
   @state() private pickerOpen = false;
-  @query('textarea') private textarea!: HTMLTextAreaElement;
+  /** @internal */
+  @query('textarea') textarea!: HTMLTextAreaElement;
 
-  /** True from compositionstart until just after compositionend (Safari sends Enter after it). */
-  private composing = false;
-  private readonly drafts = new StoreController(this, (state: ChatState) => state.drafts);
+  // The members marked @internal are for ./composer-extras.ts (the member list after `@` and the
+  // reply preview, in the actions chunk): not public API.
+
+  /** @internal True from compositionstart until just after compositionend (Safari sends Enter after it). */
+  composing = false;
+  /** @internal */
+  readonly drafts = new StoreController(this, (state: ChatState) => state.drafts);
   private readonly replies = new StoreController(this, (state: ChatState) => state.replies);
   private readonly uploads = new StoreController(this, (state: ChatState) => state.uploads);
-  private readonly names = new StoreController(this, (state: ChatState) => state.users);
-  private readonly groups = new StoreController(this, (state: ChatState) => state.groups);
+  /** @internal */
+  readonly names = new StoreController(this, (state: ChatState) => state.users);
+  /** @internal */
+  readonly groups = new StoreController(this, (state: ChatState) => state.groups);
 
-  /** The `@` being typed: where it starts, what follows it, and the highlighted member. */
-  @state() private mention: { start: number; query: string; index: number } | undefined;
-  /** Names mentioned in the text being written, to their user ids (ALL for everyone). */
-  private readonly mentions = new Map<string, string>();
+  /** @internal The `@` being typed: where it starts, what follows it, and the highlighted member. */
+  @state() mention: Mention | undefined;
+  /** @internal Names mentioned in the text being written, to their user ids (ALL for everyone). */
+  readonly mentions = new Map<string, string>();
 
   /** Files are being dragged over the composer. */
   @state() private dragging = false;
@@ -105,11 +115,22 @@ export class ImComposer extends ImElement {
   @state() private recordingSeconds: number | undefined;
   private recorder: { stop(send: boolean): void } | undefined;
 
-  private get conversation() {
+  /** @internal */
+  get conversation() {
     return { conversationType: this.conversationType, targetId: this.targetId };
   }
 
+  /** @internal */
+  override get strings(): Strings {
+    return super.strings;
+  }
+
   private shownReply: MessageItem | undefined;
+
+  /** After the first render, when the browser is idle: the chunk with the member list and the reply preview. */
+  override firstUpdated(): void {
+    actionsChunk.prefetchWhenIdle();
+  }
 
   override updated(changed: Map<string, unknown>): void {
     if (changed.has('pickerOpen')) {
@@ -171,78 +192,36 @@ export class ImComposer extends ImElement {
     this.findMention();
   };
 
-  /** Opens (or narrows, or closes) the member list when the caret follows `@name`. */
+  /**
+   * Opens (or narrows, or closes) the member list when the caret follows `@name`: the actions
+   * chunk does it. When the chunk is not there yet, an `@` in a group loads it, and the list
+   * opens on its arrival for the text as it is then; until then the keys do what they do without
+   * the list (the list, and its keys, come with the chunk).
+   */
   private findMention(): void {
-    const area = this.textarea;
-    if (this.conversationType !== 3 || !area) {
-      this.mention = undefined;
-      return;
+    const extras = actionsChunk.module?.composerExtras;
+    if (extras) extras.findMention(this);
+    else if (this.conversationType === 3 && this.textarea?.value.includes('@')) {
+      actionsChunk.load().then(({ composerExtras }) => composerExtras.findMention(this), () => undefined);
     }
-    const caret = area.selectionStart ?? area.value.length;
-    const match = /(^|\s)@([^\s@]{0,30})$/.exec(area.value.slice(0, caret));
-    this.mention = match ? { start: caret - match[2]!.length - 1, query: match[2]!, index: 0 } : undefined;
   }
 
-  /** Members matching what follows the `@` (everyone first), without the writer. */
-  private mentionCandidates(): Array<{ userId: string; name: string }> {
-    const mention = this.mention;
-    if (!mention) return [];
-    const me = this.drafts.current?.state.userId;
-    const members = this.groups.value?.[this.targetId]?.memberIds ?? [];
-    const query = mention.query.toLowerCase();
-    const candidates = [{ userId: ALL, name: this.strings.mentionAll }, ...members
-      .filter((userId) => userId !== me)
-      .map((userId) => ({ userId, name: conversationName({ users: this.names.value ?? {}, groups: {} }, { conversationType: 1, targetId: userId }) }))];
-    return candidates.filter(({ userId, name }) => name.toLowerCase().includes(query) || userId.toLowerCase().includes(query)).slice(0, 8);
-  }
+  /** In a group, focus on the input fetches the chunk with the member list (an `@` may come). */
+  private readonly onFocus = () => {
+    if (this.conversationType === 3) actionsChunk.prefetch();
+  };
 
-  private chooseMention(candidate: { userId: string; name: string }): void {
-    const mention = this.mention;
-    const area = this.textarea;
-    if (!mention || !area) return;
-    const caret = area.selectionStart ?? area.value.length;
-    area.setRangeText(`@${candidate.name} `, mention.start, caret, 'end');
-    this.mentions.set(candidate.name, candidate.userId);
-    this.mention = undefined;
-    area.focus();
-    if (this.targetId) this.drafts.current?.setDraft(this.conversation, area.value);
-  }
+  /** @internal Ends reply mode (Escape, or the reply preview's close button). */
+  readonly cancelReply = () => this.drafts.current?.replyTo(this.conversation, undefined);
 
-  /** Arrow keys move in the member list, Enter or Tab choose, Escape closes; true when handled. */
-  private mentionKey(event: KeyboardEvent): boolean {
-    const candidates = this.mentionCandidates();
-    if (!this.mention || candidates.length === 0) return false;
-    const index = this.mention.index;
-    if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
-      const step = event.key === 'ArrowDown' ? 1 : candidates.length - 1;
-      this.mention = { ...this.mention, index: (index + step) % candidates.length };
-    } else if ((event.key === 'Enter' || event.key === 'Tab') && !event.isComposing && !this.composing) {
-      this.chooseMention(candidates[Math.min(index, candidates.length - 1)]!);
-    } else if (event.key === 'Escape') {
-      this.mention = undefined;
-    } else {
-      return false;
-    }
-    event.preventDefault();
-    return true;
-  }
-
-  private renderMentions() {
-    const candidates = this.mentionCandidates();
-    if (!this.mention || candidates.length === 0) return nothing;
-    const active = Math.min(this.mention.index, candidates.length - 1);
-    return html`<ul part="mention-list" class="mentions" role="listbox" id="mentions" aria-label=${this.strings.mentionMembers}>
-        ${candidates.map((candidate, index) => html`<li role="option" id=${`mention-${index}`} aria-selected=${index === active ? 'true' : 'false'}
-          @mousedown=${(event: Event) => event.preventDefault()} @click=${() => this.chooseMention(candidate)}>${candidate.userId === ALL ? `@${candidate.name}` : candidate.name}</li>`)}
-      </ul>`;
-  }
-
-  private get reply(): MessageItem | undefined {
+  /** @internal The message replied to, in reply mode (sending reads it here, without the actions chunk). */
+  get reply(): MessageItem | undefined {
     return this.targetId ? this.replies.value?.[conversationKey(this.conversation)] : undefined;
   }
 
   private readonly onKeyDown = (event: KeyboardEvent) => {
-    if (this.mentionKey(event)) return;
+    // The member list's keys, while it shows (the list is the actions chunk's; without it, no list).
+    if (actionsChunk.module?.composerExtras.mentionKey(this, event)) return;
     if (event.key === 'Escape' && this.recorder) {
       event.preventDefault();
       this.recorder.stop(false);
@@ -255,7 +234,7 @@ export class ImComposer extends ImElement {
     }
     if (event.key === 'Escape' && this.reply) {
       event.preventDefault();
-      this.drafts.current?.replyTo(this.conversation, undefined);
+      this.cancelReply();
       return;
     }
     if (event.key !== 'Enter' || event.shiftKey || event.altKey || event.ctrlKey || event.metaKey) return;
@@ -414,39 +393,54 @@ export class ImComposer extends ImElement {
     else this.whenLoaded(this.strings.recordVoice, conversation, (module) => void start(module));
   }
 
+  /**
+   * The quoted message in reply mode, drawn by the actions chunk: loaded now if it is not there
+   * yet, and shown on arrival (reply mode itself is in the store, and sending does not wait for
+   * it). When it could not be loaded, a retry and the close button stand in for it.
+   */
   private renderReply() {
-    const reply = this.reply;
-    if (!reply) return nothing;
-    const name = conversationName({ users: this.names.value ?? {}, groups: {} }, { conversationType: 1, targetId: reply.senderUserId });
-    return html`<div part="reply" class="reply">
-        <span class="reply-label">${this.strings.quoting(name)}</span>
-        <span class="reply-text">${previewText(reply, this.strings)}</span>
-        <button part="reply-dismiss" type="button" class="dismiss" aria-label=${this.strings.cancelReply}
-          @click=${() => this.drafts.current?.replyTo(this.conversation, undefined)}>${icon('close')}</button>
-      </div>`;
+    if (!this.reply) return nothing;
+    return lazy(actionsChunk, ({ composerExtras }) => composerExtras.renderReply(this), (failed, retry) => (failed
+      ? html`<div part="reply" class="reply">
+          <button type="button" class="retry" @click=${retry}>${this.strings.partFailed}</button>
+          <button part="reply-dismiss" type="button" class="dismiss" aria-label=${this.strings.cancelReply} @click=${this.cancelReply}>${icon('close')}</button>
+        </div>`
+      : html``));
   }
 
+  /**
+   * An upload's row while the part of the widget that sends (or draws) it loads, or with a retry
+   * when it could not be loaded; `dismiss` drops it.
+   */
+  private pendingUpload(name: string, failed: boolean, retry: () => void, dismiss: () => void) {
+    const strings = this.strings;
+    return html`<li part="upload" class="upload" data-status=${failed ? 'unloaded' : 'loading'}>
+        <span class="upload-name">${name}</span>
+        ${failed
+          ? html`<button part="upload-retry" type="button" class="retry" @click=${retry}>${strings.partFailed}</button>`
+          : html`<progress aria-label=${strings.uploading(name)}></progress>`}
+        <button type="button" class="dismiss" aria-label=${strings.cancelUpload} @click=${dismiss}>${icon('close')}</button>
+      </li>`;
+  }
+
+  /**
+   * The files waiting for the media chunk, then the uploads in the store. Those are drawn by the
+   * media chunk, loaded by then when they were sent from here; an upload the page started itself
+   * (`session.sendFile`) shows as a waiting row until the chunk comes.
+   */
   private renderUploads() {
     const key = conversationKey(this.conversation);
     const uploads = this.targetId ? this.uploads.value?.[key] ?? [] : [];
     const waiting = this.targetId ? this.waiting.filter((entry) => entry.key === key) : [];
     if (uploads.length === 0 && waiting.length === 0) return nothing;
-    const strings = this.strings;
+    const cancel = (id: string) => this.drafts.current?.cancelUpload(this.conversation, id);
     return html`<ul class="uploads">
-        ${waiting.map((entry) => html`<li part="upload" class="upload" data-status=${entry.failed ? 'unloaded' : 'loading'}>
-          <span class="upload-name">${entry.name}</span>
-          ${entry.failed
-            ? html`<button part="upload-retry" type="button" class="retry" @click=${() => this.retryWaiting(entry)}>${strings.partFailed}</button>`
-            : html`<progress aria-label=${strings.uploading(entry.name)}></progress>`}
-          <button type="button" class="dismiss" aria-label=${strings.cancelUpload}
-            @click=${() => { this.waiting = this.waiting.filter((other) => other !== entry); }}>${icon('close')}</button>
-        </li>`)}
-        ${uploads.map((upload) => html`<li part="upload" class="upload" data-status=${upload.status}>
-          <span class="upload-name">${upload.status === 'failed' ? strings.uploadFailed(upload.name) : upload.name}</span>
-          <progress max="100" value=${upload.progress} aria-label=${strings.uploading(upload.name)}></progress>
-          <button type="button" class="dismiss" aria-label=${strings.cancelUpload}
-            @click=${() => this.drafts.current?.cancelUpload(this.conversation, upload.id)}>${icon('close')}</button>
-        </li>`)}
+        ${waiting.map((entry) => this.pendingUpload(entry.name, entry.failed, () => this.retryWaiting(entry),
+          () => { this.waiting = this.waiting.filter((other) => other !== entry); }))}
+        ${uploads.length
+          ? lazy(composerMedia, (module) => module.renderUploads(uploads, this.strings, icon('close'), cancel),
+            (failed, retry) => html`${uploads.map((upload) => this.pendingUpload(upload.name, failed, retry, () => cancel(upload.id)))}`)
+          : nothing}
       </ul>`;
   }
 
@@ -465,7 +459,7 @@ export class ImComposer extends ImElement {
     return html`
       ${this.renderUploads()}
       ${this.renderReply()}
-      ${this.renderMentions()}
+      ${actionsChunk.module?.composerExtras.renderMentions(this) ?? nothing}
       ${this.pickerOpen
         ? html`<im-emoji-picker part="picker" class="picker" theme=${this.theme} lang=${this.language} user-id=${this.drafts.current?.state.userId ?? ''}
             @im-emoji-select=${this.onEmojiSelect} @im-emoji-close=${this.onPickerClose}></im-emoji-picker>`
@@ -478,9 +472,9 @@ export class ImComposer extends ImElement {
         <button part="emoji-button" class="emoji" type="button" aria-label=${strings.emoji} title=${strings.emoji} aria-expanded=${this.pickerOpen ? 'true' : 'false'}
           @pointerenter=${prefetchPicker} @focus=${prefetchPicker} @click=${() => { this.pickerOpen = !this.pickerOpen; }}>${icon('smile')}</button>
         <textarea part="input" rows="1" aria-label=${strings.messageLabel} placeholder=${strings.messagePlaceholder}
-          aria-controls=${this.mention ? 'mentions' : nothing} aria-activedescendant=${this.mention && this.mentionCandidates().length ? `mention-${Math.min(this.mention.index, this.mentionCandidates().length - 1)}` : nothing}
+          aria-controls=${this.mention ? 'mentions' : nothing} aria-activedescendant=${(this.mention && actionsChunk.module?.composerExtras.activeMention(this)) ?? nothing}
           ?disabled=${this.disabled} .value=${live(this.draft)}
-          @input=${this.onInput} @keydown=${this.onKeyDown}
+          @input=${this.onInput} @keydown=${this.onKeyDown} @focus=${this.onFocus}
           @compositionstart=${this.onCompositionStart} @compositionend=${this.onCompositionEnd}></textarea>
         ${this.canRecord
           ? html`<button part="record-button" class="record" type="button" @pointerenter=${this.prefetchMedia} @focus=${this.prefetchMedia} aria-pressed=${this.recordingSeconds !== undefined ? 'true' : 'false'}

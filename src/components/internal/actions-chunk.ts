@@ -3,4 +3,4 @@
  * these modules are limited to Lit and the modules the script tag shares with its sibling files
  * (SHARED in rollup.config.mjs); everything else comes from the element that calls them.
  */
-export {};
+export * as composerExtras from '../composer/composer-extras.js';
