@@ -49,7 +49,7 @@ const LAZY_PARTS = [
   // mentions (src/components/internal/actions.ts), on intent or when idle after the first render.
   {
     specifier: './actions-chunk.js', from: '/src/components/internal/', file: './im-widget-actions.js', input: 'src/components/internal/actions-chunk.ts',
-    modules: [],
+    modules: ['/src/components/composer/composer-extras.ts'],
   },
   // The core's HTTP long-polling, a fallback loaded when the client first opens it (WebSocket
   // could not connect, or `transports` puts polling first): src/core/transport/long-poll-lazy.ts.
@@ -122,7 +122,9 @@ const SHARED = {
   lit: { module: 'lit', names: ['html', 'nothing'] },
   repeat: { module: 'lit/directives/repeat.js', names: ['repeat'] },
   'safe-url': { module: '/src/components/internal/safe-url.ts', names: ['formatSize', 'mapLink', 'safeUrl', 'thumbnailSource'] },
-  format: { module: '/src/components/internal/format.ts', names: ['displayFileName'] },
+  format: { module: '/src/components/internal/format.ts', names: ['displayFileName', 'previewText'] },
+  icons: { module: '/src/components/internal/icons.ts', names: ['icon'] },
+  'chat-state': { module: '/src/core/store/chat-state.ts', names: ['conversationName'] },
   codes: { module: '/src/core/protocol/codes.ts', names: ['ConversationType', 'ErrorCode'] },
   frames: { module: '/src/core/protocol/frames.ts', names: ['MAX_FRAME_BYTES'] },
   varint: { module: '/src/core/protocol/varint.ts', names: ['decodeLengthPrefixed', 'encodeLengthPrefixed', 'prefixedSize'] },
