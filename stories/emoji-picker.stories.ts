@@ -1,7 +1,8 @@
 import type { Meta, StoryObj } from '@storybook/web-components-vite';
 import { html } from 'lit';
 import { styleMap } from 'lit/directives/style-map.js';
-import { emoji, type ImEmojiPicker } from '../src/components/index.js';
+import type { ImEmojiPicker } from '../src/components/index.js';
+import * as emoji from '../src/emoji/index.js';
 import { ME } from './fixtures.js';
 import { describe, frame, type FrameArgs } from './frame.js';
 
