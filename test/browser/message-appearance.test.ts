@@ -11,7 +11,7 @@ import { TextMessage, UnknownMessage } from '../../src/core/messages/index.js';
 import { ConversationType } from '../../src/core/protocol/codes.js';
 import { conversationKey, receiveHistory, setStatus, setUser, type ConversationRef, type MessageItem } from '../../src/core/store/chat-state.js';
 import { env, liveClients, storeReaches } from './live.js';
-import { contrast, expectSeen, hitAt } from './seen.js';
+import { contrast, expectSeen, hitAt, isShown, untilShown } from './seen.js';
 import { settle } from './frames.js';
 
 const centreOf = (element: Element): [number, number] => {
@@ -122,7 +122,12 @@ describe('pictures in <im-message-list>', () => {
     const video = item(chat, 'RC:SightMsg', { sightUrl: 'https://cdn.example.com/v.mp4', duration: 3 });
     const own = item(chat, 'RC:ImgMsg', { imageUri: picture }, { direction: 1, senderUserId: 'look-me' });
     const list = await mountList(chat, [image, gif, video, own], 'display: flex; height: 900px; width: 600px');
-    for (const img of list.shadowRoot!.querySelectorAll('img')) await img.decode();
+    // The bubbles come with the media chunk, and a picture has its size once it has loaded.
+    const pictures = await untilShown(() => {
+      const shown = [image, gif, own].map((message) => rowOf(list, message.id)?.querySelector('img'));
+      return shown.every((img) => img?.complete && img.naturalWidth > 0 && isShown(img)) && shown;
+    });
+    for (const img of pictures) await img!.decode();
     await settle(list);
     const rowWidth = list.shadowRoot!.querySelector('[part="list"]')!.clientWidth;
     const bubbleOf = (id: string) => rowOf(list, id).querySelector('[part="bubble"]')!;
