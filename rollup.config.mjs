@@ -49,7 +49,7 @@ const LAZY_PARTS = [
   // mentions (src/components/internal/actions.ts), on intent or when idle after the first render.
   {
     specifier: './actions-chunk.js', from: '/src/components/internal/', file: './im-widget-actions.js', input: 'src/components/internal/actions-chunk.ts',
-    modules: ['/src/components/composer/composer-extras.ts'],
+    modules: ['/src/components/composer/composer-extras.ts', '/src/components/message-list/menu-position.ts', '/src/components/message-list/message-menu.ts'],
   },
   // The core's HTTP long-polling, a fallback loaded when the client first opens it (WebSocket
   // could not connect, or `transports` puts polling first): src/core/transport/long-poll-lazy.ts.
@@ -119,11 +119,12 @@ const siblingFiles = (siblings, { fromScript = false } = {}) => ({
  * SHARED (or types): anything else fails the build, so that nothing is silently bundled twice.
  */
 const SHARED = {
-  lit: { module: 'lit', names: ['html', 'nothing'] },
+  lit: { module: 'lit', names: ['css', 'html', 'nothing'] },
   repeat: { module: 'lit/directives/repeat.js', names: ['repeat'] },
   'safe-url': { module: '/src/components/internal/safe-url.ts', names: ['formatSize', 'mapLink', 'safeUrl', 'thumbnailSource'] },
   format: { module: '/src/components/internal/format.ts', names: ['displayFileName', 'previewText'] },
   icons: { module: '/src/components/internal/icons.ts', names: ['icon'] },
+  'message-content': { module: '/src/components/message-list/message-content.ts', names: ['plainText'] },
   'chat-state': { module: '/src/core/store/chat-state.ts', names: ['conversationName'] },
   codes: { module: '/src/core/protocol/codes.ts', names: ['ConversationType', 'ErrorCode'] },
   frames: { module: '/src/core/protocol/frames.ts', names: ['MAX_FRAME_BYTES'] },

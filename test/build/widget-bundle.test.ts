@@ -51,6 +51,16 @@ describe('dist/im-widget.js and dist/im-widget.iife.js', () => {
     assert.ok(readFileSync(new URL('../../dist/im-widget-chatroom.js', import.meta.url), 'utf8').includes('"room.join"'));
   });
 
+  it('a message\'s menu and its readers are not in the script tag: its actions sibling module draws them', () => {
+    const sourcesOf = (file: string) => (JSON.parse(readFileSync(new URL(`../../dist/${file}.map`, import.meta.url), 'utf8')) as { sources: string[] }).sources;
+    for (const module of ['/message-list/message-menu.ts', '/message-list/menu-position.ts']) {
+      assert.ok(!sourcesOf('im-widget.iife.js').some((source) => source.endsWith(module)), `${module} not in the script tag`);
+      assert.ok(sourcesOf('im-widget-actions.js').some((source) => source.endsWith(module)), `${module} in im-widget-actions.js`);
+    }
+    assert.ok(!readFileSync(iife, 'utf8').includes(':popover-open'), 'nor the menu\'s styles');
+    assert.ok(sourcesOf('im-widget.iife.js').some((source) => source.endsWith('/message-list/message-list.ts')));
+  });
+
   it('the emoji module is not in the script tag: the picker\'s sibling module holds what it needs, and loads the full set beside it', () => {
     const { sources } = JSON.parse(readFileSync(new URL('../../dist/im-widget.iife.js.map', import.meta.url), 'utf8')) as { sources: string[] };
     assert.deepEqual(sources.filter((source) => source.includes('/src/emoji/')), []);

@@ -157,31 +157,12 @@ export const styles = css`
     .actions-button { opacity: 1; }
     .bubble { -webkit-touch-callout: none; -webkit-user-select: none; user-select: none; }
   }
-  /* In the top layer (a popover) or, without the Popover API, a fixed box over everything; placed by
-     the element. Hidden until open: a popover not showing would otherwise take this display. */
-  .menu {
-    display: none; position: fixed; inset: auto; margin: 0;
-    min-width: 9em; max-width: calc(100vw - 16px); max-height: calc(100vh - 16px); overflow-y: auto;
-    padding: 4px; border-radius: var(--_radius-s); border: 1px solid var(--_border);
-    background: var(--_bg); color: var(--_text); box-shadow: 0 4px 16px rgb(0 0 0 / 0.25);
-  }
-  .menu:popover-open { display: grid; }
-  .menu.fallback { display: grid; z-index: 2147483647; }
-  .menu button { font: inherit; text-align: start; padding: 6px 10px; border: 0; border-radius: var(--_radius-s); background: none; color: var(--_text); cursor: pointer; }
-  .menu button:hover, .menu button:focus-visible { background: var(--_surface); }
   .icon { display: inline-block; flex: none; }
   .status .icon, .receipts .icon { width: 1.35em; height: 1.35em; vertical-align: -0.3em; }
   /* Read is unlike delivered in colour and in weight, so that it shows without telling colours apart. */
   .own .bubble .status[data-status="read"] { color: var(--_read); }
   .status[data-status="read"] .icon { stroke-width: 3; }
   .receipts { font: inherit; font-size: 0.72em; padding: 0 2px; border: 0; background: none; color: inherit; cursor: pointer; }
-  .readers {
-    justify-self: end; margin-top: 4px; padding: 6px 10px; max-width: 16em; font-size: 0.85em;
-    border: 1px solid var(--_border); border-radius: var(--_radius-s); background: var(--_bg); color: var(--_text);
-  }
-  .readers p { margin: 2px 0; }
-  .readers-title { color: var(--_muted); }
-  .readers ul { margin: 0 0 4px; padding-left: 1.2em; }
   .lightbox { padding: 0; border: 0; background: transparent; max-width: 95vw; max-height: 95vh; }
   .lightbox::backdrop { background: rgb(0 0 0 / 0.8); }
   .lightbox img { display: block; max-width: 95vw; max-height: 88vh; }
@@ -205,8 +186,6 @@ export const styles = css`
   }
   .actions button:hover { background: var(--_surface); }
 
-  .reader-state { color: var(--_muted); }
-  .reader-state .icon { vertical-align: -0.15em; }
   .new-messages {
     display: inline-flex; align-items: center; gap: 4px;
     position: absolute; left: 50%; bottom: calc(var(--_space) * 1.5);

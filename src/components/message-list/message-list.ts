@@ -3,7 +3,8 @@ import { property, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { keyed } from 'lit/directives/keyed.js';
 import { styleMap } from 'lit/directives/style-map.js';
-import { ImElement } from '../internal/im-element.js';
+import { ImElement, type ImEventDetails } from '../internal/im-element.js';
+import { actionsChunk } from '../internal/actions.js';
 import { StoreController } from '../internal/store-controller.js';
 import { tokens } from '../internal/theme.js';
 import { avatarColor, initials, previewText, safeImageUrl } from '../internal/format.js';
@@ -13,8 +14,8 @@ import type { ChatSession } from '../../core/client/chat-session.js';
 import { conversationKey, entryOf, type ChatState, type MessageItem, type MessageWindow, type UserInfo } from '../../core/store/chat-state.js';
 import { RowLayout } from './row-layout.js';
 import { styles } from './message-list.styles.js';
-import { contentKind, isMedia, mentionsReader, plainText, renderContent, type ContentContext } from './message-content.js';
-import { placeMenu, type Box } from './menu-position.js';
+import { contentKind, isMedia, mentionsReader, renderContent, type ContentContext } from './message-content.js';
+import type { MenuRequest, MessageMenuHost, Readers } from './message-menu.js';
 
 const selectWindows = (state: ChatState) => state.windows;
 const selectUsers = (state: ChatState) => state.users;
@@ -43,19 +44,6 @@ const MAX_PASSES = 6;
 const LONG_PRESS_MS = 500;
 /** A held touch that moves farther than this is a scroll or a drag, not a long press, px. */
 const LONG_PRESS_SLOP = 10;
-
-/**
- * The open message menu: whose, and where. Below the message's ⋯ button, or, when `at` is set,
- * where a pointer asked for it (right click, long press): `at` is that point's offset from the
- * bubble's top-left corner, so that the menu follows the bubble as the list scrolls.
- */
-interface MenuRequest {
-  id: string;
-  at?: { x: number; y: number };
-}
-
-/** The Popover API puts the menu in the top layer, over everything; without it, a fixed box on top. */
-const hasPopover = (): boolean => typeof HTMLElement === 'function' && typeof HTMLElement.prototype.showPopover === 'function';
 
 /**
  * The ⋯ of a message's actions button: the shared 'more' icon (three dots) drawn as one path
@@ -141,7 +129,10 @@ function formatter(lang: string, style: 'time' | 'day' | 'day-year' | 'full'): I
  * is no room below in the viewport, at the pointer when a pointer opened it, always inside the
  * viewport, following its message as the list scrolls. Arrow keys move in it, Escape closes it
  * and gives the focus back to the ⋯ button, a click elsewhere closes it. A right click on a link
- * keeps the browser's own menu.
+ * keeps the browser's own menu. The menu and the readers of a group message are drawn by a module
+ * loaded on demand (with the script tag, the sibling file im-widget-actions.js): fetched when the
+ * browser is idle after the first render, on a pointer over or focus on a bubble or its ⋯ button,
+ * or on first use; one asked for before it came opens on its arrival.
  *
  * @slot empty - Shown when the conversation is loaded and has no messages.
  *
@@ -187,7 +178,7 @@ function formatter(lang: string, style: 'time' | 'day' | 'day-year' | 'full'): I
  *   bubble (#86efac: 3:1 or more against the default own bubble, and unlike the delivered check's white).
  * @cssproperty --im-avatar-size - Avatar size (32px).
  */
-export class ImMessageList extends ImElement {
+export class ImMessageList extends ImElement implements MessageMenuHost {
   static override styles = [tokens, styles];
 
   // Rows are measured after they render, and the measurement may call for another render (more
@@ -211,8 +202,13 @@ export class ImMessageList extends ImElement {
   /** How long after sending the own messages offer "recall", in seconds (the server has the last word). */
   @property({ type: Number, attribute: 'recall-window' }) recallWindow = 120;
 
-  /** The open message menu. */
-  @state() private menu: MenuRequest | undefined;
+  // The members marked @internal are for ./message-menu.ts (a message's menu and its readers, in
+  // the actions chunk): not public API.
+
+  /** @internal The message menu asked for: open once the actions chunk is here (see renderMenu). */
+  @state() menu: MenuRequest | undefined;
+  /** The menu the last render showed (one asked for since is opened: the focus goes into it). */
+  private shownMenu: MenuRequest | undefined;
   /** The image in the lightbox. */
   @state() private lightbox: { source: string; thumbnail?: string } | undefined;
 
@@ -223,15 +219,16 @@ export class ImMessageList extends ImElement {
   /** What the polite live region says: the newest incoming messages. */
   @state() private announcement = '';
 
-  private readonly windows = new StoreController(this, selectWindows);
+  /** @internal */
+  readonly windows = new StoreController(this, selectWindows);
   private readonly users = new StoreController(this, selectUsers);
   private readonly fileUrls = new StoreController(this, selectFileUrls);
   private readonly userId = new StoreController(this, selectUserId);
   private readonly entries = new StoreController(this, selectEntries);
   /** The members' live read and delivery positions at the last render (an open readers list refreshes on a change). */
   private shownReceipts: Array<Readonly<Record<string, number>> | undefined> | undefined;
-  /** The own group message whose readers are shown, and what the server said of them. */
-  @state() private readersFor: { id: string; read?: string[]; unread?: string[]; delivered?: string[] } | undefined;
+  /** @internal The own group message whose readers are shown, and what the server said of them. */
+  @state() readersFor: Readers | undefined;
   private shownSource: readonly MessageItem[] = NO_ITEMS;
   private shownItems: readonly MessageItem[] = NO_ITEMS;
 
@@ -330,7 +327,8 @@ export class ImMessageList extends ImElement {
     return this.windows.value?.[this.key];
   }
 
-  private get scroller(): HTMLElement | null {
+  /** @internal */
+  get scroller(): HTMLElement | null {
     return this.renderRoot?.querySelector<HTMLElement>('.scroller[role="list"]') ?? null;
   }
 
@@ -466,13 +464,19 @@ export class ImMessageList extends ImElement {
     if (menuFor !== undefined && !items.some((item) => item.id === menuFor && hasMenu(item))) this.closeMenu(true);
   }
 
+  /** After the first render, when the browser is idle: the chunk with the message menu and the readers. */
+  override firstUpdated(): void {
+    actionsChunk.prefetchWhenIdle();
+  }
+
   override updated(changed: PropertyValues<this>): void {
-    // A member read on while the readers are shown: ask again.
+    const menus = actionsChunk.module?.messageMenu;
+    // A member read on while the readers are shown (they are the chunk's): ask again.
     const entry = this.entries.value?.[this.key];
     const receipts = [entry?.memberReads, entry?.memberDeliveries];
-    if (this.readersFor && this.shownReceipts && receipts.some((value, index) => value !== this.shownReceipts![index])) {
+    if (menus && this.readersFor && this.shownReceipts && receipts.some((value, index) => value !== this.shownReceipts![index])) {
       const item = this.layout.items.find((candidate) => candidate.id === this.readersFor!.id);
-      if (item) this.fetchReaders(item);
+      if (item) menus.fetchReaders(this, item);
     }
     this.shownReceipts = receipts;
     const dialog = this.renderRoot.querySelector<HTMLDialogElement>('dialog.lightbox');
@@ -481,9 +485,23 @@ export class ImMessageList extends ImElement {
       for (const controller of [this.windows, this.users, this.fileUrls, this.userId, this.entries]) controller.attach();
     }
     this.layoutPass();
-    // After the layout: the menu goes where its anchor is now. One just opened takes the focus to its first action, as menus do.
-    if (this.menu) this.showMenu(changed.has('menu' as keyof ImMessageList));
+    // After the layout: the menu goes where its anchor is now. One just opened (or asked for before
+    // the chunk came, and drawn now) takes the focus to its first action, as menus do.
+    if (this.menu && menus) menus.showMenu(this, this.menu !== this.shownMenu);
+    else if (this.menu) this.loadMenu(this.menu);
+    this.shownMenu = menus && this.menu;
     this.listenForMenu(this.menu !== undefined);
+  }
+
+  /**
+   * The menu was asked for before the actions chunk came: it opens on its arrival (the render
+   * then draws it). When the chunk could not be fetched (offline) the request is dropped, and the
+   * next one fetches it again.
+   */
+  private loadMenu(request: MenuRequest): void {
+    actionsChunk.load().then(() => this.requestUpdate(), () => {
+      if (this.menu === request) this.closeMenu(false);
+    });
   }
 
   // ---- layout ----
@@ -785,6 +803,15 @@ export class ImMessageList extends ImElement {
   private readonly onFocusIn = (event: FocusEvent) => {
     const row = (event.composedPath().find((node) => (node as HTMLElement).classList?.contains('row')) as HTMLElement | undefined);
     this.focusedId = row?.dataset.id;
+    this.onIntent(event);
+  };
+
+  /**
+   * A pointer over, or the focus on, what opens a message's menu or its readers (a bubble, a ⋯
+   * button) fetches the actions chunk that draws them.
+   */
+  private readonly onIntent = (event: Event) => {
+    if (!actionsChunk.module && (event.target as Element).closest?.('.bubble, .actions-button')) actionsChunk.prefetch();
   };
 
   private readonly onFocusOut = (event: FocusEvent) => {
@@ -854,7 +881,8 @@ export class ImMessageList extends ImElement {
     return entryOf(this.users.value, userId);
   }
 
-  private nameOf(userId: string): string {
+  /** @internal */
+  nameOf(userId: string): string {
     const name: unknown = this.userOf(userId)?.name;
     return typeof name === 'string' && name ? name : String(userId ?? '');
   }
@@ -941,7 +969,7 @@ export class ImMessageList extends ImElement {
               part="retry-button" type="button" @click=${() => this.act('im-message-retry', item.id)}>${strings.retry}</button><button
               part="discard-button" type="button" @click=${() => this.act('im-message-discard', item.id)}>${strings.discard}</button></div>`
           : nothing}${
-        this.readersFor?.id === item.id ? this.renderReaders(strings) : nothing}` : nothing}</div>`;
+        this.readersFor?.id === item.id ? actionsChunk.module?.messageMenu.renderReaders(this, strings) : nothing}` : nothing}</div>`;
   }
 
   /** A message's time, as shown and in full (its title), by language: formatted once per distinct time. */
@@ -967,150 +995,52 @@ export class ImMessageList extends ImElement {
     return 'sent';
   }
 
-  /** Opens (asking the server) or closes the list of who read an own group message. */
+  /**
+   * Opens (asking the server) or closes the list of who read an own group message. The actions
+   * chunk draws it: when it is not here yet, the list opens on its arrival (a failed fetch opens
+   * nothing; the next press fetches it again).
+   */
   private toggleReaders(item: MessageItem): void {
-    if (this.readersFor?.id === item.id) {
-      this.readersFor = undefined;
-      return;
-    }
-    this.readersFor = { id: item.id };
-    this.fetchReaders(item);
-  }
-
-  private fetchReaders(item: MessageItem): void {
-    const session = this.windows.current;
-    if (!session || item.seq === undefined) return;
-    session.getReaders({ conversationType: this.conversationType, targetId: this.targetId }, item.seq).then((readers) => {
-      if (this.readersFor?.id === item.id) {
-        this.readersFor = { id: item.id, read: readers.readUserIds, unread: readers.unreadUserIds, delivered: readers.deliveredUserIds };
-      }
-    }, () => undefined);
-  }
-
-  private renderReaders(strings: Strings) {
-    const readers = this.readersFor;
-    if (!readers) return nothing;
-    const delivered = new Set(readers.delivered ?? []);
-    const mark = (id: string) => {
-      const label = delivered.has(id) ? strings.delivered : strings.sent;
-      return html` <span class="reader-state" data-status=${delivered.has(id) ? 'delivered' : 'sent'} role="img" aria-label=${label}
-        title=${label}>${icon(delivered.has(id) ? 'check-double' : 'check')}</span>`;
-    };
-    const names = (ids: string[] | undefined, marks = false) => (ids ?? []).map((id) => html`<li>${this.nameOf(id)}${marks ? mark(id) : nothing}</li>`);
-    const total = (readers.read?.length ?? 0) + (readers.unread?.length ?? 0);
-    return html`<div part="readers" class="readers" role="dialog" aria-label=${strings.readReceipts}
-        @keydown=${(event: KeyboardEvent) => { if (event.key === 'Escape') this.readersFor = undefined; }}>
-        ${readers.read === undefined
-          ? strings.loading
-          : html`<p class="readers-count">${strings.readBy(readers.read.length, total)}</p>
-            <p class="readers-title">${strings.readList}</p><ul>${names(readers.read)}</ul>
-            <p class="readers-title">${strings.unreadList}</p><ul>${names(readers.unread, true)}</ul>`}
-      </div>`;
-  }
-
-  /** The actions this message offers the reader. */
-  private actionsFor(item: MessageItem): MessageAction[] {
-    const actions: MessageAction[] = [];
-    if (plainText(item) !== undefined) actions.push('copy');
-    actions.push('reply');
-    if (item.direction === 1 && Date.now() - item.sentTime < this.recallWindow * 1000) actions.push('recall');
-    actions.push('delete');
-    return actions;
+    const menus = actionsChunk.module?.messageMenu;
+    if (menus) menus.toggleReaders(this, item);
+    else actionsChunk.load().then(({ messageMenu }) => { if (this.readersFor?.id !== item.id) messageMenu.toggleReaders(this, item); }, () => undefined);
   }
 
   private renderActionsButton(item: MessageItem, strings: Strings) {
-    const open = this.menu?.id === item.id;
+    // Open once drawn: a menu asked for while the actions chunk is on its way is not there yet.
+    const open = this.menu?.id === item.id && !!actionsChunk.module;
     return html`<button part="actions-button" class="actions-button" type="button" aria-label=${strings.messageActions}
         aria-haspopup="menu" aria-expanded=${open ? 'true' : 'false'} aria-controls=${open ? 'message-menu' : nothing}
         @click=${() => { this.menu = open ? undefined : { id: item.id }; }}>${MORE_ICON}</button>`;
   }
 
-  /** The open menu, one for the list, outside the rows: nothing of a row (transform, stacking) contains it. */
+  /** The open menu (./message-menu.ts, in the actions chunk), one for the list, outside the rows. */
   private renderMenu(strings: Strings) {
     const request = this.menu;
-    const item = request && this.layout.items.find((candidate) => candidate.id === request.id);
-    if (!item) return nothing;
-    const labels: Record<MessageAction, string> = { copy: strings.copy, reply: strings.reply, recall: strings.recall, delete: strings.deleteForMe };
-    const popover = hasPopover();
-    return html`<div id="message-menu" part="menu" class="menu${popover ? '' : ' fallback'}" role="menu" aria-label=${strings.messageActions}
-        popover=${popover ? 'auto' : nothing} @toggle=${this.onMenuToggle} @keydown=${this.onMenuKeyDown}>
-        ${this.actionsFor(item).map((action) => html`<button part="menu-item" role="menuitem" type="button" tabindex="-1" data-action=${action}
-          @click=${() => this.chooseAction(item, action)}>${labels[action]}</button>`)}
-      </div>`;
+    const menus = actionsChunk.module?.messageMenu;
+    const item = request && menus && this.layout.items.find((candidate) => candidate.id === request.id);
+    return item ? menus!.renderMenu(this, item, strings) : nothing;
   }
 
   private get menuElement(): HTMLElement | null {
     return this.renderRoot?.querySelector<HTMLElement>('#message-menu') ?? null;
   }
 
-  private rowOf(id: string): HTMLElement | undefined {
+  /** @internal */
+  rowOf(id: string): HTMLElement | undefined {
     return [...this.scroller?.querySelectorAll<HTMLElement>(':scope > .spacer > .row') ?? []].find((row) => row.dataset.id === id);
   }
 
-  /** After a render with the menu open: in the top layer, in place, and (just opened) focused on its first action. */
-  private showMenu(opened: boolean): void {
-    const menu = this.menuElement;
-    const request = this.menu;
-    if (!menu || !request) return;
-    // Shown only when just asked for: a render between a light dismiss and its toggle event must not bring it back.
-    if (opened && menu.hasAttribute('popover') && !menu.matches(':popover-open')) {
-      const button = request.at ? undefined : this.rowOf(request.id)?.querySelector<HTMLElement>('.actions-button');
-      // Its button as the source: a click on the button toggles the menu instead of light-dismissing and reopening it.
-      menu.showPopover(button ? { source: button } : undefined);
-    }
-    this.placeMenu();
-    if (opened) menu.querySelector<HTMLElement>('[role="menuitem"]')?.focus({ preventScroll: true });
-  }
-
-  /**
-   * Puts the open menu by its anchor (the ⋯ button, or the point it was opened at), in viewport
-   * coordinates; closes it when its message left the list's viewport.
-   */
+  /** The open menu goes by its anchor (or closes, when its message left the list's viewport). */
   private placeMenu(): void {
-    const menu = this.menuElement;
-    const request = this.menu;
-    const scroller = this.scroller;
-    if (!menu || !request || !scroller) return;
-    const row = this.rowOf(request.id);
-    const bubble = row?.querySelector<HTMLElement>('.bubble');
-    const button = row?.querySelector<HTMLElement>('.actions-button');
-    const view = scroller.getBoundingClientRect();
-    const box = bubble?.getBoundingClientRect();
-    if (!box || !button || box.bottom <= view.top || box.top >= view.bottom) {
-      this.closeMenu(true);
-      return;
-    }
-    let anchor: Box;
-    let align: 'start' | 'end';
-    if (request.at) {
-      const x = box.left + request.at.x;
-      const y = box.top + request.at.y;
-      anchor = { top: y, right: x, bottom: y, left: x };
-      align = 'start';
-    } else {
-      anchor = button.getBoundingClientRect();
-      // Away from the bubble: own bubbles are on the right, their button on their left.
-      align = row!.classList.contains('own') ? 'end' : 'start';
-    }
-    const page = document.documentElement;
-    const viewport = {
-      width: Math.min(innerWidth, page.clientWidth || innerWidth),
-      height: Math.min(innerHeight, page.clientHeight || innerHeight),
-    };
-    const place = placeMenu(anchor, { width: menu.offsetWidth, height: menu.offsetHeight }, viewport, { align, gap: request.at ? 0 : 4 });
-    menu.style.left = `${place.left}px`;
-    menu.style.top = `${place.top}px`;
-    // Without the top layer, a transformed ancestor in the page would be the fixed box's frame: correct by what shows.
-    const shown = menu.getBoundingClientRect();
-    if (Math.abs(shown.left - place.left) > 0.5) menu.style.left = `${2 * place.left - shown.left}px`;
-    if (Math.abs(shown.top - place.top) > 0.5) menu.style.top = `${2 * place.top - shown.top}px`;
+    actionsChunk.module?.messageMenu.placeMenu(this);
   }
 
   /**
-   * Closes the menu. With `restoreFocus`, focus that was in it goes back to the message's ⋯ button
-   * (or the list, when the message is gone), as a menu's focus does.
+   * @internal Closes the menu. With `restoreFocus`, focus that was in it goes back to the
+   * message's ⋯ button (or the list, when the message is gone), as a menu's focus does.
    */
-  private closeMenu(restoreFocus: boolean): void {
+  closeMenu(restoreFocus: boolean): void {
     const request = this.menu;
     if (!request) return;
     const menu = this.menuElement;
@@ -1125,20 +1055,22 @@ export class ImMessageList extends ImElement {
     });
   }
 
-  // Arrow functions: stable listeners for the template and the window.
-  /** The popover closed by itself (light dismiss, Escape): the state follows. */
-  private readonly onMenuToggle = (event: Event) => {
-    const menu = event.currentTarget as HTMLElement;
-    // A late event of a menu element since replaced says nothing of the current one.
-    if (menu.isConnected && !menu.matches(':popover-open')) this.closeMenu(false);
-  };
+  /** @internal The menu's actions dispatch `im-message-action` through here. */
+  override emit<K extends keyof ImEventDetails>(name: K, detail: ImEventDetails[K], options?: { cancelable?: boolean }): boolean {
+    return super.emit(name, detail, options);
+  }
 
-  /** Without the Popover API there is no light dismiss: a press anywhere but on the menu (or a ⋯ button, which toggles it) closes it. */
+  // Arrow functions: stable listeners for the window.
+  /**
+   * Without the Popover API there is no light dismiss: a press anywhere but on the menu (or a ⋯
+   * button, which toggles it) closes it. So does it a menu asked for and not drawn yet (its chunk
+   * on its way): it does not open after a press elsewhere.
+   */
   private readonly onPointerDownOutside = (event: Event) => {
     const menu = this.menuElement;
-    if (!menu || menu.hasAttribute('popover')) return;
+    if (menu?.hasAttribute('popover')) return;
     const path = event.composedPath();
-    if (path.includes(menu) || path.some((node) => node instanceof HTMLElement && node.classList.contains('actions-button') && this.renderRoot.contains(node))) return;
+    if ((menu && path.includes(menu)) || path.some((node) => node instanceof HTMLElement && node.classList.contains('actions-button') && this.renderRoot.contains(node))) return;
     this.closeMenu(false);
   };
 
@@ -1165,42 +1097,6 @@ export class ImMessageList extends ImElement {
       cancelAnimationFrame(this.menuFrame);
       this.menuFrame = 0;
     }
-  }
-
-  /** Arrow keys, Home and End move through the menu; Escape and Tab close it and give focus back to its button. */
-  private readonly onMenuKeyDown = (event: KeyboardEvent) => {
-    const menu = event.currentTarget as HTMLElement;
-    const entries = [...menu.querySelectorAll<HTMLButtonElement>('[role="menuitem"]')];
-    const at = entries.indexOf(event.target as HTMLButtonElement);
-    let next: HTMLButtonElement | undefined;
-    switch (event.key) {
-      case 'Escape':
-      case 'Tab':
-        event.preventDefault();
-        event.stopPropagation();
-        this.closeMenu(true);
-        return;
-      case 'ArrowDown': next = entries[(at + 1) % entries.length]; break;
-      case 'ArrowUp': next = entries[(at + entries.length - 1) % entries.length]; break;
-      case 'Home': next = entries[0]; break;
-      case 'End': next = entries.at(-1); break;
-      default: return;
-    }
-    event.preventDefault();
-    next?.focus();
-  };
-
-  private chooseAction(item: MessageItem, action: MessageAction): void {
-    const conversation = { conversationType: this.conversationType, targetId: this.targetId };
-    const allowed = this.emit('im-message-action', { ...conversation, id: item.id, action }, { cancelable: true });
-    // A reply is written next: the composer takes the focus (it does when reply mode starts).
-    this.closeMenu(!(allowed && action === 'reply'));
-    if (!allowed) return;
-    const session = this.windows.current;
-    if (action === 'copy') void globalThis.navigator?.clipboard?.writeText(plainText(item) ?? '').catch(() => undefined);
-    else if (action === 'reply') session?.replyTo(conversation, item);
-    else if (action === 'recall') session?.recall?.(conversation, item).catch(() => undefined);
-    else void session?.deleteForMe(conversation, item.id);
   }
 
   // ---- right click and long press ----
@@ -1475,7 +1371,7 @@ export class ImMessageList extends ImElement {
     return html`
       <div part="list" class="scroller" role="list" tabindex="0" aria-label=${strings.messages}
         aria-busy=${shown?.loadingOlder ? 'true' : 'false'}
-        @scroll=${this.onScroll} @keydown=${this.onKeyDown} @focusin=${this.onFocusIn} @focusout=${this.onFocusOut}
+        @scroll=${this.onScroll} @keydown=${this.onKeyDown} @focusin=${this.onFocusIn} @focusout=${this.onFocusOut} @pointerover=${this.onIntent}
         @contextmenu=${this.onContextMenu} @pointerdown=${this.onPointerDown} @touchend=${this.onTouchEnd} @click=${this.clickGuard}>
         <div class="spacer">
           <div class="head">
