@@ -49,7 +49,7 @@ const LAZY_PARTS = [
   // mentions (src/components/internal/actions.ts), on intent or when idle after the first render.
   {
     specifier: './actions-chunk.js', from: '/src/components/internal/', file: './im-widget-actions.js', input: 'src/components/internal/actions-chunk.ts',
-    modules: ['/src/components/composer/composer-extras.ts', '/src/components/message-list/menu-position.ts', '/src/components/message-list/message-menu.ts'],
+    modules: ['/src/components/composer/composer-extras.ts', '/src/components/conversation-list/list-actions.ts', '/src/components/message-list/menu-position.ts', '/src/components/message-list/message-menu.ts'],
   },
   // The core's HTTP long-polling, a fallback loaded when the client first opens it (WebSocket
   // could not connect, or `transports` puts polling first): src/core/transport/long-poll-lazy.ts.
@@ -121,11 +121,13 @@ const siblingFiles = (siblings, { fromScript = false } = {}) => ({
 const SHARED = {
   lit: { module: 'lit', names: ['css', 'html', 'nothing'] },
   repeat: { module: 'lit/directives/repeat.js', names: ['repeat'] },
+  'style-map': { module: 'lit/directives/style-map.js', names: ['styleMap'] },
   'safe-url': { module: '/src/components/internal/safe-url.ts', names: ['formatSize', 'mapLink', 'safeUrl', 'thumbnailSource'] },
-  format: { module: '/src/components/internal/format.ts', names: ['displayFileName', 'previewText'] },
+  format: { module: '/src/components/internal/format.ts', names: ['avatarColor', 'displayFileName', 'initials', 'previewText'] },
   icons: { module: '/src/components/internal/icons.ts', names: ['icon'] },
   'message-content': { module: '/src/components/message-list/message-content.ts', names: ['plainText'] },
   'chat-state': { module: '/src/core/store/chat-state.ts', names: ['conversationName'] },
+  'chat-session': { module: '/src/core/client/chat-session.ts', names: ['toItem'] },
   codes: { module: '/src/core/protocol/codes.ts', names: ['ConversationType', 'ErrorCode'] },
   frames: { module: '/src/core/protocol/frames.ts', names: ['MAX_FRAME_BYTES'] },
   varint: { module: '/src/core/protocol/varint.ts', names: ['decodeLengthPrefixed', 'encodeLengthPrefixed', 'prefixedSize'] },

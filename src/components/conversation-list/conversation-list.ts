@@ -2,25 +2,24 @@ import { html, nothing } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { styleMap } from 'lit/directives/style-map.js';
+import { actionsChunk } from '../internal/actions.js';
 import { ImElement } from '../internal/im-element.js';
+import { lazy } from '../internal/lazy.js';
 import { StoreController } from '../internal/store-controller.js';
 import { tokens } from '../internal/theme.js';
 import { avatarColor, initials, previewText, safeImageUrl, shortTime, typingLabel } from '../internal/format.js';
 import { icon } from '../internal/icons.js';
 import type { Strings } from '../internal/strings.js';
-import { toItem, type ChatSession } from '../../core/client/chat-session.js';
+import type { ChatSession } from '../../core/client/chat-session.js';
 import type { ConversationSearchResult } from '../../core/client/conversation-tools.js';
 import { conversationName, entryOf, selectTypingUsers, type ChatState, type ConversationEntry, type ConversationRef } from '../../core/store/chat-state.js';
 import { styles } from './conversation-list.styles.js';
 import { presenceDot, presenceStyles } from '../internal/presence.js';
 
 const selectList = (state: ChatState) => state.conversations;
+const prefetchActions = () => actionsChunk.prefetch();
 const selectUsers = (state: ChatState) => state.users;
 const selectActive = (state: ChatState) => state.activeKey;
-
-/** User ids as the reference server (and the seed) accept them. */
-const USER_ID_PATTERN = /^[A-Za-z0-9_=@.+\-]+$/;
-const MAX_USER_ID_LENGTH = 64;
 
 /**
  * The user's conversations, pinned first, then by latest activity. A "New conversation" button
@@ -45,6 +44,10 @@ const MAX_USER_ID_LENGTH = 64;
  * typed (on the server: any case, Chinese of one character too); the list then shows those, each
  * with how many messages match and the newest of them, and choosing one opens it. Escape or
  * clearing the box shows the list again. Attribute `no-search` hides the box.
+ *
+ * The results, the form and the row menu come with the widget's actions chunk, fetched when
+ * idle after the first render or when the user reaches for them; one opened before it came shows
+ * when it comes, and a failed fetch shows a retry where the part would be.
  *
  * @slot empty - Shown when there are no conversations.
  *
@@ -95,17 +98,23 @@ export class ImConversationList extends ImElement {
   @state() private focusIndex = 0;
   /** The "New conversation" form is open. */
   @state() private starting = false;
-  /** Why the id in the form was refused, shown under it. */
-  @state() private startError = '';
+  /** @internal Why the id in the form was refused, shown under it. */
+  @state() startError = '';
   /** The row whose menu is open, and where (viewport coordinates). */
   @state() private menu: { key: string; x: number; y: number } | undefined;
   @query('#new-conversation-id') private startInput?: HTMLInputElement;
   @query('[part="new-conversation-button"]') private startButton?: HTMLButtonElement;
 
-  private readonly list = new StoreController(this, selectList);
-  private readonly users = new StoreController(this, selectUsers);
+  // The members marked @internal are for ./list-actions.ts (search results, the form, a row's
+  // menu, in the actions chunk): not public API.
+
+  /** @internal */
+  readonly list = new StoreController(this, selectList);
+  /** @internal */
+  readonly users = new StoreController(this, selectUsers);
   private readonly active = new StoreController(this, selectActive);
-  private readonly groups = new StoreController(this, (state: ChatState) => state.groups);
+  /** @internal */
+  readonly groups = new StoreController(this, (state: ChatState) => state.groups);
   private readonly typing = new StoreController(this, (state: ChatState) => state.typing);
   private readonly connection = new StoreController(this, (state: ChatState) => state.connectionError);
   private readonly status = new StoreController(this, (state: ChatState) => state.status);
@@ -121,6 +130,11 @@ export class ImConversationList extends ImElement {
   override connectedCallback(): void {
     super.connectedCallback();
     this.clock = setInterval(() => this.requestUpdate(), 60_000);
+  }
+
+  /** After the first render, when the browser is idle: the chunk with the search results, the form and the menus. */
+  override firstUpdated(): void {
+    actionsChunk.prefetchWhenIdle();
   }
 
   override disconnectedCallback(): void {
@@ -167,54 +181,44 @@ export class ImConversationList extends ImElement {
     return conversationName({ users: this.users.value ?? {}, groups: this.groups.value ?? {} }, entry);
   }
 
-  private select(conversation: ConversationRef): void {
+  /** @internal */
+  override get strings(): Strings {
+    return super.strings;
+  }
+
+  /** @internal */
+  select(conversation: ConversationRef): void {
     const detail = { conversationType: conversation.conversationType, targetId: conversation.targetId };
     if (this.emit('im-conversation-select', detail, { cancelable: true })) {
       this.list.current?.open(detail).catch(() => undefined);
     }
   }
 
+  /** Opens the form, its input focused once it shows (with the actions chunk, when that comes later). */
   private openStartForm(): void {
     this.starting = true;
     this.startError = '';
-    void this.updateComplete.then(() => this.startInput?.focus());
+    this.focusStartInput();
   }
 
-  private closeStartForm(): void {
+  private focusStartInput(): void {
+    actionsChunk.load().then(() => this.updateComplete).then(() => this.startInput?.focus(), () => undefined);
+  }
+
+  /** @internal */
+  closeStartForm(): void {
     this.starting = false;
     this.startError = '';
     void this.updateComplete.then(() => this.startButton?.focus());
   }
 
-  /** The reason a user id cannot start a conversation, or '' when it can. */
-  private refuseUserId(userId: string): string {
-    const strings = this.strings;
-    if (!userId) return strings.userIdRequired;
-    if (userId.length > MAX_USER_ID_LENGTH) return strings.userIdTooLong(MAX_USER_ID_LENGTH);
-    if (!USER_ID_PATTERN.test(userId)) return strings.userIdInvalid;
-    return '';
-  }
-
-  private readonly onStartSubmit = (event: SubmitEvent) => {
-    event.preventDefault();
-    const targetId = (this.startInput?.value ?? '').trim();
-    this.startError = this.refuseUserId(targetId);
-    if (this.startError) {
-      this.startInput?.focus();
-      return;
-    }
+  /** @internal */
+  startFromForm(targetId: string): void {
     const detail = { conversationType: 1, targetId };
     if (!this.emit('im-conversation-start', detail, { cancelable: true })) return;
     this.starting = false;
     this.select(detail);
-  };
-
-  private readonly onStartKeyDown = (event: KeyboardEvent) => {
-    if (event.key !== 'Escape') return;
-    event.preventDefault();
-    event.stopPropagation();
-    this.closeStartForm();
-  };
+  }
 
   private readonly onSearchInput = (event: InputEvent) => {
     this.searchText = (event.target as HTMLInputElement).value;
@@ -241,7 +245,8 @@ export class ImConversationList extends ImElement {
     this.clearSearch();
   };
 
-  private clearSearch(): void {
+  /** @internal */
+  clearSearch(): void {
     clearTimeout(this.searchTimer);
     this.searchText = '';
     this.found = undefined;
@@ -252,30 +257,19 @@ export class ImConversationList extends ImElement {
     const strings = this.strings;
     return html`<div part="search" class="search" role="search">
         <input type="search" aria-label=${strings.searchMessages} placeholder=${strings.searchMessages} autocomplete="off"
-          .value=${this.searchText} @input=${this.onSearchInput} @keydown=${this.onSearchKeyDown}>
+          .value=${this.searchText} @input=${this.onSearchInput} @keydown=${this.onSearchKeyDown} @focus=${prefetchActions}>
       </div>`;
   }
 
+  /** The conversations found, drawn by the actions chunk ("Searching…" until it is here). */
   private renderResults() {
     const strings = this.strings;
-    const text = this.searchText.trim();
-    if (!this.found || this.found.text !== text) return html`<p class="empty" role="status">${strings.searching}</p>`;
-    if (this.found.results.length === 0) return html`<p class="empty" role="status">${strings.noMatches}</p>`;
-    const nameOfUser = (userId: string) => conversationName({ users: this.users.value ?? {}, groups: {} }, { conversationType: 1, targetId: userId });
-    return html`<ul part="search-results" class="results" aria-label=${strings.searchResults}>
-        ${this.found.results.map((result) => {
-          const name = conversationName({ users: this.users.value ?? {}, groups: this.groups.value ?? {} }, result);
-          return html`<li><button type="button" class="result" data-key=${`${result.conversationType}:${result.targetId}`} @click=${() => {
-              this.clearSearch();
-              this.select(result);
-            }}>
-              <span class="avatar" aria-hidden="true" style=${styleMap({ background: avatarColor(result.targetId) })}>${initials(name)}</span>
-              <span class="name">${name}</span>
-              <span class="time">${strings.matchingMessages(result.matchCount)}</span>
-              <span class="preview">${previewText(toItem(result.latestMessage), strings, nameOfUser)}</span>
-            </button></li>`;
-        })}
-      </ul>`;
+    const found = this.found;
+    const searching = html`<p class="empty" role="status">${strings.searching}</p>`;
+    if (!found || found.text !== this.searchText.trim()) return searching;
+    return lazy(actionsChunk, ({ listActions }) => listActions.renderResults(this, found.results), (failed, retry) => (failed
+      ? html`<p class="empty" role="status"><button type="button" class="retry" @click=${retry}>${strings.partFailed}</button></p>`
+      : searching));
   }
 
   private renderHeader() {
@@ -284,24 +278,14 @@ export class ImConversationList extends ImElement {
     return html`
       <div part="header" class="header">
         <button part="new-conversation-button" class="new" type="button" aria-expanded=${this.starting ? 'true' : 'false'}
-          aria-controls=${this.starting ? 'new-conversation' : nothing} @click=${() => (this.starting ? this.closeStartForm() : this.openStartForm())}>
+          aria-controls=${this.starting ? 'new-conversation' : nothing} @click=${() => (this.starting ? this.closeStartForm() : this.openStartForm())}
+          @pointerenter=${prefetchActions} @focus=${prefetchActions}>
           ${icon('plus')}<span>${strings.newConversation}</span>
         </button>
         ${this.starting
-          ? html`<form part="new-conversation-form" class="start" id="new-conversation" aria-label=${strings.newConversation}
-              novalidate @submit=${this.onStartSubmit} @keydown=${this.onStartKeyDown}>
-              <label for="new-conversation-id">${strings.newConversationUserId}</label>
-              <div class="start-row">
-                <input id="new-conversation-id" name="targetId" type="text" autocomplete="off" autocapitalize="none" spellcheck="false"
-                  enterkeyhint="go" aria-invalid=${this.startError ? 'true' : 'false'}
-                  aria-describedby=${this.startError ? 'new-conversation-error' : nothing}
-                  @input=${() => { this.startError = ''; }}>
-                <button class="start-submit" type="submit">${strings.startConversation}</button>
-                <button class="start-cancel" type="button" aria-label=${strings.cancel} title=${strings.cancel}
-                  @click=${() => this.closeStartForm()}>${icon('close')}</button>
-              </div>
-              ${this.startError ? html`<p class="start-error" id="new-conversation-error" role="alert">${this.startError}</p>` : nothing}
-            </form>`
+          ? lazy(actionsChunk, ({ listActions }) => listActions.renderStartForm(this), (failed, retry) => (failed
+            ? html`<p class="start"><button type="button" class="retry" @click=${() => { retry(); this.focusStartInput(); }}>${strings.partFailed}</button></p>`
+            : html``))
           : nothing}
       </div>`;
   }
@@ -332,52 +316,38 @@ export class ImConversationList extends ImElement {
     }
   };
 
+  /** Opens a row's menu, its first item focused once it shows (with the actions chunk, when that comes later). */
   private openMenu(key: string, x: number, y: number): void {
     this.menu = { key, x, y };
-    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>('[part="conversation-menu"] [role="menuitem"]')?.focus());
+    this.focusMenu();
   }
 
-  private closeMenu(refocus: boolean): void {
+  private focusMenu(): void {
+    actionsChunk.load().then(() => this.updateComplete)
+      .then(() => this.renderRoot.querySelector<HTMLElement>('[part="conversation-menu"] [role="menuitem"]')?.focus(), () => undefined);
+  }
+
+  /** @internal */
+  closeMenu(refocus: boolean): void {
     const key = this.menu?.key;
     this.menu = undefined;
     if (refocus && key) void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>(`li[data-key="${CSS.escape(key)}"]`)?.focus());
   }
 
-  private act(entry: ConversationEntry, action: 'pin' | 'mute'): void {
-    this.closeMenu(true);
-    const session = this.list.current;
-    const done = action === 'pin' ? session?.setPinned(entry, !entry.pinned) : session?.setMuted(entry, !entry.muted);
-    done?.catch(() => undefined); // Undone in the list when the server refuses.
-  }
-
-  private readonly onMenuKeyDown = (event: KeyboardEvent) => {
-    const items = [...this.renderRoot.querySelectorAll<HTMLElement>('[part="conversation-menu"] [role="menuitem"]')];
-    const at = items.indexOf((this.renderRoot as ShadowRoot).activeElement as HTMLElement);
-    if (event.key === 'Escape' || event.key === 'Tab') {
-      event.preventDefault();
-      event.stopPropagation();
-      this.closeMenu(true);
-    } else if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
-      event.preventDefault();
-      items[(at + (event.key === 'ArrowDown' ? 1 : items.length - 1)) % items.length]?.focus();
-    }
-  };
-
+  /** A row's menu, drawn by the actions chunk; when that could not be loaded, a menu of one item: retry. */
   private renderMenu() {
     const entry = this.menu && this.list.value?.byKey[this.menu.key];
     if (!this.menu || !entry) return nothing;
-    const strings = this.strings;
-    const x = Math.max(8, Math.min(this.menu.x, window.innerWidth - 200));
-    const y = Math.max(8, Math.min(this.menu.y, window.innerHeight - 100));
-    return html`
-      <div part="conversation-menu" class="menu" role="menu" aria-label=${strings.conversationActions(this.nameOf(entry))}
-        style=${styleMap({ left: `${x}px`, top: `${y}px` })} @keydown=${this.onMenuKeyDown}
-        @focusout=${(event: FocusEvent) => {
-          if (!(event.currentTarget as HTMLElement).contains(event.relatedTarget as Node | null)) this.closeMenu(false);
-        }}>
-        <button type="button" role="menuitem" @click=${() => this.act(entry, 'pin')}>${icon('pin')}<span>${entry.pinned ? strings.unpin : strings.pin}</span></button>
-        <button type="button" role="menuitem" @click=${() => this.act(entry, 'mute')}>${icon('bell-off')}<span>${entry.muted ? strings.unmute : strings.mute}</span></button>
-      </div>`;
+    const place = {
+      left: `${Math.max(8, Math.min(this.menu.x, window.innerWidth - 200))}px`,
+      top: `${Math.max(8, Math.min(this.menu.y, window.innerHeight - 100))}px`,
+    };
+    return lazy(actionsChunk, ({ listActions }) => listActions.renderMenu(this, entry, place), (failed, retry) => (failed
+      ? html`<div part="conversation-menu" class="menu" role="menu" style=${styleMap(place)}
+          @keydown=${(event: KeyboardEvent) => { if (event.key === 'Escape') this.closeMenu(true); }}>
+          <button type="button" role="menuitem" @click=${() => { retry(); this.focusMenu(); }}>${this.strings.partFailed}</button>
+        </div>`
+      : html``));
   }
 
   override render() {

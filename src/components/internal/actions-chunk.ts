@@ -4,4 +4,5 @@
  * (SHARED in rollup.config.mjs); everything else comes from the element that calls them.
  */
 export * as composerExtras from '../composer/composer-extras.js';
+export * as listActions from '../conversation-list/list-actions.js';
 export * as messageMenu from '../message-list/message-menu.js';

@@ -1,0 +1,122 @@
+import { expect, fixture, html } from '@open-wc/testing';
+import { executeServerCommand, resetMouse, sendKeys, sendMouse } from '@web/test-runner-commands';
+import '../../src/components/index.js';
+import type { ImConversationList } from '../../src/components/conversation-list/conversation-list.js';
+import { actionsChunk } from '../../src/components/internal/actions.js';
+import { ChatSession } from '../../src/core/client/chat-session.js';
+import { TextMessage } from '../../src/core/messages/index.js';
+import { ConversationType } from '../../src/core/protocol/codes.js';
+import { liveClients, storeReaches } from './live.js';
+import { clickOn, expectSeen, isShown, untilShown } from './seen.js';
+
+// The conversation list's row menu, search results and "New conversation" form are drawn by the
+// actions chunk (src/components/internal/actions.ts). Here its request fails, then is held by the
+// network (the `route` command of web-test-runner.config.mjs), in a page where nothing loaded it
+// before (this file alone imports it), then the chunk comes and each part works as a person uses it.
+
+const route = async (mode: 'pass' | 'fail' | 'hold') => {
+  // The dev server is asked for the module as imported (.js); its source is the .ts file.
+  for (const file of ['actions-chunk.js', 'actions-chunk.ts']) await executeServerCommand('route', { file, mode });
+};
+
+describe('<im-conversation-list> when the chunk of its menus, results and form comes late', () => {
+  const { connect, track } = liveClients();
+  afterEach(async () => {
+    await route('pass');
+    await resetMouse();
+  });
+
+  it('shows a row menu opened before the chunk once it comes (a retry when it could not be fetched), the focus in it; pin and the keyboard work', async () => {
+    expect(actionsChunk.module, 'not loaded before').to.equal(undefined);
+    await route('fail');
+    const bob = await connect('lzl-bob');
+    await bob.sendMessage({ conversationType: ConversationType.PRIVATE, targetId: 'lzl-ann' }, new TextMessage({ content: 'parcel on its way' }));
+    const session = track(new ChatSession(await connect('lzl-ann')));
+    await session.start();
+    await storeReaches(session, (state) => state.conversations.byKey['1:lzl-bob']);
+    const list = await fixture<ImConversationList>(html`<im-conversation-list lang="en" theme="light" style="height: 480px; width: 360px"
+      .session=${session}></im-conversation-list>`);
+    const inList = <T extends HTMLElement>(selector: string) => list.shadowRoot!.querySelector<T>(selector);
+    const row = await untilShown(() => isShown(inList('li[data-key="1:lzl-bob"]')) && inList('li[data-key="1:lzl-bob"]'));
+    const menu = () => inList('[part="conversation-menu"]');
+    const items = () => [...list.shadowRoot!.querySelectorAll<HTMLElement>('[part="conversation-menu"] [role="menuitem"]')];
+
+    // Offline: a right click on the row gives a menu of one item, to try again.
+    const box = row.getBoundingClientRect();
+    await sendMouse({ type: 'click', button: 'right', position: [Math.round(box.left + 40), Math.round(box.top + box.height / 2)] });
+    const retry = await untilShown(() => isShown(menu()) && items()[0]);
+    expectSeen(retry, 'the retry in the menu');
+    expect(retry.textContent).to.equal('Could not load. Retry');
+
+    // Tried again while the chunk is on its way: nothing yet; it comes: the menu, focus on its first item.
+    await route('hold');
+    await clickOn(retry);
+    await untilShown(() => !isShown(menu()));
+    expect(actionsChunk.module, 'still on its way').to.equal(undefined);
+    await route('pass');
+    const pin = await untilShown(() => items().length === 2 && items()[0]);
+    expectSeen(pin, 'Pin to top');
+    expect(items().map((item) => item.textContent!.trim())).to.deep.equal(['Pin to top', 'Mute notifications']);
+    await untilShown(() => list.shadowRoot!.activeElement === pin);
+    expect(menu()!.getAttribute('aria-label')).to.equal('Actions for lzl-bob');
+
+    // The keyboard moves in it; Pin pins, on the server, and the row shows it.
+    await sendKeys({ press: 'ArrowDown' });
+    expect(list.shadowRoot!.activeElement, 'ArrowDown: Mute').to.equal(items()[1]);
+    await sendKeys({ press: 'ArrowDown' });
+    expect(list.shadowRoot!.activeElement, 'and round to Pin').to.equal(pin);
+    await sendKeys({ press: 'Enter' });
+    await storeReaches(session, (state) => state.conversations.byKey['1:lzl-bob']?.pinned);
+    const mark = await untilShown(() => inList('li[data-key="1:lzl-bob"] .mark[title="Pinned"]'));
+    expectSeen(mark, 'the pinned mark');
+    expect(menu(), 'closed by the choice').to.equal(null);
+    expect(list.shadowRoot!.activeElement, 'the focus back on the row').to.equal(inList('li[data-key="1:lzl-bob"]'));
+
+    // From the keyboard: Shift+F10 on the focused row, Escape closes, the focus back on the row.
+    await sendKeys({ press: 'Shift+F10' });
+    const unpin = await untilShown(() => isShown(menu()) && items()[0]);
+    expect(unpin.textContent!.trim()).to.equal('Unpin');
+    expect(list.shadowRoot!.activeElement).to.equal(unpin);
+    await sendKeys({ press: 'Escape' });
+    expect(menu()).to.equal(null);
+    await untilShown(() => list.shadowRoot!.activeElement === inList('li[data-key="1:lzl-bob"]'));
+  });
+
+  it('with the chunk here: the results of a search open the conversation; the form refuses an empty id and starts one with a good id', async () => {
+    const bob = await connect('lzs-bob');
+    await bob.sendMessage({ conversationType: ConversationType.PRIVATE, targetId: 'lzs-ann' }, new TextMessage({ content: 'the invoice is attached' }));
+    const session = track(new ChatSession(await connect('lzs-ann')));
+    await session.start();
+    await storeReaches(session, (state) => state.conversations.byKey['1:lzs-bob']);
+    const list = await fixture<ImConversationList>(html`<im-conversation-list lang="en" theme="light" style="height: 480px; width: 360px"
+      .session=${session}></im-conversation-list>`);
+    const inList = <T extends HTMLElement>(selector: string) => list.shadowRoot!.querySelector<T>(selector);
+    await untilShown(() => isShown(inList('li[data-key="1:lzs-bob"]')));
+    expect(actionsChunk.module, 'loaded in the test before (one page)').to.not.equal(undefined);
+
+    await clickOn(inList('[part="search"] input')!);
+    await sendKeys({ type: 'invoice' });
+    const result = await untilShown(() => {
+      const found = inList('[part="search-results"] button[data-key="1:lzs-bob"]');
+      return isShown(found) && found;
+    });
+    expectSeen(result, 'the conversation found');
+    expect(result.textContent).to.contain('the invoice is attached');
+    const selected = new Promise<CustomEvent>((resolve) => list.addEventListener('im-conversation-select', (event) => resolve(event as CustomEvent), { once: true }));
+    await clickOn(result);
+    expect((await selected).detail).to.deep.equal({ conversationType: 1, targetId: 'lzs-bob' });
+
+    // The form: an empty id is refused where it is typed, a good one starts the conversation.
+    await clickOn(inList('[part="new-conversation-button"]')!);
+    const input = await untilShown(() => list.shadowRoot!.activeElement === inList('#new-conversation-id') && inList<HTMLInputElement>('#new-conversation-id'));
+    expectSeen(input, 'the user id field');
+    await sendKeys({ press: 'Enter' });
+    const error = await untilShown(() => isShown(inList('[part="new-conversation-form"] [role="alert"]')) && inList('[part="new-conversation-form"] [role="alert"]'));
+    expectSeen(error, 'why the id is refused');
+    const started = new Promise<CustomEvent>((resolve) => list.addEventListener('im-conversation-start', (event) => resolve(event as CustomEvent), { once: true }));
+    await sendKeys({ type: 'lzs-cat' });
+    await sendKeys({ press: 'Enter' });
+    expect((await started).detail).to.deep.equal({ conversationType: 1, targetId: 'lzs-cat' });
+    await untilShown(() => !isShown(inList('[part="new-conversation-form"]')));
+  });
+});
