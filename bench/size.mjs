@@ -55,7 +55,7 @@ const files = [
   ['dist/im-widget-composer-media.js', 'script tag, lazy: the composer\'s sending files and recording voice, fetched on intent (attach/record button) or first use'],
   ['dist/im-widget-send-files.js', 'script tag, lazy: the core\'s uploading, thumbnails, media messages, fetched with the one above'],
   ['dist/im-widget-emoji-picker.js', 'script tag, lazy: the emoji picker\'s grid, tabs, search and recent emoji, with the emoji module (128 built-ins), fetched on intent (emoji button) or first open'],
-  ['dist/im-widget-actions.js', 'script tag, lazy: what the user opens (message menu and readers, conversation search, menu and new-conversation form, panel menu, mentions), fetched on intent or when idle after the first render'],
+  ['dist/im-widget-actions.js', 'script tag, lazy: what the user opens (message menu and readers, conversation search results, row menu and new-conversation form, mentions and reply preview), fetched on intent or when idle after the first render'],
   ['dist/im-widget-long-poll.js', 'script tag, lazy: the core\'s HTTP long-polling, fetched when the client first opens it (WebSocket failed)'],
   ['dist/im-widget-chatroom.js', 'script tag, lazy: the core\'s chatrooms, fetched on the first chatroom call'],
   ['dist/im-widget.js', 'ESM build for apps (Lit external), with the chunks it imports statically (core); the lazy chunks below are not included'],
@@ -89,7 +89,7 @@ const dynamicImports = (loaded) => [...new Set([...loaded].flatMap((file) => [..
 const LAZY_WHAT = [['media', 'media bubbles'], ['composer-media', 'the composer\'s sending files and recording voice'],
   ['send-files', 'the core\'s uploading, thumbnails, media messages (im-core.js loads it too)'],
   ['emoji-picker', 'the emoji picker\'s grid, tabs, search and recent emoji, with the emoji module'],
-  ['actions', 'what the user opens: message menu and readers, conversation search, menu and new-conversation form, panel menu, mentions'],
+  ['actions', 'what the user opens: message menu and readers, conversation search results, row menu and new-conversation form, mentions and reply preview'],
   ['chatroom', 'the core\'s chatrooms, fetched on the first chatroom call'],
   ['long-poll', 'the core\'s HTTP long-polling, fetched when the client first opens it (WebSocket failed)']];
 // The ES module build's lazy chunks (im-lazy-*): what im-widget.js fetches on a user action, each
