@@ -103,7 +103,9 @@ export class ImChatPanel extends ImElement {
     mediaChunk.prefetchWhenIdle();
   }
 
-  override updated(changed: Map<string, unknown>): void {
+  // Before the render: what these change in the store (and the menu) is drawn by this update, not
+  // by a second one right after it.
+  override willUpdate(changed: Map<string, unknown>): void {
     if (changed.has('session')) {
       for (const controller of [this.status, this.active, this.users, this.groups, this.typing, this.connection, this.presence, this.blocked, this.rooms]) {
         controller.attach();
