@@ -258,10 +258,11 @@ export class RedisRoomStore implements RoomStore {
    */
   onReset(handler: () => void): void {
     const key = `${this.prefix}:epoch`;
-    const mine = randomUUID();
     let known: string | undefined;
     const check = async () => {
-      await this.redis.set(key, mine, 'NX');
+      // A new value each time: with one per process, the node that marked the first epoch could
+      // mark the emptied Redis again with the same value first, and no node would notice.
+      await this.redis.set(key, randomUUID(), 'NX');
       const epoch = await this.redis.get(key);
       if (known !== undefined && epoch !== known) handler();
       known = epoch ?? undefined;
