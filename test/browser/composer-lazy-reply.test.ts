@@ -1,5 +1,5 @@
 import { expect, fixture, html } from '@open-wc/testing';
-import { executeServerCommand, sendKeys } from '@web/test-runner-commands';
+import { sendKeys } from '@web/test-runner-commands';
 import '../../src/components/index.js';
 import type { ImChatPanel } from '../../src/components/chat-panel/chat-panel.js';
 import { actionsChunk } from '../../src/components/internal/actions.js';
@@ -8,16 +8,14 @@ import { TextMessage, type ReferenceMessage } from '../../src/core/messages/inde
 import { ConversationType } from '../../src/core/protocol/codes.js';
 import { liveClients, receives, storeReaches } from './live.js';
 import { expectSeen, isShown, untilShown } from './seen.js';
+import { routeModule } from './network.js';
 
 // The composer's reply preview is drawn by the actions chunk (src/components/internal/actions.ts);
 // reply mode itself is in the store, and sending a reply does not need the chunk. Here the chunk's
 // request fails, then is held by the network (Playwright's routing, the `route` command of
 // web-test-runner.config.mjs), in a page where nothing loaded it before (this file alone imports it).
 
-const route = async (mode: 'pass' | 'fail' | 'hold') => {
-  // The dev server is asked for the module as imported (.js); its source is the .ts file.
-  for (const file of ['actions-chunk.js', 'actions-chunk.ts']) await executeServerCommand('route', { file, mode });
-};
+const route = (mode: 'pass' | 'fail' | 'hold') => routeModule('actions-chunk', mode);
 
 describe('the composer\'s reply preview when its chunk comes after the reply', () => {
   const { connect, track } = liveClients();

@@ -6,6 +6,7 @@ import { ChatSession } from '../../src/core/client/chat-session.js';
 import { ConversationType } from '../../src/core/protocol/codes.js';
 import { liveClients, storeReaches } from './live.js';
 import { clickOn, expectSeen, untilShown } from './seen.js';
+import { routeModule } from './network.js';
 
 // The composer's upload rows are drawn by its media chunk (composer-media.ts), which sending a
 // file from the composer loads first. An upload the page starts itself (session.sendFile) can come
@@ -13,10 +14,7 @@ import { clickOn, expectSeen, untilShown } from './seen.js';
 // command of web-test-runner.config.mjs) in a page where nothing loaded it before.
 
 const route = (file: string, mode: 'pass' | 'fail' | 'hold') => executeServerCommand('route', { file, mode });
-// The dev server is asked for the module as imported (.js); its source is the .ts file.
-const routeChunk = async (mode: 'pass' | 'hold') => {
-  for (const file of ['composer-media.js', 'composer-media.ts']) await route(file, mode);
-};
+const routeChunk = (mode: 'pass' | 'hold') => routeModule('composer-media', mode);
 
 describe('the composer\'s upload rows before its media chunk', () => {
   const { connect, track } = liveClients();

@@ -1,5 +1,5 @@
 import { expect, fixture, html } from '@open-wc/testing';
-import { executeServerCommand, resetMouse, sendKeys, sendMouse } from '@web/test-runner-commands';
+import { resetMouse, sendKeys, sendMouse } from '@web/test-runner-commands';
 import '../../src/components/index.js';
 import type { ImConversationList } from '../../src/components/conversation-list/conversation-list.js';
 import { actionsChunk } from '../../src/components/internal/actions.js';
@@ -8,16 +8,14 @@ import { TextMessage } from '../../src/core/messages/index.js';
 import { ConversationType } from '../../src/core/protocol/codes.js';
 import { liveClients, storeReaches } from './live.js';
 import { clickOn, expectSeen, isShown, untilShown } from './seen.js';
+import { routeModule } from './network.js';
 
 // The conversation list's row menu, search results and "New conversation" form are drawn by the
 // actions chunk (src/components/internal/actions.ts). Here its request fails, then is held by the
 // network (the `route` command of web-test-runner.config.mjs), in a page where nothing loaded it
 // before (this file alone imports it), then the chunk comes and each part works as a person uses it.
 
-const route = async (mode: 'pass' | 'fail' | 'hold') => {
-  // The dev server is asked for the module as imported (.js); its source is the .ts file.
-  for (const file of ['actions-chunk.js', 'actions-chunk.ts']) await executeServerCommand('route', { file, mode });
-};
+const route = (mode: 'pass' | 'fail' | 'hold') => routeModule('actions-chunk', mode);
 
 describe('<im-conversation-list> when the chunk of its menus, results and form comes late', () => {
   const { connect, track } = liveClients();
@@ -26,18 +24,24 @@ describe('<im-conversation-list> when the chunk of its menus, results and form c
     await resetMouse();
   });
 
-  it('shows a row menu opened before the chunk once it comes (a retry when it could not be fetched), the focus in it; pin and the keyboard work', async () => {
-    expect(actionsChunk.module, 'not loaded before').to.equal(undefined);
-    await route('fail');
-    const bob = await connect('lzl-bob');
-    await bob.sendMessage({ conversationType: ConversationType.PRIVATE, targetId: 'lzl-ann' }, new TextMessage({ content: 'parcel on its way' }));
-    const session = track(new ChatSession(await connect('lzl-ann')));
+  /** `user`'s list, shown once its row of the conversation `peer` started with `text` is. */
+  async function listWithOne(user: string, peer: string, text: string) {
+    const sender = await connect(peer);
+    await sender.sendMessage({ conversationType: ConversationType.PRIVATE, targetId: user }, new TextMessage({ content: text }));
+    const session = track(new ChatSession(await connect(user)));
     await session.start();
-    await storeReaches(session, (state) => state.conversations.byKey['1:lzl-bob']);
+    await storeReaches(session, (state) => state.conversations.byKey[`1:${peer}`]);
     const list = await fixture<ImConversationList>(html`<im-conversation-list lang="en" theme="light" style="height: 480px; width: 360px"
       .session=${session}></im-conversation-list>`);
     const inList = <T extends HTMLElement>(selector: string) => list.shadowRoot!.querySelector<T>(selector);
-    const row = await untilShown(() => isShown(inList('li[data-key="1:lzl-bob"]')) && inList('li[data-key="1:lzl-bob"]'));
+    const row = await untilShown(() => isShown(inList(`li[data-key="1:${peer}"]`)) && inList(`li[data-key="1:${peer}"]`));
+    return { session, list, inList, row };
+  }
+
+  it('shows a row menu opened before the chunk once it comes (a retry when it could not be fetched), the focus in it; pin and the keyboard work', async () => {
+    expect(actionsChunk.module, 'not loaded before').to.equal(undefined);
+    await route('fail');
+    const { session, list, inList, row } = await listWithOne('lzl-ann', 'lzl-bob', 'parcel on its way');
     const menu = () => inList('[part="conversation-menu"]');
     const items = () => [...list.shadowRoot!.querySelectorAll<HTMLElement>('[part="conversation-menu"] [role="menuitem"]')];
 
@@ -83,15 +87,7 @@ describe('<im-conversation-list> when the chunk of its menus, results and form c
   });
 
   it('with the chunk here: the results of a search open the conversation; the form refuses an empty id and starts one with a good id', async () => {
-    const bob = await connect('lzs-bob');
-    await bob.sendMessage({ conversationType: ConversationType.PRIVATE, targetId: 'lzs-ann' }, new TextMessage({ content: 'the invoice is attached' }));
-    const session = track(new ChatSession(await connect('lzs-ann')));
-    await session.start();
-    await storeReaches(session, (state) => state.conversations.byKey['1:lzs-bob']);
-    const list = await fixture<ImConversationList>(html`<im-conversation-list lang="en" theme="light" style="height: 480px; width: 360px"
-      .session=${session}></im-conversation-list>`);
-    const inList = <T extends HTMLElement>(selector: string) => list.shadowRoot!.querySelector<T>(selector);
-    await untilShown(() => isShown(inList('li[data-key="1:lzs-bob"]')));
+    const { list, inList } = await listWithOne('lzs-ann', 'lzs-bob', 'the invoice is attached');
     expect(actionsChunk.module, 'loaded in the test before (one page)').to.not.equal(undefined);
 
     await clickOn(inList('[part="search"] input')!);

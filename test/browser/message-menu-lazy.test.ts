@@ -3,7 +3,7 @@
 // chunk's request fails, then is held by the network (Playwright's routing, the `route` command of
 // web-test-runner.config.mjs), in a page where nothing loaded it before (this file alone imports it).
 import { expect, fixture, html } from '@open-wc/testing';
-import { executeServerCommand, resetMouse, sendKeys, sendMouse } from '@web/test-runner-commands';
+import { resetMouse, sendKeys, sendMouse } from '@web/test-runner-commands';
 import '../../src/components/index.js';
 import { actionsChunk } from '../../src/components/internal/actions.js';
 import type { ImMessageList } from '../../src/components/message-list/message-list.js';
@@ -13,11 +13,9 @@ import { ConversationType } from '../../src/core/protocol/codes.js';
 import { settle } from './frames.js';
 import { createGroup, liveClients, storeReaches } from './live.js';
 import { clickOn, expectSeen, isShown, untilShown } from './seen.js';
+import { routeModule } from './network.js';
 
-const route = async (mode: 'pass' | 'fail' | 'hold') => {
-  // The dev server is asked for the module as imported (.js); its source is the .ts file.
-  for (const file of ['actions-chunk.js', 'actions-chunk.ts']) await executeServerCommand('route', { file, mode });
-};
+const route = (mode: 'pass' | 'fail' | 'hold') => routeModule('actions-chunk', mode);
 
 type Rect = { left: number; top: number; width: number; height: number };
 const centre = (box: Rect): [number, number] => [Math.round(box.left + box.width / 2), Math.round(box.top + box.height / 2)];
