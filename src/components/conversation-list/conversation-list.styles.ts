@@ -30,17 +30,6 @@ export const styles = css`
   button.new .icon { color: var(--_primary); }
   button.new span { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
   button.new:hover { background: var(--_surface); }
-  .start { display: grid; gap: 4px; margin-top: var(--_space); }
-  .start label { font-size: 0.85em; color: var(--_muted); }
-  .start-row { display: flex; gap: 4px; min-width: 0; }
-  .start input {
-    flex: 1; min-width: 0; font: inherit; color: inherit; background: var(--_bg);
-    padding: 4px 8px; border: 1px solid var(--_border); border-radius: var(--_radius-s);
-  }
-  .start input[aria-invalid='true'] { border-color: var(--_danger); }
-  .start-submit { background: var(--_primary); color: var(--_on-primary); border-color: transparent; }
-  .start-cancel { display: grid; place-items: center; padding: 4px 6px; }
-  .start-error { margin: 0; color: var(--_danger); font-size: 0.85em; }
   ul { list-style: none; margin: 0; padding: 0; }
   li {
     display: grid;
@@ -82,14 +71,6 @@ export const styles = css`
     box-sizing: border-box; width: 100%; font: inherit; padding: 6px 10px; border-radius: var(--_radius-s);
     border: 1px solid var(--_border); background: var(--_bg); color: var(--_text);
   }
-  .results { list-style: none; margin: 0; padding: 0; }
-  .result {
-    display: grid; grid-template-columns: var(--_avatar-size) 1fr auto; grid-template-rows: auto auto; column-gap: var(--_space);
-    align-items: center; width: 100%; min-height: var(--_row-height); padding: var(--_space) calc(var(--_space) * 1.5);
-    font: inherit; color: inherit; text-align: start; cursor: pointer; background: none; border: 0; border-bottom: 1px solid var(--_border);
-  }
-  .result:hover { background: var(--_surface); }
-  .result .preview { grid-column: 2 / 4; }
   .menu {
     position: fixed; z-index: 10; display: grid; min-width: 10em; padding: 4px;
     border-radius: var(--_radius-s); border: 1px solid var(--_border);

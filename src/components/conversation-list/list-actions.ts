@@ -1,8 +1,9 @@
-import { html, nothing } from 'lit';
+import { css, html, nothing } from 'lit';
 import { styleMap } from 'lit/directives/style-map.js';
 import { toItem, type ChatSession } from '../../core/client/chat-session.js';
 import type { ConversationSearchResult } from '../../core/client/conversation-tools.js';
 import { conversationName, type ChatState, type ConversationEntry, type ConversationRef } from '../../core/store/chat-state.js';
+import { adoptStyles } from '../internal/adopt-styles.js';
 import { avatarColor, initials, previewText } from '../internal/format.js';
 import { icon } from '../internal/icons.js';
 import type { Strings } from '../internal/strings.js';
@@ -39,11 +40,36 @@ export interface ListActionsHost {
 const USER_ID_PATTERN = /^[A-Za-z0-9_=@.+\-]+$/;
 const MAX_USER_ID_LENGTH = 64;
 
+// The form's and the results' styles, added to the list's shadow root when first drawn (the row
+// menu's stay with the list: its retry stands in for it when this chunk cannot be fetched).
+const styles = css`
+  .start { display: grid; gap: 4px; margin-top: var(--_space); }
+  .start label { font-size: 0.85em; color: var(--_muted); }
+  .start-row { display: flex; gap: 4px; min-width: 0; }
+  .start input {
+    flex: 1; min-width: 0; font: inherit; color: inherit; background: var(--_bg);
+    padding: 4px 8px; border: 1px solid var(--_border); border-radius: var(--_radius-s);
+  }
+  .start input[aria-invalid='true'] { border-color: var(--_danger); }
+  .start-submit { background: var(--_primary); color: var(--_on-primary); border-color: transparent; }
+  .start-cancel { display: grid; place-items: center; padding: 4px 6px; }
+  .start-error { margin: 0; color: var(--_danger); font-size: 0.85em; }
+  .results { list-style: none; margin: 0; padding: 0; }
+  .result {
+    display: grid; grid-template-columns: var(--_avatar-size) 1fr auto; grid-template-rows: auto auto; column-gap: var(--_space);
+    align-items: center; width: 100%; min-height: var(--_row-height); padding: var(--_space) calc(var(--_space) * 1.5);
+    font: inherit; color: inherit; text-align: start; cursor: pointer; background: none; border: 0; border-bottom: 1px solid var(--_border);
+  }
+  .result:hover { background: var(--_surface); }
+  .result .preview { grid-column: 2 / 4; }
+`;
+
 const nameOf = (host: ListActionsHost, conversation: ConversationRef) =>
   conversationName({ users: host.users.value ?? {}, groups: host.groups.value ?? {} }, conversation);
 
 /** The conversations found for what is searched, each opening on a click. */
 export function renderResults(host: ListActionsHost, results: ConversationSearchResult[]) {
+  adoptStyles(host.renderRoot as ShadowRoot, styles);
   const strings = host.strings;
   if (results.length === 0) return html`<p class="empty" role="status">${strings.noMatches}</p>`;
   const nameOfUser = (userId: string) => nameOf(host, { conversationType: 1, targetId: userId });
@@ -73,6 +99,7 @@ function refuseUserId(strings: Strings, userId: string): string {
 
 /** The "New conversation" form: the user id of the person to write to, Start (Enter) or Cancel (Escape). */
 export function renderStartForm(host: ListActionsHost) {
+  adoptStyles(host.renderRoot as ShadowRoot, styles);
   const strings = host.strings;
   const input = () => host.renderRoot.querySelector<HTMLInputElement>('#new-conversation-id');
   const submit = (event: SubmitEvent) => {

@@ -1,6 +1,7 @@
 import { css, html, nothing } from 'lit';
 import type { ChatSession } from '../../core/client/chat-session.js';
 import type { MessageItem } from '../../core/store/chat-state.js';
+import { adoptStyles } from '../internal/adopt-styles.js';
 import type { ImEventDetails } from '../internal/im-element.js';
 import { icon } from '../internal/icons.js';
 import type { Strings } from '../internal/strings.js';
@@ -80,28 +81,6 @@ const styles = css`
   .reader-state .icon { vertical-align: -0.15em; }
 `;
 
-const styled = new WeakSet<Node>();
-/**
- * Adds the menu's and the readers' styles to the list's shadow root, once: a constructed sheet
- * beside the element's own (a `<style>` first in the root where those are missing, with Lit's nonce).
- */
-function adoptStyles(host: MessageMenuHost): void {
-  const root = host.renderRoot as ShadowRoot;
-  if (styled.has(root)) return;
-  styled.add(root);
-  const sheet = styles.styleSheet;
-  if (sheet && root.adoptedStyleSheets) {
-    root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
-    return;
-  }
-  const style = document.createElement('style');
-  const nonce = (globalThis as { litNonce?: string }).litNonce;
-  if (nonce) style.setAttribute('nonce', nonce);
-  style.textContent = styles.cssText;
-  // Before what Lit renders: nothing it clears.
-  root.prepend(style);
-}
-
 /** The Popover API puts the menu in the top layer, over everything; without it, a fixed box on top. */
 const hasPopover = (): boolean => typeof HTMLElement === 'function' && typeof HTMLElement.prototype.showPopover === 'function';
 
@@ -119,7 +98,7 @@ function actionsFor(host: MessageMenuHost, item: MessageItem): MessageAction[] {
 
 /** The open menu of `item`, one for the list, outside the rows: nothing of a row (transform, stacking) contains it. */
 export function renderMenu(host: MessageMenuHost, item: MessageItem, strings: Strings) {
-  adoptStyles(host);
+  adoptStyles(host.renderRoot as ShadowRoot, styles);
   const labels: Record<MessageAction, string> = { copy: strings.copy, reply: strings.reply, recall: strings.recall, delete: strings.deleteForMe };
   const popover = hasPopover();
   return html`<div id="message-menu" part="menu" class="menu${popover ? '' : ' fallback'}" role="menu" aria-label=${strings.messageActions}
@@ -256,7 +235,7 @@ export function fetchReaders(host: MessageMenuHost, item: MessageItem): void {
 export function renderReaders(host: MessageMenuHost, strings: Strings) {
   const readers = host.readersFor;
   if (!readers) return nothing;
-  adoptStyles(host);
+  adoptStyles(host.renderRoot as ShadowRoot, styles);
   const delivered = new Set(readers.delivered ?? []);
   const mark = (id: string) => {
     const label = delivered.has(id) ? strings.delivered : strings.sent;
