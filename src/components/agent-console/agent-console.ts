@@ -243,18 +243,18 @@ export class ImAgentConsole extends ImProvider {
     }
     // A conversation opened from outside (`session-id`) takes the centre back from an inspected session.
     if (changed.has('sessionId') && this.sessionId !== undefined) this.inspected = undefined;
+    if (changed.has('sessionId') || changed.has('inspected')) this.syncNotes();
     super.willUpdate(changed);
-  }
-
-  override updated(changed: PropertyValues<this>): void {
-    // (`inspected` is private: a plain map lookup, as PropertyValues types only public names.)
-    if (changed.has('sessionId') || (changed as Map<string, unknown>).has('inspected')) this.syncNotes();
-    if ((changed as Map<string, unknown>).has('tab')) this.revealTab();
+    // Before the render: what the new session's store and service say is drawn by this update.
     if (changed.has('session') || changed.has('agentService')) {
       this.conversations.attach();
       this.me.attach();
       this.attachService();
     }
+  }
+
+  override updated(changed: PropertyValues<this>): void {
+    if ((changed as Map<string, unknown>).has('tab')) this.revealTab();
     if (this.noTitle) this.titleBadge?.restore();
     else this.titleBadge?.set(this.unreadTotal());
   }
