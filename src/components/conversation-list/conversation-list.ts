@@ -322,9 +322,11 @@ export class ImConversationList extends ImElement {
     this.focusMenu();
   }
 
+  /** Focus on the menu's first item once it shows: its first action, or its retry when the chunk could not be fetched. */
   private focusMenu(): void {
-    actionsChunk.load().then(() => this.updateComplete)
-      .then(() => this.renderRoot.querySelector<HTMLElement>('[part="conversation-menu"] [role="menuitem"]')?.focus(), () => undefined);
+    const focusFirst = () => this.renderRoot.querySelector<HTMLElement>('[part="conversation-menu"] [role="menuitem"]')?.focus();
+    // The rejection reaches here after the menu's lazy part has put its retry in place.
+    actionsChunk.load().then(() => this.updateComplete).then(focusFirst, () => this.updateComplete.then(focusFirst));
   }
 
   /** @internal */
@@ -344,7 +346,12 @@ export class ImConversationList extends ImElement {
     };
     return lazy(actionsChunk, ({ listActions }) => listActions.renderMenu(this, entry, place), (failed, retry) => (failed
       ? html`<div part="conversation-menu" class="menu" role="menu" style=${styleMap(place)}
-          @keydown=${(event: KeyboardEvent) => { if (event.key === 'Escape') this.closeMenu(true); }}>
+          @keydown=${(event: KeyboardEvent) => { if (event.key === 'Escape') this.closeMenu(true); }}
+          @focusout=${(event: FocusEvent) => {
+            // Focus gone elsewhere closes it (not the retry's own removal: no related target then).
+            const to = event.relatedTarget as Node | null;
+            if (to && !(event.currentTarget as HTMLElement).contains(to)) this.closeMenu(false);
+          }}>
           <button type="button" role="menuitem" @click=${() => { retry(); this.focusMenu(); }}>${this.strings.partFailed}</button>
         </div>`
       : html``));
