@@ -45,7 +45,17 @@ describe('<im-conversation-list> when the chunk of its menus, results and form c
     const menu = () => inList('[part="conversation-menu"]');
     const items = () => [...list.shadowRoot!.querySelectorAll<HTMLElement>('[part="conversation-menu"] [role="menuitem"]')];
 
-    // Offline: a right click on the row gives a menu of one item, to try again.
+    // Offline: the "New conversation" form gives way to a retry, and its button controls nothing yet.
+    const opener = inList('[part="new-conversation-button"]')!;
+    await clickOn(opener);
+    const formRetry = await untilShown(() => isShown(inList('[part="header"] .retry')) && inList('[part="header"] .retry'));
+    expectSeen(formRetry, 'the retry in place of the form');
+    expect(opener.getAttribute('aria-expanded')).to.equal('false');
+    expect(opener.hasAttribute('aria-controls')).to.equal(false);
+    await clickOn(opener);
+    await untilShown(() => inList('[part="header"] .retry') === null);
+
+    // A right click on the row gives a menu of one item, to try again.
     const box = row.getBoundingClientRect();
     const openByRightClick = () => sendMouse({ type: 'click', button: 'right', position: [Math.round(box.left + 40), Math.round(box.top + box.height / 2)] });
     await openByRightClick();
@@ -115,6 +125,9 @@ describe('<im-conversation-list> when the chunk of its menus, results and form c
     await clickOn(inList('[part="new-conversation-button"]')!);
     const input = await untilShown(() => list.shadowRoot!.activeElement === inList('#new-conversation-id') && inList<HTMLInputElement>('#new-conversation-id'));
     expectSeen(input, 'the user id field');
+    const opener = inList('[part="new-conversation-button"]')!;
+    expect(opener.getAttribute('aria-expanded')).to.equal('true');
+    expect(list.shadowRoot!.getElementById(opener.getAttribute('aria-controls')!), 'the button controls the form').to.equal(inList('[part="new-conversation-form"]'));
     await sendKeys({ press: 'Enter' });
     const error = await untilShown(() => isShown(inList('[part="new-conversation-form"] [role="alert"]')) && inList('[part="new-conversation-form"] [role="alert"]'));
     expectSeen(error, 'why the id is refused');

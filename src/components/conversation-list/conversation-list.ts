@@ -201,8 +201,12 @@ export class ImConversationList extends ImElement {
     this.focusStartInput();
   }
 
+  /** Once the form shows (with the actions chunk): its button says so, and its input has the focus. */
   private focusStartInput(): void {
-    actionsChunk.load().then(() => this.updateComplete).then(() => this.startInput?.focus(), () => undefined);
+    actionsChunk.load().then(() => {
+      this.requestUpdate();
+      return this.updateComplete;
+    }).then(() => this.startInput?.focus(), () => undefined);
   }
 
   /** @internal */
@@ -275,10 +279,12 @@ export class ImConversationList extends ImElement {
   private renderHeader() {
     if (this.noNewConversation) return nothing;
     const strings = this.strings;
+    // Expanded once the form is there: while the actions chunk comes, it controls nothing yet.
+    const formShown = this.starting && actionsChunk.module !== undefined;
     return html`
       <div part="header" class="header">
-        <button part="new-conversation-button" class="new" type="button" aria-expanded=${this.starting ? 'true' : 'false'}
-          aria-controls=${this.starting ? 'new-conversation' : nothing} @click=${() => (this.starting ? this.closeStartForm() : this.openStartForm())}
+        <button part="new-conversation-button" class="new" type="button" aria-expanded=${formShown ? 'true' : 'false'}
+          aria-controls=${formShown ? 'new-conversation' : nothing} @click=${() => (this.starting ? this.closeStartForm() : this.openStartForm())}
           @pointerenter=${prefetchActions} @focus=${prefetchActions}>
           ${icon('plus')}<span>${strings.newConversation}</span>
         </button>
