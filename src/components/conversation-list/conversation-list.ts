@@ -17,9 +17,10 @@ import { styles } from './conversation-list.styles.js';
 import { presenceDot, presenceStyles } from '../internal/presence.js';
 
 const selectList = (state: ChatState) => state.conversations;
-const prefetchActions = () => actionsChunk.prefetch();
 const selectUsers = (state: ChatState) => state.users;
 const selectActive = (state: ChatState) => state.activeKey;
+/** Intent (pointer over, focus on what opens them): the results, the form and the menu's chunk. */
+const prefetchActions = () => actionsChunk.prefetch();
 
 /**
  * The user's conversations, pinned first, then by latest activity. A "New conversation" button
