@@ -51,13 +51,15 @@ describe('dist/im-widget.js and dist/im-widget.iife.js', () => {
     assert.ok(readFileSync(new URL('../../dist/im-widget-chatroom.js', import.meta.url), 'utf8').includes('"room.join"'));
   });
 
-  it('a message\'s menu and its readers are not in the script tag: its actions sibling module draws them', () => {
+  it('what the user opens is not in the script tag: its actions sibling module draws it (a message\'s menu and readers, the list\'s results, form and row menu, the composer\'s extras)', () => {
     const sourcesOf = (file: string) => (JSON.parse(readFileSync(new URL(`../../dist/${file}.map`, import.meta.url), 'utf8')) as { sources: string[] }).sources;
-    for (const module of ['/message-list/message-menu.ts', '/message-list/menu-position.ts']) {
+    for (const module of ['/message-list/message-menu.ts', '/message-list/menu-position.ts', '/conversation-list/list-actions.ts',
+      '/composer/composer-extras.ts', '/internal/adopt-styles.ts']) {
       assert.ok(!sourcesOf('im-widget.iife.js').some((source) => source.endsWith(module)), `${module} not in the script tag`);
       assert.ok(sourcesOf('im-widget-actions.js').some((source) => source.endsWith(module)), `${module} in im-widget-actions.js`);
     }
     assert.ok(!readFileSync(iife, 'utf8').includes(':popover-open'), 'nor the menu\'s styles');
+    assert.ok(!readFileSync(iife, 'utf8').includes('.start-error'), 'nor the form\'s');
     assert.ok(sourcesOf('im-widget.iife.js').some((source) => source.endsWith('/message-list/message-list.ts')));
   });
 
