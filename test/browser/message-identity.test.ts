@@ -8,7 +8,7 @@ import { IMClient } from '../../src/core/client/client.js';
 import { UnknownMessage } from '../../src/core/messages/index.js';
 import { ConversationType } from '../../src/core/protocol/codes.js';
 import { conversationKey, receiveHistory, receiveMessage, setStatus, setUser, type MessageItem } from '../../src/core/store/chat-state.js';
-import { expectSeen } from './seen.js';
+import { expectSeen, untilShown } from './seen.js';
 import { settle } from './frames.js';
 
 if (!customElements.get('im-message-list')) customElements.define('im-message-list', ImMessageList);
@@ -72,7 +72,8 @@ describe('who a message shows as being from, in <im-message-list>', () => {
     const element = await messageList(sessionWith([
       item('carol', 'RC:FileMsg', { name: 'invoice\u202Efdp.exe', size: 10, fileUrl: 'https://cdn.example.com/f' }),
     ], { carol: { name: 'Carol' } }));
-    const name = element.shadowRoot!.querySelector<HTMLElement>('[part="file"] .file-name')!;
+    // The file's bubble comes with the media chunk.
+    const name = await untilShown(() => element.shadowRoot!.querySelector<HTMLElement>('[part="file"] .file-name'));
     expectSeen(name, 'the file name');
     expect(name.innerText).to.equal('invoicefdp.exe');
     expect(BIDI.test(element.shadowRoot!.querySelector<HTMLAnchorElement>('[part="download"]')!.download)).to.equal(false);

@@ -11,7 +11,7 @@ import { TextMessage, UnknownMessage } from '../../src/core/messages/index.js';
 import { ConversationType } from '../../src/core/protocol/codes.js';
 import { conversationKey, receiveHistory, setStatus, type MessageItem } from '../../src/core/store/chat-state.js';
 import { env, liveClients, storeReaches } from './live.js';
-import { hitAt } from './seen.js';
+import { hitAt, untilShown } from './seen.js';
 import { nextFrame, settle } from './frames.js';
 
 /** Resolves once `check` returns a truthy value, re-checked after every animation frame. */
@@ -254,7 +254,8 @@ describe('the message menu of <im-message-list>', () => {
       content: new UnknownMessage('RC:ImgMsg', { imageUri: new URL('./fixtures/picture-800x600.svg', import.meta.url).href }),
     };
     const list = await mountList([textItem('before'), image, textItem('after')], 'display: flex; height: 400px; width: 420px');
-    const picture = rowOf(list, image.id)!.querySelector<HTMLElement>('[part="image"]')!;
+    // The picture's bubble comes with the media chunk.
+    const picture = await untilShown(() => rowOf(list, image.id)?.querySelector<HTMLElement>('[part="image"]'));
     await picture.querySelector('img')!.decode();
     await settle(list);
     const actions: string[] = [];
