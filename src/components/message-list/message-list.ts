@@ -488,15 +488,15 @@ export class ImMessageList extends ImElement implements MessageMenuHost {
     // After the layout: the menu goes where its anchor is now. One just opened (or asked for before
     // the chunk came, and drawn now) takes the focus to its first action, as menus do.
     if (this.menu && menus) menus.showMenu(this, this.menu !== this.shownMenu);
-    else if (this.menu) this.loadMenu(this.menu);
+    else if (this.menu && changed.has('menu')) this.loadMenu(this.menu);
     this.shownMenu = menus && this.menu;
     this.listenForMenu(this.menu !== undefined);
   }
 
   /**
-   * The menu was asked for before the actions chunk came: it opens on its arrival (the render
-   * then draws it). When the chunk could not be fetched (offline) the request is dropped, and the
-   * next one fetches it again.
+   * The menu was asked for before the actions chunk came (once per request, not per update while
+   * it comes): it opens on its arrival (the render then draws it). When the chunk could not be
+   * fetched (offline) the request is dropped, and the next one fetches it again.
    */
   private loadMenu(request: MenuRequest): void {
     actionsChunk.load().then(() => this.requestUpdate(), () => {
