@@ -204,10 +204,21 @@ export class ImConversationList extends ImElement {
 
   /** Once the form shows (with the actions chunk): its button says so, and its input has the focus. */
   private focusStartInput(): void {
-    actionsChunk.load().then(() => {
+    this.focusWhenDrawn(() => this.startInput?.focus(), false);
+  }
+
+  /**
+   * `focus` once a part drawn by the actions chunk is there: the chunk loaded and this list
+   * updated (what depends on the chunk being here, such as `aria-expanded`, with it); with
+   * `orRetry`, also when it could not be fetched and the part's retry stands in its place (by
+   * the end of the update waited for, the lazy part has heard of the failure and drawn it).
+   */
+  private focusWhenDrawn(focus: () => void, orRetry: boolean): void {
+    const drawn = () => {
       this.requestUpdate();
-      return this.updateComplete;
-    }).then(() => this.startInput?.focus(), () => undefined);
+      return this.updateComplete.then(focus);
+    };
+    actionsChunk.load().then(drawn, () => (orRetry ? drawn() : undefined));
   }
 
   /** @internal */
@@ -331,9 +342,7 @@ export class ImConversationList extends ImElement {
 
   /** Focus on the menu's first item once it shows: its first action, or its retry when the chunk could not be fetched. */
   private focusMenu(): void {
-    const focusFirst = () => this.renderRoot.querySelector<HTMLElement>('[part="conversation-menu"] [role="menuitem"]')?.focus();
-    // The rejection reaches here after the menu's lazy part has put its retry in place.
-    actionsChunk.load().then(() => this.updateComplete).then(focusFirst, () => this.updateComplete.then(focusFirst));
+    this.focusWhenDrawn(() => this.renderRoot.querySelector<HTMLElement>('[part="conversation-menu"] [role="menuitem"]')?.focus(), true);
   }
 
   /** @internal */
