@@ -11,6 +11,8 @@ import { AsyncDirective, directive, type PartInfo } from 'lit/async-directive.js
 export class LazyChunk<M> {
   module: M | undefined;
   private pending: Promise<M> | undefined;
+  /** An idle prefetch is scheduled (every element's first render asks: one is enough). */
+  private idleScheduled = false;
   private readonly listeners = new Set<() => void>();
 
   constructor(private readonly importer: () => Promise<M>) {}
@@ -38,10 +40,15 @@ export class LazyChunk<M> {
 
   /** Starts loading when the browser is idle (after the first render, say). */
   prefetchWhenIdle(): void {
-    if (this.module || typeof window === 'undefined') return;
+    if (this.module || this.idleScheduled || typeof window === 'undefined') return;
+    this.idleScheduled = true;
+    const prefetch = () => {
+      this.idleScheduled = false;
+      this.prefetch();
+    };
     const idle = (window as { requestIdleCallback?: (callback: () => void, options?: { timeout: number }) => number }).requestIdleCallback;
-    if (idle) idle(() => this.prefetch(), { timeout: 4000 });
-    else setTimeout(() => this.prefetch(), 1000);
+    if (idle) idle(prefetch, { timeout: 4000 });
+    else setTimeout(prefetch, 1000);
   }
 
   /** Calls `listener` once the chunk is loaded (by anyone); returns the unsubscribe function. */
