@@ -1,8 +1,8 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { endianness, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -53,6 +53,45 @@ describe('SQLite writer thread', () => {
     assert.ok(first.message.id < second.message.id && second.message.id < reply.message.id, 'ids in commit order');
     const { messages } = await store.history('1:a:b', { count: 10 });
     assert.deepEqual(messages.map((m) => m.clientMsgId), ['m1', 'm2', 'r1']);
+    await store.close();
+  });
+
+  it('stores a content that is a view into a larger buffer as its own bytes, and answers with them alone', async () => {
+    const store = new SqliteChatStore(newFile());
+    // As a frame arrives: the content is a Buffer view into the socket's read (Buffer's slice() is a view too).
+    const bytes = text('v1', 'in a frame').content;
+    const read = Buffer.alloc(4096, 0x20);
+    read.set(bytes, 1000);
+    const view = read.subarray(1000, 1000 + bytes.length);
+    const [result, repeat] = await Promise.all([
+      store.appendMessage({ ...text('v1', ''), content: view }),
+      store.appendMessage(text('v1', 'the same id again')),
+    ]);
+    assert.deepEqual([...result.message.content], [...bytes]);
+    assert.equal(result.message.content.buffer.byteLength, bytes.length, 'the answer holds the content, not the read it came in');
+    assert.equal(repeat.duplicate, true);
+    assert.deepEqual([...repeat.message.content], [...bytes], "a duplicate's answer carries the stored content");
+    const { messages } = await store.history(result.message.conversationKey, { count: 1 });
+    assert.deepEqual([...messages[0]!.content], [...bytes]);
+    await store.close();
+  });
+
+  it('leaves checkpoints to the search thread: once a search had the index catch up, the WAL is copied back', async () => {
+    const file = newFile();
+    const store = new SqliteChatStore(file);
+    for (let i = 1; i <= 3; i++) await store.appendMessage(text(`c${i}`, `checkpointed ${i}`));
+    const found = await store.searchMessages({ viewerId: 'b', conversationKeys: ['1:a:b'], text: 'checkpointed', count: 10 });
+    assert.equal(found.messages.length, 3);
+    // The wal-index (the -shm file, https://sqlite.org/walformat.html): two copies of its 48-byte
+    // header, mxFrame (the WAL's last valid frame) at byte 16, then nBackfill (the frames copied
+    // back into the database) at 96; native byte order.
+    const shm = readFileSync(`${file}-shm`);
+    const u32 = (offset: number) => (endianness() === 'LE' ? shm.readUInt32LE(offset) : shm.readUInt32BE(offset));
+    const lastFrame = u32(16);
+    const copiedBack = u32(96);
+    // Far below the 1,000 pages at which the writer's own commits would checkpoint.
+    assert.ok(lastFrame > 0 && lastFrame < 200, `WAL frames: ${lastFrame}`);
+    assert.equal(copiedBack, lastFrame, 'every frame is in the database file');
     await store.close();
   });
 

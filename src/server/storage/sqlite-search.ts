@@ -163,7 +163,8 @@ const INDEX_DELAY_MS = 200;
 /** A search waits this long for the index at most, then searches what is indexed (a file being rebuilt). */
 const REACH_LIMIT_MS = 10_000;
 
-type SearchReply = { ok: true; watermark: Watermark } | { ok: false; message: string };
+/** What the search thread answers to a catch-up. */
+export type SearchReply = { ok: true; watermark: Watermark } | { ok: false; message: string };
 
 /**
  * The search index kept by a thread of its own (sqlite-search-worker.ts) on a file of its own,

@@ -379,13 +379,13 @@ class WriterThread {
   private stopsInARow = 0;
   private exited!: Promise<void>;
 
-  constructor(private readonly file: string, private readonly log: (message: string) => void) {
+  constructor(private readonly file: string, private readonly checkpoints: Checkpoints, private readonly log: (message: string) => void) {
     this.worker = this.start();
   }
 
   private start(): Worker {
     // Beside this module under a TypeScript loader, beside dist/im-server.js once built.
-    const worker = startWorker('sqlite-writer.ts', 'im-server-sqlite-writer.js', { file: this.file });
+    const worker = startWorker('sqlite-writer.ts', 'im-server-sqlite-writer.js', { file: this.file, checkpoints: this.checkpoints } satisfies WriterThreadData);
     if (this.waiting.size === 0) worker.unref();
     worker.on('message', (replies: WriterReply[]) => {
       this.stopsInARow = 0;
@@ -439,12 +439,21 @@ class WriterThread {
   call(method: WriteMethod, args: unknown[]): Promise<unknown> {
     if (this.closing) return Promise.reject(new Error('the store is closing'));
     if (method === 'appendMessage') {
-      // A message's content is often a view into the frame it came in (or a larger read buffer),
-      // and posting a view copies its whole buffer: hand over the content's bytes alone.
+      // A message's content is often a view into the frame it came in (or a larger read buffer:
+      // a Buffer's slice() is a view too), and posting a view copies its whole buffer: hand over
+      // the content's bytes alone. The answer comes back without them (see commitWrites).
       const input = args[0] as AppendInput;
       const { content } = input;
-      if (content.byteOffset !== 0 || content.byteLength !== content.buffer.byteLength) args = [{ ...input, content: content.slice() }];
+      const own = content.byteOffset === 0 && content.byteLength === content.buffer.byteLength ? content : new Uint8Array(content);
+      return this.post(method, own === content ? args : [{ ...input, content: own }]).then((value) => {
+        const result = value as AppendResult;
+        return result.duplicate ? result : { ...result, message: { ...result.message, content: own } };
+      });
     }
+    return this.post(method, args);
+  }
+
+  private post(method: WriteMethod, args: unknown[]): Promise<unknown> {
     return new Promise((resolve, reject) => {
       const id = this.nextId++;
       this.waiting.set(id, { resolve, reject });
@@ -481,6 +490,14 @@ class WriterThread {
   }
 }
 
+export type Checkpoints = 'commits' | 'search-thread';
+
+/** What the writer thread is started with. */
+export interface WriterThreadData { file: string; checkpoints: Checkpoints }
+
+/** The WAL's size, in pages, past which the writer's commits checkpoint when the search thread is to. */
+const CHECKPOINT_BACKSTOP_PAGES = 16_000;
+
 export interface SqliteStoreOptions {
   /**
    * Where writes run: 'thread' (the default for a file), a worker thread with a connection of
@@ -495,9 +512,27 @@ export interface SqliteStoreOptions {
    * memory); 'none', no search (the writer thread's own store).
    */
   search?: 'thread' | 'inline' | 'none';
+  /**
+   * Who copies the WAL back into the file (a checkpoint): 'commits', SQLite's default, the commit
+   * that takes the WAL past 1,000 pages, whose callers wait for the copy and its fsync; or
+   * 'search-thread', that thread after each catch-up (sqlite-search-worker.ts), beside the
+   * writer's commits, which then checkpoint only past CHECKPOINT_BACKSTOP_PAGES (that thread
+   * stopped, or writes with no message among them). Set by the store for its writer thread.
+   */
+  checkpoints?: Checkpoints;
   /** Where a failure the store recovers from is told (a writer thread started again): stderr by default. */
   log?: (message: string) => void;
 }
+
+/**
+ * A new message's answer as the writer thread sends it: without its content, which is the
+ * caller's own (WriterThread.call puts it back), so it does not cross the threads twice. A
+ * duplicate's content is the stored one and goes whole.
+ */
+function withoutOwnContent(result: AppendResult): AppendResult {
+  return result.duplicate ? result : { ...result, message: { ...result.message, content: EMPTY_CONTENT } };
+}
+const EMPTY_CONTENT = new Uint8Array(0);
 
 /** The writes after which the search index has something to do. */
 const SEARCH_WRITES: ReadonlySet<WriteMethod> = new Set(['appendMessage', 'recallMessage']);
@@ -548,6 +583,7 @@ export class SqliteChatStore implements ChatStore {
     this.db.pragma('synchronous = FULL');
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
+    if (options.checkpoints === 'search-thread') this.db.pragma(`wal_autocheckpoint = ${CHECKPOINT_BACKSTOP_PAGES}`);
     this.migrate();
     const inline = file === ':memory:' || options.writer === 'inline';
     const search = options.search === 'none' ? 'none' : inline ? 'inline' : options.search ?? 'thread';
@@ -557,7 +593,8 @@ export class SqliteChatStore implements ChatStore {
     }
     if (!inline) {
       // Started once the schema is current. Its methods shadow the inline ones on this instance.
-      const writer = this.writer = new WriterThread(file, options.log ?? ((line) => console.error(line)));
+      const writer = this.writer = new WriterThread(file, search === 'thread' ? 'search-thread' : 'commits',
+        options.log ?? ((line) => console.error(line)));
       for (const method of WRITE_METHODS) {
         const changesMembers = MEMBERSHIP_WRITES.has(method);
         const follower = SEARCH_WRITES.has(method) ? this.search : undefined;
@@ -883,7 +920,8 @@ export class SqliteChatStore implements ChatStore {
    * The writer thread's group commit: every call of `calls` in one transaction (BEGIN IMMEDIATE:
    * this connection is the only writer), each in a savepoint of its own, so one that fails is
    * undone alone and does not sink the others; then one COMMIT, one fsync. Answers in call order
-   * once committed; if the commit itself fails, every call fails with its error.
+   * once committed (a new append without its content: withoutOwnContent); if the commit itself
+   * fails, every call fails with its error.
    */
   commitWrites(calls: readonly WriterCall[]): Promise<WriterReply[]> {
     const outcomes: Array<Promise<unknown>> = [];
@@ -896,7 +934,7 @@ export class SqliteChatStore implements ChatStore {
             // work before it returns (nested in this transaction, its own transaction is a savepoint).
             // (better-sqlite3's transaction() refuses a function that returns a promise, hence the plain savepoint.)
             this.savepoint.begin.run();
-            outcomes.push(method === 'appendMessage' ? Promise.resolve(this.appendOne(args[0] as AppendInput)) : methods[method](...args));
+            outcomes.push(method === 'appendMessage' ? Promise.resolve(withoutOwnContent(this.appendOne(args[0] as AppendInput))) : methods[method](...args));
             this.savepoint.release.run();
           } catch (error) {
             this.savepoint.rollback.run();

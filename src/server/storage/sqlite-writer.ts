@@ -5,10 +5,11 @@
  * (SqliteChatStore.commitWrites). Each call is answered once that transaction has committed.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { SqliteChatStore, WRITE_METHODS, type WriterCall } from './sqlite-store.js';
+import { SqliteChatStore, WRITE_METHODS, type WriterCall, type WriterThreadData } from './sqlite-store.js';
 
 const port = parentPort!;
-const store = new SqliteChatStore((workerData as { file: string }).file, { writer: 'inline', search: 'none' });
+const { file, checkpoints } = workerData as WriterThreadData;
+const store = new SqliteChatStore(file, { writer: 'inline', search: 'none', checkpoints });
 const allowed = new Set<string>(WRITE_METHODS);
 
 let queue: WriterCall[] = [];
