@@ -517,7 +517,8 @@ export interface SqliteStoreOptions {
    * that takes the WAL past 1,000 pages, whose callers wait for the copy and its fsync; or
    * 'search-thread', that thread after each catch-up (sqlite-search-worker.ts), beside the
    * writer's commits, which then checkpoint only past CHECKPOINT_BACKSTOP_PAGES (that thread
-   * stopped, or writes with no message among them). Set by the store for its writer thread.
+   * stopped, or writes with no message among them). By default 'search-thread' for a store with
+   * a search thread, else 'commits'; a store hands its choice to its writer thread.
    */
   checkpoints?: Checkpoints;
   /** Where a failure the store recovers from is told (a writer thread started again): stderr by default. */
@@ -593,8 +594,8 @@ export class SqliteChatStore implements ChatStore {
     }
     if (!inline) {
       // Started once the schema is current. Its methods shadow the inline ones on this instance.
-      const writer = this.writer = new WriterThread(file, search === 'thread' ? 'search-thread' : 'commits',
-        options.log ?? ((line) => console.error(line)));
+      const checkpoints = options.checkpoints ?? (search === 'thread' ? 'search-thread' : 'commits');
+      const writer = this.writer = new WriterThread(file, checkpoints, options.log ?? ((line) => console.error(line)));
       for (const method of WRITE_METHODS) {
         const changesMembers = MEMBERSHIP_WRITES.has(method);
         const follower = SEARCH_WRITES.has(method) ? this.search : undefined;
