@@ -1,5 +1,5 @@
 import type { ChatroomEntry, ChatroomMember } from '../core/protocol/chatroom-records.js';
-import type { StoredMessage } from './storage/chat-store.js';
+import { ownBytes, type StoredMessage } from './storage/chat-store.js';
 
 /** A KV entry as kept: the public record and whether it goes with its setter. */
 export interface RoomEntry extends ChatroomEntry {
@@ -131,7 +131,9 @@ export class MemoryRoomStore implements RoomStore {
     const sentTime = Math.max(now, (room?.lastSentTime ?? 0) + 1);
     if (!room) return sentTime;
     room.lastSentTime = sentTime;
-    room.recent.push({ ...message, sentTime });
+    // Its own bytes: a view into the frame's read would pin the whole read, and the window's
+    // byte cap would not bound its memory.
+    room.recent.push({ ...message, content: ownBytes(message.content), sentTime });
     room.recentBytes += message.content.byteLength;
     while (room.recent.length > windowSize || (room.recentBytes > windowBytes && room.recent.length > 1)) {
       room.recentBytes -= room.recent.shift()!.content.byteLength;

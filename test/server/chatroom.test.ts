@@ -10,6 +10,7 @@ import { MessagePriority, type ChatroomEntryEvent } from '../../src/core/client/
 import { api, tokenFor, useTestServer, waitFor } from '../helpers/server.js';
 import { TcpWebSocket } from '../helpers/tcp-websocket.js';
 import { FaultProxy } from '../helpers/fault-proxy.js';
+import { MemoryRoomStore } from '../../src/server/chatroom-store.js';
 
 const room = (targetId: string) => ({ conversationType: ConversationType.CHATROOM, targetId });
 
@@ -186,6 +187,22 @@ describe('chatrooms: the recent window and the member cap', () => {
     assert.deepEqual(joined.messages.map(textOf), ['m6', 'm7', 'm8']);
     const carol = await suite.connect('carol');
     assert.equal(await refusal(carol.joinChatRoom('hall', -1)), ErrorCode.RC_CHATROOM_IS_FULL);
+  });
+
+  it("keeps each content's own bytes, not the socket read it came in (the byte cap bounds the memory)", async () => {
+    const rooms = new MemoryRoomStore();
+    await rooms.join('hall', 'alice', 1, 0);
+    const bytes = new TextEncoder().encode(JSON.stringify({ content: 'a few bytes' }));
+    // As a frame's content arrives: a view into a read that holds other frames too.
+    const read = Buffer.alloc(64 * 1024);
+    read.set(bytes, 4096);
+    await rooms.append('hall', {
+      id: 0, conversationKey: 'chatroom:hall', conversationType: ConversationType.CHATROOM, senderUserId: 'alice', clientMsgId: 'c1',
+      messageUid: 'uid', objectName: 'RC:TxtMsg', content: read.subarray(4096, 4096 + bytes.length), seq: 0, counted: false,
+    }, 2, 10, 1024);
+    const [kept] = (await rooms.recent('hall')).messages;
+    assert.deepEqual([...kept!.content], [...bytes]);
+    assert.equal(kept!.content.buffer.byteLength, bytes.length);
   });
 });
 

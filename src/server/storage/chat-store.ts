@@ -438,6 +438,15 @@ export interface LoggedMessage {
 }
 
 /**
+ * `bytes` in an ArrayBuffer of their own. A message's content arrives as a view into the frame's
+ * socket read (a Node Buffer, whose slice() is a view too): kept, it would pin the whole read (up
+ * to 64 KB for a few bytes of text), and posted to a thread, it would copy it all.
+ */
+export function ownBytes(bytes: Uint8Array): Uint8Array {
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : new Uint8Array(bytes);
+}
+
+/**
  * A bound on the bytes of a page, besides its count: a page must fit in one frame. The store
  * does not know the wire format; the caller says what each item takes.
  */

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import type { Worker } from 'node:worker_threads';
 import {
-  RecallConflict, takePage, type AppendInput, type AppendResult, type ChatStore, type ConversationState, type PageBudget, type ReceiptPositions,
+  RecallConflict, ownBytes, takePage, type AppendInput, type AppendResult, type ChatStore, type ConversationState, type PageBudget, type ReceiptPositions,
   type RecallInput, type StoredMessage, type UserRecord, type ServiceAgentRecord, type ServiceGroupRecord, type ServiceNoteRecord,
   type ServiceSessionRecord, type ServiceSessionStatus, type ConversationSettings, type SearchConversationHit, type SearchQuery, type NewServiceSession, type ServiceSessionQuery, type ServiceSessionScope, type ServiceTicketRecord,
 } from './chat-store.js';
@@ -439,13 +439,11 @@ class WriterThread {
   call(method: WriteMethod, args: unknown[]): Promise<unknown> {
     if (this.closing) return Promise.reject(new Error('the store is closing'));
     if (method === 'appendMessage') {
-      // A message's content is often a view into the frame it came in (or a larger read buffer:
-      // a Buffer's slice() is a view too), and posting a view copies its whole buffer: hand over
-      // the content's bytes alone. The answer comes back without them (see commitWrites).
+      // The content's bytes alone cross (posting a view copies its whole buffer), and the answer
+      // comes back without them (see commitWrites).
       const input = args[0] as AppendInput;
-      const { content } = input;
-      const own = content.byteOffset === 0 && content.byteLength === content.buffer.byteLength ? content : new Uint8Array(content);
-      return this.post(method, own === content ? args : [{ ...input, content: own }]).then((value) => {
+      const own = ownBytes(input.content);
+      return this.post(method, own === input.content ? args : [{ ...input, content: own }]).then((value) => {
         const result = value as AppendResult;
         return result.duplicate ? result : { ...result, message: { ...result.message, content: own } };
       });
