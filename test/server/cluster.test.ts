@@ -138,6 +138,22 @@ describe('cluster mode: three nodes on one PostgreSQL and one Redis', () => {
       [listed[1]!.sessionId], 'still one at a time');
   });
 
+  it("never gives an agent's last slot twice: races of three visitors, one on each node, at once", async () => {
+    // Each node runs its own customer-service changes one at a time; only the store's lock keeps
+    // the first change of each node from reading the same free slot. One race shows that about
+    // one time in three without the lock: twelve fail unless it holds.
+    for (let race = 0; race < 12; race++) {
+      const group = `cl-race-${race}`;
+      const agentId = `cl-race-agent-${race}`;
+      await setServiceGroup(cluster.nodes[race % 3]!, { groupId: group, name: 'Race', mode: 'human', maxPerAgent: 5 });
+      await setServiceAgent(cluster.nodes[(race + 1) % 3]!, agentId, [group], 1);
+      await connect(race % 3, agentId);
+      const visitors = await Promise.all([0, 1, 2].map((node) => connect(node, `cl-race-${race}-visitor-${node}`)));
+      const sessions = await Promise.all(visitors.map((visitor) => visitor.startCustomService(group)));
+      assert.deepEqual(sessions.map((session) => session.status).sort(), ['open', 'queued', 'queued'], `race ${race}: one open, two queued`);
+    }
+  });
+
   it('revokes tokens on every node', async () => {
     const client = await connect(2, 'cl-rv');
     const ended = waitFor((check) => client.on('status', check), () => client.status !== ConnectionStatus.CONNECTED, 'the revoked session ends');
