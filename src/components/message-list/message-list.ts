@@ -1022,7 +1022,8 @@ export class ImMessageList extends ImElement implements MessageMenuHost {
     return item ? menus!.renderMenu(this, item, strings) : nothing;
   }
 
-  private get menuElement(): HTMLElement | null {
+  /** @internal */
+  get menuElement(): HTMLElement | null {
     return this.renderRoot?.querySelector<HTMLElement>('#message-menu') ?? null;
   }
 

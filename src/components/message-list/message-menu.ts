@@ -49,6 +49,8 @@ export interface MessageMenuHost {
   readonly windows: { readonly current: ChatSession | undefined };
   /** The list's scroll container. */
   readonly scroller: HTMLElement | null;
+  /** The menu as drawn (null while none is). */
+  readonly menuElement: HTMLElement | null;
   /** The rendered row of a message. */
   rowOf(id: string): HTMLElement | undefined;
   nameOf(userId: string): string;
@@ -84,8 +86,6 @@ const styles = css`
 /** The Popover API puts the menu in the top layer, over everything; without it, a fixed box on top. */
 const hasPopover = (): boolean => typeof HTMLElement === 'function' && typeof HTMLElement.prototype.showPopover === 'function';
 
-const menuElement = (host: MessageMenuHost) => host.renderRoot.querySelector<HTMLElement>('#message-menu');
-
 /** The actions this message offers the reader. */
 function actionsFor(host: MessageMenuHost, item: MessageItem): MessageAction[] {
   const actions: MessageAction[] = [];
@@ -110,7 +110,7 @@ export function renderMenu(host: MessageMenuHost, item: MessageItem, strings: St
 
 /** After a render with the menu open: in the top layer, in place, and (just opened) focused on its first action. */
 export function showMenu(host: MessageMenuHost, opened: boolean): void {
-  const menu = menuElement(host);
+  const menu = host.menuElement;
   const request = host.menu;
   if (!menu || !request) return;
   // Shown only when just asked for: a render between a light dismiss and its toggle event must not bring it back.
@@ -128,7 +128,7 @@ export function showMenu(host: MessageMenuHost, opened: boolean): void {
  * coordinates; closes it when its message left the list's viewport.
  */
 export function placeMenu(host: MessageMenuHost): void {
-  const menu = menuElement(host);
+  const menu = host.menuElement;
   const request = host.menu;
   const scroller = host.scroller;
   if (!menu || !request || !scroller) return;
