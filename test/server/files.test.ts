@@ -193,6 +193,21 @@ describe('files: upload, signed download, access', () => {
     await assert.rejects(client.uploadFile(Buffer.from('x')), (error: IMError) => error.code === ErrorCode.RC_CONN_USER_OR_PASSWD_ERROR);
   });
 
+  it('refuses a revoked token for uploads, signing and reads (401 with the seed code 31004), as it does for connecting', async () => {
+    const token = await tokenFor(suite.server, 'f-revoked');
+    const uploaded = await upload(token, Buffer.concat([PNG_HEAD, randomBytes(50)]));
+    assert.equal(uploaded.status, 201, 'the token works before');
+    assert.equal((await api(suite.server, 'POST', '/api/user/token/revoke', { userId: 'f-revoked' })).status, 200);
+    const refused = (answer: { status: number; json: { errorCode?: number } }, what: string) => {
+      assert.equal(answer.status, 401, what);
+      assert.equal(answer.json.errorCode, ErrorCode.RC_CONN_USER_OR_PASSWD_ERROR, what);
+    };
+    refused(await upload(token, Buffer.from('after')), 'upload');
+    refused(await sign(token, { ids: [uploaded.json.fileId] }), 'signing');
+    const read = await fetch(uploaded.json.url, { headers: { Authorization: `Bearer ${token}` } });
+    refused({ status: read.status, json: await read.json() as { errorCode?: number } }, 'read');
+  });
+
   it('refuses expired and tampered signatures with 403', async () => {
     const alice = await connect('f-alice');
     const file = await alice.uploadFile(Buffer.from('secret'));
