@@ -1,10 +1,11 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ConversationType } from '../../src/core/protocol/codes.js';
+import { ConversationType, FrameType } from '../../src/core/protocol/codes.js';
 import { TextMessage } from '../../src/core/messages/index.js';
 import { MemoryStore } from '../../src/core/storage/key-value-store.js';
 import type { IMMessage } from '../../src/core/client/types.js';
-import { connectClient, startTestServer, waitFor, type TestServer } from '../helpers/server.js';
+import { connectClient, startTestServer, tokenFor, waitFor, type TestServer } from '../helpers/server.js';
+import { RawSocket } from '../helpers/raw-socket.js';
 
 // A "reload" here is a second IMClient on the same storage after the first one is gone; the
 // Chromium test of the same with IndexedDB and a real page reload is part of the offline work.
@@ -48,6 +49,33 @@ describe('durable outbox and cursor', () => {
     assert.deepEqual(await storage.keys('outbox:'), [], 'the outbox is empty once the server has it');
     assert.ok(((await storage.get<number>('cursor')) ?? 0) > 0, 'the sync cursor is kept');
     await receiver.disconnect();
+  });
+
+  it('answers a resent message (same clientMsgId) with the stored one and delivers it no second time', async () => {
+    // At the protocol level: a client that lost the PUBACK sends again (dup). The receiving
+    // client here is a bare socket, so nothing of ours hides a second delivery from the test.
+    const sender = await RawSocket.connected(server.wsUrl, await tokenFor(server, 'dup-alice'));
+    const receiver = await RawSocket.connected(server.wsUrl, await tokenFor(server, 'dup-bob'));
+    const publish = (requestId: number, clientMsgId: string, dup = false) => sender.send({ type: FrameType.PUBLISH, dup, qos: 1, body: {
+      requestId, outgoing: {
+        clientMsgId, conversationType: ConversationType.PRIVATE, targetId: 'dup-bob', objectName: 'RC:TxtMsg',
+        content: new TextEncoder().encode(JSON.stringify({ content: clientMsgId })),
+      },
+    } });
+    type Ack = { requestId: number; code: number; messageUid: string; seq: number };
+    publish(1, 'dup-first');
+    const first = (await sender.next(FrameType.PUBACK)).body as Ack;
+    publish(2, 'dup-first', true);
+    const again = (await sender.next(FrameType.PUBACK)).body as Ack;
+    assert.deepEqual([again.requestId, again.code, again.messageUid, again.seq], [2, 0, first.messageUid, first.seq], 'the stored message');
+    // A fan-out goes out with its PUBACK, so a second delivery would come before the next
+    // message's, sent once the resend was answered.
+    publish(3, 'dup-next');
+    const delivered = await receiver.collect([FrameType.PUBLISH], 2);
+    assert.deepEqual(delivered.map((frame) => (frame.body as { message?: { clientMsgId: string } }).message?.clientMsgId),
+      ['dup-first', 'dup-next'], 'each once');
+    sender.close();
+    receiver.close();
   });
 
   it('a client on stored storage syncs on from its cursor instead of replaying everything', async () => {
