@@ -267,9 +267,9 @@ describe('customer service: hours, pre-chat form, info, anonymous visitors', () 
     assert.equal((await mint('10.0.0.1', [] as unknown as Record<string, unknown>)).status, 400);
 
     // A visitor whose tokens were revoked (the app banned them) cannot renew themself back in.
-    const banned = await (await mint('10.0.0.2')).json() as { userId: string; token: string };
+    const banned = await (await mint('10.0.0.9')).json() as { userId: string; token: string };
     assert.equal((await api(suite.server, 'POST', '/api/user/token/revoke', { userId: banned.userId })).status, 200);
-    const renewal = await mint('10.0.0.2', { token: banned.token });
+    const renewal = await mint('10.0.0.9', { token: banned.token });
     assert.equal(renewal.status, 401, 'a revoked visitor token renews nothing');
     assert.equal((await renewal.json()).code, ErrorCode.RC_CONN_USER_OR_PASSWD_ERROR);
 
