@@ -111,11 +111,9 @@ export class ImConversationList extends ImElement {
 
   /** @internal */
   readonly list = new StoreController(this, selectList);
-  /** @internal */
-  readonly users = new StoreController(this, selectUsers);
+  private readonly users = new StoreController(this, selectUsers);
   private readonly active = new StoreController(this, selectActive);
-  /** @internal */
-  readonly groups = new StoreController(this, (state: ChatState) => state.groups);
+  private readonly groups = new StoreController(this, (state: ChatState) => state.groups);
   private readonly typing = new StoreController(this, (state: ChatState) => state.typing);
   private readonly connection = new StoreController(this, (state: ChatState) => state.connectionError);
   private readonly status = new StoreController(this, (state: ChatState) => state.status);
@@ -178,13 +176,9 @@ export class ImConversationList extends ImElement {
     return list ? list.keys.map((key) => list.byKey[key]!) : [];
   }
 
-  private nameOf(entry: ConversationEntry): string {
-    return conversationName({ users: this.users.value ?? {}, groups: this.groups.value ?? {} }, entry);
-  }
-
   /** @internal */
-  override get strings(): Strings {
-    return super.strings;
+  nameOf(conversation: ConversationRef): string {
+    return conversationName({ users: this.users.value ?? {}, groups: this.groups.value ?? {} }, conversation);
   }
 
   /** @internal */
@@ -283,7 +277,7 @@ export class ImConversationList extends ImElement {
     const found = this.found;
     const searching = html`<p class="empty" role="status">${strings.searching}</p>`;
     if (!found || found.text !== this.searchText.trim()) return searching;
-    return lazy(actionsChunk, ({ listActions }) => listActions.renderResults(this, found.results), (failed, retry) => (failed
+    return lazy(actionsChunk, ({ listActions }) => listActions.renderResults(this, found.results, strings), (failed, retry) => (failed
       ? html`<p class="empty" role="status"><button type="button" class="retry" @click=${retry}>${strings.partFailed}</button></p>`
       : searching));
   }
@@ -301,7 +295,7 @@ export class ImConversationList extends ImElement {
           ${icon('plus')}<span>${strings.newConversation}</span>
         </button>
         ${this.starting
-          ? lazy(actionsChunk, ({ listActions }) => listActions.renderStartForm(this), (failed, retry) => (failed
+          ? lazy(actionsChunk, ({ listActions }) => listActions.renderStartForm(this, strings), (failed, retry) => (failed
             ? html`<p class="start"><button type="button" class="retry" @click=${() => { retry(); this.focusStartInput(); }}>${strings.partFailed}</button></p>`
             : html``))
           : nothing}
@@ -356,11 +350,12 @@ export class ImConversationList extends ImElement {
   private renderMenu() {
     const entry = this.menu && this.list.value?.byKey[this.menu.key];
     if (!this.menu || !entry) return nothing;
+    const strings = this.strings;
     const place = {
       left: `${Math.max(8, Math.min(this.menu.x, window.innerWidth - 200))}px`,
       top: `${Math.max(8, Math.min(this.menu.y, window.innerHeight - 100))}px`,
     };
-    return lazy(actionsChunk, ({ listActions }) => listActions.renderMenu(this, entry, place), (failed, retry) => (failed
+    return lazy(actionsChunk, ({ listActions }) => listActions.renderMenu(this, entry, place, strings), (failed, retry) => (failed
       ? html`<div part="conversation-menu" class="menu" role="menu" style=${styleMap(place)}
           @keydown=${(event: KeyboardEvent) => { if (event.key === 'Escape') this.closeMenu(true); }}
           @focusout=${(event: FocusEvent) => {
@@ -368,7 +363,7 @@ export class ImConversationList extends ImElement {
             const to = event.relatedTarget as Node | null;
             if (to && !(event.currentTarget as HTMLElement).contains(to)) this.closeMenu(false);
           }}>
-          <button type="button" role="menuitem" @click=${() => { retry(); this.focusMenu(); }}>${this.strings.partFailed}</button>
+          <button type="button" role="menuitem" @click=${() => { retry(); this.focusMenu(); }}>${strings.partFailed}</button>
         </div>`
       : html``));
   }

@@ -2,7 +2,7 @@ import { css, html, nothing } from 'lit';
 import { styleMap } from 'lit/directives/style-map.js';
 import { toItem, type ChatSession } from '../../core/client/chat-session.js';
 import type { ConversationSearchResult } from '../../core/client/conversation-tools.js';
-import { conversationName, type ChatState, type ConversationEntry, type ConversationRef } from '../../core/store/chat-state.js';
+import type { ConversationEntry, ConversationRef } from '../../core/store/chat-state.js';
 import { adoptStyles } from '../internal/adopt-styles.js';
 import { avatarColor, initials, previewText } from '../internal/format.js';
 import { icon } from '../internal/icons.js';
@@ -17,12 +17,10 @@ import type { Strings } from '../internal/strings.js';
 
 /** What these parts take from the list (ImConversationList implements it). */
 export interface ListActionsHost {
-  readonly strings: Strings;
   readonly renderRoot: HTMLElement | DocumentFragment;
-  readonly updateComplete: Promise<boolean>;
   readonly list: { readonly current: ChatSession | undefined };
-  readonly users: { readonly value: ChatState['users'] | undefined };
-  readonly groups: { readonly value: ChatState['groups'] | undefined };
+  /** A conversation's name as the list shows it (its user's or group's, else its id). */
+  nameOf(conversation: ConversationRef): string;
   /** Why the id in the form was refused (reactive). */
   startError: string;
   /** Closes the form (Cancel, Escape), the focus back on its button. */
@@ -64,18 +62,14 @@ const styles = css`
   .result .preview { grid-column: 2 / 4; }
 `;
 
-const nameOf = (host: ListActionsHost, conversation: ConversationRef) =>
-  conversationName({ users: host.users.value ?? {}, groups: host.groups.value ?? {} }, conversation);
-
 /** The conversations found for what is searched, each opening on a click. */
-export function renderResults(host: ListActionsHost, results: ConversationSearchResult[]) {
+export function renderResults(host: ListActionsHost, results: ConversationSearchResult[], strings: Strings) {
   adoptStyles(host.renderRoot as ShadowRoot, styles);
-  const strings = host.strings;
   if (results.length === 0) return html`<p class="empty" role="status">${strings.noMatches}</p>`;
-  const nameOfUser = (userId: string) => nameOf(host, { conversationType: 1, targetId: userId });
+  const nameOfUser = (userId: string) => host.nameOf({ conversationType: 1, targetId: userId });
   return html`<ul part="search-results" class="results" aria-label=${strings.searchResults}>
       ${results.map((result) => {
-        const name = nameOf(host, result);
+        const name = host.nameOf(result);
         return html`<li><button type="button" class="result" data-key=${`${result.conversationType}:${result.targetId}`} @click=${() => {
             host.clearSearch();
             host.select(result);
@@ -98,9 +92,8 @@ function refuseUserId(strings: Strings, userId: string): string {
 }
 
 /** The "New conversation" form: the user id of the person to write to, Start (Enter) or Cancel (Escape). */
-export function renderStartForm(host: ListActionsHost) {
+export function renderStartForm(host: ListActionsHost, strings: Strings) {
   adoptStyles(host.renderRoot as ShadowRoot, styles);
-  const strings = host.strings;
   const input = () => host.renderRoot.querySelector<HTMLInputElement>('#new-conversation-id');
   const submit = (event: SubmitEvent) => {
     event.preventDefault();
@@ -135,8 +128,7 @@ export function renderStartForm(host: ListActionsHost) {
 }
 
 /** A row's menu at `place` (viewport coordinates, kept inside the window): pin or unpin, mute or unmute. */
-export function renderMenu(host: ListActionsHost, entry: ConversationEntry, place: { left: string; top: string }) {
-  const strings = host.strings;
+export function renderMenu(host: ListActionsHost, entry: ConversationEntry, place: { left: string; top: string }, strings: Strings) {
   const act = (action: 'pin' | 'mute') => {
     host.closeMenu(true);
     const session = host.list.current;
@@ -156,7 +148,7 @@ export function renderMenu(host: ListActionsHost, entry: ConversationEntry, plac
     }
   };
   return html`
-    <div part="conversation-menu" class="menu" role="menu" aria-label=${strings.conversationActions(nameOf(host, entry))}
+    <div part="conversation-menu" class="menu" role="menu" aria-label=${strings.conversationActions(host.nameOf(entry))}
       style=${styleMap(place)} @keydown=${keyDown}
       @focusout=${(event: FocusEvent) => {
         if (!(event.currentTarget as HTMLElement).contains(event.relatedTarget as Node | null)) host.closeMenu(false);
