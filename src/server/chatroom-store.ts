@@ -132,8 +132,9 @@ export class MemoryRoomStore implements RoomStore {
     if (!room) return sentTime;
     room.lastSentTime = sentTime;
     // Its own bytes: a view into the frame's read would pin the whole read, and the window's
-    // byte cap would not bound its memory.
-    room.recent.push({ ...message, content: ownBytes(message.content), sentTime });
+    // byte cap would not bound its memory. (sentTime before the spread: after one, on Node 20, a new
+    // property costs ~1 µs.)
+    room.recent.push({ sentTime, ...message, content: ownBytes(message.content) });
     room.recentBytes += message.content.byteLength;
     while (room.recent.length > windowSize || (room.recentBytes > windowBytes && room.recent.length > 1)) {
       room.recentBytes -= room.recent.shift()!.content.byteLength;

