@@ -67,6 +67,31 @@ for (const transport of ['websocket', 'polling'] as const) describe(`messaging t
     assert.equal(aliceInbox.messages.length, 1, 'the sender does not receive its own message back');
   });
 
+  it('keeps a sent message\'s id only until the cursor passes it (a long session does not grow), and a reconnect still hands none back', async () => {
+    const amy = await connect('os-amy');
+    const bo = await connect('os-bo');
+    const amyInbox = inbox(amy);
+    const toBo = { conversationType: ConversationType.PRIVATE, targetId: 'os-bo' };
+    const toAmy = { conversationType: ConversationType.PRIVATE, targetId: 'os-amy' };
+    // The ids the client keeps to tell its own messages from others' when a sync brings them.
+    const keptIds = () => (amy as unknown as { ownSent: Set<string> }).ownSent.size;
+    for (let i = 0; i < 5; i++) await amy.sendMessage(toBo, new TextMessage({ content: `m${i}` }));
+    assert.equal(keptIds(), 5, 'kept while a sync could still bring them');
+    await bo.sendMessage(toAmy, new TextMessage({ content: 'reply' }));
+    await amyInbox.until(1, 'the reply');
+    assert.equal(keptIds(), 0, 'none kept once the cursor is past them');
+
+    await amy.sendMessage(toBo, new TextMessage({ content: 'after' }));
+    assert.equal(keptIds(), 1);
+    await amy.disconnect();
+    await amy.connect();
+    // The sync after the reconnect brings 'after' (past the cursor) before Bo's next message.
+    await bo.sendMessage(toAmy, new TextMessage({ content: 'second reply' }));
+    await amyInbox.until(2, 'the second reply');
+    assert.deepEqual(amyInbox.messages.map(text), ['reply', 'second reply'], 'her own messages are never received as others\'');
+    assert.equal(keptIds(), 0);
+  });
+
   it('a group of three: everyone else receives, in seq order', async () => {
     await createGroup(server, 'trio', ['ann', 'ben', 'cat']);
     const [ann, ben, cat] = [await connect('ann'), await connect('ben'), await connect('cat')];

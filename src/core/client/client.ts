@@ -270,6 +270,11 @@ export class IMClient extends Emitter<IMClientEvents> {
   private readonly outbox = new Map<string, OutboxEntry>();
   /** clientMsgIds this client sent, so that sync does not hand them back as received. */
   private readonly ownSent = new Set<string>();
+  /**
+   * Stored sends by their cursor, in ack order: once the cursor has passed one, no sync can
+   * bring it back, and it leaves ownSent (which would otherwise keep every message sent).
+   */
+  private ownSentCursors: Array<{ cursor: number; clientMsgId: string }> = [];
   private cursor = 0;
   /** A cursor came from storage or a connection: this client has a past to catch up from. */
   private cursorKnown = false;
@@ -566,6 +571,7 @@ export class IMClient extends Emitter<IMClientEvents> {
     if (startsNow || rewound) {
       const cursor = this.cursor = ack.latestCursor;
       this.writeStorage((storage) => storage.set(CURSOR_KEY, cursor));
+      this.forgetOwnSentPassed();
     }
     if (rewound) this.emit('rewound');
     this.cursorKnown = true;
@@ -969,8 +975,10 @@ export class IMClient extends Emitter<IMClientEvents> {
       entry.reject(new IMError(ack.code, ack.reason || 'the server refused the message'));
       return;
     }
-    // A message that was not stored never comes back by sync to be told apart from others'.
-    if (!entry.outgoing.persisted) this.ownSent.delete(entry.clientMsgId);
+    // A message that was not stored never comes back by sync to be told apart from others',
+    // nor one the cursor has passed.
+    if (!entry.outgoing.persisted || ack.cursor <= this.cursor) this.ownSent.delete(entry.clientMsgId);
+    else this.ownSentCursors.push({ cursor: ack.cursor, clientMsgId: entry.clientMsgId });
     if (entry.conversation.conversationType === 4) this.chatroomTracker?.noteSent(entry.conversation.targetId, ack.sentTime);
     this.noteSeq(entry.conversation, ack.seq);
     // No spread of the conversation: on Node 20, each property added after a spread costs ~1 µs.
@@ -1126,7 +1134,17 @@ export class IMClient extends Emitter<IMClientEvents> {
     if (this.cursor !== before) {
       const cursor = this.cursor;
       this.writeStorage((storage) => storage.set(CURSOR_KEY, cursor));
+      this.forgetOwnSentPassed();
     }
+  }
+
+  private forgetOwnSentPassed(): void {
+    let passed = 0;
+    while (passed < this.ownSentCursors.length && this.ownSentCursors[passed]!.cursor <= this.cursor) {
+      this.ownSent.delete(this.ownSentCursors[passed]!.clientMsgId);
+      passed++;
+    }
+    if (passed) this.ownSentCursors = this.ownSentCursors.slice(passed);
   }
 
   private deliverEach(messages: im.Message[]): void {
