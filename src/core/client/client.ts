@@ -1070,7 +1070,8 @@ export class IMClient extends Emitter<IMClientEvents> {
       const batch = [...this.deliveredPending];
       this.deliveredPending.clear();
       for (const [key, { conversation, seq }] of batch) {
-        this.query('delivered', im.DeliveredRequest.encode({ conversationType: conversation.conversationType, targetId: conversation.targetId, seq }).finish()).then(
+        const request = { conversationType: conversation.conversationType, targetId: conversation.targetId, seq };
+        this.query('delivered', im.DeliveredRequest.encode(request).finish()).then(
           () => this.deliveredTold.set(key, Math.max(seq, this.deliveredTold.get(key) ?? 0)),
           (error: IMError) => {
             // Refused (not a participant any more): telling it again cannot help. Lost on the
