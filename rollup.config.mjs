@@ -49,7 +49,7 @@ const LAZY_PARTS = [
   // mentions (src/components/internal/actions.ts), on intent or when idle after the first render.
   {
     specifier: './actions-chunk.js', from: '/src/components/internal/', file: './im-widget-actions.js', input: 'src/components/internal/actions-chunk.ts',
-    modules: ['/src/components/internal/adopt-styles.ts', '/src/components/composer/composer-extras.ts', '/src/components/conversation-list/list-actions.ts', '/src/components/message-list/menu-position.ts', '/src/components/message-list/message-menu.ts'],
+    modules: ['/src/components/internal/adopt-styles.ts', '/src/components/internal/menu-keys.ts', '/src/components/composer/composer-extras.ts', '/src/components/conversation-list/list-actions.ts', '/src/components/message-list/menu-position.ts', '/src/components/message-list/message-menu.ts'],
   },
   // The core's HTTP long-polling, a fallback loaded when the client first opens it (WebSocket
   // could not connect, or `transports` puts polling first): src/core/transport/long-poll-lazy.ts.

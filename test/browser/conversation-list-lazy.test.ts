@@ -100,6 +100,13 @@ describe('<im-conversation-list> when the chunk of its menus, results and form c
     const unpin = await untilShown(() => isShown(menu()) && items()[0]);
     expect(unpin.textContent!.trim()).to.equal('Unpin');
     expect(list.shadowRoot!.activeElement).to.equal(unpin);
+    // Home and End, as in any menu; ArrowUp from the first item goes round to the last.
+    await sendKeys({ press: 'End' });
+    expect(list.shadowRoot!.activeElement, 'End: the last item').to.equal(items()[1]);
+    await sendKeys({ press: 'Home' });
+    expect(list.shadowRoot!.activeElement, 'Home: the first item').to.equal(unpin);
+    await sendKeys({ press: 'ArrowUp' });
+    expect(list.shadowRoot!.activeElement, 'ArrowUp from the first: round to the last').to.equal(items()[1]);
     await sendKeys({ press: 'Escape' });
     expect(menu()).to.equal(null);
     await untilShown(() => list.shadowRoot!.activeElement === inList('li[data-key="1:lzl-bob"]'));

@@ -39,7 +39,8 @@ const prefetchActions = () => actionsChunk.prefetch();
  * A right click on a row, or the context-menu key (or Shift+F10) on the focused row, opens its
  * menu: pin to top or unpin, mute or unmute. Both are kept on the server for the user and follow
  * on their other devices (`session.setPinned`, `session.setMuted`); a muted conversation's
- * unread count shows grey and is left out of the total.
+ * unread count shows grey and is left out of the total. In the menu, the arrow keys, Home and End
+ * move; Escape or Tab closes it and gives the focus back to the row.
  *
  * The search box above the list finds the user's conversations with messages containing what is
  * typed (on the server: any case, Chinese of one character too); the list then shows those, each

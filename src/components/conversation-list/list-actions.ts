@@ -6,6 +6,7 @@ import type { ConversationEntry, ConversationRef } from '../../core/store/chat-s
 import { adoptStyles } from '../internal/adopt-styles.js';
 import { avatarColor, initials, previewText } from '../internal/format.js';
 import { icon } from '../internal/icons.js';
+import { onMenuKey } from '../internal/menu-keys.js';
 import type { Strings } from '../internal/strings.js';
 
 /**
@@ -135,21 +136,9 @@ export function renderMenu(host: ListActionsHost, entry: ConversationEntry, plac
     const done = action === 'pin' ? session?.setPinned(entry, !entry.pinned) : session?.setMuted(entry, !entry.muted);
     done?.catch(() => undefined); // Undone in the list when the server refuses.
   };
-  const keyDown = (event: KeyboardEvent) => {
-    const items = [...(event.currentTarget as HTMLElement).querySelectorAll<HTMLElement>('[role="menuitem"]')];
-    const at = items.indexOf((host.renderRoot as ShadowRoot).activeElement as HTMLElement);
-    if (event.key === 'Escape' || event.key === 'Tab') {
-      event.preventDefault();
-      event.stopPropagation();
-      host.closeMenu(true);
-    } else if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
-      event.preventDefault();
-      items[(at + (event.key === 'ArrowDown' ? 1 : items.length - 1)) % items.length]?.focus();
-    }
-  };
   return html`
     <div part="conversation-menu" class="menu" role="menu" aria-label=${strings.conversationActions(host.nameOf(entry))}
-      style=${styleMap(place)} @keydown=${keyDown}
+      style=${styleMap(place)} @keydown=${(event: KeyboardEvent) => onMenuKey(event, () => host.closeMenu(true))}
       @focusout=${(event: FocusEvent) => {
         if (!(event.currentTarget as HTMLElement).contains(event.relatedTarget as Node | null)) host.closeMenu(false);
       }}>

@@ -127,9 +127,9 @@ function formatter(lang: string, style: 'time' | 'day' | 'day-year' | 'full'): I
  * bubble, or a touch held on it for half a second. The menu floats over everything (the Popover
  * API's top layer; a fixed box where that is missing): below its button, or above it when there
  * is no room below in the viewport, at the pointer when a pointer opened it, always inside the
- * viewport, following its message as the list scrolls. Arrow keys move in it, Escape closes it
- * and gives the focus back to the ⋯ button, a click elsewhere closes it. A right click on a link
- * keeps the browser's own menu. The menu and the readers of a group message are drawn by a module
+ * viewport, following its message as the list scrolls. Arrow keys, Home and End move in it,
+ * Escape closes it and gives the focus back to the ⋯ button, a click elsewhere closes it. A right
+ * click on a link keeps the browser's own menu. The menu and the readers of a group message are drawn by a module
  * loaded on demand (with the script tag, the sibling file im-widget-actions.js): fetched when the
  * browser is idle after the first render, on a pointer over or focus on a bubble or its ⋯ button,
  * or on first use; one asked for before it came opens on its arrival.

@@ -4,6 +4,7 @@ import type { MessageItem } from '../../core/store/chat-state.js';
 import { adoptStyles } from '../internal/adopt-styles.js';
 import type { ImEventDetails } from '../internal/im-element.js';
 import { icon } from '../internal/icons.js';
+import { onMenuKey } from '../internal/menu-keys.js';
 import type { Strings } from '../internal/strings.js';
 import { placeMenu as placement, type Box } from './menu-position.js';
 import { plainText } from './message-content.js';
@@ -102,7 +103,7 @@ export function renderMenu(host: MessageMenuHost, item: MessageItem, strings: St
   const labels: Record<MessageAction, string> = { copy: strings.copy, reply: strings.reply, recall: strings.recall, delete: strings.deleteForMe };
   const popover = hasPopover();
   return html`<div id="message-menu" part="menu" class="menu${popover ? '' : ' fallback'}" role="menu" aria-label=${strings.messageActions}
-      popover=${popover ? 'auto' : nothing} @toggle=${(event: Event) => onToggle(host, event)} @keydown=${(event: KeyboardEvent) => onKeyDown(host, event)}>
+      popover=${popover ? 'auto' : nothing} @toggle=${(event: Event) => onToggle(host, event)} @keydown=${(event: KeyboardEvent) => onMenuKey(event, () => host.closeMenu(true))}>
       ${actionsFor(host, item).map((action) => html`<button part="menu-item" role="menuitem" type="button" tabindex="-1" data-action=${action}
         @click=${() => chooseAction(host, item, action)}>${labels[action]}</button>`)}
     </div>`;
@@ -172,29 +173,6 @@ function onToggle(host: MessageMenuHost, event: Event): void {
   const menu = event.currentTarget as HTMLElement;
   // A late event of a menu element since replaced says nothing of the current one.
   if (menu.isConnected && !menu.matches(':popover-open')) host.closeMenu(false);
-}
-
-/** Arrow keys, Home and End move through the menu; Escape and Tab close it and give focus back to its button. */
-function onKeyDown(host: MessageMenuHost, event: KeyboardEvent): void {
-  const menu = event.currentTarget as HTMLElement;
-  const entries = [...menu.querySelectorAll<HTMLButtonElement>('[role="menuitem"]')];
-  const at = entries.indexOf(event.target as HTMLButtonElement);
-  let next: HTMLButtonElement | undefined;
-  switch (event.key) {
-    case 'Escape':
-    case 'Tab':
-      event.preventDefault();
-      event.stopPropagation();
-      host.closeMenu(true);
-      return;
-    case 'ArrowDown': next = entries[(at + 1) % entries.length]; break;
-    case 'ArrowUp': next = entries[(at + entries.length - 1) % entries.length]; break;
-    case 'Home': next = entries[0]; break;
-    case 'End': next = entries.at(-1); break;
-    default: return;
-  }
-  event.preventDefault();
-  next?.focus();
 }
 
 function chooseAction(host: MessageMenuHost, item: MessageItem, action: MessageAction): void {
