@@ -647,7 +647,6 @@ export class PgChatStore implements ChatStore {
     return rows.map((row, i) => {
       const peer = peers[i] === undefined ? undefined : positions.get(JSON.stringify([peers[i], row.conversation_key]));
       return {
-        ...(peer ? { peerReadSeq: peer.readSeq, peerDeliveredSeq: Math.max(peer.readSeq, peer.deliveredSeq) } : {}),
         conversationKey: row.conversation_key,
         conversationType: row.conversation_type,
         readSeq: row.read_seq,
@@ -657,6 +656,8 @@ export class PgChatStore implements ChatStore {
         isTop: row.is_top,
         muted: row.muted,
         clearedSeq: row.cleared_seq,
+        // Last: on Node 20, a property added after a spread costs ~1 µs.
+        ...(peer ? { peerReadSeq: peer.readSeq, peerDeliveredSeq: Math.max(peer.readSeq, peer.deliveredSeq) } : {}),
       };
     });
   }
