@@ -17,7 +17,7 @@ import { loadSendFiles } from '../../core/client/send-files-lazy.js';
 import { pickerView } from '../emoji-picker/emoji-picker.js';
 import { actionsChunk } from '../internal/actions.js';
 import type { Strings } from '../internal/strings.js';
-import type { ComposerExtrasHost, Mention } from './composer-extras.js';
+import type { Mention } from './composer-extras.js';
 
 /** Starts fetching the emoji picker's view: the pointer is over (or focus on) the emoji button. */
 const prefetchPicker = () => pickerView.prefetch();
@@ -78,7 +78,7 @@ const ALL = '\u0000all';
  * @cssproperty --im-composer-input-background - Input background.
  * @cssproperty --im-color-primary - Send button colour.
  */
-export class ImComposer extends ImElement implements ComposerExtrasHost {
+export class ImComposer extends ImElement {
   static override styles = [tokens, styles];
 
   @property({ attribute: false }) session?: ChatSession;
@@ -91,7 +91,8 @@ export class ImComposer extends ImElement implements ComposerExtrasHost {
   @query('textarea') textarea!: HTMLTextAreaElement;
 
   // The members marked @internal are for ./composer-extras.ts (the member list after `@` and the
-  // reply preview, in the actions chunk): not public API.
+  // reply preview, in the actions chunk): not public API, left out of the published
+  // declarations (stripInternal); the chunk's functions check the element's shape where they take it.
 
   /** @internal True from compositionstart until just after compositionend (Safari sends Enter after it). */
   composing = false;

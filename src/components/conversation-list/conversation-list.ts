@@ -108,7 +108,8 @@ export class ImConversationList extends ImElement {
   @query('[part="new-conversation-button"]') private startButton?: HTMLButtonElement;
 
   // The members marked @internal are for ./list-actions.ts (search results, the form, a row's
-  // menu, in the actions chunk): not public API.
+  // menu, in the actions chunk): not public API, left out of the published
+  // declarations (stripInternal); the chunk's functions check the element's shape where they take it.
 
   /** @internal */
   readonly list = new StoreController(this, selectList);

@@ -15,7 +15,7 @@ import { conversationKey, entryOf, type ChatState, type MessageItem, type Messag
 import { RowLayout } from './row-layout.js';
 import { styles } from './message-list.styles.js';
 import { contentKind, isMedia, mentionsReader, renderContent, type ContentContext } from './message-content.js';
-import type { MenuRequest, MessageMenuHost, Readers } from './message-menu.js';
+import type { MenuRequest, Readers } from './message-menu.js';
 
 const selectWindows = (state: ChatState) => state.windows;
 const selectUsers = (state: ChatState) => state.users;
@@ -178,7 +178,7 @@ function formatter(lang: string, style: 'time' | 'day' | 'day-year' | 'full'): I
  *   bubble (#86efac: 3:1 or more against the default own bubble, and unlike the delivered check's white).
  * @cssproperty --im-avatar-size - Avatar size (32px).
  */
-export class ImMessageList extends ImElement implements MessageMenuHost {
+export class ImMessageList extends ImElement {
   static override styles = [tokens, styles];
 
   // Rows are measured after they render, and the measurement may call for another render (more
@@ -203,7 +203,8 @@ export class ImMessageList extends ImElement implements MessageMenuHost {
   @property({ type: Number, attribute: 'recall-window' }) recallWindow = 120;
 
   // The members marked @internal are for ./message-menu.ts (a message's menu and its readers, in
-  // the actions chunk): not public API.
+  // the actions chunk): not public API, left out of the published declarations (stripInternal);
+  // the chunk's functions check the element's shape where they take it.
 
   /** @internal The message menu asked for: open once the actions chunk is here (see renderMenu). */
   @state() menu: MenuRequest | undefined;
