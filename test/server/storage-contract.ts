@@ -205,11 +205,20 @@ export function describeChatStoreContract(engine: string, createStore: () => Pro
       assert.equal(b.message.seq, a.message.seq);
       const later = await store.appendMessage(input({ conversationKey: '1:d:e', senderUserId: 'd', clientMsgId: 'dup', recipients: ['d', 'e'] }));
       assert.equal(later.message.id, a.message.id);
-      const otherSender = await store.appendMessage(input({ conversationKey: '1:d:e', senderUserId: 'e', clientMsgId: 'dup', recipients: ['d', 'e'] }));
+      const otherSender = await store.appendMessage(input({
+        conversationKey: '1:d:e', senderUserId: 'e', clientMsgId: 'dup', recipients: ['d', 'e'], objectName: 'app:Note', counted: false,
+      }));
       assert.equal(otherSender.duplicate, false, 'clientMsgIds are per sender');
       assert.equal(otherSender.message.seq, 2);
       const history = await store.history('1:d:e', { count: 10 });
       assert.equal(history.messages.length, 2);
+      // An append answers with the message as stored, every field (history reads it back).
+      for (const { message } of [a, b, later, otherSender]) {
+        const { content: answered, ...answer } = message;
+        const { content: kept, ...read } = history.messages.find((m) => m.id === message.id)!;
+        assert.deepEqual(answer, read);
+        assert.deepEqual([...answered], [...kept]);
+      }
     });
 
     it('syncs a user\'s inbox after a cursor, in order, paged, and only what they received', async () => {
