@@ -453,13 +453,7 @@ class WriterThread {
       const own = ownBytes(input.content);
       return this.post(method, own === input.content ? args : [{ ...input, content: own }]).then((value) => {
         const reply = value as AppendReply;
-        if (!Array.isArray(reply)) return reply;
-        const [id, seq, sentTime, messageUid] = reply;
-        const message: StoredMessage = {
-          id, conversationKey: input.conversationKey, conversationType: input.conversationType, senderUserId: input.senderUserId,
-          clientMsgId: input.clientMsgId, messageUid, objectName: input.objectName, content: own, sentTime, seq, counted: input.counted,
-        };
-        return { duplicate: false, message } satisfies AppendResult;
+        return Array.isArray(reply) ? { duplicate: false, message: newMessage(input, reply, own) } satisfies AppendResult : reply;
       });
     }
     return this.post(method, args);
@@ -544,7 +538,16 @@ export interface SqliteStoreOptions {
  * per property: the whole message took ~4 µs of the event loop to receive, this ~1.5). A
  * duplicate: the stored message, whole.
  */
-type AppendReply = AppendResult | [id: number, seq: number, sentTime: number, messageUid: string];
+type Chosen = [id: number, seq: number, sentTime: number, messageUid: string];
+type AppendReply = AppendResult | Chosen;
+
+/** A new message: the input, with what the writer chose for it. */
+function newMessage(input: AppendInput, [id, seq, sentTime, messageUid]: Chosen, content: Uint8Array): StoredMessage {
+  return {
+    id, conversationKey: input.conversationKey, conversationType: input.conversationType, senderUserId: input.senderUserId,
+    clientMsgId: input.clientMsgId, messageUid, objectName: input.objectName, content, sentTime, seq, counted: input.counted,
+  };
+}
 
 function toAppendReply(result: AppendResult): AppendReply {
   if (result.duplicate) return result;
@@ -606,9 +609,10 @@ export class SqliteChatStore implements ChatStore {
     this.db.pragma('synchronous = FULL');
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
-    if (options.checkpoints === 'search-thread') this.db.pragma(`wal_autocheckpoint = ${CHECKPOINT_BACKSTOP_PAGES}`);
-    this.migrate();
     const inline = file === ':memory:' || options.writer === 'inline';
+    // Only the connection that writes the messages checkpoints (a store with a writer thread only migrates here).
+    if (inline && options.checkpoints === 'search-thread') this.db.pragma(`wal_autocheckpoint = ${CHECKPOINT_BACKSTOP_PAGES}`);
+    this.migrate();
     const search = options.search === 'none' ? 'none' : inline ? 'inline' : options.search ?? 'thread';
     if (search !== 'none') {
       attachSearch(this.db, file, true);
@@ -931,14 +935,7 @@ export class SqliteChatStore implements ChatStore {
     if (input.listed !== false && !input.recipients.includes(input.senderUserId)) {
       s.touchConversation.run(input.senderUserId, input.conversationKey, input.conversationType, id);
     }
-    return {
-      duplicate: false,
-      message: {
-        id, conversationKey: input.conversationKey, conversationType: input.conversationType,
-        senderUserId: input.senderUserId, clientMsgId: input.clientMsgId, messageUid, objectName: input.objectName,
-        content: input.content, sentTime, seq, counted: input.counted,
-      },
-    };
+    return { duplicate: false, message: newMessage(input, [id, seq, sentTime, messageUid], input.content) };
   }
 
   /**
