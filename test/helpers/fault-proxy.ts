@@ -56,6 +56,8 @@ class ProxiedConnection {
   private ended = false;
   /** Held while stalled, paused or connecting: [direction, bytes], in arrival order. */
   private held: Array<[toUpstream: boolean, chunk: Buffer]> = [];
+  /** What the server sent while holdDownstream() held it. */
+  private heldDownstream: Buffer[] = [];
   /** A side that ended while its data was held: its end is passed on once the data is. */
   private pendingEnd = { client: false, upstream: false };
 
@@ -88,6 +90,11 @@ class ProxiedConnection {
 
   private onData(toUpstream: boolean, chunk: Buffer): void {
     if (this.ended || this.blackholed) return;
+    if (!toUpstream && this.proxy.holdingDownstream) {
+      this.heldDownstream.push(chunk);
+      this.proxy.noteHeldDownstream(Buffer.concat(this.heldDownstream));
+      return;
+    }
     if (this.holding) {
       this.held.push([toUpstream, chunk]);
       return;
@@ -157,6 +164,13 @@ class ProxiedConnection {
     }
   }
 
+  /** Hands the client what the server sent meanwhile, in one write. */
+  releaseDownstream(): void {
+    const held = Buffer.concat(this.heldDownstream);
+    this.heldDownstream = [];
+    if (!this.ended && held.length) this.forward(false, held);
+  }
+
   private onEnd(fromClient: boolean): void {
     if (this.ended) return;
     if (this.blackholed) {
@@ -198,6 +212,8 @@ export class FaultProxy {
   private readonly server: Server;
   private readonly connections = new Set<ProxiedConnection>();
   private pausedValue = false;
+  private holdingDownstreamValue = false;
+  private heldWatchers: Array<{ text: Buffer; times: number; resolve: () => void }> = [];
 
   private constructor(readonly seed: number, upstreamPort: number, faults: FaultRates) {
     this.random = seededRandom(seed);
@@ -266,6 +282,40 @@ export class FaultProxy {
   resume(): void {
     this.pausedValue = false;
     for (const connection of [...this.connections]) connection.release();
+  }
+
+  /**
+   * Holds what servers send (every connection) until releaseDownstream(), which hands each client
+   * its held bytes in one write: the client then reads several frames at once, as after a hiccup
+   * of the network. What clients send still goes through.
+   */
+  holdDownstream(): void {
+    this.holdingDownstreamValue = true;
+  }
+
+  releaseDownstream(): void {
+    this.holdingDownstreamValue = false;
+    for (const connection of [...this.connections]) connection.releaseDownstream();
+  }
+
+  get holdingDownstream(): boolean {
+    return this.holdingDownstreamValue;
+  }
+
+  /** Resolves once the bytes held from the server for one connection contain `text` (UTF-8) `times` times. */
+  untilHeldDownstream(text: string, times = 1): Promise<void> {
+    return new Promise((resolve) => this.heldWatchers.push({ text: Buffer.from(text), times, resolve }));
+  }
+
+  noteHeldDownstream(held: Buffer): void {
+    const count = (text: Buffer) => {
+      let found = 0;
+      for (let at = held.indexOf(text); at >= 0; at = held.indexOf(text, at + text.length)) found++;
+      return found;
+    };
+    const met = this.heldWatchers.filter((watcher) => count(watcher.text) >= watcher.times);
+    this.heldWatchers = this.heldWatchers.filter((watcher) => !met.includes(watcher));
+    for (const watcher of met) watcher.resolve();
   }
 
   get openConnections(): number {

@@ -97,6 +97,9 @@ describe('a store restored from a backup', () => {
       await send('after the restore');
       // The restored store gives seq 3 again: one message with it, the one the store holds.
       assert.deepEqual(shown(bob), ['1:kept 1', '2:kept 2', '3:after the restore']);
+      // Its push may come after the page that showed it; the preview moves to it either way.
+      await until(bob, (state) => (state.conversations.byKey['1:rw-ann']?.latestMessage?.content as TextMessage | undefined)?.content === 'after the restore',
+        'the preview is the message after the restore');
       assert.equal(bob.state.conversations.byKey['1:rw-ann']?.latestMessage?.seq, 3);
 
       // The next page starts from the cache: it holds the store as it is, too.

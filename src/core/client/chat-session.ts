@@ -4,10 +4,10 @@ import {
 } from '../messages/index.js';
 import { Store } from '../store/store.js';
 import {
-  conversationKey, deleteItem, deleteItems, forgetHistory, initialChatState, setConversationFlags, markRead, noteMemberRead, recallItem, receiveConversations, receiveHistory, receiveMessage,
+  conversationKey, deleteItem, deleteItems, forgetHistory, initialChatState, setConversationFlags, markRead, noteMemberRead, recallItem, noteArrivalsAfterList, placeArrivalsAfterPage, receiveConversations, receiveHistory, receiveMessage,
   receiveRoomMessages, removeConversation, removeItem, restoreCache, setActive, setRoom, setConnectionError, setDraft, setFileUrls, setGroup, setLoadingOlder, setPeerReceipts, setReply, setStatus,
   setStorageFallback, setTyping, setUpload, setUser, updateItem,
-  windowOf, type ChatState, type ConversationRef, type MessageItem, type UserInfo,
+  windowOf, type Arrival, type ChatState, type ConversationRef, type MessageItem, type UserInfo,
 } from '../store/chat-state.js';
 import type { KeyValueStore } from '../storage/key-value-store.js';
 import type { ChatClient } from './chat-client.js';
@@ -64,6 +64,17 @@ export function toItem(message: IMMessage): MessageItem {
   };
 }
 
+/** A request on its way (about conversation `key`, or all), and what arrived meanwhile. */
+interface ArrivalWatch {
+  key: string | undefined;
+  arrivals: Arrival[];
+  recalls: Array<{ key: string; messageUid: string; notification: MessageContent }>;
+}
+
+/** Recalls that arrived while a page or list was on its way, applied again to what it brought. */
+const recallAgain = (state: ChatState, recalls: ArrivalWatch['recalls']): ChatState =>
+  recalls.reduce((next, { key, messageUid, notification }) => recallItem(next, key, messageUid, notification), state);
+
 /**
  * Feeds one IMClient into one store and offers the actions the elements call: the only place
  * where client events turn into state. Elements read `store`; they never see the transport.
@@ -74,6 +85,8 @@ export class ChatSession {
   readonly social: SocialSession;
   private readonly unsubscribers: Array<() => void> = [];
   private readonly userRequests = new Set<string>();
+  /** Requests (about a conversation, or all: the list) on their way, and the messages and recalls arriving meanwhile. */
+  private readonly arrivalWatches = new Set<ArrivalWatch>();
   private userInfoProvider: ((userId: string) => Promise<UserInfo | undefined>) | undefined;
   /** Bumped when the userInfoProvider changes: answers from the one before are dropped. */
   private userSource = 0;
@@ -349,17 +362,22 @@ export class ChatSession {
     if (message.content instanceof RecallCommandMessage) {
       const { messageUId, operatorId, recallTime, originalObjectName } = message.content;
       const notification = new RecallNotificationMessage({ operatorId, recallTime, originalObjectName });
-      this.store.update((state) => recallItem(state, conversationKey(message), messageUId, notification));
+      const key = conversationKey(message);
+      this.store.update((state) => recallItem(state, key, messageUId, notification));
+      for (const watch of this.arrivalWatches) if (watch.key === undefined || watch.key === key) watch.recalls.push({ key, messageUid: messageUId, notification });
       return;
     }
     // Not stored anywhere (a command): nothing to show in a conversation.
     if (message.persisted === false) return;
     const { isCounted } = messageTypeOptions(message.objectName);
-    const open = this.state.activeKey === conversationKey(message);
+    const key = conversationKey(message);
+    const open = this.state.activeKey === key;
     // With an element judging what is seen (setViewing), a message in the open conversation
     // of a hidden or unfocused page stays unread until it is seen.
     const reading = open && (!this.viewedReads || this.viewing);
-    this.store.update((state) => receiveMessage(state, toItem(message), { counted: isCounted, reading }));
+    const item = toItem(message);
+    this.store.update((state) => receiveMessage(state, item, { counted: isCounted, reading }));
+    for (const watch of this.arrivalWatches) if (watch.key === undefined || watch.key === key) watch.arrivals.push({ item, counted: isCounted, reading });
     this.learnUser(message.senderUserId, message.content);
     if (message.conversationType === 3) this.requestGroup(message.targetId);
     // What arrives in the conversation being read is read: tell the server (and so the user's
@@ -398,8 +416,8 @@ export class ChatSession {
   }
 
   async loadConversations(): Promise<void> {
-    const page = await this.client.getConversationPage({ count: 100 });
-    this.store.update((state) => receiveConversations(state, page.conversations.map((c) => ({
+    const { answer: page, arrivals, recalls } = await this.whileArriving(undefined, () => this.client.getConversationPage({ count: 100 }));
+    this.store.update((state) => recallAgain(noteArrivalsAfterList(receiveConversations(state, page.conversations.map((c) => ({
       conversationType: c.conversationType,
       targetId: c.targetId,
       unreadCount: c.unreadCount,
@@ -410,7 +428,7 @@ export class ChatSession {
       ...(c.peerDeliveredSeq !== undefined ? { peerDeliveredSeq: c.peerDeliveredSeq } : {}),
       ...(c.isTop !== undefined ? { pinned: c.isTop } : {}),
       ...(c.notificationStatus !== undefined ? { muted: c.notificationStatus === 0 } : {}),
-    })), { hasMore: page.hasMore, replace: true }));
+    })), { hasMore: page.hasMore, replace: true }), arrivals), recalls));
     // History this user cleared on another device while this one was away (a cache may hold it).
     for (const c of page.conversations) {
       if (c.clearedSeq) this.store.update((state) => deleteItems(state, conversationKey(c), { clearedSeq: c.clearedSeq }));
@@ -438,10 +456,29 @@ export class ChatSession {
     if (!this.viewedReads) await this.markRead(conversation);
   }
 
+  /**
+   * A request's answer, and the messages and recalls (of conversation `key`, or all) that arrived
+   * while it was on its way: it may have been read before them, and land after them (a long poll
+   * or a single read can bring both at once).
+   */
+  private async whileArriving<T>(key: string | undefined, request: () => Promise<T>): Promise<{ answer: T } & ArrivalWatch> {
+    const watch: ArrivalWatch = { key, arrivals: [], recalls: [] };
+    this.arrivalWatches.add(watch);
+    try {
+      return { answer: await request(), ...watch };
+    } finally {
+      this.arrivalWatches.delete(watch);
+    }
+  }
+
   private async loadLatest(conversation: ConversationRef): Promise<void> {
     const key = conversationKey(conversation);
-    const page = await this.client.getHistoryMessages(conversation, { count: this.pageSize });
-    this.store.update((state) => receiveHistory(state, key, page.messages.map(toItem), { hasOlder: page.hasMore, latest: true }));
+    const { answer: page, arrivals, recalls } = await this.whileArriving(key, () => this.client.getHistoryMessages(conversation, { count: this.pageSize }));
+    // What arrived meanwhile and is newer than the page was stored after the page was read.
+    const newest = page.messages.reduce((high, message) => Math.max(high, message.seq), 0);
+    const newer = arrivals.filter(({ item }) => (item.seq ?? 0) > newest).map(({ item }) => item);
+    this.store.update((state) => recallAgain(placeArrivalsAfterPage(
+      receiveHistory(state, key, page.messages.map(toItem), { hasOlder: page.hasMore, latest: true }), key, newer), recalls));
     for (const message of page.messages) this.learnUser(message.senderUserId, message.content);
   }
 

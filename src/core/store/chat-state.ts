@@ -251,25 +251,32 @@ export function receiveConversations(state: ChatState,
 }
 
 /**
- * A message arrived or was sent. It lands in its conversation's window (when loaded), moves the conversation up, and counts as unread unless it is ours or the
- * conversation is the one being read.
+ * A message arrived or was sent. It lands in its conversation's window (when loaded), moves the
+ * conversation up, and counts as unread unless it is ours or the conversation is the one being read.
  */
 export function receiveMessage(state: ChatState, item: MessageItem, options: { counted: boolean; reading?: boolean }): ChatState {
   const key = conversationKey(item);
   const window = windowOf(state, key);
   if (isDeleted(state, item)) return state;
-  const alreadyThere = item.messageUid !== undefined && window.items.some((other) => other.messageUid === item.messageUid);
-  if (alreadyThere && item.direction === 2) return state;
+  // Already shown: a newest page read after it was stored came before its push. The window keeps
+  // what it has, the conversation still moves to it (it was shown with the page, not counted unread).
+  const alreadyThere = item.direction === 2 && item.messageUid !== undefined && window.items.some((other) => other.messageUid === item.messageUid);
   let next = state;
   // A window not loaded yet gets its messages when opened (the newest page), but a local
   // echo must be kept from the start: it exists nowhere else until the server has it.
-  if (window.loaded || item.status !== 'sent') next = withWindow(state, key, { ...window, items: placeItem(window.items, item) });
-  const known = next.conversations.byKey[key];
+  if (!alreadyThere && (window.loaded || item.status !== 'sent')) {
+    next = withWindow(state, key, { ...window, items: placeItem(window.items, item) });
+  }
   // `reading`: the conversation is open and seen (by default: open); unseen arrivals are unread.
-  const reading = options.reading ?? next.activeKey === key;
-  const unread = options.counted && item.direction === 2 && !reading && (item.seq ?? 0) > (known?.readSeq ?? 0);
+  return noteArrival(next, key, item, options.counted && !alreadyThere, options.reading ?? next.activeKey === key);
+}
+
+/** What a message that arrived does to its conversation: the preview, the activity, the unread count. */
+function noteArrival(state: ChatState, key: string, item: MessageItem, counted: boolean, reading: boolean): ChatState {
+  const known = state.conversations.byKey[key];
+  const unread = counted && item.direction === 2 && !reading && (item.seq ?? 0) > (known?.readSeq ?? 0);
   const newer = !known?.latestMessage || (item.seq ?? Infinity) >= (known.latestMessage.seq ?? 0);
-  return withConversation(next, {
+  return withConversation(state, {
     conversationType: item.conversationType,
     targetId: item.targetId,
     key,
@@ -283,6 +290,40 @@ export function receiveMessage(state: ChatState, item: MessageItem, options: { c
     ...(known?.peerDeliveredSeq !== undefined ? { peerDeliveredSeq: known.peerDeliveredSeq } : {}),
     ...(known?.memberReads ? { memberReads: known.memberReads } : {}),
   });
+}
+
+/**
+ * Messages that arrived while the conversation's newest page was on its way and are newer than
+ * the page (stored after it was read): into the window, which the page has just loaded.
+ */
+export function placeArrivalsAfterPage(state: ChatState, key: string, items: readonly MessageItem[]): ChatState {
+  const placed = items.filter((item) => !isDeleted(state, item));
+  if (!placed.length) return state;
+  const window = windowOf(state, key);
+  return withWindow(state, key, { ...window, items: mergePage(window.items, placed) });
+}
+
+/** A message that arrived while a page about its conversation was on its way, and how it counted then. */
+export interface Arrival {
+  item: MessageItem;
+  counted: boolean;
+  reading: boolean;
+}
+
+/**
+ * Notes again the messages that arrived while a conversation list was on its way, for the
+ * conversations the list shows older than them: it was read before they were stored (and landed
+ * after them: a long poll or a single read can bring both at once).
+ */
+export function noteArrivalsAfterList(state: ChatState, arrivals: readonly Arrival[]): ChatState {
+  let next = state;
+  for (const { item, counted, reading } of arrivals) {
+    const key = conversationKey(item);
+    const listed = next.conversations.byKey[key]?.latestMessage;
+    if (isDeleted(next, item) || (listed && (listed.seq ?? 0) >= (item.seq ?? 0))) continue;
+    next = noteArrival(next, key, item, counted, reading);
+  }
+  return next;
 }
 
 function maxOf<K extends string>(name: K, a: number | undefined, b: number | undefined): Partial<Record<K, number>> {

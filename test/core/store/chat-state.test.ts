@@ -4,7 +4,7 @@ import { TextMessage } from '../../../src/core/messages/index.js';
 import {
   conversationName, entryOf, initialChatState, markRead, setUser, receiveConversations, receiveHistory, receiveMessage, removeConversation, selectConversations,
   selectTotalUnread, setActive, setConversationFlags, setDraft, updateItem, type ChatState, type MessageItem,
-  noteMemberRead, selectTypingUsers, setPeerReceipts, setTyping, deleteItems, windowOf,
+  noteMemberRead, selectTypingUsers, setPeerReceipts, setTyping, deleteItems, windowOf, placeArrivalsAfterPage, noteArrivalsAfterList,
 } from '../../../src/core/store/chat-state.js';
 import { Store, watch } from '../../../src/core/store/store.js';
 
@@ -75,6 +75,37 @@ describe('chat state', () => {
     assert.deepEqual(windowOf(state, '1:bob').items.map((i) => i.seq), [2, 3, 5, 6, 8], 'older than the page, or newer: kept');
     state = receiveHistory(state, '1:bob', [5, 8].map((seq) => item({ seq })), { hasOlder: false, latest: true });
     assert.deepEqual(windowOf(state, '1:bob').items.map((i) => i.seq), [5, 8], 'no older ones: the page is all there is');
+  });
+
+  it('keeps a message that arrives while the newest page is on its way, whichever of the two lands first', () => {
+    // The page was read before the message was stored, and lands after it.
+    let state = receiveConversations(initialChatState(), [{ ...conversation('bob', 1002), latestMessage: item({ seq: 2 }) }], { hasMore: false, replace: true });
+    state = receiveMessage(state, item({ seq: 3 }), { counted: true });
+    assert.deepEqual(windowOf(state, '1:bob').items, [], 'a window not loaded stays empty');
+    state = receiveHistory(state, '1:bob', [1, 2].map((seq) => item({ seq })), { hasOlder: false, latest: true });
+    state = placeArrivalsAfterPage(state, '1:bob', [item({ seq: 3 })]);
+    assert.deepEqual(windowOf(state, '1:bob').items.map((i) => i.seq), [1, 2, 3]);
+
+    // The page was read after the message was stored, and lands before it.
+    state = receiveHistory(initialChatState(), '1:bob', [1, 2, 3].map((seq) => item({ seq })), { hasOlder: false, latest: true });
+    state = receiveConversations(state, [{ ...conversation('bob', 1002), latestMessage: item({ seq: 2 }) }], { hasMore: false, replace: true });
+    state = receiveMessage(state, item({ seq: 3 }), { counted: true });
+    assert.deepEqual(windowOf(state, '1:bob').items.map((i) => i.seq), [1, 2, 3], 'shown once');
+    const entry = state.conversations.byKey['1:bob']!;
+    assert.deepEqual([entry.latestMessage?.seq, entry.updatedTime, entry.unreadCount], [3, 1003, 0], 'the preview moves to it; shown with the page, it is not unread');
+  });
+
+  it('notes again what arrived while a conversation list was on its way, where the list was read before it', () => {
+    const arrivals = [{ item: item({ seq: 3 }), counted: true, reading: false }, { item: item({ targetId: 'cy', seq: 7 }), counted: true, reading: true }];
+    const listed = (seqBob: number, unread: number) => receiveConversations(initialChatState(), [
+      { ...conversation('bob', 1000 + seqBob, unread), latestMessage: item({ seq: seqBob }) },
+    ], { hasMore: false, replace: true });
+    let state = noteArrivalsAfterList(listed(3, 1), arrivals);
+    assert.deepEqual([state.conversations.byKey['1:bob']!.latestMessage?.seq, state.conversations.byKey['1:bob']!.unreadCount], [3, 1], 'read after it: as listed');
+    assert.equal(state.conversations.byKey['1:cy']!.latestMessage?.seq, 7, 'a conversation the list did not have yet');
+    assert.equal(state.conversations.byKey['1:cy']!.unreadCount, 0, 'it was being read');
+    state = noteArrivalsAfterList(listed(2, 1), arrivals);
+    assert.deepEqual([state.conversations.byKey['1:bob']!.latestMessage?.seq, state.conversations.byKey['1:bob']!.unreadCount], [3, 2], 'read before it');
   });
 
   it('keeps a window in seq order without duplicates, sends last until acknowledged', () => {
