@@ -164,6 +164,10 @@ class ProxiedConnection {
     }
   }
 
+  heldFromServer(): Buffer {
+    return Buffer.concat(this.heldDownstream);
+  }
+
   /** Hands the client what the server sent meanwhile, in one write. */
   releaseDownstream(): void {
     const held = Buffer.concat(this.heldDownstream);
@@ -213,7 +217,7 @@ export class FaultProxy {
   private readonly connections = new Set<ProxiedConnection>();
   private pausedValue = false;
   private holdingDownstreamValue = false;
-  private heldWatchers: Array<{ text: Buffer; times: number; resolve: () => void }> = [];
+  private heldWatchers: Array<{ test: (held: Buffer) => boolean; resolve: () => void }> = [];
 
   private constructor(readonly seed: number, upstreamPort: number, faults: FaultRates) {
     this.random = seededRandom(seed);
@@ -302,18 +306,22 @@ export class FaultProxy {
     return this.holdingDownstreamValue;
   }
 
-  /** Resolves once the bytes held from the server for one connection contain `text` (UTF-8) `times` times. */
-  untilHeldDownstream(text: string, times = 1): Promise<void> {
-    return new Promise((resolve) => this.heldWatchers.push({ text: Buffer.from(text), times, resolve }));
+  /**
+   * Resolves once the bytes held from the server for one connection contain `text` (UTF-8) `times`
+   * times, or once `test` says so of them.
+   */
+  untilHeldDownstream(text: string | ((held: Buffer) => boolean), times = 1): Promise<void> {
+    const test = typeof text === 'function' ? text : (held: Buffer) => countOf(held, Buffer.from(text)) >= times;
+    return new Promise((resolve) => this.heldWatchers.push({ test, resolve }));
+  }
+
+  /** What is held from the server now (every connection's bytes, one after the other). */
+  heldDownstream(): Buffer {
+    return Buffer.concat([...this.connections].map((connection) => connection.heldFromServer()));
   }
 
   noteHeldDownstream(held: Buffer): void {
-    const count = (text: Buffer) => {
-      let found = 0;
-      for (let at = held.indexOf(text); at >= 0; at = held.indexOf(text, at + text.length)) found++;
-      return found;
-    };
-    const met = this.heldWatchers.filter((watcher) => count(watcher.text) >= watcher.times);
+    const met = this.heldWatchers.filter((watcher) => watcher.test(held));
     this.heldWatchers = this.heldWatchers.filter((watcher) => !met.includes(watcher));
     for (const watcher of met) watcher.resolve();
   }
@@ -334,4 +342,10 @@ export class FaultProxy {
 
 function between(unit: number, [min, max]: [number, number]): number {
   return Math.floor(min + unit * (max - min + 1));
+}
+
+export function countOf(held: Buffer, text: Buffer): number {
+  let found = 0;
+  for (let at = held.indexOf(text); at >= 0; at = held.indexOf(text, at + text.length)) found++;
+  return found;
 }

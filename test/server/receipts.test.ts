@@ -189,7 +189,8 @@ describe('typing status, delivery and read receipts', () => {
     assert.equal(bobEntry!.peerDeliveredSeq, fromBob.seq, 'and for bob, alice\'s delivery came back');
 
     const reloaded = await startSession('rc-alice');
-    await untilState(reloaded, (s) => s.conversations.byKey['1:rc-bob'], 'the conversation list');
+    // The sync's messages may list the conversation first; the list brings its receipts.
+    await untilState(reloaded, (s) => s.conversations.loaded && s.conversations.byKey['1:rc-bob'], 'the conversation list');
     assert.equal(reloaded.state.conversations.byKey['1:rc-bob']!.peerReadSeq, second.seq, 'the store gets them from the list');
     assert.equal(reloaded.state.conversations.byKey['1:rc-bob']!.peerDeliveredSeq, third);
   });

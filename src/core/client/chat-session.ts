@@ -4,7 +4,7 @@ import {
 } from '../messages/index.js';
 import { Store } from '../store/store.js';
 import {
-  conversationKey, deleteItem, deleteItems, forgetHistory, initialChatState, setConversationFlags, markRead, noteMemberRead, recallItem, noteArrivalsAfterList, placeArrivalsAfterPage, receiveConversations, receiveHistory, receiveMessage,
+  conversationKey, deleteItem, deleteItems, forgetHistory, initialChatState, setConversationFlags, markRead, noteMemberRead, recallItem, noteArrivalAfterList, placeArrivalAfterPage, receiveConversations, receiveHistory, receiveMessage,
   receiveRoomMessages, removeConversation, removeItem, restoreCache, setActive, setRoom, setConnectionError, setDraft, setFileUrls, setGroup, setLoadingOlder, setPeerReceipts, setReply, setStatus,
   setStorageFallback, setTyping, setUpload, setUser, updateItem,
   windowOf, type Arrival, type ChatState, type ConversationRef, type MessageItem, type UserInfo,
@@ -64,16 +64,14 @@ export function toItem(message: IMMessage): MessageItem {
   };
 }
 
-/** A request on its way (about conversation `key`, or all), and what arrived meanwhile. */
+/** What happened while a page or list was on its way: a message, or another change of a conversation. */
+type Arrived = { arrival: Arrival } | { update: (state: ChatState) => ChatState };
+
+/** A page (about conversation `key`) or the list (`key` undefined) on its way, and what happened meanwhile. */
 interface ArrivalWatch {
   key: string | undefined;
-  arrivals: Arrival[];
-  recalls: Array<{ key: string; messageUid: string; notification: MessageContent }>;
+  arrived: Arrived[];
 }
-
-/** Recalls that arrived while a page or list was on its way, applied again to what it brought. */
-const recallAgain = (state: ChatState, recalls: ArrivalWatch['recalls']): ChatState =>
-  recalls.reduce((next, { key, messageUid, notification }) => recallItem(next, key, messageUid, notification), state);
 
 /**
  * Feeds one IMClient into one store and offers the actions the elements call: the only place
@@ -85,7 +83,7 @@ export class ChatSession {
   readonly social: SocialSession;
   private readonly unsubscribers: Array<() => void> = [];
   private readonly userRequests = new Set<string>();
-  /** Requests (about a conversation, or all: the list) on their way, and the messages and recalls arriving meanwhile. */
+  /** Pages and lists on their way, and what happened meanwhile (done again after they land). */
   private readonly arrivalWatches = new Set<ArrivalWatch>();
   private userInfoProvider: ((userId: string) => Promise<UserInfo | undefined>) | undefined;
   /** Bumped when the userInfoProvider changes: answers from the one before are dropped. */
@@ -186,7 +184,7 @@ export class ChatSession {
     const pending = await this.client.restorePending().catch(() => []);
     for (const { clientMsgId, conversation, content } of pending) {
       if (this.findItem(conversationKey(conversation), clientMsgId)) continue;
-      this.store.update((state) => receiveMessage(state, this.echo(conversation, content, clientMsgId), { counted: false }));
+      this.echoSend(this.echo(conversation, content, clientMsgId));
     }
     if (this.cache) this.stopCaching = this.cache.watch(this.store);
   }
@@ -203,14 +201,14 @@ export class ChatSession {
       return;
     }
     const change = { status: 'sent' as const, seq: message.seq, messageUid: message.messageUid, sentTime: message.sentTime, errorCode: undefined };
-    if (this.findItem(key, message.clientMsgId)) this.store.update((state) => updateItem(state, key, message.clientMsgId, change));
-    else this.store.update((state) => receiveMessage(state, toItem(message), { counted: false }));
+    if (this.findItem(key, message.clientMsgId)) this.updateOwnSend(key, message.clientMsgId, change);
+    else this.echoSend(toItem(message));
   }
 
   private onSendFailed(clientMsgId: string, error: IMError): void {
     for (const [key, window] of Object.entries(this.state.windows)) {
       if (window.items.some((item) => item.id === clientMsgId && item.status === 'sending')) {
-        this.store.update((state) => updateItem(state, key, clientMsgId, { status: 'failed', errorCode: error.code ?? ErrorCode.UNKNOWN }));
+        this.updateOwnSend(key, clientMsgId, { status: 'failed', errorCode: error.code ?? ErrorCode.UNKNOWN });
       }
     }
   }
@@ -259,31 +257,31 @@ export class ChatSession {
         ...(change.peerReadSeq !== undefined ? { peerReadSeq: change.peerReadSeq } : {}),
         ...(change.peerDeliveredSeq !== undefined ? { peerDeliveredSeq: change.peerDeliveredSeq } : {}),
       };
-      this.store.update((state) => setPeerReceipts(state, key, receipts));
+      this.updateConversation(key, (state) => setPeerReceipts(state, key, receipts));
       return;
     }
     if (change.memberReadUserId !== undefined) {
       const { memberReadUserId, memberReadSeq = 0 } = change;
-      this.store.update((state) => noteMemberRead(state, key, memberReadUserId, memberReadSeq));
+      this.updateConversation(key, (state) => noteMemberRead(state, key, memberReadUserId, memberReadSeq));
       return;
     }
     if (change.memberDeliveredUserId !== undefined) {
       const { memberDeliveredUserId, memberDeliveredSeq = 0 } = change;
-      this.store.update((state) => noteMemberRead(state, key, memberDeliveredUserId, memberDeliveredSeq, 'delivered'));
+      this.updateConversation(key, (state) => noteMemberRead(state, key, memberDeliveredUserId, memberDeliveredSeq, 'delivered'));
       return;
     }
     // Made on another device of this user: pin or do not disturb, or messages deleted for them.
     if (change.isTop !== undefined || change.notificationStatus !== undefined) {
       const flags = { pinned: change.isTop === true, muted: change.notificationStatus === 0 };
-      this.store.update((state) => setConversationFlags(state, key, flags));
+      this.updateConversation(key, (state) => setConversationFlags(state, key, flags));
       return;
     }
     if (change.deletedMessageUids !== undefined || change.clearedSeq !== undefined) {
       const which = { messageUids: change.deletedMessageUids ?? [], clearedSeq: change.clearedSeq ?? 0 };
-      this.store.update((state) => deleteItems(state, key, which));
+      this.updateConversation(key, (state) => deleteItems(state, key, which));
       return;
     }
-    this.store.update((state) => (change.removed ? removeConversation(state, key) : markRead(state, key, change.readSeq)));
+    this.updateConversation(key, (state) => (change.removed ? removeConversation(state, key) : markRead(state, key, change.readSeq)));
   }
 
   private readonly typingTimers = new Map<string, ReturnType<typeof setTimeout>>();
@@ -363,8 +361,7 @@ export class ChatSession {
       const { messageUId, operatorId, recallTime, originalObjectName } = message.content;
       const notification = new RecallNotificationMessage({ operatorId, recallTime, originalObjectName });
       const key = conversationKey(message);
-      this.store.update((state) => recallItem(state, key, messageUId, notification));
-      for (const watch of this.arrivalWatches) if (watch.key === undefined || watch.key === key) watch.recalls.push({ key, messageUid: messageUId, notification });
+      this.updateConversation(key, (state) => recallItem(state, key, messageUId, notification));
       return;
     }
     // Not stored anywhere (a command): nothing to show in a conversation.
@@ -377,7 +374,7 @@ export class ChatSession {
     const reading = open && (!this.viewedReads || this.viewing);
     const item = toItem(message);
     this.store.update((state) => receiveMessage(state, item, { counted: isCounted, reading }));
-    for (const watch of this.arrivalWatches) if (watch.key === undefined || watch.key === key) watch.arrivals.push({ item, counted: isCounted, reading });
+    this.noteArrived(key, { arrival: { item, counted: isCounted, reading } });
     this.learnUser(message.senderUserId, message.content);
     if (message.conversationType === 3) this.requestGroup(message.targetId);
     // What arrives in the conversation being read is read: tell the server (and so the user's
@@ -416,8 +413,8 @@ export class ChatSession {
   }
 
   async loadConversations(): Promise<void> {
-    const { answer: page, arrivals, recalls } = await this.whileArriving(undefined, () => this.client.getConversationPage({ count: 100 }));
-    this.store.update((state) => recallAgain(noteArrivalsAfterList(receiveConversations(state, page.conversations.map((c) => ({
+    const { answer: page, arrived } = await this.whileArriving(undefined, () => this.client.getConversationPage({ count: 100 }));
+    const listed = (state: ChatState) => receiveConversations(state, page.conversations.map((c) => ({
       conversationType: c.conversationType,
       targetId: c.targetId,
       unreadCount: c.unreadCount,
@@ -428,7 +425,8 @@ export class ChatSession {
       ...(c.peerDeliveredSeq !== undefined ? { peerDeliveredSeq: c.peerDeliveredSeq } : {}),
       ...(c.isTop !== undefined ? { pinned: c.isTop } : {}),
       ...(c.notificationStatus !== undefined ? { muted: c.notificationStatus === 0 } : {}),
-    })), { hasMore: page.hasMore, replace: true }), arrivals), recalls));
+    })), { hasMore: page.hasMore, replace: true });
+    this.store.update((state) => arrived.reduce((next, event) => ('update' in event ? event.update(next) : noteArrivalAfterList(next, event.arrival)), listed(state)));
     // History this user cleared on another device while this one was away (a cache may hold it).
     for (const c of page.conversations) {
       if (c.clearedSeq) this.store.update((state) => deleteItems(state, conversationKey(c), { clearedSeq: c.clearedSeq }));
@@ -461,24 +459,50 @@ export class ChatSession {
    * while it was on its way: it may have been read before them, and land after them (a long poll
    * or a single read can bring both at once).
    */
-  private async whileArriving<T>(key: string | undefined, request: () => Promise<T>): Promise<{ answer: T } & ArrivalWatch> {
-    const watch: ArrivalWatch = { key, arrivals: [], recalls: [] };
+  private async whileArriving<T>(key: string | undefined, request: () => Promise<T>): Promise<{ answer: T; arrived: readonly Arrived[] }> {
+    const watch: ArrivalWatch = { key, arrived: [] };
     this.arrivalWatches.add(watch);
     try {
-      return { answer: await request(), ...watch };
+      return { answer: await request(), arrived: watch.arrived };
     } finally {
       this.arrivalWatches.delete(watch);
     }
   }
 
+  /** Records what happened to conversation `key` for the pages and lists on their way (`listOnly`: for the lists). */
+  private noteArrived(key: string, arrived: Arrived, listOnly = false): void {
+    for (const watch of this.arrivalWatches) if (watch.key === undefined || (!listOnly && watch.key === key)) watch.arrived.push(arrived);
+  }
+
+  /** Changes conversation `key` now, and again after the pages and lists on their way (read before the change, they may land after it). */
+  private updateConversation(key: string, update: (state: ChatState) => ChatState, listOnly = false): void {
+    this.store.update(update);
+    this.noteArrived(key, { update }, listOnly);
+  }
+
+  /**
+   * Shows a send of this user (sending, or sent from elsewhere). A list on its way may have been
+   * read before it was stored: the send is its conversation's preview again after the list. (A
+   * page's merge keeps it by itself.)
+   */
+  private echoSend(item: MessageItem): void {
+    this.store.update((state) => receiveMessage(state, item, { counted: false }));
+    this.noteArrived(conversationKey(item), { arrival: { item, counted: false, reading: true } }, true);
+  }
+
+  /** A send of this user was stored or failed: in the window, and as the preview (again after the lists on their way). */
+  private updateOwnSend(key: string, id: string, change: Partial<MessageItem>): void {
+    this.updateConversation(key, (state) => updateItem(state, key, id, change), true);
+  }
+
   private async loadLatest(conversation: ConversationRef): Promise<void> {
     const key = conversationKey(conversation);
-    const { answer: page, arrivals, recalls } = await this.whileArriving(key, () => this.client.getHistoryMessages(conversation, { count: this.pageSize }));
-    // What arrived meanwhile and is newer than the page was stored after the page was read.
+    const { answer: page, arrived } = await this.whileArriving(key, () => this.client.getHistoryMessages(conversation, { count: this.pageSize }));
+    // A message that arrived meanwhile and is newer than the page was stored after the page was read.
     const newest = page.messages.reduce((high, message) => Math.max(high, message.seq), 0);
-    const newer = arrivals.filter(({ item }) => (item.seq ?? 0) > newest).map(({ item }) => item);
-    this.store.update((state) => recallAgain(placeArrivalsAfterPage(
-      receiveHistory(state, key, page.messages.map(toItem), { hasOlder: page.hasMore, latest: true }), key, newer), recalls));
+    this.store.update((state) => arrived.reduce((next, event) => ('update' in event ? event.update(next)
+      : (event.arrival.item.seq ?? 0) > newest ? placeArrivalAfterPage(next, key, event.arrival.item) : next),
+    receiveHistory(state, key, page.messages.map(toItem), { hasOlder: page.hasMore, latest: true })));
     for (const message of page.messages) this.learnUser(message.senderUserId, message.content);
   }
 
@@ -521,7 +545,7 @@ export class ChatSession {
   async send(conversation: ConversationRef, content: MessageContent, options: { id?: string } = {}): Promise<MessageItem> {
     const item = this.echo(conversation, content, options.id ?? newClientMsgId());
     if (conversation.conversationType === ROOM) this.store.update((state) => receiveRoomMessages(state, conversationKey(conversation), [item]));
-    else this.store.update((state) => receiveMessage(state, item, { counted: false }));
+    else this.echoSend(item);
     return this.deliver(item);
   }
 
@@ -546,11 +570,11 @@ export class ChatSession {
       // A room's message is ordered by its sentTime (it has no seq).
       const seq = item.conversationType === ROOM ? sent.sentTime : sent.seq;
       const change = { status: 'sent' as const, seq, messageUid: sent.messageUid, sentTime: sent.sentTime };
-      this.store.update((state) => updateItem(state, key, item.id, change));
+      this.updateOwnSend(key, item.id, change);
       return { ...item, ...change };
     } catch (error) {
       const change = { status: 'failed' as const, errorCode: (error as IMError).code ?? ErrorCode.UNKNOWN };
-      this.store.update((state) => updateItem(state, key, item.id, change));
+      this.updateOwnSend(key, item.id, change);
       return { ...item, ...change };
     }
   }

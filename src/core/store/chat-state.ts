@@ -293,14 +293,13 @@ function noteArrival(state: ChatState, key: string, item: MessageItem, counted: 
 }
 
 /**
- * Messages that arrived while the conversation's newest page was on its way and are newer than
+ * A message that arrived while the conversation's newest page was on its way and is newer than
  * the page (stored after it was read): into the window, which the page has just loaded.
  */
-export function placeArrivalsAfterPage(state: ChatState, key: string, items: readonly MessageItem[]): ChatState {
-  const placed = items.filter((item) => !isDeleted(state, item));
-  if (!placed.length) return state;
+export function placeArrivalAfterPage(state: ChatState, key: string, item: MessageItem): ChatState {
+  if (isDeleted(state, item)) return state;
   const window = windowOf(state, key);
-  return withWindow(state, key, { ...window, items: mergePage(window.items, placed) });
+  return withWindow(state, key, { ...window, items: placeItem(window.items, item) });
 }
 
 /** A message that arrived while a page about its conversation was on its way, and how it counted then. */
@@ -311,19 +310,15 @@ export interface Arrival {
 }
 
 /**
- * Notes again the messages that arrived while a conversation list was on its way, for the
- * conversations the list shows older than them: it was read before they were stored (and landed
- * after them: a long poll or a single read can bring both at once).
+ * Notes again a message that arrived while a conversation list was on its way, when the list
+ * shows its conversation older than it: the list was read before it was stored.
  */
-export function noteArrivalsAfterList(state: ChatState, arrivals: readonly Arrival[]): ChatState {
-  let next = state;
-  for (const { item, counted, reading } of arrivals) {
-    const key = conversationKey(item);
-    const listed = next.conversations.byKey[key]?.latestMessage;
-    if (isDeleted(next, item) || (listed && (listed.seq ?? 0) >= (item.seq ?? 0))) continue;
-    next = noteArrival(next, key, item, counted, reading);
-  }
-  return next;
+export function noteArrivalAfterList(state: ChatState, { item, counted, reading }: Arrival): ChatState {
+  const key = conversationKey(item);
+  const listed = state.conversations.byKey[key]?.latestMessage;
+  // A message still sending (no seq) is newer than anything listed.
+  if (isDeleted(state, item) || (listed && (listed.seq ?? 0) >= (item.seq ?? Infinity))) return state;
+  return noteArrival(state, key, item, counted, reading);
 }
 
 function maxOf<K extends string>(name: K, a: number | undefined, b: number | undefined): Partial<Record<K, number>> {

@@ -7,7 +7,7 @@ import { IMClient } from '../../../src/core/client/client.js';
 import { ChatSession } from '../../../src/core/client/chat-session.js';
 import type { ChatState } from '../../../src/core/store/chat-state.js';
 import type { WebSocketConstructor } from '../../../src/core/transport/transport.js';
-import { FaultProxy } from '../../helpers/fault-proxy.js';
+import { countOf, FaultProxy } from '../../helpers/fault-proxy.js';
 import { tokenFor, useTestServer, waitFor } from '../../helpers/server.js';
 
 describe('ChatSession: a message that arrives while a page about its conversation is on its way', () => {
@@ -39,7 +39,7 @@ describe('ChatSession: a message that arrives while a page about its conversatio
     await ann.sendMessage(toBob, new TextMessage({ content: 'before-the-page' }));
     await behindProxy('arr-bob', async (bob, proxy) => {
       await bob.start();
-      await until(bob, (state) => state.conversations.byKey['1:arr-ann'], 'the conversation listed');
+      await until(bob, (state) => state.conversations.loaded && state.conversations.byKey['1:arr-ann'], 'the conversation listed');
 
       // The page is read and answered now, without the next message; the proxy holds the answer,
       // then the message's push, and hands both over at once.
@@ -67,7 +67,7 @@ describe('ChatSession: a message that arrives while a page about its conversatio
     await cy.sendMessage(toDee, new TextMessage({ content: 'before-the-list' }));
     await behindProxy('arr-dee', async (dee, proxy) => {
       await dee.start();
-      await until(dee, (state) => state.conversations.byKey['1:arr-cy'], 'the conversation listed');
+      await until(dee, (state) => state.conversations.loaded && state.conversations.byKey['1:arr-cy'], 'the conversation listed');
 
       proxy.holdDownstream();
       const listHeld = proxy.untilHeldDownstream('before-the-list');
@@ -91,7 +91,7 @@ describe('ChatSession: a message that arrives while a page about its conversatio
     const sent = await eve.sendMessage(toFay, new TextMessage({ content: 'taken-back' }));
     await behindProxy('arr-fay', async (fay, proxy) => {
       await fay.start();
-      await until(fay, (state) => state.conversations.byKey['1:arr-eve'], 'the conversation listed');
+      await until(fay, (state) => state.conversations.loaded && state.conversations.byKey['1:arr-eve'], 'the conversation listed');
 
       proxy.holdDownstream();
       const pageHeld = proxy.untilHeldDownstream('taken-back');
@@ -116,7 +116,7 @@ describe('ChatSession: a message that arrives while a page about its conversatio
     const sent = await gus.sendMessage(toHal, new TextMessage({ content: 'taken-back-too' }));
     await behindProxy('arr-hal', async (hal, proxy) => {
       await hal.start();
-      await until(hal, (state) => state.conversations.byKey['1:arr-gus']?.unreadCount === 1, 'the conversation listed, unread');
+      await until(hal, (state) => state.conversations.loaded && state.conversations.byKey['1:arr-gus']?.unreadCount === 1, 'the conversation listed, unread');
 
       proxy.holdDownstream();
       const listHeld = proxy.untilHeldDownstream('taken-back-too');
@@ -130,6 +130,37 @@ describe('ChatSession: a message that arrives while a page about its conversatio
 
       const entry = hal.state.conversations.byKey['1:arr-gus']!;
       assert.deepEqual([entry.latestMessage!.objectName, entry.unreadCount], ['RC:RcNtf', 0]);
+    });
+  });
+
+  it('the conversation list: a send of this user stays the preview, and a pin made on another device stays, when the list was read before them', async () => {
+    const ivy = await suite.connect('arr-ivy');
+    await ivy.sendMessage({ conversationType: ConversationType.PRIVATE, targetId: 'arr-jon' }, new TextMessage({ content: 'before-the-list-too' }));
+    const jonsLaptop = await suite.connect('arr-jon');
+    const withIvy = { conversationType: ConversationType.PRIVATE, targetId: 'arr-ivy' };
+    await behindProxy('arr-jon', async (jon, proxy) => {
+      await jon.start();
+      await until(jon, (state) => state.conversations.loaded && state.conversations.byKey['1:arr-ivy'], 'the conversation listed');
+
+      proxy.holdDownstream();
+      const listHeld = proxy.untilHeldDownstream('before-the-list-too');
+      const listed = jon.loadConversations();
+      await listHeld;
+      // The send's answer and the pin's notice wait at the proxy too, after the list.
+      const heldBefore = proxy.heldDownstream().length;
+      const sendHeld = proxy.untilHeldDownstream((held) => held.length > heldBefore);
+      const sent = jon.send(withIvy, new TextMessage({ content: 'from-this-device' }));
+      await sendHeld;
+      const ivyNamed = countOf(proxy.heldDownstream(), Buffer.from('arr-ivy'));
+      const pinHeld = proxy.untilHeldDownstream('arr-ivy', ivyNamed + 1);
+      await jonsLaptop.setConversationToTop(withIvy, true);
+      await pinHeld;
+      proxy.releaseDownstream();
+      await Promise.all([listed, sent]);
+
+      const entry = jon.state.conversations.byKey['1:arr-ivy']!;
+      assert.deepEqual([(entry.latestMessage?.content as TextMessage).content, entry.latestMessage?.status], ['from-this-device', 'sent']);
+      assert.equal(entry.pinned, true);
     });
   });
 });

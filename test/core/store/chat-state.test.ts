@@ -4,7 +4,7 @@ import { TextMessage } from '../../../src/core/messages/index.js';
 import {
   conversationName, entryOf, initialChatState, markRead, setUser, receiveConversations, receiveHistory, receiveMessage, removeConversation, selectConversations,
   selectTotalUnread, setActive, setConversationFlags, setDraft, updateItem, type ChatState, type MessageItem,
-  noteMemberRead, selectTypingUsers, setPeerReceipts, setTyping, deleteItems, windowOf, placeArrivalsAfterPage, noteArrivalsAfterList,
+  noteMemberRead, selectTypingUsers, setPeerReceipts, setTyping, deleteItems, windowOf, placeArrivalAfterPage, noteArrivalAfterList,
 } from '../../../src/core/store/chat-state.js';
 import { Store, watch } from '../../../src/core/store/store.js';
 
@@ -83,7 +83,7 @@ describe('chat state', () => {
     state = receiveMessage(state, item({ seq: 3 }), { counted: true });
     assert.deepEqual(windowOf(state, '1:bob').items, [], 'a window not loaded stays empty');
     state = receiveHistory(state, '1:bob', [1, 2].map((seq) => item({ seq })), { hasOlder: false, latest: true });
-    state = placeArrivalsAfterPage(state, '1:bob', [item({ seq: 3 })]);
+    state = placeArrivalAfterPage(state, '1:bob', item({ seq: 3 }));
     assert.deepEqual(windowOf(state, '1:bob').items.map((i) => i.seq), [1, 2, 3]);
 
     // The page was read after the message was stored, and lands before it.
@@ -100,12 +100,16 @@ describe('chat state', () => {
     const listed = (seqBob: number, unread: number) => receiveConversations(initialChatState(), [
       { ...conversation('bob', 1000 + seqBob, unread), latestMessage: item({ seq: seqBob }) },
     ], { hasMore: false, replace: true });
-    let state = noteArrivalsAfterList(listed(3, 1), arrivals);
+    const again = (state: ChatState) => arrivals.reduce(noteArrivalAfterList, state);
+    let state = again(listed(3, 1));
     assert.deepEqual([state.conversations.byKey['1:bob']!.latestMessage?.seq, state.conversations.byKey['1:bob']!.unreadCount], [3, 1], 'read after it: as listed');
     assert.equal(state.conversations.byKey['1:cy']!.latestMessage?.seq, 7, 'a conversation the list did not have yet');
     assert.equal(state.conversations.byKey['1:cy']!.unreadCount, 0, 'it was being read');
-    state = noteArrivalsAfterList(listed(2, 1), arrivals);
+    state = again(listed(2, 1));
     assert.deepEqual([state.conversations.byKey['1:bob']!.latestMessage?.seq, state.conversations.byKey['1:bob']!.unreadCount], [3, 2], 'read before it');
+    const sending = item({ id: 'local-1', direction: 1, status: 'sending', messageUid: undefined, seq: undefined, senderUserId: 'me' });
+    state = noteArrivalAfterList(listed(9, 0), { item: sending, counted: false, reading: true });
+    assert.equal(state.conversations.byKey['1:bob']!.latestMessage?.id, 'local-1', 'a send still on its way is newer than anything listed');
   });
 
   it('keeps a window in seq order without duplicates, sends last until acknowledged', () => {
