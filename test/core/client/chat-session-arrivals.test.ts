@@ -10,13 +10,16 @@ import type { WebSocketConstructor } from '../../../src/core/transport/transport
 import { countOf, FaultProxy } from '../../helpers/fault-proxy.js';
 import { tokenFor, useTestServer, waitFor } from '../../helpers/server.js';
 
-describe('ChatSession: a message that arrives while a page about its conversation is on its way', () => {
+describe('ChatSession: what happens to a conversation while a page or the list about it is on its way', () => {
   const suite = useTestServer();
   const until = <T>(session: ChatSession, predicate: (state: ChatState) => T, what: string) =>
     waitFor((check) => session.store.subscribe(check), () => predicate(session.state), what);
   const text = (state: ChatState, key: string) => state.windows[key]?.items.map((item) => (item.content as TextMessage).content);
 
-  /** A session of `userId` whose server→client bytes can be held and handed over at once. */
+  /**
+   * A started session of `userId`, its conversation list loaded, whose server→client bytes can
+   * be held and handed over at once.
+   */
   const behindProxy = async (userId: string, run: (session: ChatSession, proxy: FaultProxy) => Promise<void>) => {
     const proxy = await FaultProxy.start({ upstreamPort: suite.server.port, seed: 1 });
     try {
@@ -24,6 +27,8 @@ describe('ChatSession: a message that arrives while a page about its conversatio
         url: `ws://127.0.0.1:${proxy.port}/im`, token: await tokenFor(suite.server, userId), WebSocket: WebSocket as unknown as WebSocketConstructor,
       })));
       try {
+        await session.start();
+        await until(session, (state) => state.conversations.loaded, 'the conversation list');
         await run(session, proxy);
       } finally {
         await session.dispose();
@@ -33,25 +38,31 @@ describe('ChatSession: a message that arrives while a page about its conversatio
     }
   };
 
-  it('the newest page: shown with it, when the page was read before it was stored and both land in one read', async () => {
+  /**
+   * `request` is answered (the answer names `answerNames`) and the proxy holds the answer; then
+   * `meanwhile` happens on the server, and once what it sends this client is held as well
+   * (`meanwhileHeld`, asked before `meanwhile` runs), the client gets both in one write.
+   */
+  const inOneRead = async (proxy: FaultProxy, request: () => Promise<unknown>, answerNames: string,
+    meanwhile: () => Promise<unknown>, meanwhileHeld: () => Promise<void>) => {
+    proxy.holdDownstream();
+    const answerHeld = proxy.untilHeldDownstream(answerNames);
+    const answered = request();
+    await answerHeld;
+    const held = meanwhileHeld();
+    await meanwhile();
+    await held;
+    proxy.releaseDownstream();
+    await answered;
+  };
+
+  it('a message, and the newest page read before it: shown after the page', async () => {
     const ann = await suite.connect('arr-ann');
     const toBob = { conversationType: ConversationType.PRIVATE, targetId: 'arr-bob' };
     await ann.sendMessage(toBob, new TextMessage({ content: 'before-the-page' }));
     await behindProxy('arr-bob', async (bob, proxy) => {
-      await bob.start();
-      await until(bob, (state) => state.conversations.loaded && state.conversations.byKey['1:arr-ann'], 'the conversation listed');
-
-      // The page is read and answered now, without the next message; the proxy holds the answer,
-      // then the message's push, and hands both over at once.
-      proxy.holdDownstream();
-      const pageHeld = proxy.untilHeldDownstream('before-the-page');
-      const opened = bob.open({ conversationType: ConversationType.PRIVATE, targetId: 'arr-ann' });
-      await pageHeld;
-      const pushHeld = proxy.untilHeldDownstream('after-the-page');
-      await ann.sendMessage(toBob, new TextMessage({ content: 'after-the-page' }));
-      await pushHeld;
-      proxy.releaseDownstream();
-      await opened;
+      await inOneRead(proxy, () => bob.open({ conversationType: ConversationType.PRIVATE, targetId: 'arr-ann' }), 'before-the-page',
+        () => ann.sendMessage(toBob, new TextMessage({ content: 'after-the-page' })), () => proxy.untilHeldDownstream('after-the-page'));
 
       await until(bob, (state) => text(state, '1:arr-ann')?.includes('after-the-page'), 'the message shown');
       assert.deepEqual(text(bob.state, '1:arr-ann'), ['before-the-page', 'after-the-page']);
@@ -61,23 +72,13 @@ describe('ChatSession: a message that arrives while a page about its conversatio
     });
   });
 
-  it('the conversation list: its preview and unread count, when the list was read before it was stored and both land in one read', async () => {
+  it('a message, and the list read before it: the preview and the unread count', async () => {
     const cy = await suite.connect('arr-cy');
     const toDee = { conversationType: ConversationType.PRIVATE, targetId: 'arr-dee' };
     await cy.sendMessage(toDee, new TextMessage({ content: 'before-the-list' }));
     await behindProxy('arr-dee', async (dee, proxy) => {
-      await dee.start();
-      await until(dee, (state) => state.conversations.loaded && state.conversations.byKey['1:arr-cy'], 'the conversation listed');
-
-      proxy.holdDownstream();
-      const listHeld = proxy.untilHeldDownstream('before-the-list');
-      const listed = dee.loadConversations();
-      await listHeld;
-      const pushHeld = proxy.untilHeldDownstream('after-the-list');
-      await cy.sendMessage(toDee, new TextMessage({ content: 'after-the-list' }));
-      await pushHeld;
-      proxy.releaseDownstream();
-      await listed;
+      await inOneRead(proxy, () => dee.loadConversations(), 'before-the-list',
+        () => cy.sendMessage(toDee, new TextMessage({ content: 'after-the-list' })), () => proxy.untilHeldDownstream('after-the-list'));
 
       const entry = dee.state.conversations.byKey['1:arr-cy']!;
       assert.equal((entry.latestMessage?.content as TextMessage).content, 'after-the-list');
@@ -85,78 +86,52 @@ describe('ChatSession: a message that arrives while a page about its conversatio
     });
   });
 
-  it('a recall: the message shows recalled, when the page was read before the recall and both land in one read', async () => {
+  it('a recall, and the newest page read before it: the message shows recalled', async () => {
     const eve = await suite.connect('arr-eve');
     const toFay = { conversationType: ConversationType.PRIVATE, targetId: 'arr-fay' };
     const sent = await eve.sendMessage(toFay, new TextMessage({ content: 'taken-back' }));
     await behindProxy('arr-fay', async (fay, proxy) => {
-      await fay.start();
-      await until(fay, (state) => state.conversations.loaded && state.conversations.byKey['1:arr-eve'], 'the conversation listed');
-
-      proxy.holdDownstream();
-      const pageHeld = proxy.untilHeldDownstream('taken-back');
-      const opened = fay.open({ conversationType: ConversationType.PRIVATE, targetId: 'arr-eve' });
-      await pageHeld;
       // The page names the message once; the recall names it again.
-      const recallHeld = proxy.untilHeldDownstream(sent.messageUid, 2);
-      await eve.recallMessage(toFay, { messageUid: sent.messageUid, sentTime: sent.sentTime });
-      await recallHeld;
-      proxy.releaseDownstream();
-      await opened;
+      await inOneRead(proxy, () => fay.open({ conversationType: ConversationType.PRIVATE, targetId: 'arr-eve' }), 'taken-back',
+        () => eve.recallMessage(toFay, { messageUid: sent.messageUid, sentTime: sent.sentTime }), () => proxy.untilHeldDownstream(sent.messageUid, 2));
 
-      const shown = fay.state.windows['1:arr-eve']!.items;
-      assert.deepEqual(shown.map((item) => item.objectName), ['RC:RcNtf']);
+      assert.deepEqual(fay.state.windows['1:arr-eve']!.items.map((item) => item.objectName), ['RC:RcNtf']);
       assert.equal(fay.state.conversations.byKey['1:arr-eve']!.latestMessage!.objectName, 'RC:RcNtf');
     });
   });
 
-  it('a recall: the preview shows it recalled and unread no more, when the list was read before the recall and both land in one read', async () => {
+  it('a recall, and the list read before it: the preview shows it recalled, unread no more', async () => {
     const gus = await suite.connect('arr-gus');
     const toHal = { conversationType: ConversationType.PRIVATE, targetId: 'arr-hal' };
     const sent = await gus.sendMessage(toHal, new TextMessage({ content: 'taken-back-too' }));
     await behindProxy('arr-hal', async (hal, proxy) => {
-      await hal.start();
-      await until(hal, (state) => state.conversations.loaded && state.conversations.byKey['1:arr-gus']?.unreadCount === 1, 'the conversation listed, unread');
-
-      proxy.holdDownstream();
-      const listHeld = proxy.untilHeldDownstream('taken-back-too');
-      const listed = hal.loadConversations();
-      await listHeld;
-      const recallHeld = proxy.untilHeldDownstream(sent.messageUid, 2);
-      await gus.recallMessage(toHal, { messageUid: sent.messageUid, sentTime: sent.sentTime });
-      await recallHeld;
-      proxy.releaseDownstream();
-      await listed;
+      assert.equal(hal.state.conversations.byKey['1:arr-gus']?.unreadCount, 1);
+      await inOneRead(proxy, () => hal.loadConversations(), 'taken-back-too',
+        () => gus.recallMessage(toHal, { messageUid: sent.messageUid, sentTime: sent.sentTime }), () => proxy.untilHeldDownstream(sent.messageUid, 2));
 
       const entry = hal.state.conversations.byKey['1:arr-gus']!;
       assert.deepEqual([entry.latestMessage!.objectName, entry.unreadCount], ['RC:RcNtf', 0]);
     });
   });
 
-  it('the conversation list: a send of this user stays the preview, and a pin made on another device stays, when the list was read before them', async () => {
+  it('a send of this user and a pin made on another device, and the list read before them: both stay', async () => {
     const ivy = await suite.connect('arr-ivy');
     await ivy.sendMessage({ conversationType: ConversationType.PRIVATE, targetId: 'arr-jon' }, new TextMessage({ content: 'before-the-list-too' }));
     const jonsLaptop = await suite.connect('arr-jon');
     const withIvy = { conversationType: ConversationType.PRIVATE, targetId: 'arr-ivy' };
     await behindProxy('arr-jon', async (jon, proxy) => {
-      await jon.start();
-      await until(jon, (state) => state.conversations.loaded && state.conversations.byKey['1:arr-ivy'], 'the conversation listed');
-
-      proxy.holdDownstream();
-      const listHeld = proxy.untilHeldDownstream('before-the-list-too');
-      const listed = jon.loadConversations();
-      await listHeld;
-      // The send's answer and the pin's notice wait at the proxy too, after the list.
-      const heldBefore = proxy.heldDownstream().length;
-      const sendHeld = proxy.untilHeldDownstream((held) => held.length > heldBefore);
-      const sent = jon.send(withIvy, new TextMessage({ content: 'from-this-device' }));
-      await sendHeld;
-      const ivyNamed = countOf(proxy.heldDownstream(), Buffer.from('arr-ivy'));
-      const pinHeld = proxy.untilHeldDownstream('arr-ivy', ivyNamed + 1);
-      await jonsLaptop.setConversationToTop(withIvy, true);
-      await pinHeld;
-      proxy.releaseDownstream();
-      await Promise.all([listed, sent]);
+      let sent: Promise<unknown> | undefined;
+      await inOneRead(proxy, () => jon.loadConversations(), 'before-the-list-too', async () => {
+        // The send's answer (the next bytes for this client), then the pin's notice (which names the conversation).
+        const heldBefore = proxy.heldDownstream().length;
+        const sendHeld = proxy.untilHeldDownstream((held) => held.length > heldBefore);
+        sent = jon.send(withIvy, new TextMessage({ content: 'from-this-device' }));
+        await sendHeld;
+        const pinHeld = proxy.untilHeldDownstream('arr-ivy', countOf(proxy.heldDownstream(), Buffer.from('arr-ivy')) + 1);
+        await jonsLaptop.setConversationToTop(withIvy, true);
+        await pinHeld;
+      }, async () => undefined);
+      await sent;
 
       const entry = jon.state.conversations.byKey['1:arr-ivy']!;
       assert.deepEqual([(entry.latestMessage?.content as TextMessage).content, entry.latestMessage?.status], ['from-this-device', 'sent']);
