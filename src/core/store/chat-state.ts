@@ -302,7 +302,7 @@ export function placeArrivalAfterPage(state: ChatState, key: string, item: Messa
   return withWindow(state, key, { ...window, items: placeItem(window.items, item) });
 }
 
-/** A message that arrived while a page about its conversation was on its way, and how it counted then. */
+/** A message that arrived while a page or the list about its conversation was on its way, and how it counted then. */
 export interface Arrival {
   item: MessageItem;
   counted: boolean;
