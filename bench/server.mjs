@@ -884,8 +884,13 @@ async function main() {
     }
     const [, ours] = summaries[0];
     const [, ceiling] = summaries[1];
+    // The same ratio round by round: how far one run's figure can be trusted.
+    const perRound = (target) => results.get(`${scenario.name}/${target.name}`).map((r) => (r.deliveryWallMs > 0 ? r.delivered / r.deliveryWallMs : NaN));
+    const [oursByRound, ceilingByRound] = [perRound(targets[0]), perRound(targets[1])];
+    const roundRatios = oursByRound.map((value, i) => value / ceilingByRound[i]).filter(Number.isFinite);
     ratioRows.push([
       scenario.name, 'im-server / relay', ratio(ours.throughput, ceiling.throughput),
+      roundRatios.length ? `${Math.min(...roundRatios).toFixed(2)}–${Math.max(...roundRatios).toFixed(2)}×` : 'n/a',
       ratio(ours.e2e.p50, ceiling.e2e.p50), ratio(ours.e2e.p99, ceiling.e2e.p99),
       ratio(ours.ack.p50, ceiling.ack.p50), ratio(ours.ack.p99, ceiling.ack.p99),
     ]);
@@ -897,12 +902,13 @@ async function main() {
     rows,
   ));
   log('');
-  log(table(['scenario', 'ratio', 'throughput', 'e2e p50', 'e2e p99', 'ack p50', 'ack p99'], ratioRows));
+  log(table(['scenario', 'ratio', 'throughput', 'per round', 'e2e p50', 'e2e p99', 'ack p50', 'ack p99'], ratioRows));
   log('');
   log('msgs/s: deliveries at receivers / (last delivery - first send). e2e: send call -> receiver event.');
   log('ack: send call -> sendMessage resolved (im-server: committed to SQLite) or relay ack received.');
   log('CPU %: CPU time of the server process / of this process (all clients) over the round, 100 = one core.');
   log('busiest threads %: the server process\'s three busiest threads over the rounds (im-server: event loop, SQLite writer, search).');
+  log('per round: the lowest and highest throughput ratio of a single round (im-server and relay of the same round).');
   log('throughput ratio < 1 and latency ratio > 1 mean im-server is below the ceiling.');
 
   if (stalled) {
