@@ -514,8 +514,11 @@ export class ChatSession {
     const oldest = window.items.find((item) => item.seq !== undefined)?.seq;
     this.store.update((state) => setLoadingOlder(state, key, true));
     try {
-      const page = await this.client.getHistoryMessages(conversation, { count: this.pageSize, before: oldest ?? 0 });
-      this.store.update((state) => receiveHistory(state, key, page.messages.map(toItem), { hasOlder: page.hasMore, latest: false }));
+      const { answer: page, arrived } = await this.whileArriving(key, () => this.client.getHistoryMessages(conversation, { count: this.pageSize, before: oldest ?? 0 }));
+      // Messages arriving meanwhile are newer than the page, and in the window already; what else
+      // happened (a history cleared or a recall on another device) is done again to the page.
+      this.store.update((state) => arrived.reduce((next, event) => ('update' in event ? event.update(next) : next),
+        receiveHistory(state, key, page.messages.map(toItem), { hasOlder: page.hasMore, latest: false })));
       for (const message of page.messages) this.learnUser(message.senderUserId, message.content);
       return page.messages.length > 0;
     } catch (error) {

@@ -4,7 +4,7 @@ import WebSocket from 'ws';
 import { ConversationType } from '../../../src/core/protocol/codes.js';
 import { TextMessage } from '../../../src/core/messages/index.js';
 import { IMClient } from '../../../src/core/client/client.js';
-import { ChatSession } from '../../../src/core/client/chat-session.js';
+import { ChatSession, type ChatSessionOptions } from '../../../src/core/client/chat-session.js';
 import type { ChatState } from '../../../src/core/store/chat-state.js';
 import type { WebSocketConstructor } from '../../../src/core/transport/transport.js';
 import { countOf, FaultProxy } from '../../helpers/fault-proxy.js';
@@ -20,12 +20,12 @@ describe('ChatSession: what happens to a conversation while a page or the list a
    * A started session of `userId`, its conversation list loaded, whose server→client bytes can
    * be held and handed over at once.
    */
-  const behindProxy = async (userId: string, run: (session: ChatSession, proxy: FaultProxy) => Promise<void>) => {
+  const behindProxy = async (userId: string, run: (session: ChatSession, proxy: FaultProxy) => Promise<void>, options: ChatSessionOptions = {}) => {
     const proxy = await FaultProxy.start({ upstreamPort: suite.server.port, seed: 1 });
     try {
       const session = new ChatSession(suite.track(new IMClient({
         url: `ws://127.0.0.1:${proxy.port}/im`, token: await tokenFor(suite.server, userId), WebSocket: WebSocket as unknown as WebSocketConstructor,
-      })));
+      })), options);
       try {
         await session.start();
         await until(session, (state) => state.conversations.loaded, 'the conversation list');
@@ -137,5 +137,23 @@ describe('ChatSession: what happens to a conversation while a page or the list a
       assert.deepEqual([(entry.latestMessage?.content as TextMessage).content, entry.latestMessage?.status], ['from-this-device', 'sent']);
       assert.equal(entry.pinned, true);
     });
+  });
+
+  it('a history cleared on another device, and an older page read before it: the page shows none of it', async () => {
+    const kim = await suite.connect('arr-kim');
+    const toLee = { conversationType: ConversationType.PRIVATE, targetId: 'arr-lee' };
+    for (let n = 1; n <= 4; n++) await kim.sendMessage(toLee, new TextMessage({ content: `old-${n}` }));
+    const leesPhone = await suite.connect('arr-lee');
+    const withKim = { conversationType: ConversationType.PRIVATE, targetId: 'arr-kim' };
+    await behindProxy('arr-lee', async (lee, proxy) => {
+      await lee.open(withKim);
+      assert.deepEqual(text(lee.state, '1:arr-kim'), ['old-4'], 'the newest page (one message a page)');
+      await inOneRead(proxy, () => lee.loadOlder(withKim), 'old-3',
+        // The notice names the conversation once more than what is held before it.
+        () => leesPhone.clearRemoteHistoryMessages({ ...withKim, timestamp: Date.now() }),
+        () => proxy.untilHeldDownstream('arr-kim', countOf(proxy.heldDownstream(), Buffer.from('arr-kim')) + 1));
+
+      assert.deepEqual(text(lee.state, '1:arr-kim'), []);
+    }, { pageSize: 1 });
   });
 });
