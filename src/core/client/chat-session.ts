@@ -455,9 +455,9 @@ export class ChatSession {
   }
 
   /**
-   * A request's answer, and the messages and recalls (of conversation `key`, or all) that arrived
-   * while it was on its way: it may have been read before them, and land after them (a long poll
-   * or a single read can bring both at once).
+   * A request's answer, and what happened to conversation `key` (or to any, for the list) while it
+   * was on its way: it may have been read before that, and land after it (a long poll or a single
+   * read can bring both at once).
    */
   private async whileArriving<T>(key: string | undefined, request: () => Promise<T>): Promise<{ answer: T; arrived: readonly Arrived[] }> {
     const watch: ArrivalWatch = { key, arrived: [] };
