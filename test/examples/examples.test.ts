@@ -159,7 +159,8 @@ describe('framework examples (examples/*): installed from the packed tarball, bu
           await step('Alice opens the conversation with Bob; the app shows what was selected (im-conversation-select)', async () => {
             await pane(page, 'Alice').locator('im-conversation-list').getByText(bob, { exact: true }).click();
             await pane(page, 'Alice').getByText(`Selected: ${bob}`, { exact: true }).waitFor();
-            await pane(page, 'Alice').locator('im-message-list').getByText(`Hello from ${bob}`).waitFor();
+            // Exact: the list's live region says it too, with the sender's name, for screen readers.
+            await pane(page, 'Alice').locator('im-message-list').getByText(`Hello from ${bob}`, { exact: true }).waitFor();
           });
           const text = `Hi ${bob}, from ${example.name}`;
           await step('Alice writes and presses Enter; Bob opens the conversation and sees it', async () => {
@@ -168,7 +169,7 @@ describe('framework examples (examples/*): installed from the packed tarball, bu
             await composer.press('Enter');
             await pane(page, 'Bob').locator('im-conversation-list').getByText(alice, { exact: true }).click();
             await pane(page, 'Bob').getByText(`Selected: ${alice}`, { exact: true }).waitFor();
-            await pane(page, 'Bob').locator('im-message-list').getByText(text).waitFor();
+            await pane(page, 'Bob').locator('im-message-list').getByText(text, { exact: true }).waitFor();
           });
           await step('"Use nicknames" sets userInfoProvider on the connected chats: the names change', async () => {
             await page.getByRole('button', { name: 'Use nicknames' }).click();

@@ -216,10 +216,13 @@ describe('cluster mode: chatrooms shared by the nodes', () => {
 
   it('lets a membership lapse once its user is connected nowhere, whichever node sees it', async () => {
     const [stay, go] = [await connect(0, 'cr-stay'), await connect(1, 'cr-go')];
+    let count = 0;
+    stay.on('chatroomMembers', (event) => { if (event.roomId === 'cr-lapse') count = event.count; });
     await stay.joinChatRoom('cr-lapse', -1);
     await go.joinChatRoom('cr-lapse', -1);
-    let count = 2;
-    stay.on('chatroomMembers', (event) => { if (event.roomId === 'cr-lapse') count = event.count; });
+    // Each node tells the count it sees: stay's node may tell 1 (its own join) after both joined,
+    // go's node tells 2. Only a 1 after that is the lapse.
+    await waitFor((check) => stay.on('chatroomMembers', check), () => count === 2, 'both members counted');
     await go.disconnect();
     await waitFor((check) => stay.on('chatroomMembers', check), () => count === 1, 'cr-go lapses after the keep time');
     assert.equal((await stay.getChatRoomInfo('cr-lapse', 20)).userTotalNums, 1);
