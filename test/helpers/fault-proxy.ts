@@ -92,7 +92,7 @@ class ProxiedConnection {
     if (this.ended || this.blackholed) return;
     if (!toUpstream && this.proxy.holdingDownstream) {
       this.heldDownstream.push(chunk);
-      this.proxy.noteHeldDownstream(Buffer.concat(this.heldDownstream));
+      this.proxy.noteHeldDownstream(this.heldFromServer());
       return;
     }
     if (this.holding) {
@@ -170,7 +170,7 @@ class ProxiedConnection {
 
   /** Hands the client what the server sent meanwhile, in one write. */
   releaseDownstream(): void {
-    const held = Buffer.concat(this.heldDownstream);
+    const held = this.heldFromServer();
     this.heldDownstream = [];
     if (!this.ended && held.length) this.forward(false, held);
   }
@@ -315,6 +315,11 @@ export class FaultProxy {
     return new Promise((resolve) => this.heldWatchers.push({ test, resolve }));
   }
 
+  /** Resolves once the bytes held from the server name `text` once more than they do now (one connection held). */
+  untilHeldDownstreamAgain(text: string): Promise<void> {
+    return this.untilHeldDownstream(text, countOf(this.heldDownstream(), Buffer.from(text)) + 1);
+  }
+
   /** What is held from the server now (every connection's bytes, one after the other). */
   heldDownstream(): Buffer {
     return Buffer.concat([...this.connections].map((connection) => connection.heldFromServer()));
@@ -344,7 +349,7 @@ function between(unit: number, [min, max]: [number, number]): number {
   return Math.floor(min + unit * (max - min + 1));
 }
 
-export function countOf(held: Buffer, text: Buffer): number {
+function countOf(held: Buffer, text: Buffer): number {
   let found = 0;
   for (let at = held.indexOf(text); at >= 0; at = held.indexOf(text, at + text.length)) found++;
   return found;

@@ -7,7 +7,7 @@ import { IMClient } from '../../../src/core/client/client.js';
 import { ChatSession, type ChatSessionOptions } from '../../../src/core/client/chat-session.js';
 import type { ChatState } from '../../../src/core/store/chat-state.js';
 import type { WebSocketConstructor } from '../../../src/core/transport/transport.js';
-import { countOf, FaultProxy } from '../../helpers/fault-proxy.js';
+import { FaultProxy } from '../../helpers/fault-proxy.js';
 import { tokenFor, useTestServer, waitFor } from '../../helpers/server.js';
 
 describe('ChatSession: what happens to a conversation while a page or the list about it is on its way', () => {
@@ -91,9 +91,9 @@ describe('ChatSession: what happens to a conversation while a page or the list a
     const toFay = { conversationType: ConversationType.PRIVATE, targetId: 'arr-fay' };
     const sent = await eve.sendMessage(toFay, new TextMessage({ content: 'taken-back' }));
     await behindProxy('arr-fay', async (fay, proxy) => {
-      // The page names the message once; the recall names it again.
+      // The recall names the message again.
       await inOneRead(proxy, () => fay.open({ conversationType: ConversationType.PRIVATE, targetId: 'arr-eve' }), 'taken-back',
-        () => eve.recallMessage(toFay, { messageUid: sent.messageUid, sentTime: sent.sentTime }), () => proxy.untilHeldDownstream(sent.messageUid, 2));
+        () => eve.recallMessage(toFay, { messageUid: sent.messageUid, sentTime: sent.sentTime }), () => proxy.untilHeldDownstreamAgain(sent.messageUid));
 
       assert.deepEqual(fay.state.windows['1:arr-eve']!.items.map((item) => item.objectName), ['RC:RcNtf']);
       assert.equal(fay.state.conversations.byKey['1:arr-eve']!.latestMessage!.objectName, 'RC:RcNtf');
@@ -107,7 +107,7 @@ describe('ChatSession: what happens to a conversation while a page or the list a
     await behindProxy('arr-hal', async (hal, proxy) => {
       assert.equal(hal.state.conversations.byKey['1:arr-gus']?.unreadCount, 1);
       await inOneRead(proxy, () => hal.loadConversations(), 'taken-back-too',
-        () => gus.recallMessage(toHal, { messageUid: sent.messageUid, sentTime: sent.sentTime }), () => proxy.untilHeldDownstream(sent.messageUid, 2));
+        () => gus.recallMessage(toHal, { messageUid: sent.messageUid, sentTime: sent.sentTime }), () => proxy.untilHeldDownstreamAgain(sent.messageUid));
 
       const entry = hal.state.conversations.byKey['1:arr-gus']!;
       assert.deepEqual([entry.latestMessage!.objectName, entry.unreadCount], ['RC:RcNtf', 0]);
@@ -127,7 +127,7 @@ describe('ChatSession: what happens to a conversation while a page or the list a
         const sendHeld = proxy.untilHeldDownstream((held) => held.length > heldBefore);
         sent = jon.send(withIvy, new TextMessage({ content: 'from-this-device' }));
         await sendHeld;
-        const pinHeld = proxy.untilHeldDownstream('arr-ivy', countOf(proxy.heldDownstream(), Buffer.from('arr-ivy')) + 1);
+        const pinHeld = proxy.untilHeldDownstreamAgain('arr-ivy');
         await jonsLaptop.setConversationToTop(withIvy, true);
         await pinHeld;
       }, async () => undefined);
@@ -149,9 +149,8 @@ describe('ChatSession: what happens to a conversation while a page or the list a
       await lee.open(withKim);
       assert.deepEqual(text(lee.state, '1:arr-kim'), ['old-4'], 'the newest page (one message a page)');
       await inOneRead(proxy, () => lee.loadOlder(withKim), 'old-3',
-        // The notice names the conversation once more than what is held before it.
-        () => leesPhone.clearRemoteHistoryMessages({ ...withKim, timestamp: Date.now() }),
-        () => proxy.untilHeldDownstream('arr-kim', countOf(proxy.heldDownstream(), Buffer.from('arr-kim')) + 1));
+        // The notice names the conversation again.
+        () => leesPhone.clearRemoteHistoryMessages({ ...withKim, timestamp: Date.now() }), () => proxy.untilHeldDownstreamAgain('arr-kim'));
 
       assert.deepEqual(text(lee.state, '1:arr-kim'), []);
     }, { pageSize: 1 });
