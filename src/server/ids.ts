@@ -68,26 +68,29 @@ export function privateParticipants(key: string): [string, string] | undefined {
 
 const UID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
-/** Random bytes for uids, drawn 4 KiB at a time: one call into the CSPRNG per 256 uids, not one per uid. */
+/** Random bytes for uids, drawn 4 KiB at a time: one call into the CSPRNG per 512 uids, not one per uid. */
 const uidBytes = Buffer.alloc(4096);
 let uidBytesUsed = uidBytes.length;
 
 /**
- * A message uid in the seed's shape, `XXXX-XXXX-XXXX-XXXX`: the second it was made, modulo 2^30
- * (34 years), then 50 random bits, which make it unique. Uids made together sort together, so
- * the stores' unique indexes on them take new ones in one place rather than on a random page
- * each (a page written, and fsynced, per message). The time it tells is the message's sentTime.
+ * A message uid in the seed's shape, `XXXX-XXXX-XXXX-XXXX`: the millisecond it was made, modulo
+ * 2^40 (34 years), then 40 random bits, which make it unique (at any rate of messages, a clash is
+ * as unlikely as with the second and 50 bits before: a millisecond's uids are 2^10 times fewer).
+ * Uids made one after another sort one after another, so the stores' unique indexes take each new one
+ * at the end, on the page the one before went to, rather than anywhere among the uids of the
+ * same second: a page less written, and fsynced, per message (bench:store). The time it tells
+ * is the message's sentTime.
  */
 export function newMessageUid(): string {
-  if (uidBytesUsed + 10 > uidBytes.length) {
+  if (uidBytesUsed + 8 > uidBytes.length) {
     randomFillSync(uidBytes);
     uidBytesUsed = 0;
   }
   const at = uidBytesUsed;
-  uidBytesUsed += 10;
+  uidBytesUsed += 8;
   let uid = '';
-  let seconds = Math.floor(Date.now() / 1000);
-  for (let i = 5; i >= 0; i--, seconds = Math.floor(seconds / 32)) uid = UID_ALPHABET[seconds & 31] + uid;
-  for (let i = 0; i < 10; i++) uid += UID_ALPHABET[uidBytes[at + i]! & 31];
+  let ms = Date.now() % 2 ** 40;
+  for (let i = 7; i >= 0; i--, ms = Math.floor(ms / 32)) uid = UID_ALPHABET[ms & 31] + uid;
+  for (let i = 0; i < 8; i++) uid += UID_ALPHABET[uidBytes[at + i]! & 31];
   return `${uid.slice(0, 4)}-${uid.slice(4, 8)}-${uid.slice(8, 12)}-${uid.slice(12)}`;
 }

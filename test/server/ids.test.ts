@@ -29,13 +29,19 @@ describe('conversation ids', () => {
     assert.equal(seen.size, 2000);
   });
 
-  it('starts message uids with the second they were made, so the uids of a moment sort together', () => {
-    const second = (uid: string) => [...uid.replace(/-/g, '').slice(0, 6)]
+  it('starts message uids with the millisecond they were made, so uids made one after another sort so', () => {
+    const millisecond = (uid: string) => [...uid.replace(/-/g, '').slice(0, 8)]
       .reduce((value, char) => value * 32 + 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'.indexOf(char), 0);
-    const before = Math.floor(Date.now() / 1000) % 2 ** 30;
-    const uids = Array.from({ length: 100 }, () => newMessageUid());
-    const after = Math.floor(Date.now() / 1000) % 2 ** 30;
-    for (const uid of uids) assert.ok(second(uid) >= before && second(uid) <= after, `${uid} tells the second it was made`);
-    assert.ok(new Set(uids.map((uid) => uid.slice(7))).size === 100, 'and differs in its random part');
+    const before = Date.now() % 2 ** 40;
+    const uids: string[] = [];
+    // Past at least two milliseconds, so the order is seen across them, not only within one.
+    while (uids.length < 100 || Date.now() % 2 ** 40 < before + 2) uids.push(newMessageUid());
+    const after = Date.now() % 2 ** 40;
+    for (const uid of uids) assert.ok(millisecond(uid) >= before && millisecond(uid) <= after, `${uid} tells the millisecond it was made`);
+    for (let i = 1; i < uids.length; i++) {
+      assert.ok(millisecond(uids[i]!) >= millisecond(uids[i - 1]!), `${uids[i]} is not made before ${uids[i - 1]}`);
+    }
+    assert.ok(millisecond(uids.at(-1)!) > millisecond(uids[0]!), 'the uids span milliseconds');
+    assert.equal(new Set(uids.map((uid) => uid.slice(10))).size, uids.length, 'and differ in their random part');
   });
 });
