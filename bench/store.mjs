@@ -21,12 +21,13 @@
  *
  * A benchmark, not a test: it asserts nothing about timing.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { machine, table } from './report.mjs';
+import { newClientMsgId } from '../src/core/client/client.ts';
 import { SqliteChatStore } from '../src/server/storage/sqlite-store.ts';
 
 const SETUPS = ['search-thread', 'commits'];
@@ -77,18 +78,28 @@ function append(i) {
   read.set(bytes, 32);
   return {
     conversationKey: `1:${[from, to].sort().join(':')}`, conversationType: 1, senderUserId: from,
-    clientMsgId: `m${++sent}-0123456789`, objectName: 'RC:TxtMsg', content: read.subarray(32, 32 + bytes.length),
+    clientMsgId: newClientMsgId(), objectName: 'RC:TxtMsg', content: read.subarray(32, 32 + bytes.length),
     counted: true, recipients: [from, to],
   };
+}
+
+/** Bytes this process has handed to write calls so far (every thread: the writer's WAL, checkpoints, the search file), or undefined off Linux. */
+function bytesWritten() {
+  try {
+    return Number(/^wchar: (\d+)$/m.exec(readFileSync('/proc/self/io', 'utf8'))?.[1]);
+  } catch {
+    return undefined;
+  }
 }
 
 async function run(setup, { batches, batch, warmup }) {
   const dir = mkdtempSync(join(tmpdir(), 'im-bench-store-'));
   const store = new SqliteChatStore(join(dir, 'im.sqlite'), { checkpoints: setup });
   try {
-    const batchOf = () => Promise.all(Array.from({ length: batch }, (_, i) => store.appendMessage(append(sent + i))));
+    const batchOf = () => Promise.all(Array.from({ length: batch }, () => store.appendMessage(append(sent++))));
     for (let b = 0; b < warmup; b++) await batchOf();
     const times = [];
+    const writtenBefore = bytesWritten();
     const start = performance.now();
     for (let b = 0; b < batches; b++) {
       const begun = performance.now();
@@ -96,7 +107,8 @@ async function run(setup, { batches, batch, warmup }) {
       times.push(performance.now() - begun);
     }
     const elapsed = performance.now() - start;
-    return { rate: (batches * batch) / (elapsed / 1000), times };
+    const written = (bytesWritten() ?? NaN) - (writtenBefore ?? NaN);
+    return { rate: (batches * batch) / (elapsed / 1000), times, writtenPerAppend: written / (batches * batch) };
   } finally {
     await store.close();
     rmSync(dir, { recursive: true, force: true });
@@ -112,27 +124,30 @@ async function main() {
   console.log(`machine: ${m.cpu}, ${m.cores} cores, ${m.memory} RAM, node ${m.node}, ${m.os}`);
   console.log(`command: node --import tsx bench/store.mjs${process.argv.length > 2 ? ` ${process.argv.slice(2).join(' ')}` : ''}`);
   console.log(`load:    ${opts.batch} private appends at once, ${opts.batches} batches per round after ${opts.warmup} unmeasured, ${opts.rounds} rounds, setups alternating`);
-  const results = Object.fromEntries(SETUPS.map((setup) => [setup, { rates: [], times: [] }]));
+  const results = Object.fromEntries(SETUPS.map((setup) => [setup, { rates: [], times: [], written: [] }]));
   for (let round = 1; round <= opts.rounds; round++) {
     // Alternating which goes first: a machine that slows down mid-round weighs on both.
     for (const setup of round % 2 ? SETUPS : [...SETUPS].reverse()) {
-      const { rate, times } = await run(setup, opts);
+      const { rate, times, writtenPerAppend } = await run(setup, opts);
       results[setup].rates.push(rate);
       results[setup].times.push(...times);
+      results[setup].written.push(writtenPerAppend);
       console.log(`  round ${round} ${setup.padEnd(13)} ${Math.round(rate).toLocaleString('en-US')} appends/s`);
     }
   }
   const rows = SETUPS.map((setup) => {
-    const { rates, times } = results[setup];
+    const { rates, times, written } = results[setup];
     const sorted = [...times].sort((a, b) => a - b);
     const mean = rates.reduce((a, b) => a + b, 0) / rates.length;
-    return { setup, mean, rates, p50: quantile(sorted, 0.5), p99: quantile(sorted, 0.99), max: sorted.at(-1) };
+    const writtenKb = written.reduce((a, b) => a + b, 0) / written.length / 1024;
+    return { setup, mean, rates, p50: quantile(sorted, 0.5), p99: quantile(sorted, 0.99), max: sorted.at(-1), writtenKb };
   });
   console.log();
-  console.log(table(['setup', 'appends/s (mean)', 'each round', 'batch p50 ms', 'batch p99 ms', 'batch max ms'], rows.map((r) => [
+  console.log(table(['setup', 'appends/s (mean)', 'each round', 'batch p50 ms', 'batch p99 ms', 'batch max ms', 'written KB/append'], rows.map((r) => [
     r.setup, Math.round(r.mean).toLocaleString('en-US'), r.rates.map((rate) => Math.round(rate).toLocaleString('en-US')).join(' · '),
-    r.p50.toFixed(2), r.p99.toFixed(2), r.max.toFixed(2),
+    r.p50.toFixed(2), r.p99.toFixed(2), r.max.toFixed(2), Number.isNaN(r.writtenKb) ? 'n/a' : r.writtenKb.toFixed(1),
   ]), 1));
+  console.log('written: bytes this process handed to write calls (the writer\'s WAL, checkpoints, the search file) per append.');
   const [ours, baseline] = rows;
   console.log();
   console.log(`search-thread / commits: throughput ${(ours.mean / baseline.mean).toFixed(2)}×, batch p99 ${(ours.p99 / baseline.p99).toFixed(2)}×`);

@@ -27,8 +27,8 @@ describe('SQLite store', () => {
     const raw = new Database(file, { readonly: true });
     assert.equal(raw.pragma('journal_mode', { simple: true }), 'wal');
     assert.equal(raw.pragma('page_size', { simple: true }), 2048, 'a new file has 2 KB pages');
-    assert.equal(raw.pragma('user_version', { simple: true }), 9,
-      'every migration ran (delivered positions, token revocations, customer service, its second slice, tickets, blacklist and status, settings/deletes, search file)');
+    assert.equal(raw.pragma('user_version', { simple: true }), 10,
+      'every migration ran (delivered positions, token revocations, customer service, its second slice, tickets, blacklist and status, settings/deletes, search file, resend index)');
     raw.close();
 
     const second = new SqliteChatStore(file);
@@ -40,6 +40,39 @@ describe('SQLite store', () => {
     assert.equal(again.message.messageUid, message.messageUid);
     assert.equal((await second.syncAfter('b', 0, 10)).messages.length, 1);
     await second.close();
+  });
+
+  it('leads the resend index with the clientMsgId once migrated, keeping every message, its id and the ids given', async () => {
+    const file = join(dir, 'resend-index.sqlite');
+    const first = new SqliteChatStore(file);
+    const stored = [];
+    for (const id of ['r-1', 'r-2', 'r-3']) stored.push((await first.appendMessage(textInput(id, `text ${id}`))).message);
+    await first.close();
+    // The file as version 9 left it: the index led by the sender; ids given up to 100 (AUTOINCREMENT's mark).
+    const raw = new Database(file);
+    const oldTable = (raw.prepare("SELECT sql FROM sqlite_master WHERE name = 'messages'").pluck().get() as string)
+      .replace('UNIQUE (client_msg_id, sender_id)', 'UNIQUE (sender_id, client_msg_id)').replace(/^CREATE TABLE "?messages"?/, 'CREATE TABLE messages_old');
+    assert.match(oldTable, /UNIQUE \(sender_id, client_msg_id\)/);
+    raw.exec(`${oldTable}; INSERT INTO messages_old SELECT * FROM messages; DROP TABLE messages;
+      ALTER TABLE messages_old RENAME TO messages; UPDATE sqlite_sequence SET seq = 100 WHERE name = 'messages'; PRAGMA user_version = 9;`);
+    assert.deepEqual(resendIndexColumns(raw), ['sender_id', 'client_msg_id']);
+    raw.close();
+
+    const second = new SqliteChatStore(file);
+    const synced = (await second.syncAfter('b', 0, 10)).messages;
+    assert.deepEqual(synced.map((m) => [m.id, m.messageUid, m.clientMsgId]), stored.map((m) => [m.id, m.messageUid, m.clientMsgId]),
+      'every message kept, with its id and uid');
+    const resend = await second.appendMessage(textInput('r-2', 'text r-2'));
+    assert.equal(resend.duplicate, true, 'a resend is still found');
+    assert.equal(resend.message.id, stored[1]!.id);
+    const next = await second.appendMessage(textInput('r-4', 'text r-4'));
+    assert.equal(next.message.id, 101, 'no id below the mark is given again');
+    assert.deepEqual(await found(second, 'text'), ['r-4', 'r-3', 'r-2', 'r-1'], 'the search file follows the same ids');
+    await second.close();
+    const migrated = new Database(file, { readonly: true });
+    assert.equal(migrated.pragma('user_version', { simple: true }), 10);
+    assert.deepEqual(resendIndexColumns(migrated), ['client_msg_id', 'sender_id']);
+    migrated.close();
   });
 
   it('keeps the page size of a file made before (4 KB)', async () => {
@@ -193,6 +226,15 @@ async function withoutSearchFile(name: string, message: AppendInput): Promise<st
   await store.close();
   rmSync(`${file}-search`);
   return file;
+}
+
+/** The columns of the messages table's unique index on its sender and clientMsgId, in order. */
+function resendIndexColumns(db: Database.Database): string[] {
+  const indexes = db.prepare("SELECT name FROM pragma_index_list('messages') WHERE \"unique\" = 1").pluck().all() as string[];
+  const columns = indexes.map((name) => db.prepare('SELECT name FROM pragma_index_info(?) ORDER BY seqno').pluck().all(name) as string[]);
+  const resend = columns.filter((names) => names.includes('sender_id') && names.includes('client_msg_id'));
+  assert.equal(resend.length, 1, 'one such index');
+  return resend[0]!;
 }
 
 function textInput(clientMsgId: string, text: string): AppendInput {

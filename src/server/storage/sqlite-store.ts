@@ -225,6 +225,34 @@ const migrations: readonly string[] = [
      store_id TEXT NOT NULL
    );
    INSERT INTO store_identity (id, store_id) VALUES (1, lower(hex(randomblob(16))));`,
+  // The index that finds a resend (one per sender and clientMsgId) led with the sender, so each
+  // commit wrote a page of it per sender; clientMsgIds begin with the time they were made (the
+  // core's do), so led by them, new entries go together at the end. A SQLite table keeps the
+  // order of its UNIQUE constraint: the table is made again, ids and AUTOINCREMENT's high-water
+  // mark kept (an id is never given twice, even after the newest message's row).
+  `CREATE TABLE messages_next (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     conversation_key TEXT NOT NULL,
+     conversation_type INTEGER NOT NULL,
+     seq INTEGER NOT NULL,
+     sender_id TEXT NOT NULL,
+     client_msg_id TEXT NOT NULL,
+     message_uid TEXT NOT NULL UNIQUE,
+     object_name TEXT NOT NULL,
+     content BLOB NOT NULL,
+     sent_time INTEGER NOT NULL,
+     counted INTEGER NOT NULL,
+     UNIQUE (client_msg_id, sender_id),
+     UNIQUE (conversation_key, seq)
+   );
+   INSERT INTO messages_next (id, conversation_key, conversation_type, seq, sender_id, client_msg_id, message_uid,
+     object_name, content, sent_time, counted)
+   SELECT id, conversation_key, conversation_type, seq, sender_id, client_msg_id, message_uid, object_name, content,
+     sent_time, counted FROM messages ORDER BY id;
+   DELETE FROM sqlite_sequence WHERE name = 'messages_next';
+   INSERT INTO sqlite_sequence (name, seq) SELECT 'messages_next', seq FROM sqlite_sequence WHERE name = 'messages';
+   DROP TABLE messages;
+   ALTER TABLE messages_next RENAME TO messages;`,
 ];
 
 
