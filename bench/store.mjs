@@ -14,10 +14,12 @@
  *                  it back, and the appends of that batch wait for it
  *
  * Load: `--batch` appends at once (private messages among 100 users, a small JSON text each,
- * contents as a socket read hands them over: Buffer views into a larger buffer), the next batch
+ * clientMsgIds as the core makes them, contents as a socket read hands them over: Buffer views
+ * into a larger buffer), the next batch
  * when all of them resolved (each resolved append is committed, fsync included), `--batches`
  * times per round after `--warmup` unmeasured batches, a fresh file per setup and round.
- * Figures: appends/s over the round, and the time from a batch's calls to its last answer.
+ * Figures: appends/s over the round, the time from a batch's calls to its last answer, and the
+ * bytes the process wrote per append (the pages each commit writes: steady from run to run).
  *
  * A benchmark, not a test: it asserts nothing about timing.
  */
