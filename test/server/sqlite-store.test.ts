@@ -58,7 +58,11 @@ describe('SQLite store', () => {
     assert.deepEqual(resendIndexColumns(raw), ['sender_id', 'client_msg_id']);
     raw.close();
 
-    const second = new SqliteChatStore(file);
+    const told: string[] = [];
+    const second = new SqliteChatStore(file, { log: (line) => told.push(line) });
+    assert.equal(told.length, 2, 'the migration is told, before and after');
+    assert.match(told[0]!, /from version 9 to 10/);
+    assert.match(told[1]!, /migrated to version 10 in \d+ ms/);
     const synced = (await second.syncAfter('b', 0, 10)).messages;
     assert.deepEqual(synced.map((m) => [m.id, m.messageUid, m.clientMsgId]), stored.map((m) => [m.id, m.messageUid, m.clientMsgId]),
       'every message kept, with its id and uid');

@@ -555,7 +555,7 @@ export interface SqliteStoreOptions {
    * a search thread, else 'commits'; a store hands its choice to its writer thread.
    */
   checkpoints?: Checkpoints;
-  /** Where a failure the store recovers from is told (a writer thread started again): stderr by default. */
+  /** Where a failure the store recovers from (a writer thread started again) and an existing file's migration are told: stderr by default. */
   log?: (message: string) => void;
 }
 
@@ -640,7 +640,8 @@ export class SqliteChatStore implements ChatStore {
     const inline = file === ':memory:' || options.writer === 'inline';
     // Only the connection that writes the messages checkpoints (a store with a writer thread only migrates here).
     if (inline && options.checkpoints === 'search-thread') this.db.pragma(`wal_autocheckpoint = ${CHECKPOINT_BACKSTOP_PAGES}`);
-    this.migrate();
+    const log = options.log ?? ((line: string) => console.error(line));
+    this.migrate(log);
     const search = options.search === 'none' ? 'none' : inline ? 'inline' : options.search ?? 'thread';
     if (search !== 'none') {
       attachSearch(this.db, file, true);
@@ -649,7 +650,7 @@ export class SqliteChatStore implements ChatStore {
     if (!inline) {
       // Started once the schema is current. Its methods shadow the inline ones on this instance.
       const checkpoints = options.checkpoints ?? (search === 'thread' ? 'search-thread' : 'commits');
-      const writer = this.writer = new WriterThread(file, checkpoints, options.log ?? ((line) => console.error(line)));
+      const writer = this.writer = new WriterThread(file, checkpoints, log);
       for (const method of WRITE_METHODS) {
         const changesMembers = MEMBERSHIP_WRITES.has(method);
         const changesBlacklist = BLACKLIST_WRITES.has(method);
@@ -816,14 +817,19 @@ export class SqliteChatStore implements ChatStore {
     };
   }
 
-  private migrate(): void {
+  /** An existing file's migrations are told, with their time: one may remake a table (seconds per million messages). */
+  private migrate(log: (message: string) => void): void {
     const applied = this.db.pragma('user_version', { simple: true }) as number;
+    if (applied === migrations.length) return;
+    const started = performance.now();
+    if (applied > 0) log(`sqlite: migrating the schema from version ${applied} to ${migrations.length}`);
     for (let version = applied; version < migrations.length; version++) {
       this.db.transaction(() => {
         this.db.exec(migrations[version]!);
         this.db.pragma(`user_version = ${version + 1}`);
       })();
     }
+    if (applied > 0) log(`sqlite: migrated to version ${migrations.length} in ${Math.round(performance.now() - started)} ms`);
   }
 
   async upsertUser(user: UserRecord): Promise<void> {
