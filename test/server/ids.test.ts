@@ -34,8 +34,11 @@ describe('conversation ids', () => {
       .reduce((value, char) => value * 32 + 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'.indexOf(char), 0);
     const before = Date.now() % 2 ** 40;
     const uids: string[] = [];
-    // Past at least two milliseconds, so the order is seen across them, not only within one.
-    while (uids.length < 100 || Date.now() % 2 ** 40 < before + 2) uids.push(newMessageUid());
+    // On until the newest uid tells a later millisecond than the first (the order is seen across
+    // milliseconds, not only within one), or 50 ms passed (then the assertion below says so).
+    while (uids.length < 100 || (millisecond(uids.at(-1)!) <= millisecond(uids[0]!) && Date.now() % 2 ** 40 < before + 50)) {
+      uids.push(newMessageUid());
+    }
     const after = Date.now() % 2 ** 40;
     for (const uid of uids) assert.ok(millisecond(uid) >= before && millisecond(uid) <= after, `${uid} tells the millisecond it was made`);
     for (let i = 1; i < uids.length; i++) {
