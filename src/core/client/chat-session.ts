@@ -74,6 +74,15 @@ interface ArrivalWatch {
 }
 
 /**
+ * Does again to `state` what happened while a page or list was on its way: each change as it was
+ * made, each message as `placeArrival` says (by default, nothing: it is shown already).
+ */
+function replay(arrived: readonly Arrived[], state: ChatState,
+  placeArrival: (state: ChatState, arrival: Arrival) => ChatState = (next) => next): ChatState {
+  return arrived.reduce((next, event) => ('update' in event ? event.update(next) : placeArrival(next, event.arrival)), state);
+}
+
+/**
  * Feeds one IMClient into one store and offers the actions the elements call: the only place
  * where client events turn into state. Elements read `store`; they never see the transport.
  */
@@ -426,7 +435,7 @@ export class ChatSession {
       ...(c.isTop !== undefined ? { pinned: c.isTop } : {}),
       ...(c.notificationStatus !== undefined ? { muted: c.notificationStatus === 0 } : {}),
     })), { hasMore: page.hasMore, replace: true });
-    this.store.update((state) => arrived.reduce((next, event) => ('update' in event ? event.update(next) : noteArrivalAfterList(next, event.arrival)), listed(state)));
+    this.store.update((state) => replay(arrived, listed(state), noteArrivalAfterList));
     // History this user cleared on another device while this one was away (a cache may hold it).
     for (const c of page.conversations) {
       if (c.clearedSeq) this.store.update((state) => deleteItems(state, conversationKey(c), { clearedSeq: c.clearedSeq }));
@@ -500,9 +509,9 @@ export class ChatSession {
     const { answer: page, arrived } = await this.whileArriving(key, () => this.client.getHistoryMessages(conversation, { count: this.pageSize }));
     // A message that arrived meanwhile and is newer than the page was stored after the page was read.
     const newest = page.messages.reduce((high, message) => Math.max(high, message.seq), 0);
-    this.store.update((state) => arrived.reduce((next, event) => ('update' in event ? event.update(next)
-      : (event.arrival.item.seq ?? 0) > newest ? placeArrivalAfterPage(next, key, event.arrival.item) : next),
-    receiveHistory(state, key, page.messages.map(toItem), { hasOlder: page.hasMore, latest: true })));
+    const paged = (state: ChatState) => receiveHistory(state, key, page.messages.map(toItem), { hasOlder: page.hasMore, latest: true });
+    this.store.update((state) => replay(arrived, paged(state),
+      (next, { item }) => ((item.seq ?? 0) > newest ? placeArrivalAfterPage(next, key, item) : next)));
     for (const message of page.messages) this.learnUser(message.senderUserId, message.content);
   }
 
@@ -517,8 +526,7 @@ export class ChatSession {
       const { answer: page, arrived } = await this.whileArriving(key, () => this.client.getHistoryMessages(conversation, { count: this.pageSize, before: oldest ?? 0 }));
       // Messages arriving meanwhile are newer than the page, and in the window already; what else
       // happened (a history cleared or a recall on another device) is done again to the page.
-      this.store.update((state) => arrived.reduce((next, event) => ('update' in event ? event.update(next) : next),
-        receiveHistory(state, key, page.messages.map(toItem), { hasOlder: page.hasMore, latest: false })));
+      this.store.update((state) => replay(arrived, receiveHistory(state, key, page.messages.map(toItem), { hasOlder: page.hasMore, latest: false })));
       for (const message of page.messages) this.learnUser(message.senderUserId, message.content);
       return page.messages.length > 0;
     } catch (error) {
