@@ -308,10 +308,11 @@ export class FaultProxy {
 
   /**
    * Resolves once the bytes held from the server for one connection contain `text` (UTF-8) `times`
-   * times, or once `test` says so of them.
+   * times, or once `test` says so of them: at once when they already do.
    */
   untilHeldDownstream(text: string | ((held: Buffer) => boolean), times = 1): Promise<void> {
     const test = typeof text === 'function' ? text : (held: Buffer) => countOf(held, Buffer.from(text)) >= times;
+    if ([...this.connections].some((connection) => test(connection.heldFromServer()))) return Promise.resolve();
     return new Promise((resolve) => this.heldWatchers.push({ test, resolve }));
   }
 
